@@ -1,0 +1,194 @@
+"""Command line: ``nnviz`` (the window), ``nnviz train`` (headless training)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+import time
+
+from nnviz.core.activations import ACTIVATIONS
+from nnviz.core.config import (
+    DTYPES,
+    HIDDEN_RANGE,
+    PRESETS,
+    SAMPLES_RANGE,
+    TUTORIAL_STEPS,
+    ConfigError,
+    TrainingConfig,
+    tutorial_config,
+)
+from nnviz.core.datasets import DATASETS
+
+CONVENTIONS = """\
+conventions:
+  loss  = mean softmax cross-entropy + l2/2 * sum of squared weights (biases excluded)
+  step  = w -= lr * gradient of that loss (one full batch, or one mini-batch)
+  The seed tutorial's epsilon=0.01 on the summed gradient of N=200 points is --lr 2.0,
+  and its reg_lambda=0.01 is --l2 5e-05; --preset tutorial sets exactly that.
+"""
+
+
+class _Parser(argparse.ArgumentParser):
+    """Usage errors are one line on stderr and exit status 2 (argparse prints the usage too)."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def _integer(low: int, high: int):
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number from {low} to {high}, got {text!r}") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"must be from {low} to {high}, got {value}")
+        return value
+
+    return parse
+
+
+def _number(low: float, high: float = math.inf, *, positive: bool = False):
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+        if not math.isfinite(value):
+            raise argparse.ArgumentTypeError(f"must be a finite number, got {text!r}")
+        if positive and value <= 0:
+            raise argparse.ArgumentTypeError(f"must be greater than 0, got {text}")
+        if not low <= value <= high:
+            span = f"at least {low:g}" if high == math.inf else f"from {low:g} to {high:g}"
+            raise argparse.ArgumentTypeError(f"must be {span}, got {text}")
+        return value
+
+    return parse
+
+
+def add_config_options(parser: argparse.ArgumentParser) -> None:
+    """The data, network and training options shared by every command.
+
+    Defaults are suppressed so that only the options actually given override the
+    defaults (or the preset)."""
+    d = TrainingConfig()
+    S = argparse.SUPPRESS
+    data = parser.add_argument_group("data")
+    data.add_argument("--dataset", choices=DATASETS, default=S, help=f"which 2-D dataset (default {d.dataset})")
+    data.add_argument("--samples", type=_integer(*SAMPLES_RANGE), default=S, metavar="N", help=f"points in all, {SAMPLES_RANGE[0]}-{SAMPLES_RANGE[1]} (default {d.samples})")
+    data.add_argument("--noise", type=_number(0, 1), default=S, metavar="X", help=f"noise, 0-1 (default {d.noise})")
+    data.add_argument("--test-fraction", type=_number(0, 0.9), default=S, metavar="F", help=f"share held out for testing, 0-0.9 (default {d.test_fraction})")
+    data.add_argument("--seed", type=_integer(0, 2**32 - 1), default=S, metavar="N", help=f"seed for data, split and initial weights (default {d.seed})")
+    net = parser.add_argument_group("network")
+    net.add_argument("--hidden", type=_integer(*HIDDEN_RANGE), default=S, metavar="N", help=f"hidden units, {HIDDEN_RANGE[0]}-{HIDDEN_RANGE[1]} (default {d.hidden})")
+    net.add_argument("--activation", choices=tuple(ACTIVATIONS), default=S, help=f"hidden activation (default {d.activation})")
+    net.add_argument("--dtype", choices=DTYPES, default=S, help=f"floating-point type (default {d.dtype})")
+    opt = parser.add_argument_group("training")
+    opt.add_argument("--lr", type=_number(0, positive=True), default=S, metavar="X", help=f"learning rate on the mean-loss gradient (default {d.lr:g})")
+    opt.add_argument("--l2", type=_number(0), default=S, metavar="X", help=f"L2 strength: adds l2/2*sum(W^2) to the loss (default {d.l2:g})")
+    opt.add_argument("--momentum", type=_number(0, 0.99), default=S, metavar="X", help="momentum, 0-0.99 (default 0: plain gradient descent)")
+    opt.add_argument("--batch-size", type=_integer(1, SAMPLES_RANGE[1]), default=S, metavar="N", help="mini-batch size (default: the full training set)")
+    parser.add_argument("--preset", choices=PRESETS, default=S, help="start from the seed tutorial 001's exact setup; other options override single settings")
+
+
+def config_from_args(args: argparse.Namespace) -> TrainingConfig:
+    """The preset (or defaults) with every option given on the command line applied."""
+    given = {k: v for k, v in vars(args).items() if k in TrainingConfig.__dataclass_fields__}
+    if given.get("preset") == "tutorial":
+        base = tutorial_config(given.get("dataset", "moons"))
+    else:
+        base = TrainingConfig()
+    return base.replace(**given).validated()
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``nnviz`` parser with its sub-commands."""
+    parser = _Parser(
+        prog="nnviz",
+        description="Watch a small neural network learn a 2-D dataset.",
+        epilog="Without a command, nnviz opens the window. " + CONVENTIONS,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    commands = parser.add_subparsers(dest="command", parser_class=_Parser)
+    train = commands.add_parser(
+        "train",
+        help="train headless and print the loss",
+        description="Train a network without a window and report the loss history.",
+        epilog=CONVENTIONS,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    add_config_options(train)
+    run = train.add_argument_group("run")
+    run.add_argument("--steps", type=_integer(1, 10**9), default=None, metavar="N", help=f"gradient steps (default {TUTORIAL_STEPS})")
+    run.add_argument("--log-every", type=_integer(1, 10**9), default=1000, metavar="K", help="record the loss every K steps (default 1000)")
+    run.add_argument("--json", action="store_true", help="print one JSON object instead of progress lines")
+    gui = commands.add_parser("gui", help="open the window (the default)", description="Open the nnviz window.")
+    add_config_options(gui)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of ``nnviz`` and ``python -m nnviz``; returns the exit status."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or argv[0].startswith("-") and argv[0] not in ("-h", "--help"):
+        argv.insert(0, "gui")  # `nnviz --hidden 5` means the window
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        config = config_from_args(args)
+    except ConfigError as error:
+        parser.exit(2, f"nnviz {args.command}: error: {error}\n")
+    if args.command == "train":
+        try:
+            return _train(config, args)
+        except BrokenPipeError:  # e.g. `nnviz train | head`: the reader left, nothing to report
+            sys.stderr.close()
+            return 0
+    print("nnviz: the training window is coming in the next release; use `nnviz train` meanwhile.", file=sys.stderr)
+    return 0
+
+
+def _train(config: TrainingConfig, args: argparse.Namespace) -> int:
+    from nnviz.core.experiment import build_trainer
+    from nnviz.core.training import train
+
+    steps = args.steps or TUTORIAL_STEPS
+    trainer = build_trainer(config, log_every=args.log_every)
+    printed = 0
+    started = time.perf_counter()
+    for snapshot in train(trainer, steps, interval=0.25):
+        if not args.json:
+            for entry in trainer.history.entries()[printed:]:
+                print(_progress_line(entry, steps), flush=True)
+            printed = len(trainer.history)
+    elapsed = time.perf_counter() - started
+    rate = trainer.step_count / elapsed if elapsed > 0 else 0.0
+    history = trainer.history.entries()
+    divergence = snapshot.divergence
+    if args.json:
+        report = {
+            "config": {**config.as_dict(), "steps": steps, "log_every": args.log_every},
+            "history": [e.as_dict() for e in history],
+            "final": history[-1].as_dict(),
+            "steps_per_second": rate,
+            "diverged": divergence is not None,
+        }
+        print(json.dumps(report))
+    else:
+        final = history[-1]
+        verb = "stopped" if divergence else "done"
+        print(f"{verb}: {trainer.step_count} steps in {elapsed:.2f} s ({rate:,.0f} steps/s); "
+              f"loss {final.loss:.6f}, train accuracy {final.train_accuracy:.1%}"
+              + ("" if math.isnan(final.test_accuracy) else f", test accuracy {final.test_accuracy:.1%}"))
+    if divergence is not None:
+        print(f"nnviz train: {divergence.message}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _progress_line(entry, steps: int) -> str:
+    width = len(str(steps))
+    test = "" if math.isnan(entry.test_loss) else f"  test loss {entry.test_loss:.6f}  test acc {entry.test_accuracy:6.1%}"
+    return f"step {entry.step:>{width}}/{steps}  loss {entry.loss:.6f}  train acc {entry.train_accuracy:6.1%}{test}"

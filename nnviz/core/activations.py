@@ -1,0 +1,87 @@
+"""Hidden-layer activations, written in place so the training loop allocates nothing.
+
+Each activation maps pre-activations ``z`` to outputs ``a`` in place, and gives its
+derivative from the *output* ``a`` (not ``z``), which lets the network keep only ``a``.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, NamedTuple
+
+import numpy as np
+
+LEAKY_SLOPE = 0.1  # seed 004's LeakyReLU slope
+
+
+class Activation(NamedTuple):
+    """A hidden activation: ``forward(z)`` overwrites z with a; ``derivative(a, out)`` fills out."""
+
+    name: str
+    forward: Callable[[np.ndarray], np.ndarray]
+    derivative: Callable[[np.ndarray, np.ndarray], np.ndarray]
+
+
+def _tanh(z: np.ndarray) -> np.ndarray:
+    return np.tanh(z, out=z)
+
+
+def _tanh_derivative(a: np.ndarray, out: np.ndarray) -> np.ndarray:
+    np.multiply(a, a, out=out)
+    return np.subtract(1, out, out=out)
+
+
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    # 1/(1+exp(-z)) == (1 + tanh(z/2)) / 2, which never overflows.
+    z *= 0.5
+    np.tanh(z, out=z)
+    z += 1
+    z *= 0.5
+    return z
+
+
+def _sigmoid_derivative(a: np.ndarray, out: np.ndarray) -> np.ndarray:
+    np.subtract(1, a, out=out)
+    return np.multiply(out, a, out=out)
+
+
+def _relu(z: np.ndarray) -> np.ndarray:
+    return np.maximum(z, 0, out=z)
+
+
+def _relu_derivative(a: np.ndarray, out: np.ndarray) -> np.ndarray:
+    return np.greater(a, 0, out=out, casting="unsafe")
+
+
+def _leaky_relu(z: np.ndarray) -> np.ndarray:
+    # max(z, 0.1 z) is z for z > 0 and 0.1 z otherwise.
+    return np.maximum(z, LEAKY_SLOPE * z, out=z)
+
+
+def _leaky_relu_derivative(a: np.ndarray, out: np.ndarray) -> np.ndarray:
+    # The output keeps the sign of the input, so a > 0 tells the branch.
+    np.greater(a, 0, out=out, casting="unsafe")
+    out *= 1 - LEAKY_SLOPE
+    out += LEAKY_SLOPE
+    return out
+
+
+def _linear(z: np.ndarray) -> np.ndarray:
+    return z
+
+
+def _linear_derivative(a: np.ndarray, out: np.ndarray) -> np.ndarray:
+    out.fill(1)
+    return out
+
+
+ACTIVATIONS: dict[str, Activation] = {
+    a.name: a
+    for a in (
+        Activation("tanh", _tanh, _tanh_derivative),
+        Activation("sigmoid", _sigmoid, _sigmoid_derivative),
+        Activation("relu", _relu, _relu_derivative),
+        Activation("leaky_relu", _leaky_relu, _leaky_relu_derivative),
+        Activation("linear", _linear, _linear_derivative),
+    )
+}
+"""Every activation by its command-line name."""

@@ -1,0 +1,120 @@
+"""Every setting of a training run in one validated value, and the tutorial preset.
+
+Learning-rate and L2 conventions: the loss is the mean cross-entropy plus
+``l2 / 2 * sum(W**2)``, and ``lr`` multiplies the gradient of that mean loss. The seed
+tutorial's ``epsilon = 0.01`` on the summed gradient over N = 200 points is therefore
+``lr = 2.0``, and its ``reg_lambda = 0.01`` is ``l2 = 0.01 / 200 = 5e-5``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, fields, replace
+
+from nnviz.core.activations import ACTIVATIONS
+from nnviz.core.datasets import DATASETS
+
+DTYPES = ("float32", "float64")
+PRESETS = ("tutorial",)
+HIDDEN_RANGE = (1, 200)
+SAMPLES_RANGE = (10, 5000)
+SEED_LIMIT = 2**32
+
+
+class ConfigError(ValueError):
+    """A setting is out of range; the message is one sentence a user can act on."""
+
+
+@dataclass(frozen=True)
+class TrainingConfig:
+    """Data, network and optimiser settings. ``batch_size=None`` means full batch."""
+
+    dataset: str = "moons"
+    samples: int = 200
+    noise: float = 0.2
+    test_fraction: float = 0.2
+    seed: int = 0
+    hidden: int = 10
+    activation: str = "tanh"
+    lr: float = 1.0
+    l2: float = 1e-4
+    momentum: float = 0.0
+    batch_size: int | None = None
+    dtype: str = "float32"
+    preset: str | None = None
+
+    def validated(self) -> TrainingConfig:
+        """Return self, or raise :class:`ConfigError` naming the first bad setting."""
+        _choice("dataset", self.dataset, DATASETS)
+        _choice("activation", self.activation, tuple(ACTIVATIONS))
+        _choice("dtype", self.dtype, DTYPES)
+        if self.preset is not None:
+            _choice("preset", self.preset, PRESETS)
+        _integer("samples", self.samples, *SAMPLES_RANGE)
+        _integer("hidden", self.hidden, *HIDDEN_RANGE)
+        _integer("seed", self.seed, 0, SEED_LIMIT - 1)
+        if self.batch_size is not None:
+            _integer("batch-size", self.batch_size, 1, SAMPLES_RANGE[1])
+        _number("noise", self.noise, 0.0, 1.0)
+        _number("test-fraction", self.test_fraction, 0.0, 0.9)
+        _number("momentum", self.momentum, 0.0, 0.99)
+        _number("l2", self.l2, 0.0, math.inf)
+        _number("lr", self.lr, 0.0, math.inf)
+        if self.lr == 0:
+            raise ConfigError("lr must be greater than 0")
+        return self
+
+    def replace(self, **changes) -> TrainingConfig:
+        """A copy with some settings changed (not validated)."""
+        return replace(self, **changes)
+
+    def as_dict(self) -> dict:
+        """Every setting, JSON-ready."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, values: dict) -> TrainingConfig:
+        """Build from :meth:`as_dict` output, ignoring unknown keys, then validate."""
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in values.items() if k in known}).validated()
+
+
+def tutorial_config(dataset: str = "moons") -> TrainingConfig:
+    """The seed tutorial ``001``: moons (200 points) or circles (sklearn's default 100), 3 tanh
+    units, epsilon 0.01 and reg_lambda 0.01 in the seed's summed convention, float64, no test set."""
+    samples = 100 if dataset == "circles" else 200
+    return TrainingConfig(
+        dataset=dataset,
+        samples=samples,
+        noise=0.2,
+        test_fraction=0.0,
+        seed=0,
+        hidden=3,
+        activation="tanh",
+        lr=0.01 * samples,
+        l2=0.01 / samples,
+        momentum=0.0,
+        batch_size=None,
+        dtype="float64",
+        preset="tutorial",
+    )
+
+
+TUTORIAL_STEPS = 20000
+
+
+def _choice(name: str, value, options: tuple[str, ...]) -> None:
+    if value not in options:
+        raise ConfigError(f"{name} must be one of {', '.join(options)}; got {value!r}")
+
+
+def _integer(name: str, value, low: int, high: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise ConfigError(f"{name} must be a whole number from {low} to {high}; got {value!r}")
+
+
+def _number(name: str, value, low: float, high: float) -> None:
+    ok = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+    if not ok or not low <= value <= high:
+        span = f"at least {low:g}" if high == math.inf else f"from {low:g} to {high:g}"
+        raise ConfigError(f"{name} must be a finite number {span}; got {value!r}")

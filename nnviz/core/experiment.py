@@ -1,0 +1,73 @@
+"""Turn a :class:`TrainingConfig` into data, a network and a trainer, presets included."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from nnviz.core.config import TrainingConfig
+from nnviz.core.datasets import Dataset, make_dataset, split
+from nnviz.core.history import LossHistory
+from nnviz.core.network import MLP
+from nnviz.core.training import Trainer
+
+
+def build_dataset(config: TrainingConfig) -> Dataset:
+    """The dataset a config describes (the tutorial preset's own recipe included)."""
+    if config.preset == "tutorial" and config.dataset != "xor":
+        return _tutorial_dataset(config)
+    return make_dataset(config.dataset, config.samples, config.noise, config.test_fraction, config.seed)
+
+
+def build_network(config: TrainingConfig, features: int, classes: int) -> MLP:
+    """A freshly initialised network for a config."""
+    sizes = (features, config.hidden, classes)
+    if config.preset == "tutorial":
+        return _tutorial_network(sizes, config)
+    rng = np.random.default_rng(np.random.SeedSequence(config.seed).spawn(3)[2])
+    return MLP.initialise(sizes, config.activation, rng, config.dtype)
+
+
+def build_trainer(
+    config: TrainingConfig,
+    dataset: Dataset | None = None,
+    *,
+    log_every: int = 1,
+    history_capacity: int | None = None,
+) -> Trainer:
+    """A trainer at step 0 for ``config``, on ``dataset`` if given (else the config's own data)."""
+    config.validated()
+    data = dataset if dataset is not None else build_dataset(config)
+    network = build_network(config, data.features, data.classes)
+    batch_rng = np.random.default_rng(np.random.SeedSequence(config.seed).spawn(4)[3])
+    return Trainer(
+        network,
+        data,
+        lr=config.lr,
+        l2=config.l2,
+        momentum=config.momentum,
+        batch_size=config.batch_size,
+        rng=batch_rng,
+        history=LossHistory(log_every, history_capacity),
+    )
+
+
+# The seed tutorial seeds numpy's global generator; we do the same, and only here, so its
+# published figures come out exactly.
+def _tutorial_dataset(config: TrainingConfig) -> Dataset:
+    from sklearn import datasets as sk
+
+    np.random.seed(config.seed)
+    if config.dataset == "moons":
+        X, y = sk.make_moons(config.samples, noise=config.noise)
+    else:
+        X, y = sk.make_circles(config.samples, noise=config.noise, factor=0.5, random_state=1)
+    return split(config.dataset, X, y, config.test_fraction, np.random.default_rng(config.seed))
+
+
+def _tutorial_network(sizes: tuple[int, ...], config: TrainingConfig) -> MLP:
+    np.random.seed(config.seed)
+    weights = [np.random.randn(a, b) / np.sqrt(a) for a, b in zip(sizes[:-1], sizes[1:])]
+    biases = [np.zeros(b) for b in sizes[1:]]
+    return MLP(
+        [w.astype(config.dtype) for w in weights], [b.astype(config.dtype) for b in biases], config.activation
+    )

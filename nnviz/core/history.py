@@ -1,0 +1,83 @@
+"""The loss history: exact while short, evenly thinned once it reaches its capacity."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+FIELDS = ("step", "loss", "train_accuracy", "test_loss", "test_accuracy")
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """Figures at one step (``step`` = updates done). Test figures are NaN with no test set."""
+
+    step: int
+    loss: float
+    train_accuracy: float
+    test_loss: float
+    test_accuracy: float
+
+    def as_dict(self) -> dict:
+        """JSON-ready: NaN becomes None."""
+        return {k: (None if isinstance(v, float) and np.isnan(v) else v) for k, v in self.__dict__.items()}
+
+
+class LossHistory:
+    """Records an entry every ``every`` steps; when ``capacity`` entries are held, drops every
+    second one and doubles ``every``, so memory stays bounded however long training runs.
+
+    ``capacity=None`` keeps every entry (the command line's ``--log-every`` contract).
+    """
+
+    def __init__(self, every: int = 1, capacity: int | None = None):
+        if every < 1:
+            raise ValueError("every must be at least 1")
+        if capacity is not None and capacity < 4:
+            raise ValueError("capacity must be at least 4")
+        self.every = every
+        self.capacity = capacity
+        self._rows = np.empty((capacity or 64, len(FIELDS)))
+        self._count = 0
+
+    def __len__(self) -> int:
+        return self._count
+
+    def wants(self, step: int) -> bool:
+        """Whether ``step`` is one this history records."""
+        return step % self.every == 0
+
+    def append(self, entry: HistoryEntry) -> None:
+        """Add an entry (its step should be later than the last one)."""
+        if self._count and self._rows[self._count - 1, 0] == entry.step:
+            return  # already recorded (e.g. the last step of a run that is also a log step)
+        if self._count == len(self._rows):
+            if self.capacity is None:
+                self._rows = np.concatenate([self._rows, np.empty_like(self._rows)])
+            else:
+                self._thin()
+        self._rows[self._count] = (entry.step, entry.loss, entry.train_accuracy, entry.test_loss, entry.test_accuracy)
+        self._count += 1
+
+    def _thin(self) -> None:
+        self.every *= 2
+        rows = self._rows[: self._count]
+        keep = rows[rows[:, 0] % self.every == 0]
+        self._count = len(keep)
+        self._rows[: self._count] = keep
+
+    def array(self) -> np.ndarray:
+        """A copy of the entries, shape ``(len, 5)``, columns in :data:`FIELDS` order."""
+        return self._rows[: self._count].copy()
+
+    def entries(self) -> list[HistoryEntry]:
+        """The entries as objects."""
+        return [HistoryEntry(int(r[0]), *map(float, r[1:])) for r in self._rows[: self._count]]
+
+    def last(self) -> HistoryEntry | None:
+        """The most recent entry, if any."""
+        if not self._count:
+            return None
+        r = self._rows[self._count - 1]
+        return HistoryEntry(int(r[0]), *map(float, r[1:]))

@@ -1,0 +1,220 @@
+"""The training loop: a :class:`Trainer` that can be stepped from outside, and
+:func:`train`, a generator that runs it and yields snapshot copies at a bounded rate."""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Generator
+from dataclasses import dataclass
+
+import numpy as np
+
+from nnviz.core.datasets import Dataset
+from nnviz.core.history import HistoryEntry, LossHistory
+from nnviz.core.network import MLP, Backprop
+from nnviz.core.optimizers import GradientDescent
+
+
+LIVE_SETTINGS = ("lr", "l2", "momentum")
+"""Settings that change the optimiser, not the network, so they apply without a reset."""
+
+
+@dataclass(frozen=True)
+class Divergence:
+    """The loss stopped being finite after ``step`` updates; weights of ``step - 1`` were kept."""
+
+    step: int
+    lr: float
+
+    @property
+    def message(self) -> str:
+        return (
+            f"Training diverged: the loss stopped being finite at step {self.step} "
+            f"with learning rate {self.lr:g}; kept the last finite weights. Try a smaller learning rate."
+        )
+
+
+@dataclass(frozen=True)
+class TrainingSnapshot:
+    """A self-contained copy of the training state, safe to hand to another thread."""
+
+    step: int
+    network: MLP
+    history: np.ndarray  # rows of history.FIELDS
+    latest: HistoryEntry
+    steps_per_second: float
+    divergence: Divergence | None
+
+
+class Trainer:
+    """Owns a network, its data and optimiser; :meth:`step` advances training.
+
+    Settings ``lr``, ``l2``, ``momentum`` may change between steps. ``batch_size=None``
+    trains on the whole training set every step; otherwise each step takes the next batch
+    of a fresh shuffle per epoch (drawn from ``rng``).
+    """
+
+    def __init__(
+        self,
+        network: MLP,
+        data: Dataset,
+        *,
+        lr: float,
+        l2: float = 0.0,
+        momentum: float = 0.0,
+        batch_size: int | None = None,
+        rng: np.random.Generator | None = None,
+        history: LossHistory | None = None,
+    ):
+        self.network = network
+        self.data = data
+        self.l2 = l2
+        self.batch_size = batch_size
+        self.step_count = 0
+        self.divergence: Divergence | None = None
+        self.history = history if history is not None else LossHistory()
+        self._rng = rng or np.random.default_rng(0)
+        self._optimizer = GradientDescent(network.parameters(), lr, momentum)
+        self._backprop = Backprop(network)
+        self._spare = [p.copy() for p in network.parameters()]  # previous parameters
+        self._has_previous = False
+
+        dtype = network.dtype
+        self._X = np.ascontiguousarray(data.X_train, dtype=dtype)
+        self._y = data.y_train
+        self._X_test = np.ascontiguousarray(data.X_test, dtype=dtype)
+        classes = network.layer_sizes[-1]
+        self._targets = np.eye(classes, dtype=dtype)[self._y]
+        self._flat_index = np.arange(len(self._y)) * classes + self._y
+        self._order = np.arange(len(self._y))
+        self._cursor = len(self._y)  # forces a shuffle before the first mini-batch
+        self.record()
+
+    # Hyperparameters that apply live -------------------------------------------------------
+    @property
+    def lr(self) -> float:
+        return self._optimizer.lr
+
+    @lr.setter
+    def lr(self, value: float) -> None:
+        self._optimizer.lr = value
+
+    @property
+    def momentum(self) -> float:
+        return self._optimizer.momentum
+
+    @momentum.setter
+    def momentum(self, value: float) -> None:
+        self._optimizer.momentum = value
+
+    # Stepping ------------------------------------------------------------------------------
+    def step(self, count: int = 1) -> int:
+        """Run up to ``count`` updates; stops early if the loss stops being finite.
+
+        Returns the number of updates done. After a divergence ``self.divergence`` says
+        what happened; calling :meth:`step` again (say with a smaller ``lr``) carries on.
+        """
+        self.divergence = None
+        history = self.history
+        for done in range(count):
+            X, targets, flat_index = self._next_batch()
+            loss = self._backprop.run(self.network, X, targets, flat_index, self.l2)
+            if not math.isfinite(loss):
+                self._step_back()
+                return done
+            params = self.network.parameters()
+            self._optimizer.update(params, self._backprop.gradients, out=self._spare)
+            self.network.set_parameters(self._spare)
+            self._spare = params
+            self._has_previous = True
+            self.step_count += 1
+            if history.wants(self.step_count) and not self.record():
+                return done
+        return count
+
+    def _step_back(self) -> None:
+        """The current weights give a non-finite loss: return to the previous ones."""
+        self.divergence = Divergence(self.step_count, self.lr)
+        if self._has_previous:
+            params = self.network.parameters()
+            self.network.set_parameters(self._spare)
+            self._spare = params
+            self._has_previous = False
+            self.step_count -= 1
+        self._optimizer.reset()
+
+    def _next_batch(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        n = len(self._y)
+        if self.batch_size is None or self.batch_size >= n:
+            return self._X, self._targets, self._flat_index
+        if self._cursor + self.batch_size > n:
+            self._order = self._rng.permutation(n)
+            self._cursor = 0
+        rows = self._order[self._cursor : self._cursor + self.batch_size]
+        self._cursor += self.batch_size
+        classes = self._targets.shape[1]
+        return self._X[rows], self._targets[rows], np.arange(len(rows)) * classes + self._y[rows]
+
+    # Reporting -----------------------------------------------------------------------------
+    def evaluate(self) -> HistoryEntry:
+        """Loss and accuracy on the training and test sets at the current step."""
+        loss, accuracy = self.network.evaluate(self._X, self._y, self.l2)
+        if len(self.data.y_test):
+            test_loss, test_accuracy = self.network.evaluate(self._X_test, self.data.y_test, self.l2)
+        else:
+            test_loss = test_accuracy = math.nan
+        return HistoryEntry(self.step_count, loss, accuracy, test_loss, test_accuracy)
+
+    def record(self) -> bool:
+        """Append the current figures to the history; False (and a step back) if not finite."""
+        entry = self.evaluate()
+        if not math.isfinite(entry.loss):
+            self._step_back()
+            return False
+        self.history.append(entry)
+        return True
+
+    def snapshot(self, steps_per_second: float = 0.0) -> TrainingSnapshot:
+        """Copies of everything a viewer needs; nothing in it is shared with the trainer."""
+        latest = self.history.last()
+        if latest is None or latest.step != self.step_count:
+            latest = self.evaluate()
+        return TrainingSnapshot(
+            self.step_count, self.network.copy(), self.history.array(), latest, steps_per_second, self.divergence
+        )
+
+
+def train(
+    trainer: Trainer, steps: int | None = None, interval: float = 1 / 60
+) -> Generator[TrainingSnapshot, dict | None, None]:
+    """Train until ``steps`` more updates are done (forever if None) or the loss diverges,
+    yielding a snapshot at most every ``interval`` seconds and once at the end.
+
+    A dict sent into the generator, such as ``{"lr": 0.1}``, changes those trainer
+    settings before the next update.
+    """
+    target = None if steps is None else trainer.step_count + steps
+    chunk = 1
+    rate = 0.0
+    while target is None or trainer.step_count < target:
+        started = time.perf_counter()
+        done = 0
+        # Run small chunks until the interval is used up, so the clock is read rarely.
+        while time.perf_counter() - started < interval:
+            todo = chunk if target is None else min(chunk, target - trainer.step_count)
+            done += trainer.step(todo)
+            if trainer.divergence or (target is not None and trainer.step_count >= target):
+                break
+        elapsed = time.perf_counter() - started
+        rate = done / elapsed if elapsed > 0 else rate
+        chunk = max(1, min(1000, int(rate * interval / 8)))
+        if trainer.divergence is None and target is not None and trainer.step_count >= target:
+            trainer.record()  # the last step always appears in the history
+        changes = yield trainer.snapshot(rate)
+        for name, value in (changes or {}).items():
+            if name not in LIVE_SETTINGS:
+                raise ValueError(f"{name!r} cannot change during training")
+            setattr(trainer, name, value)
+        if trainer.divergence:
+            return

@@ -1,0 +1,1 @@
+"""Data files shipped with nnviz (icon, desktop entry); read with importlib.resources."""

@@ -1,0 +1,103 @@
+"""The `nnviz train` command line: its JSON contract, usage errors and divergence."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from nnviz.cli import main
+
+
+def run_cli(capsys, *args):
+    """Run `nnviz ARGS` in-process; returns (exit status, stdout, stderr)."""
+    try:
+        status = main(list(args))
+    except SystemExit as exit_:
+        status = exit_.code
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def test_json_follows_the_contract(capsys):
+    """--json prints one object with config, history from step 0 every K steps and the last, final, rate."""
+    status, out, err = run_cli(capsys, "train", "--steps", "250", "--log-every", "100", "--hidden", "5", "--json")
+    assert status == 0
+    report = json.loads(out)
+    assert set(report) >= {"config", "history", "final", "steps_per_second", "diverged"}
+    assert [h["step"] for h in report["history"]] == [0, 100, 200, 250]
+    for entry in report["history"]:
+        assert set(entry) == {"step", "loss", "train_accuracy", "test_loss", "test_accuracy"}
+    assert report["final"] == report["history"][-1]
+    assert report["config"]["hidden"] == 5 and report["config"]["steps"] == 250
+    assert report["config"]["dataset"] == "moons" and report["config"]["activation"] == "tanh"
+    assert report["steps_per_second"] > 0
+    assert report["diverged"] is False
+    assert report["final"]["loss"] < report["history"][0]["loss"]
+
+
+def test_preset_with_override(capsys):
+    """--preset tutorial --activation relu keeps the tutorial's other settings."""
+    status, out, _ = run_cli(capsys, "train", "--preset", "tutorial", "--activation", "relu", "--steps", "1", "--json")
+    config = json.loads(out)["config"]
+    assert status == 0
+    assert config["activation"] == "relu"
+    assert config["hidden"] == 3 and config["lr"] == 2.0 and config["dtype"] == "float64"
+    assert config["test_fraction"] == 0.0
+
+
+def test_tutorial_json_reproduces_the_seed_log(capsys):
+    """The tutorial run's history at step 1001 is the seed's 0.068947."""
+    status, out, _ = run_cli(capsys, "train", "--preset", "tutorial", "--steps", "1001", "--log-every", "1001", "--json")
+    history = json.loads(out)["history"]
+    assert status == 0
+    assert round(history[-1]["loss"], 6) == 0.068947
+    assert history[-1]["test_loss"] is None  # the tutorial has no test set
+
+
+def test_human_output_has_progress_lines_and_summary(capsys):
+    """Without --json, one line per logged step and a summary."""
+    status, out, _ = run_cli(capsys, "train", "--steps", "300", "--log-every", "100")
+    lines = out.strip().splitlines()
+    assert status == 0
+    assert [line.split()[1] for line in lines[:4]] == ["0/300", "100/300", "200/300", "300/300"]
+    assert lines[-1].startswith("done: 300 steps")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--dataset", "spiral"], ["--hidden", "0"], ["--hidden", "201"], ["--hidden", "ten"],
+        ["--lr", "-0.1"], ["--lr", "0"], ["--lr", "abc"], ["--lr", "nan"], ["--lr", "inf"],
+        ["--noise", "-0.1"], ["--noise", "2"], ["--samples", "9"], ["--samples", "5001"],
+        ["--test-fraction", "0.95"], ["--momentum", "1"], ["--l2", "-1"], ["--seed", "-3"],
+        ["--activation", "softplus"], ["--dtype", "float16"], ["--batch-size", "0"],
+        ["--steps", "0"], ["--log-every", "0"], ["--preset", "nope"], ["--bogus"],
+    ],
+)
+def test_usage_errors_exit_2_with_one_line(capsys, args):
+    """Every bad option exits 2 with a single line on stderr and no traceback."""
+    status, out, err = run_cli(capsys, "train", *args)
+    assert status == 2
+    assert out == ""
+    assert len(err.strip().splitlines()) == 1 and "error" in err
+    assert "Traceback" not in err
+
+
+def test_divergence_is_reported(capsys):
+    """--lr 1e6 exits non-zero naming the step and suggesting a smaller learning rate."""
+    status, out, err = run_cli(capsys, "train", "--lr", "1e6", "--steps", "500", "--json")
+    report = json.loads(out)
+    assert status == 1
+    assert report["diverged"] is True
+    lines = err.strip().splitlines()
+    assert len(lines) == 1
+    assert "step" in lines[0] and "smaller learning rate" in lines[0]
+
+
+def test_python_dash_m_is_the_same_program():
+    """`python -m nnviz train` runs the same command, usage errors included."""
+    ok = subprocess.run([sys.executable, "-m", "nnviz", "train", "--steps", "5", "--json"], capture_output=True, text=True)
+    assert ok.returncode == 0 and json.loads(ok.stdout)["final"]["step"] == 5
+    bad = subprocess.run([sys.executable, "-m", "nnviz", "train", "--hidden", "999"], capture_output=True, text=True)
+    assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1 and "Traceback" not in bad.stderr

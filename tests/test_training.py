@@ -1,0 +1,169 @@
+"""The training loop, driven directly with no thread."""
+
+import math
+
+import numpy as np
+import pytest
+
+from nnviz.core.config import TrainingConfig
+from nnviz.core.experiment import build_trainer
+from nnviz.core.grid import decision_grid, grid_points
+from nnviz.core.history import HistoryEntry, LossHistory
+from nnviz.core.training import train
+
+
+def test_loss_falls_and_accuracy_rises_on_moons():
+    """A few hundred full-batch steps cut the loss and separate the moons."""
+    trainer = build_trainer(TrainingConfig(), log_every=50)
+    start = trainer.history.last()
+    trainer.step(500)
+    end = trainer.history.last()
+    assert end.step == 500
+    assert end.loss < 0.5 * start.loss
+    assert end.train_accuracy > 0.85
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_parameters_keep_the_chosen_dtype(dtype):
+    """float32 and float64 both train, and the weights stay in that type."""
+    trainer = build_trainer(TrainingConfig(dtype=dtype))
+    trainer.step(20)
+    assert all(p.dtype == np.dtype(dtype) for p in trainer.network.parameters())
+
+
+def test_step_advances_exactly_the_count():
+    """step(n) does n updates; the history records step 0 and every log step."""
+    trainer = build_trainer(TrainingConfig(), log_every=3)
+    assert trainer.step(7) == 7
+    assert trainer.step_count == 7
+    assert [e.step for e in trainer.history.entries()] == [0, 3, 6]
+
+
+def test_one_step_is_a_gradient_descent_update():
+    """Without momentum, an update is w - lr * gradient."""
+    trainer = build_trainer(TrainingConfig(lr=0.5, dtype="float64"))
+    before = [p.copy() for p in trainer.network.parameters()]
+    trainer.step(1)
+    grads = trainer._backprop.gradients
+    for old, new, g in zip(before, trainer.network.parameters(), grads):
+        np.testing.assert_allclose(new, old - 0.5 * g, rtol=1e-12, atol=1e-15)
+
+
+def test_momentum_accumulates_velocity():
+    """With momentum m, the second update is m * (first update) - lr * gradient."""
+    trainer = build_trainer(TrainingConfig(lr=0.1, momentum=0.9, dtype="float64"))
+    p0 = [p.copy() for p in trainer.network.parameters()]
+    trainer.step(1)
+    p1 = [p.copy() for p in trainer.network.parameters()]
+    trainer.step(1)
+    g1 = trainer._backprop.gradients
+    for a, b, c, g in zip(p0, p1, trainer.network.parameters(), g1):
+        np.testing.assert_allclose(c, b + 0.9 * (b - a) - 0.1 * g, rtol=1e-10, atol=1e-13)
+
+
+def test_mini_batches_visit_every_point_once_per_epoch():
+    """With batch size 40 on 160 training points, four steps cover each point exactly once."""
+    trainer = build_trainer(TrainingConfig(batch_size=40))
+    seen = []
+    for _ in range(4):
+        X, _, _ = trainer._next_batch()
+        seen.extend(map(tuple, X))
+    assert len(seen) == 160 and len(set(seen)) == 160
+
+
+def test_mini_batch_training_learns_and_is_reproducible():
+    """Mini-batch descent lowers the loss, and the same seed gives the same weights."""
+    config = TrainingConfig(batch_size=16, lr=0.5)
+    a, b = build_trainer(config), build_trainer(config)
+    loss0 = a.history.last().loss
+    a.step(300)
+    b.step(300)
+    assert a.evaluate().loss < 0.7 * loss0
+    for p, q in zip(a.network.parameters(), b.network.parameters()):
+        np.testing.assert_array_equal(p, q)
+
+
+def test_divergence_stops_and_keeps_last_finite_weights():
+    """A huge learning rate stops at the first non-finite loss and steps back to finite weights."""
+    config = TrainingConfig(lr=1e6, activation="relu", dtype="float64")
+    trainer = build_trainer(config)
+    done = trainer.step(1000)
+    assert trainer.divergence is not None
+    assert done < 1000 and trainer.step_count == done
+    assert trainer.divergence.step == done + 1
+    assert "smaller learning rate" in trainer.divergence.message
+    assert all(np.isfinite(p).all() for p in trainer.network.parameters())
+    assert math.isfinite(trainer.evaluate().loss)
+    # The kept weights are exactly those after `done` updates of an identical run.
+    twin = build_trainer(config)
+    twin.step(done)
+    for p, q in zip(trainer.network.parameters(), twin.network.parameters()):
+        np.testing.assert_array_equal(p, q)
+
+
+def test_training_continues_after_a_smaller_learning_rate():
+    """After a divergence, lowering lr and stepping again carries on from the kept weights."""
+    trainer = build_trainer(TrainingConfig(lr=1e6, activation="relu"))
+    trainer.step(100)
+    stopped_at = trainer.step_count
+    trainer.lr = 0.1
+    assert trainer.step(50) == 50
+    assert trainer.divergence is None
+    assert trainer.step_count == stopped_at + 50
+
+
+def test_train_generator_yields_copies_and_ends_on_the_last_step():
+    """The generator yields snapshots the trainer cannot change, and records the final step."""
+    trainer = build_trainer(TrainingConfig(), log_every=1000)
+    snapshots = list(train(trainer, steps=2500, interval=0.001))
+    assert snapshots[-1].step == 2500
+    assert [e.step for e in trainer.history.entries()] == [0, 1000, 2000, 2500]
+    first = snapshots[0]
+    weights = first.network.weights[0].copy()
+    trainer.step(10)
+    np.testing.assert_array_equal(first.network.weights[0], weights)
+    assert not np.shares_memory(first.network.weights[0], trainer.network.weights[0])
+
+
+def test_train_generator_applies_sent_settings():
+    """Sending {"lr": x} changes the learning rate before the next update."""
+    trainer = build_trainer(TrainingConfig())
+    run = train(trainer, steps=None, interval=0.001)
+    next(run)
+    run.send({"lr": 0.123, "momentum": 0.5})
+    assert trainer.lr == 0.123 and trainer.momentum == 0.5
+    with pytest.raises(ValueError):
+        run.send({"hidden": 4})
+
+
+def test_train_generator_stops_on_divergence():
+    """A diverging run ends with a snapshot that reports the divergence."""
+    trainer = build_trainer(TrainingConfig(lr=1e6, activation="relu"))
+    snapshots = list(train(trainer, steps=10_000, interval=0.001))
+    assert snapshots[-1].divergence is not None
+    assert trainer.step_count < 10_000
+
+
+def test_history_thins_itself_at_capacity():
+    """A bounded history keeps at most `capacity` entries, evenly spaced up to the latest."""
+    history = LossHistory(every=1, capacity=100)
+    for step in range(10_001):
+        if history.wants(step):
+            history.append(HistoryEntry(step, 1.0, 1.0, math.nan, math.nan))
+    steps = history.array()[:, 0]
+    assert len(history) <= 100
+    assert len(history) >= 50  # thinning halves, it does not empty
+    assert steps[0] == 0 and 10_000 - history.every < steps[-1] <= 10_000
+    assert set(np.diff(steps)) == {history.every}
+
+
+def test_decision_grid_equals_network_output_at_cell_centres():
+    """The grid holds predict_proba at each cell centre, laid out y-major."""
+    trainer = build_trainer(TrainingConfig(hidden=7))
+    bounds = (-1.0, 2.0, -0.5, 1.0)
+    grid = decision_grid(trainer.network, bounds, resolution=30)
+    assert grid.shape == (30, 30, 2)
+    points = grid_points(bounds, 30)
+    np.testing.assert_allclose(grid.reshape(-1, 2), trainer.network.predict_proba(points), rtol=1e-6)
+    # Row index grows with y, column index with x.
+    assert points[1, 0] > points[0, 0] and points[30, 1] > points[0, 1]
