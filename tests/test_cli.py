@@ -21,7 +21,7 @@ def run_cli(capsys, *args):
 
 def test_json_follows_the_contract(capsys):
     """--json prints one object with config, history from step 0 every K steps and the last, final, rate."""
-    status, out, err = run_cli(capsys, "train", "--steps", "250", "--log-every", "100", "--hidden", "5", "--json")
+    status, out, _ = run_cli(capsys, "train", "--steps", "250", "--log-every", "100", "--hidden", "5", "--json")
     assert status == 0
     report = json.loads(out)
     assert set(report) >= {"config", "history", "final", "steps_per_second", "diverged"}
@@ -97,7 +97,7 @@ def test_divergence_is_reported(capsys):
 
 def test_python_dash_m_is_the_same_program():
     """`python -m nnviz train` runs the same command, usage errors included."""
-    ok = subprocess.run([sys.executable, "-m", "nnviz", "train", "--steps", "5", "--json"], capture_output=True, text=True)
+    ok = subprocess.run([sys.executable, "-m", "nnviz", "train", "--steps", "5", "--json"], capture_output=True, text=True, check=False)
     assert ok.returncode == 0 and json.loads(ok.stdout)["final"]["step"] == 5
-    bad = subprocess.run([sys.executable, "-m", "nnviz", "train", "--hidden", "999"], capture_output=True, text=True)
+    bad = subprocess.run([sys.executable, "-m", "nnviz", "train", "--hidden", "999"], capture_output=True, text=True, check=False)
     assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1 and "Traceback" not in bad.stderr

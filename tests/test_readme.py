@@ -19,6 +19,6 @@ def test_readme_starts_with_install_and_test_commands():
 
 
 def test_ci_runs_the_readme_test_command():
-    """.ci/run contains the README's test command as one line."""
+    """.ci/run has a line that runs the README's test command and fails when it fails."""
     _, tests = _readme_commands()
-    assert tests in (ROOT / ".ci" / "run").read_text().splitlines()
+    assert f"{tests} || exit $?" in (ROOT / ".ci" / "run").read_text().splitlines()

@@ -6,7 +6,8 @@ derivative from the *output* ``a`` (not ``z``), which lets the network keep only
 
 from __future__ import annotations
 
-from typing import Callable, NamedTuple
+from collections.abc import Callable
+from typing import NamedTuple
 
 import numpy as np
 

@@ -64,7 +64,7 @@ def split(name: str, X: np.ndarray, y: np.ndarray, test_fraction: float, rng: np
     Both parts keep the original order of the points (so a split of 0 changes nothing).
     """
     order = rng.permutation(len(X))
-    n_test = int(round(test_fraction * len(X)))
+    n_test = round(test_fraction * len(X))
     test, train = np.sort(order[:n_test]), np.sort(order[n_test:])
     y = np.asarray(y, dtype=np.int64)
     return Dataset(name, X[train], y[train], X[test], y[test])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import numpy as np
 
 from nnviz.core.config import TrainingConfig
@@ -66,7 +68,7 @@ def _tutorial_dataset(config: TrainingConfig) -> Dataset:
 
 def _tutorial_network(sizes: tuple[int, ...], config: TrainingConfig) -> MLP:
     np.random.seed(config.seed)
-    weights = [np.random.randn(a, b) / np.sqrt(a) for a, b in zip(sizes[:-1], sizes[1:])]
+    weights = [np.random.randn(a, b) / np.sqrt(a) for a, b in pairwise(sizes)]
     biases = [np.zeros(b) for b in sizes[1:]]
     return MLP(
         [w.astype(config.dtype) for w in weights], [b.astype(config.dtype) for b in biases], config.activation

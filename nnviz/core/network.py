@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from itertools import pairwise
 
 import numpy as np
 
@@ -44,7 +45,7 @@ class MLP:
     ) -> MLP:
         """Random weights ``N(0, 1) / sqrt(fan_in)`` (the seed's scheme) and zero biases."""
         weights, biases = [], []
-        for fan_in, fan_out in zip(layer_sizes[:-1], layer_sizes[1:]):
+        for fan_in, fan_out in pairwise(layer_sizes):
             w = rng.standard_normal((fan_in, fan_out)) / np.sqrt(fan_in)
             weights.append(w.astype(dtype))
             biases.append(np.zeros(fan_out, dtype=dtype))

@@ -15,7 +15,6 @@ from nnviz.core.history import HistoryEntry, LossHistory
 from nnviz.core.network import MLP, Backprop
 from nnviz.core.optimizers import GradientDescent
 
-
 LIVE_SETTINGS = ("lr", "l2", "momentum")
 """Settings that change the optimiser, not the network, so they apply without a reset."""
 
