@@ -17,7 +17,7 @@ from nnviz.core.config import (
     TUTORIAL_STEPS,
     ConfigError,
     TrainingConfig,
-    tutorial_config,
+    resolve_config,
 )
 from nnviz.core.datasets import DATASETS
 
@@ -93,14 +93,9 @@ def add_config_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--preset", choices=PRESETS, default=S, help="start from the seed tutorial 001's exact setup; other options override single settings")
 
 
-def config_from_args(args: argparse.Namespace) -> TrainingConfig:
-    """The preset (or defaults) with every option given on the command line applied."""
-    given = {k: v for k, v in vars(args).items() if k in TrainingConfig.__dataclass_fields__}
-    if given.get("preset") == "tutorial":
-        base = tutorial_config(given.get("dataset", "moons"))
-    else:
-        base = TrainingConfig()
-    return base.replace(**given).validated()
+def given_settings(args: argparse.Namespace) -> dict:
+    """The training settings actually given on the command line."""
+    return {k: v for k, v in vars(args).items() if k in TrainingConfig.__dataclass_fields__}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -124,8 +119,18 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--steps", type=_integer(1, 10**9), default=None, metavar="N", help=f"gradient steps (default {TUTORIAL_STEPS})")
     run.add_argument("--log-every", type=_integer(1, 10**9), default=1000, metavar="K", help="record the loss every K steps (default 1000)")
     run.add_argument("--json", action="store_true", help="print one JSON object instead of progress lines")
-    gui = commands.add_parser("gui", help="open the window (the default)", description="Open the nnviz window.")
+    gui = commands.add_parser(
+        "gui",
+        help="open the window (the default)",
+        description="Open the nnviz window. Settings given here override the remembered ones.",
+        epilog=CONVENTIONS,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     add_config_options(gui)
+    window = gui.add_argument_group("window")
+    window.add_argument("--start", action="store_true", help="begin training at once")
+    window.add_argument("--screenshot", metavar="PATH", help="train --after-steps steps, save a PNG of the window to PATH, exit")
+    window.add_argument("--after-steps", type=_integer(0, 10**9), default=0, metavar="N", help="steps to train before --screenshot (default 0)")
     return parser
 
 
@@ -136,8 +141,14 @@ def main(argv: list[str] | None = None) -> int:
         argv.insert(0, "gui")  # `nnviz --hidden 5` means the window
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.command == "gui":
+        if args.after_steps and not args.screenshot:
+            parser.exit(2, "nnviz gui: error: --after-steps needs --screenshot\n")
+        from nnviz.gui.app import run_app
+
+        return run_app(given_settings(args), start=args.start, screenshot=args.screenshot, after_steps=args.after_steps)
     try:
-        config = config_from_args(args)
+        config = resolve_config(given_settings(args))
     except ConfigError as error:
         parser.exit(2, f"nnviz {args.command}: error: {error}\n")
     if args.command == "train":
@@ -146,7 +157,6 @@ def main(argv: list[str] | None = None) -> int:
         except BrokenPipeError:  # e.g. `nnviz train | head`: the reader left, nothing to report
             sys.stderr.close()
             return 0
-    print("nnviz: the training window is coming in the next release; use `nnviz train` meanwhile.", file=sys.stderr)
     return 0
 
 

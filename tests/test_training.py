@@ -1,6 +1,7 @@
 """The training loop, driven directly with no thread."""
 
 import math
+from queue import SimpleQueue
 
 import numpy as np
 import pytest
@@ -125,15 +126,21 @@ def test_train_generator_yields_copies_and_ends_on_the_last_step():
     assert not np.shares_memory(first.network.weights[0], trainer.network.weights[0])
 
 
-def test_train_generator_applies_sent_settings():
-    """Sending {"lr": x} changes the learning rate before the next update."""
+def test_train_generator_applies_settings_from_its_inbox():
+    """Settings put in the inbox, even before the first snapshot, apply in order before the next chunk."""
     trainer = build_trainer(TrainingConfig())
-    run = train(trainer, steps=None, interval=0.001)
+    inbox = SimpleQueue()
+    run = train(trainer, steps=None, interval=0.001, inbox=inbox)
+    inbox.put({"lr": 0.5})
+    inbox.put({"momentum": 0.5})
     next(run)
-    run.send({"lr": 0.123, "momentum": 0.5})
-    assert trainer.lr == 0.123 and trainer.momentum == 0.5
+    assert trainer.lr == 0.5 and trainer.momentum == 0.5
+    inbox.put({"lr": 0.123, "batch_size": 32})
+    next(run)
+    assert trainer.lr == 0.123 and trainer.batch_size == 32
+    inbox.put({"hidden": 4})
     with pytest.raises(ValueError):
-        run.send({"hidden": 4})
+        next(run)
 
 
 def test_train_generator_stops_on_divergence():

@@ -103,6 +103,14 @@ def tutorial_config(dataset: str = "moons") -> TrainingConfig:
 TUTORIAL_STEPS = 20000
 
 
+def resolve_config(given: dict, base: TrainingConfig | None = None) -> TrainingConfig:
+    """``base`` (default settings if None) with the settings in ``given`` applied; with
+    ``preset="tutorial"`` in ``given`` the tutorial replaces ``base``. Validated."""
+    if given.get("preset") == "tutorial":
+        base = tutorial_config(given.get("dataset", "moons"))
+    return (base or TrainingConfig()).replace(**given).validated()
+
+
 def _choice(name: str, value, options: tuple[str, ...]) -> None:
     if value not in options:
         raise ConfigError(f"{name} must be one of {', '.join(options)}; got {value!r}")

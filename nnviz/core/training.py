@@ -7,6 +7,7 @@ import math
 import time
 from collections.abc import Generator
 from dataclasses import dataclass
+from queue import SimpleQueue
 
 import numpy as np
 
@@ -15,7 +16,7 @@ from nnviz.core.history import HistoryEntry, LossHistory
 from nnviz.core.network import MLP, Backprop
 from nnviz.core.optimizers import GradientDescent
 
-LIVE_SETTINGS = ("lr", "l2", "momentum")
+LIVE_SETTINGS = ("lr", "l2", "momentum", "batch_size")
 """Settings that change the optimiser, not the network, so they apply without a reset."""
 
 
@@ -185,18 +186,23 @@ class Trainer:
 
 
 def train(
-    trainer: Trainer, steps: int | None = None, interval: float = 1 / 60
-) -> Generator[TrainingSnapshot, dict | None, None]:
+    trainer: Trainer, steps: int | None = None, interval: float = 1 / 60, inbox: SimpleQueue | None = None
+) -> Generator[TrainingSnapshot, None, None]:
     """Train until ``steps`` more updates are done (forever if None) or the loss diverges,
     yielding a snapshot at most every ``interval`` seconds and once at the end.
 
-    A dict sent into the generator, such as ``{"lr": 0.1}``, changes those trainer
-    settings before the next update.
+    Dicts put in ``inbox`` from any thread, such as ``{"lr": 0.1}``, change those
+    settings (only :data:`LIVE_SETTINGS`) before the next chunk of updates.
     """
     target = None if steps is None else trainer.step_count + steps
     chunk = 1
     rate = 0.0
     while target is None or trainer.step_count < target:
+        while inbox is not None and not inbox.empty():
+            for name, value in inbox.get_nowait().items():
+                if name not in LIVE_SETTINGS:
+                    raise ValueError(f"{name!r} cannot change during training")
+                setattr(trainer, name, value)
         started = time.perf_counter()
         done = 0
         # Run small chunks until the interval is used up, so the clock is read rarely.
@@ -210,10 +216,6 @@ def train(
         chunk = max(1, min(1000, int(rate * interval / 8)))
         if trainer.divergence is None and target is not None and trainer.step_count >= target:
             trainer.record()  # the last step always appears in the history
-        changes = yield trainer.snapshot(rate)
-        for name, value in (changes or {}).items():
-            if name not in LIVE_SETTINGS:
-                raise ValueError(f"{name!r} cannot change during training")
-            setattr(trainer, name, value)
+        yield trainer.snapshot(rate)
         if trainer.divergence:
             return

@@ -1,0 +1,79 @@
+"""Start the window: display check, QApplication, settings, the screenshot mode."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from nnviz.core.config import ConfigError, TrainingConfig, resolve_config
+
+NO_DISPLAY = (
+    "nnviz: no display found (DISPLAY is not set). Use `nnviz train` to train without a window, "
+    "or set QT_QPA_PLATFORM=offscreen with --screenshot to save a picture."
+)
+
+
+def has_display() -> bool:
+    """Whether Qt can open a window here (always, off Linux or with a non-X11 platform)."""
+    if not sys.platform.startswith("linux"):
+        return True
+    platform = os.environ.get("QT_QPA_PLATFORM", "")
+    if platform and not platform.startswith(("xcb", "wayland")):
+        return True  # offscreen, minimal, vnc, eglfs ... need no display server
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def run_app(given: dict, *, start: bool = False, screenshot: str | None = None, after_steps: int = 0) -> int:
+    """Open the window with the settings in ``given`` over the remembered ones; returns the exit status.
+
+    With ``screenshot``, train ``after_steps`` steps, save a PNG of the window there and quit
+    (defaults plus ``given`` only, so the picture does not depend on remembered settings).
+    """
+    if not has_display():
+        print(NO_DISPLAY, file=sys.stderr)
+        return 1
+    from PyQt5.QtCore import QSettings, QTimer
+    from PyQt5.QtWidgets import QApplication
+
+    from nnviz.gui import export
+    from nnviz.gui import settings as stored
+    from nnviz.gui.main_window import MainWindow, app_icon
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("nnviz")
+    app.setOrganizationName("nnviz")
+    app.setWindowIcon(app_icon())
+    settings = None if screenshot else QSettings("nnviz", "nnviz")
+    base = stored.load_config(settings) if settings is not None else None
+    try:
+        config = resolve_config(given, base or TrainingConfig())
+    except ConfigError as error:
+        print(f"nnviz: error: {error}", file=sys.stderr)
+        return 2
+    window = MainWindow(config, settings)
+    window.show()
+    if screenshot:
+        status = []
+
+        def save_and_quit(running: bool) -> None:
+            if running:
+                return
+            window.view.draw_now()
+            try:
+                export.save_png(window.grab().toImage(), screenshot, window.export_texts())
+                status.append(0)
+            except export.ExportError as error:
+                print(f"nnviz: {error}", file=sys.stderr)
+                status.append(1)
+            window.close()
+
+        window.session.running_changed.connect(save_and_quit)
+        if after_steps:
+            QTimer.singleShot(0, lambda: window.session.run_steps(after_steps))
+        else:
+            QTimer.singleShot(0, lambda: save_and_quit(False))
+        app.exec_()
+        return status[0] if status else 1
+    if start:
+        QTimer.singleShot(0, window.session.start)
+    return app.exec_()

@@ -1,0 +1,234 @@
+"""The control panel: data, network, training and run settings, grouped in forms."""
+
+from __future__ import annotations
+
+import math
+
+from PyQt5.QtCore import QSignalBlocker, Qt, pyqtSignal
+from PyQt5.QtWidgets import (
+    QAbstractSpinBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QPushButton,
+    QSlider,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from nnviz.core.activations import ACTIVATIONS
+from nnviz.core.config import HIDDEN_RANGE, SAMPLES_RANGE, SEED_LIMIT, TrainingConfig
+from nnviz.core.datasets import DATASETS
+
+SEED_SIZES = (1, 2, 3, 4, 10, 20, 50, 200)  # the hidden sizes the seed tutorial compares
+LR_RANGE = (1e-4, 10.0)
+LR_SLIDER_STEPS = 100  # slider positions across the log-scaled range
+
+
+def _spin(low, high, step, tip, decimals=None) -> QAbstractSpinBox:
+    box = QSpinBox() if decimals is None else QDoubleSpinBox()
+    if decimals is not None:
+        box.setDecimals(decimals)
+    box.setRange(low, high)
+    box.setSingleStep(step)
+    box.setKeyboardTracking(False)  # typing "500" must not pass through 5 and 50
+    box.setToolTip(tip)
+    return box
+
+
+class ControlPanel(QWidget):
+    """Edits a :class:`TrainingConfig`. Emits ``config_edited`` with the whole config on every
+    user change; :meth:`show_config` updates the widgets without emitting."""
+
+    config_edited = pyqtSignal(object)
+    train_toggled = pyqtSignal()
+    step_clicked = pyqtSignal()
+    reset_clicked = pyqtSignal()
+
+    def __init__(self, config: TrainingConfig, parent: QWidget | None = None):
+        super().__init__(parent)
+        self._config = config
+        layout = QVBoxLayout(self)
+        layout.addWidget(self._build_run_group())
+        layout.addWidget(self._build_data_group())
+        layout.addWidget(self._build_network_group())
+        layout.addWidget(self._build_training_group())
+        layout.addStretch(1)
+        self.show_config(config)
+
+    # Building ------------------------------------------------------------------------------
+    def _build_data_group(self) -> QGroupBox:
+        group = QGroupBox("Data")
+        form = QFormLayout(group)
+        self.dataset = QComboBox()
+        self.dataset.addItems(DATASETS)
+        self.dataset.setToolTip("The 2-D dataset to classify")
+        self.samples = _spin(*SAMPLES_RANGE, 10, "Number of points (train and test together)")
+        self.noise = _spin(0.0, 1.0, 0.05, "How far points scatter from the clean shape", decimals=2)
+        self.test_fraction = _spin(0.0, 0.9, 0.05, "Share of points held out as the test set (hollow dots)", decimals=2)
+        self.seed = _spin(0, SEED_LIMIT // 2 - 1, 1, "Seed for the points, the split and the initial weights")
+        self.seed.setMinimumWidth(60)
+        self.new_data = QPushButton("New data")
+        self.new_data.setToolTip("Draw new points (next seed) and start a fresh network")
+        form.addRow("Dataset", self.dataset)
+        form.addRow("Samples", self.samples)
+        form.addRow("Noise", self.noise)
+        form.addRow("Test fraction", self.test_fraction)
+        form.addRow("Seed", self.seed)
+        form.addRow(self.new_data)
+        self.dataset.currentTextChanged.connect(self._on_edited)
+        for box in (self.samples, self.noise, self.test_fraction, self.seed):
+            box.valueChanged.connect(self._on_edited)
+        self.new_data.clicked.connect(self._on_new_data_clicked)
+        return group
+
+    def _build_network_group(self) -> QGroupBox:
+        group = QGroupBox("Network")
+        form = QFormLayout(group)
+        self.hidden_slider = QSlider(Qt.Horizontal)
+        self.hidden_slider.setRange(*HIDDEN_RANGE)
+        self.hidden_slider.setToolTip("Hidden units (drag)")
+        self.hidden = _spin(*HIDDEN_RANGE, 1, "Hidden units, 1-200")
+        self.hidden.setFixedWidth(64)
+        row = QHBoxLayout()
+        row.addWidget(self.hidden_slider, 1)
+        row.addWidget(self.hidden)
+        form.addRow("Hidden units", row)
+        sizes = QGridLayout()
+        sizes.setSpacing(2)
+        self.size_buttons: dict[int, QPushButton] = {}
+        for i, size in enumerate(SEED_SIZES):
+            button = QPushButton(str(size))
+            button.setCheckable(True)
+            button.setMinimumWidth(36)
+            button.setToolTip(f"{size} hidden unit{'s' if size > 1 else ''} (the tutorial's sizes)")
+            button.clicked.connect(lambda _checked, s=size: self.hidden.setValue(s))
+            sizes.addWidget(button, i // 4, i % 4)
+            self.size_buttons[size] = button
+        form.addRow("", sizes)
+        self.activation = QComboBox()
+        self.activation.addItems(tuple(ACTIVATIONS))
+        self.activation.setToolTip("Hidden-layer activation (leaky ReLU slope 0.1)")
+        form.addRow("Activation", self.activation)
+        self.hidden_slider.valueChanged.connect(self.hidden.setValue)
+        self.hidden.valueChanged.connect(self._on_edited)
+        self.activation.currentTextChanged.connect(self._on_edited)
+        return group
+
+    def _build_training_group(self) -> QGroupBox:
+        group = QGroupBox("Training")
+        form = QFormLayout(group)
+        self.lr_slider = QSlider(Qt.Horizontal)
+        self.lr_slider.setRange(0, LR_SLIDER_STEPS)
+        self.lr_slider.setToolTip("Learning rate, log scale from 0.0001 to 10")
+        self.lr = _spin(LR_RANGE[0], 1e3, 0.1, "Learning rate on the mean-loss gradient (applies live)", decimals=4)
+        self.lr.setStepType(QAbstractSpinBox.AdaptiveDecimalStepType)
+        self.lr.setFixedWidth(84)
+        row = QHBoxLayout()
+        row.addWidget(self.lr_slider, 1)
+        row.addWidget(self.lr)
+        form.addRow("Learning rate", row)
+        self.l2 = _spin(0.0, 1.0, 1e-4, "L2 strength: adds l2/2 * sum of squared weights to the loss (applies live)", decimals=5)
+        self.l2.setStepType(QAbstractSpinBox.AdaptiveDecimalStepType)
+        self.momentum = _spin(0.0, 0.99, 0.05, "Momentum, 0 for plain gradient descent (applies live)", decimals=2)
+        self.batch_size = _spin(0, SAMPLES_RANGE[1], 8, "Mini-batch size; 'full' trains on every point each step (applies live)")
+        self.batch_size.setSpecialValueText("full")
+        form.addRow("L2", self.l2)
+        form.addRow("Momentum", self.momentum)
+        form.addRow("Batch size", self.batch_size)
+        self.lr_slider.valueChanged.connect(self._on_lr_slider_moved)
+        for box in (self.lr, self.l2, self.momentum, self.batch_size):
+            box.valueChanged.connect(self._on_edited)
+        return group
+
+    def _build_run_group(self) -> QGroupBox:
+        group = QGroupBox("Run")
+        row = QHBoxLayout(group)
+        self.train_button = QPushButton("Train")
+        self.train_button.setCheckable(True)
+        self.train_button.setToolTip("Start or pause training (Space)")
+        self.step_button = QPushButton("Step")
+        self.step_button.setToolTip("Pause and do exactly one gradient step (S)")
+        self.reset_button = QPushButton("Reset")
+        self.reset_button.setToolTip("Start again from the initial weights (R)")
+        for button in (self.train_button, self.step_button, self.reset_button):
+            row.addWidget(button)
+        self.train_button.clicked.connect(lambda: self.train_toggled.emit())
+        self.step_button.clicked.connect(self.step_clicked)
+        self.reset_button.clicked.connect(self.reset_clicked)
+        return group
+
+    # Syncing -------------------------------------------------------------------------------
+    def show_running(self, running: bool) -> None:
+        """Reflect the run state on the Train/Pause button."""
+        self.train_button.setChecked(running)
+        self.train_button.setText("Pause" if running else "Train")
+
+    def show_config(self, config: TrainingConfig) -> None:
+        """Put ``config`` in the widgets without emitting ``config_edited``."""
+        self._config = config
+        widgets = (self.dataset, self.samples, self.noise, self.test_fraction, self.seed, self.hidden,
+                   self.hidden_slider, self.activation, self.lr, self.lr_slider, self.l2, self.momentum,
+                   self.batch_size, *self.size_buttons.values())
+        blockers = [QSignalBlocker(w) for w in widgets]
+        self.dataset.setCurrentText(config.dataset)
+        self.samples.setValue(config.samples)
+        self.noise.setValue(config.noise)
+        self.test_fraction.setValue(config.test_fraction)
+        self.seed.setValue(config.seed)
+        self.hidden.setValue(config.hidden)
+        self.hidden_slider.setValue(config.hidden)
+        for size, button in self.size_buttons.items():
+            button.setChecked(size == config.hidden)
+        self.activation.setCurrentText(config.activation)
+        self.lr.setValue(config.lr)
+        self.lr_slider.setValue(_lr_to_slider(config.lr))
+        self.l2.setValue(config.l2)
+        self.momentum.setValue(config.momentum)
+        self.batch_size.setValue(config.batch_size or 0)
+        del blockers
+
+    def config(self) -> TrainingConfig:
+        """The settings the widgets show now."""
+        return self._config.replace(
+            dataset=self.dataset.currentText(),
+            samples=self.samples.value(),
+            noise=round(self.noise.value(), 4),
+            test_fraction=round(self.test_fraction.value(), 4),
+            seed=self.seed.value(),
+            hidden=self.hidden.value(),
+            activation=self.activation.currentText(),
+            lr=self.lr.value(),
+            l2=self.l2.value(),
+            momentum=round(self.momentum.value(), 4),
+            batch_size=self.batch_size.value() or None,
+        )
+
+    # Slots ---------------------------------------------------------------------------------
+    def _on_edited(self, *_args) -> None:
+        config = self.config()
+        if config != self._config:
+            self.show_config(config)  # keeps slider, buttons and spin boxes in step
+            self.config_edited.emit(config)
+
+    def _on_lr_slider_moved(self, position: int) -> None:
+        self.lr.setValue(_slider_to_lr(position))
+
+    def _on_new_data_clicked(self) -> None:
+        self.seed.setValue((self.seed.value() + 1) % (self.seed.maximum() + 1))
+
+
+def _slider_to_lr(position: int) -> float:
+    low, high = (math.log10(v) for v in LR_RANGE)
+    value = 10 ** (low + (high - low) * position / LR_SLIDER_STEPS)
+    return float(f"{value:.2g}")  # round numbers: 0.01, 0.033, 1.2 ...
+
+
+def _lr_to_slider(lr: float) -> int:
+    low, high = (math.log10(v) for v in LR_RANGE)
+    position = (math.log10(min(max(lr, LR_RANGE[0]), LR_RANGE[1])) - low) / (high - low) * LR_SLIDER_STEPS
+    return round(position)

@@ -1,0 +1,114 @@
+"""Pictures out of the window: PNG with the run's settings in its text chunks, SVG, clipboard."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+from PyQt5.QtCore import QRectF
+from PyQt5.QtGui import QColor, QImage, QImageReader, QPainter
+from PyQt5.QtSvg import QSvgGenerator
+from PyQt5.QtWidgets import QApplication, QWidget
+
+from nnviz import __version__
+from nnviz.core.config import TrainingConfig
+
+CONFIG_KEY = "nnviz-config"
+STEP_KEY = "nnviz-step"
+DEFAULT_SCALE = 2  # exports are at least twice the on-screen size
+
+
+class ExportError(OSError):
+    """The picture could not be written; the message says where and why."""
+
+
+def default_name(config: TrainingConfig, step: int, suffix: str = ".png") -> str:
+    """A file name that says what the picture shows."""
+    return f"nnviz-{config.dataset}-h{config.hidden}-{config.activation}-step{step}{suffix}"
+
+
+def metadata(config: TrainingConfig, step: int) -> dict[str, str]:
+    """The text chunks every nnviz PNG carries: enough to reproduce the picture."""
+    return {
+        CONFIG_KEY: json.dumps(config.as_dict(), sort_keys=True),
+        STEP_KEY: str(step),
+        "Software": f"nnviz {__version__}",
+        "Description": f"{config.dataset}, {config.hidden} {config.activation} hidden units, step {step}",
+    }
+
+
+def render(widget: QWidget, scale: float = DEFAULT_SCALE) -> QImage:
+    """``widget`` painted into an image ``scale`` times its size (re-rendered, not upscaled)."""
+    size = widget.size() * scale
+    image = QImage(size, QImage.Format_ARGB32)
+    image.fill(QColor("white"))
+    painter = QPainter(image)
+    painter.setRenderHints(QPainter.Antialiasing | QPainter.SmoothPixmapTransform | QPainter.TextAntialiasing)
+    painter.scale(scale, scale)
+    widget.render(painter)
+    painter.end()
+    return image
+
+
+def save_png(image: QImage, path: str | os.PathLike, texts: dict[str, str]) -> None:
+    """Write ``image`` with ``texts`` as PNG text chunks, atomically: a failure leaves any
+    existing file at ``path`` untouched. Raises :class:`ExportError`."""
+    image = QImage(image)  # setText must not change the caller's image
+    for key, value in texts.items():
+        image.setText(key, value)
+    _write_atomically(Path(path), lambda tmp: image.save(tmp, "PNG"))
+
+
+def save_svg(widget: QWidget, path: str | os.PathLike, texts: dict[str, str]) -> None:
+    """Write ``widget`` as SVG (lines and text as vectors, the heatmap embedded)."""
+
+    def write(tmp: str) -> bool:
+        generator = QSvgGenerator()
+        generator.setFileName(tmp)
+        generator.setSize(widget.size())
+        generator.setViewBox(QRectF(0, 0, widget.width(), widget.height()))
+        generator.setTitle(texts.get("Description", "nnviz"))
+        generator.setDescription(texts.get(CONFIG_KEY, ""))
+        painter = QPainter()
+        if not painter.begin(generator):
+            return False
+        widget.render(painter)
+        return painter.end()
+
+    _write_atomically(Path(path), write)
+
+
+def copy_to_clipboard(image: QImage) -> None:
+    """Put ``image`` on the system clipboard."""
+    QApplication.clipboard().setImage(image)
+
+
+def read_png_texts(path: str | os.PathLike) -> dict[str, str]:
+    """The text chunks of a PNG (empty for a file that is not one)."""
+    reader = QImageReader(str(path))
+    return {key: reader.text(key) for key in reader.textKeys()}
+
+
+def _write_atomically(path: Path, write) -> None:
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise ExportError(f"Cannot save {path}: the folder {folder} does not exist.")
+    try:
+        handle, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=folder)
+    except OSError as error:
+        raise ExportError(f"Cannot save {path}: {error.strerror or error} (is the folder writable?).") from None
+    os.close(handle)
+    try:
+        if not write(tmp):
+            raise ExportError(f"Cannot save {path}: writing the file failed (is the disk full?).")
+        os.replace(tmp, path)
+    except OSError as error:
+        if isinstance(error, ExportError):
+            raise
+        raise ExportError(f"Cannot save {path}: {error.strerror or error}.") from None
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+

@@ -1,0 +1,300 @@
+"""The training window, driven through its widgets with pytest-qt (offscreen)."""
+
+import json
+import threading
+
+import numpy as np
+import pytest
+from PyQt5.QtCore import QSettings, Qt
+from PyQt5.QtGui import QImage
+from PyQt5.QtWidgets import QApplication, QMessageBox
+
+from nnviz.core.config import TrainingConfig
+from nnviz.core.grid import decision_grid
+from nnviz.gui import export
+from nnviz.gui.colors import probability_lut
+from nnviz.gui.main_window import MainWindow
+from nnviz.gui.settings import load_config
+
+
+@pytest.fixture
+def settings(tmp_path):
+    return QSettings(str(tmp_path / "nnviz.ini"), QSettings.IniFormat)
+
+
+@pytest.fixture
+def make_window(qtbot, settings):
+    """Build windows; every one is closed and its worker stopped at teardown."""
+    windows = []
+
+    def make(config=None, store=settings):
+        window = MainWindow(config or TrainingConfig(hidden=5), store)
+        qtbot.addWidget(window)
+        window.show()
+        # Shortcuts only reach the active window, and offscreen nothing activates it by itself.
+        QApplication.setActiveWindow(window)
+        windows.append(window)
+        return window
+
+    yield make
+    for window in windows:
+        window.close()
+        assert window.session.shutdown()
+        assert window.session._pool.activeThreadCount() == 0
+
+
+@pytest.fixture
+def window(make_window):
+    return make_window()
+
+
+def _train_until(qtbot, window, steps, timeout=20000):
+    window.session.start()
+    qtbot.waitUntil(lambda: window.view.latest is not None and window.view.latest.step >= steps, timeout=timeout)
+
+
+def test_window_builds_with_title_and_tooltips(window):
+    """The title says what is shown, and every control has a tooltip."""
+    assert "moons" in window.windowTitle() and "5 tanh hidden units" in window.windowTitle()
+    c = window.controls
+    for widget in (c.dataset, c.samples, c.noise, c.test_fraction, c.seed, c.new_data, c.hidden, c.hidden_slider,
+                   c.activation, c.lr, c.lr_slider, c.l2, c.momentum, c.batch_size, c.train_button, c.step_button,
+                   c.reset_button, *c.size_buttons.values(), window.view.log_scale):
+        assert widget.toolTip(), widget
+
+
+def test_heatmap_shows_the_networks_probabilities(window):
+    """The image holds p(class 1) of the current network at the grid covering the view."""
+    window.view.draw_now()
+    shown = window.view.boundary.probability_image()
+    network = window.session.trainer.network
+    expected = decision_grid(network, window.view.boundary._bounds, shown.shape[0])[..., 1]
+    np.testing.assert_allclose(shown, expected, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize(
+    "edit,check",
+    [
+        (lambda c: c.dataset.setCurrentText("circles"), lambda w: w.session.dataset.name == "circles"),
+        (lambda c: c.samples.setValue(300), lambda w: len(w.session.dataset.y_train) + len(w.session.dataset.y_test) == 300),
+        (lambda c: c.test_fraction.setValue(0.5), lambda w: len(w.session.dataset.y_test) == 100),
+        (lambda c: c.hidden.setValue(17), lambda w: w.session.trainer.network.layer_sizes == (2, 17, 2)),
+        (lambda c: c.hidden_slider.setValue(33), lambda w: w.session.trainer.network.layer_sizes == (2, 33, 2)),
+        (lambda c: c.size_buttons[50].click(), lambda w: w.session.trainer.network.layer_sizes == (2, 50, 2)),
+        (lambda c: c.activation.setCurrentText("relu"), lambda w: w.session.trainer.network.activation == "relu"),
+    ],
+)
+def test_structural_controls_rebuild_the_network(window, edit, check):
+    """Data and network controls give a fresh network at step 0 with the new setting."""
+    window.session.step(3)
+    window.session.shutdown()
+    edit(window.controls)
+    assert check(window)
+    assert window.session.trainer.step_count == 0
+
+
+def test_noise_and_seed_and_new_data_change_the_points(window):
+    """Noise, seed and New data each draw different points, and the plot shows them."""
+    before = window.session.dataset.X_train.copy()
+    window.controls.noise.setValue(0.5)
+    after_noise = window.session.dataset.X_train.copy()
+    window.controls.seed.setValue(7)
+    after_seed = window.session.dataset.X_train.copy()
+    window.controls.new_data.click()
+    assert window.controls.seed.value() == 8
+    for a, b in ((before, after_noise), (after_noise, after_seed), (after_seed, window.session.dataset.X_train)):
+        assert not np.array_equal(a, b)
+    shown = np.column_stack(window.view.boundary.train_points.getData())
+    np.testing.assert_array_equal(shown, window.session.dataset.X_train)
+
+
+@pytest.mark.parametrize(
+    "edit,attribute,value",
+    [
+        (lambda c: c.lr.setValue(0.05), "lr", 0.05),
+        (lambda c: c.l2.setValue(0.002), "l2", 0.002),
+        (lambda c: c.momentum.setValue(0.9), "momentum", 0.9),
+        (lambda c: c.batch_size.setValue(32), "batch_size", 32),
+    ],
+)
+def test_optimiser_controls_apply_without_reset(qtbot, window, edit, attribute, value):
+    """Learning rate, L2, momentum and batch size change the running trainer and keep its step."""
+    _train_until(qtbot, window, 50)
+    network_before = window.session.trainer.network
+    edit(window.controls)
+    window.session.pause()
+    assert window.session.trainer.network is network_before  # not rebuilt
+    assert getattr(window.session.trainer, attribute) == pytest.approx(value)
+    assert window.session.trainer.step_count >= 50
+
+
+def test_learning_rate_slider_is_logarithmic(window):
+    """The slider's ends are 1e-4 and 10 and its middle is about 0.03."""
+    slider = window.controls.lr_slider
+    for position, expected in ((0, 1e-4), (slider.maximum(), 10.0), (slider.maximum() // 2, 0.032)):
+        slider.setValue(position)
+        assert window.session.trainer.lr == pytest.approx(expected, rel=0.05)
+
+
+def test_log_scale_toggles_the_loss_axis(window):
+    """The log-scale box switches the loss plot's y axis."""
+    window.view.log_scale.setChecked(True)
+    assert window.view.loss.getPlotItem().ctrl.logYCheck.isChecked()
+    window.view.log_scale.setChecked(False)
+    assert not window.view.loss.getPlotItem().ctrl.logYCheck.isChecked()
+
+
+def test_training_in_the_worker_lowers_the_loss(qtbot, window):
+    """Train runs on the worker; the loss falls and the loss curve grows."""
+    first = window.session.snapshot().latest.loss
+    _train_until(qtbot, window, 1000)
+    window.session.pause()
+    window.view.draw_now()
+    assert window.session.trainer.evaluate().loss < 0.5 * first
+    assert len(window.view.loss.train_curve.getData()[0]) > 10
+    assert window.view.frames_drawn > 1
+
+
+def test_pause_stops_the_step_count(qtbot, window):
+    """After Pause, the step count does not move."""
+    _train_until(qtbot, window, 100)
+    window.controls.train_button.click()
+    assert not window.session.is_running and window.controls.train_button.text() == "Train"
+    stopped = window.session.trainer.step_count
+    qtbot.wait(200)
+    assert window.session.trainer.step_count == stopped
+
+
+def test_step_advances_exactly_one(qtbot, window):
+    """Step (button and S key) does exactly one update each."""
+    window.controls.step_button.click()
+    qtbot.waitUntil(lambda: window.view.latest.step == 1)
+    qtbot.keyClick(window, Qt.Key_S)
+    qtbot.waitUntil(lambda: window.view.latest.step == 2)
+    window.session.shutdown()
+    assert window.session.trainer.step_count == 2
+
+
+def test_space_trains_and_pauses_r_resets(qtbot, window):
+    """Space starts and pauses; R returns to step 0 with the same initial weights."""
+    initial = window.session.trainer.network.weights[0].copy()
+    qtbot.keyClick(window, Qt.Key_Space)
+    qtbot.waitUntil(lambda: window.session.is_running and window.view.latest.step > 20)
+    qtbot.keyClick(window, Qt.Key_Space)
+    assert not window.session.is_running
+    qtbot.keyClick(window, Qt.Key_R)
+    assert window.session.trainer.step_count == 0 and window.view.latest.step == 0
+    np.testing.assert_array_equal(window.session.trainer.network.weights[0], initial)
+
+
+def test_changing_hidden_size_while_training_keeps_training(qtbot, window):
+    """A new hidden size restarts at step 0 with that size and goes on training."""
+    _train_until(qtbot, window, 200)
+    window.controls.size_buttons[20].click()
+    assert window.session.is_running
+    qtbot.waitUntil(lambda: window.view.latest.network.layer_sizes == (2, 20, 2) and window.view.latest.step > 50)
+    assert window.controls.train_button.text() == "Pause"
+
+
+def test_divergence_pauses_and_says_what_to_do(qtbot, make_window):
+    """A learning rate that diverges stops training, keeps finite weights and says so."""
+    window = make_window(TrainingConfig(hidden=5, lr=1e6, activation="relu"))
+    with qtbot.waitSignal(window.session.diverged, timeout=10000):
+        window.session.start()
+    qtbot.waitUntil(lambda: not window.session.is_running)
+    assert window.view.banner.isVisible() and "smaller learning rate" in window.view.banner.text()
+    assert all(np.isfinite(p).all() for p in window.session.trainer.network.parameters())
+    window.controls.lr.setValue(0.1)
+    window.session.start()
+    qtbot.waitUntil(lambda: window.view.latest.step > window.session.trainer.divergence.step if window.session.trainer.divergence else True)
+    assert not window.view.banner.isVisible()
+
+
+def _png_colours(image: QImage) -> set:
+    image = image.convertToFormat(QImage.Format_RGB888)
+    pixels = np.frombuffer(image.constBits().asstring(image.sizeInBytes()), np.uint8)
+    rows = pixels.reshape(image.height(), image.bytesPerLine())[:, : image.width() * 3]
+    return {tuple(c) for c in rows.reshape(-1, 3)[::7]}
+
+
+def test_export_png_has_both_class_colours_and_the_config(qtbot, window, tmp_path):
+    """An exported PNG is 2x the plots, shows both background colours, and carries the config and step."""
+    _train_until(qtbot, window, 300)
+    window.session.pause()
+    path = tmp_path / "plots.png"
+    assert window.export_plots(str(path))
+    image = QImage(str(path))
+    assert image.width() == 2 * window.view.plots.width()
+    lut = probability_lut()
+    colours = _png_colours(image)
+    for end in (lut[0], lut[-1]):  # confident class 0 and class 1 regions
+        assert any(np.abs(np.subtract(c, end, dtype=int)).max() <= 6 for c in colours)
+    texts = export.read_png_texts(path)
+    assert TrainingConfig.from_dict(json.loads(texts[export.CONFIG_KEY])) == window.session.config
+    assert int(texts[export.STEP_KEY]) == window.session.trainer.step_count
+
+
+def test_export_svg_and_window(window, tmp_path):
+    """SVG export writes an SVG; window export writes a PNG the size of the window."""
+    assert window.export_plots(str(tmp_path / "plots.svg"))
+    assert (tmp_path / "plots.svg").read_text().lstrip().startswith("<?xml")
+    assert window.export_window(str(tmp_path / "window.png"))
+    assert QImage(str(tmp_path / "window.png")).size() == window.grab().size()
+
+
+def test_default_export_name_says_what_is_shown(window):
+    """The suggested file name holds dataset, hidden size and step."""
+    assert window._default_path() == "nnviz-moons-h5-tanh-step0.png"
+
+
+def test_unwritable_export_path_says_so_and_changes_nothing(window, tmp_path, monkeypatch):
+    """Saving into a missing folder, or onto a path that is a folder, shows a message; nothing changes."""
+    messages = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda _parent, _title, text: messages.append(text))
+    config, step = window.session.config, window.session.trainer.step_count
+    assert not window.export_plots(str(tmp_path / "missing" / "plots.png"))
+    assert "does not exist" in messages[-1]
+    folder = tmp_path / "taken.png"
+    folder.mkdir()
+    (folder / "inside.txt").write_text("precious")
+    assert not window.export_window(str(folder))
+    assert messages[-1].startswith(f"Cannot save {folder}")
+    assert (folder / "inside.txt").read_text() == "precious"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["taken.png"]  # no temporary file left
+    assert window.session.config == config and window.session.trainer.step_count == step
+
+
+def test_export_never_leaves_a_partial_file(window, tmp_path, monkeypatch):
+    """If writing fails midway, the previous file at the path is untouched and no temp file remains."""
+    target = tmp_path / "plots.png"
+    target.write_bytes(b"old picture")
+    monkeypatch.setattr(QImage, "save", lambda *args: False)
+    monkeypatch.setattr(QMessageBox, "warning", lambda *args: None)
+    assert not window.export_plots(str(target))
+    assert target.read_bytes() == b"old picture"
+    assert [p.name for p in tmp_path.iterdir()] == ["plots.png"]
+
+
+def test_closing_while_training_stops_the_worker(qtbot, window):
+    """Close during training ends the worker promptly; no extra thread stays alive."""
+    before = threading.active_count()
+    _train_until(qtbot, window, 10)
+    window.close()
+    assert window.session._pool.activeThreadCount() == 0
+    assert not window.session.is_running
+    assert threading.active_count() <= before
+
+
+def test_settings_are_remembered(make_window, settings):
+    """Closing stores settings and geometry; the next window starts from them."""
+    first = make_window()
+    first.controls.hidden.setValue(42)
+    first.controls.dataset.setCurrentText("xor")
+    first.view.log_scale.setChecked(True)
+    first.resize(1111, 700)
+    first.close()
+    restored = load_config(settings)
+    assert restored.hidden == 42 and restored.dataset == "xor"
+    second = make_window(restored, settings)
+    assert second.controls.hidden.value() == 42 and second.view.log_scale.isChecked()
+    assert second.size().width() == 1111 and second.size().height() == 700
