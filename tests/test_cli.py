@@ -1,6 +1,7 @@
 """The `nnviz train` command line: its JSON contract, usage errors and divergence."""
 
 import json
+import os
 import subprocess
 import sys
 
@@ -101,3 +102,42 @@ def test_python_dash_m_is_the_same_program():
     assert ok.returncode == 0 and json.loads(ok.stdout)["final"]["step"] == 5
     bad = subprocess.run([sys.executable, "-m", "nnviz", "train", "--hidden", "999"], capture_output=True, text=True, check=False)
     assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1 and "Traceback" not in bad.stderr
+
+
+def _env(**changes):
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    env.update(changes)
+    return env
+
+
+def test_screenshot_trains_then_saves_the_window(tmp_path):
+    """`nnviz --screenshot PATH --after-steps N` exits 0 with a PNG of the window at step N."""
+    path = tmp_path / "shot.png"
+    done = subprocess.run(
+        [sys.executable, "-m", "nnviz", "--dataset", "circles", "--hidden", "4", "--screenshot", str(path), "--after-steps", "300"],
+        capture_output=True, text=True, check=False, env=_env(QT_QPA_PLATFORM="offscreen"), timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    from nnviz.gui.export import CONFIG_KEY, STEP_KEY, read_png_texts
+
+    texts = read_png_texts(path)
+    assert texts[STEP_KEY] == "300"
+    config = json.loads(texts[CONFIG_KEY])
+    assert config["dataset"] == "circles" and config["hidden"] == 4
+
+
+def test_no_display_is_one_clear_line():
+    """Without a display, `nnviz` says so in one line and how to go headless, instead of Qt's abort."""
+    done = subprocess.run([sys.executable, "-m", "nnviz"], capture_output=True, text=True, check=False, env=_env(), timeout=60)
+    assert done.returncode == 1
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and "no display" in lines[0]
+    assert "QT_QPA_PLATFORM" in lines[0] and "nnviz train" in lines[0]
+
+
+@pytest.mark.parametrize("args", [["--hidden", "0"], ["gui", "--lr", "-1"], ["--after-steps", "5"], ["--start", "--bogus"]])
+def test_window_usage_errors_exit_2(capsys, args):
+    """The window's options are checked like train's: exit 2, one line, before any window opens."""
+    status, out, err = run_cli(capsys, *args)
+    assert status == 2 and out == ""
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
