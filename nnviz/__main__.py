@@ -4,4 +4,6 @@ import sys
 
 from nnviz.cli import main
 
-sys.exit(main())
+# Guarded: the training process re-imports the main module when it starts.
+if __name__ == "__main__":
+    sys.exit(main())

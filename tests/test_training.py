@@ -1,14 +1,13 @@
 """The training loop, driven directly with no thread."""
 
 import math
-from queue import SimpleQueue
 
 import numpy as np
 import pytest
 
 from nnviz.core.config import TrainingConfig
 from nnviz.core.experiment import build_trainer
-from nnviz.core.grid import decision_grid, grid_points
+from nnviz.core.grid import DecisionGrid, decision_grid, grid_points
 from nnviz.core.history import HistoryEntry, LossHistory
 from nnviz.core.training import train
 
@@ -126,23 +125,6 @@ def test_train_generator_yields_copies_and_ends_on_the_last_step():
     assert not np.shares_memory(first.network.weights[0], trainer.network.weights[0])
 
 
-def test_train_generator_applies_settings_from_its_inbox():
-    """Settings put in the inbox, even before the first snapshot, apply in order before the next chunk."""
-    trainer = build_trainer(TrainingConfig())
-    inbox = SimpleQueue()
-    run = train(trainer, steps=None, interval=0.001, inbox=inbox)
-    inbox.put({"lr": 0.5})
-    inbox.put({"momentum": 0.5})
-    next(run)
-    assert trainer.lr == 0.5 and trainer.momentum == 0.5
-    inbox.put({"lr": 0.123, "batch_size": 32})
-    next(run)
-    assert trainer.lr == 0.123 and trainer.batch_size == 32
-    inbox.put({"hidden": 4})
-    with pytest.raises(ValueError):
-        next(run)
-
-
 def test_train_generator_stops_on_divergence():
     """A diverging run ends with a snapshot that reports the divergence."""
     trainer = build_trainer(TrainingConfig(lr=1e6, activation="relu"))
@@ -174,3 +156,13 @@ def test_decision_grid_equals_network_output_at_cell_centres():
     np.testing.assert_allclose(grid.reshape(-1, 2), trainer.network.predict_proba(points), rtol=1e-6)
     # Row index grows with y, column index with x.
     assert points[1, 0] > points[0, 0] and points[30, 1] > points[0, 1]
+
+
+def test_a_reused_grid_follows_each_network():
+    """One DecisionGrid evaluates networks of other sizes and dtypes correctly, one after another."""
+    bounds = (-2.0, 2.0, -1.0, 3.0)
+    grid = DecisionGrid(bounds, resolution=20)
+    for hidden, dtype in ((3, "float32"), (50, "float32"), (3, "float64")):
+        network = build_trainer(TrainingConfig(hidden=hidden, dtype=dtype)).network
+        expected = network.predict_proba(grid_points(bounds, 20, dtype)).reshape(20, 20, 2)
+        np.testing.assert_allclose(grid.probabilities(network), expected, rtol=1e-5, atol=1e-7)

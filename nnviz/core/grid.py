@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from nnviz.core.network import MLP
+from nnviz.core.network import MLP, forward_into
 
 Bounds = tuple[float, float, float, float]
 
@@ -20,10 +20,38 @@ def grid_points(bounds: Bounds, resolution: int, dtype=np.float32) -> np.ndarray
     return np.column_stack([xx.ravel(), yy.ravel()]).astype(dtype)
 
 
-def decision_grid(network: MLP, bounds: Bounds, resolution: int = 100, points: np.ndarray | None = None) -> np.ndarray:
+def decision_grid(network: MLP, bounds: Bounds, resolution: int = 100) -> np.ndarray:
     """Probabilities of every class at each grid cell, shape ``(resolution, resolution, classes)``
-    with axis 0 along y and axis 1 along x. Pass ``points`` from :func:`grid_points` to reuse them."""
-    if points is None:
-        points = grid_points(bounds, resolution, network.dtype)
-    probs = network.predict_proba(points)
-    return probs.reshape(resolution, resolution, -1)
+    with axis 0 along y and axis 1 along x."""
+    return DecisionGrid(bounds, resolution).probabilities(network).copy()
+
+
+class DecisionGrid:
+    """Evaluates networks on one fixed grid, reusing its buffers from frame to frame
+    (a 100x100 grid at 200 hidden units is 8 MB per layer: allocating it anew every
+    frame costs more than the arithmetic)."""
+
+    def __init__(self, bounds: Bounds, resolution: int = 100):
+        self.bounds = bounds
+        self.resolution = resolution
+        self._points: dict[np.dtype, np.ndarray] = {}
+        self._buffers: dict[tuple, tuple] = {}
+
+    def probabilities(self, network: MLP) -> np.ndarray:
+        """Class probabilities, shape ``(resolution, resolution, classes)``; the array is
+        reused by the next call, so copy it to keep it."""
+        dtype = network.dtype
+        if dtype not in self._points:
+            self._points[dtype] = grid_points(self.bounds, self.resolution, dtype)
+        points = self._points[dtype]
+        key = (network.layer_sizes, dtype)
+        if key not in self._buffers:
+            n = len(points)
+            self._buffers = {key: (
+                [np.empty((n, size), dtype) for size in network.layer_sizes[1:]],
+                np.empty(n, dtype),
+                np.empty(n, dtype),
+            )}
+        outputs, row_max, row_sum = self._buffers[key]
+        probs = forward_into(network, points, outputs, row_max, row_sum)
+        return probs.reshape(self.resolution, self.resolution, -1)

@@ -114,6 +114,22 @@ def softmax_inplace(z: np.ndarray) -> np.ndarray:
     return z
 
 
+def forward_into(
+    network: MLP, X: np.ndarray, outputs: list[np.ndarray], row_max: np.ndarray, row_sum: np.ndarray
+) -> np.ndarray:
+    """Forward pass writing each layer's output into ``outputs`` (preallocated, one per layer);
+    returns the last, which holds the class probabilities. Allocates nothing large."""
+    forward = ACTIVATIONS[network.activation].forward
+    last = len(network.weights) - 1
+    a = X
+    for i, (w, b) in enumerate(zip(network.weights, network.biases)):
+        z = outputs[i]
+        np.matmul(a, w, out=z)
+        z += b
+        a = z if i == last else forward(z)
+    return _softmax_columns(a, row_max, row_sum)
+
+
 def _softmax_columns(z: np.ndarray, row_max: np.ndarray, row_sum: np.ndarray) -> np.ndarray:
     """Row-wise softmax in place for few columns (classes): numpy reduces along a short last
     axis slowly, so the row maximum and sum are built column by column instead."""
@@ -158,6 +174,10 @@ class Backprop:
         self._scaled_weights = [np.empty_like(w) for w in network.weights]
         self._buffers: dict[int, _Buffers] = {}
 
+    def __getstate__(self) -> dict:
+        # Scratch buffers are rebuilt on demand: do not ship them to another process.
+        return {**self.__dict__, "_buffers": {}}
+
     def _buffers_for(self, n: int) -> _Buffers:
         if n not in self._buffers:
             sizes = self.layer_sizes
@@ -181,18 +201,9 @@ class Backprop:
         """
         n = len(X)
         buf = self._buffers_for(n)
-        weights, biases = network.weights, network.biases
-        forward = self.activation.forward
+        weights = network.weights
         last = len(weights) - 1
-
-        # Forward: keep every layer's output, backward needs them.
-        a = X
-        for i, (w, b) in enumerate(zip(weights, biases)):
-            z = buf.activations[i]
-            np.matmul(a, w, out=z)
-            z += b
-            a = z if i == last else forward(z)
-        probs = _softmax_columns(a, buf.row_max, buf.row_sum)
+        probs = forward_into(network, X, buf.activations, buf.row_max, buf.row_sum)
 
         # The loss is the mean of -log p(true class); a zero or NaN probability means the
         # loss is not finite (checked first, so log never warns).

@@ -7,7 +7,6 @@ import math
 import time
 from collections.abc import Generator
 from dataclasses import dataclass
-from queue import SimpleQueue
 
 import numpy as np
 
@@ -185,24 +184,16 @@ class Trainer:
         )
 
 
-def train(
-    trainer: Trainer, steps: int | None = None, interval: float = 1 / 60, inbox: SimpleQueue | None = None
-) -> Generator[TrainingSnapshot, None, None]:
+def train(trainer: Trainer, steps: int | None = None, interval: float = 1 / 60) -> Generator[TrainingSnapshot, None, None]:
     """Train until ``steps`` more updates are done (forever if None) or the loss diverges,
     yielding a snapshot at most every ``interval`` seconds and once at the end.
 
-    Dicts put in ``inbox`` from any thread, such as ``{"lr": 0.1}``, change those
-    settings (only :data:`LIVE_SETTINGS`) before the next chunk of updates.
+    Between snapshots the caller may change the trainer's :data:`LIVE_SETTINGS`.
     """
     target = None if steps is None else trainer.step_count + steps
     chunk = 1
     rate = 0.0
     while target is None or trainer.step_count < target:
-        while inbox is not None and not inbox.empty():
-            for name, value in inbox.get_nowait().items():
-                if name not in LIVE_SETTINGS:
-                    raise ValueError(f"{name!r} cannot change during training")
-                setattr(trainer, name, value)
         started = time.perf_counter()
         done = 0
         # Run small chunks until the interval is used up, so the clock is read rarely.

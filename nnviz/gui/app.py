@@ -34,11 +34,16 @@ def run_app(given: dict, *, start: bool = False, screenshot: str | None = None, 
         return 1
     from PyQt5.QtCore import QSettings, QTimer
     from PyQt5.QtWidgets import QApplication
+    from threadpoolctl import threadpool_limits
 
     from nnviz.gui import export
     from nnviz.gui import settings as stored
     from nnviz.gui.main_window import MainWindow, app_icon
 
+    # The window's arrays are small: BLAS threads would only compete with the training process.
+    threadpool_limits(1)
+    # The window's arrays are small: BLAS threads would only compete with the training process.
+    threadpool_limits(1)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("nnviz")
     app.setOrganizationName("nnviz")

@@ -222,7 +222,7 @@ class MainWindow(QMainWindow):
 
     def _on_run_reset(self, snapshot: TrainingSnapshot) -> None:
         self.view.show_message("")
-        self.view.set_dataset(self.session.dataset, snapshot.network.dtype)
+        self.view.set_dataset(self.session.dataset)
         self.view.show_snapshot(snapshot)
         self._update_title()
 

@@ -9,7 +9,7 @@ from PyQt5.QtGui import QColor, QPainter
 
 from nnviz.core.contour import contour_segments
 from nnviz.core.datasets import Dataset
-from nnviz.core.grid import decision_grid, grid_points
+from nnviz.core.grid import DecisionGrid
 from nnviz.core.history import FIELDS
 from nnviz.core.network import MLP
 from nnviz.gui.colors import (
@@ -20,7 +20,8 @@ from nnviz.gui.colors import (
     probability_lut,
 )
 
-pg.setConfigOptions(imageAxisOrder="row-major", antialias=True, background="w", foreground="#333")
+# Antialiasing only where it shows (points, the boundary line): it makes long curves slow.
+pg.setConfigOptions(imageAxisOrder="row-major", antialias=False, background="w", foreground="#333")
 
 GRID_RESOLUTION = 100  # like TensorFlow Playground; the image item smooths it when scaled
 
@@ -44,21 +45,19 @@ class BoundaryPlot(pg.PlotWidget):
         self.setLabel("left", "x₂")
         self.image = pg.ImageItem()
         self.image.setLookupTable(probability_lut())
-        self.contour = pg.PlotDataItem(connect="pairs", pen=pg.mkPen(CONTOUR_COLOR, width=2))
+        self.contour = pg.PlotDataItem(connect="pairs", pen=pg.mkPen(CONTOUR_COLOR, width=2), antialias=True)
         outline = pg.mkPen("#ffffff", width=1.2)
-        self.train_points = pg.ScatterPlotItem(size=8, pen=outline)
-        self.test_points = pg.ScatterPlotItem(size=8, brush=pg.mkBrush(0, 0, 0, 0))
+        self.train_points = pg.ScatterPlotItem(size=8, pen=outline, antialias=True)
+        self.test_points = pg.ScatterPlotItem(size=8, brush=pg.mkBrush(0, 0, 0, 0), antialias=True)
         for item in (self.image, self.contour, self.test_points, self.train_points):
             self.addItem(item)
         self._bounds: tuple[float, float, float, float] | None = None
         self._rect: QRectF | None = None  # extent to apply with the next image
-        self._points: np.ndarray | None = None
-        self._dtype = np.float32
+        self._grid: DecisionGrid | None = None
         self.getViewBox().sigRangeChanged.connect(self._on_range_changed)
 
-    def set_dataset(self, data: Dataset, dtype) -> None:
+    def set_dataset(self, data: Dataset) -> None:
         """Show new data: points, and a view of their extent."""
-        self._dtype = dtype
         brushes = [pg.mkBrush(c) for c in POINT_COLORS]
         pens = [pg.mkPen(c, width=2) for c in POINT_COLORS]
         self.train_points.setData(pos=data.X_train[:, :2], brush=[brushes[k % 2] for k in data.y_train])
@@ -72,18 +71,15 @@ class BoundaryPlot(pg.PlotWidget):
         if self._bounds == (x0, x1, y0, y1):
             return
         self._bounds = (x0, x1, y0, y1)
-        self._points = grid_points(self._bounds, GRID_RESOLUTION, self._dtype)
+        self._grid = DecisionGrid(self._bounds, GRID_RESOLUTION)
         self._rect = QRectF(x0, y0, x1 - x0, y1 - y0)
         self.view_changed.emit()
 
     def show_network(self, network: MLP) -> None:
         """Redraw the heatmap and contour for ``network`` (called at most once per frame)."""
-        if self._points is None:
+        if self._grid is None:
             return
-        if self._points.dtype != network.dtype:
-            self._dtype = network.dtype
-            self._points = grid_points(self._bounds, GRID_RESOLUTION, network.dtype)
-        probs = decision_grid(network, self._bounds, GRID_RESOLUTION, self._points)
+        probs = self._grid.probabilities(network)
         p1 = np.ascontiguousarray(probs[..., 1], dtype=np.float32)
         # setRect scales by the current image size, so it goes with the first image of new data.
         rect, self._rect = self._rect, None

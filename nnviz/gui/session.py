@@ -1,30 +1,30 @@
-"""The window's model: one training run, the worker that advances it, and its settings."""
+"""The window's model: one training run, the process that advances it, and its settings."""
 
 from __future__ import annotations
 
 from dataclasses import fields
-from queue import SimpleQueue
 
-from PyQt5.QtCore import QObject, QThreadPool, pyqtSignal
-from superqt.utils import GeneratorWorker
+from PyQt5.QtCore import QObject, pyqtSignal
 
 from nnviz.core.config import TrainingConfig
 from nnviz.core.datasets import Dataset
 from nnviz.core.experiment import build_dataset, build_trainer
-from nnviz.core.training import LIVE_SETTINGS, Trainer, TrainingSnapshot, train
+from nnviz.core.remote import apply_settings
+from nnviz.core.training import LIVE_SETTINGS, Trainer, TrainingSnapshot
+from nnviz.gui.worker import TrainingWorker
 
 DATA_SETTINGS = ("dataset", "samples", "noise", "test_fraction", "seed", "preset")
 HISTORY_EVERY = 10  # record train/test loss every 10 steps (thinned further as it grows)
 HISTORY_CAPACITY = 2000  # entries kept for the loss plot, however long the run
-SNAPSHOT_INTERVAL = 1 / 60  # the worker hands over at most ~60 snapshots a second
+SNAPSHOT_INTERVAL = 1 / 60  # the trainer hands over at most ~60 snapshots a second
 
 
 class TrainingSession(QObject):
-    """Owns the current :class:`Trainer` and runs it on a worker thread.
+    """Owns the current :class:`Trainer` and trains it in a :class:`TrainingWorker` process.
 
-    The trainer belongs to the worker while one runs and to the GUI thread otherwise, so
-    they never touch it at the same time: settings that apply live are sent to the worker,
-    anything that needs a new network stops the worker first.
+    While a run is active the trainer lives in the process and ``self.trainer`` is the copy
+    from before the run; when the run ends the process hands the trainer back. Live settings
+    are sent to the process; anything that needs a new network ends the run first.
     """
 
     snapshot_ready = pyqtSignal(object)  # TrainingSnapshot, at most ~60 a second
@@ -34,15 +34,13 @@ class TrainingSession(QObject):
 
     def __init__(self, config: TrainingConfig, parent: QObject | None = None):
         super().__init__(parent)
-        self._pool = QThreadPool(self)
-        self._pool.setMaxThreadCount(1)
-        self._worker: GeneratorWorker | None = None
-        self._generation = 0  # snapshots from an older worker are ignored
-        self._keep_running = False  # the user wants training (vs. paused)
-        self._inbox: SimpleQueue = SimpleQueue()  # live settings for the running worker
         self.config = config.validated()
         self._dataset: Dataset = build_dataset(self.config)
         self.trainer: Trainer = self._new_trainer()
+        self._worker: TrainingWorker | None = None  # started on first use
+        self._run_id = 0
+        self._active_run: int | None = None  # the run the process is doing, if any
+        self._keep_running = False  # the user wants training (vs. paused)
 
     # Queries -------------------------------------------------------------------------------
     @property
@@ -50,11 +48,16 @@ class TrainingSession(QObject):
         return self._keep_running
 
     @property
+    def is_busy(self) -> bool:
+        """Whether the process holds the trainer now."""
+        return self._active_run is not None
+
+    @property
     def dataset(self) -> Dataset:
         return self._dataset
 
     def snapshot(self) -> TrainingSnapshot:
-        """The current state (only valid while no worker runs)."""
+        """The state as of the last time the trainer was here."""
         return self.trainer.snapshot()
 
     # Commands ------------------------------------------------------------------------------
@@ -62,16 +65,17 @@ class TrainingSession(QObject):
         """Train until paused."""
         if self._keep_running:
             return
+        self._end_run()
         self._keep_running = True
         self.running_changed.emit(True)
         self._launch(None)
 
     def pause(self) -> None:
-        """Stop training after the current chunk; the trainer comes back to this thread."""
+        """Stop training; the trainer comes back from the process."""
         if not self._keep_running:
             return
         self._keep_running = False
-        self._stop_worker()
+        self._end_run()
         self.running_changed.emit(False)
         self.snapshot_ready.emit(self.trainer.snapshot())
 
@@ -80,14 +84,15 @@ class TrainingSession(QObject):
         self.pause() if self._keep_running else self.start()
 
     def step(self, count: int = 1) -> None:
-        """Pause, then advance exactly ``count`` updates on the worker."""
+        """Pause, then advance exactly ``count`` updates."""
         self.pause()
-        self._stop_worker()
+        self._end_run()
         self._launch(count)
 
     def run_steps(self, count: int) -> None:
         """Train ``count`` updates, then stop (reported by ``running_changed(False)``)."""
         self.pause()
+        self._end_run()
         self._keep_running = True
         self.running_changed.emit(True)
         self._launch(count)
@@ -97,7 +102,7 @@ class TrainingSession(QObject):
         self._rebuild(data_changed=False)
 
     def apply(self, config: TrainingConfig) -> None:
-        """Adopt new settings: live ones go to the running trainer, the rest start afresh."""
+        """Adopt new settings: live ones go to the trainer wherever it is, the rest start afresh."""
         config = config.validated()
         changed = {f.name for f in fields(config) if getattr(config, f.name) != getattr(self.config, f.name)}
         self.config = config
@@ -105,28 +110,28 @@ class TrainingSession(QObject):
             return
         if changed <= set(LIVE_SETTINGS):
             updates = {name: getattr(config, name) for name in changed}
-            if self._worker is not None:
-                self._inbox.put(updates)
-            else:
-                for name, value in updates.items():
-                    setattr(self.trainer, name, value)
+            apply_settings(self.trainer, updates)
+            if self._active_run is not None:
+                self._worker.send_settings(updates)
             return
         self._rebuild(data_changed=bool(changed & set(DATA_SETTINGS)))
 
-    def shutdown(self, timeout_ms: int = 5000) -> bool:
-        """Stop any worker and wait for it; True if it ended in time."""
+    def shutdown(self, timeout: float = 5.0) -> bool:
+        """End any run and the training process; True if everything ended in time."""
         self._keep_running = False
-        return self._stop_worker(timeout_ms)
+        self._end_run(timeout)
+        if self._worker is None:
+            return True
+        worker, self._worker = self._worker, None
+        return worker.close(timeout)
 
     # Internals -----------------------------------------------------------------------------
     def _new_trainer(self) -> Trainer:
-        return build_trainer(
-            self.config, self._dataset, log_every=HISTORY_EVERY, history_capacity=HISTORY_CAPACITY
-        )
+        return build_trainer(self.config, self._dataset, log_every=HISTORY_EVERY, history_capacity=HISTORY_CAPACITY)
 
     def _rebuild(self, data_changed: bool) -> None:
         was_running = self._keep_running
-        self._stop_worker()
+        self._end_run()
         if data_changed:
             self._dataset = build_dataset(self.config)
         self.trainer = self._new_trainer()
@@ -135,43 +140,50 @@ class TrainingSession(QObject):
             self._launch(None)
 
     def _launch(self, steps: int | None) -> None:
-        self._generation += 1
-        generation = self._generation
-        self._inbox = SimpleQueue()
-        worker = GeneratorWorker(train, self.trainer, steps, SNAPSHOT_INTERVAL, self._inbox)
-        worker.yielded.connect(lambda snap: self._on_snapshot(generation, snap))
-        worker.finished.connect(lambda: self._on_finished(generation))
-        worker.errored.connect(lambda error: self._on_error(generation, error))
-        self._worker = worker
-        self._pool.start(worker)
+        if self._worker is None or not self._worker.is_alive:
+            self._worker = TrainingWorker(self)
+            self._worker.snapshot.connect(self._on_snapshot)
+            self._worker.finished.connect(self._on_finished)
+            self._worker.failed.connect(self._on_failed)
+        self._run_id += 1
+        self._active_run = self._run_id
+        self._worker.run(self._run_id, self.trainer, steps, SNAPSHOT_INTERVAL)
 
-    def _stop_worker(self, timeout_ms: int = 5000) -> bool:
-        if self._worker is None:
-            return True
-        self._worker.quit()
-        self._generation += 1  # whatever it still emits is stale
-        self._worker = None
-        finished = self._pool.waitForDone(timeout_ms)
-        # The worker may have stopped before reading its inbox: the config is the truth.
-        for name in LIVE_SETTINGS:
-            setattr(self.trainer, name, getattr(self.config, name))
-        return finished
-
-    def _on_snapshot(self, generation: int, snapshot: TrainingSnapshot) -> None:
-        if generation != self._generation:
+    def _end_run(self, timeout: float = 5.0) -> None:
+        """Take the trainer back from the process (waits at most one snapshot interval or so)."""
+        if self._active_run is None:
             return
+        run, self._active_run = self._active_run, None
+        returned = self._worker.stop(run, timeout)
+        if returned is not None:
+            self._adopt(returned)
+
+    def _adopt(self, trainer: Trainer) -> None:
+        # Settings changed while the trainer was on its way back still count.
+        apply_settings(trainer, {name: getattr(self.config, name) for name in LIVE_SETTINGS})
+        self.trainer = trainer
+
+    def _on_snapshot(self, run_id: int, snapshot: TrainingSnapshot) -> None:
+        if run_id != self._active_run:
+            return  # from a run that has been stopped or replaced
         self.snapshot_ready.emit(snapshot)
         if snapshot.divergence is not None:
             self.diverged.emit(snapshot.divergence.message)
 
-    def _on_finished(self, generation: int) -> None:
-        if generation != self._generation:
+    def _on_finished(self, run_id: int) -> None:
+        if run_id != self._active_run:
             return
-        self._worker = None
+        self._active_run = None
+        returned = self._worker.take_trainer(run_id)
+        if returned is not None:
+            self._adopt(returned)
         if self._keep_running:  # the run ended by itself: its step count or a divergence
             self._keep_running = False
             self.running_changed.emit(False)
 
-    def _on_error(self, generation: int, error: BaseException) -> None:
-        if generation == self._generation:
-            self.diverged.emit(f"Training stopped: {error}")
+    def _on_failed(self, message: str) -> None:
+        self._active_run = None
+        if self._keep_running:
+            self._keep_running = False
+            self.running_changed.emit(False)
+        self.diverged.emit(message)

@@ -72,9 +72,9 @@ class TrainingView(QWidget):
         layout.addWidget(self.plots, 1)
         self._throttled_draw = qthrottled(self._draw, timeout=FRAME_MS, leading=True)
 
-    def set_dataset(self, data: Dataset, dtype) -> None:
+    def set_dataset(self, data: Dataset) -> None:
         """New data: points, extent and grid."""
-        self.boundary.set_dataset(data, dtype)
+        self.boundary.set_dataset(data)
 
     def show_snapshot(self, snapshot: TrainingSnapshot) -> None:
         """Queue ``snapshot`` for the next frame."""

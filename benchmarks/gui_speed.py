@@ -1,0 +1,84 @@
+"""Steps per second while the window trains and redraws, against the same trainer headless.
+
+Run: QT_QPA_PLATFORM=offscreen python benchmarks/gui_speed.py [--hidden 200] [--seconds 3] [--repeats 3]
+Prints medians; asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+
+
+def headless_rate(hidden: int, seconds: float) -> float:
+    """Steps/s of the core trainer alone, recording history as the window does."""
+    from nnviz.core.config import TrainingConfig
+    from nnviz.core.experiment import build_trainer
+    from nnviz.gui.session import HISTORY_CAPACITY, HISTORY_EVERY
+
+    trainer = build_trainer(TrainingConfig(hidden=hidden), log_every=HISTORY_EVERY, history_capacity=HISTORY_CAPACITY)
+    trainer.step(200)  # warm up
+    started, steps = time.perf_counter(), 0
+    while time.perf_counter() - started < seconds:
+        steps += trainer.step(500)
+    return steps / (time.perf_counter() - started)
+
+
+def window_rate(hidden: int, seconds: float) -> tuple[float, float]:
+    """(steps/s, frames drawn/s) while the window trains."""
+    from PyQt5.QtCore import QTimer
+    from PyQt5.QtWidgets import QApplication
+    from threadpoolctl import threadpool_limits
+
+    from nnviz.core.config import TrainingConfig
+    from nnviz.gui.main_window import MainWindow
+
+    threadpool_limits(1)  # as nnviz.gui.app does
+    app = QApplication.instance() or QApplication([])
+    window = MainWindow(TrainingConfig(hidden=hidden), None)
+    window.show()
+    result = {}
+
+    def begin():
+        window.session.start()
+        # Measure from the first snapshot on, so process start-up is not counted.
+        window.session.snapshot_ready.connect(first, type=2)  # Qt.UniqueConnection
+
+    def first(snapshot):
+        if "t0" not in result:
+            result["t0"], result["s0"], result["f0"] = time.perf_counter(), snapshot.step, window.view.frames_drawn
+            QTimer.singleShot(int(seconds * 1000), end)
+
+    def end():
+        latest = window.view.latest
+        elapsed = time.perf_counter() - result["t0"]
+        result["rate"] = (latest.step - result["s0"]) / elapsed
+        result["fps"] = (window.view.frames_drawn - result["f0"]) / elapsed
+        window.close()
+        app.quit()
+
+    QTimer.singleShot(200, begin)
+    app.exec_()
+    return result["rate"], result["fps"]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--hidden", type=int, nargs="+", default=[10, 200])
+    parser.add_argument("--seconds", type=float, default=3.0)
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args()
+    print(f"{'hidden':>6} {'headless/s':>11} {'window/s':>9} {'ratio':>6} {'frames/s':>8}")
+    for hidden in args.hidden:
+        rows = []
+        for _ in range(args.repeats):  # alternate so both see the same machine load
+            head = headless_rate(hidden, args.seconds)
+            rate, fps = window_rate(hidden, args.seconds)
+            rows.append((head, rate, rate / head, fps))
+        head, rate, ratio, fps = (statistics.median(col) for col in zip(*rows))
+        print(f"{hidden:>6} {head:>11,.0f} {rate:>9,.0f} {ratio:>6.2f} {fps:>8.1f}")
+
+
+if __name__ == "__main__":
+    main()

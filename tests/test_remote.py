@@ -1,0 +1,70 @@
+"""Training in a child process: same numbers as in-process, settings and stops obeyed."""
+
+import multiprocessing
+
+import numpy as np
+import pytest
+
+from nnviz.core.config import TrainingConfig
+from nnviz.core.experiment import build_trainer
+from nnviz.core.remote import apply_settings, serve
+
+
+@pytest.fixture
+def child():
+    """A real spawned training process, always told to quit and joined."""
+    ctx = multiprocessing.get_context("spawn")
+    commands_out, commands_in = ctx.Pipe(duplex=False)
+    results_out, results_in = ctx.Pipe(duplex=False)
+    process = ctx.Process(target=serve, args=(commands_out, results_in), daemon=True)
+    process.start()
+    yield commands_in, results_out
+    commands_in.send(("quit",))
+    process.join(10)
+    assert not process.is_alive()
+
+
+def _until_done(results, run_id):
+    snapshots = []
+    while True:
+        kind, rid, payload = results.recv()
+        assert rid == run_id
+        if kind == "done":
+            return snapshots, payload
+        assert kind == "snapshot"
+        snapshots.append(payload)
+
+
+def test_a_run_in_the_child_matches_the_same_run_here(child):
+    """500 steps in the child give bit-for-bit the weights and history of 500 steps here."""
+    commands, results = child
+    config = TrainingConfig(hidden=12, momentum=0.5, batch_size=32)
+    local = build_trainer(config, log_every=50)
+    local.step(500)
+    commands.send(("run", 1, build_trainer(config, log_every=50), 500, 0.01))
+    snapshots, returned = _until_done(results, 1)
+    assert snapshots[-1].step == 500 and returned.step_count == 500
+    for a, b in zip(returned.network.parameters(), local.network.parameters()):
+        np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(returned.history.array(), local.history.array())
+
+
+def test_settings_and_stop_reach_a_running_child(child):
+    """A "set" changes the learning rate mid-run; "stop" ends an endless run and returns the trainer."""
+    commands, results = child
+    commands.send(("run", 7, build_trainer(TrainingConfig()), None, 0.005))
+    assert results.recv()[0] == "snapshot"
+    commands.send(("set", {"lr": 0.25}))
+    commands.send(("stop",))
+    _, returned = _until_done(results, 7)
+    assert returned.lr == 0.25
+    assert returned.step_count > 0
+
+
+def test_live_settings_only():
+    """Only optimiser settings may change on a live trainer."""
+    trainer = build_trainer(TrainingConfig())
+    apply_settings(trainer, {"momentum": 0.3})
+    assert trainer.momentum == 0.3
+    with pytest.raises(ValueError):
+        apply_settings(trainer, {"hidden": 3})
