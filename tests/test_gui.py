@@ -6,6 +6,7 @@ import threading
 import time
 
 import numpy as np
+import pyqtgraph as pg
 import pytest
 from PyQt5.QtCore import QSettings, Qt
 from PyQt5.QtGui import QImage
@@ -302,3 +303,33 @@ def test_settings_are_remembered(make_window, settings):
     second = make_window(restored, settings)
     assert second.controls.hidden.value() == 42 and second.view.log_scale.isChecked()
     assert second.size().width() == 1111 and second.size().height() == 700
+
+
+def test_hovering_the_loss_curve_reads_out_that_step(qtbot, window):
+    """Moving the pointer over the loss plot shows the step and losses under it."""
+    _train_until(qtbot, window, 500)
+    window.session.pause()
+    window.view.draw_now()
+    plot = window.view.loss
+    view = plot.getPlotItem().vb
+    qtbot.wait(100)  # let the view range itself to the data
+    history = plot._history
+    target = history[len(history) // 2]
+    widget_point = plot.mapFromScene(view.mapViewToScene(pg.Point(target[0], target[1])))
+    qtbot.mouseMove(plot.viewport(), widget_point)
+    pointer_step = view.mapSceneToView(plot.mapToScene(widget_point)).x()
+    nearest = history[np.argmin(np.abs(history[:, 0] - pointer_step))]
+    assert abs(nearest[0] - target[0]) <= 30  # the pointer is where we aimed
+    text = window.view.readout.text()
+    assert text.startswith(f"step {int(nearest[0]):,}   train loss {nearest[1]:.4f}")
+    assert plot.cursor.isVisible() and plot.cursor.value() == nearest[0]
+
+
+def test_shortcuts_and_copy(qtbot, window):
+    """Ctrl+E exports, Ctrl+Q quits; Copy puts a 2x picture of the plots on the clipboard."""
+    assert window.export_plots_action.shortcut().toString() == "Ctrl+E"
+    window.copy_action.trigger()
+    copied = QApplication.clipboard().image()
+    assert copied.width() == 2 * window.view.plots.width()
+    qtbot.keyClick(window, Qt.Key_Q, Qt.ControlModifier)
+    qtbot.waitUntil(lambda: not window.isVisible())

@@ -37,7 +37,7 @@ class TrainingConfig:
     hidden: int = 10
     activation: str = "tanh"
     lr: float = 1.0
-    l2: float = 1e-4
+    l2: float = 1e-3
     momentum: float = 0.0
     batch_size: int | None = None
     dtype: str = "float32"

@@ -70,7 +70,7 @@ class MainWindow(QMainWindow):
         self.session.running_changed.connect(self._on_running_changed)
         self.session.diverged.connect(self._on_diverged)
 
-        self.resize(1280, 820)
+        self.resize(1280, 860)
         self._restore()
         self._on_run_reset(self.session.snapshot())
 

@@ -103,7 +103,9 @@ class LossPlot(pg.PlotWidget):
         self.showGrid(x=True, y=True, alpha=0.15)
         self.setLabel("bottom", "step")
         self.setLabel("left", "loss")
-        self.getAxis("left").enableAutoSIPrefix(False)
+        for axis in ("left", "bottom"):
+            self.getAxis(axis).enableAutoSIPrefix(False)
+        self.setLimits(xMin=0)
         self.addLegend(offset=(-10, 10))
         self.train_curve = self.plot(name="train", pen=pg.mkPen(TRAIN_COLOR, width=2))
         self.test_curve = self.plot(name="test", pen=pg.mkPen(TEST_COLOR, width=2, dash=[4, 3]))
