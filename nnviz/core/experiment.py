@@ -40,7 +40,6 @@ def build_trainer(
     config.validated()
     data = dataset if dataset is not None else build_dataset(config)
     network = build_network(config, data.features, data.classes)
-    batch_rng = np.random.default_rng(np.random.SeedSequence(config.seed).spawn(4)[3])
     return Trainer(
         network,
         data,
@@ -48,9 +47,15 @@ def build_trainer(
         l2=config.l2,
         momentum=config.momentum,
         batch_size=config.batch_size,
-        rng=batch_rng,
+        rng=batch_rng(config),
         history=LossHistory(log_every, history_capacity),
     )
+
+
+def batch_rng(config: TrainingConfig) -> np.random.Generator:
+    """The generator that shuffles mini-batches for ``config`` (the same for every network
+    trained with that seed, so a sweep and a lone run see the same batches)."""
+    return np.random.default_rng(np.random.SeedSequence(config.seed).spawn(4)[3])
 
 
 # The seed tutorial seeds numpy's global generator; we do the same, and only here, so its

@@ -46,6 +46,49 @@ class TrainingSnapshot:
     divergence: Divergence | None
 
 
+class Batches:
+    """The training set in the network's dtype, served whole or as shuffled mini-batches.
+
+    Each epoch draws a fresh permutation from ``rng``; a step takes the next
+    ``batch_size`` rows (``None`` or a size of at least the set: the whole set every step).
+    """
+
+    def __init__(self, data: Dataset, dtype, classes: int, batch_size: int | None, rng: np.random.Generator):
+        self.X = np.ascontiguousarray(data.X_train, dtype=dtype)
+        self.y = data.y_train
+        self.X_test = np.ascontiguousarray(data.X_test, dtype=dtype)
+        self.y_test = data.y_test
+        self.batch_size = batch_size
+        self._rng = rng
+        self._targets = np.eye(classes, dtype=dtype)[self.y]
+        self._flat_index = np.arange(len(self.y)) * classes + self.y
+        self._order = np.arange(len(self.y))
+        self._cursor = len(self.y)  # forces a shuffle before the first mini-batch
+
+    def next(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``(X, one-hot targets, flat index of each true class)`` for the next step."""
+        n = len(self.y)
+        if self.batch_size is None or self.batch_size >= n:
+            return self.X, self._targets, self._flat_index
+        if self._cursor + self.batch_size > n:
+            self._order = self._rng.permutation(n)
+            self._cursor = 0
+        rows = self._order[self._cursor : self._cursor + self.batch_size]
+        self._cursor += self.batch_size
+        classes = self._targets.shape[1]
+        return self.X[rows], self._targets[rows], np.arange(len(rows)) * classes + self.y[rows]
+
+
+def evaluate(network: MLP, batches: Batches, l2: float, step: int) -> HistoryEntry:
+    """Loss and accuracy of ``network`` on the training and test sets."""
+    loss, accuracy = network.evaluate(batches.X, batches.y, l2)
+    if len(batches.y_test):
+        test_loss, test_accuracy = network.evaluate(batches.X_test, batches.y_test, l2)
+    else:
+        test_loss = test_accuracy = math.nan
+    return HistoryEntry(step, loss, accuracy, test_loss, test_accuracy)
+
+
 class Trainer:
     """Owns a network, its data and optimiser; :meth:`step` advances training.
 
@@ -69,7 +112,6 @@ class Trainer:
         self.network = network
         self.data = data
         self.l2 = l2
-        self.batch_size = batch_size
         self.step_count = 0
         self.divergence: Divergence | None = None
         self.history = history if history is not None else LossHistory()
@@ -79,15 +121,7 @@ class Trainer:
         self._spare = [p.copy() for p in network.parameters()]  # previous parameters
         self._has_previous = False
 
-        dtype = network.dtype
-        self._X = np.ascontiguousarray(data.X_train, dtype=dtype)
-        self._y = data.y_train
-        self._X_test = np.ascontiguousarray(data.X_test, dtype=dtype)
-        classes = network.layer_sizes[-1]
-        self._targets = np.eye(classes, dtype=dtype)[self._y]
-        self._flat_index = np.arange(len(self._y)) * classes + self._y
-        self._order = np.arange(len(self._y))
-        self._cursor = len(self._y)  # forces a shuffle before the first mini-batch
+        self._batches = Batches(data, network.dtype, network.layer_sizes[-1], batch_size, self._rng)
         self.record()
 
     # Hyperparameters that apply live -------------------------------------------------------
@@ -143,27 +177,21 @@ class Trainer:
             self.step_count -= 1
         self._optimizer.reset()
 
+    @property
+    def batch_size(self) -> int | None:
+        return self._batches.batch_size
+
+    @batch_size.setter
+    def batch_size(self, value: int | None) -> None:
+        self._batches.batch_size = value
+
     def _next_batch(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        n = len(self._y)
-        if self.batch_size is None or self.batch_size >= n:
-            return self._X, self._targets, self._flat_index
-        if self._cursor + self.batch_size > n:
-            self._order = self._rng.permutation(n)
-            self._cursor = 0
-        rows = self._order[self._cursor : self._cursor + self.batch_size]
-        self._cursor += self.batch_size
-        classes = self._targets.shape[1]
-        return self._X[rows], self._targets[rows], np.arange(len(rows)) * classes + self._y[rows]
+        return self._batches.next()
 
     # Reporting -----------------------------------------------------------------------------
     def evaluate(self) -> HistoryEntry:
         """Loss and accuracy on the training and test sets at the current step."""
-        loss, accuracy = self.network.evaluate(self._X, self._y, self.l2)
-        if len(self.data.y_test):
-            test_loss, test_accuracy = self.network.evaluate(self._X_test, self.data.y_test, self.l2)
-        else:
-            test_loss = test_accuracy = math.nan
-        return HistoryEntry(self.step_count, loss, accuracy, test_loss, test_accuracy)
+        return evaluate(self.network, self._batches, self.l2, self.step_count)
 
     def record(self) -> bool:
         """Append the current figures to the history; False (and a step back) if not finite."""

@@ -1,0 +1,140 @@
+"""Sweeps: several networks trained in one vectorised computation, each as if alone."""
+
+import numpy as np
+import pytest
+
+from nnviz.core.config import ConfigError, TrainingConfig, tutorial_config
+from nnviz.core.experiment import build_dataset, build_trainer
+from nnviz.core.sweep import MAX_NETWORKS, Sweep, SweepTrainer
+from nnviz.core.training import train
+
+BASE = TrainingConfig(dtype="float64", hidden=8, samples=120)
+
+
+def _sweep_and_alone(base, setting, values, steps, every=1000):
+    configs = Sweep(base, setting, tuple(values)).configs()
+    data = build_dataset(configs[0])
+    sweep = SweepTrainer(configs, data, log_every=every)
+    sweep.step(steps)
+    alone = []
+    for config in configs:
+        trainer = build_trainer(config, data, log_every=every)
+        trainer.step(steps)
+        alone.append(trainer)
+    return sweep, alone
+
+
+def _assert_same_histories(sweep, alone):
+    for i, trainer in enumerate(alone):
+        expected, got = trainer.history.array(), sweep.histories[i].array()
+        assert expected.shape == got.shape
+        np.testing.assert_array_equal(got[:, 0], expected[:, 0])
+        np.testing.assert_allclose(got[:, 1:], expected[:, 1:], rtol=1e-6, equal_nan=True)
+
+
+@pytest.mark.parametrize(
+    "setting,values",
+    [
+        ("hidden", (6, 10, 20)),
+        ("lr", (0.3, 1.0, 2.0)),
+        ("l2", (0.0, 1e-3, 1e-2)),
+        ("activation", ("tanh", "sigmoid", "relu", "leaky_relu", "linear")),
+        ("momentum", (0.0, 0.5, 0.9)),
+    ],
+)
+def test_each_network_follows_its_lone_trajectory(setting, values):
+    """Float64: every logged loss and accuracy of every network in a sweep agrees with the same
+    network trained alone to 1e-6 relative, at every 1000th step up to 20000."""
+    sweep, alone = _sweep_and_alone(BASE, setting, values, 20000)
+    _assert_same_histories(sweep, alone)
+
+
+def test_tutorial_sizes_follow_their_lone_trajectories():
+    """The seed's sweep: sizes 1, 10, 20, 50, 200 (those not sensitive to rounding) match alone."""
+    configs = Sweep(tutorial_config(), "hidden", (1, 2, 3, 4, 10, 20, 50, 200)).configs()
+    data = build_dataset(configs[0])
+    sweep = SweepTrainer(configs, data, log_every=1000)
+    sweep.step(20000)
+    for i, config in enumerate(configs):
+        if config.hidden in (2, 3, 4):  # end in another minimum when only the order of additions changes
+            continue
+        trainer = build_trainer(config, data, log_every=1000)
+        trainer.step(20000)
+        np.testing.assert_allclose(sweep.histories[i].array(), trainer.history.array(), rtol=1e-6, equal_nan=True)
+
+
+def test_mini_batch_sweeps_see_the_same_batches():
+    """With mini-batches the sweep's networks match lone runs too (they share the batch order)."""
+    sweep, alone = _sweep_and_alone(BASE.replace(batch_size=25), "lr", (0.1, 0.5), 3000, every=500)
+    _assert_same_histories(sweep, alone)
+
+
+def test_float32_sweep_trains():
+    """In float32 the sweep keeps its dtype and every network learns."""
+    configs = Sweep(BASE.replace(dtype="float32"), "hidden", (3, 30)).configs()
+    sweep = SweepTrainer(configs, build_dataset(configs[0]))
+    start = [e.loss for e in sweep.evaluate()]
+    sweep.step(500)
+    assert sweep.params[0].dtype == np.float32
+    assert all(end.loss < 0.6 * s for end, s in zip(sweep.evaluate(), start))
+
+
+def test_a_diverging_network_is_frozen_and_the_others_go_on():
+    """lr 1e6 diverges: that network keeps finite weights and stops; the other trains as if alone."""
+    base = BASE.replace(activation="relu")
+    configs = Sweep(base, "lr", (0.5, 1e6)).configs()
+    data = build_dataset(configs[0])
+    sweep = SweepTrainer(configs, data, log_every=100)
+    assert sweep.step(1000) == 1000
+    assert sweep.divergences[0] is None and sweep.divergences[1] is not None
+    assert sweep.divergence is None
+    frozen = sweep.network(1)
+    assert all(np.isfinite(p).all() for p in frozen.parameters())
+    lone_diverging = build_trainer(configs[1], data)
+    lone_diverging.step(1000)
+    assert sweep.divergences[1].step == lone_diverging.divergence.step
+    for p, q in zip(frozen.parameters(), lone_diverging.network.parameters()):
+        np.testing.assert_array_equal(p, q)
+    lone = build_trainer(configs[0], data, log_every=100)
+    lone.step(1000)
+    np.testing.assert_allclose(sweep.histories[0].array(), lone.history.array(), rtol=1e-6, equal_nan=True)
+
+
+def test_train_stops_when_every_network_has_diverged():
+    """The generic training loop ends a sweep whose networks all diverged."""
+    configs = Sweep(BASE.replace(activation="relu"), "lr", (1e6, 1e7)).configs()
+    sweep = SweepTrainer(configs, build_dataset(configs[0]))
+    snapshots = list(train(sweep, steps=5000, interval=0.001))
+    assert snapshots[-1].divergence is not None
+    assert all(d is not None for d in snapshots[-1].divergences)
+    assert sweep.step_count < 5000
+
+
+def test_snapshot_networks_are_copies_matching_the_packed_weights():
+    """Unpacked networks predict what the packed computation does, and share no memory."""
+    configs = Sweep(BASE, "hidden", (2, 5)).configs()
+    sweep = SweepTrainer(configs, build_dataset(configs[0]))
+    sweep.step(10)
+    snapshot = sweep.snapshot()
+    assert [n.layer_sizes for n in snapshot.networks] == [(2, 2, 2), (2, 5, 2)]
+    assert not any(np.shares_memory(p, q) for n in snapshot.networks for p in n.parameters() for q in sweep.params)
+    assert [e.step for e in snapshot.latest] == [10, 10]
+
+
+@pytest.mark.parametrize(
+    "setting,values,message",
+    [
+        ("hidden", (), "at least one"),
+        ("hidden", (3, 0), "hidden"),
+        ("hidden", (3, 201), "hidden"),
+        ("hidden", (3, 3), "twice"),
+        ("hidden", tuple(range(1, MAX_NETWORKS + 2)), "at most"),
+        ("lr", (0.1, -1.0), "lr"),
+        ("activation", ("tanh", "softplus"), "activation"),
+        ("dataset", ("moons",), "varies one of"),
+    ],
+)
+def test_bad_sweeps_are_rejected(setting, values, message):
+    """Empty lists, out-of-range values, duplicates and too many networks are refused."""
+    with pytest.raises(ConfigError, match=message):
+        Sweep(BASE, setting, values).configs()
