@@ -14,6 +14,7 @@ from nnviz.core.config import (
     HIDDEN_RANGE,
     PRESETS,
     SAMPLES_RANGE,
+    SEED_LIMIT,
     TUTORIAL_STEPS,
     ConfigError,
     TrainingConfig,
@@ -31,7 +32,7 @@ conventions:
 
 
 class _Parser(argparse.ArgumentParser):
-    """Usage errors are one line on stderr and exit status 2 (argparse prints the usage too)."""
+    """Usage errors are one line on stderr and exit status 2 (without argparse's usage block)."""
 
     def error(self, message: str):
         self.exit(2, f"{self.prog}: error: {message}\n")
@@ -80,7 +81,7 @@ def add_config_options(parser: argparse.ArgumentParser) -> None:
     data.add_argument("--samples", type=_integer(*SAMPLES_RANGE), default=S, metavar="N", help=f"points in all, {SAMPLES_RANGE[0]}-{SAMPLES_RANGE[1]} (default {d.samples})")
     data.add_argument("--noise", type=_number(0, 1), default=S, metavar="X", help=f"noise, 0-1 (default {d.noise})")
     data.add_argument("--test-fraction", type=_number(0, 0.9), default=S, metavar="F", help=f"share held out for testing, 0-0.9 (default {d.test_fraction})")
-    data.add_argument("--seed", type=_integer(0, 2**32 - 1), default=S, metavar="N", help=f"seed for data, split and initial weights (default {d.seed})")
+    data.add_argument("--seed", type=_integer(0, SEED_LIMIT - 1), default=S, metavar="N", help=f"seed for data, split and initial weights (default {d.seed})")
     net = parser.add_argument_group("network")
     net.add_argument("--hidden", type=_integer(*HIDDEN_RANGE), default=S, metavar="N", help=f"hidden units, {HIDDEN_RANGE[0]}-{HIDDEN_RANGE[1]} (default {d.hidden})")
     net.add_argument("--activation", choices=tuple(ACTIVATIONS), default=S, help=f"hidden activation (default {d.activation})")

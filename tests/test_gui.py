@@ -2,6 +2,7 @@
 
 import json
 import multiprocessing
+import os
 import threading
 import time
 
@@ -124,9 +125,11 @@ def test_optimiser_controls_apply_without_reset(qtbot, window, edit, attribute, 
     """Learning rate, L2, momentum and batch size change the running trainer and keep its step."""
     _train_until(qtbot, window, 50)
     edit(window.controls)
+    # The training process itself reports the new setting, still on the same network.
+    qtbot.waitUntil(lambda: window.view.latest.settings[attribute] == pytest.approx(value))
+    assert window.view.latest.step > 50
     window.session.pause()
     assert getattr(window.session.trainer, attribute) == pytest.approx(value)
-    assert window.session.trainer.step_count >= 50  # the same network trained on: not rebuilt
 
 
 def test_learning_rate_slider_is_logarithmic(window):
@@ -161,9 +164,11 @@ def test_pause_stops_the_step_count(qtbot, window):
     _train_until(qtbot, window, 100)
     window.controls.train_button.click()
     assert not window.session.is_running and window.controls.train_button.text() == "Train"
+    assert not window.session.is_busy  # the trainer is back from the process
     stopped = window.session.trainer.step_count
+    assert window.view.latest.step == stopped
     qtbot.wait(200)
-    assert window.session.trainer.step_count == stopped
+    assert window.session.trainer.step_count == stopped and window.view.latest.step == stopped
 
 
 def test_step_advances_exactly_one(qtbot, window):
@@ -205,9 +210,11 @@ def test_divergence_pauses_and_says_what_to_do(qtbot, make_window):
     qtbot.waitUntil(lambda: not window.session.is_running)
     assert window.view.banner.isVisible() and "smaller learning rate" in window.view.banner.text()
     assert all(np.isfinite(p).all() for p in window.session.trainer.network.parameters())
+    stopped = window.session.trainer.step_count
     window.controls.lr.setValue(0.1)
     window.session.start()
-    qtbot.waitUntil(lambda: window.view.latest.step > window.session.trainer.divergence.step if window.session.trainer.divergence else True)
+    qtbot.waitUntil(lambda: window.view.latest.step > stopped + 100)
+    assert window.view.latest.divergence is None and window.session.is_running
     assert not window.view.banner.isVisible()
 
 
@@ -333,3 +340,50 @@ def test_shortcuts_and_copy(qtbot, window):
     assert copied.width() == 2 * window.view.plots.width()
     qtbot.keyClick(window, Qt.Key_Q, Qt.ControlModifier)
     qtbot.waitUntil(lambda: not window.isVisible())
+
+
+def test_values_the_widgets_cannot_show_are_kept(make_window):
+    """Settings given on the command line survive edits of other controls exactly."""
+    window = make_window(TrainingConfig(hidden=5, lr=5e-5, l2=1e-6, momentum=0.123456))
+    window.controls.size_buttons[20].click()
+    config = window.session.config
+    assert (config.hidden, config.lr, config.l2, config.momentum) == (20, 5e-5, 1e-6, 0.123456)
+
+
+def test_largest_seed_fits_the_seed_box(make_window):
+    """The largest seed the command line accepts opens the window and shows in the seed box."""
+    window = make_window(TrainingConfig(hidden=5, seed=2**31 - 1))
+    assert window.controls.seed.value() == 2**31 - 1
+
+
+def test_clicking_the_current_size_keeps_it_selected(window):
+    """A second click on the selected size button leaves it checked and the size unchanged."""
+    button = window.controls.size_buttons[4]
+    button.click()
+    button.click()
+    assert button.isChecked() and window.session.config.hidden == 4
+
+
+def test_a_lost_training_process_is_reported_and_replaced(qtbot, window):
+    """If the training process dies, the window says so, stops, and Train starts a new process."""
+    _train_until(qtbot, window, 50)
+    before = window.session.trainer.step_count
+    with qtbot.waitSignal(window.session.diverged, timeout=5000) as blocker:
+        window.session._worker._process.kill()
+    assert "stopped unexpectedly" in blocker.args[0]
+    qtbot.waitUntil(lambda: not window.session.is_running)
+    assert window.controls.train_button.text() == "Train"
+    assert window.session.trainer.step_count == before  # the copy from before the lost run
+    window.controls.size_buttons[3].click()  # no error from the dead process
+    _train_until(qtbot, window, 30)
+    assert window.view.latest.network.layer_sizes == (2, 3, 2)
+
+
+def test_exported_files_follow_the_umask(window, tmp_path):
+    """An export is readable like any new file (not private to its owner)."""
+    old = os.umask(0o022)
+    try:
+        assert window.export_plots(str(tmp_path / "plots.png"))
+    finally:
+        os.umask(old)
+    assert (tmp_path / "plots.png").stat().st_mode & 0o777 == 0o644

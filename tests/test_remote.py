@@ -68,3 +68,30 @@ def test_live_settings_only():
     assert trainer.momentum == 0.3
     with pytest.raises(ValueError):
         apply_settings(trainer, {"hidden": 3})
+
+
+def test_an_error_returns_no_half_updated_trainer(child):
+    """A run that fails reports the error and hands back None, never a half-updated trainer."""
+    commands, results = child
+    trainer = build_trainer(TrainingConfig())
+    trainer.lr = "not a number"  # makes the first update raise inside the child
+    commands.send(("run", 3, trainer, 10, 0.01))
+    kind, run_id, message = results.recv()
+    assert (kind, run_id) == ("error", 3) and "TypeError" in message
+    assert results.recv() == ("done", 3, None)
+
+
+def test_a_new_run_during_a_run_ends_the_first(child):
+    """If a "run" arrives while another runs, the first is handed back and the second starts."""
+    commands, results = child
+    commands.send(("run", 1, build_trainer(TrainingConfig()), None, 0.005))
+    assert results.recv()[0] == "snapshot"
+    commands.send(("run", 2, build_trainer(TrainingConfig(hidden=3)), 20, 0.005))
+    kinds = []
+    while True:
+        kind, run_id, payload = results.recv()
+        kinds.append((kind, run_id))
+        if (kind, run_id) == ("done", 2):
+            break
+    assert ("done", 1) in kinds
+    assert payload.step_count == 20 and payload.network.layer_sizes == (2, 3, 2)

@@ -83,10 +83,12 @@ def test_mini_batch_training_learns_and_is_reproducible():
         np.testing.assert_array_equal(p, q)
 
 
-def test_divergence_stops_and_keeps_last_finite_weights():
-    """A huge learning rate stops at the first non-finite loss and steps back to finite weights."""
+@pytest.mark.parametrize("log_every", [1, 10, 1000])
+def test_divergence_stops_and_keeps_last_finite_weights(log_every):
+    """A huge learning rate stops at the first non-finite loss and steps back to finite weights;
+    the count returned is how far the step count moved."""
     config = TrainingConfig(lr=1e6, activation="relu", dtype="float64")
-    trainer = build_trainer(config)
+    trainer = build_trainer(config, log_every=log_every)
     done = trainer.step(1000)
     assert trainer.divergence is not None
     assert done < 1000 and trainer.step_count == done
@@ -166,3 +168,16 @@ def test_a_reused_grid_follows_each_network():
         network = build_trainer(TrainingConfig(hidden=hidden, dtype=dtype)).network
         expected = network.predict_proba(grid_points(bounds, 20, dtype)).reshape(20, 20, 2)
         np.testing.assert_allclose(grid.probabilities(network), expected, rtol=1e-5, atol=1e-7)
+
+
+def test_switching_momentum_on_starts_from_rest():
+    """Turning momentum on after plain steps does not reuse an old velocity."""
+    trainer = build_trainer(TrainingConfig(lr=0.1, momentum=0.9, dtype="float64"))
+    trainer.step(5)
+    trainer.momentum = 0.0
+    trainer.step(5)
+    trainer.momentum = 0.9
+    before = [p.copy() for p in trainer.network.parameters()]
+    trainer.step(1)
+    for old, new, g in zip(before, trainer.network.parameters(), trainer._backprop.gradients):
+        np.testing.assert_allclose(new, old - 0.1 * g, rtol=1e-12, atol=1e-15)

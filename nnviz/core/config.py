@@ -18,7 +18,7 @@ DTYPES = ("float32", "float64")
 PRESETS = ("tutorial",)
 HIDDEN_RANGE = (1, 200)
 SAMPLES_RANGE = (10, 5000)
-SEED_LIMIT = 2**32
+SEED_LIMIT = 2**31  # seeds fit a Qt spin box (a signed 32-bit int)
 
 
 class ConfigError(ValueError):

@@ -7,7 +7,8 @@ ends, so ownership of the trainer passes back and forth and nothing is shared.
 
 Messages to the child: ``("run", run_id, trainer, steps, interval)``, ``("set", settings)``,
 ``("stop",)``, ``("quit",)``. From the child: ``("snapshot", run_id, TrainingSnapshot)``,
-``("done", run_id, trainer)``, ``("error", run_id, message)``.
+``("done", run_id, trainer)`` (``trainer`` is None after an error),
+``("error", run_id, message)``.
 """
 
 from __future__ import annotations
@@ -27,34 +28,39 @@ def apply_settings(trainer: Trainer, settings: dict) -> None:
 
 def serve(commands: Connection, results: Connection) -> None:
     """The child's loop: obey ``commands`` until "quit" or until the parent goes away."""
+    pending = None  # a command that arrived during a run and ended it
     while True:
-        try:
-            message = commands.recv()
-        except (EOFError, OSError):
-            return
+        if pending is not None:
+            message, pending = pending, None
+        else:
+            try:
+                message = commands.recv()
+            except (EOFError, OSError):
+                return
         if message[0] == "quit":
             return
         if message[0] != "run":
             continue  # a late "set" or "stop" for a run that already ended
         _, run_id, trainer, steps, interval = message
         try:
-            quit_after = _run(trainer, run_id, steps, interval, commands, results)
-        except Exception as error:  # noqa: BLE001 (any failure is reported; the parent keeps its copy)
+            pending = _run(trainer, run_id, steps, interval, commands, results)
+        except Exception as error:  # noqa: BLE001 (any failure is reported, never raised into the void)
             results.send(("error", run_id, f"{type(error).__name__}: {error}"))
-            quit_after = False
+            trainer = None  # possibly half-updated: the parent keeps its own copy instead
         results.send(("done", run_id, trainer))
-        if quit_after:
-            return
 
 
-def _run(trainer: Trainer, run_id: int, steps, interval: float, commands: Connection, results: Connection) -> bool:
-    """Train and stream snapshots; True if told to quit meanwhile."""
+def _run(trainer: Trainer, run_id: int, steps, interval: float, commands: Connection, results: Connection):
+    """Train and stream snapshots until done or told otherwise; returns a command that
+    ended the run early and still needs handling ("quit" or another "run"), else None."""
     for snapshot in train(trainer, steps, interval):
         results.send(("snapshot", run_id, snapshot))
         while commands.poll():
             message = commands.recv()
             if message[0] == "set":
                 apply_settings(trainer, message[1])
-            elif message[0] in ("stop", "quit"):
-                return message[0] == "quit"
-    return False
+            elif message[0] == "stop":
+                return None
+            elif message[0] in ("quit", "run"):
+                return message
+    return None

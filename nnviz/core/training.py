@@ -44,6 +44,7 @@ class TrainingSnapshot:
     latest: HistoryEntry
     steps_per_second: float
     divergence: Divergence | None
+    settings: dict  # the live settings in force, by name
 
 
 class Batches:
@@ -145,17 +146,19 @@ class Trainer:
     def step(self, count: int = 1) -> int:
         """Run up to ``count`` updates; stops early if the loss stops being finite.
 
-        Returns the number of updates done. After a divergence ``self.divergence`` says
-        what happened; calling :meth:`step` again (say with a smaller ``lr``) carries on.
+        Returns how far ``step_count`` moved: the updates done, less one when a divergence
+        stepped back over an update. After a divergence ``self.divergence`` says what
+        happened; calling :meth:`step` again (say with a smaller ``lr``) carries on.
         """
         self.divergence = None
         history = self.history
-        for done in range(count):
+        start = self.step_count
+        for _ in range(count):
             X, targets, flat_index = self._next_batch()
             loss = self._backprop.run(self.network, X, targets, flat_index, self.l2)
             if not math.isfinite(loss):
                 self._step_back()
-                return done
+                return self.step_count - start
             params = self.network.parameters()
             self._optimizer.update(params, self._backprop.gradients, out=self._spare)
             self.network.set_parameters(self._spare)
@@ -163,7 +166,7 @@ class Trainer:
             self._has_previous = True
             self.step_count += 1
             if history.wants(self.step_count) and not self.record():
-                return done
+                return self.step_count - start
         return count
 
     def _step_back(self) -> None:
@@ -207,8 +210,10 @@ class Trainer:
         latest = self.history.last()
         if latest is None or latest.step != self.step_count:
             latest = self.evaluate()
+        settings = {name: getattr(self, name) for name in LIVE_SETTINGS}
         return TrainingSnapshot(
-            self.step_count, self.network.copy(), self.history.array(), latest, steps_per_second, self.divergence
+            self.step_count, self.network.copy(), self.history.array(), latest, steps_per_second, self.divergence,
+            settings,
         )
 
 

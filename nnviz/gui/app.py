@@ -42,8 +42,6 @@ def run_app(given: dict, *, start: bool = False, screenshot: str | None = None, 
 
     # The window's arrays are small: BLAS threads would only compete with the training process.
     threadpool_limits(1)
-    # The window's arrays are small: BLAS threads would only compete with the training process.
-    threadpool_limits(1)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("nnviz")
     app.setOrganizationName("nnviz")

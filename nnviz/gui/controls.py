@@ -19,6 +19,7 @@ from PyQt5.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from superqt.utils import qthrottled
 
 from nnviz.core.activations import ACTIVATIONS
 from nnviz.core.config import HIDDEN_RANGE, SAMPLES_RANGE, SEED_LIMIT, TrainingConfig
@@ -70,7 +71,7 @@ class ControlPanel(QWidget):
         self.samples = _spin(*SAMPLES_RANGE, 10, "Number of points (train and test together)")
         self.noise = _spin(0.0, 1.0, 0.05, "How far points scatter from the clean shape", decimals=2)
         self.test_fraction = _spin(0.0, 0.9, 0.05, "Share of points held out as the test set (hollow dots)", decimals=2)
-        self.seed = _spin(0, SEED_LIMIT // 2 - 1, 1, "Seed for the points, the split and the initial weights")
+        self.seed = _spin(0, SEED_LIMIT - 1, 1, "Seed for the points, the split and the initial weights")
         self.seed.setMinimumWidth(60)
         self.new_data = QPushButton("New data")
         self.new_data.setToolTip("Draw new points (next seed) and start a fresh network")
@@ -80,9 +81,11 @@ class ControlPanel(QWidget):
         form.addRow("Test fraction", self.test_fraction)
         form.addRow("Seed", self.seed)
         form.addRow(self.new_data)
-        self.dataset.currentTextChanged.connect(self._on_edited)
-        for box in (self.samples, self.noise, self.test_fraction, self.seed):
-            box.valueChanged.connect(self._on_edited)
+        self._link(self.dataset.currentTextChanged, "dataset", self.dataset.currentText)
+        self._link(self.samples.valueChanged, "samples", self.samples.value)
+        self._link(self.noise.valueChanged, "noise", lambda: round(self.noise.value(), 4))
+        self._link(self.test_fraction.valueChanged, "test_fraction", lambda: round(self.test_fraction.value(), 4))
+        self._link(self.seed.valueChanged, "seed", self.seed.value)
         self.new_data.clicked.connect(self._on_new_data_clicked)
         return group
 
@@ -106,7 +109,7 @@ class ControlPanel(QWidget):
             button.setCheckable(True)
             button.setMinimumWidth(36)
             button.setToolTip(f"{size} hidden unit{'s' if size > 1 else ''} (the tutorial's sizes)")
-            button.clicked.connect(lambda _checked, s=size: self.hidden.setValue(s))
+            button.clicked.connect(lambda _checked, s=size: self._on_size_clicked(s))
             sizes.addWidget(button, i // 4, i % 4)
             self.size_buttons[size] = button
         form.addRow("", sizes)
@@ -114,9 +117,11 @@ class ControlPanel(QWidget):
         self.activation.addItems(tuple(ACTIVATIONS))
         self.activation.setToolTip("Hidden-layer activation (leaky ReLU slope 0.1)")
         form.addRow("Activation", self.activation)
-        self.hidden_slider.valueChanged.connect(self.hidden.setValue)
-        self.hidden.valueChanged.connect(self._on_edited)
-        self.activation.currentTextChanged.connect(self._on_edited)
+        # Each slider position means a new network: follow a drag at most every 50 ms.
+        self._follow_slider = qthrottled(self.hidden.setValue, timeout=50, leading=True)
+        self.hidden_slider.valueChanged.connect(self._follow_slider)
+        self._link(self.hidden.valueChanged, "hidden", self.hidden.value)
+        self._link(self.activation.currentTextChanged, "activation", self.activation.currentText)
         return group
 
     def _build_training_group(self) -> QGroupBox:
@@ -125,9 +130,9 @@ class ControlPanel(QWidget):
         self.lr_slider = QSlider(Qt.Horizontal)
         self.lr_slider.setRange(0, LR_SLIDER_STEPS)
         self.lr_slider.setToolTip("Learning rate, log scale from 0.0001 to 10")
-        self.lr = _spin(LR_RANGE[0], 1e3, 0.1, "Learning rate on the mean-loss gradient (applies live)", decimals=4)
+        self.lr = _spin(1e-5, 1e3, 0.1, "Learning rate on the mean-loss gradient (applies live)", decimals=5)
         self.lr.setStepType(QAbstractSpinBox.AdaptiveDecimalStepType)
-        self.lr.setFixedWidth(84)
+        self.lr.setFixedWidth(92)
         row = QHBoxLayout()
         row.addWidget(self.lr_slider, 1)
         row.addWidget(self.lr)
@@ -141,8 +146,10 @@ class ControlPanel(QWidget):
         form.addRow("Momentum", self.momentum)
         form.addRow("Batch size", self.batch_size)
         self.lr_slider.valueChanged.connect(self._on_lr_slider_moved)
-        for box in (self.lr, self.l2, self.momentum, self.batch_size):
-            box.valueChanged.connect(self._on_edited)
+        self._link(self.lr.valueChanged, "lr", self.lr.value)
+        self._link(self.l2.valueChanged, "l2", self.l2.value)
+        self._link(self.momentum.valueChanged, "momentum", lambda: round(self.momentum.value(), 4))
+        self._link(self.batch_size.valueChanged, "batch_size", lambda: self.batch_size.value() or None)
         return group
 
     def _build_run_group(self) -> QGroupBox:
@@ -193,27 +200,24 @@ class ControlPanel(QWidget):
         del blockers
 
     def config(self) -> TrainingConfig:
-        """The settings the widgets show now."""
-        return self._config.replace(
-            dataset=self.dataset.currentText(),
-            samples=self.samples.value(),
-            noise=round(self.noise.value(), 4),
-            test_fraction=round(self.test_fraction.value(), 4),
-            seed=self.seed.value(),
-            hidden=self.hidden.value(),
-            activation=self.activation.currentText(),
-            lr=self.lr.value(),
-            l2=self.l2.value(),
-            momentum=round(self.momentum.value(), 4),
-            batch_size=self.batch_size.value() or None,
-        )
+        """The settings shown (values the widgets cannot display exactly are kept as given)."""
+        return self._config
 
     # Slots ---------------------------------------------------------------------------------
-    def _on_edited(self, *_args) -> None:
-        config = self.config()
+    def _link(self, signal, name: str, read) -> None:
+        """Edits of one widget change one setting, so the others keep their exact values."""
+        signal.connect(lambda *_args: self._on_edited(name, read()))
+
+    def _on_edited(self, name: str, value) -> None:
+        config = self._config.replace(**{name: value})
         if config != self._config:
             self.show_config(config)  # keeps slider, buttons and spin boxes in step
             self.config_edited.emit(config)
+
+    def _on_size_clicked(self, size: int) -> None:
+        self.hidden.setValue(size)
+        for other, button in self.size_buttons.items():  # a click never unchecks the current size
+            button.setChecked(other == self._config.hidden)
 
     def _on_lr_slider_moved(self, position: int) -> None:
         self.lr.setValue(_slider_to_lr(position))

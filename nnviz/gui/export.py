@@ -91,6 +91,15 @@ def read_png_texts(path: str | os.PathLike) -> dict[str, str]:
     return {key: reader.text(key) for key in reader.textKeys()}
 
 
+def _file_mode(path: Path) -> int:
+    """The mode of the file being replaced, or what a new file gets under the umask."""
+    if path.is_file():
+        return path.stat().st_mode & 0o777
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
 def _write_atomically(path: Path, write) -> None:
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
@@ -103,6 +112,7 @@ def _write_atomically(path: Path, write) -> None:
     try:
         if not write(tmp):
             raise ExportError(f"Cannot save {path}: writing the file failed (is the disk full?).")
+        os.chmod(tmp, _file_mode(path))  # mkstemp makes it private; a picture should not be
         os.replace(tmp, path)
     except OSError as error:
         if isinstance(error, ExportError):

@@ -110,9 +110,10 @@ class TrainingSession(QObject):
             return
         if changed <= set(LIVE_SETTINGS):
             updates = {name: getattr(config, name) for name in changed}
-            apply_settings(self.trainer, updates)
             if self._active_run is not None:
                 self._worker.send_settings(updates)
+            else:
+                apply_settings(self.trainer, updates)
             return
         self._rebuild(data_changed=bool(changed & set(DATA_SETTINGS)))
 
@@ -123,7 +124,9 @@ class TrainingSession(QObject):
         if self._worker is None:
             return True
         worker, self._worker = self._worker, None
-        return worker.close(timeout)
+        closed = worker.close(timeout)
+        worker.deleteLater()
+        return closed
 
     # Internals -----------------------------------------------------------------------------
     def _new_trainer(self) -> Trainer:
@@ -140,14 +143,19 @@ class TrainingSession(QObject):
             self._launch(None)
 
     def _launch(self, steps: int | None) -> None:
-        if self._worker is None or not self._worker.is_alive:
+        if self._worker is not None and not self._worker.is_alive:
+            self._worker.close()
+            self._worker.deleteLater()
+            self._worker = None
+        if self._worker is None:
             self._worker = TrainingWorker(self)
             self._worker.snapshot.connect(self._on_snapshot)
             self._worker.finished.connect(self._on_finished)
             self._worker.failed.connect(self._on_failed)
         self._run_id += 1
         self._active_run = self._run_id
-        self._worker.run(self._run_id, self.trainer, steps, SNAPSHOT_INTERVAL)
+        if not self._worker.run(self._run_id, self.trainer, steps, SNAPSHOT_INTERVAL):
+            self._on_failed(0, TrainingWorker.LOST)
 
     def _end_run(self, timeout: float = 5.0) -> None:
         """Take the trainer back from the process (waits at most one snapshot interval or so)."""
@@ -159,7 +167,7 @@ class TrainingSession(QObject):
             self._adopt(returned)
 
     def _adopt(self, trainer: Trainer) -> None:
-        # Settings changed while the trainer was on its way back still count.
+        # A setting sent just as the run ended may not have reached it: the config is the truth.
         apply_settings(trainer, {name: getattr(self.config, name) for name in LIVE_SETTINGS})
         self.trainer = trainer
 
@@ -181,8 +189,12 @@ class TrainingSession(QObject):
             self._keep_running = False
             self.running_changed.emit(False)
 
-    def _on_failed(self, message: str) -> None:
-        self._active_run = None
+    def _on_failed(self, run_id: int, message: str) -> None:
+        if run_id and run_id != self._active_run:
+            return  # about a run that has been stopped or replaced
+        self._active_run = None  # the trainer of that run is lost; ours is the copy from before it
+        self._adopt(self.trainer)
+        self.snapshot_ready.emit(self.trainer.snapshot())
         if self._keep_running:
             self._keep_running = False
             self.running_changed.emit(False)

@@ -39,8 +39,10 @@ class TrainingWorker(QObject):
     """
 
     snapshot = pyqtSignal(int, object)  # run id, TrainingSnapshot
-    finished = pyqtSignal(int)  # run id: its trainer is ready for take_trainer()
-    failed = pyqtSignal(str)  # a sentence for the user
+    finished = pyqtSignal(int)  # run id: its trainer (or None after an error) awaits take_trainer()
+    failed = pyqtSignal(int, str)  # run id (0: the process itself), a sentence for the user
+
+    LOST = "The training process stopped unexpectedly; press Train to start a new one."
 
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
@@ -53,22 +55,32 @@ class TrainingWorker(QObject):
         commands_out.close()
         results_in.close()
         self._returned: queue.Queue = queue.Queue()  # (run id, trainer) of ended runs
+        self._closing = False
         self._reader = threading.Thread(target=self._read, name="nnviz-training-reader", daemon=True)
         self._reader.start()
 
     # Commands ------------------------------------------------------------------------------
-    def run(self, run_id: int, trainer: Trainer, steps: int | None, interval: float) -> None:
-        """Hand ``trainer`` to the process and train ``steps`` updates (None: until stopped)."""
-        self._commands.send(("run", run_id, trainer, steps, interval))
+    def run(self, run_id: int, trainer: Trainer, steps: int | None, interval: float) -> bool:
+        """Hand ``trainer`` to the process and train ``steps`` updates (None: until stopped);
+        False if the process is gone."""
+        return self._send(("run", run_id, trainer, steps, interval))
 
-    def send_settings(self, settings: dict) -> None:
-        """Change live settings of the running trainer."""
-        self._commands.send(("set", settings))
+    def send_settings(self, settings: dict) -> bool:
+        """Change live settings of the running trainer; False if the process is gone."""
+        return self._send(("set", settings))
 
     def stop(self, run_id: int, timeout: float = 5.0) -> Trainer | None:
         """End run ``run_id`` and wait for its trainer (None if it does not come in time)."""
-        self._commands.send(("stop",))
+        if not self._send(("stop",)):
+            return None
         return self.take_trainer(run_id, timeout)
+
+    def _send(self, message: tuple) -> bool:
+        try:
+            self._commands.send(message)
+            return True
+        except OSError:  # the process died; the reader reports it
+            return False
 
     def take_trainer(self, run_id: int, timeout: float = 0.0) -> Trainer | None:
         """The trainer of ended run ``run_id``; older runs' trainers are discarded."""
@@ -82,16 +94,15 @@ class TrainingWorker(QObject):
 
     def close(self, timeout: float = 5.0) -> bool:
         """Quit the process and the reader; True if both ended in time."""
-        try:
-            self._commands.send(("quit",))
-        except OSError:
-            pass  # already gone
+        self._closing = True
+        self._send(("quit",))
         self._process.join(timeout)
         if self._process.is_alive():
             self._process.terminate()
             self._process.join(1.0)
         self._reader.join(timeout)
         self._commands.close()
+        self._results.close()
         return not self._process.is_alive() and not self._reader.is_alive()
 
     @property
@@ -104,8 +115,8 @@ class TrainingWorker(QObject):
             try:
                 kind, run_id, payload = self._results.recv()  # blocks without holding the GIL
             except (EOFError, OSError):
-                if self._process.exitcode not in (0, None):
-                    self.failed.emit("The training process stopped unexpectedly; press Train to start it again.")
+                if not self._closing:
+                    self.failed.emit(0, self.LOST)
                 return
             if kind == "snapshot":
                 self.snapshot.emit(run_id, payload)
@@ -113,4 +124,4 @@ class TrainingWorker(QObject):
                 self._returned.put((run_id, payload))
                 self.finished.emit(run_id)
             elif kind == "error":
-                self.failed.emit(f"Training stopped: {payload}")
+                self.failed.emit(run_id, f"Training stopped: {payload}")
