@@ -21,6 +21,9 @@ from nnviz.core.config import (
     resolve_config,
 )
 from nnviz.core.datasets import DATASETS
+from nnviz.core.sweep import SWEEP_SETTINGS, TUTORIAL_SIZES, Sweep
+
+VARIED = tuple(s for s in SWEEP_SETTINGS if s != "hidden")
 
 CONVENTIONS = """\
 conventions:
@@ -69,11 +72,21 @@ def _number(low: float, high: float = math.inf, *, positive: bool = False):
     return parse
 
 
-def add_config_options(parser: argparse.ArgumentParser) -> None:
+def _integer_list(low: int, high: int):
+    def parse(text: str) -> tuple[int, ...]:
+        items = [item.strip() for item in text.split(",")]
+        if not all(items):
+            raise argparse.ArgumentTypeError(f"expected whole numbers separated by commas, got {text!r}")
+        return tuple(_integer(low, high)(item) for item in items)
+
+    return parse
+
+
+def add_config_options(parser: argparse.ArgumentParser, *, hidden_list: bool = False) -> None:
     """The data, network and training options shared by every command.
 
     Defaults are suppressed so that only the options actually given override the
-    defaults (or the preset)."""
+    defaults (or the preset). With ``hidden_list``, ``--hidden`` takes a comma-separated list."""
     d = TrainingConfig()
     S = argparse.SUPPRESS
     data = parser.add_argument_group("data")
@@ -83,7 +96,11 @@ def add_config_options(parser: argparse.ArgumentParser) -> None:
     data.add_argument("--test-fraction", type=_number(0, 0.9), default=S, metavar="F", help=f"share held out for testing, 0-0.9 (default {d.test_fraction})")
     data.add_argument("--seed", type=_integer(0, SEED_LIMIT - 1), default=S, metavar="N", help=f"seed for data, split and initial weights (default {d.seed})")
     net = parser.add_argument_group("network")
-    net.add_argument("--hidden", type=_integer(*HIDDEN_RANGE), default=S, metavar="N", help=f"hidden units, {HIDDEN_RANGE[0]}-{HIDDEN_RANGE[1]} (default {d.hidden})")
+    if hidden_list:
+        net.add_argument("--hidden", type=_integer_list(*HIDDEN_RANGE), default=S, metavar="N,N,...",
+                         help=f"hidden sizes to compare, each {HIDDEN_RANGE[0]}-{HIDDEN_RANGE[1]} (default the tutorial's {','.join(map(str, TUTORIAL_SIZES))})")
+    else:
+        net.add_argument("--hidden", type=_integer(*HIDDEN_RANGE), default=S, metavar="N", help=f"hidden units, {HIDDEN_RANGE[0]}-{HIDDEN_RANGE[1]} (default {d.hidden})")
     net.add_argument("--activation", choices=tuple(ACTIVATIONS), default=S, help=f"hidden activation (default {d.activation})")
     net.add_argument("--dtype", choices=DTYPES, default=S, help=f"floating-point type (default {d.dtype})")
     opt = parser.add_argument_group("training")
@@ -97,6 +114,13 @@ def add_config_options(parser: argparse.ArgumentParser) -> None:
 def given_settings(args: argparse.Namespace) -> dict:
     """The training settings actually given on the command line."""
     return {k: v for k, v in vars(args).items() if k in TrainingConfig.__dataclass_fields__}
+
+
+def _add_run_options(parser: argparse.ArgumentParser) -> None:
+    run = parser.add_argument_group("run")
+    run.add_argument("--steps", type=_integer(1, 10**9), default=TUTORIAL_STEPS, metavar="N", help=f"gradient steps (default {TUTORIAL_STEPS})")
+    run.add_argument("--log-every", type=_integer(1, 10**9), default=1000, metavar="K", help="record the loss every K steps (default 1000)")
+    run.add_argument("--json", action="store_true", help="print one JSON object instead of progress lines")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -116,10 +140,21 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_config_options(train)
-    run = train.add_argument_group("run")
-    run.add_argument("--steps", type=_integer(1, 10**9), default=None, metavar="N", help=f"gradient steps (default {TUTORIAL_STEPS})")
-    run.add_argument("--log-every", type=_integer(1, 10**9), default=1000, metavar="K", help="record the loss every K steps (default 1000)")
-    run.add_argument("--json", action="store_true", help="print one JSON object instead of progress lines")
+    _add_run_options(train)
+    sweep = commands.add_parser(
+        "sweep",
+        help="train several networks side by side",
+        description="Train networks that differ in one setting together, on the same data.",
+        epilog=CONVENTIONS,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    add_config_options(sweep, hidden_list=True)
+    vary = sweep.add_argument_group("sweep")
+    vary.add_argument("--vary", choices=VARIED, default=None, help="vary this setting instead of the hidden size")
+    vary.add_argument("--values", metavar="A,B,...", default=None, help="the values --vary takes, comma-separated")
+    _add_run_options(sweep)
+    vary.add_argument("--out", metavar="PATH.png", help="save the grid picture there (no display needed)")
+    vary.add_argument("--csv", metavar="PATH", help="save each network's final figures there as CSV")
     gui = commands.add_parser(
         "gui",
         help="open the window (the default)",
@@ -148,24 +183,30 @@ def main(argv: list[str] | None = None) -> int:
         from nnviz.gui.app import run_app
 
         return run_app(given_settings(args), start=args.start, screenshot=args.screenshot, after_steps=args.after_steps)
+    given = given_settings(args)
     try:
-        config = resolve_config(given_settings(args))
+        if args.command == "sweep":
+            sweep = _sweep_from_args(args, given)
+        else:
+            config = resolve_config(given)
     except ConfigError as error:
         parser.exit(2, f"nnviz {args.command}: error: {error}\n")
-    if args.command == "train":
-        try:
-            return _train(config, args)
-        except BrokenPipeError:  # e.g. `nnviz train | head`: the reader left, nothing to report
-            sys.stderr.close()
-            return 0
-    return 0
+    # Our matrices are small: one BLAS thread is faster than two fighting over them.
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(1)
+    try:
+        return _run_sweep(sweep, args) if args.command == "sweep" else _train(config, args)
+    except BrokenPipeError:  # e.g. `nnviz train | head`: the reader left, nothing to report
+        sys.stderr.close()
+        return 0
 
 
 def _train(config: TrainingConfig, args: argparse.Namespace) -> int:
     from nnviz.core.experiment import build_trainer
     from nnviz.core.training import train
 
-    steps = args.steps or TUTORIAL_STEPS
+    steps = args.steps
     trainer = build_trainer(config, log_every=args.log_every)
     printed = 0
     started = time.perf_counter()
@@ -203,3 +244,72 @@ def _progress_line(entry, steps: int) -> str:
     width = len(str(steps))
     test = "" if math.isnan(entry.test_loss) else f"  test loss {entry.test_loss:.6f}  test acc {entry.test_accuracy:6.1%}"
     return f"step {entry.step:>{width}}/{steps}  loss {entry.loss:.6f}  train acc {entry.train_accuracy:6.1%}{test}"
+
+
+def _sweep_from_args(args: argparse.Namespace, given: dict) -> Sweep:
+    """The sweep the options describe; raises ConfigError for a bad list."""
+    hidden = given.pop("hidden", None)
+    if args.vary is None:
+        if args.values is not None:
+            raise ConfigError("--values needs --vary (the hidden sizes go in --hidden)")
+        base = resolve_config(given)
+        return Sweep(base, "hidden", hidden or TUTORIAL_SIZES)
+    if hidden is not None and len(hidden) > 1:
+        raise ConfigError("vary either the hidden size (--hidden N,N,...) or --vary, not both")
+    if args.values is None:
+        raise ConfigError(f"--vary {args.vary} needs --values")
+    base = resolve_config({**given, **({"hidden": hidden[0]} if hidden else {})})
+    return Sweep(base, args.vary, _parse_values(args.vary, args.values))
+
+
+def _parse_values(setting: str, text: str) -> tuple:
+    items = [item.strip() for item in text.split(",")]
+    if not all(items):
+        raise ConfigError(f"--values: expected values separated by commas, got {text!r}")
+    if setting == "activation":
+        return tuple(items)
+    try:
+        values = tuple(float(item) for item in items)
+    except ValueError:
+        raise ConfigError(f"--values: expected numbers for {setting}, got {text!r}") from None
+    return values
+
+
+def _run_sweep(sweep: Sweep, args: argparse.Namespace) -> int:
+    from nnviz.core.experiment import build_dataset
+    from nnviz.core.sweep import SweepTrainer, write_sweep_csv
+    from nnviz.core.training import train
+
+    configs = sweep.configs()
+    trainer = SweepTrainer(configs, build_dataset(configs[0]), log_every=args.log_every)
+    labels = [sweep.label(v) for v in sweep.values]
+    started = time.perf_counter()
+    printed = 0
+    for snapshot in train(trainer, args.steps, interval=0.25):
+        if not args.json:
+            for row in trainer.histories[0].array()[printed:]:
+                print(f"step {int(row[0]):>{len(str(args.steps))}}/{args.steps}", flush=True)
+            printed = len(trainer.histories[0])
+    elapsed = time.perf_counter() - started
+    rate = trainer.step_count / elapsed if elapsed > 0 else 0.0
+    if args.out:
+        from nnviz.gui.figure_export import save_sweep_figure
+
+        save_sweep_figure(sweep, trainer, snapshot, args.out)
+    if args.csv:
+        write_sweep_csv(args.csv, sweep, snapshot)
+    if args.json:
+        runs = []
+        for config, history in zip(configs, trainer.histories):
+            entries = [e.as_dict() for e in history.entries()]
+            runs.append({"config": {**config.as_dict(), "steps": args.steps, "log_every": args.log_every},
+                         "history": entries, "final": entries[-1]})
+        print(json.dumps({"runs": runs, "steps_per_second": rate}))
+    else:
+        width = max(map(len, labels))
+        print(f"done: {trainer.step_count} steps of {len(configs)} networks in {elapsed:.2f} s ({rate:,.0f} steps/s)")
+        for label, entry, divergence in zip(labels, snapshot.latest, snapshot.divergences):
+            test = "" if math.isnan(entry.test_accuracy) else f"  test acc {entry.test_accuracy:6.1%}"
+            note = f"  (diverged at step {divergence.step})" if divergence else ""
+            print(f"  {label:<{width}}  loss {entry.loss:.6f}  train acc {entry.train_accuracy:6.1%}{test}{note}")
+    return 0

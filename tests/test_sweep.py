@@ -138,3 +138,20 @@ def test_bad_sweeps_are_rejected(setting, values, message):
     """Empty lists, out-of-range values, duplicates and too many networks are refused."""
     with pytest.raises(ConfigError, match=message):
         Sweep(BASE, setting, values).configs()
+
+
+def test_a_network_taken_out_of_a_sweep_carries_on_as_if_alone():
+    """Sweep 300 steps, take network 1 out as a lone trainer, train 300 more: same as 600 alone."""
+    base = BASE.replace(momentum=0.5, batch_size=30)
+    configs = Sweep(base, "hidden", (4, 12)).configs()
+    data = build_dataset(configs[0])
+    sweep = SweepTrainer(configs, data, log_every=100)
+    sweep.step(300)
+    taken = sweep.trainer(1)
+    assert taken.step_count == 300 and taken.network.layer_sizes == (2, 12, 2)
+    taken.step(300)
+    alone = build_trainer(configs[1], data, log_every=100)
+    alone.step(600)
+    np.testing.assert_allclose(taken.history.array(), alone.history.array(), rtol=1e-9, equal_nan=True)
+    for p, q in zip(taken.network.parameters(), alone.network.parameters()):
+        np.testing.assert_allclose(p, q, rtol=1e-9, atol=1e-12)

@@ -9,6 +9,8 @@ the order in which floating-point sums are added).
 
 from __future__ import annotations
 
+import copy
+import csv
 from dataclasses import dataclass
 
 import numpy as np
@@ -17,9 +19,10 @@ from nnviz.core.activations import ACTIVATIONS
 from nnviz.core.config import ConfigError, TrainingConfig
 from nnviz.core.datasets import Dataset
 from nnviz.core.experiment import batch_rng, build_network
+from nnviz.core.files import write_atomically
 from nnviz.core.history import HistoryEntry, LossHistory
 from nnviz.core.network import MLP
-from nnviz.core.training import Batches, Divergence, evaluate
+from nnviz.core.training import Batches, Divergence, Trainer, evaluate
 
 SWEEP_SETTINGS = ("hidden", "lr", "l2", "activation", "momentum")
 MAX_NETWORKS = 16
@@ -251,12 +254,29 @@ class SweepTrainer:
         self._set_rates()
 
     # Reporting ---------------------------------------------------------------------------------
+    def _unpack(self, packed: list[np.ndarray], i: int) -> list[np.ndarray]:
+        """Network ``i``'s ``[W1, b1, W2, b2]`` cut out of packed arrays (copies)."""
+        W1, W2, b2 = packed
+        block, outs = self._blocks[i], slice(i * self.classes, (i + 1) * self.classes)
+        return [W1[:-1, block].copy(), W1[-1, block].copy(), W2[block, outs].copy(), b2[outs].copy()]
+
     def network(self, i: int) -> MLP:
         """Network ``i`` unpacked (copies)."""
-        W1, W2, b2 = self.params
-        block, outs = self._blocks[i], slice(i * self.classes, (i + 1) * self.classes)
-        return MLP([W1[:-1, block].copy(), W2[block, outs].copy()], [W1[-1, block].copy(), b2[outs].copy()],
-                   self.configs[i].activation)
+        W1, b1, W2, b2 = self._unpack(self.params, i)
+        return MLP([W1, W2], [b1, b2], self.configs[i].activation)
+
+    def trainer(self, i: int) -> Trainer:
+        """Network ``i`` as a lone :class:`Trainer` that carries on exactly where the sweep is
+        (weights, velocity, history, step and batch order)."""
+        config = self.configs[i]
+        trainer = Trainer(
+            self.network(i), self.data, lr=config.lr, l2=config.l2,
+            momentum=config.momentum, batch_size=config.batch_size, history=copy.deepcopy(self.histories[i]),
+            step_count=self.step_count, batches=copy.deepcopy(self._batches),
+        )
+        for mine, sweeps in zip(trainer.velocity, self._unpack(self._velocity, i)):
+            mine[...] = sweeps
+        return trainer
 
     def evaluate(self) -> list[HistoryEntry]:
         """Each network's figures at the current step."""
@@ -311,3 +331,34 @@ def _block_mask(blocks: list[slice], k: int, c: int, total: int) -> np.ndarray:
     for i, block in enumerate(blocks):
         mask[block, i * c : (i + 1) * c] = True
     return mask
+
+
+CSV_COLUMNS = ("setting", "value", "step", "loss", "train_accuracy", "test_loss", "test_accuracy", "diverged_at_step")
+
+
+def sweep_rows(sweep: Sweep, snapshot: SweepSnapshot) -> list[dict]:
+    """Each network's final figures, one dict per value (in the order asked for)."""
+    rows = []
+    for value, entry, divergence in zip(sweep.values, snapshot.latest, snapshot.divergences):
+        figures = entry.as_dict()
+        rows.append({"setting": sweep.setting, "value": value, **figures,
+                     "diverged_at_step": divergence.step if divergence else None})
+    return rows
+
+
+def write_sweep_csv(path, sweep: Sweep, snapshot: SweepSnapshot) -> None:
+    """Write :func:`sweep_rows` as CSV (atomically; raises :class:`SaveError`)."""
+    write_rows_csv(path, sweep_rows(sweep, snapshot))
+
+
+def write_rows_csv(path, rows: list[dict]) -> None:
+    """Write rows with :data:`CSV_COLUMNS` as CSV, atomically (None becomes an empty cell)."""
+
+    def write(tmp: str) -> None:
+        with open(tmp, "w", newline="") as handle:
+            writer = csv.DictWriter(handle, CSV_COLUMNS)
+            writer.writeheader()
+            for row in rows:
+                writer.writerow({k: "" if v is None else v for k, v in row.items()})
+
+    write_atomically(path, write)

@@ -93,6 +93,9 @@ def evaluate(network: MLP, batches: Batches, l2: float, step: int) -> HistoryEnt
 class Trainer:
     """Owns a network, its data and optimiser; :meth:`step` advances training.
 
+    ``step_count``, ``history`` and ``batches`` let a trainer carry on a run begun
+    elsewhere (see :meth:`nnviz.core.sweep.SweepTrainer.trainer`).
+
     Settings ``lr``, ``l2``, ``momentum`` may change between steps. ``batch_size=None``
     trains on the whole training set every step; otherwise each step takes the next batch
     of a fresh shuffle per epoch (drawn from ``rng``).
@@ -109,11 +112,13 @@ class Trainer:
         batch_size: int | None = None,
         rng: np.random.Generator | None = None,
         history: LossHistory | None = None,
+        step_count: int = 0,
+        batches: Batches | None = None,
     ):
         self.network = network
         self.data = data
         self.l2 = l2
-        self.step_count = 0
+        self.step_count = step_count
         self.divergence: Divergence | None = None
         self.history = history if history is not None else LossHistory()
         self._rng = rng or np.random.default_rng(0)
@@ -122,8 +127,9 @@ class Trainer:
         self._spare = [p.copy() for p in network.parameters()]  # previous parameters
         self._has_previous = False
 
-        self._batches = Batches(data, network.dtype, network.layer_sizes[-1], batch_size, self._rng)
-        self.record()
+        self._batches = batches or Batches(data, network.dtype, network.layer_sizes[-1], batch_size, self._rng)
+        if not len(self.history):
+            self.record()
 
     # Hyperparameters that apply live -------------------------------------------------------
     @property
@@ -179,6 +185,11 @@ class Trainer:
             self._has_previous = False
             self.step_count -= 1
         self._optimizer.reset()
+
+    @property
+    def velocity(self) -> list[np.ndarray]:
+        """The optimiser's velocity per parameter (zeros without momentum); live arrays."""
+        return self._optimizer.velocity
 
     @property
     def batch_size(self) -> int | None:

@@ -49,6 +49,7 @@ class ControlPanel(QWidget):
     train_toggled = pyqtSignal()
     step_clicked = pyqtSignal()
     reset_clicked = pyqtSignal()
+    pin_clicked = pyqtSignal()
 
     def __init__(self, config: TrainingConfig, parent: QWidget | None = None):
         super().__init__(parent)
@@ -162,11 +163,14 @@ class ControlPanel(QWidget):
         self.step_button.setToolTip("Pause and do exactly one gradient step (S)")
         self.reset_button = QPushButton("Reset")
         self.reset_button.setToolTip("Start again from the initial weights (R)")
-        for button in (self.train_button, self.step_button, self.reset_button):
+        self.pin_button = QPushButton("Pin")
+        self.pin_button.setToolTip("Keep this picture in Compare > Pinned, to build a grid by hand (P)")
+        for button in (self.train_button, self.step_button, self.reset_button, self.pin_button):
             row.addWidget(button)
         self.train_button.clicked.connect(lambda: self.train_toggled.emit())
         self.step_button.clicked.connect(self.step_clicked)
         self.reset_button.clicked.connect(self.reset_clicked)
+        self.pin_button.clicked.connect(self.pin_clicked)
         return group
 
     # Syncing -------------------------------------------------------------------------------

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
-from pathlib import Path
 
 from PyQt5.QtCore import QRectF
 from PyQt5.QtGui import QColor, QImage, QImageReader, QPainter
@@ -14,14 +12,14 @@ from PyQt5.QtWidgets import QApplication, QWidget
 
 from nnviz import __version__
 from nnviz.core.config import TrainingConfig
+from nnviz.core.files import SaveError, write_atomically
 
 CONFIG_KEY = "nnviz-config"
 STEP_KEY = "nnviz-step"
 DEFAULT_SCALE = 2  # exports are at least twice the on-screen size
 
 
-class ExportError(OSError):
-    """The picture could not be written; the message says where and why."""
+ExportError = SaveError  # what the window catches when a picture cannot be written
 
 
 def default_name(config: TrainingConfig, step: int, suffix: str = ".png") -> str:
@@ -58,7 +56,7 @@ def save_png(image: QImage, path: str | os.PathLike, texts: dict[str, str]) -> N
     image = QImage(image)  # setText must not change the caller's image
     for key, value in texts.items():
         image.setText(key, value)
-    _write_atomically(Path(path), lambda tmp: image.save(tmp, "PNG"))
+    write_atomically(path, lambda tmp: image.save(tmp, "PNG"))
 
 
 def save_svg(widget: QWidget, path: str | os.PathLike, texts: dict[str, str]) -> None:
@@ -77,7 +75,7 @@ def save_svg(widget: QWidget, path: str | os.PathLike, texts: dict[str, str]) ->
         widget.render(painter)
         return painter.end()
 
-    _write_atomically(Path(path), write)
+    write_atomically(path, write)
 
 
 def copy_to_clipboard(image: QImage) -> None:
@@ -89,36 +87,3 @@ def read_png_texts(path: str | os.PathLike) -> dict[str, str]:
     """The text chunks of a PNG (empty for a file that is not one)."""
     reader = QImageReader(str(path))
     return {key: reader.text(key) for key in reader.textKeys()}
-
-
-def _file_mode(path: Path) -> int:
-    """The mode of the file being replaced, or what a new file gets under the umask."""
-    if path.is_file():
-        return path.stat().st_mode & 0o777
-    umask = os.umask(0)
-    os.umask(umask)
-    return 0o666 & ~umask
-
-
-def _write_atomically(path: Path, write) -> None:
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise ExportError(f"Cannot save {path}: the folder {folder} does not exist.")
-    try:
-        handle, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=folder)
-    except OSError as error:
-        raise ExportError(f"Cannot save {path}: {error.strerror or error} (is the folder writable?).") from None
-    os.close(handle)
-    try:
-        if not write(tmp):
-            raise ExportError(f"Cannot save {path}: writing the file failed (is the disk full?).")
-        os.chmod(tmp, _file_mode(path))  # mkstemp makes it private; a picture should not be
-        os.replace(tmp, path)
-    except OSError as error:
-        if isinstance(error, ExportError):
-            raise
-        raise ExportError(f"Cannot save {path}: {error.strerror or error}.") from None
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-

@@ -14,12 +14,14 @@ from PyQt5.QtWidgets import (
     QMessageBox,
     QScrollArea,
     QSplitter,
+    QTabWidget,
 )
 
 from nnviz.core.config import TrainingConfig
 from nnviz.core.training import TrainingSnapshot
 from nnviz.gui import export
 from nnviz.gui import settings as stored
+from nnviz.gui.compare_view import CompareView, Pin
 from nnviz.gui.controls import ControlPanel
 from nnviz.gui.session import TrainingSession
 from nnviz.gui.training_view import TrainingView
@@ -42,7 +44,13 @@ class MainWindow(QMainWindow):
         self.session = TrainingSession(config, self)
         self.controls = ControlPanel(config)
         self.view = TrainingView()
+        self.compare = CompareView(self.session.config, self.session.dataset)
         self.export_scale = 2
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.view, "Train")
+        self.tabs.addTab(self.compare, "Compare")
+        self.tabs.setTabToolTip(0, "One network, live")
+        self.tabs.setTabToolTip(1, "Several networks side by side: a sweep, or the pictures you pinned")
 
         scroll = QScrollArea()
         scroll.setWidget(self.controls)
@@ -53,7 +61,7 @@ class MainWindow(QMainWindow):
         scroll.setFrameShape(QScrollArea.NoFrame)
         self.splitter = QSplitter(Qt.Horizontal)
         self.splitter.addWidget(scroll)
-        self.splitter.addWidget(self.view)
+        self.splitter.addWidget(self.tabs)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setSizes([CONTROLS_WIDTH + 16, 1000])
         self.setCentralWidget(self.splitter)
@@ -65,10 +73,15 @@ class MainWindow(QMainWindow):
         self.controls.train_toggled.connect(self.session.toggle)
         self.controls.step_clicked.connect(self.session.step)
         self.controls.reset_clicked.connect(self.session.reset)
+        self.controls.pin_clicked.connect(self.pin)
         self.session.snapshot_ready.connect(self.view.show_snapshot)
         self.session.run_reset.connect(self._on_run_reset)
         self.session.running_changed.connect(self._on_running_changed)
         self.session.diverged.connect(self._on_diverged)
+        self.compare.network_opened.connect(self._on_network_opened)
+        self.compare.session.running_changed.connect(self._on_sweep_running_changed)
+        self.compare.export_requested.connect(self._on_export_plots)
+        self.compare.csv_requested.connect(self._on_export_csv)
 
         self.resize(1280, 860)
         self._restore()
@@ -107,11 +120,17 @@ class MainWindow(QMainWindow):
         file.addSeparator()
         self._action(file, "&Quit", self.close, "Ctrl+Q")
 
-        run = bar.addMenu("&Run")
-        self.train_action = self._action(run, "Train / Pause", self.session.toggle, "Space", "Start or pause training")
-        self._action(run, "Step", self.session.step, "S", "Pause and do one gradient step")
-        self._action(run, "Reset", self.session.reset, "R", "Start again from the initial weights")
+        self.csv_action = self._action(file, "Export sweep &figures (CSV)…", self._on_export_csv, None,
+                                       "Save each compared network's final loss and accuracies as CSV")
+        file.insertAction(file.actions()[3], self.csv_action)
+
+        run = bar.addMenu("&Run")  # each acts on the tab in view: the network, or the sweep
+        self.train_action = self._action(run, "Train / Pause", lambda: self._runner().toggle(), "Space",
+                                         "Start or pause training")
+        self._action(run, "Step", lambda: self._runner().step(), "S", "Pause and do one gradient step")
+        self._action(run, "Reset", lambda: self._runner().reset(), "R", "Start again from the initial weights")
         self._action(run, "New data", self.controls.new_data.click, "N", "Draw new points with the next seed")
+        self._action(run, "Pin picture", self.pin, "P", "Keep the current picture in Compare > Pinned")
 
         view = bar.addMenu("&View")
         self.log_action = self._action(view, "&Log-scale loss", self.view.log_scale.toggle, "L")
@@ -155,6 +174,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event) -> None:
         self.session.shutdown()
+        self.compare.session.shutdown()
         self._remember()
         super().closeEvent(event)
 
@@ -168,7 +188,10 @@ class MainWindow(QMainWindow):
         return export.default_name(self.session.config, step, suffix)
 
     def export_plots(self, path: str) -> bool:
-        """Save the plots to ``path`` (.svg as SVG, anything else as PNG); False on failure."""
+        """Save the plots of the tab in view to ``path`` (on the Train tab .svg as SVG, anything
+        else as PNG; on the Compare tab the grid as PNG); False on failure."""
+        if self.tabs.currentWidget() is self.compare:
+            return self._save(lambda: self.compare.export_grid(path, self.export_scale), path)
         self.view.draw_now()
         if path.lower().endswith(".svg"):
             return self._save(lambda: export.save_svg(self.view.plots, path, self.export_texts()), path)
@@ -206,6 +229,26 @@ class MainWindow(QMainWindow):
         if path:
             self.export_window(path)
 
+    def export_csv(self, path: str) -> bool:
+        """Save the Compare tab's figures as CSV; False on failure."""
+        return self._save(lambda: self.compare.export_csv(path), path)
+
+    def pin(self) -> None:
+        """Keep the Train view's current picture in the Compare tab's gallery."""
+        snapshot = self.view.latest
+        c = self.session.config
+        label = f"{c.dataset} · {c.hidden} {c.activation} · lr {c.lr:g} · step {snapshot.step:,}"
+        self.compare.add_pin(Pin(label, c, self.session.dataset, snapshot))
+        self.statusBar().showMessage(f"Pinned: {label} (see Compare > Pinned)", 5000)
+
+    def _runner(self):
+        return self.compare.session if self.tabs.currentWidget() is self.compare else self.session
+
+    def _on_export_csv(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Export figures", "nnviz-sweep.csv", "CSV table (*.csv)")
+        if path:
+            self.export_csv(path)
+
     def _on_copy(self) -> None:
         self.view.draw_now()
         export.copy_to_clipboard(export.render(self.view.plots, self.export_scale))
@@ -218,12 +261,14 @@ class MainWindow(QMainWindow):
     # Session events ------------------------------------------------------------------------
     def _on_config_edited(self, config: TrainingConfig) -> None:
         self.session.apply(config)
+        self.compare.base = self.session.config
         self._update_title()
 
     def _on_run_reset(self, snapshot: TrainingSnapshot) -> None:
         self.view.show_message("")
         self.view.set_dataset(self.session.dataset)
         self.view.show_snapshot(snapshot)
+        self.compare.base, self.compare.dataset = self.session.config, self.session.dataset
         self._update_title()
 
     def _on_running_changed(self, running: bool) -> None:
@@ -231,7 +276,18 @@ class MainWindow(QMainWindow):
         self.controls.show_running(running)
         if running:
             self.view.show_message("")
+            self.compare.session.pause()  # one training at a time: each gets a core
         self.statusBar().showMessage("Training…" if running else "Paused.", 3000)
+
+    def _on_sweep_running_changed(self, running: bool) -> None:
+        if running:
+            self.session.pause()
+
+    def _on_network_opened(self, config: TrainingConfig, trainer, dataset) -> None:
+        self.controls.show_config(config)
+        self.session.adopt(config, trainer, dataset)
+        self.tabs.setCurrentWidget(self.view)
+        self.session.start()
 
     def _on_diverged(self, message: str) -> None:
         self.view.show_message(message)

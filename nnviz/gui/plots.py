@@ -24,6 +24,7 @@ from nnviz.gui.colors import (
 pg.setConfigOptions(imageAxisOrder="row-major", antialias=False, background="w", foreground="#333")
 
 GRID_RESOLUTION = 100  # like TensorFlow Playground; the image item smooths it when scaled
+TILE_RESOLUTION = 64  # small plots in a grid
 
 
 class BoundaryPlot(pg.PlotWidget):
@@ -34,21 +35,33 @@ class BoundaryPlot(pg.PlotWidget):
     """
 
     view_changed = pyqtSignal()
+    clicked = pyqtSignal()
 
-    def __init__(self, parent=None):
+    def __init__(self, parent=None, *, compact: bool = False):
+        """``compact``: a small, fixed view for a grid of plots (smaller points, no axis
+        titles, no panning or zooming; a click emits ``clicked``)."""
         super().__init__(parent)
         self.setRenderHint(QPainter.SmoothPixmapTransform, True)  # bilinear upscaling of the grid
         self.setAspectLocked(True)
         self.setMenuEnabled(False)
         self.showGrid(x=False, y=False)
-        self.setLabel("bottom", "x₁")
-        self.setLabel("left", "x₂")
+        self._resolution = TILE_RESOLUTION if compact else GRID_RESOLUTION
+        if compact:
+            self.setMouseEnabled(False, False)
+            self.hideButtons()
+            for axis in ("left", "bottom"):
+                self.getAxis(axis).setStyle(tickLength=-4)
+            self.scene().sigMouseClicked.connect(lambda _event: self.clicked.emit())
+        else:
+            self.setLabel("bottom", "x₁")
+            self.setLabel("left", "x₂")
         self.image = pg.ImageItem()
         self.image.setLookupTable(probability_lut())
         self.contour = pg.PlotDataItem(connect="pairs", pen=pg.mkPen(CONTOUR_COLOR, width=2), antialias=True)
-        outline = pg.mkPen("#ffffff", width=1.2)
-        self.train_points = pg.ScatterPlotItem(size=8, pen=outline, antialias=True)
-        self.test_points = pg.ScatterPlotItem(size=8, brush=pg.mkBrush(0, 0, 0, 0), antialias=True)
+        outline = pg.mkPen("#ffffff", width=1.0 if compact else 1.2)
+        size = 5 if compact else 8
+        self.train_points = pg.ScatterPlotItem(size=size, pen=outline, antialias=True)
+        self.test_points = pg.ScatterPlotItem(size=size, brush=pg.mkBrush(0, 0, 0, 0), antialias=True)
         for item in (self.image, self.contour, self.test_points, self.train_points):
             self.addItem(item)
         self._bounds: tuple[float, float, float, float] | None = None
@@ -59,7 +72,7 @@ class BoundaryPlot(pg.PlotWidget):
     def set_dataset(self, data: Dataset) -> None:
         """Show new data: points, and a view of their extent."""
         brushes = [pg.mkBrush(c) for c in POINT_COLORS]
-        pens = [pg.mkPen(c, width=2) for c in POINT_COLORS]
+        pens = [pg.mkPen(c, width=1.5) for c in POINT_COLORS]
         self.train_points.setData(pos=data.X_train[:, :2], brush=[brushes[k % 2] for k in data.y_train])
         self.test_points.setData(pos=data.X_test[:, :2], pen=[pens[k % 2] for k in data.y_test])
         x0, x1, y0, y1 = data.bounds()
@@ -71,7 +84,7 @@ class BoundaryPlot(pg.PlotWidget):
         if self._bounds == (x0, x1, y0, y1):
             return
         self._bounds = (x0, x1, y0, y1)
-        self._grid = DecisionGrid(self._bounds, GRID_RESOLUTION)
+        self._grid = DecisionGrid(self._bounds, self._resolution)
         self._rect = QRectF(x0, y0, x1 - x0, y1 - y0)
         self.view_changed.emit()
 

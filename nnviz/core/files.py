@@ -1,0 +1,48 @@
+"""Writing files so that a failure never leaves a half-written file in place of a good one."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+
+class SaveError(OSError):
+    """A file could not be written; the message says where and why, in one sentence."""
+
+
+def write_atomically(path: str | os.PathLike, write: Callable[[str], bool | None]) -> None:
+    """Call ``write(tmp)`` to fill a temporary file next to ``path``, then rename it over
+    ``path``. If ``write`` returns False or raises ``OSError``, nothing at ``path`` changes
+    and no temporary file is left. Raises :class:`SaveError`."""
+    path = Path(path)
+    folder = path.parent
+    if not folder.is_dir():
+        raise SaveError(f"Cannot save {path}: the folder {folder} does not exist.")
+    try:
+        handle, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=folder)
+    except OSError as error:
+        raise SaveError(f"Cannot save {path}: {error.strerror or error} (is the folder writable?).") from None
+    os.close(handle)
+    try:
+        if write(tmp) is False:
+            raise SaveError(f"Cannot save {path}: writing the file failed (is the disk full?).")
+        os.chmod(tmp, _file_mode(path))  # mkstemp makes it private; our files should not be
+        os.replace(tmp, path)
+    except SaveError:
+        raise
+    except OSError as error:
+        raise SaveError(f"Cannot save {path}: {error.strerror or error}.") from None
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+
+
+def _file_mode(path: Path) -> int:
+    """The mode of the file being replaced, or what a new file gets under the umask."""
+    if path.is_file():
+        return path.stat().st_mode & 0o777
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask

@@ -1,0 +1,259 @@
+"""The Compare tab: run a sweep on the current data, or look at the pictures pinned by hand."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from PyQt5.QtCore import pyqtSignal
+from PyQt5.QtWidgets import (
+    QButtonGroup,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+from superqt.utils import qthrottled
+
+from nnviz import __version__
+from nnviz.core.config import ConfigError, TrainingConfig
+from nnviz.core.datasets import Dataset
+from nnviz.core.files import SaveError
+from nnviz.core.sweep import (
+    SWEEP_SETTINGS,
+    TUTORIAL_SIZES,
+    Sweep,
+    SweepSnapshot,
+    sweep_rows,
+    write_rows_csv,
+)
+from nnviz.core.training import TrainingSnapshot
+from nnviz.gui.export import render, save_png
+from nnviz.gui.figure_export import sweep_heading, sweep_texts
+from nnviz.gui.sweep_session import SweepSession
+from nnviz.gui.sweep_view import SweepFigure
+from nnviz.gui.training_view import FRAME_MS
+
+PINS_KEY = "nnviz-pins"
+
+SETTING_NAMES = {"hidden": "Hidden units", "lr": "Learning rate", "l2": "L2", "activation": "Activation",
+                 "momentum": "Momentum"}
+DEFAULT_VALUES = {
+    "hidden": ", ".join(map(str, TUTORIAL_SIZES)),
+    "lr": "0.03, 0.1, 0.3, 1, 3",
+    "l2": "0, 0.0001, 0.001, 0.01",
+    "activation": "tanh, sigmoid, relu, leaky_relu, linear",
+    "momentum": "0, 0.5, 0.9",
+}
+
+
+@dataclass(frozen=True)
+class Pin:
+    """A picture kept from the Train view: settings, data and the state at that step."""
+
+    label: str
+    config: TrainingConfig
+    dataset: Dataset
+    snapshot: TrainingSnapshot
+
+
+def parse_values(setting: str, text: str) -> tuple:
+    """The comma-separated values typed for ``setting``; raises ConfigError with a sentence."""
+    items = [item.strip() for item in text.replace(";", ",").split(",") if item.strip()]
+    if not items:
+        raise ConfigError("Type at least one value, separated by commas.")
+    if setting == "activation":
+        return tuple(items)
+    try:
+        return tuple(int(i) if setting == "hidden" else float(i) for i in items)
+    except ValueError:
+        kind = "whole numbers" if setting == "hidden" else "numbers"
+        raise ConfigError(f"{SETTING_NAMES[setting]} values must be {kind}, separated by commas.") from None
+
+
+class CompareView(QWidget):
+    """The Compare tab: sweep controls above a figure of the live sweep or of the pins.
+
+    Owns its :class:`SweepSession`; the sweep runs on ``base`` and ``dataset``, which the
+    main window keeps equal to the Train view's.
+    """
+
+    network_opened = pyqtSignal(object, object, object)  # TrainingConfig, Trainer, Dataset
+    export_requested = pyqtSignal()
+    csv_requested = pyqtSignal()
+
+    def __init__(self, base: TrainingConfig, dataset: Dataset, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.base, self.dataset = base, dataset
+        self.session = SweepSession(self)
+        self.pins: list[Pin] = []
+        self.latest: SweepSnapshot | None = None
+
+        self.setting = QComboBox()
+        for name in SWEEP_SETTINGS:
+            self.setting.addItem(SETTING_NAMES[name], name)
+        self.setting.setToolTip("The setting that differs between the networks")
+        self.values = QLineEdit(DEFAULT_VALUES["hidden"])
+        self.values.setToolTip("The values to compare, separated by commas (at most 16)")
+        self.run_button = QPushButton("Run sweep")
+        self.run_button.setToolTip("Train one network per value together, on the Train view's data and settings")
+        self.train_button = QPushButton("Train")
+        self.train_button.setCheckable(True)
+        self.train_button.setToolTip("Pause or resume the whole sweep")
+        self.step_button = QPushButton("Step")
+        self.step_button.setToolTip("One gradient step of every network")
+        self.reset_button = QPushButton("Reset")
+        self.reset_button.setToolTip("Start the sweep again from its initial weights")
+        self.export_button = QPushButton("Export grid…")
+        self.export_button.setToolTip("Save the tiles and loss curves as one PNG (with the settings in it)")
+        self.csv_button = QPushButton("Export CSV…")
+        self.csv_button.setToolTip("Save each network's final loss and accuracies as CSV")
+        self.show_sweep = QPushButton("Sweep")
+        self.show_pins = QPushButton("Pinned (0)")
+        self.show_sweep.setToolTip("Show the live sweep")
+        self.show_pins.setToolTip("Show the pictures pinned from the Train view (P)")
+        which = QButtonGroup(self)
+        for button in (self.show_sweep, self.show_pins):
+            button.setCheckable(True)
+            which.addButton(button)
+        self.show_sweep.setChecked(True)
+        self.message = QLabel()
+        self.message.setStyleSheet("color: #7a2e00;")
+
+        top = QHBoxLayout()
+        top.addWidget(QLabel("Compare"))
+        top.addWidget(self.setting)
+        top.addWidget(self.values, 1)
+        for widget in (self.run_button, self.train_button, self.step_button, self.reset_button):
+            top.addWidget(widget)
+        second = QHBoxLayout()
+        for widget in (self.show_sweep, self.show_pins):
+            second.addWidget(widget)
+        second.addWidget(self.message, 1)
+        second.addWidget(self.export_button)
+        second.addWidget(self.csv_button)
+
+        self.figure = SweepFigure()
+        self.pinned = SweepFigure()
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.figure)
+        self.stack.addWidget(self.pinned)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addLayout(second)
+        layout.addWidget(self.stack, 1)
+
+        self.setting.currentIndexChanged.connect(self._on_setting_changed)
+        self.run_button.clicked.connect(self._on_run_clicked)
+        self.values.returnPressed.connect(self._on_run_clicked)
+        self.show_sweep.toggled.connect(lambda on: self.stack.setCurrentIndex(0 if on else 1))
+        self.figure.tile_clicked.connect(self._on_tile_clicked)
+        self.export_button.clicked.connect(self.export_requested)
+        self.csv_button.clicked.connect(self.csv_requested)
+        self.train_button.clicked.connect(lambda: self.session.toggle())
+        self.step_button.clicked.connect(lambda: self.session.step())
+        self.reset_button.clicked.connect(self.session.reset)
+        self.session.snapshot_ready.connect(self.show_snapshot)
+        self.session.running_changed.connect(self.show_running)
+        self.session.sweep_changed.connect(self._on_sweep_changed)
+        self.session.diverged.connect(self.message.setText)
+        self._throttled_draw = qthrottled(self._draw, timeout=FRAME_MS, leading=True)
+
+    @property
+    def showing_pins(self) -> bool:
+        return self.stack.currentIndex() == 1
+
+    def show_running(self, running: bool) -> None:
+        """Reflect the sweep's run state on its Train/Pause button."""
+        self.train_button.setChecked(running)
+        self.train_button.setText("Pause" if running else "Train")
+
+    def current_sweep(self) -> Sweep:
+        """The sweep the controls describe over ``self.base``; raises ConfigError."""
+        setting = self.setting.currentData()
+        sweep = Sweep(self.base, setting, parse_values(setting, self.values.text()))
+        sweep.configs()  # validates every value
+        return sweep
+
+    def run(self, sweep: Sweep) -> None:
+        """Train ``sweep`` on the current data, from step 0."""
+        self.session.set_sweep(sweep, self.dataset)
+        self.session.start()
+
+    def export_grid(self, path: str, scale: float) -> None:
+        """Save what is shown (sweep or pins) as one PNG with its settings; raises SaveError."""
+        self.draw_now()
+        if self.showing_pins:
+            texts = {"Software": f"nnviz {__version__}", "Description": "Pictures pinned in nnviz",
+                     PINS_KEY: json.dumps([{"config": p.config.as_dict(), "step": p.snapshot.step} for p in self.pins])}
+            save_png(render(self.pinned, scale), path, texts)
+        elif self.session.sweep is not None:
+            step = self.latest.step if self.latest else 0
+            save_png(render(self.figure, scale), path, sweep_texts(self.session.sweep, step))
+        else:
+            raise SaveError("There is nothing to export yet: run a sweep or pin a picture first.")
+
+    def export_csv(self, path: str) -> None:
+        """Save the figures of what is shown as CSV; raises SaveError."""
+        if self.showing_pins:
+            rows = [{"setting": "pinned", "value": p.label, **p.snapshot.latest.as_dict(),
+                     "diverged_at_step": p.snapshot.divergence.step if p.snapshot.divergence else None}
+                    for p in self.pins]
+        elif self.session.sweep is not None and self.latest is not None:
+            rows = sweep_rows(self.session.sweep, self.latest)
+        else:
+            raise SaveError("There is nothing to export yet: run a sweep or pin a picture first.")
+        write_rows_csv(path, rows)
+
+    def _on_sweep_changed(self) -> None:
+        sweep = self.session.sweep
+        labels = [sweep.label(v) for v in sweep.values]
+        self.figure.set_tiles(labels, sweep.setting != "activation", [self.session.dataset] * len(labels),
+                              sweep_heading(sweep))
+        self.show_sweep.setChecked(True)
+        self.message.setText("")
+
+    def _on_tile_clicked(self, index: int) -> None:
+        config = self.session.sweep.configs()[index]
+        self.network_opened.emit(config, self.session.take_out(index), self.session.dataset)
+
+    def show_snapshot(self, snapshot: SweepSnapshot) -> None:
+        """Queue a sweep snapshot for the next frame."""
+        self.latest = snapshot
+        self._throttled_draw()
+
+    def draw_now(self) -> None:
+        """Draw the newest snapshot at once (before an export)."""
+        self._throttled_draw.cancel()
+        self._draw()
+
+    def add_pin(self, pin: Pin) -> None:
+        """Keep a picture from the Train view and show the gallery."""
+        self.pins.append(pin)
+        self.show_pins.setText(f"Pinned ({len(self.pins)})")
+        self.pinned.set_tiles([p.label for p in self.pins], False, [p.dataset for p in self.pins],
+                              "Pinned from the Train view")
+        snaps = [p.snapshot for p in self.pins]
+        self.pinned.show_snapshot(SweepSnapshot(
+            step=max(s.step for s in snaps), networks=[s.network for s in snaps], histories=[s.history for s in snaps],
+            latest=[s.latest for s in snaps], steps_per_second=0.0, divergences=[s.divergence for s in snaps],
+        ))
+
+    def _draw(self) -> None:
+        if self.latest is not None and len(self.figure.tiles) == len(self.latest.networks):
+            self.figure.show_snapshot(self.latest)
+
+    def _on_setting_changed(self) -> None:
+        self.values.setText(DEFAULT_VALUES[self.setting.currentData()])
+
+    def _on_run_clicked(self) -> None:
+        try:
+            sweep = self.current_sweep()
+        except ConfigError as error:
+            self.message.setText(str(error))
+            return
+        self.run(sweep)

@@ -1,0 +1,50 @@
+"""The sweep figure as a picture, with or without a window on screen."""
+
+from __future__ import annotations
+
+import json
+import os
+
+from nnviz.core.sweep import Sweep, SweepSnapshot, SweepTrainer
+
+FIGURE_SIZE = (1500, 1000)  # pixels, for pictures made without a window
+SWEEP_KEY = "nnviz-sweep"
+
+
+def sweep_heading(sweep: Sweep) -> str:
+    """A one-line title naming what is compared and what stays fixed."""
+    c = sweep.base
+    fixed = {"hidden": f"{c.hidden} hidden", "activation": c.activation, "lr": f"lr {c.lr:g}"}
+    fixed.pop(sweep.setting, None)
+    return f"{c.dataset}: {sweep.setting} varies ({', '.join(fixed.values())})"
+
+
+def sweep_texts(sweep: Sweep, step: int) -> dict[str, str]:
+    """PNG text chunks: those of a single export for the base settings, plus the sweep."""
+    from nnviz.gui.export import metadata
+
+    texts = metadata(sweep.base, step)
+    texts[SWEEP_KEY] = json.dumps({"setting": sweep.setting, "values": list(sweep.values)})
+    texts["Description"] = f"{sweep_heading(sweep)}, step {step}"
+    return texts
+
+
+def save_sweep_figure(sweep: Sweep, trainer: SweepTrainer, snapshot: SweepSnapshot, path: str) -> None:
+    """Render the sweep's tiles and loss curves to a PNG at ``path`` without a display."""
+    os.environ["QT_QPA_PLATFORM"] = "offscreen"  # a picture, not a window: no display needed
+    from PyQt5.QtWidgets import QApplication
+
+    from nnviz.gui.export import render, save_png
+    from nnviz.gui.sweep_view import SweepFigure
+
+    app = QApplication.instance() or QApplication(["nnviz"])
+    figure = SweepFigure()
+    figure.resize(*FIGURE_SIZE)
+    labels = [sweep.label(v) for v in sweep.values]
+    figure.set_tiles(labels, sweep.setting != "activation", [trainer.data] * len(labels), sweep_heading(sweep))
+    figure.show()
+    app.processEvents()
+    figure.show_snapshot(snapshot)
+    app.processEvents()
+    save_png(render(figure, 1), path, sweep_texts(sweep, snapshot.step))
+    figure.close()

@@ -1,0 +1,51 @@
+"""The Compare view's model: a sweep of networks on the main view's data, trained together."""
+
+from __future__ import annotations
+
+from PyQt5.QtCore import QObject, pyqtSignal
+
+from nnviz.core.datasets import Dataset
+from nnviz.core.sweep import Sweep, SweepTrainer
+from nnviz.core.training import Trainer
+from nnviz.gui.runner import Runner
+from nnviz.gui.session import HISTORY_CAPACITY
+
+SWEEP_HISTORY_EVERY = 25  # each record evaluates every network: keep it rarer than for one
+
+
+class SweepSession(Runner):
+    """A :class:`Runner` for a :class:`SweepTrainer`; empty until :meth:`set_sweep`."""
+
+    sweep_changed = pyqtSignal()  # a new sweep (or a reset one) is at step 0
+
+    def __init__(self, parent: QObject | None = None):
+        super().__init__(None, parent)
+        self.sweep: Sweep | None = None
+        self.dataset: Dataset | None = None
+
+    def set_sweep(self, sweep: Sweep, dataset: Dataset) -> None:
+        """Replace the sweep (raises ConfigError for a bad one, changing nothing)."""
+        trainer = SweepTrainer(sweep.configs(), dataset, log_every=SWEEP_HISTORY_EVERY, history_capacity=HISTORY_CAPACITY)
+        self.sweep, self.dataset = sweep, dataset
+        self.replace_trainer(trainer)
+        self.sweep_changed.emit()
+        self.snapshot_ready.emit(trainer.snapshot())
+
+    def reset(self) -> None:
+        """Start the same sweep again from step 0."""
+        if self.sweep is not None:
+            self.set_sweep(self.sweep, self.dataset)
+
+    def take_out(self, index: int) -> Trainer:
+        """Pause, and return network ``index`` as a lone trainer that carries on from here."""
+        self.pause()
+        self._end_run()
+        return self.trainer.trainer(index)
+
+    def start(self) -> None:
+        if self.trainer is not None:
+            super().start()
+
+    def step(self, count: int = 1) -> None:
+        if self.trainer is not None:
+            super().step(count)

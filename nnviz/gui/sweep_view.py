@@ -1,0 +1,141 @@
+"""A sweep as a figure: one small decision-boundary tile per network, and every network's
+loss curve overlaid in one plot, colour-matched to its tile."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pyqtgraph as pg
+from PyQt5.QtCore import Qt, pyqtSignal
+from PyQt5.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QLabel,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from nnviz.core.datasets import Dataset
+from nnviz.core.history import HistoryEntry
+from nnviz.core.network import MLP
+from nnviz.core.training import Divergence
+from nnviz.gui.plots import BoundaryPlot
+
+# Okabe-Ito, for settings without an order (activations); a dark-to-light ramp otherwise.
+CATEGORICAL = ("#0072b2", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e00", "#f0e442", "#000000")
+
+
+def sweep_colors(count: int, ordered: bool) -> list[str]:
+    """Distinct colours for ``count`` networks (at most 16)."""
+    if not ordered:
+        return [CATEGORICAL[i % len(CATEGORICAL)] for i in range(count)]
+    ramp = pg.colormap.get("viridis")
+    return [ramp.map(0.85 * i / max(count - 1, 1), mode="qcolor").name() for i in range(count)]
+
+
+class SweepTile(QFrame):
+    """One network: its title, its live decision boundary, its current figures."""
+
+    clicked = pyqtSignal()
+
+    def __init__(self, label: str, color: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setFrameShape(QFrame.StyledPanel)
+        self.setCursor(Qt.PointingHandCursor)
+        self.setToolTip("Click to open this network in the Train view, where it keeps training")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.setSpacing(2)
+        self.title = QLabel(f"<span style='color:{color}'>■</span> <b>{label}</b>")
+        self.plot = BoundaryPlot(compact=True)
+        self.plot.setMinimumSize(150, 110)
+        self.caption = QLabel("–")
+        self.caption.setStyleSheet("color: #444;")
+        for widget in (self.title, self.caption):
+            widget.setAlignment(Qt.AlignCenter)
+        layout.addWidget(self.title)
+        layout.addWidget(self.plot, 1)
+        layout.addWidget(self.caption)
+        self.plot.clicked.connect(self.clicked)
+
+    def mouseReleaseEvent(self, event) -> None:
+        self.clicked.emit()
+        super().mouseReleaseEvent(event)
+
+    def show_state(self, network: MLP, entry: HistoryEntry, divergence: Divergence | None) -> None:
+        """Draw ``network`` and its figures."""
+        self.plot.show_network(network)
+        if divergence is not None:
+            self.caption.setText(f"<span style='color:#a33'>diverged at step {divergence.step:,}</span>")
+            return
+        test = "" if math.isnan(entry.test_accuracy) else f" · test {entry.test_accuracy:.1%}"
+        self.caption.setText(f"loss {entry.loss:.4f} · train {entry.train_accuracy:.1%}{test}")
+
+
+class SweepFigure(QWidget):
+    """Tiles in a grid above the overlaid loss curves. Built once per sweep; fed snapshots."""
+
+    tile_clicked = pyqtSignal(int)
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setStyleSheet("SweepFigure { background: white; }")
+        self.setAttribute(Qt.WA_StyledBackground, True)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        self.heading = QLabel()
+        self.heading.setAlignment(Qt.AlignCenter)
+        self.heading.setStyleSheet("font-size: 12pt;")
+        self._grid = QGridLayout()
+        self._grid.setSpacing(6)
+        self.loss = pg.PlotWidget()
+        self.loss.setMenuEnabled(False)
+        self.loss.showGrid(x=True, y=True, alpha=0.15)
+        self.loss.setLabel("bottom", "step")
+        self.loss.setLabel("left", "train loss")
+        self.loss.setLogMode(y=True)
+        self.loss.setMinimumHeight(160)
+        for axis in ("left", "bottom"):
+            self.loss.getAxis(axis).enableAutoSIPrefix(False)
+        self.loss.getAxis("left").setStyle(maxTextLevel=0)  # label decades only: 0.1, 1 ...
+        self.loss.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Expanding)
+        layout.addWidget(self.heading)
+        layout.addLayout(self._grid, 3)
+        layout.addWidget(self.loss, 2)
+        self.tiles: list[SweepTile] = []
+        self.curves: list[pg.PlotDataItem] = []
+        self._legend = None
+
+    def set_tiles(self, labels: list[str], ordered: bool, datasets: list[Dataset], heading: str) -> None:
+        """Make one tile and one curve per network, each tile showing its dataset (drops the
+        tiles of an earlier sweep)."""
+        for tile in self.tiles:
+            self._grid.removeWidget(tile)
+            tile.deleteLater()
+        self.loss.clear()
+        if self._legend is not None:
+            self._legend.scene().removeItem(self._legend)
+        self._legend = self.loss.addLegend(offset=(-10, 10), colCount=2 if len(labels) > 6 else 1)
+        colors = sweep_colors(len(labels), ordered)
+        rows = 1 if len(labels) <= 4 else 2 if len(labels) <= 10 else math.ceil(len(labels) / 5)
+        columns = math.ceil(len(labels) / rows)
+        self.tiles, self.curves = [], []
+        for i, (label, color, data) in enumerate(zip(labels, colors, datasets)):
+            tile = SweepTile(label, color)
+            tile.plot.set_dataset(data)
+            tile.clicked.connect(lambda i=i: self.tile_clicked.emit(i))
+            self._grid.addWidget(tile, i // columns, i % columns)
+            self.tiles.append(tile)
+            self.curves.append(self.loss.plot(name=label, pen=pg.mkPen(color, width=2)))
+        self.heading.setText(heading)
+
+    def show_snapshot(self, snapshot) -> None:
+        """Draw every network of a :class:`~nnviz.core.sweep.SweepSnapshot`."""
+        for tile, curve, network, history, entry, divergence in zip(
+            self.tiles, self.curves, snapshot.networks, snapshot.histories, snapshot.latest, snapshot.divergences
+        ):
+            tile.show_state(network, entry, divergence)
+            finite = history[np.isfinite(history[:, 1]) & (history[:, 1] > 0)]
+            curve.setData(finite[:, 0], finite[:, 1])
