@@ -187,6 +187,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "sweep":
             sweep = _sweep_from_args(args, given)
+            sweep.configs()  # validates every value
         else:
             config = resolve_config(given)
     except ConfigError as error:
@@ -277,7 +278,9 @@ def _parse_values(setting: str, text: str) -> tuple:
 
 def _run_sweep(sweep: Sweep, args: argparse.Namespace) -> int:
     from nnviz.core.experiment import build_dataset
-    from nnviz.core.sweep import SweepTrainer, write_sweep_csv
+    from nnviz.core.files import SaveError
+    from nnviz.core.sweep import write_sweep_csv
+    from nnviz.core.sweep_trainer import SweepTrainer
     from nnviz.core.training import train
 
     configs = sweep.configs()
@@ -292,12 +295,16 @@ def _run_sweep(sweep: Sweep, args: argparse.Namespace) -> int:
             printed = len(trainer.histories[0])
     elapsed = time.perf_counter() - started
     rate = trainer.step_count / elapsed if elapsed > 0 else 0.0
-    if args.out:
-        from nnviz.gui.figure_export import save_sweep_figure
+    try:
+        if args.csv:
+            write_sweep_csv(args.csv, sweep, snapshot)
+        if args.out:
+            from nnviz.gui.figure_export import save_sweep_figure
 
-        save_sweep_figure(sweep, trainer, snapshot, args.out)
-    if args.csv:
-        write_sweep_csv(args.csv, sweep, snapshot)
+            save_sweep_figure(sweep, trainer, snapshot, args.out)
+    except SaveError as error:
+        print(f"nnviz sweep: {error}", file=sys.stderr)
+        return 1
     if args.json:
         runs = []
         for config, history in zip(configs, trainer.histories):

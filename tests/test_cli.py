@@ -141,3 +141,79 @@ def test_window_usage_errors_exit_2(capsys, args):
     status, out, err = run_cli(capsys, *args)
     assert status == 2 and out == ""
     assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+
+
+def test_sweep_json_follows_the_contract(capsys):
+    """`nnviz sweep --json`: runs in the order asked, each with config, history and final."""
+    status, out, _ = run_cli(capsys, "sweep", "--hidden", "4,2,9", "--steps", "120", "--log-every", "60", "--json")
+    report = json.loads(out)
+    assert status == 0
+    assert set(report) == {"runs", "steps_per_second"} and report["steps_per_second"] > 0
+    assert [run["config"]["hidden"] for run in report["runs"]] == [4, 2, 9]
+    for run in report["runs"]:
+        assert [h["step"] for h in run["history"]] == [0, 60, 120]
+        assert run["final"] == run["history"][-1]
+        assert run["config"]["steps"] == 120
+
+
+def test_sweep_vary_with_values(capsys):
+    """--vary activation --values ... varies that setting at the given hidden size."""
+    status, out, _ = run_cli(capsys, "sweep", "--vary", "activation", "--values", "relu,tanh", "--hidden", "6",
+                             "--steps", "10", "--json")
+    runs = json.loads(out)["runs"]
+    assert status == 0
+    assert [(r["config"]["activation"], r["config"]["hidden"]) for r in runs] == [("relu", 6), ("tanh", 6)]
+
+
+def test_sweep_human_output_lists_each_network(capsys):
+    """Without --json, a summary line per network in the order asked."""
+    status, out, _ = run_cli(capsys, "sweep", "--vary", "lr", "--values", "0.5,2", "--steps", "50")
+    lines = out.strip().splitlines()
+    assert status == 0
+    assert lines[-2].split()[:2] == ["lr", "0.5"] and lines[-1].split()[:2] == ["lr", "2"]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--hidden", ""], ["--hidden", "1,,2"], ["--hidden", "3,0"], ["--hidden", "3,201"], ["--hidden", "3,3"],
+        ["--hidden", "1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17"], ["--vary", "lr"], ["--values", "1,2"],
+        ["--vary", "lr", "--values", "0.1,abc"], ["--vary", "lr", "--values", "0.1,-1"], ["--vary", "lr", "--values", ""],
+        ["--vary", "momentum", "--values", "0.5,0.5"], ["--vary", "hidden", "--values", "1,2"],
+        ["--vary", "lr", "--values", "1,2", "--hidden", "3,4"], ["--vary", "activation", "--values", "tanh,softplus"],
+    ],
+)
+def test_bad_sweeps_exit_2_with_one_line(capsys, args):
+    """Empty lists, sizes out of range, duplicates, bad values: exit 2, one line, no traceback."""
+    status, out, err = run_cli(capsys, "sweep", "--steps", "5", *args)
+    assert status == 2 and out == ""
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+
+
+def test_sweep_out_and_csv_need_no_display(tmp_path):
+    """`--out` writes the grid picture with its metadata and `--csv` the figures, with no display."""
+    png, table = tmp_path / "grid.png", tmp_path / "grid.csv"
+    done = subprocess.run(
+        [sys.executable, "-m", "nnviz", "sweep", "--preset", "tutorial", "--hidden", "1,3,10", "--steps", "200",
+         "--out", str(png), "--csv", str(table)],
+        capture_output=True, text=True, check=False, env=_env(), timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    from nnviz.gui.export import CONFIG_KEY, STEP_KEY, read_png_texts
+    from nnviz.gui.figure_export import SWEEP_KEY
+
+    texts = read_png_texts(png)
+    assert json.loads(texts[SWEEP_KEY]) == {"setting": "hidden", "values": [1, 3, 10]}
+    assert json.loads(texts[CONFIG_KEY])["preset"] == "tutorial" and texts[STEP_KEY] == "200"
+    rows = table.read_text().splitlines()
+    assert rows[0].startswith("setting,value,step,loss") and len(rows) == 4
+
+
+def test_sweep_to_an_unwritable_path_exits_with_a_sentence(tmp_path):
+    """A --csv path in a missing folder: one line on stderr, non-zero exit, no traceback."""
+    done = subprocess.run(
+        [sys.executable, "-m", "nnviz", "sweep", "--hidden", "2,3", "--steps", "5", "--csv", str(tmp_path / "no" / "x.csv")],
+        capture_output=True, text=True, check=False, timeout=60,
+    )
+    assert done.returncode == 1
+    assert done.stderr.strip().splitlines() == [f"nnviz sweep: Cannot save {tmp_path / 'no' / 'x.csv'}: the folder {tmp_path / 'no'} does not exist."]

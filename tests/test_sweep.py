@@ -5,7 +5,8 @@ import pytest
 
 from nnviz.core.config import ConfigError, TrainingConfig, tutorial_config
 from nnviz.core.experiment import build_dataset, build_trainer
-from nnviz.core.sweep import MAX_NETWORKS, Sweep, SweepTrainer
+from nnviz.core.sweep import MAX_NETWORKS, Sweep
+from nnviz.core.sweep_trainer import SweepTrainer
 from nnviz.core.training import train
 
 BASE = TrainingConfig(dtype="float64", hidden=8, samples=120)

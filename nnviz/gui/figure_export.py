@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 import os
 
-from nnviz.core.sweep import Sweep, SweepSnapshot, SweepTrainer
+from nnviz.core.sweep import Sweep, SweepSnapshot
+from nnviz.core.sweep_trainer import SweepTrainer
 
 FIGURE_SIZE = (1500, 1000)  # pixels, for pictures made without a window
 SWEEP_KEY = "nnviz-sweep"

@@ -5,7 +5,8 @@ from __future__ import annotations
 from PyQt5.QtCore import QObject, pyqtSignal
 
 from nnviz.core.datasets import Dataset
-from nnviz.core.sweep import Sweep, SweepTrainer
+from nnviz.core.sweep import Sweep
+from nnviz.core.sweep_trainer import SweepTrainer
 from nnviz.core.training import Trainer
 from nnviz.gui.runner import Runner
 from nnviz.gui.session import HISTORY_CAPACITY

@@ -1,0 +1,66 @@
+"""The seed's sweep (hidden sizes 1, 2, 3, 4, 10, 20, 50, 200 on its moons, 20000 steps each):
+nnviz's vectorised sweep against the seed's own `build_model` run eight times, side by side.
+
+Run: python benchmarks/sweep_speed.py [--steps 20000] [--repeats 3]
+Prints medians and ratios; asserts nothing. Everything runs with one BLAS thread (as the
+nnviz command line does; the seed's loop was slower with the default threads here).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+from threadpoolctl import threadpool_limits
+
+sys.path.insert(0, str(Path(__file__).parent))
+from seed_loop import build_model, tutorial_data
+
+from nnviz.core.config import tutorial_config
+from nnviz.core.experiment import build_dataset
+from nnviz.core.sweep import TUTORIAL_SIZES, Sweep
+from nnviz.core.sweep_trainer import SweepTrainer
+
+
+def seed_eight_runs(steps: int) -> float:
+    """Seconds for the seed's loop over the eight sizes, one after another."""
+    X, y = tutorial_data()
+    started = time.perf_counter()
+    for size in TUTORIAL_SIZES:
+        build_model(X, y, size, steps)
+    return time.perf_counter() - started
+
+
+def nnviz_sweep(steps: int, dtype: str) -> float:
+    """Seconds for nnviz's sweep of the eight sizes, logging every 1000 steps."""
+    sweep = Sweep(tutorial_config().replace(dtype=dtype), "hidden", TUTORIAL_SIZES)
+    configs = sweep.configs()
+    data = build_dataset(configs[0])
+    started = time.perf_counter()
+    SweepTrainer(configs, data, log_every=1000).step(steps)
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--steps", type=int, default=20000)
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args()
+    times = {"seed build_model x8 (float64)": [], "nnviz sweep float64": [], "nnviz sweep float32": []}
+    with threadpool_limits(1):
+        for _ in range(args.repeats):  # interleaved, so all see the same machine load
+            times["seed build_model x8 (float64)"].append(seed_eight_runs(args.steps))
+            times["nnviz sweep float64"].append(nnviz_sweep(args.steps, "float64"))
+            times["nnviz sweep float32"].append(nnviz_sweep(args.steps, "float32"))
+    baseline = statistics.median(times["seed build_model x8 (float64)"])
+    print(f"{args.steps} steps of each of the sizes {TUTORIAL_SIZES}, median of {args.repeats}:")
+    for name, values in times.items():
+        median = statistics.median(values)
+        print(f"  {name:<32} {median:7.2f} s   {baseline / median:5.2f}x the seed")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,161 @@
+"""The Compare tab: sweeps on the Train view's data, tiles, pins and exports (offscreen)."""
+
+import csv
+import json
+
+import numpy as np
+import pytest
+from PyQt5.QtCore import QSettings
+from PyQt5.QtGui import QImage
+from PyQt5.QtWidgets import QApplication
+
+from nnviz.core.config import TrainingConfig
+from nnviz.core.grid import decision_grid
+from nnviz.gui import export
+from nnviz.gui.compare_view import PINS_KEY, parse_values
+from nnviz.gui.figure_export import SWEEP_KEY
+from nnviz.gui.main_window import MainWindow
+
+
+@pytest.fixture
+def window(qtbot, tmp_path):
+    window = MainWindow(TrainingConfig(hidden=5, samples=100), QSettings(str(tmp_path / "s.ini"), QSettings.IniFormat))
+    qtbot.addWidget(window)
+    window.show()
+    QApplication.setActiveWindow(window)
+    window.tabs.setCurrentWidget(window.compare)
+    yield window
+    window.close()
+    assert window.session._worker is None and window.compare.session._worker is None
+
+
+def _run(qtbot, window, setting, values, steps=100):
+    compare = window.compare
+    compare.setting.setCurrentIndex(compare.setting.findData(setting))
+    compare.values.setText(values)
+    compare.run_button.click()
+    qtbot.waitUntil(lambda: compare.latest is not None and compare.latest.step >= steps, timeout=20000)
+
+
+def test_a_sweep_trains_one_tile_per_value_on_the_train_views_data(qtbot, window):
+    """Run sweep makes a tile per value, trains them together on the same data, and draws each."""
+    _run(qtbot, window, "hidden", "1, 3, 8")
+    compare = window.compare
+    compare.session.pause()
+    compare.draw_now()
+    assert [t.title.text().split("<b>")[1][:-4] for t in compare.figure.tiles] == ["1 hidden", "3 hidden", "8 hidden"]
+    assert compare.session.dataset is window.session.dataset
+    snapshot = compare.session.snapshot()
+    for tile, network in zip(compare.figure.tiles, snapshot.networks):
+        shown = tile.plot.probability_image()
+        expected = decision_grid(network, tile.plot._bounds, shown.shape[0])[..., 1]
+        np.testing.assert_allclose(shown, expected, rtol=1e-5, atol=1e-6)
+    assert len(compare.figure.curves) == 3
+    assert all(len(c.getData()[0]) > 1 for c in compare.figure.curves)
+
+
+def test_the_sweep_varies_only_its_setting(qtbot, window):
+    """A learning-rate sweep keeps the Train view's other settings."""
+    _run(qtbot, window, "lr", "0.1, 0.5", steps=20)
+    configs = window.compare.session.sweep.configs()
+    assert [c.lr for c in configs] == [0.1, 0.5]
+    assert all(c.hidden == 5 and c.samples == 100 for c in configs)
+
+
+def test_pause_step_and_reset_act_on_the_whole_sweep(qtbot, window):
+    """Pause stops all networks, Step advances them all by one, Reset returns to step 0."""
+    _run(qtbot, window, "hidden", "2, 4")
+    compare = window.compare
+    compare.train_button.click()
+    assert not compare.session.is_running and not compare.session.is_busy
+    stopped = compare.session.trainer.step_count
+    compare.step_button.click()
+    qtbot.waitUntil(lambda: compare.latest.step == stopped + 1)
+    compare.reset_button.click()
+    assert compare.latest.step == 0 and compare.session.trainer.step_count == 0
+
+
+def test_training_one_pauses_the_other(qtbot, window):
+    """The sweep and the Train view never train at once: starting one pauses the other."""
+    _run(qtbot, window, "hidden", "2, 4", steps=10)
+    window.session.start()
+    assert window.session.is_running and not window.compare.session.is_running
+    window.compare.session.start()
+    assert window.compare.session.is_running and not window.session.is_running
+
+
+def test_clicking_a_tile_continues_that_network_in_the_train_view(qtbot, window):
+    """A tile click opens its network in the Train view at the sweep's step, and it keeps training."""
+    _run(qtbot, window, "hidden", "3, 7", steps=200)
+    window.compare.figure.tiles[1].clicked.emit()
+    assert window.tabs.currentWidget() is window.view
+    assert window.session.config.hidden == 7 and window.controls.hidden.value() == 7
+    taken_at = window.session.trainer.step_count
+    assert taken_at >= 200
+    qtbot.waitUntil(lambda: window.view.latest.step > taken_at + 100)
+    assert window.view.latest.network.layer_sizes == (2, 7, 2)
+    assert window.session.is_running and not window.compare.session.is_running
+
+
+def test_bad_values_say_what_is_wrong_and_change_nothing(qtbot, window):
+    """A bad list shows a sentence and leaves the current sweep running as it was."""
+    _run(qtbot, window, "hidden", "2, 4", steps=10)
+    sweep = window.compare.session.sweep
+    for text, words in (("", "at least one"), ("3, 3", "twice"), ("3, 0", "hidden"), ("a, b", "whole numbers")):
+        window.compare.values.setText(text)
+        window.compare.run_button.click()
+        assert words in window.compare.message.text()
+        assert window.compare.session.sweep is sweep
+
+
+def test_values_parse_per_setting():
+    """Numbers for numeric settings, names for activations."""
+    assert parse_values("hidden", "1, 2,3") == (1, 2, 3)
+    assert parse_values("lr", "0.1, 1e-2") == (0.1, 0.01)
+    assert parse_values("activation", "tanh, relu") == ("tanh", "relu")
+
+
+def test_grid_export_and_csv(qtbot, window, tmp_path):
+    """The grid PNG carries the base config, the sweep and the step; the CSV has one row per value."""
+    _run(qtbot, window, "hidden", "2, 6", steps=50)
+    window.compare.session.pause()
+    png, table = tmp_path / "grid.png", tmp_path / "grid.csv"
+    assert window.export_plots(str(png))
+    assert QImage(str(png)).width() == 2 * window.compare.figure.width()
+    texts = export.read_png_texts(png)
+    assert json.loads(texts[SWEEP_KEY]) == {"setting": "hidden", "values": [2, 6]}
+    assert json.loads(texts[export.CONFIG_KEY])["samples"] == 100
+    assert int(texts[export.STEP_KEY]) == window.compare.latest.step
+    assert window.export_csv(str(table))
+    rows = list(csv.DictReader(table.open()))
+    assert [r["value"] for r in rows] == ["2", "6"]
+    assert all(int(r["step"]) == window.compare.latest.step for r in rows)
+
+
+def test_pins_build_a_gallery_by_hand(qtbot, window, tmp_path):
+    """Pin, change the hidden size, pin again: the gallery holds both pictures and exports them."""
+    window.tabs.setCurrentWidget(window.view)
+    window.session.step(5)
+    qtbot.waitUntil(lambda: window.view.latest.step == 5)
+    window.controls.pin_button.click()
+    window.controls.size_buttons[20].click()
+    window.pin()
+    compare = window.compare
+    assert compare.show_pins.text() == "Pinned (2)"
+    assert [p.config.hidden for p in compare.pins] == [5, 20]
+    assert len(compare.pinned.tiles) == 2
+    compare.show_pins.click()
+    window.tabs.setCurrentWidget(compare)
+    assert window.export_plots(str(tmp_path / "pins.png"))
+    pins = json.loads(export.read_png_texts(tmp_path / "pins.png")[PINS_KEY])
+    assert [p["config"]["hidden"] for p in pins] == [5, 20] and [p["step"] for p in pins] == [5, 0]
+    assert window.export_csv(str(tmp_path / "pins.csv"))
+    assert len(list(csv.DictReader((tmp_path / "pins.csv").open()))) == 2
+
+
+def test_exporting_before_any_sweep_says_so(window, monkeypatch):
+    """With nothing to export, a sentence says what to do first."""
+    messages = []
+    monkeypatch.setattr("PyQt5.QtWidgets.QMessageBox.warning", lambda *args: messages.append(args[2]))
+    assert not window.export_plots("/tmp/never.png")
+    assert "run a sweep or pin a picture first" in messages[-1]
