@@ -105,19 +105,34 @@ class BoundaryPlot(pg.PlotWidget):
         return self.image.image
 
 
+class LossAxis(pg.AxisItem):
+    """A loss axis whose log scale labels only 1, 2 and 5 times a power of ten, so short
+    ranges do not crowd it with a label on every minor tick."""
+
+    def __init__(self, orientation: str = "left"):
+        super().__init__(orientation)
+        self.enableAutoSIPrefix(False)
+
+    def logTickStrings(self, values, scale, spacing):
+        strings = []
+        for value in values:  # value is log10 of the loss
+            mantissa = round(10 ** (value - np.floor(value + 1e-9)), 6)
+            strings.append(f"{10 ** value:.3g}" if mantissa in (1, 2, 5) else "")
+        return strings
+
+
 class LossPlot(pg.PlotWidget):
     """Train and test loss against step; hover for the values at a step."""
 
     hovered = pyqtSignal(str)  # a readout line; empty when the pointer leaves
 
     def __init__(self, parent=None):
-        super().__init__(parent)
+        super().__init__(parent, axisItems={"left": LossAxis()})
         self.setMenuEnabled(False)
         self.showGrid(x=True, y=True, alpha=0.15)
         self.setLabel("bottom", "step")
         self.setLabel("left", "loss")
-        for axis in ("left", "bottom"):
-            self.getAxis(axis).enableAutoSIPrefix(False)
+        self.getAxis("bottom").enableAutoSIPrefix(False)
         self.setLimits(xMin=0)
         self.addLegend(offset=(-10, 10))
         self.train_curve = self.plot(name="train", pen=pg.mkPen(TRAIN_COLOR, width=2))

@@ -21,7 +21,7 @@ from nnviz.core.datasets import Dataset
 from nnviz.core.history import HistoryEntry
 from nnviz.core.network import MLP
 from nnviz.core.training import Divergence
-from nnviz.gui.plots import BoundaryPlot
+from nnviz.gui.plots import BoundaryPlot, LossAxis
 
 # Okabe-Ito, for settings without an order (activations); a dark-to-light ramp otherwise.
 CATEGORICAL = ("#0072b2", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e00", "#f0e442", "#000000")
@@ -90,16 +90,14 @@ class SweepFigure(QWidget):
         self.heading.setStyleSheet("font-size: 12pt;")
         self._grid = QGridLayout()
         self._grid.setSpacing(6)
-        self.loss = pg.PlotWidget()
+        self.loss = pg.PlotWidget(axisItems={"left": LossAxis()})
         self.loss.setMenuEnabled(False)
         self.loss.showGrid(x=True, y=True, alpha=0.15)
         self.loss.setLabel("bottom", "step")
         self.loss.setLabel("left", "train loss")
         self.loss.setLogMode(y=True)
         self.loss.setMinimumHeight(160)
-        for axis in ("left", "bottom"):
-            self.loss.getAxis(axis).enableAutoSIPrefix(False)
-        self.loss.getAxis("left").setStyle(maxTextLevel=0)  # label decades only: 0.1, 1 ...
+        self.loss.getAxis("bottom").enableAutoSIPrefix(False)
         self.loss.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Expanding)
         layout.addWidget(self.heading)
         layout.addLayout(self._grid, 3)
