@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from nnviz.core.activations import ACTIVATIONS
-from nnviz.core.network import MLP, Backprop
+from nnviz.core.network import MLP, Backprop, with_ones
 
 
 def _loss(network: MLP, X, y, l2) -> float:
@@ -44,7 +44,7 @@ def test_backprop_matches_finite_differences(activation, hidden, classes, l2):
         b[:] = rng.standard_normal(b.shape)
     targets = np.eye(classes)[y]
     backprop = Backprop(network)
-    backprop.run(network, X, targets, np.arange(len(y)) * classes + y, l2)
+    assert backprop.run(network, with_ones(X), targets, np.arange(len(y)) * classes + y, l2)
     numeric = _numeric_gradient(network, X, y, l2)
     for analytic, approx in zip(backprop.gradients, numeric):
         error = np.linalg.norm(analytic - approx) / max(np.linalg.norm(analytic) + np.linalg.norm(approx), 1e-12)
@@ -58,17 +58,31 @@ def test_two_hidden_layers_backprop_matches_finite_differences():
     y = rng.integers(0, 3, size=9)
     network = MLP.initialise((2, 4, 5, 3), "tanh", rng, np.float64)
     backprop = Backprop(network)
-    backprop.run(network, X, np.eye(3)[y], np.arange(9) * 3 + y, 0.01)
+    assert backprop.run(network, with_ones(X), np.eye(3)[y], np.arange(9) * 3 + y, 0.01)
     for analytic, approx in zip(backprop.gradients, _numeric_gradient(network, X, y, 0.01)):
         np.testing.assert_allclose(analytic, approx, rtol=1e-6, atol=1e-9)
 
 
 def test_reported_loss_is_mean_cross_entropy_without_l2():
-    """Backprop.run returns the mean cross-entropy of the batch, L2 excluded."""
+    """Backprop.loss() is the mean cross-entropy of the last batch, L2 excluded."""
     rng = np.random.default_rng(0)
     X, y = rng.standard_normal((10, 2)), rng.integers(0, 2, size=10)
     network = MLP.initialise((2, 5, 2), "sigmoid", rng, np.float64)
     probs = network.predict_proba(X)
     expected = -np.mean(np.log(probs[np.arange(10), y]))
-    got = Backprop(network).run(network, X, np.eye(2)[y], np.arange(10) * 2 + y, l2=1.0)
-    assert got == pytest.approx(expected, rel=1e-12)
+    backprop = Backprop(network)
+    assert backprop.run(network, with_ones(X), np.eye(2)[y], np.arange(10) * 2 + y, l2=1.0)
+    assert backprop.loss() == pytest.approx(expected, rel=1e-12)
+
+
+def test_parameters_are_views_of_one_flat_vector_that_survive_pickling():
+    """Weights and biases live in `flat`; a pickled network keeps that (and its values)."""
+    import pickle
+
+    network = MLP.initialise((2, 4, 3, 2), "tanh", np.random.default_rng(1), np.float32)
+    assert all(np.shares_memory(p, network.flat) for p in network.parameters())
+    assert sum(p.size for p in network.parameters()) == network.flat.size
+    clone = pickle.loads(pickle.dumps(network))
+    clone.biases[0][:] = 7
+    assert clone.flat[network.layer_sizes[0] * 4 : network.layer_sizes[0] * 4 + 4].tolist() == [7] * 4
+    np.testing.assert_array_equal(clone.weights[1], network.weights[1])

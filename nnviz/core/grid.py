@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from nnviz.core.network import MLP, forward_into
+from nnviz.core.network import MLP, forward_into, with_ones
 
 Bounds = tuple[float, float, float, float]
 
@@ -42,7 +42,7 @@ class DecisionGrid:
         reused by the next call, so copy it to keep it."""
         dtype = network.dtype
         if dtype not in self._points:
-            self._points[dtype] = grid_points(self.bounds, self.resolution, dtype)
+            self._points[dtype] = with_ones(grid_points(self.bounds, self.resolution, dtype))
         points = self._points[dtype]
         key = (network.layer_sizes, dtype)
         if key not in self._buffers:

@@ -24,6 +24,10 @@ class MLP:
     """Fully connected layers: hidden layers share one activation, the output is softmax.
 
     ``weights[i]`` has shape ``(fan_in, fan_out)`` and ``biases[i]`` shape ``(fan_out,)``.
+    All parameters are views into one flat vector ``flat`` (so an optimiser updates them
+    with a few whole-vector operations). The first layer's weights and bias are stored
+    together as ``first_layer``, a ``(features + 1, hidden)`` matrix whose last row is the
+    bias: multiplying inputs that carry an extra column of ones applies both at once.
     """
 
     def __init__(self, weights: list[np.ndarray], biases: list[np.ndarray], activation: str):
@@ -31,9 +35,31 @@ class MLP:
             raise ValueError(f"unknown activation {activation!r}")
         if len(weights) != len(biases) or not weights:
             raise ValueError("need one bias vector per weight matrix")
-        self.weights = list(weights)
-        self.biases = list(biases)
+        sizes = (weights[0].shape[0],) + tuple(w.shape[1] for w in weights)
+        self._adopt_flat(np.empty(layout_size(sizes), dtype=weights[0].dtype), sizes)
+        for view, value in zip(self.parameters(), [p for pair in zip(weights, biases) for p in pair]):
+            view[...] = value
         self.activation = activation
+
+    def _adopt_flat(self, flat: np.ndarray, sizes: tuple[int, ...]) -> None:
+        self.flat = flat
+        self.first_layer, self.weights, self.biases = layout_views(flat, sizes)
+
+    @classmethod
+    def from_flat(cls, flat: np.ndarray, layer_sizes: tuple[int, ...], activation: str) -> MLP:
+        """A network whose parameters are views into ``flat`` (not copied)."""
+        network = cls.__new__(cls)
+        network._adopt_flat(flat, layer_sizes)
+        network.activation = activation
+        return network
+
+    def __getstate__(self) -> dict:
+        # Views do not survive pickling: send the flat vector and rebuild them.
+        return {"flat": self.flat, "sizes": self.layer_sizes, "activation": self.activation}
+
+    def __setstate__(self, state: dict) -> None:
+        self._adopt_flat(state["flat"], state["sizes"])
+        self.activation = state["activation"]
 
     @classmethod
     def initialise(
@@ -58,20 +84,22 @@ class MLP:
 
     @property
     def dtype(self) -> np.dtype:
-        return self.weights[0].dtype
+        return self.flat.dtype
 
     def parameters(self) -> list[np.ndarray]:
-        """The arrays ``[W1, b1, W2, b2, ...]`` (live, not copies)."""
+        """The arrays ``[W1, b1, W2, b2, ...]`` (live views, not copies)."""
         return [p for pair in zip(self.weights, self.biases) for p in pair]
-
-    def set_parameters(self, params: list[np.ndarray]) -> None:
-        """Adopt ``params`` in the order :meth:`parameters` returns them."""
-        self.weights = list(params[0::2])
-        self.biases = list(params[1::2])
 
     def copy(self) -> MLP:
         """A deep copy: no array is shared with the original."""
-        return MLP([w.copy() for w in self.weights], [b.copy() for b in self.biases], self.activation)
+        return MLP.from_flat(self.flat.copy(), self.layer_sizes, self.activation)
+
+    def weight_mask(self) -> np.ndarray:
+        """1 where ``flat`` holds a weight, 0 where it holds a bias (L2 spares biases)."""
+        mask = np.zeros_like(self.flat)
+        for view in layout_views(mask, self.layer_sizes)[1]:
+            view[...] = 1
+        return mask
 
     def hidden_activations(self, X: np.ndarray) -> list[np.ndarray]:
         """Outputs of each hidden layer for inputs ``X`` (allocating; for evaluation)."""
@@ -106,6 +134,35 @@ class MLP:
         return f"MLP({sizes}, {self.activation}, {self.dtype.name})"
 
 
+def layout_size(sizes: tuple[int, ...]) -> int:
+    """Length of the flat parameter vector of a network with these layer sizes."""
+    return sum((a + 1) * b for a, b in pairwise(sizes))
+
+
+def layout_views(flat: np.ndarray, sizes: tuple[int, ...]):
+    """``(first_layer, weights, biases)`` as views into ``flat``: the first layer as one
+    ``(features + 1, hidden)`` block (bias last), then each later ``W`` followed by its ``b``."""
+    weights, biases, start = [], [], 0
+    for a, b in pairwise(sizes):
+        block = flat[start : start + (a + 1) * b].reshape(a + 1, b)
+        weights.append(block[:a])
+        biases.append(block[a])
+        start += (a + 1) * b
+    first_layer = flat[: (sizes[0] + 1) * sizes[1]].reshape(sizes[0] + 1, sizes[1])
+    return first_layer, weights, biases
+
+
+def parameter_views(flat: np.ndarray, sizes: tuple[int, ...]) -> list[np.ndarray]:
+    """``[W1, b1, W2, b2, ...]`` as views into a flat vector with the layout of ``sizes``."""
+    _, weights, biases = layout_views(flat, sizes)
+    return [p for pair in zip(weights, biases) for p in pair]
+
+
+def with_ones(X: np.ndarray) -> np.ndarray:
+    """``X`` with a column of ones appended (the inputs :func:`forward_into` takes)."""
+    return np.column_stack([X, np.ones(len(X), dtype=X.dtype)])
+
+
 def softmax_inplace(z: np.ndarray) -> np.ndarray:
     """Row-wise softmax of ``z``, overwriting it; shifts by the row maximum so exp cannot overflow."""
     z -= z.max(axis=1, keepdims=True)
@@ -115,17 +172,20 @@ def softmax_inplace(z: np.ndarray) -> np.ndarray:
 
 
 def forward_into(
-    network: MLP, X: np.ndarray, outputs: list[np.ndarray], row_max: np.ndarray, row_sum: np.ndarray
+    network: MLP, X_ones: np.ndarray, outputs: list[np.ndarray], row_max: np.ndarray, row_sum: np.ndarray
 ) -> np.ndarray:
-    """Forward pass writing each layer's output into ``outputs`` (preallocated, one per layer);
-    returns the last, which holds the class probabilities. Allocates nothing large."""
+    """Forward pass on inputs with a column of ones (:func:`with_ones`), writing each layer's
+    output into ``outputs`` (preallocated, one per layer); returns the last, which holds the
+    class probabilities. Allocates nothing large."""
     forward = ACTIVATIONS[network.activation].forward
     last = len(network.weights) - 1
-    a = X
-    for i, (w, b) in enumerate(zip(network.weights, network.biases)):
+    z = outputs[0]
+    np.matmul(X_ones, network.first_layer, out=z)  # weights and bias at once
+    a = z if last == 0 else forward(z)
+    for i in range(1, last + 1):
         z = outputs[i]
-        np.matmul(a, w, out=z)
-        z += b
+        np.matmul(a, network.weights[i], out=z)
+        z += network.biases[i]
         a = z if i == last else forward(z)
     return _softmax_columns(a, row_max, row_sum)
 
@@ -160,23 +220,39 @@ class _Buffers:
 
 
 class Backprop:
-    """Computes the loss and its gradients for one network shape, reusing buffers.
+    """Computes the loss's gradient for one network shape, reusing buffers.
 
-    ``gradients`` holds one array per parameter, in :meth:`MLP.parameters` order; it is
-    overwritten on every call, so copy it if you need to keep it.
+    ``flat_gradient`` follows the network's flat layout (so an optimiser can use it whole);
+    ``gradients`` views it as one array per parameter, in :meth:`MLP.parameters` order.
+    Both are overwritten on every call, so copy them to keep them.
     """
 
     def __init__(self, network: MLP):
         self.layer_sizes = network.layer_sizes
         self.dtype = network.dtype
-        self.activation = ACTIVATIONS[network.activation]
-        self.gradients = [np.empty_like(p) for p in network.parameters()]
-        self._scaled_weights = [np.empty_like(w) for w in network.weights]
+        self.activation = network.activation
+        self._weight_mask = network.weight_mask()
+        self._make_gradient_views(np.empty_like(network.flat))
+        self._scratch = np.empty_like(network.flat)
+        self._l2_vector: tuple[float, np.ndarray] | None = None  # (l2, l2 * weight mask)
         self._buffers: dict[int, _Buffers] = {}
+        self._picked: np.ndarray | None = None
+
+    def _make_gradient_views(self, flat: np.ndarray) -> None:
+        self.flat_gradient = flat
+        self._first_layer_gradient = layout_views(flat, self.layer_sizes)[0]
+        self.gradients = parameter_views(flat, self.layer_sizes)
 
     def __getstate__(self) -> dict:
-        # Scratch buffers are rebuilt on demand: do not ship them to another process.
-        return {**self.__dict__, "_buffers": {}}
+        # Scratch buffers are rebuilt on demand, views are rebuilt from the flat vector.
+        state = {**self.__dict__, "_buffers": {}, "_picked": None}
+        for name in ("gradients", "_first_layer_gradient"):
+            del state[name]
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._make_gradient_views(self.flat_gradient)
 
     def _buffers_for(self, n: int) -> _Buffers:
         if n not in self._buffers:
@@ -193,42 +269,52 @@ class Backprop:
             )
         return self._buffers[n]
 
-    def run(self, network: MLP, X: np.ndarray, targets: np.ndarray, flat_index: np.ndarray, l2: float) -> float:
-        """Forward and backward pass on a batch; returns the mean cross-entropy (without L2).
+    def run(self, network: MLP, X_ones: np.ndarray, targets: np.ndarray, flat_index: np.ndarray, l2: float) -> bool:
+        """Forward and backward pass on a batch; False (and no gradient) if the loss is not finite.
 
-        ``targets`` is the one-hot label matrix ``(n, classes)``; ``flat_index`` is
-        ``arange(n) * classes + y``, the position of each true class in the flattened output.
+        ``X_ones`` are the inputs with a column of ones (:func:`with_ones`); ``targets`` is
+        the one-hot label matrix ``(n, classes)``; ``flat_index`` is ``arange(n) * classes + y``,
+        the position of each true class in the flattened output.
         """
-        n = len(X)
+        n = len(X_ones)
         buf = self._buffers_for(n)
         weights = network.weights
         last = len(weights) - 1
-        probs = forward_into(network, X, buf.activations, buf.row_max, buf.row_sum)
+        probs = forward_into(network, X_ones, buf.activations, buf.row_max, buf.row_sum)
 
-        # The loss is the mean of -log p(true class); a zero or NaN probability means the
-        # loss is not finite (checked first, so log never warns).
+        # The loss is the mean of -log p(true class): not finite when a probability is zero or NaN.
         np.take(probs, flat_index, out=buf.picked)
+        self._picked = buf.picked
         if not buf.picked.min() > 0:
-            return math.inf
-        np.log(buf.picked, out=buf.picked)
-        data_loss = -float(buf.picked.sum()) / n
+            return False
 
         # Backward: the mean loss's gradient w.r.t. the logits is (probs - onehot) / n.
         delta = probs
         delta -= targets
         delta *= 1.0 / n
         grads = self.gradients
-        for i in range(last, -1, -1):
-            a_in = X if i == 0 else buf.activations[i - 1]
+        derivative = ACTIVATIONS[self.activation].derivative
+        for i in range(last, 0, -1):
+            a_in = buf.activations[i - 1]
             np.matmul(a_in.T, delta, out=grads[2 * i])
             np.matmul(buf.ones, delta, out=grads[2 * i + 1])  # column sums, as one BLAS call
-            if l2:
-                scaled = self._scaled_weights[i]
-                np.multiply(weights[i], l2, out=scaled)
-                grads[2 * i] += scaled
-            if i > 0:
-                back = buf.deltas[i - 1]
-                np.matmul(delta, weights[i].T, out=back)
-                back *= self.activation.derivative(a_in, buf.derivatives[i - 1])
-                delta = back
-        return data_loss
+            back = buf.deltas[i - 1]
+            np.matmul(delta, weights[i].T, out=back)
+            back *= derivative(a_in, buf.derivatives[i - 1])
+            delta = back
+        np.matmul(X_ones.T, delta, out=self._first_layer_gradient)  # W1 and b1 at once
+        if l2:
+            np.multiply(network.flat, self._l2_times_mask(l2), out=self._scratch)
+            self.flat_gradient += self._scratch  # + l2 * W, weights only
+        return True
+
+    def loss(self) -> float:
+        """The mean cross-entropy (without L2) of the last :meth:`run` (inf if not finite)."""
+        with np.errstate(divide="ignore", invalid="ignore"):
+            value = -float(np.log(self._picked).mean())
+        return value if math.isfinite(value) else math.inf
+
+    def _l2_times_mask(self, l2: float) -> np.ndarray:
+        if self._l2_vector is None or self._l2_vector[0] != l2:
+            self._l2_vector = (l2, self._weight_mask * l2)
+        return self._l2_vector[1]

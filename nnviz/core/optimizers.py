@@ -1,4 +1,4 @@
-"""Gradient descent with optional momentum, writing new parameters into spare arrays."""
+"""Gradient descent with optional momentum on a network's flat parameter vector."""
 
 from __future__ import annotations
 
@@ -10,13 +10,13 @@ class GradientDescent:
 
     :meth:`update` writes the new parameters into ``out`` instead of overwriting ``params``,
     so the caller still holds the previous ones (the trainer uses that to step back after
-    a non-finite loss at no extra cost). The gradients are left untouched.
+    a non-finite loss at no extra cost). The gradient is left untouched.
     """
 
-    def __init__(self, params: list[np.ndarray], lr: float, momentum: float = 0.0):
+    def __init__(self, params: np.ndarray, lr: float, momentum: float = 0.0):
         self.lr = lr
-        self.velocity = [np.zeros_like(p) for p in params]
-        self._scaled = [np.empty_like(p) for p in params]
+        self.velocity = np.zeros_like(params)
+        self._scaled = np.empty_like(params)
         self._momentum = momentum
 
     @property
@@ -30,18 +30,16 @@ class GradientDescent:
             self.reset()
         self._momentum = value
 
-    def update(self, params: list[np.ndarray], grads: list[np.ndarray], out: list[np.ndarray]) -> None:
-        """One step from ``params`` along ``grads``; the result goes to ``out``."""
-        for p, g, v, s, o in zip(params, grads, self.velocity, self._scaled, out):
-            np.multiply(g, self.lr, out=s)
-            if self._momentum:
-                v *= self._momentum
-                v -= s
-                np.add(p, v, out=o)
-            else:
-                np.subtract(p, s, out=o)
+    def update(self, params: np.ndarray, gradient: np.ndarray, out: np.ndarray) -> None:
+        """One step from ``params`` along ``gradient``; the result goes to ``out``."""
+        np.multiply(gradient, self.lr, out=self._scaled)
+        if self._momentum:
+            self.velocity *= self._momentum
+            self.velocity -= self._scaled
+            np.add(params, self.velocity, out=out)
+        else:
+            np.subtract(params, self._scaled, out=out)
 
     def reset(self) -> None:
         """Forget the velocity (after a divergence it is meaningless)."""
-        for v in self.velocity:
-            v.fill(0)
+        self.velocity.fill(0)

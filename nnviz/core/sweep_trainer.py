@@ -60,9 +60,9 @@ class SweepTrainer:
         samples = first.batch_size or len(data.y_train)
         self._groups = [_Group(self._blocks[start:stop], self._outputs[start:stop], dtype)
                         for start, stop in _output_groups(list(self.hidden), c, samples)]
-        # Packed parameters: W1 with the hidden biases as its last row (the inputs get a column of
-        # ones, so one product does both), the output biases, then one block-diagonal output
-        # matrix per group of networks.
+        # Packed parameters: W1 with the hidden biases as its last row (the inputs come with a
+        # column of ones, so one product does both), the output biases, then one block-diagonal
+        # output matrix per group of networks.
         self.params = [
             np.concatenate([np.vstack([n.weights[0], n.biases[0]]) for n in networks], axis=1),
             np.concatenate([n.biases[1] for n in networks]),
@@ -72,7 +72,6 @@ class SweepTrainer:
             for block, outs in zip(group.blocks, group.outputs):
                 W2[group.local(block, outs)] = networks[self._outputs.index(outs)].weights[1]
             self.params.append(W2)
-        self._with_ones: tuple[np.ndarray, np.ndarray] | None = None  # (X, X with ones) cache
         self._spare = [p.copy() for p in self.params]
         self._velocity = [np.zeros_like(p) for p in self.params]
         self._grads = [np.empty_like(p) for p in self.params]
@@ -138,7 +137,6 @@ class SweepTrainer:
         W1, b2, *W2s = self.params
         n, k, c = len(X), len(self.configs), self.classes
         buf = self._buffers_for(n)
-        X = self._append_ones(X)
         hidden = buf.hidden
         np.matmul(X, W1, out=hidden)
         if self._single_activation:
@@ -190,11 +188,6 @@ class SweepTrainer:
             self._index = (rows * k * c)[:, None] + (np.arange(k) * c)[None, :] + y[:, None]
             self._index_for = flat_index
         return self._index
-
-    def _append_ones(self, X: np.ndarray) -> np.ndarray:
-        if self._with_ones is None or self._with_ones[0] is not X:
-            self._with_ones = (X, np.column_stack([X, np.ones(len(X), X.dtype)]))
-        return self._with_ones[1]
 
     def _update(self) -> None:
         for i, (p, g, s, scratch) in enumerate(zip(self.params, self._grads, self._spare, self._scratch)):

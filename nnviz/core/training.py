@@ -12,7 +12,7 @@ import numpy as np
 
 from nnviz.core.datasets import Dataset
 from nnviz.core.history import HistoryEntry, LossHistory
-from nnviz.core.network import MLP, Backprop
+from nnviz.core.network import MLP, Backprop, parameter_views, with_ones
 from nnviz.core.optimizers import GradientDescent
 
 LIVE_SETTINGS = ("lr", "l2", "momentum", "batch_size")
@@ -56,6 +56,7 @@ class Batches:
 
     def __init__(self, data: Dataset, dtype, classes: int, batch_size: int | None, rng: np.random.Generator):
         self.X = np.ascontiguousarray(data.X_train, dtype=dtype)
+        self.X_ones = with_ones(self.X)
         self.y = data.y_train
         self.X_test = np.ascontiguousarray(data.X_test, dtype=dtype)
         self.y_test = data.y_test
@@ -67,17 +68,18 @@ class Batches:
         self._cursor = len(self.y)  # forces a shuffle before the first mini-batch
 
     def next(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """``(X, one-hot targets, flat index of each true class)`` for the next step."""
+        """``(inputs with a column of ones, one-hot targets, flat index of each true class)``
+        for the next step."""
         n = len(self.y)
         if self.batch_size is None or self.batch_size >= n:
-            return self.X, self._targets, self._flat_index
+            return self.X_ones, self._targets, self._flat_index
         if self._cursor + self.batch_size > n:
             self._order = self._rng.permutation(n)
             self._cursor = 0
         rows = self._order[self._cursor : self._cursor + self.batch_size]
         self._cursor += self.batch_size
         classes = self._targets.shape[1]
-        return self.X[rows], self._targets[rows], np.arange(len(rows)) * classes + self.y[rows]
+        return self.X_ones[rows], self._targets[rows], np.arange(len(rows)) * classes + self.y[rows]
 
 
 def evaluate(network: MLP, batches: Batches, l2: float, step: int) -> HistoryEntry:
@@ -92,6 +94,9 @@ def evaluate(network: MLP, batches: Batches, l2: float, step: int) -> HistoryEnt
 
 class Trainer:
     """Owns a network, its data and optimiser; :meth:`step` advances training.
+
+    ``network`` is replaced by another object at every update (the trainer alternates two
+    networks so the previous weights stay at hand); take :meth:`snapshot` copies to keep one.
 
     ``step_count``, ``history`` and ``batches`` let a trainer carry on a run begun
     elsewhere (see :meth:`nnviz.core.sweep.SweepTrainer.trainer`).
@@ -122,9 +127,9 @@ class Trainer:
         self.divergence: Divergence | None = None
         self.history = history if history is not None else LossHistory()
         self._rng = rng or np.random.default_rng(0)
-        self._optimizer = GradientDescent(network.parameters(), lr, momentum)
+        self._optimizer = GradientDescent(network.flat, lr, momentum)
         self._backprop = Backprop(network)
-        self._spare = [p.copy() for p in network.parameters()]  # previous parameters
+        self._previous = network.copy()  # the weights before the last update (once there was one)
         self._has_previous = False
 
         self._batches = batches or Batches(data, network.dtype, network.layer_sizes[-1], batch_size, self._rng)
@@ -160,15 +165,13 @@ class Trainer:
         history = self.history
         start = self.step_count
         for _ in range(count):
-            X, targets, flat_index = self._next_batch()
-            loss = self._backprop.run(self.network, X, targets, flat_index, self.l2)
-            if not math.isfinite(loss):
+            X_ones, targets, flat_index = self._next_batch()
+            if not self._backprop.run(self.network, X_ones, targets, flat_index, self.l2):
                 self._step_back()
                 return self.step_count - start
-            params = self.network.parameters()
-            self._optimizer.update(params, self._backprop.gradients, out=self._spare)
-            self.network.set_parameters(self._spare)
-            self._spare = params
+            # The new weights go into the other network, which keeps the previous ones.
+            self._optimizer.update(self.network.flat, self._backprop.flat_gradient, out=self._previous.flat)
+            self.network, self._previous = self._previous, self.network
             self._has_previous = True
             self.step_count += 1
             if history.wants(self.step_count) and not self.record():
@@ -179,17 +182,15 @@ class Trainer:
         """The current weights give a non-finite loss: return to the previous ones."""
         self.divergence = Divergence(self.step_count, self.lr)
         if self._has_previous:
-            params = self.network.parameters()
-            self.network.set_parameters(self._spare)
-            self._spare = params
+            self.network, self._previous = self._previous, self.network
             self._has_previous = False
             self.step_count -= 1
         self._optimizer.reset()
 
     @property
     def velocity(self) -> list[np.ndarray]:
-        """The optimiser's velocity per parameter (zeros without momentum); live arrays."""
-        return self._optimizer.velocity
+        """The optimiser's velocity per parameter (zeros without momentum); live views."""
+        return parameter_views(self._optimizer.velocity, self.network.layer_sizes)
 
     @property
     def batch_size(self) -> int | None:
