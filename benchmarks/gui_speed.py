@@ -1,7 +1,9 @@
-"""Steps per second while the window trains and redraws, against the same trainer headless.
+"""Steps per second while the window trains and redraws, against the same trainer headless,
+and how long an input event waits before the window handles it.
 
-Run: QT_QPA_PLATFORM=offscreen python benchmarks/gui_speed.py [--hidden 200] [--seconds 3] [--repeats 3]
-Prints medians; asserts nothing.
+Run: QT_QPA_PLATFORM=offscreen python benchmarks/gui_speed.py [--hidden 10 200] [--seconds 3] [--repeats 3]
+Prints medians; asserts nothing. Input latency: every 50 ms an event is posted to the window's
+queue (as a click would be) and the wait until it is handled is recorded.
 """
 
 from __future__ import annotations
@@ -25,8 +27,8 @@ def headless_rate(hidden: int, seconds: float) -> float:
     return steps / (time.perf_counter() - started)
 
 
-def window_rate(hidden: int, seconds: float) -> tuple[float, float]:
-    """(steps/s, frames drawn/s) while the window trains."""
+def window_rate(hidden: int, seconds: float) -> tuple[float, float, float, float]:
+    """(steps/s, frames drawn/s, median and 95th-percentile input latency in ms) while training."""
     from PyQt5.QtCore import QTimer
     from PyQt5.QtWidgets import QApplication
     from threadpoolctl import threadpool_limits
@@ -39,6 +41,14 @@ def window_rate(hidden: int, seconds: float) -> tuple[float, float]:
     window = MainWindow(TrainingConfig(hidden=hidden), None)
     window.show()
     result = {}
+    latencies: list[float] = []
+
+    def probe():
+        posted = time.perf_counter()
+        QTimer.singleShot(0, lambda: latencies.append(time.perf_counter() - posted))
+
+    prober = QTimer()
+    prober.timeout.connect(probe)
 
     def begin():
         window.session.start()
@@ -48,6 +58,7 @@ def window_rate(hidden: int, seconds: float) -> tuple[float, float]:
     def first(snapshot):
         if "t0" not in result:
             result["t0"], result["s0"], result["f0"] = time.perf_counter(), snapshot.step, window.view.frames_drawn
+            prober.start(50)
             QTimer.singleShot(int(seconds * 1000), end)
 
     def end():
@@ -55,12 +66,14 @@ def window_rate(hidden: int, seconds: float) -> tuple[float, float]:
         elapsed = time.perf_counter() - result["t0"]
         result["rate"] = (latest.step - result["s0"]) / elapsed
         result["fps"] = (window.view.frames_drawn - result["f0"]) / elapsed
+        prober.stop()
         window.close()
         app.quit()
 
     QTimer.singleShot(200, begin)
     app.exec_()
-    return result["rate"], result["fps"]
+    ordered = sorted(latencies)
+    return result["rate"], result["fps"], 1000 * statistics.median(ordered), 1000 * ordered[int(0.95 * len(ordered))]
 
 
 def main() -> None:
@@ -69,15 +82,15 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=3.0)
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
-    print(f"{'hidden':>6} {'headless/s':>11} {'window/s':>9} {'ratio':>6} {'frames/s':>8}")
+    print(f"{'hidden':>6} {'headless/s':>11} {'window/s':>9} {'ratio':>6} {'frames/s':>8} {'input ms (median, p95)':>24}")
     for hidden in args.hidden:
         rows = []
         for _ in range(args.repeats):  # alternate so both see the same machine load
             head = headless_rate(hidden, args.seconds)
-            rate, fps = window_rate(hidden, args.seconds)
-            rows.append((head, rate, rate / head, fps))
-        head, rate, ratio, fps = (statistics.median(col) for col in zip(*rows))
-        print(f"{hidden:>6} {head:>11,.0f} {rate:>9,.0f} {ratio:>6.2f} {fps:>8.1f}")
+            rate, fps, median_ms, p95_ms = window_rate(hidden, args.seconds)
+            rows.append((head, rate, rate / head, fps, median_ms, p95_ms))
+        head, rate, ratio, fps, median_ms, p95_ms = (statistics.median(col) for col in zip(*rows))
+        print(f"{hidden:>6} {head:>11,.0f} {rate:>9,.0f} {ratio:>6.2f} {fps:>8.1f} {median_ms:>13.1f} {p95_ms:>9.1f}")
 
 
 if __name__ == "__main__":

@@ -21,7 +21,7 @@ from nnviz.core.config import (
     resolve_config,
 )
 from nnviz.core.datasets import DATASETS
-from nnviz.core.sweep import SWEEP_SETTINGS, TUTORIAL_SIZES, Sweep
+from nnviz.core.sweep import SWEEP_SETTINGS, TUTORIAL_SIZES, Sweep, parse_values
 
 VARIED = tuple(s for s in SWEEP_SETTINGS if s != "hidden")
 
@@ -260,20 +260,7 @@ def _sweep_from_args(args: argparse.Namespace, given: dict) -> Sweep:
     if args.values is None:
         raise ConfigError(f"--vary {args.vary} needs --values")
     base = resolve_config({**given, **({"hidden": hidden[0]} if hidden else {})})
-    return Sweep(base, args.vary, _parse_values(args.vary, args.values))
-
-
-def _parse_values(setting: str, text: str) -> tuple:
-    items = [item.strip() for item in text.split(",")]
-    if not all(items):
-        raise ConfigError(f"--values: expected values separated by commas, got {text!r}")
-    if setting == "activation":
-        return tuple(items)
-    try:
-        values = tuple(float(item) for item in items)
-    except ValueError:
-        raise ConfigError(f"--values: expected numbers for {setting}, got {text!r}") from None
-    return values
+    return Sweep(base, args.vary, parse_values(args.vary, args.values))
 
 
 def _run_sweep(sweep: Sweep, args: argparse.Namespace) -> int:
@@ -307,10 +294,10 @@ def _run_sweep(sweep: Sweep, args: argparse.Namespace) -> int:
         return 1
     if args.json:
         runs = []
-        for config, history in zip(configs, trainer.histories):
+        for config, history, divergence in zip(configs, trainer.histories, snapshot.divergences):
             entries = [e.as_dict() for e in history.entries()]
             runs.append({"config": {**config.as_dict(), "steps": args.steps, "log_every": args.log_every},
-                         "history": entries, "final": entries[-1]})
+                         "history": entries, "final": entries[-1], "diverged": divergence is not None})
         print(json.dumps({"runs": runs, "steps_per_second": rate}))
     else:
         width = max(map(len, labels))
@@ -319,4 +306,7 @@ def _run_sweep(sweep: Sweep, args: argparse.Namespace) -> int:
             test = "" if math.isnan(entry.test_accuracy) else f"  test acc {entry.test_accuracy:6.1%}"
             note = f"  (diverged at step {divergence.step})" if divergence else ""
             print(f"  {label:<{width}}  loss {entry.loss:.6f}  train acc {entry.train_accuracy:6.1%}{test}{note}")
+    if snapshot.divergence is not None:
+        print(f"nnviz sweep: {snapshot.divergence.message}", file=sys.stderr)
+        return 1
     return 0

@@ -217,3 +217,13 @@ def test_sweep_to_an_unwritable_path_exits_with_a_sentence(tmp_path):
     )
     assert done.returncode == 1
     assert done.stderr.strip().splitlines() == [f"nnviz sweep: Cannot save {tmp_path / 'no' / 'x.csv'}: the folder {tmp_path / 'no'} does not exist."]
+
+
+def test_a_sweep_that_wholly_diverges_exits_1_with_valid_json(capsys):
+    """Every network diverging: exit 1, one line on stderr, and --json still parses, with flags."""
+    status, out, err = run_cli(capsys, "sweep", "--vary", "lr", "--values", "1e6,1e7", "--activation", "relu",
+                               "--log-every", "1", "--steps", "200", "--json")
+    report = json.loads(out)
+    assert status == 1
+    assert [run["diverged"] for run in report["runs"]] == [True, True]
+    assert len(err.strip().splitlines()) == 1 and "smaller learning rates" in err

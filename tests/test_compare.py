@@ -11,8 +11,9 @@ from PyQt5.QtWidgets import QApplication
 
 from nnviz.core.config import TrainingConfig
 from nnviz.core.grid import decision_grid
+from nnviz.core.sweep import parse_values
 from nnviz.gui import export
-from nnviz.gui.compare_view import PINS_KEY, parse_values
+from nnviz.gui.compare_view import PINS_KEY
 from nnviz.gui.figure_export import SWEEP_KEY
 from nnviz.gui.main_window import MainWindow
 
@@ -101,7 +102,7 @@ def test_bad_values_say_what_is_wrong_and_change_nothing(qtbot, window):
     """A bad list shows a sentence and leaves the current sweep running as it was."""
     _run(qtbot, window, "hidden", "2, 4", steps=10)
     sweep = window.compare.session.sweep
-    for text, words in (("", "at least one"), ("3, 3", "twice"), ("3, 0", "hidden"), ("a, b", "whole numbers")):
+    for text, words in (("", "separated by commas"), ("3, 3", "twice"), ("3, 0", "hidden"), ("a, b", "whole numbers")):
         window.compare.values.setText(text)
         window.compare.run_button.click()
         assert words in window.compare.message.text()
@@ -159,3 +160,32 @@ def test_exporting_before_any_sweep_says_so(window, monkeypatch):
     monkeypatch.setattr("PyQt5.QtWidgets.QMessageBox.warning", lambda *args: messages.append(args[2]))
     assert not window.export_plots("/tmp/never.png")
     assert "run a sweep or pin a picture first" in messages[-1]
+
+
+def test_train_without_a_sweep_stays_unpressed(window):
+    """Train before any sweep does nothing and says so by staying unchecked."""
+    window.compare.train_button.click()
+    assert not window.compare.train_button.isChecked() and not window.compare.session.is_running
+
+
+def test_an_empty_gallery_is_not_exported(window, monkeypatch, tmp_path):
+    """With the gallery showing and no pins, export and CSV say there is nothing to export."""
+    messages = []
+    monkeypatch.setattr("PyQt5.QtWidgets.QMessageBox.warning", lambda *args: messages.append(args[2]))
+    window.compare.show_pins.click()
+    assert not window.export_plots(str(tmp_path / "pins.png")) and not window.export_csv(str(tmp_path / "pins.csv"))
+    assert len(messages) == 2 and all("nothing to export" in m for m in messages)
+    assert not list(tmp_path.iterdir())
+
+
+def test_pinned_grid_carries_the_single_export_metadata(qtbot, window, tmp_path):
+    """A pinned grid PNG has the config and step chunks of a single export (of the last pin)."""
+    window.tabs.setCurrentWidget(window.view)
+    window.session.step(3)
+    qtbot.waitUntil(lambda: window.view.latest.step == 3)
+    window.pin()
+    window.tabs.setCurrentWidget(window.compare)
+    window.compare.show_pins.click()
+    assert window.export_plots(str(tmp_path / "pins.png"))
+    texts = export.read_png_texts(tmp_path / "pins.png")
+    assert json.loads(texts[export.CONFIG_KEY])["hidden"] == 5 and texts[export.STEP_KEY] == "3"

@@ -3,7 +3,9 @@
 import numpy as np
 import pytest
 
+from nnviz.core import sweep_trainer
 from nnviz.core.config import ConfigError, TrainingConfig, tutorial_config
+from nnviz.core.datasets import Dataset
 from nnviz.core.experiment import build_dataset, build_trainer
 from nnviz.core.sweep import MAX_NETWORKS, Sweep
 from nnviz.core.sweep_trainer import SweepTrainer
@@ -156,3 +158,90 @@ def test_a_network_taken_out_of_a_sweep_carries_on_as_if_alone():
     np.testing.assert_allclose(taken.history.array(), alone.history.array(), rtol=1e-9, equal_nan=True)
     for p, q in zip(taken.network.parameters(), alone.network.parameters()):
         np.testing.assert_allclose(p, q, rtol=1e-9, atol=1e-12)
+
+
+def _three_class_dataset():
+    rng = np.random.default_rng(3)
+    centres = np.array([[0, 0], [2, 0], [1, 2]])
+    y = np.repeat(np.arange(3), 40)
+    X = centres[y] + 0.5 * rng.standard_normal((120, 2))
+    return Dataset("blobs", X[:90], y[:90], X[90:], y[90:])
+
+
+@pytest.mark.parametrize("split", [[(0, 4)], [(0, 1), (1, 4)], [(0, 2), (2, 4)], [(0, 1), (1, 2), (2, 3), (3, 4)]])
+def test_every_grouping_of_output_matrices_gives_the_lone_trajectories(monkeypatch, split):
+    """Sizes in an odd order, mixed activations, momentum, mini-batches and 3 classes: each way of
+    grouping the output matrices trains every network as it trains alone, and `trainer(i)` goes on."""
+    monkeypatch.setattr(sweep_trainer, "_output_groups", lambda *args: split)
+    data = _three_class_dataset()
+    base = BASE.replace(momentum=0.5, batch_size=30)
+    configs = [base.replace(hidden=h, activation=a, lr=lr)
+               for h, a, lr in ((20, "tanh", 0.5), (1, "relu", 1.0), (7, "sigmoid", 2.0), (3, "leaky_relu", 0.3))]
+    sweep = SweepTrainer(configs, data, log_every=50)
+    sweep.step(200)
+    for i, config in enumerate(configs):
+        alone = build_trainer(config, data, log_every=50)
+        alone.step(200)
+        np.testing.assert_allclose(sweep.histories[i].array(), alone.history.array(), rtol=1e-9, equal_nan=True)
+        for p, q in zip(sweep.network(i).parameters(), alone.network.parameters()):
+            np.testing.assert_allclose(p, q, rtol=1e-9, atol=1e-12)
+        taken = sweep.trainer(i)
+        taken.step(50)
+        alone.step(50)
+        np.testing.assert_allclose(taken.network.flat, alone.network.flat, rtol=1e-9, atol=1e-12)
+
+
+def test_a_mini_batch_divergence_stops_where_a_lone_run_stops():
+    """A network diverging on the whole training set (not on its batch) is frozen at the lone run's
+    step and weights, and its history stays finite."""
+    base = BASE.replace(activation="relu", batch_size=5, lr=100.0)
+    configs = Sweep(base, "lr", (0.5, 100.0)).configs()
+    data = build_dataset(configs[0])
+    sweep = SweepTrainer(configs, data, log_every=1)
+    sweep.step(50)
+    lone = build_trainer(configs[1], data, log_every=1)
+    lone.step(50)
+    assert lone.divergence is not None
+    assert sweep.divergences[1].step == lone.divergence.step
+    np.testing.assert_array_equal(sweep.network(1).flat, lone.network.flat)
+    assert np.isfinite(sweep.histories[1].array()[:, 1]).all()
+
+
+def test_an_overflowing_network_does_not_take_its_neighbours_down():
+    """In float32 an lr of 1e39 overflows at once; the networks beside it train on as if alone."""
+    configs = Sweep(BASE.replace(dtype="float32"), "lr", (0.5, 1e39, 1.0)).configs()
+    data = build_dataset(configs[0])
+    sweep = SweepTrainer(configs, data, log_every=100)
+    assert sweep.step(300) == 300
+    assert [d is not None for d in sweep.divergences] == [False, True, False]
+    for i in (0, 2):
+        lone = build_trainer(configs[i], data, log_every=100)
+        lone.step(300)
+        np.testing.assert_allclose(sweep.histories[i].array(), lone.history.array(), rtol=1e-5, equal_nan=True)
+
+
+def test_a_sweep_that_has_wholly_diverged_stays_put():
+    """Once every network has diverged, stepping again does nothing and says why."""
+    configs = Sweep(BASE.replace(activation="relu"), "lr", (1e6, 1e7)).configs()
+    sweep = SweepTrainer(configs, build_dataset(configs[0]))
+    sweep.step(1000)
+    stopped, weights = sweep.step_count, sweep.params[0].copy()
+    assert sweep.step(10) == 0 and sweep.step_count == stopped
+    np.testing.assert_array_equal(sweep.params[0], weights)
+    assert "Every network in the sweep diverged" in sweep.divergence.message
+
+
+def test_a_sweep_ships_to_the_training_process_without_its_scratch_buffers():
+    """Pickling leaves out the per-batch buffers, so handing a sweep over stays small."""
+    import pickle
+
+    configs = Sweep(BASE.replace(samples=2000, dtype="float32"), "hidden", (100, 150, 200)).configs()
+    sweep = SweepTrainer(configs, build_dataset(configs[0]))
+    sweep.step(2)
+    size = len(pickle.dumps(sweep))
+    buffers = sum(a.nbytes for b in sweep._buffers.values() for a in vars(b).values())
+    assert buffers > 4_000_000 and size < buffers / 4
+    restored = pickle.loads(pickle.dumps(sweep))
+    restored.step(1)
+    sweep.step(1)
+    np.testing.assert_array_equal(restored.params[0], sweep.params[0])

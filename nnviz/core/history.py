@@ -20,8 +20,8 @@ class HistoryEntry:
     test_accuracy: float
 
     def as_dict(self) -> dict:
-        """JSON-ready: NaN becomes None."""
-        return {k: (None if isinstance(v, float) and np.isnan(v) else v) for k, v in self.__dict__.items()}
+        """JSON-ready: NaN and infinities become None."""
+        return {k: (None if isinstance(v, float) and not np.isfinite(v) else v) for k, v in self.__dict__.items()}
 
 
 class LossHistory:

@@ -187,22 +187,23 @@ def forward_into(
         np.matmul(a, network.weights[i], out=z)
         z += network.biases[i]
         a = z if i == last else forward(z)
-    return _softmax_columns(a, row_max, row_sum)
+    return softmax_by_class(a, row_max, row_sum)
 
 
-def _softmax_columns(z: np.ndarray, row_max: np.ndarray, row_sum: np.ndarray) -> np.ndarray:
-    """Row-wise softmax in place for few columns (classes): numpy reduces along a short last
-    axis slowly, so the row maximum and sum are built column by column instead."""
-    columns = [z[:, j] for j in range(z.shape[1])]
+def softmax_by_class(z: np.ndarray, row_max: np.ndarray, row_sum: np.ndarray) -> np.ndarray:
+    """Softmax over the last axis of ``z`` (the classes, a handful), in place. numpy reduces
+    along a short last axis slowly, so the maximum and sum (shaped like ``z[..., 0]``) are
+    built class by class instead."""
+    columns = [z[..., j] for j in range(z.shape[-1])]
     np.copyto(row_max, columns[0])
     for c in columns[1:]:
         np.maximum(row_max, c, out=row_max)
-    z -= row_max[:, None]
+    z -= row_max[..., None]
     np.exp(z, out=z)
     np.copyto(row_sum, columns[0])
     for c in columns[1:]:
         row_sum += c
-    z /= row_sum[:, None]
+    z /= row_sum[..., None]
     return z
 
 

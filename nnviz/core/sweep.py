@@ -51,6 +51,21 @@ class Sweep:
         return f"{self.setting} {value:g}"
 
 
+def parse_values(setting: str, text: str) -> tuple:
+    """Comma-separated values for ``setting``: whole numbers for hidden sizes, names for
+    activations, numbers otherwise. Raises :class:`ConfigError` with a sentence."""
+    items = [item.strip() for item in text.split(",")]
+    if not text.strip() or not all(items):
+        raise ConfigError(f"expected {setting} values separated by commas, got {text!r}")
+    if setting == "activation":
+        return tuple(items)
+    kind, parse = ("whole numbers", int) if setting == "hidden" else ("numbers", float)
+    try:
+        return tuple(parse(item) for item in items)
+    except ValueError:
+        raise ConfigError(f"{setting} values must be {kind} separated by commas, got {text!r}") from None
+
+
 @dataclass(frozen=True)
 class SweepSnapshot:
     """Copies of every network's state at one step (safe to hand to another thread)."""

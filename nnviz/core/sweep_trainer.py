@@ -20,9 +20,19 @@ from nnviz.core.config import TrainingConfig
 from nnviz.core.datasets import Dataset
 from nnviz.core.experiment import batch_rng, build_network
 from nnviz.core.history import HistoryEntry, LossHistory
-from nnviz.core.network import MLP
+from nnviz.core.network import MLP, softmax_by_class
 from nnviz.core.sweep import SweepSnapshot
 from nnviz.core.training import Batches, Divergence, Trainer, evaluate
+
+
+@dataclass(frozen=True)
+class SweepDivergence(Divergence):
+    """Every network of a sweep has diverged (the last after ``step`` updates)."""
+
+    @property
+    def message(self) -> str:
+        return (f"Every network in the sweep diverged (the last at step {self.step}); "
+                "their last finite weights are kept. Try smaller learning rates.")
 
 
 class SweepTrainer:
@@ -58,8 +68,9 @@ class SweepTrainer:
         c = self.classes
         self._outputs = [slice(i * c, (i + 1) * c) for i in range(len(networks))]  # and its output columns
         samples = first.batch_size or len(data.y_train)
-        self._groups = [_Group(self._blocks[start:stop], self._outputs[start:stop], dtype)
-                        for start, stop in _output_groups(list(self.hidden), c, samples)]
+        splits = _output_groups(list(self.hidden), c, samples)
+        self._groups = [_Group(self._blocks[start:stop], self._outputs[start:stop], dtype) for start, stop in splits]
+        self._group_of = [g for g, (start, stop) in enumerate(splits) for _ in range(start, stop)]
         # Packed parameters: W1 with the hidden biases as its last row (the inputs come with a
         # column of ones, so one product does both), the output biases, then one block-diagonal
         # output matrix per group of networks.
@@ -77,6 +88,9 @@ class SweepTrainer:
         self._grads = [np.empty_like(p) for p in self.params]
         self._scratch = [np.empty_like(p) for p in self.params]
         self._buffers: dict[int, _SweepBuffers] = {}
+        self._last_batch_size = 0
+        self._index: np.ndarray | None = None  # positions of the true classes, for one batch
+        self._index_for: np.ndarray | None = None
         self._activations = [(ACTIVATIONS[cfg.activation], block) for cfg, block in zip(configs, self._blocks)]
         self._single_activation = len({cfg.activation for cfg in configs}) == 1
         self._frozen = np.zeros(len(networks), dtype=bool)
@@ -85,40 +99,60 @@ class SweepTrainer:
 
     # Per-network settings, spread over each network's columns ---------------------------------
     def _set_rates(self) -> None:
+        """Spread each network's lr, l2 and momentum over its columns (a frozen one gets lr 0)."""
         dtype = self.params[0].dtype
         lr = np.array([c.lr for c in self.configs]) * ~self._frozen
         l2 = np.array([c.l2 for c in self.configs])
         momentum = np.array([c.momentum for c in self.configs])
-        per_hidden = lambda values: np.repeat(values, self.hidden).astype(dtype)
-        per_output = lambda values: np.repeat(values, self.classes).astype(dtype)
+
+        def per_hidden(values):
+            return np.repeat(values, self.hidden).astype(dtype)
+
+        def per_output(values):
+            return np.repeat(values, self.classes).astype(dtype)
+
         weight_rows = np.ones((self.params[0].shape[0], 1), dtype)
         weight_rows[-1] = 0  # the bias row of W1 is not penalised
         groups = [g.cols for g in self._groups]
-        self._lr = [per_hidden(lr), per_output(lr), *(per_output(lr)[cols] for cols in groups)]
-        self._l2 = [weight_rows * per_hidden(l2), None, *(per_output(l2)[cols] for cols in groups)]
-        self._momentum = [per_hidden(momentum), per_output(momentum), *(per_output(momentum)[cols] for cols in groups)]
+        with np.errstate(over="ignore"):  # an lr beyond float32's range becomes inf: it diverges at once
+            self._lr = [per_hidden(lr), per_output(lr), *(per_output(lr)[cols] for cols in groups)]
+            self._l2 = [weight_rows * per_hidden(l2), None, *(per_output(l2)[cols] for cols in groups)]
+            self._momentum = [per_hidden(momentum), per_output(momentum), *(per_output(momentum)[cols] for cols in groups)]
         self._any_momentum = bool(momentum.any())
 
     # Stepping ----------------------------------------------------------------------------------
     def step(self, count: int = 1) -> int:
         """Run ``count`` updates of every live network; returns the updates done (fewer only
-        when every network has diverged)."""
+        when every network has diverged, none once they all have)."""
+        if self._frozen.all():
+            return 0
+        with np.errstate(over="ignore", invalid="ignore"):  # a diverging network is dealt with below
+            return self._steps(count)
+
+    def _steps(self, count: int) -> int:
         for done in range(count):
             X, targets, flat_index = self._batches.next()
-            losses = self._forward_backward(X, targets, flat_index)
-            if losses is not None:
-                bad = ~np.isfinite(losses) & ~self._frozen
-                self._freeze(np.flatnonzero(bad))
+            while (losses := self._forward_backward(X, targets, flat_index)) is not None:
+                self._freeze(self._lost(losses))
                 if self._frozen.all():
-                    self.divergence = self.divergences[int(np.flatnonzero(bad)[0])]
+                    self.divergence = SweepDivergence(self.step_count, max(c.lr for c in self.configs))
                     return done
-                # Again with the lost networks back at finite weights (and ignored if still not finite).
-                self._forward_backward(X, targets, flat_index)
             self._update()
             self.step_count += 1
-            if self.histories[0].wants(self.step_count):
-                self.record()
+            if self.histories[0].wants(self.step_count) and not self.record():
+                return done + 1
         return count
+
+    def _lost(self, losses: np.ndarray) -> np.ndarray:
+        """Live networks to freeze after a non-finite loss. A network whose own hidden units
+        overflowed comes first: through the zeros of a shared output matrix (0 * inf) it makes
+        its neighbours' losses NaN too, and they must not be blamed for it."""
+        hidden = self._buffers[self._last_batch_size].hidden
+        overflowed = [i for i, block in enumerate(self._blocks)
+                      if not self._frozen[i] and not np.isfinite(hidden[:, block]).all()]
+        if overflowed:
+            return np.array(overflowed)
+        return np.flatnonzero(~np.isfinite(losses) & ~self._frozen)
 
     def _buffers_for(self, n: int) -> _SweepBuffers:
         if n not in self._buffers:
@@ -137,6 +171,7 @@ class SweepTrainer:
         W1, b2, *W2s = self.params
         n, k, c = len(X), len(self.configs), self.classes
         buf = self._buffers_for(n)
+        self._last_batch_size = n
         hidden = buf.hidden
         np.matmul(X, W1, out=hidden)
         if self._single_activation:
@@ -148,7 +183,7 @@ class SweepTrainer:
         for group, W2 in zip(self._groups, W2s):
             np.matmul(hidden[:, group.rows], W2, out=logits[:, group.cols])
         logits += b2
-        probs = _softmax_last_axis(logits.reshape(n, k, c), buf.row_max, buf.row_sum)
+        probs = softmax_by_class(logits.reshape(n, k, c), buf.row_max, buf.row_sum)
         picked = buf.picked  # probability of the true class, per sample and network
         np.take(logits, self._true_class_index(flat_index, n), out=picked)
         if not picked.min() > 0:  # a zero or NaN probability: some loss is not finite
@@ -181,7 +216,7 @@ class SweepTrainer:
 
     def _true_class_index(self, flat_index: np.ndarray, n: int) -> np.ndarray:
         """Positions in the flattened logits of each sample's true class, for every network."""
-        if getattr(self, "_index_for", None) is not flat_index:
+        if self._index_for is not flat_index:
             k, c = len(self.configs), self.classes
             rows = np.arange(n)
             y = flat_index - rows * c
@@ -203,11 +238,10 @@ class SweepTrainer:
 
     def _places(self, i: int) -> list:
         """Where network ``i`` lives in each packed parameter (None where it does not)."""
-        group = next(g for g in self._groups if self._outputs[i] in g.outputs)
+        own = self._group_of[i]
+        outs = self._groups[own].local(self._blocks[i], self._outputs[i])[1]
         places = [np.s_[:, self._blocks[i]], self._outputs[i]]
-        for other in self._groups:
-            places.append(np.s_[:, other.local(self._blocks[i], self._outputs[i])[1]] if other is group else None)
-        return places
+        return places + [np.s_[:, outs] if g == own else None for g in range(len(self._groups))]
 
     def _freeze(self, lost: np.ndarray) -> None:
         """Return the networks numbered in ``lost`` to their previous weights and stop training them."""
@@ -226,9 +260,8 @@ class SweepTrainer:
     def _unpack(self, packed: list[np.ndarray], i: int) -> list[np.ndarray]:
         """Network ``i``'s ``[W1, b1, W2, b2]`` cut out of packed arrays (copies)."""
         W1, b2, *W2s = packed
-        block, outs = self._blocks[i], self._outputs[i]
-        group = next(g for g in self._groups if outs in g.outputs)
-        W2 = W2s[self._groups.index(group)][group.local(block, outs)]
+        block, outs, own = self._blocks[i], self._outputs[i], self._group_of[i]
+        W2 = W2s[own][self._groups[own].local(block, outs)]
         return [W1[:-1, block].copy(), W1[-1, block].copy(), W2.copy(), b2[outs].copy()]
 
     def network(self, i: int) -> MLP:
@@ -254,10 +287,23 @@ class SweepTrainer:
         return [evaluate(self.network(i), self._batches, c.l2, self.step_count) for i, c in enumerate(self.configs)]
 
     def record(self) -> bool:
-        """Append every network's figures to its history."""
-        for history, entry in zip(self.histories, self.evaluate()):
-            history.append(entry)
-        return True
+        """Append every network's figures to its history. A live network whose loss on the
+        whole training set is not finite is frozen at its previous weights first (as a lone
+        trainer steps back); False if that leaves none training."""
+        entries = self.evaluate()
+        lost = [i for i, e in enumerate(entries) if not self._frozen[i] and not math.isfinite(e.loss)]
+        if lost:
+            self._freeze(np.array(lost))
+            if self._frozen.all():
+                self.divergence = SweepDivergence(self.step_count, max(c.lr for c in self.configs))
+        for i, (history, entry) in enumerate(zip(self.histories, entries)):
+            if i not in lost:
+                history.append(entry)
+        return self.divergence is None
+
+    def __getstate__(self) -> dict:
+        # Scratch buffers are rebuilt on demand: do not ship them to the training process.
+        return {**self.__dict__, "_buffers": {}, "_index": None, "_index_for": None}
 
     def snapshot(self, steps_per_second: float = 0.0) -> SweepSnapshot:
         """Copies of every network and history."""
@@ -279,22 +325,6 @@ class _SweepBuffers:
     row_sum: np.ndarray
     picked: np.ndarray
     ones: np.ndarray
-
-
-def _softmax_last_axis(z: np.ndarray, row_max: np.ndarray, row_sum: np.ndarray) -> np.ndarray:
-    """Softmax over the short last axis of ``z`` in place, built class by class (numpy
-    reduces along a short last axis slowly)."""
-    columns = [z[..., j] for j in range(z.shape[-1])]
-    np.copyto(row_max, columns[0])
-    for column in columns[1:]:
-        np.maximum(row_max, column, out=row_max)
-    z -= row_max[..., None]
-    np.exp(z, out=z)
-    np.copyto(row_sum, columns[0])
-    for column in columns[1:]:
-        row_sum += column
-    z /= row_sum[..., None]
-    return z
 
 
 class _Group:

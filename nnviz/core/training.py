@@ -161,6 +161,10 @@ class Trainer:
         stepped back over an update. After a divergence ``self.divergence`` says what
         happened; calling :meth:`step` again (say with a smaller ``lr``) carries on.
         """
+        with np.errstate(over="ignore", invalid="ignore"):  # a diverging run is dealt with below
+            return self._steps(count)
+
+    def _steps(self, count: int) -> int:
         self.divergence = None
         history = self.history
         start = self.step_count

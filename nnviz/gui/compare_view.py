@@ -19,7 +19,6 @@ from PyQt5.QtWidgets import (
 )
 from superqt.utils import qthrottled
 
-from nnviz import __version__
 from nnviz.core.config import ConfigError, TrainingConfig
 from nnviz.core.datasets import Dataset
 from nnviz.core.files import SaveError
@@ -28,11 +27,12 @@ from nnviz.core.sweep import (
     TUTORIAL_SIZES,
     Sweep,
     SweepSnapshot,
+    parse_values,
     sweep_rows,
     write_rows_csv,
 )
 from nnviz.core.training import TrainingSnapshot
-from nnviz.gui.export import render, save_png
+from nnviz.gui.export import metadata, render, save_png
 from nnviz.gui.figure_export import sweep_heading, sweep_texts
 from nnviz.gui.sweep_session import SweepSession
 from nnviz.gui.sweep_view import SweepFigure
@@ -59,20 +59,6 @@ class Pin:
     config: TrainingConfig
     dataset: Dataset
     snapshot: TrainingSnapshot
-
-
-def parse_values(setting: str, text: str) -> tuple:
-    """The comma-separated values typed for ``setting``; raises ConfigError with a sentence."""
-    items = [item.strip() for item in text.replace(";", ",").split(",") if item.strip()]
-    if not items:
-        raise ConfigError("Type at least one value, separated by commas.")
-    if setting == "activation":
-        return tuple(items)
-    try:
-        return tuple(int(i) if setting == "hidden" else float(i) for i in items)
-    except ValueError:
-        kind = "whole numbers" if setting == "hidden" else "numbers"
-        raise ConfigError(f"{SETTING_NAMES[setting]} values must be {kind}, separated by commas.") from None
 
 
 class CompareView(QWidget):
@@ -154,7 +140,7 @@ class CompareView(QWidget):
         self.figure.tile_clicked.connect(self._on_tile_clicked)
         self.export_button.clicked.connect(self.export_requested)
         self.csv_button.clicked.connect(self.csv_requested)
-        self.train_button.clicked.connect(lambda: self.session.toggle())
+        self.train_button.clicked.connect(self._on_train_clicked)
         self.step_button.clicked.connect(lambda: self.session.step())
         self.reset_button.clicked.connect(self.session.reset)
         self.session.snapshot_ready.connect(self.show_snapshot)
@@ -187,11 +173,13 @@ class CompareView(QWidget):
     def export_grid(self, path: str, scale: float) -> None:
         """Save what is shown (sweep or pins) as one PNG with its settings; raises SaveError."""
         self.draw_now()
-        if self.showing_pins:
-            texts = {"Software": f"nnviz {__version__}", "Description": "Pictures pinned in nnviz",
-                     PINS_KEY: json.dumps([{"config": p.config.as_dict(), "step": p.snapshot.step} for p in self.pins])}
+        if self.showing_pins and self.pins:
+            last = self.pins[-1]
+            texts = metadata(last.config, last.snapshot.step)  # as a single export of the last pin
+            texts["Description"] = f"{len(self.pins)} pictures pinned in nnviz"
+            texts[PINS_KEY] = json.dumps([{"config": p.config.as_dict(), "step": p.snapshot.step} for p in self.pins])
             save_png(render(self.pinned, scale), path, texts)
-        elif self.session.sweep is not None:
+        elif not self.showing_pins and self.session.sweep is not None:
             step = self.latest.step if self.latest else 0
             save_png(render(self.figure, scale), path, sweep_texts(self.session.sweep, step))
         else:
@@ -199,11 +187,11 @@ class CompareView(QWidget):
 
     def export_csv(self, path: str) -> None:
         """Save the figures of what is shown as CSV; raises SaveError."""
-        if self.showing_pins:
+        if self.showing_pins and self.pins:
             rows = [{"setting": "pinned", "value": p.label, **p.snapshot.latest.as_dict(),
                      "diverged_at_step": p.snapshot.divergence.step if p.snapshot.divergence else None}
                     for p in self.pins]
-        elif self.session.sweep is not None and self.latest is not None:
+        elif not self.showing_pins and self.session.sweep is not None and self.latest is not None:
             rows = sweep_rows(self.session.sweep, self.latest)
         else:
             raise SaveError("There is nothing to export yet: run a sweep or pin a picture first.")
@@ -246,6 +234,10 @@ class CompareView(QWidget):
     def _draw(self) -> None:
         if self.latest is not None and len(self.figure.tiles) == len(self.latest.networks):
             self.figure.show_snapshot(self.latest)
+
+    def _on_train_clicked(self) -> None:
+        self.session.toggle()
+        self.show_running(self.session.is_running)  # stays unchecked when there is no sweep yet
 
     def _on_setting_changed(self) -> None:
         self.values.setText(DEFAULT_VALUES[self.setting.currentData()])
