@@ -1,0 +1,36 @@
+"""Every nnviz benchmark, one after another: the one documented command.
+
+Run: python benchmarks/run_all.py [--quick]
+(--quick: fewer steps and repeats, for a first look; the README's figures use the defaults.)
+Each benchmark prints its own table of medians and ratios; nothing is asserted.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).parent
+FULL = [
+    ("trainer_speed.py", []),
+    ("sweep_speed.py", []),
+    ("gui_speed.py", []),
+    ("startup.py", []),
+    ("memory.py", []),
+]
+QUICK = {"trainer_speed.py": ["--steps", "4000", "--repeats", "1"], "sweep_speed.py": ["--steps", "4000", "--repeats", "1"],
+         "gui_speed.py": ["--repeats", "1"], "startup.py": ["--repeats", "2"], "memory.py": ["--steps", "100000"]}
+
+
+def main() -> None:
+    quick = "--quick" in sys.argv[1:]
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    for script, args in FULL:
+        print(f"\n== {script} ==", flush=True)
+        subprocess.run([sys.executable, str(HERE / script), *(QUICK[script] if quick else args)], env=env, check=True)
+
+
+if __name__ == "__main__":
+    main()
