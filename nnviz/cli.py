@@ -21,9 +21,12 @@ from nnviz.core.config import (
     resolve_config,
 )
 from nnviz.core.datasets import DATASETS
+from nnviz.core.runfile import RunFileError
 from nnviz.core.sweep import SWEEP_SETTINGS, TUTORIAL_SIZES, Sweep, parse_values
 
 VARIED = tuple(s for s in SWEEP_SETTINGS if s != "hidden")
+
+LOG_EVERY = 1000
 
 CONVENTIONS = """\
 conventions:
@@ -119,7 +122,7 @@ def given_settings(args: argparse.Namespace) -> dict:
 def _add_run_options(parser: argparse.ArgumentParser) -> None:
     run = parser.add_argument_group("run")
     run.add_argument("--steps", type=_integer(1, 10**9), default=TUTORIAL_STEPS, metavar="N", help=f"gradient steps (default {TUTORIAL_STEPS})")
-    run.add_argument("--log-every", type=_integer(1, 10**9), default=1000, metavar="K", help="record the loss every K steps (default 1000)")
+    run.add_argument("--log-every", type=_integer(1, 10**9), default=None, metavar="K", help=f"record the loss every K steps (default {LOG_EVERY})")
     run.add_argument("--json", action="store_true", help="print one JSON object instead of progress lines")
 
 
@@ -141,6 +144,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_config_options(train)
     _add_run_options(train)
+    files = train.add_argument_group("run files")
+    files.add_argument("--save", metavar="PATH", help="save the whole run there at the end (resume it with --resume)")
+    files.add_argument("--resume", metavar="PATH", help="carry on a saved run for --steps more steps, with its own settings")
     sweep = commands.add_parser(
         "sweep",
         help="train several networks side by side",
@@ -165,6 +171,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_config_options(gui)
     window = gui.add_argument_group("window")
     window.add_argument("--start", action="store_true", help="begin training at once")
+    window.add_argument("--open", metavar="PATH", help="open a saved run, or a PNG that nnviz exported")
     window.add_argument("--screenshot", metavar="PATH", help="train --after-steps steps, save a PNG of the window to PATH, exit")
     window.add_argument("--after-steps", type=_integer(0, 10**9), default=0, metavar="N", help="steps to train before --screenshot (default 0)")
     return parser
@@ -182,36 +189,51 @@ def main(argv: list[str] | None = None) -> int:
             parser.exit(2, "nnviz gui: error: --after-steps needs --screenshot\n")
         from nnviz.gui.app import run_app
 
-        return run_app(given_settings(args), start=args.start, screenshot=args.screenshot, after_steps=args.after_steps)
+        return run_app(given_settings(args), start=args.start, screenshot=args.screenshot, after_steps=args.after_steps,
+                       open_path=args.open)
     given = given_settings(args)
     try:
         if args.command == "sweep":
             sweep = _sweep_from_args(args, given)
             sweep.configs()  # validates every value
         else:
-            config = resolve_config(given)
-    except ConfigError as error:
+            config, trainer = _trainer_from_args(args, given)
+    except (ConfigError, RunFileError) as error:
         parser.exit(2, f"nnviz {args.command}: error: {error}\n")
     # Our matrices are small: one BLAS thread is faster than two fighting over them.
     from threadpoolctl import threadpool_limits
 
     threadpool_limits(1)
     try:
-        return _run_sweep(sweep, args) if args.command == "sweep" else _train(config, args)
+        return _run_sweep(sweep, args) if args.command == "sweep" else _train(config, trainer, args)
     except BrokenPipeError:  # e.g. `nnviz train | head`: the reader left, nothing to report
         sys.stderr.close()
         return 0
 
 
-def _train(config: TrainingConfig, args: argparse.Namespace) -> int:
+def _trainer_from_args(args: argparse.Namespace, given: dict):
+    """The config and trainer `nnviz train` starts from: a new run, or a saved one to resume."""
     from nnviz.core.experiment import build_trainer
+    from nnviz.core.runfile import load_run
+
+    if args.resume is None:
+        config = resolve_config(given)
+        return config, build_trainer(config, log_every=args.log_every or LOG_EVERY)
+    if given or args.log_every is not None:
+        extra = "--" + next(iter(given), "log_every").replace("_", "-")
+        raise ConfigError(f"--resume continues the saved run with its own settings; leave out {extra}")
+    return load_run(args.resume)
+
+
+def _train(config: TrainingConfig, trainer, args: argparse.Namespace) -> int:
+    from nnviz.core.files import SaveError
     from nnviz.core.training import train
 
-    steps = args.steps
-    trainer = build_trainer(config, log_every=args.log_every)
-    printed = 0
+    steps = trainer.step_count + args.steps  # the step to reach (a resumed run goes on from its own)
+    log_every = trainer.history.every
+    printed = len(trainer.history) if args.resume else 0
     started = time.perf_counter()
-    for snapshot in train(trainer, steps, interval=0.25):
+    for snapshot in train(trainer, args.steps, interval=0.25):
         if not args.json:
             for entry in trainer.history.entries()[printed:]:
                 print(_progress_line(entry, steps), flush=True)
@@ -222,7 +244,7 @@ def _train(config: TrainingConfig, args: argparse.Namespace) -> int:
     divergence = snapshot.divergence
     if args.json:
         report = {
-            "config": {**config.as_dict(), "steps": steps, "log_every": args.log_every},
+            "config": {**config.as_dict(), "steps": steps, "log_every": log_every},
             "history": [e.as_dict() for e in history],
             "final": history[-1].as_dict(),
             "steps_per_second": rate,
@@ -235,6 +257,14 @@ def _train(config: TrainingConfig, args: argparse.Namespace) -> int:
         print(f"{verb}: {trainer.step_count} steps in {elapsed:.2f} s ({rate:,.0f} steps/s); "
               f"loss {final.loss:.6f}, train accuracy {final.train_accuracy:.1%}"
               + ("" if math.isnan(final.test_accuracy) else f", test accuracy {final.test_accuracy:.1%}"))
+    if args.save:
+        from nnviz.core.runfile import save_run
+
+        try:
+            save_run(args.save, config, trainer)
+        except SaveError as error:
+            print(f"nnviz train: {error}", file=sys.stderr)
+            return 1
     if divergence is not None:
         print(f"nnviz train: {divergence.message}", file=sys.stderr)
         return 1
@@ -271,7 +301,7 @@ def _run_sweep(sweep: Sweep, args: argparse.Namespace) -> int:
     from nnviz.core.training import train
 
     configs = sweep.configs()
-    trainer = SweepTrainer(configs, build_dataset(configs[0]), log_every=args.log_every)
+    trainer = SweepTrainer(configs, build_dataset(configs[0]), log_every=args.log_every or LOG_EVERY)
     labels = [sweep.label(v) for v in sweep.values]
     started = time.perf_counter()
     printed = 0
@@ -296,7 +326,7 @@ def _run_sweep(sweep: Sweep, args: argparse.Namespace) -> int:
         runs = []
         for config, history, divergence in zip(configs, trainer.histories, snapshot.divergences):
             entries = [e.as_dict() for e in history.entries()]
-            runs.append({"config": {**config.as_dict(), "steps": args.steps, "log_every": args.log_every},
+            runs.append({"config": {**config.as_dict(), "steps": args.steps, "log_every": args.log_every or LOG_EVERY},
                          "history": entries, "final": entries[-1], "diverged": divergence is not None})
         print(json.dumps({"runs": runs, "steps_per_second": rate}))
     else:

@@ -227,3 +227,47 @@ def test_a_sweep_that_wholly_diverges_exits_1_with_valid_json(capsys):
     assert status == 1
     assert [run["diverged"] for run in report["runs"]] == [True, True]
     assert len(err.strip().splitlines()) == 1 and "smaller learning rates" in err
+
+
+def test_save_then_resume_equals_training_straight_through(capsys, tmp_path):
+    """`--save` then `--resume --steps N` gives the history of one uninterrupted run."""
+    path = str(tmp_path / "run.nnviz")
+    assert run_cli(capsys, "train", "--steps", "300", "--momentum", "0.5", "--log-every", "100", "--save", path)[0] == 0
+    status, out, _ = run_cli(capsys, "train", "--resume", path, "--steps", "300", "--json")
+    resumed = json.loads(out)
+    status2, out2, _ = run_cli(capsys, "train", "--steps", "600", "--momentum", "0.5", "--log-every", "100", "--json")
+    straight = json.loads(out2)
+    assert status == status2 == 0
+    assert resumed["history"] == straight["history"]
+    assert resumed["config"] == straight["config"]
+
+
+@pytest.mark.parametrize("extra", [["--hidden", "3"], ["--log-every", "5"], ["--lr", "0.1"]])
+def test_resume_refuses_settings_of_its_own(capsys, tmp_path, extra):
+    """A resumed run keeps the file's settings: giving others is a usage error."""
+    path = str(tmp_path / "run.nnviz")
+    run_cli(capsys, "train", "--steps", "10", "--save", path)
+    status, out, err = run_cli(capsys, "train", "--resume", path, *extra)
+    assert status == 2 and out == "" and len(err.strip().splitlines()) == 1
+
+
+def test_bad_files_exit_2_with_one_line(capsys, tmp_path):
+    """Resuming or opening something that is not a run: exit 2, one line, no traceback."""
+    text = tmp_path / "notes.txt"
+    text.write_text("not a run")
+    for args in (["train", "--resume", str(text)], ["train", "--resume", str(tmp_path / "none.nnviz")]):
+        status, _out, err = run_cli(capsys, *args)
+        assert status == 2 and len(err.strip().splitlines()) == 1 and "Cannot open" in err
+    done = subprocess.run([sys.executable, "-m", "nnviz", "--open", str(text)], capture_output=True, text=True,
+                          check=False, env=_env(QT_QPA_PLATFORM="offscreen"), timeout=60)
+    assert done.returncode == 2
+    assert [line for line in done.stderr.splitlines() if "Cannot open" in line] == [
+        f"nnviz: error: Cannot open {text}: it is not an nnviz run file (or it is damaged)."]
+    assert "Traceback" not in done.stderr
+
+
+def test_saving_to_an_unwritable_path_says_so(capsys, tmp_path):
+    """`--save` into a missing folder: exit 1 with one sentence; training itself was done."""
+    status, out, err = run_cli(capsys, "train", "--steps", "10", "--save", str(tmp_path / "no" / "run.nnviz"))
+    assert status == 1 and out.strip().splitlines()[-1].startswith("done: 10 steps")
+    assert err.strip().splitlines() == [f"nnviz train: Cannot save {tmp_path / 'no' / 'run.nnviz'}: the folder {tmp_path / 'no'} does not exist."]

@@ -387,3 +387,77 @@ def test_exported_files_follow_the_umask(window, tmp_path):
     finally:
         os.umask(old)
     assert (tmp_path / "plots.png").stat().st_mode & 0o777 == 0o644
+
+
+def test_save_and_open_a_run_carries_on_exactly(qtbot, make_window, tmp_path):
+    """Ctrl+S saves the whole run; opening it in a new window shows the same step and weights."""
+    first = make_window()
+    _train_until(qtbot, first, 200)
+    assert first.save_run(str(tmp_path / "run.nnviz"))
+    assert first.session.is_running  # saving does not stop training
+    first.session.pause()
+    second = make_window(TrainingConfig(hidden=17, dataset="circles"))
+    from nnviz.core.runfile import load_run
+
+    _, saved = load_run(tmp_path / "run.nnviz")
+    assert second.open_file(str(tmp_path / "run.nnviz"))
+    assert second.session.trainer.step_count == saved.step_count >= 200
+    np.testing.assert_array_equal(second.session.trainer.network.flat, saved.network.flat)
+    assert second.session.config.hidden == 5 and second.controls.hidden.value() == 5
+    assert second.view.latest.step == saved.step_count
+
+
+def test_opening_an_exported_png_restores_its_settings_at_step_0(qtbot, make_window, tmp_path):
+    """A PNG that nnviz exported opens as its configuration, from step 0."""
+    first = make_window(TrainingConfig(hidden=9, dataset="xor", noise=0.1))
+    first.session.step(20)
+    qtbot.waitUntil(lambda: first.view.latest.step == 20)
+    assert first.export_plots(str(tmp_path / "plots.png"))
+    second = make_window()
+    assert second.open_file(str(tmp_path / "plots.png"))
+    assert (second.session.config.hidden, second.session.config.dataset, second.session.config.noise) == (9, "xor", 0.1)
+    assert second.session.trainer.step_count == 0 and second.controls.dataset.currentText() == "xor"
+
+
+def test_opening_a_bad_file_says_what_is_wrong_and_keeps_the_run(qtbot, window, tmp_path, monkeypatch):
+    """A text file, a truncated run and a PNG without our settings: a message each, run unchanged."""
+    messages = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda _parent, _title, text: messages.append(text))
+    window.session.step(5)
+    qtbot.waitUntil(lambda: window.view.latest.step == 5)
+    before = window.session.trainer.network.flat.copy()
+    (tmp_path / "a.txt").write_text("hello")
+    assert window.save_run(str(tmp_path / "run.nnviz"))
+    whole = (tmp_path / "run.nnviz").read_bytes()
+    (tmp_path / "cut.nnviz").write_bytes(whole[: len(whole) // 3])
+    QImage(8, 8, QImage.Format_RGB32).save(str(tmp_path / "plain.png"))
+    for name, words in (("a.txt", "not an nnviz run"), ("cut.nnviz", "not an nnviz run"), ("plain.png", "no nnviz settings")):
+        assert not window.open_file(str(tmp_path / name))
+        assert words in messages[-1]
+    assert window.session.trainer.step_count == 5
+    np.testing.assert_array_equal(window.session.trainer.network.flat, before)
+
+
+def test_dropping_a_run_on_the_window_opens_it(qtbot, make_window, tmp_path):
+    """Drag and drop a saved run onto the window."""
+    from PyQt5.QtCore import QMimeData, QPoint, QUrl
+    from PyQt5.QtGui import QDropEvent
+
+    first = make_window(TrainingConfig(hidden=8))
+    first.session.step(3)
+    qtbot.waitUntil(lambda: first.view.latest.step == 3)
+    assert first.save_run(str(tmp_path / "dropped.nnviz"))
+    second = make_window()
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(tmp_path / "dropped.nnviz"))])
+    second.dropEvent(QDropEvent(QPoint(10, 10), Qt.CopyAction, mime, Qt.LeftButton, Qt.NoModifier))
+    assert second.session.config.hidden == 8 and second.session.trainer.step_count == 3
+
+
+def test_loss_history_exports_as_csv(qtbot, window, tmp_path):
+    """The Train view's history as CSV, one row per recorded step."""
+    window.session.step(30)
+    qtbot.waitUntil(lambda: window.view.latest.step == 30)
+    assert window.export_history(str(tmp_path / "h.csv"))
+    rows = (tmp_path / "h.csv").read_text().splitlines()
+    assert rows[0].startswith("step,loss") and [r.split(",")[0] for r in rows[1:]] == ["0", "10", "20", "30"]

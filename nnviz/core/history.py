@@ -41,6 +41,18 @@ class LossHistory:
         self._rows = np.empty((capacity or 64, len(FIELDS)))
         self._count = 0
 
+    @classmethod
+    def from_array(cls, rows: np.ndarray, every: int, capacity: int | None) -> LossHistory:
+        """A history holding ``rows`` (as returned by :meth:`array`)."""
+        history = cls(every, capacity)
+        if capacity is None:
+            history._rows = np.empty((max(64, len(rows)), len(FIELDS)))
+        elif len(rows) > capacity:
+            raise ValueError(f"{len(rows)} history entries do not fit a capacity of {capacity}")
+        history._rows[: len(rows)] = rows
+        history._count = len(rows)
+        return history
+
     def __len__(self) -> int:
         return self._count
 
@@ -81,3 +93,17 @@ class LossHistory:
             return None
         r = self._rows[self._count - 1]
         return HistoryEntry(int(r[0]), *map(float, r[1:]))
+
+
+def write_history_csv(path, rows: np.ndarray) -> None:
+    """Write history rows (as from :meth:`LossHistory.array`) as CSV with a header, atomically."""
+    from nnviz.core.files import write_atomically
+
+    def write(tmp: str) -> None:
+        with open(tmp, "w") as handle:
+            handle.write(",".join(FIELDS) + "\n")
+            for row in rows:
+                cells = [str(int(row[0]))] + ["" if np.isnan(v) else repr(float(v)) for v in row[1:]]
+                handle.write(",".join(cells) + "\n")
+
+    write_atomically(path, write)

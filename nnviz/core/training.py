@@ -67,6 +67,16 @@ class Batches:
         self._order = np.arange(len(self.y))
         self._cursor = len(self.y)  # forces a shuffle before the first mini-batch
 
+    def state(self) -> dict:
+        """What a run file needs to continue the batch order exactly."""
+        return {"order": self._order, "cursor": self._cursor, "rng": self._rng.bit_generator.state}
+
+    def restore(self, order: np.ndarray, cursor: int) -> None:
+        """Continue a batch order saved by :meth:`state` (the generator is restored by the caller)."""
+        if sorted(order.tolist()) != list(range(len(self.y))) or not 0 <= cursor <= len(self.y):
+            raise ValueError("the mini-batch order does not fit the training set")
+        self._order, self._cursor = np.asarray(order, dtype=np.int64), cursor
+
     def next(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """``(inputs with a column of ones, one-hot targets, flat index of each true class)``
         for the next step."""
@@ -190,6 +200,17 @@ class Trainer:
             self._has_previous = False
             self.step_count -= 1
         self._optimizer.reset()
+
+    def state(self) -> dict:
+        """The parts of the run a run file saves besides network, data and history."""
+        return {"previous": self._previous.flat, "velocity": self._optimizer.velocity,
+                "has_previous": self._has_previous, **self._batches.state()}
+
+    def restore(self, previous: np.ndarray, velocity: np.ndarray, has_previous: bool) -> None:
+        """Take back what :meth:`state` gave (the network, data and history go to the constructor)."""
+        self._previous.flat[...] = previous
+        self._optimizer.velocity[...] = velocity
+        self._has_previous = has_previous
 
     @property
     def velocity(self) -> list[np.ndarray]:

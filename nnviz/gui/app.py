@@ -23,7 +23,8 @@ def has_display() -> bool:
     return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
-def run_app(given: dict, *, start: bool = False, screenshot: str | None = None, after_steps: int = 0) -> int:
+def run_app(given: dict, *, start: bool = False, screenshot: str | None = None, after_steps: int = 0,
+            open_path: str | None = None) -> int:
     """Open the window with the settings in ``given`` over the remembered ones; returns the exit status.
 
     With ``screenshot``, train ``after_steps`` steps, save a PNG of the window there and quit
@@ -53,7 +54,16 @@ def run_app(given: dict, *, start: bool = False, screenshot: str | None = None, 
     except ConfigError as error:
         print(f"nnviz: error: {error}", file=sys.stderr)
         return 2
+    if open_path is not None and not os.path.isfile(open_path):
+        print(f"nnviz: error: Cannot open {open_path}: there is no such file.", file=sys.stderr)
+        return 2
     window = MainWindow(config, settings)
+    if open_path is not None:
+        window.show_error = lambda message: print(f"nnviz: error: {message}", file=sys.stderr)
+        if not window.open_file(open_path):
+            window.close()
+            return 2
+        del window.show_error  # from here on, problems are told in the window
     window.show()
     if screenshot:
         status = []

@@ -13,6 +13,7 @@ from PyQt5.QtWidgets import QApplication, QWidget
 from nnviz import __version__
 from nnviz.core.config import TrainingConfig
 from nnviz.core.files import SaveError, write_atomically
+from nnviz.core.runfile import RunFileError
 
 CONFIG_KEY = "nnviz-config"
 STEP_KEY = "nnviz-step"
@@ -87,3 +88,24 @@ def read_png_texts(path: str | os.PathLike) -> dict[str, str]:
     """The text chunks of a PNG (empty for a file that is not one)."""
     reader = QImageReader(str(path))
     return {key: reader.text(key) for key in reader.textKeys()}
+
+
+def config_from_png(path: str | os.PathLike) -> TrainingConfig:
+    """The settings an nnviz PNG carries; raises RunFileError for any other picture."""
+    texts = read_png_texts(path)
+    if CONFIG_KEY not in texts:
+        raise RunFileError(f"Cannot open {path}: this picture carries no nnviz settings "
+                           "(only PNGs exported by nnviz can be opened).")
+    try:
+        return TrainingConfig.from_dict(json.loads(texts[CONFIG_KEY]))
+    except (ValueError, TypeError) as error:
+        raise RunFileError(f"Cannot open {path}: its nnviz settings are damaged ({error}).") from None
+
+
+def is_png(path: str | os.PathLike) -> bool:
+    """Whether the file starts like a PNG."""
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(8) == b"\x89PNG\r\n\x1a\n"
+    except OSError:
+        return False

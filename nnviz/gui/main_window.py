@@ -18,6 +18,8 @@ from PyQt5.QtWidgets import (
 )
 
 from nnviz.core.config import TrainingConfig
+from nnviz.core.history import write_history_csv
+from nnviz.core.runfile import SUFFIX, RunFileError, load_run, save_run
 from nnviz.core.training import TrainingSnapshot
 from nnviz.gui import export
 from nnviz.gui import settings as stored
@@ -66,6 +68,7 @@ class MainWindow(QMainWindow):
         self.splitter.setSizes([CONTROLS_WIDTH + 16, 1000])
         self.setCentralWidget(self.splitter)
         self.setWindowIcon(app_icon())
+        self.setAcceptDrops(True)
         self._build_actions()
         self.statusBar().showMessage("Press Space to train.")
 
@@ -102,6 +105,13 @@ class MainWindow(QMainWindow):
     def _build_actions(self) -> None:
         bar = self.menuBar()
         file = bar.addMenu("&File")
+        self.open_action = self._action(file, "&Open…", self._on_open, "Ctrl+O",
+                                        "Open a saved run, or a PNG that nnviz exported (or drop one on the window)")
+        self.save_action = self._action(file, "&Save run…", self._on_save_run, "Ctrl+S",
+                                        "Save the whole run (settings, data, weights, history) to carry on later")
+        self.history_action = self._action(file, "Export loss &history (CSV)…", self._on_export_history, None,
+                                           "Save the Train view's loss and accuracy history as CSV")
+        file.addSeparator()
         self.export_plots_action = self._action(file, "&Export plots…", self._on_export_plots, "Ctrl+E",
                                                 "Save the boundary and loss plots as PNG or SVG")
         self.export_window_action = self._action(file, "Export &window…", self._on_export_window, "Ctrl+Shift+E",
@@ -240,6 +250,60 @@ class MainWindow(QMainWindow):
         label = f"{c.dataset} · {c.hidden} {c.activation} · lr {c.lr:g} · step {snapshot.step:,}"
         self.compare.add_pin(Pin(label, c, self.session.dataset, snapshot))
         self.statusBar().showMessage(f"Pinned: {label} (see Compare > Pinned)", 5000)
+
+    def save_run(self, path: str) -> bool:
+        """Save the Train view's whole run to ``path`` (training carries on); False on failure."""
+        config = self.session.config
+        return self._save(lambda: self.session.with_trainer(lambda trainer: save_run(path, config, trainer)), path)
+
+    def open_file(self, path: str) -> bool:
+        """Open a run file (carries on from its step) or an nnviz PNG (its settings, from step 0).
+        Anything else gets a message and changes nothing; False then."""
+        try:
+            if export.is_png(path):
+                config, trainer = export.config_from_png(path), None
+            else:
+                config, trainer = load_run(path)
+        except RunFileError as error:
+            self.show_error(str(error))
+            return False
+        self.controls.show_config(config)
+        if trainer is None:
+            self.session.open_config(config)
+        else:
+            self.session.adopt(config, trainer, trainer.data)
+        self.tabs.setCurrentWidget(self.view)
+        self.statusBar().showMessage(f"Opened {path}", 5000)
+        return True
+
+    def export_history(self, path: str) -> bool:
+        """Save the Train view's loss history as CSV; False on failure."""
+        history = self.view.latest.history
+        return self._save(lambda: write_history_csv(path, history), path)
+
+    def dragEnterEvent(self, event) -> None:
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:
+        paths = [url.toLocalFile() for url in event.mimeData().urls() if url.isLocalFile()]
+        if paths:
+            self.open_file(paths[0])
+
+    def _on_open(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open", "", "nnviz runs and pictures (*.nnviz *.png);;All files (*)")
+        if path:
+            self.open_file(path)
+
+    def _on_save_run(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Save run", self._default_path(SUFFIX), f"nnviz run (*{SUFFIX})")
+        if path:
+            self.save_run(path)
+
+    def _on_export_history(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Export loss history", self._default_path(".csv"), "CSV table (*.csv)")
+        if path:
+            self.export_history(path)
 
     def _runner(self):
         return self.compare.session if self.tabs.currentWidget() is self.compare else self.session

@@ -86,6 +86,16 @@ class Runner(QObject):
         if self._keep_running:
             self._launch(None)
 
+    def with_trainer(self, use):
+        """Call ``use(trainer)`` with the trainer back here (ending a run for it), then carry
+        on training if we were; returns what ``use`` returns."""
+        self._end_run()
+        try:
+            return use(self.trainer)
+        finally:
+            if self._keep_running and self._active_run is None:
+                self._launch(None)
+
     def shutdown(self, timeout: float = 5.0) -> bool:
         """End any run and the training process; True if everything ended in time."""
         self._keep_running = False

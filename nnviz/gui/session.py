@@ -54,6 +54,11 @@ class TrainingSession(Runner):
             return
         self._rebuild(data_changed=bool(changed & set(DATA_SETTINGS)))
 
+    def open_config(self, config: TrainingConfig) -> None:
+        """Start afresh from ``config`` (new data and network, step 0), whatever was shown."""
+        self.config = config.validated()
+        self._rebuild(data_changed=True)
+
     def adopt(self, config: TrainingConfig, trainer: Trainer, dataset: Dataset) -> None:
         """Continue ``trainer`` (begun elsewhere, on ``dataset``) as this session's run."""
         self._end_run()

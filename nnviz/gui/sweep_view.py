@@ -104,22 +104,21 @@ class SweepFigure(QWidget):
         layout.addWidget(self.loss, 2)
         self.tiles: list[SweepTile] = []
         self.curves: list[pg.PlotDataItem] = []
-        self._legend = None
+        self._legend = self.loss.addLegend(offset=(-10, 10))
 
     def set_tiles(self, labels: list[str], ordered: bool, datasets: list[Dataset], heading: str) -> None:
         """Make one tile and one curve per network, each tile showing its dataset (drops the
         tiles of an earlier sweep)."""
-        for tile in self.tiles:
+        old, self.tiles, self.curves = self.tiles, [], []
+        for tile in old:
             self._grid.removeWidget(tile)
             tile.deleteLater()
         self.loss.clear()
-        if self._legend is not None:
-            self._legend.scene().removeItem(self._legend)
-        self._legend = self.loss.addLegend(offset=(-10, 10), colCount=2 if len(labels) > 6 else 1)
+        self._legend.clear()
+        self._legend.setColumnCount(2 if len(labels) > 6 else 1)
         colors = sweep_colors(len(labels), ordered)
         rows = 1 if len(labels) <= 4 else 2 if len(labels) <= 10 else math.ceil(len(labels) / 5)
         columns = math.ceil(len(labels) / rows)
-        self.tiles, self.curves = [], []
         for i, (label, color, data) in enumerate(zip(labels, colors, datasets)):
             tile = SweepTile(label, color)
             tile.plot.set_dataset(data)

@@ -1,0 +1,166 @@
+"""The window under abuse: a thousand random actions while training, closing at random moments,
+and a long run whose memory must stay flat."""
+
+import gc
+import multiprocessing
+import random
+import threading
+import tracemalloc
+
+import numpy as np
+import pytest
+from PyQt5.QtCore import QSettings, QTimer
+from PyQt5.QtWidgets import (
+    QAbstractSlider,
+    QAbstractSpinBox,
+    QApplication,
+    QComboBox,
+    QFileDialog,
+    QMessageBox,
+    QPushButton,
+)
+
+from nnviz.core.config import TrainingConfig
+from nnviz.core.experiment import build_trainer
+from nnviz.core.runfile import load_run
+from nnviz.gui.main_window import MainWindow
+from nnviz.gui.session import HISTORY_CAPACITY, HISTORY_EVERY
+
+
+@pytest.fixture
+def doubles(monkeypatch, tmp_path):
+    """File dialogs answer with paths in tmp_path; message boxes are recorded, never shown."""
+    messages = []
+    counter = iter(range(10**6))
+    monkeypatch.setattr(QFileDialog, "getSaveFileName",
+                        lambda *args, **kwargs: (str(tmp_path / f"out{next(counter)}{_suffix(args)}"), ""))
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *args, **kwargs: (str(tmp_path / "out0.nnviz"), ""))
+    monkeypatch.setattr(QMessageBox, "warning", lambda _parent, _title, text: messages.append(text))
+    return messages
+
+
+def _suffix(args) -> str:
+    filters = args[3] if len(args) > 3 else ""
+    return ".nnviz" if ".nnviz" in filters else ".csv" if ".csv" in filters else ".png"
+
+
+def _actions(window):
+    """Everything a user can poke without a modal dialog of its own."""
+    widgets = window.findChildren(QPushButton) + window.findChildren(QAbstractSpinBox) + \
+        window.findChildren(QAbstractSlider) + window.findChildren(QComboBox)
+    menu_actions = [a for a in window.actions() if a.text() not in ("&Quit", "&About nnviz")]
+    menu_actions += list(window.scale_actions.values())
+    return [w for w in widgets if w.isEnabled()], menu_actions
+
+
+def _poke(rng: random.Random, window, widgets, menu_actions) -> None:
+    if rng.random() < 0.25:
+        rng.choice(menu_actions).trigger()
+        return
+    if rng.random() < 0.05:
+        window.tabs.setCurrentIndex(rng.randrange(window.tabs.count()))
+        return
+    widget = rng.choice(widgets)
+    if isinstance(widget, QPushButton):
+        widget.click()
+    elif isinstance(widget, QComboBox):
+        widget.setCurrentIndex(rng.randrange(widget.count()))
+    elif isinstance(widget, QAbstractSlider):
+        widget.setValue(rng.randint(widget.minimum(), widget.maximum()))
+    else:  # spin boxes: anywhere in range, sometimes at the ends
+        low, high = widget.minimum(), widget.maximum()
+        if rng.random() < 0.2:
+            value = rng.choice((low, high))
+        elif isinstance(low, int):
+            value = rng.randint(low, min(high, low + 400))
+        else:
+            value = rng.uniform(low, min(high, low + 2.0))
+        widget.setValue(value)
+
+
+def _rss_mb() -> float:
+    """Resident memory of this process now, in MB."""
+    with open("/proc/self/status") as status:
+        return next(int(line.split()[1]) for line in status if line.startswith("VmRSS:")) / 1024
+
+
+def test_a_thousand_random_actions_while_training(qtbot, doubles, tmp_path):
+    """1000 seeded random clicks, drags, edits and menu actions during training: no exception
+    anywhere (pytest-qt fails on any in a slot, pytest on any in a thread), the window still
+    trains afterwards, at most one training process per runner, and memory stays bounded."""
+    window = MainWindow(TrainingConfig(hidden=5), QSettings(str(tmp_path / "s.ini"), QSettings.IniFormat))
+    qtbot.addWidget(window)
+    window.show()
+    QApplication.setActiveWindow(window)
+    window.session.start()
+    rng = random.Random(20261124)
+    widgets, menu_actions = _actions(window)
+    rss = []
+    for i in range(1000):
+        _poke(rng, window, widgets, menu_actions)
+        if i % 10 == 0:
+            qtbot.wait(2)  # let snapshots, redraws and timers run between bursts
+        else:
+            QApplication.processEvents()
+        if i in (499, 999):
+            gc.collect()
+            rss.append(_rss_mb())
+    try:
+        assert len([p for p in multiprocessing.active_children() if p.name == "nnviz-training"]) <= 2
+        window.tabs.setCurrentWidget(window.view)
+        window.controls.show_config(TrainingConfig(hidden=5))
+        window.session.open_config(TrainingConfig(hidden=5))
+        window.session.start()
+        qtbot.waitUntil(lambda: window.view.latest.step > 100, timeout=20000)
+        assert rss[1] - rss[0] < 100, rss  # the second 500 actions do not keep adding memory
+    finally:
+        window.close()
+    assert window.session._worker is None and window.compare.session._worker is None
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_closing_at_a_random_moment(qtbot, doubles, tmp_path, seed):
+    """Close while training, sweeping, saving or exporting: it closes promptly, leaves no
+    process or thread, and any file written is whole."""
+    rng = random.Random(seed)
+    threads_before = threading.active_count()
+    window = MainWindow(TrainingConfig(hidden=rng.choice((3, 50, 200))), None)
+    qtbot.addWidget(window)
+    window.show()
+    doing = rng.choice(("train", "sweep", "save", "export"))
+    if doing == "sweep":
+        window.tabs.setCurrentWidget(window.compare)
+        window.compare.run_button.click()
+    else:
+        window.session.start()
+    if doing == "save":
+        QTimer.singleShot(rng.randint(0, 150), lambda: window.save_run(str(tmp_path / "run.nnviz")))
+    if doing == "export":
+        QTimer.singleShot(rng.randint(0, 150), lambda: window.export_plots(str(tmp_path / "plots.png")))
+    qtbot.wait(rng.randint(0, 300))
+    window.close()
+    assert window.session._worker is None and window.compare.session._worker is None
+    assert not [p for p in multiprocessing.active_children() if p.name == "nnviz-training"]
+    qtbot.waitUntil(lambda: threading.active_count() <= threads_before, timeout=3000)
+    if (tmp_path / "run.nnviz").exists():
+        load_run(tmp_path / "run.nnviz")  # whole, or it would raise
+    assert not list(tmp_path.glob("*.part"))
+
+
+def test_a_long_run_keeps_memory_flat():
+    """200,000 float32 steps at 200 hidden units with the window's bounded history: once the
+    history is full, memory does not grow."""
+    trainer = build_trainer(TrainingConfig(hidden=200), log_every=HISTORY_EVERY, history_capacity=HISTORY_CAPACITY)
+    trainer.step(40_000)  # the history has filled and been thinned
+    gc.collect()
+    tracemalloc.start()
+    trainer.step(80_000)
+    middle = tracemalloc.take_snapshot()
+    trainer.step(80_000)
+    end = tracemalloc.take_snapshot()
+    tracemalloc.stop()
+    growth = sum(stat.size_diff for stat in end.compare_to(middle, "filename"))
+    assert trainer.step_count == 200_000
+    assert len(trainer.history) <= HISTORY_CAPACITY
+    assert growth < 64 * 1024  # bytes: nothing accumulates per step
+    assert np.isfinite(trainer.evaluate().loss)

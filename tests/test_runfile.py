@@ -1,0 +1,136 @@
+"""Run files: exact round trips, atomic saves, and every kind of bad file refused clearly."""
+
+import io
+import json
+import zipfile
+
+import numpy as np
+import pytest
+
+from nnviz.core.config import TrainingConfig
+from nnviz.core.experiment import build_trainer
+from nnviz.core.files import SaveError
+from nnviz.core.runfile import RunFileError, load_run, save_run
+
+KINDS = [
+    TrainingConfig(hidden=6),
+    TrainingConfig(hidden=6, dtype="float64"),
+    TrainingConfig(hidden=6, momentum=0.9),
+    TrainingConfig(hidden=6, batch_size=24, momentum=0.5, dtype="float64"),
+    TrainingConfig(hidden=6, activation="relu", l2=0.0, batch_size=7),
+]
+
+
+@pytest.mark.parametrize("config", KINDS)
+def test_resuming_is_bit_for_bit(tmp_path, config):
+    """2000 steps, save, load, 2000 more: the same weights, velocity and history as 4000 straight."""
+    first = build_trainer(config, log_every=10, history_capacity=150)
+    first.step(2000)
+    save_run(tmp_path / "run.nnviz", config, first)
+    loaded_config, resumed = load_run(tmp_path / "run.nnviz")
+    resumed.step(2000)
+    straight = build_trainer(config, log_every=10, history_capacity=150)
+    straight.step(4000)
+    assert loaded_config == config
+    np.testing.assert_array_equal(resumed.network.flat, straight.network.flat)
+    np.testing.assert_array_equal(resumed._optimizer.velocity, straight._optimizer.velocity)
+    np.testing.assert_array_equal(resumed.history.array(), straight.history.array())
+    assert resumed.step_count == 4000 and resumed.history.every == straight.history.every
+
+
+def test_the_file_is_a_zip_of_json_and_npy(tmp_path):
+    """Standard pieces: run.json says what it is; every array loads without pickle."""
+    trainer = build_trainer(TrainingConfig(hidden=4))
+    save_run(tmp_path / "run.nnviz", TrainingConfig(hidden=4), trainer)
+    with zipfile.ZipFile(tmp_path / "run.nnviz") as archive:
+        header = json.loads(archive.read("run.json"))
+        assert header["format"] == "nnviz-run" and header["version"] == 1
+        params = np.load(io.BytesIO(archive.read("parameters.npy")), allow_pickle=False)
+    np.testing.assert_array_equal(params, trainer.network.flat)
+
+
+def _rewrite(path, replace: dict):
+    """Copy a run file, replacing some members."""
+    with zipfile.ZipFile(path) as archive:
+        members = {name: archive.read(name) for name in archive.namelist()}
+    members.update(replace)
+    out = path.with_name("changed.nnviz")
+    with zipfile.ZipFile(out, "w") as archive:
+        for name, data in members.items():
+            if data is not None:
+                archive.writestr(name, data)
+    return out
+
+
+@pytest.fixture
+def good(tmp_path):
+    path = tmp_path / "good.nnviz"
+    save_run(path, TrainingConfig(hidden=4), build_trainer(TrainingConfig(hidden=4)))
+    return path
+
+
+def _npy(array) -> bytes:
+    buffer = io.BytesIO()
+    np.save(buffer, array)
+    return buffer.getvalue()
+
+
+def test_bad_files_are_refused_with_a_sentence(tmp_path, good):
+    """Text, truncated, future version, wrong shapes, missing arrays, a PNG: each says what is wrong."""
+    text = tmp_path / "notes.txt"
+    text.write_text("hello")
+    truncated = tmp_path / "cut.nnviz"
+    truncated.write_bytes(good.read_bytes()[: len(good.read_bytes()) // 2])
+    header = json.loads(zipfile.ZipFile(good).read("run.json"))
+    future = _rewrite(good, {"run.json": json.dumps({**header, "version": 99})})
+    foreign = _rewrite(good, {"run.json": json.dumps({"format": "something-else"})})
+    png = tmp_path / "picture.png"
+    png.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 40)
+    cases = {
+        text: "not an nnviz run file",
+        truncated: "not an nnviz run file",
+        future: "newer nnviz",
+        foreign: "not an nnviz run file",
+        png: "not an nnviz run file",
+        tmp_path / "missing.nnviz": "no such file",
+        tmp_path: "folder",
+    }
+    for path, words in cases.items():
+        with pytest.raises(RunFileError, match=words):
+            load_run(path)
+    shapes = _rewrite(good, {"parameters.npy": _npy(np.zeros(5, np.float32))})
+    with pytest.raises(RunFileError, match="parameters array has shape"):
+        load_run(shapes)
+    no_velocity = _rewrite(good, {"velocity.npy": None})
+    with pytest.raises(RunFileError, match="no velocity array"):
+        load_run(no_velocity)
+    labels = _rewrite(good, {"y_train.npy": _npy(np.full(160, 7))})
+    with pytest.raises(RunFileError, match="inconsistent"):
+        load_run(labels)
+
+
+def test_a_failed_save_leaves_the_old_file_and_no_debris(tmp_path, good, monkeypatch):
+    """If writing fails midway (a full disk), the previous file is intact and no temp file remains."""
+    before = good.read_bytes()
+
+    def full_disk(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(np, "save", full_disk)
+    with pytest.raises(SaveError, match="No space left"):
+        save_run(good, TrainingConfig(hidden=4), build_trainer(TrainingConfig(hidden=4)))
+    assert good.read_bytes() == before
+    assert [p.name for p in good.parent.iterdir()] == ["good.nnviz"]
+
+
+def test_the_history_exports_as_csv(tmp_path):
+    """Loss history CSV: a header and one row per entry, empty cells for a missing test set."""
+    from nnviz.core.history import write_history_csv
+
+    trainer = build_trainer(TrainingConfig(hidden=4, test_fraction=0.0), log_every=50)
+    trainer.step(100)
+    write_history_csv(tmp_path / "h.csv", trainer.history.array())
+    lines = (tmp_path / "h.csv").read_text().splitlines()
+    assert lines[0] == "step,loss,train_accuracy,test_loss,test_accuracy"
+    assert [line.split(",")[0] for line in lines[1:]] == ["0", "50", "100"]
+    assert lines[1].endswith(",,")
