@@ -461,3 +461,26 @@ def test_loss_history_exports_as_csv(qtbot, window, tmp_path):
     assert window.export_history(str(tmp_path / "h.csv"))
     rows = (tmp_path / "h.csv").read_text().splitlines()
     assert rows[0].startswith("step,loss") and [r.split(",")[0] for r in rows[1:]] == ["0", "10", "20", "30"]
+
+
+def test_fields_clamp_what_the_engine_must_not_see(window):
+    """Out-of-range, infinite or NaN entries end up clamped to a valid, finite setting."""
+    from PyQt5.QtWidgets import QAbstractSpinBox
+
+    boxes = [b for b in window.controls.findChildren(QAbstractSpinBox)]
+    assert len(boxes) >= 9
+    for box in boxes:
+        whole = isinstance(box.value(), int)
+        for bad in (-(10**9), 10**9) if whole else (-1e12, 1e12, float("inf"), float("-inf"), float("nan")):
+            box.setValue(bad)
+            assert box.minimum() <= box.value() <= box.maximum()
+    config = window.session.config.validated()  # raises if anything reached it out of range
+    assert config.samples >= 10 and config.hidden >= 1 and config.lr > 0
+
+
+def test_saving_a_run_where_it_cannot_be_written_says_so(window, tmp_path, monkeypatch):
+    """Save run into a missing folder: a message, no file, the run goes on untouched."""
+    messages = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda _parent, _title, text: messages.append(text))
+    assert not window.save_run(str(tmp_path / "missing" / "run.nnviz"))
+    assert "does not exist" in messages[-1] and not list(tmp_path.iterdir())
