@@ -126,6 +126,11 @@ def _add_run_options(parser: argparse.ArgumentParser) -> None:
     run.add_argument("--json", action="store_true", help="print one JSON object instead of progress lines")
 
 
+def _command(commands, name: str, summary: str, description: str) -> argparse.ArgumentParser:
+    return commands.add_parser(name, help=summary, description=description, epilog=CONVENTIONS,
+                               formatter_class=argparse.RawDescriptionHelpFormatter)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The ``nnviz`` parser with its sub-commands."""
     parser = _Parser(
@@ -135,25 +140,13 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     commands = parser.add_subparsers(dest="command", parser_class=_Parser)
-    train = commands.add_parser(
-        "train",
-        help="train headless and print the loss",
-        description="Train a network without a window and report the loss history.",
-        epilog=CONVENTIONS,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    train = _command(commands, "train", "train headless and print the loss", "Train a network without a window and report the loss history.")
     add_config_options(train)
     _add_run_options(train)
     files = train.add_argument_group("run files")
     files.add_argument("--save", metavar="PATH", help="save the whole run there at the end (resume it with --resume)")
     files.add_argument("--resume", metavar="PATH", help="carry on a saved run for --steps more steps, with its own settings")
-    sweep = commands.add_parser(
-        "sweep",
-        help="train several networks side by side",
-        description="Train networks that differ in one setting together, on the same data.",
-        epilog=CONVENTIONS,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    sweep = _command(commands, "sweep", "train several networks side by side", "Train networks that differ in one setting together, on the same data.")
     add_config_options(sweep, hidden_list=True)
     vary = sweep.add_argument_group("sweep")
     vary.add_argument("--vary", choices=VARIED, default=None, help="vary this setting instead of the hidden size")
@@ -161,13 +154,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_run_options(sweep)
     vary.add_argument("--out", metavar="PATH.png", help="save the grid picture there (no display needed)")
     vary.add_argument("--csv", metavar="PATH", help="save each network's final figures there as CSV")
-    gui = commands.add_parser(
-        "gui",
-        help="open the window (the default)",
-        description="Open the nnviz window. Settings given here override the remembered ones.",
-        epilog=CONVENTIONS,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    gui = _command(commands, "gui", "open the window (the default)", "Open the nnviz window. Settings given here override the remembered ones.")
     add_config_options(gui)
     window = gui.add_argument_group("window")
     window.add_argument("--start", action="store_true", help="begin training at once")
