@@ -98,6 +98,7 @@ def test_a_thousand_random_actions_while_training(qtbot, doubles, tmp_path):
     rss = []
     for i in range(1000):
         _poke(rng, window, widgets, menu_actions)
+        assert not (window.session.is_running and window.compare.session.is_running)  # one trains at a time
         if i % 10 == 0:
             qtbot.wait(2)  # let snapshots, redraws and timers run between bursts
         else:
@@ -106,6 +107,7 @@ def test_a_thousand_random_actions_while_training(qtbot, doubles, tmp_path):
             gc.collect()
             rss.append(_rss_mb())
     try:
+        # One training process per runner at most (the Train view's and the sweep's), never a leak.
         assert len([p for p in multiprocessing.active_children() if p.name == "nnviz-training"]) <= 2
         window.tabs.setCurrentWidget(window.view)
         window.controls.show_config(TrainingConfig(hidden=5))
