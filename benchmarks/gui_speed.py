@@ -29,6 +29,7 @@ def headless_rate(hidden: int, seconds: float) -> float:
 
 def window_rate(hidden: int, seconds: float) -> tuple[float, float, float, float]:
     """(steps/s, frames drawn/s, median and 95th-percentile input latency in ms) while training."""
+    from PyQt5 import sip
     from PyQt5.QtCore import QTimer
     from PyQt5.QtWidgets import QApplication
     from threadpoolctl import threadpool_limits
@@ -53,7 +54,7 @@ def window_rate(hidden: int, seconds: float) -> tuple[float, float, float, float
     def begin():
         window.session.start()
         # Measure from the first snapshot on, so process start-up is not counted.
-        window.session.snapshot_ready.connect(first, type=2)  # Qt.UniqueConnection
+        window.session.snapshot_ready.connect(first)
 
     def first(snapshot):
         if "t0" not in result:
@@ -72,6 +73,9 @@ def window_rate(hidden: int, seconds: float) -> tuple[float, float, float, float
 
     QTimer.singleShot(200, begin)
     app.exec_()
+    # Free the window's Qt side now: left to Python's cyclic collector, a closed window can be
+    # torn down at a random moment under a queued call into it (a segfault, seen here).
+    sip.delete(window)
     ordered = sorted(latencies)
     return result["rate"], result["fps"], 1000 * statistics.median(ordered), 1000 * ordered[int(0.95 * len(ordered))]
 

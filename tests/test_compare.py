@@ -121,13 +121,13 @@ def test_grid_export_and_csv(qtbot, window, tmp_path):
     _run(qtbot, window, "hidden", "2, 6", steps=50)
     window.compare.session.pause()
     png, table = tmp_path / "grid.png", tmp_path / "grid.csv"
-    assert window.export_plots(str(png))
+    assert window.files.export_plots(str(png))
     assert QImage(str(png)).width() == 2 * window.compare.figure.width()
     texts = export.read_png_texts(png)
     assert json.loads(texts[SWEEP_KEY]) == {"setting": "hidden", "values": [2, 6]}
     assert json.loads(texts[export.CONFIG_KEY])["samples"] == 100
     assert int(texts[export.STEP_KEY]) == window.compare.latest.step
-    assert window.export_csv(str(table))
+    assert window.files.export_csv(str(table))
     rows = list(csv.DictReader(table.open()))
     assert [r["value"] for r in rows] == ["2", "6"]
     assert all(int(r["step"]) == window.compare.latest.step for r in rows)
@@ -147,10 +147,10 @@ def test_pins_build_a_gallery_by_hand(qtbot, window, tmp_path):
     assert len(compare.pinned.tiles) == 2
     compare.show_pins.click()
     window.tabs.setCurrentWidget(compare)
-    assert window.export_plots(str(tmp_path / "pins.png"))
+    assert window.files.export_plots(str(tmp_path / "pins.png"))
     pins = json.loads(export.read_png_texts(tmp_path / "pins.png")[PINS_KEY])
     assert [p["config"]["hidden"] for p in pins] == [5, 20] and [p["step"] for p in pins] == [5, 0]
-    assert window.export_csv(str(tmp_path / "pins.csv"))
+    assert window.files.export_csv(str(tmp_path / "pins.csv"))
     assert len(list(csv.DictReader((tmp_path / "pins.csv").open()))) == 2
 
 
@@ -158,7 +158,7 @@ def test_exporting_before_any_sweep_says_so(window, monkeypatch):
     """With nothing to export, a sentence says what to do first."""
     messages = []
     monkeypatch.setattr("PyQt5.QtWidgets.QMessageBox.warning", lambda *args: messages.append(args[2]))
-    assert not window.export_plots("/tmp/never.png")
+    assert not window.files.export_plots("/tmp/never.png")
     assert "run a sweep or pin a picture first" in messages[-1]
 
 
@@ -173,7 +173,7 @@ def test_an_empty_gallery_is_not_exported(window, monkeypatch, tmp_path):
     messages = []
     monkeypatch.setattr("PyQt5.QtWidgets.QMessageBox.warning", lambda *args: messages.append(args[2]))
     window.compare.show_pins.click()
-    assert not window.export_plots(str(tmp_path / "pins.png")) and not window.export_csv(str(tmp_path / "pins.csv"))
+    assert not window.files.export_plots(str(tmp_path / "pins.png")) and not window.files.export_csv(str(tmp_path / "pins.csv"))
     assert len(messages) == 2 and all("nothing to export" in m for m in messages)
     assert not list(tmp_path.iterdir())
 
@@ -186,6 +186,6 @@ def test_pinned_grid_carries_the_single_export_metadata(qtbot, window, tmp_path)
     window.pin()
     window.tabs.setCurrentWidget(window.compare)
     window.compare.show_pins.click()
-    assert window.export_plots(str(tmp_path / "pins.png"))
+    assert window.files.export_plots(str(tmp_path / "pins.png"))
     texts = export.read_png_texts(tmp_path / "pins.png")
     assert json.loads(texts[export.CONFIG_KEY])["hidden"] == 5 and texts[export.STEP_KEY] == "3"

@@ -230,7 +230,7 @@ def test_export_png_has_both_class_colours_and_the_config(qtbot, window, tmp_pat
     _train_until(qtbot, window, 300)
     window.session.pause()
     path = tmp_path / "plots.png"
-    assert window.export_plots(str(path))
+    assert window.files.export_plots(str(path))
     image = QImage(str(path))
     assert image.width() == 2 * window.view.plots.width()
     lut = probability_lut()
@@ -244,15 +244,15 @@ def test_export_png_has_both_class_colours_and_the_config(qtbot, window, tmp_pat
 
 def test_export_svg_and_window(window, tmp_path):
     """SVG export writes an SVG; window export writes a PNG the size of the window."""
-    assert window.export_plots(str(tmp_path / "plots.svg"))
+    assert window.files.export_plots(str(tmp_path / "plots.svg"))
     assert (tmp_path / "plots.svg").read_text().lstrip().startswith("<?xml")
-    assert window.export_window(str(tmp_path / "window.png"))
+    assert window.files.export_window(str(tmp_path / "window.png"))
     assert QImage(str(tmp_path / "window.png")).size() == window.grab().size()
 
 
 def test_default_export_name_says_what_is_shown(window):
     """The suggested file name holds dataset, hidden size and step."""
-    assert window._default_path() == "nnviz-moons-h5-tanh-step0.png"
+    assert window.files.default_name() == "nnviz-moons-h5-tanh-step0.png"
 
 
 def test_unwritable_export_path_says_so_and_changes_nothing(window, tmp_path, monkeypatch):
@@ -260,12 +260,12 @@ def test_unwritable_export_path_says_so_and_changes_nothing(window, tmp_path, mo
     messages = []
     monkeypatch.setattr(QMessageBox, "warning", lambda _parent, _title, text: messages.append(text))
     config, step = window.session.config, window.session.trainer.step_count
-    assert not window.export_plots(str(tmp_path / "missing" / "plots.png"))
+    assert not window.files.export_plots(str(tmp_path / "missing" / "plots.png"))
     assert "does not exist" in messages[-1]
     folder = tmp_path / "taken.png"
     folder.mkdir()
     (folder / "inside.txt").write_text("precious")
-    assert not window.export_window(str(folder))
+    assert not window.files.export_window(str(folder))
     assert messages[-1].startswith(f"Cannot save {folder}")
     assert (folder / "inside.txt").read_text() == "precious"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["taken.png"]  # no temporary file left
@@ -278,7 +278,7 @@ def test_export_never_leaves_a_partial_file(window, tmp_path, monkeypatch):
     target.write_bytes(b"old picture")
     monkeypatch.setattr(QImage, "save", lambda *args: False)
     monkeypatch.setattr(QMessageBox, "warning", lambda *args: None)
-    assert not window.export_plots(str(target))
+    assert not window.files.export_plots(str(target))
     assert target.read_bytes() == b"old picture"
     assert [p.name for p in tmp_path.iterdir()] == ["plots.png"]
 
@@ -383,7 +383,7 @@ def test_exported_files_follow_the_umask(window, tmp_path):
     """An export is readable like any new file (not private to its owner)."""
     old = os.umask(0o022)
     try:
-        assert window.export_plots(str(tmp_path / "plots.png"))
+        assert window.files.export_plots(str(tmp_path / "plots.png"))
     finally:
         os.umask(old)
     assert (tmp_path / "plots.png").stat().st_mode & 0o777 == 0o644
@@ -393,14 +393,14 @@ def test_save_and_open_a_run_carries_on_exactly(qtbot, make_window, tmp_path):
     """Ctrl+S saves the whole run; opening it in a new window shows the same step and weights."""
     first = make_window()
     _train_until(qtbot, first, 200)
-    assert first.save_run(str(tmp_path / "run.nnviz"))
+    assert first.files.save_run(str(tmp_path / "run.nnviz"))
     assert first.session.is_running  # saving does not stop training
     first.session.pause()
     second = make_window(TrainingConfig(hidden=17, dataset="circles"))
     from nnviz.core.runfile import load_run
 
     _, saved = load_run(tmp_path / "run.nnviz")
-    assert second.open_file(str(tmp_path / "run.nnviz"))
+    assert second.files.open_file(str(tmp_path / "run.nnviz"))
     assert second.session.trainer.step_count == saved.step_count >= 200
     np.testing.assert_array_equal(second.session.trainer.network.flat, saved.network.flat)
     assert second.session.config.hidden == 5 and second.controls.hidden.value() == 5
@@ -412,9 +412,9 @@ def test_opening_an_exported_png_restores_its_settings_at_step_0(qtbot, make_win
     first = make_window(TrainingConfig(hidden=9, dataset="xor", noise=0.1))
     first.session.step(20)
     qtbot.waitUntil(lambda: first.view.latest.step == 20)
-    assert first.export_plots(str(tmp_path / "plots.png"))
+    assert first.files.export_plots(str(tmp_path / "plots.png"))
     second = make_window()
-    assert second.open_file(str(tmp_path / "plots.png"))
+    assert second.files.open_file(str(tmp_path / "plots.png"))
     assert (second.session.config.hidden, second.session.config.dataset, second.session.config.noise) == (9, "xor", 0.1)
     assert second.session.trainer.step_count == 0 and second.controls.dataset.currentText() == "xor"
 
@@ -427,12 +427,12 @@ def test_opening_a_bad_file_says_what_is_wrong_and_keeps_the_run(qtbot, window, 
     qtbot.waitUntil(lambda: window.view.latest.step == 5)
     before = window.session.trainer.network.flat.copy()
     (tmp_path / "a.txt").write_text("hello")
-    assert window.save_run(str(tmp_path / "run.nnviz"))
+    assert window.files.save_run(str(tmp_path / "run.nnviz"))
     whole = (tmp_path / "run.nnviz").read_bytes()
     (tmp_path / "cut.nnviz").write_bytes(whole[: len(whole) // 3])
     QImage(8, 8, QImage.Format_RGB32).save(str(tmp_path / "plain.png"))
     for name, words in (("a.txt", "not an nnviz run"), ("cut.nnviz", "not an nnviz run"), ("plain.png", "no nnviz settings")):
-        assert not window.open_file(str(tmp_path / name))
+        assert not window.files.open_file(str(tmp_path / name))
         assert words in messages[-1]
     assert window.session.trainer.step_count == 5
     np.testing.assert_array_equal(window.session.trainer.network.flat, before)
@@ -446,7 +446,7 @@ def test_dropping_a_run_on_the_window_opens_it(qtbot, make_window, tmp_path):
     first = make_window(TrainingConfig(hidden=8))
     first.session.step(3)
     qtbot.waitUntil(lambda: first.view.latest.step == 3)
-    assert first.save_run(str(tmp_path / "dropped.nnviz"))
+    assert first.files.save_run(str(tmp_path / "dropped.nnviz"))
     second = make_window()
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(tmp_path / "dropped.nnviz"))])
@@ -458,7 +458,7 @@ def test_loss_history_exports_as_csv(qtbot, window, tmp_path):
     """The Train view's history as CSV, one row per recorded step."""
     window.session.step(30)
     qtbot.waitUntil(lambda: window.view.latest.step == 30)
-    assert window.export_history(str(tmp_path / "h.csv"))
+    assert window.files.export_history(str(tmp_path / "h.csv"))
     rows = (tmp_path / "h.csv").read_text().splitlines()
     assert rows[0].startswith("step,loss") and [r.split(",")[0] for r in rows[1:]] == ["0", "10", "20", "30"]
 
@@ -482,5 +482,5 @@ def test_saving_a_run_where_it_cannot_be_written_says_so(window, tmp_path, monke
     """Save run into a missing folder: a message, no file, the run goes on untouched."""
     messages = []
     monkeypatch.setattr(QMessageBox, "warning", lambda _parent, _title, text: messages.append(text))
-    assert not window.save_run(str(tmp_path / "missing" / "run.nnviz"))
+    assert not window.files.save_run(str(tmp_path / "missing" / "run.nnviz"))
     assert "does not exist" in messages[-1] and not list(tmp_path.iterdir())

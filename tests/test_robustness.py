@@ -136,9 +136,9 @@ def test_closing_at_a_random_moment(qtbot, doubles, tmp_path, seed):
     else:
         window.session.start()
     if doing == "save":
-        QTimer.singleShot(rng.randint(0, 150), lambda: window.save_run(str(tmp_path / "run.nnviz")))
+        QTimer.singleShot(rng.randint(0, 150), lambda: window.files.save_run(str(tmp_path / "run.nnviz")))
     if doing == "export":
-        QTimer.singleShot(rng.randint(0, 150), lambda: window.export_plots(str(tmp_path / "plots.png")))
+        QTimer.singleShot(rng.randint(0, 150), lambda: window.files.export_plots(str(tmp_path / "plots.png")))
     qtbot.wait(rng.randint(0, 300))
     window.close()
     assert window.session._worker is None and window.compare.session._worker is None

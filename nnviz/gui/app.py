@@ -60,7 +60,7 @@ def run_app(given: dict, *, start: bool = False, screenshot: str | None = None, 
     window = MainWindow(config, settings)
     if open_path is not None:
         window.show_error = lambda message: print(f"nnviz: error: {message}", file=sys.stderr)
-        if not window.open_file(open_path):
+        if not window.files.open_file(open_path):
             window.close()
             return 2
         del window.show_error  # from here on, problems are told in the window
@@ -73,7 +73,7 @@ def run_app(given: dict, *, start: bool = False, screenshot: str | None = None, 
                 return
             window.view.draw_now()
             try:
-                export.save_png(window.grab().toImage(), screenshot, window.export_texts())
+                export.save_png(window.grab().toImage(), screenshot, window.files.export_texts())
                 status.append(0)
             except export.ExportError as error:
                 print(f"nnviz: {error}", file=sys.stderr)

@@ -9,7 +9,6 @@ from PyQt5.QtGui import QIcon, QKeySequence
 from PyQt5.QtWidgets import (
     QAction,
     QActionGroup,
-    QFileDialog,
     QMainWindow,
     QMessageBox,
     QScrollArea,
@@ -18,13 +17,11 @@ from PyQt5.QtWidgets import (
 )
 
 from nnviz.core.config import TrainingConfig
-from nnviz.core.history import write_history_csv
-from nnviz.core.runfile import SUFFIX, RunFileError, load_run, save_run
 from nnviz.core.training import TrainingSnapshot
-from nnviz.gui import export
 from nnviz.gui import settings as stored
 from nnviz.gui.compare_view import CompareView, Pin
 from nnviz.gui.controls import ControlPanel
+from nnviz.gui.file_actions import FileActions
 from nnviz.gui.session import TrainingSession
 from nnviz.gui.training_view import TrainingView
 
@@ -47,7 +44,7 @@ class MainWindow(QMainWindow):
         self.controls = ControlPanel(config)
         self.view = TrainingView()
         self.compare = CompareView(self.session.config, self.session.dataset)
-        self.export_scale = 2
+        self.files = FileActions(self)
         self.tabs = QTabWidget()
         self.tabs.addTab(self.view, "Train")
         self.tabs.addTab(self.compare, "Compare")
@@ -83,8 +80,8 @@ class MainWindow(QMainWindow):
         self.session.diverged.connect(self._on_diverged)
         self.compare.network_opened.connect(self._on_network_opened)
         self.compare.session.running_changed.connect(self._on_sweep_running_changed)
-        self.compare.export_requested.connect(self._on_export_plots)
-        self.compare.csv_requested.connect(self._on_export_csv)
+        self.compare.export_requested.connect(self.files.ask_export_plots)
+        self.compare.csv_requested.connect(self.files.ask_export_csv)
 
         self.resize(1280, 860)
         self._restore()
@@ -105,32 +102,32 @@ class MainWindow(QMainWindow):
     def _build_actions(self) -> None:
         bar = self.menuBar()
         file = bar.addMenu("&File")
-        self.open_action = self._action(file, "&Open…", self._on_open, "Ctrl+O",
+        self.open_action = self._action(file, "&Open…", self.files.ask_open, "Ctrl+O",
                                         "Open a saved run, or a PNG that nnviz exported (or drop one on the window)")
-        self.save_action = self._action(file, "&Save run…", self._on_save_run, "Ctrl+S",
+        self.save_action = self._action(file, "&Save run…", self.files.ask_save_run, "Ctrl+S",
                                         "Save the whole run (settings, data, weights, history) to carry on later")
-        self.history_action = self._action(file, "Export loss &history (CSV)…", self._on_export_history, None,
+        self.history_action = self._action(file, "Export loss &history (CSV)…", self.files.ask_export_history, None,
                                            "Save the Train view's loss and accuracy history as CSV")
         file.addSeparator()
-        self.export_plots_action = self._action(file, "&Export plots…", self._on_export_plots, "Ctrl+E",
+        self.export_plots_action = self._action(file, "&Export plots…", self.files.ask_export_plots, "Ctrl+E",
                                                 "Save the boundary and loss plots as PNG or SVG")
-        self.export_window_action = self._action(file, "Export &window…", self._on_export_window, "Ctrl+Shift+E",
+        self.export_window_action = self._action(file, "Export &window…", self.files.ask_export_window, "Ctrl+Shift+E",
                                                  "Save a PNG of the whole window")
-        self.copy_action = self._action(file, "&Copy plots", self._on_copy, "Ctrl+Shift+C",
+        self.copy_action = self._action(file, "&Copy plots", self.files.copy_plots, "Ctrl+Shift+C",
                                         "Copy the plots to the clipboard as an image")
         size_menu = file.addMenu("Export &size")
         group = QActionGroup(self)
         self.scale_actions = {}
         for scale in (1, 2, 3, 4):
             action = QAction(f"{scale}× screen size", self, checkable=True)
-            action.triggered.connect(lambda _checked, s=scale: setattr(self, "export_scale", s))
+            action.triggered.connect(lambda _checked, s=scale: setattr(self.files, "export_scale", s))
             group.addAction(action)
             size_menu.addAction(action)
             self.scale_actions[scale] = action
         file.addSeparator()
         self._action(file, "&Quit", self.close, "Ctrl+Q")
 
-        self.csv_action = self._action(file, "Export sweep &figures (CSV)…", self._on_export_csv, None,
+        self.csv_action = self._action(file, "Export sweep &figures (CSV)…", self.files.ask_export_csv, None,
                                        "Save each compared network's final loss and accuracies as CSV")
         file.insertAction(file.actions()[3], self.csv_action)
 
@@ -157,7 +154,7 @@ class MainWindow(QMainWindow):
     # Persistence ---------------------------------------------------------------------------
     def _restore(self) -> None:
         if self.settings is None:
-            self.scale_actions[self.export_scale].setChecked(True)
+            self.scale_actions[self.files.export_scale].setChecked(True)
             return
         s = self.settings
         if s.contains(stored.GEOMETRY):
@@ -166,8 +163,8 @@ class MainWindow(QMainWindow):
             self.restoreState(s.value(stored.STATE))
         if s.contains(stored.SPLITTER):
             self.view.splitter.restoreState(s.value(stored.SPLITTER))
-        self.export_scale = s.value(stored.EXPORT_SCALE, 2, type=int)
-        self.scale_actions.get(self.export_scale, self.scale_actions[2]).setChecked(True)
+        self.files.export_scale = s.value(stored.EXPORT_SCALE, 2, type=int)
+        self.scale_actions.get(self.files.export_scale, self.scale_actions[2]).setChecked(True)
         self.view.log_scale.setChecked(s.value(stored.LOG_SCALE, False, type=bool))
 
     def _remember(self) -> None:
@@ -178,7 +175,7 @@ class MainWindow(QMainWindow):
         s.setValue(stored.GEOMETRY, self.saveGeometry())
         s.setValue(stored.STATE, self.saveState())
         s.setValue(stored.SPLITTER, self.view.splitter.saveState())
-        s.setValue(stored.EXPORT_SCALE, self.export_scale)
+        s.setValue(stored.EXPORT_SCALE, self.files.export_scale)
         s.setValue(stored.LOG_SCALE, self.view.log_scale.isChecked())
         s.sync()
 
@@ -188,60 +185,10 @@ class MainWindow(QMainWindow):
         self._remember()
         super().closeEvent(event)
 
-    # Exports -------------------------------------------------------------------------------
-    def export_texts(self) -> dict[str, str]:
-        """The PNG text chunks for the current picture."""
-        return export.metadata(self.session.config, self.view.latest.step if self.view.latest else 0)
-
-    def _default_path(self, suffix: str = ".png") -> str:
-        step = self.view.latest.step if self.view.latest else 0
-        return export.default_name(self.session.config, step, suffix)
-
-    def export_plots(self, path: str) -> bool:
-        """Save the plots of the tab in view to ``path`` (on the Train tab .svg as SVG, anything
-        else as PNG; on the Compare tab the grid as PNG); False on failure."""
-        if self.tabs.currentWidget() is self.compare:
-            return self._save(lambda: self.compare.export_grid(path, self.export_scale), path)
-        self.view.draw_now()
-        if path.lower().endswith(".svg"):
-            return self._save(lambda: export.save_svg(self.view.plots, path, self.export_texts()), path)
-        image = export.render(self.view.plots, self.export_scale)
-        return self._save(lambda: export.save_png(image, path, self.export_texts()), path)
-
-    def export_window(self, path: str) -> bool:
-        """Save a PNG of the whole window to ``path``; False on failure."""
-        self.view.draw_now()
-        image = self.grab().toImage()
-        return self._save(lambda: export.save_png(image, path, self.export_texts()), path)
-
-    def _save(self, write, path: str) -> bool:
-        try:
-            write()
-        except export.ExportError as error:
-            self.show_error(str(error))
-            return False
-        self.statusBar().showMessage(f"Saved {path}", 5000)
-        return True
-
     def show_error(self, message: str) -> None:
         """Tell the user something failed; nothing else changes."""
         self.statusBar().showMessage(message, 10000)
         QMessageBox.warning(self, "nnviz", message)
-
-    def _on_export_plots(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Export plots", self._default_path(),
-                                              "PNG image (*.png);;SVG drawing (*.svg)")
-        if path:
-            self.export_plots(path)
-
-    def _on_export_window(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Export window", self._default_path(), "PNG image (*.png)")
-        if path:
-            self.export_window(path)
-
-    def export_csv(self, path: str) -> bool:
-        """Save the Compare tab's figures as CSV; False on failure."""
-        return self._save(lambda: self.compare.export_csv(path), path)
 
     def pin(self) -> None:
         """Keep the Train view's current picture in the Compare tab's gallery."""
@@ -251,36 +198,6 @@ class MainWindow(QMainWindow):
         self.compare.add_pin(Pin(label, c, self.session.dataset, snapshot))
         self.statusBar().showMessage(f"Pinned: {label} (see Compare > Pinned)", 5000)
 
-    def save_run(self, path: str) -> bool:
-        """Save the Train view's whole run to ``path`` (training carries on); False on failure."""
-        config = self.session.config
-        return self._save(lambda: self.session.with_trainer(lambda trainer: save_run(path, config, trainer)), path)
-
-    def open_file(self, path: str) -> bool:
-        """Open a run file (carries on from its step) or an nnviz PNG (its settings, from step 0).
-        Anything else gets a message and changes nothing; False then."""
-        try:
-            if export.is_png(path):
-                config, trainer = export.config_from_png(path), None
-            else:
-                config, trainer = load_run(path)
-        except RunFileError as error:
-            self.show_error(str(error))
-            return False
-        self.controls.show_config(config)
-        if trainer is None:
-            self.session.open_config(config)
-        else:
-            self.session.adopt(config, trainer, trainer.data)
-        self.tabs.setCurrentWidget(self.view)
-        self.statusBar().showMessage(f"Opened {path}", 5000)
-        return True
-
-    def export_history(self, path: str) -> bool:
-        """Save the Train view's loss history as CSV; False on failure."""
-        history = self.view.latest.history
-        return self._save(lambda: write_history_csv(path, history), path)
-
     def dragEnterEvent(self, event) -> None:
         if event.mimeData().hasUrls():
             event.acceptProposedAction()
@@ -288,35 +205,10 @@ class MainWindow(QMainWindow):
     def dropEvent(self, event) -> None:
         paths = [url.toLocalFile() for url in event.mimeData().urls() if url.isLocalFile()]
         if paths:
-            self.open_file(paths[0])
-
-    def _on_open(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open", "", "nnviz runs and pictures (*.nnviz *.png);;All files (*)")
-        if path:
-            self.open_file(path)
-
-    def _on_save_run(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Save run", self._default_path(SUFFIX), f"nnviz run (*{SUFFIX})")
-        if path:
-            self.save_run(path)
-
-    def _on_export_history(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Export loss history", self._default_path(".csv"), "CSV table (*.csv)")
-        if path:
-            self.export_history(path)
+            self.files.open_file(paths[0])
 
     def _runner(self):
         return self.compare.session if self.tabs.currentWidget() is self.compare else self.session
-
-    def _on_export_csv(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Export figures", "nnviz-sweep.csv", "CSV table (*.csv)")
-        if path:
-            self.export_csv(path)
-
-    def _on_copy(self) -> None:
-        self.view.draw_now()
-        export.copy_to_clipboard(export.render(self.view.plots, self.export_scale))
-        self.statusBar().showMessage("Plots copied to the clipboard.", 5000)
 
     def _on_about(self) -> None:
         QMessageBox.about(self, "About nnviz", "<b>nnviz</b><br>Watch a small neural network learn.<br><br>"
