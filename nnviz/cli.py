@@ -174,6 +174,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "gui":
         if args.after_steps and not args.screenshot:
             parser.exit(2, "nnviz gui: error: --after-steps needs --screenshot\n")
+        if args.open and given_settings(args):
+            extra = "--" + next(iter(given_settings(args))).replace("_", "-")
+            parser.exit(2, f"nnviz gui: error: --open takes the settings from the file; leave out {extra}\n")
         from nnviz.gui.app import run_app
 
         return run_app(given_settings(args), start=args.start, screenshot=args.screenshot, after_steps=args.after_steps,

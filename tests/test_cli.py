@@ -232,8 +232,8 @@ def test_a_sweep_that_wholly_diverges_exits_1_with_valid_json(capsys):
 def test_save_then_resume_equals_training_straight_through(capsys, tmp_path):
     """`--save` then `--resume --steps N` gives the history of one uninterrupted run."""
     path = str(tmp_path / "run.nnviz")
-    assert run_cli(capsys, "train", "--steps", "300", "--momentum", "0.5", "--log-every", "100", "--save", path)[0] == 0
-    status, out, _ = run_cli(capsys, "train", "--resume", path, "--steps", "300", "--json")
+    assert run_cli(capsys, "train", "--steps", "250", "--momentum", "0.5", "--log-every", "100", "--save", path)[0] == 0
+    status, out, _ = run_cli(capsys, "train", "--resume", path, "--steps", "350", "--json")
     resumed = json.loads(out)
     status2, out2, _ = run_cli(capsys, "train", "--steps", "600", "--momentum", "0.5", "--log-every", "100", "--json")
     straight = json.loads(out2)
@@ -271,3 +271,12 @@ def test_saving_to_an_unwritable_path_says_so(capsys, tmp_path):
     status, out, err = run_cli(capsys, "train", "--steps", "10", "--save", str(tmp_path / "no" / "run.nnviz"))
     assert status == 1 and out.strip().splitlines()[-1].startswith("done: 10 steps")
     assert err.strip().splitlines() == [f"nnviz train: Cannot save {tmp_path / 'no' / 'run.nnviz'}: the folder {tmp_path / 'no'} does not exist."]
+
+
+def test_open_refuses_other_settings_and_names_a_folder(capsys, tmp_path):
+    """`--open` takes the file's settings (others are a usage error); a folder is named as such."""
+    status, _, err = run_cli(capsys, "--open", str(tmp_path / "run.nnviz"), "--hidden", "3")
+    assert status == 2 and err.strip().splitlines() == ["nnviz gui: error: --open takes the settings from the file; leave out --hidden"]
+    done = subprocess.run([sys.executable, "-m", "nnviz", "--open", str(tmp_path)], capture_output=True, text=True,
+                          check=False, env=_env(QT_QPA_PLATFORM="offscreen"), timeout=60)
+    assert done.returncode == 2 and "it is a folder" in done.stderr

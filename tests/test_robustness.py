@@ -32,9 +32,16 @@ def doubles(monkeypatch, tmp_path):
     """File dialogs answer with paths in tmp_path; message boxes are recorded, never shown."""
     messages = []
     counter = iter(range(10**6))
-    monkeypatch.setattr(QFileDialog, "getSaveFileName",
-                        lambda *args, **kwargs: (str(tmp_path / f"out{next(counter)}{_suffix(args)}"), ""))
-    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *args, **kwargs: (str(tmp_path / "out0.nnviz"), ""))
+    saved_runs = [str(tmp_path / "none-yet.nnviz")]
+
+    def save_name(*args, **kwargs):
+        path = str(tmp_path / f"out{next(counter)}{_suffix(args)}")
+        if path.endswith(".nnviz"):
+            saved_runs.append(path)
+        return path, ""
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", save_name)
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *args, **kwargs: (saved_runs[-1], ""))  # the last run saved
     monkeypatch.setattr(QMessageBox, "warning", lambda _parent, _title, text: messages.append(text))
     return messages
 
@@ -95,6 +102,8 @@ def test_a_thousand_random_actions_while_training(qtbot, doubles, tmp_path):
     window.session.start()
     rng = random.Random(20261124)
     widgets, menu_actions = _actions(window)
+    opened = []
+    window.statusBar().messageChanged.connect(opened.append)
     rss = []
     for i in range(1000):
         _poke(rng, window, widgets, menu_actions)
@@ -109,11 +118,14 @@ def test_a_thousand_random_actions_while_training(qtbot, doubles, tmp_path):
     try:
         # One training process per runner at most (the Train view's and the sweep's), never a leak.
         assert len([p for p in multiprocessing.active_children() if p.name == "nnviz-training"]) <= 2
+        assert not [m for m in doubles if "Training stopped" in m]  # the training process never failed
+        assert any(m.startswith("Opened") for m in opened)  # Open really opened saved runs
+        # Carry on from wherever the monkey left it, at a learning rate that cannot diverge.
         window.tabs.setCurrentWidget(window.view)
-        window.controls.show_config(TrainingConfig(hidden=5))
-        window.session.open_config(TrainingConfig(hidden=5))
+        window.controls.lr.setValue(0.1)
         window.session.start()
-        qtbot.waitUntil(lambda: window.view.latest.step > 100, timeout=20000)
+        reached = window.view.latest.step
+        qtbot.waitUntil(lambda: window.view.latest.step > reached + 100, timeout=20000)
         assert rss[1] - rss[0] < 100, rss  # the second 500 actions do not keep adding memory
     finally:
         window.close()
@@ -135,8 +147,9 @@ def test_closing_at_a_random_moment(qtbot, doubles, tmp_path, seed):
         window.compare.run_button.click()
     else:
         window.session.start()
+    saved = []
     if doing == "save":
-        QTimer.singleShot(rng.randint(0, 150), lambda: window.files.save_run(str(tmp_path / "run.nnviz")))
+        QTimer.singleShot(rng.randint(0, 150), lambda: saved.append(window.files.save_run(str(tmp_path / "run.nnviz"))))
     if doing == "export":
         QTimer.singleShot(rng.randint(0, 150), lambda: window.files.export_plots(str(tmp_path / "plots.png")))
     qtbot.wait(rng.randint(0, 300))
@@ -144,7 +157,8 @@ def test_closing_at_a_random_moment(qtbot, doubles, tmp_path, seed):
     assert window.session._worker is None and window.compare.session._worker is None
     assert not [p for p in multiprocessing.active_children() if p.name == "nnviz-training"]
     qtbot.waitUntil(lambda: threading.active_count() <= threads_before, timeout=3000)
-    if (tmp_path / "run.nnviz").exists():
+    if saved:
+        assert saved == [True]
         load_run(tmp_path / "run.nnviz")  # whole, or it would raise
     assert not list(tmp_path.glob("*.part"))
 

@@ -75,6 +75,8 @@ class TrainingConfig:
     @classmethod
     def from_dict(cls, values: dict) -> TrainingConfig:
         """Build from :meth:`as_dict` output, ignoring unknown keys, then validate."""
+        if not isinstance(values, dict):
+            raise ConfigError(f"settings must be a mapping of names to values, not {type(values).__name__}")
         known = {f.name for f in fields(cls)}
         return cls(**{k: v for k, v in values.items() if k in known}).validated()
 

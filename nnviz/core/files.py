@@ -29,6 +29,8 @@ def write_atomically(path: str | os.PathLike, write: Callable[[str], bool | None
         if write(tmp) is False:
             raise SaveError(f"Cannot save {path}: writing the file failed (is the disk full?).")
         os.chmod(tmp, _file_mode(path))  # mkstemp makes it private; our files should not be
+        with open(tmp, "rb+") as handle:  # on disk before it takes the old file's place
+            os.fsync(handle.fileno())
         os.replace(tmp, path)
     except SaveError:
         raise

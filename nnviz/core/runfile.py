@@ -54,7 +54,7 @@ def save_run(path: str | os.PathLike, config: TrainingConfig, trainer: Trainer) 
     }
     data = trainer.data
     arrays = {"parameters": network.flat, "previous": state["previous"], "velocity": state["velocity"],
-              "history": trainer.history.array(), "X_train": data.X_train, "y_train": data.y_train,
+              "history": _on_grid(trainer.history), "X_train": data.X_train, "y_train": data.y_train,
               "X_test": data.X_test, "y_test": data.y_test, "order": state["order"]}
 
     def write(tmp: str) -> None:
@@ -68,6 +68,13 @@ def save_run(path: str | os.PathLike, config: TrainingConfig, trainer: Trainer) 
     write_atomically(path, write)
 
 
+def _on_grid(history: LossHistory) -> np.ndarray:
+    """The history without an entry a run recorded only because it ended there: an
+    uninterrupted run would not have it, and a resumed one must match that."""
+    rows = history.array()
+    return rows[rows[:, 0] % history.every == 0]
+
+
 def load_run(path: str | os.PathLike) -> tuple[TrainingConfig, Trainer]:
     """The config and a trainer ready to carry on; raises :class:`RunFileError`."""
     name = os.fspath(path)
@@ -75,87 +82,132 @@ def load_run(path: str | os.PathLike) -> tuple[TrainingConfig, Trainer]:
         with zipfile.ZipFile(name) as archive:
             header = _header(archive)
             arrays = {key: _array(archive, key) for key in ARRAYS}
-    except FileNotFoundError:
-        raise RunFileError(f"Cannot open {name}: there is no such file.") from None
-    except IsADirectoryError:
-        raise RunFileError(f"Cannot open {name}: it is a folder, not a run file.") from None
-    except (zipfile.BadZipFile, EOFError):
-        raise RunFileError(f"Cannot open {name}: it is not an nnviz run file (or it is damaged).") from None
-    except OSError as error:
-        raise RunFileError(f"Cannot open {name}: {error.strerror or error}.") from None
-    try:
         return _build(header, arrays)
-    except (KeyError, TypeError, ValueError, ConfigError) as error:
-        if isinstance(error, RunFileError):
-            raise
-        raise RunFileError(f"Cannot open {name}: the run inside is inconsistent ({error}).") from None
+    except FileNotFoundError:
+        reason = "there is no such file"
+    except IsADirectoryError:
+        reason = "it is a folder, not a run file"
+    except (zipfile.BadZipFile, EOFError):
+        reason = "it is not an nnviz run file (or it is damaged)"
+    except _Refused as refusal:
+        reason = str(refusal)
+    except OSError as error:
+        reason = error.strerror or str(error)
+    except (KeyError, TypeError, ValueError, ConfigError, OverflowError, AttributeError, RecursionError,
+            NotImplementedError, RuntimeError, MemoryError) as error:
+        # Whatever a crafted or damaged file trips over, the user gets one sentence.
+        reason = f"the run inside is inconsistent ({type(error).__name__}: {error})"
+    raise RunFileError(f"Cannot open {name}: {reason}.")
+
+
+class _Refused(Exception):
+    """Why a run file is refused (the caller adds which file)."""
+
+
+MAX_ENTRY_BYTES = 64 * 2**20  # far above any real run (5000 points, 200 units); a bomb stops here
+
+
+def _read(archive: zipfile.ZipFile, member: str) -> bytes:
+    try:
+        info = archive.getinfo(member)
+    except KeyError:
+        raise _Refused(f"the run has no {member}") from None
+    if info.file_size > MAX_ENTRY_BYTES:
+        raise _Refused(f"its {member} claims {info.file_size:,} bytes, more than a run can hold")
+    return archive.read(member)
 
 
 def _header(archive: zipfile.ZipFile) -> dict:
+    if "run.json" not in archive.namelist():
+        raise _Refused("it is a zip archive, but not an nnviz run file")
     try:
-        header = json.loads(archive.read("run.json"))
-    except KeyError:
-        raise RunFileError("Cannot open the file: it is a zip archive, but not an nnviz run file.") from None
+        header = json.loads(_read(archive, "run.json"))
     except (ValueError, UnicodeDecodeError):
-        raise RunFileError("Cannot open the file: its run description is not valid JSON.") from None
+        raise _Refused("its run description is not valid JSON") from None
     if not isinstance(header, dict) or header.get("format") != FORMAT:
-        raise RunFileError("Cannot open the file: it is not an nnviz run file.")
+        raise _Refused("it is not an nnviz run file")
     version = header.get("version")
-    if not isinstance(version, int) or version > VERSION:
-        raise RunFileError(f"Cannot open the file: it was saved by a newer nnviz (run format {version}); "
-                           f"this one reads format {VERSION}. Please update nnviz.")
+    if type(version) is not int or version < 1:
+        raise _Refused(f"its format version {version!r} is not one nnviz wrote")
+    if version > VERSION:
+        raise _Refused(f"it was saved by a newer nnviz (run format {version}); this one reads format {VERSION}. "
+                       "Please update nnviz")
     return header
 
 
 def _array(archive: zipfile.ZipFile, key: str) -> np.ndarray:
+    raw = _read(archive, f"{key}.npy")
+    stream = io.BytesIO(raw)
     try:
-        raw = archive.read(f"{key}.npy")
-    except KeyError:
-        raise RunFileError(f"Cannot open the file: the run has no {key} array.") from None
-    try:
-        return np.load(io.BytesIO(raw), allow_pickle=False)
+        # Check the shape the header claims against the bytes present before numpy allocates it.
+        read_header = {(1, 0): np.lib.format.read_array_header_1_0, (2, 0): np.lib.format.read_array_header_2_0}
+        shape, _, dtype = read_header[np.lib.format.read_magic(stream)](stream)
+        if dtype.hasobject or int(np.prod(shape, dtype=np.int64)) * dtype.itemsize > len(raw):
+            raise _Refused(f"its {key} array is damaged")
+        stream.seek(0)
+        return np.load(stream, allow_pickle=False)
     except ValueError as error:
-        raise RunFileError(f"Cannot open the file: its {key} array is unreadable ({error}).") from None
+        raise _Refused(f"its {key} array is unreadable ({error})") from None
+
+
+def _integer(value, low: int, high: int, name: str) -> int:
+    if type(value) is not int or not low <= value <= high:
+        raise _Refused(f"its {name} {value!r} is not a whole number from {low} to {high}")
+    return value
 
 
 def _build(header: dict, arrays: dict) -> tuple[TrainingConfig, Trainer]:
     config = TrainingConfig.from_dict(header["config"])
-    sizes = tuple(int(s) for s in header["layer_sizes"])
-    dtype = np.dtype(header["dtype"])
-    if dtype.name not in ("float32", "float64") or len(sizes) < 3 or min(sizes) < 1:
-        raise ValueError("unknown dtype or layer sizes")
+    # The network must be the one the config describes: the config is what the window shows.
     X_train, y_train, X_test, y_test = (arrays[k] for k in ("X_train", "y_train", "X_test", "y_test"))
-    n_features, classes = sizes[0], sizes[-1]
-    _expect(X_train, (len(y_train), n_features), "X_train")
-    _expect(X_test, (len(y_test), n_features), "X_test")
+    classes = int(max(y_train.max(initial=0), y_test.max(initial=0))) + 1 if y_train.size else 0
+    sizes = (X_train.shape[1] if X_train.ndim == 2 else -1, config.hidden, classes)
+    described = {"layer_sizes": list(sizes), "activation": config.activation, "dtype": config.dtype,
+                 "settings": {"lr": config.lr, "l2": config.l2, "momentum": config.momentum,
+                              "batch_size": config.batch_size}}
+    for key, expected in described.items():
+        if header.get(key) != expected:
+            raise _Refused(f"its {key} {header.get(key)!r} do not match its settings ({expected!r})")
+    if classes < 2 or not np.issubdtype(y_train.dtype, np.integer) or not np.issubdtype(y_test.dtype, np.integer):
+        raise _Refused("its labels are not whole numbers of at least two classes")
+    dtype = np.dtype(config.dtype)
+    _expect(X_train, (len(y_train), sizes[0]), "X_train")
+    _expect(X_test, (len(y_test), sizes[0]), "X_test")
     _expect(y_train, (len(y_train),), "y_train")
+    _expect(y_test, (len(y_test),), "y_test")
     for key in ("parameters", "previous", "velocity"):
         _expect(arrays[key], (layout_size(sizes),), key)
         if arrays[key].dtype != dtype:
-            raise ValueError(f"{key} is {arrays[key].dtype}, not {dtype}")
+            raise _Refused(f"its {key} array is {arrays[key].dtype}, not {dtype}")
     _expect(arrays["history"], (len(arrays["history"]), len(FIELDS)), "history")
-    labels = np.concatenate([y_train, y_test])
-    if labels.size and (labels.min() < 0 or labels.max() >= classes or not np.issubdtype(labels.dtype, np.integer)):
-        raise ValueError("labels do not match the network's classes")
-    if not all(np.isfinite(arrays[k]).all() for k in ("parameters", "X_train", "X_test")):
-        raise ValueError("parameters or points are not finite")
+    _expect(arrays["order"], (len(y_train),), "order")
+    for key in ("parameters", "previous", "velocity", "X_train", "X_test"):
+        if not np.issubdtype(arrays[key].dtype, np.floating) or not np.isfinite(arrays[key]).all():
+            raise _Refused(f"its {key} array holds values that are not finite real numbers")
+    if y_test.size and y_test.min() < 0 or y_train.min() < 0:
+        raise _Refused("its labels are negative")
     data = Dataset(config.dataset, X_train.astype(np.float64), y_train.astype(np.int64), X_test.astype(np.float64),
                    y_test.astype(np.int64))
-    settings = header["settings"]
-    history = LossHistory.from_array(arrays["history"], int(header["history"]["every"]), header["history"]["capacity"])
+    step = _integer(header.get("step"), 0, 10**15, "step")
+    every = _integer(header["history"].get("every"), 1, 10**15, "history spacing")
+    capacity = header["history"].get("capacity")
+    if capacity is not None:
+        _integer(capacity, 4, 10**6, "history capacity")
+    history = LossHistory.from_array(arrays["history"], every, capacity)
+    if not isinstance(header.get("has_previous"), bool):
+        raise _Refused("its has_previous is not true or false")
     rng = np.random.default_rng()
     rng.bit_generator.state = header["batches"]["rng"]
-    batches = Batches(data, dtype, classes, settings["batch_size"], rng)
-    batches.restore(arrays["order"], int(header["batches"]["cursor"]))
+    batches = Batches(data, dtype, classes, config.batch_size, rng)
+    batches.restore(arrays["order"], _integer(header["batches"].get("cursor"), 0, len(y_train), "batch cursor"))
     trainer = Trainer(
-        MLP.from_flat(arrays["parameters"].copy(), sizes, header["activation"]), data, lr=float(settings["lr"]),
-        l2=float(settings["l2"]), momentum=float(settings["momentum"]), batch_size=settings["batch_size"],
-        history=history, step_count=int(header["step"]), batches=batches,
+        MLP.from_flat(arrays["parameters"].copy(), sizes, config.activation), data, lr=config.lr, l2=config.l2,
+        momentum=config.momentum, batch_size=config.batch_size, history=history, step_count=step, batches=batches,
     )
-    trainer.restore(arrays["previous"], arrays["velocity"], bool(header["has_previous"]))
+    trainer.restore(arrays["previous"], arrays["velocity"], header["has_previous"])
     return config, trainer
 
 
 def _expect(array: np.ndarray, shape: tuple, name: str) -> None:
     if array.shape != shape:
-        raise RunFileError(f"Cannot open the file: its {name} array has shape {array.shape}, expected {shape}.")
+        raise _Refused(f"its {name} array has shape {array.shape}, expected {shape}")

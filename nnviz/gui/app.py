@@ -54,9 +54,6 @@ def run_app(given: dict, *, start: bool = False, screenshot: str | None = None, 
     except ConfigError as error:
         print(f"nnviz: error: {error}", file=sys.stderr)
         return 2
-    if open_path is not None and not os.path.isfile(open_path):
-        print(f"nnviz: error: Cannot open {open_path}: there is no such file.", file=sys.stderr)
-        return 2
     window = MainWindow(config, settings)
     if open_path is not None:
         window.show_error = lambda message: print(f"nnviz: error: {message}", file=sys.stderr)
