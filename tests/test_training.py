@@ -66,7 +66,7 @@ def test_mini_batches_visit_every_point_once_per_epoch():
     trainer = build_trainer(TrainingConfig(batch_size=40))
     seen = []
     for _ in range(4):
-        X, _, _ = trainer._next_batch()
+        X, _, _ = trainer._batches.next()
         seen.extend(map(tuple, X))
     assert len(seen) == 160 and len(set(seen)) == 160
 

@@ -136,13 +136,14 @@ class Trainer:
         self.step_count = step_count
         self.divergence: Divergence | None = None
         self.history = history if history is not None else LossHistory()
-        self._rng = rng or np.random.default_rng(0)
         self._optimizer = GradientDescent(network.flat, lr, momentum)
         self._backprop = Backprop(network)
         self._previous = network.copy()  # the weights before the last update (once there was one)
         self._has_previous = False
 
-        self._batches = batches or Batches(data, network.dtype, network.layer_sizes[-1], batch_size, self._rng)
+        self._batches = batches or Batches(
+            data, network.dtype, network.layer_sizes[-1], batch_size, rng or np.random.default_rng(0)
+        )
         if not len(self.history):
             self.record()
 
@@ -179,7 +180,7 @@ class Trainer:
         history = self.history
         start = self.step_count
         for _ in range(count):
-            X_ones, targets, flat_index = self._next_batch()
+            X_ones, targets, flat_index = self._batches.next()
             if not self._backprop.run(self.network, X_ones, targets, flat_index, self.l2):
                 self._step_back()
                 return self.step_count - start
@@ -224,9 +225,6 @@ class Trainer:
     @batch_size.setter
     def batch_size(self, value: int | None) -> None:
         self._batches.batch_size = value
-
-    def _next_batch(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        return self._batches.next()
 
     # Reporting -----------------------------------------------------------------------------
     def evaluate(self) -> HistoryEntry:

@@ -37,6 +37,7 @@ def run_app(given: dict, *, start: bool = False, screenshot: str | None = None, 
     from PyQt5.QtWidgets import QApplication
     from threadpoolctl import threadpool_limits
 
+    from nnviz.core.files import SaveError
     from nnviz.gui import export
     from nnviz.gui import settings as stored
     from nnviz.gui.main_window import MainWindow, app_icon
@@ -72,7 +73,7 @@ def run_app(given: dict, *, start: bool = False, screenshot: str | None = None, 
             try:
                 export.save_png(window.grab().toImage(), screenshot, window.files.export_texts())
                 status.append(0)
-            except export.ExportError as error:
+            except SaveError as error:
                 print(f"nnviz: {error}", file=sys.stderr)
                 status.append(1)
             window.close()

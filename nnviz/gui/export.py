@@ -12,7 +12,7 @@ from PyQt5.QtWidgets import QApplication, QWidget
 
 from nnviz import __version__
 from nnviz.core.config import TrainingConfig
-from nnviz.core.files import SaveError, write_atomically
+from nnviz.core.files import write_atomically
 from nnviz.core.runfile import RunFileError
 
 CONFIG_KEY = "nnviz-config"
@@ -20,7 +20,6 @@ STEP_KEY = "nnviz-step"
 DEFAULT_SCALE = 2  # exports are at least twice the on-screen size
 
 
-ExportError = SaveError  # what the window catches when a picture cannot be written
 
 
 def default_name(config: TrainingConfig, step: int, suffix: str = ".png") -> str:
@@ -53,7 +52,7 @@ def render(widget: QWidget, scale: float = DEFAULT_SCALE) -> QImage:
 
 def save_png(image: QImage, path: str | os.PathLike, texts: dict[str, str]) -> None:
     """Write ``image`` with ``texts`` as PNG text chunks, atomically: a failure leaves any
-    existing file at ``path`` untouched. Raises :class:`ExportError`."""
+    existing file at ``path`` untouched. Raises :class:`SaveError`."""
     image = QImage(image)  # setText must not change the caller's image
     for key, value in texts.items():
         image.setText(key, value)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from PyQt5.QtCore import QObject
 from PyQt5.QtWidgets import QFileDialog
 
+from nnviz.core.files import SaveError
 from nnviz.core.history import write_history_csv
 from nnviz.core.runfile import SUFFIX, RunFileError, load_run, save_run
 from nnviz.gui import export
@@ -96,7 +97,7 @@ class FileActions(QObject):
     def _save(self, write, path: str) -> bool:
         try:
             write()
-        except export.ExportError as error:
+        except SaveError as error:
             self.window.show_error(str(error))
             return False
         self.window.statusBar().showMessage(f"Saved {path}", 5000)
