@@ -1,4 +1,4 @@
-"""Command line: ``nnviz`` (the window), ``nnviz train`` (headless training)."""
+"""Command line: ``nnviz`` (the window), ``nnviz train`` (headless training), ``nnviz sweep``."""
 
 from __future__ import annotations
 
@@ -20,11 +20,13 @@ from nnviz.core.config import (
     TrainingConfig,
     resolve_config,
 )
-from nnviz.core.datasets import DATASETS
+from nnviz.core.datafile import DataFileError
+from nnviz.core.datasets import CLASSES_RANGE, CUSTOM, DATASETS, MULTICLASS
 from nnviz.core.runfile import RunFileError
 from nnviz.core.sweep import SWEEP_SETTINGS, TUTORIAL_SIZES, Sweep, parse_values
 
 VARIED = tuple(s for s in SWEEP_SETTINGS if s != "hidden")
+NOT_WITH_DATA = ("dataset", "samples", "noise", "classes", "preset")  # what a --data file decides instead
 
 LOG_EVERY = 1000
 
@@ -96,6 +98,8 @@ def add_config_options(parser: argparse.ArgumentParser, *, hidden_list: bool = F
     data.add_argument("--dataset", choices=DATASETS, default=S, help=f"which 2-D dataset (default {d.dataset})")
     data.add_argument("--samples", type=_integer(*SAMPLES_RANGE), default=S, metavar="N", help=f"points in all, {SAMPLES_RANGE[0]}-{SAMPLES_RANGE[1]} (default {d.samples})")
     data.add_argument("--noise", type=_number(0, 1), default=S, metavar="X", help=f"noise, 0-1 (default {d.noise})")
+    data.add_argument("--classes", type=_integer(*CLASSES_RANGE), default=S, metavar="K",
+                      help=f"classes of {' and '.join(MULTICLASS)}, {CLASSES_RANGE[0]}-{CLASSES_RANGE[1]} (default {d.classes})")
     data.add_argument("--test-fraction", type=_number(0, 0.9), default=S, metavar="F", help=f"share held out for testing, 0-0.9 (default {d.test_fraction})")
     data.add_argument("--seed", type=_integer(0, SEED_LIMIT - 1), default=S, metavar="N", help=f"seed for data, split and initial weights (default {d.seed})")
     net = parser.add_argument_group("network")
@@ -112,6 +116,13 @@ def add_config_options(parser: argparse.ArgumentParser, *, hidden_list: bool = F
     opt.add_argument("--momentum", type=_number(0, 0.99), default=S, metavar="X", help="momentum, 0-0.99 (default 0: plain gradient descent)")
     opt.add_argument("--batch-size", type=_integer(1, SAMPLES_RANGE[1]), default=S, metavar="N", help="mini-batch size (default: the full training set)")
     parser.add_argument("--preset", choices=PRESETS, default=S, help="start from the seed tutorial 001's exact setup; other options override single settings")
+
+
+def _add_data_file_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument_group("own data").add_argument(
+        "--data", metavar="PATH.csv", default=None,
+        help="train on the points in a CSV file (a header like x,y,label, then one point a line) "
+             "instead of a built-in dataset; --test-fraction and --seed split them")
 
 
 def given_settings(args: argparse.Namespace) -> dict:
@@ -142,12 +153,14 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", parser_class=_Parser)
     train = _command(commands, "train", "train headless and print the loss", "Train a network without a window and report the loss history.")
     add_config_options(train)
+    _add_data_file_option(train)
     _add_run_options(train)
     files = train.add_argument_group("run files")
     files.add_argument("--save", metavar="PATH", help="save the whole run there at the end (resume it with --resume)")
     files.add_argument("--resume", metavar="PATH", help="carry on a saved run for --steps more steps, with its own settings")
     sweep = _command(commands, "sweep", "train several networks side by side", "Train networks that differ in one setting together, on the same data.")
     add_config_options(sweep, hidden_list=True)
+    _add_data_file_option(sweep)
     vary = sweep.add_argument_group("sweep")
     vary.add_argument("--vary", choices=VARIED, default=None, help="vary this setting instead of the hidden size")
     vary.add_argument("--values", metavar="A,B,...", default=None, help="the values --vary takes, comma-separated")
@@ -161,6 +174,8 @@ def build_parser() -> argparse.ArgumentParser:
     window.add_argument("--open", metavar="PATH", help="open a saved run, or a PNG that nnviz exported")
     window.add_argument("--screenshot", metavar="PATH", help="train --after-steps steps, save a PNG of the window to PATH, exit")
     window.add_argument("--after-steps", type=_integer(0, 10**9), default=0, metavar="N", help="steps to train before --screenshot (default 0)")
+    # Without this, argparse would take --data for an abbreviation of --dataset.
+    window.add_argument("--data", default=None, help=argparse.SUPPRESS)
     return parser
 
 
@@ -172,6 +187,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command == "gui":
+        if args.data is not None:
+            parser.exit(2, "nnviz gui: error: --data works with nnviz train and nnviz sweep\n")
         if args.after_steps and not args.screenshot:
             parser.exit(2, "nnviz gui: error: --after-steps needs --screenshot\n")
         if args.open and given_settings(args):
@@ -183,32 +200,60 @@ def main(argv: list[str] | None = None) -> int:
                        open_path=args.open)
     given = given_settings(args)
     try:
+        data = _data_from_args(args, given)
         if args.command == "sweep":
             sweep = _sweep_from_args(args, given)
             sweep.configs()  # validates every value
         else:
-            config, trainer = _trainer_from_args(args, given)
-    except (ConfigError, RunFileError) as error:
+            config, trainer = _trainer_from_args(args, given, data)
+    except (ConfigError, RunFileError, DataFileError) as error:
         parser.exit(2, f"nnviz {args.command}: error: {error}\n")
     # Our matrices are small: one BLAS thread is faster than two fighting over them.
     from threadpoolctl import threadpool_limits
 
     threadpool_limits(1)
     try:
-        return _run_sweep(sweep, args) if args.command == "sweep" else _train(config, trainer, args)
+        return _run_sweep(sweep, data, args) if args.command == "sweep" else _train(config, trainer, args)
     except BrokenPipeError:  # e.g. `nnviz train | head`: the reader left, nothing to report
         sys.stderr.close()
         return 0
 
 
-def _trainer_from_args(args: argparse.Namespace, given: dict):
-    """The config and trainer `nnviz train` starts from: a new run, or a saved one to resume."""
+def _data_from_args(args: argparse.Namespace, given: dict):
+    """The points of ``--data`` (not yet split), or None; adds ``dataset="custom"`` to ``given``.
+
+    Raises ConfigError for options that clash with it, DataFileError for a bad file."""
+    if args.data is None:
+        return None
+    from nnviz.core.datafile import read_data_csv
+
+    clash = next((name for name in NOT_WITH_DATA if name in given), None)
+    if clash is not None:
+        raise ConfigError(f"--data takes the points from the file; leave out --{clash}")
+    if getattr(args, "resume", None) is not None:
+        raise ConfigError("--resume continues the saved run on its own points; leave out --data")
+    given["dataset"] = CUSTOM
+    return read_data_csv(args.data)
+
+
+def _split(data, config: TrainingConfig):
+    """The ``--data`` points split as the config's test fraction and seed say (None: the
+    config's own dataset)."""
+    from nnviz.core.datasets import resplit
+    from nnviz.core.experiment import build_dataset
+
+    return build_dataset(config) if data is None else resplit(data, config.test_fraction, config.seed)
+
+
+def _trainer_from_args(args: argparse.Namespace, given: dict, data=None):
+    """The config and trainer `nnviz train` starts from: a new run (on ``data`` if given),
+    or a saved one to resume."""
     from nnviz.core.experiment import build_trainer
     from nnviz.core.runfile import load_run
 
     if args.resume is None:
         config = resolve_config(given)
-        return config, build_trainer(config, log_every=args.log_every or LOG_EVERY)
+        return config, build_trainer(config, _split(data, config), log_every=args.log_every or LOG_EVERY)
     if given or args.log_every is not None:
         extra = "--" + next(iter(given), "log_every").replace("_", "-")
         raise ConfigError(f"--resume continues the saved run with its own settings; leave out {extra}")
@@ -234,7 +279,7 @@ def _train(config: TrainingConfig, trainer, args: argparse.Namespace) -> int:
     divergence = snapshot.divergence
     if args.json:
         report = {
-            "config": {**config.as_dict(), "steps": steps, "log_every": log_every},
+            "config": {**config.as_dict(), "steps": steps, "log_every": log_every, **_data_key(args)},
             "history": [e.as_dict() for e in history],
             "final": history[-1].as_dict(),
             "steps_per_second": rate,
@@ -261,6 +306,11 @@ def _train(config: TrainingConfig, trainer, args: argparse.Namespace) -> int:
     return 0
 
 
+def _data_key(args: argparse.Namespace) -> dict:
+    """What the JSON config adds for ``--data``: the file the points came from."""
+    return {} if getattr(args, "data", None) is None else {"data": args.data}
+
+
 def _progress_line(entry, steps: int) -> str:
     width = len(str(steps))
     test = "" if math.isnan(entry.test_loss) else f"  test loss {entry.test_loss:.6f}  test acc {entry.test_accuracy:6.1%}"
@@ -283,15 +333,14 @@ def _sweep_from_args(args: argparse.Namespace, given: dict) -> Sweep:
     return Sweep(base, args.vary, parse_values(args.vary, args.values))
 
 
-def _run_sweep(sweep: Sweep, args: argparse.Namespace) -> int:
-    from nnviz.core.experiment import build_dataset
+def _run_sweep(sweep: Sweep, data, args: argparse.Namespace) -> int:
     from nnviz.core.files import SaveError
     from nnviz.core.sweep import write_sweep_csv
     from nnviz.core.sweep_trainer import SweepTrainer
     from nnviz.core.training import train
 
     configs = sweep.configs()
-    trainer = SweepTrainer(configs, build_dataset(configs[0]), log_every=args.log_every or LOG_EVERY)
+    trainer = SweepTrainer(configs, _split(data, configs[0]), log_every=args.log_every or LOG_EVERY)
     labels = [sweep.label(v) for v in sweep.values]
     started = time.perf_counter()
     printed = 0
@@ -316,7 +365,8 @@ def _run_sweep(sweep: Sweep, args: argparse.Namespace) -> int:
         runs = []
         for config, history, divergence in zip(configs, trainer.histories, snapshot.divergences):
             entries = [e.as_dict() for e in history.entries()]
-            runs.append({"config": {**config.as_dict(), "steps": args.steps, "log_every": args.log_every or LOG_EVERY},
+            runs.append({"config": {**config.as_dict(), "steps": args.steps, "log_every": args.log_every or LOG_EVERY,
+                                    **_data_key(args)},
                          "history": entries, "final": entries[-1], "diverged": divergence is not None})
         print(json.dumps({"runs": runs, "steps_per_second": rate}))
     else:

@@ -5,6 +5,7 @@ import os
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 from nnviz.cli import main
@@ -68,7 +69,7 @@ def test_human_output_has_progress_lines_and_summary(capsys):
 @pytest.mark.parametrize(
     "args",
     [
-        ["--dataset", "spiral"], ["--hidden", "0"], ["--hidden", "201"], ["--hidden", "ten"],
+        ["--dataset", "custom"], ["--classes", "1"], ["--classes", "6"], ["--classes", "three"], ["--hidden", "0"], ["--hidden", "201"], ["--hidden", "ten"],
         ["--lr", "-0.1"], ["--lr", "0"], ["--lr", "abc"], ["--lr", "nan"], ["--lr", "inf"],
         ["--noise", "-0.1"], ["--noise", "2"], ["--samples", "9"], ["--samples", "5001"],
         ["--test-fraction", "0.95"], ["--momentum", "1"], ["--l2", "-1"], ["--seed", "-3"],
@@ -280,3 +281,104 @@ def test_open_refuses_other_settings_and_names_a_folder(capsys, tmp_path):
     done = subprocess.run([sys.executable, "-m", "nnviz", "--open", str(tmp_path)], capture_output=True, text=True,
                           check=False, env=_env(QT_QPA_PLATFORM="offscreen"), timeout=60)
     assert done.returncode == 2 and "it is a folder" in done.stderr
+
+
+def _fruit_csv(tmp_path, name="fruit.csv"):
+    """90 points in three clusters labelled by words, the label column first."""
+    rng = np.random.default_rng(3)
+    rows = ["label,length,width"]
+    for i in range(90):
+        k = i % 3
+        x, y = np.array([np.cos(2.1 * k), np.sin(2.1 * k)]) + 0.2 * rng.standard_normal(2)
+        rows.append(f"{('apple', 'kiwi', 'pear')[k]},{float(x)!r},{float(y)!r}")
+    path = tmp_path / name
+    path.write_text("\n".join(rows) + "\n")
+    return path
+
+
+def test_data_trains_on_the_points_of_a_csv_file(capsys, tmp_path):
+    """`--data FILE` trains on its points: the JSON config says dataset "custom" and names the file,
+    the run saved has the file's classes and names, and accuracy ends far above chance (1/3)."""
+    path, run = _fruit_csv(tmp_path), tmp_path / "run.nnviz"
+    status, out, err = run_cli(capsys, "train", "--data", str(path), "--steps", "400", "--log-every", "200",
+                               "--test-fraction", "0.3", "--json", "--save", str(run))
+    assert status == 0, err
+    report = json.loads(out)
+    assert report["config"]["dataset"] == "custom" and report["config"]["data"] == str(path)
+    assert report["final"]["train_accuracy"] > 0.9 and report["final"]["test_accuracy"] > 0.9
+    from nnviz.core.runfile import load_run
+
+    _, trainer = load_run(run)
+    assert trainer.network.layer_sizes == (2, 10, 3)
+    assert trainer.data.class_names == ("apple", "kiwi", "pear") and trainer.data.feature_names == ("length", "width")
+    assert (len(trainer.data.y_train), len(trainer.data.y_test)) == (63, 27)
+
+
+def test_sweep_trains_on_a_csv_file(capsys, tmp_path):
+    """`nnviz sweep --data FILE` trains every network on the file's points."""
+    path = _fruit_csv(tmp_path)
+    status, out, err = run_cli(capsys, "sweep", "--data", str(path), "--hidden", "2,6", "--steps", "300", "--json")
+    assert status == 0, err
+    runs = json.loads(out)["runs"]
+    assert [(r["config"]["dataset"], r["config"]["data"]) for r in runs] == [("custom", str(path))] * 2
+    assert all(r["final"]["train_accuracy"] > 0.9 for r in runs)
+
+
+@pytest.mark.parametrize("command", ["train", "sweep"])
+@pytest.mark.parametrize(
+    "extra,clash", [(["--dataset", "moons"], "--dataset"), (["--samples", "50"], "--samples"),
+                    (["--noise", "0.1"], "--noise"), (["--classes", "3"], "--classes"),
+                    (["--preset", "tutorial"], "--preset")],
+)
+def test_data_with_settings_that_make_data_is_a_usage_error(capsys, tmp_path, command, extra, clash):
+    """The file decides the points: --dataset, --samples, --noise, --classes or --preset with --data exit 2."""
+    status, out, err = run_cli(capsys, command, "--data", str(_fruit_csv(tmp_path)), *extra, "--steps", "5")
+    assert status == 2 and out == ""
+    assert err.strip().splitlines() == [f"nnviz {command}: error: --data takes the points from the file; leave out {clash}"]
+
+
+def test_resume_with_data_is_a_usage_error(capsys, tmp_path):
+    """A resumed run keeps its own points: --data with --resume exits 2 with one line."""
+    status, out, err = run_cli(capsys, "train", "--resume", str(tmp_path / "run.nnviz"), "--data", str(_fruit_csv(tmp_path)))
+    assert status == 2 and out == ""
+    assert err.strip().splitlines() == ["nnviz train: error: --resume continues the saved run on its own points; leave out --data"]
+
+
+@pytest.mark.parametrize("command", ["train", "sweep"])
+def test_a_malformed_csv_exits_2_naming_the_line(capsys, tmp_path, command):
+    """A bad value in the file: exit 2 and the reader's sentence, with its line, as the one line."""
+    path = tmp_path / "bad.csv"
+    path.write_text("x,y,label\n1,2,a\n\n3,oops,b\n")
+    status, out, err = run_cli(capsys, command, "--data", str(path), "--steps", "5")
+    assert status == 2 and out == ""
+    assert err.strip().splitlines() == [f'nnviz {command}: error: Cannot read {path}: line 4: "y" is "oops", not a number.']
+
+
+def test_a_missing_data_file_exits_2(capsys, tmp_path):
+    """No such file: exit 2, one line, no traceback."""
+    status, _, err = run_cli(capsys, "train", "--data", str(tmp_path / "none.csv"))
+    assert status == 2 and err.strip().splitlines() == [f"nnviz train: error: Cannot read {tmp_path / 'none.csv'}: there is no such file."]
+
+
+@pytest.mark.parametrize("window", [["gui"], []])
+def test_the_window_takes_no_data_option(capsys, tmp_path, window):
+    """--data is for train and sweep only: the window says so (rather than taking it for --dataset)."""
+    status, out, err = run_cli(capsys, *window, "--data", str(_fruit_csv(tmp_path)))
+    assert status == 2 and out == ""
+    assert err.strip().splitlines() == ["nnviz gui: error: --data works with nnviz train and nnviz sweep"]
+
+
+def test_spiral_with_four_classes_trains_four_outputs(capsys, tmp_path):
+    """`--dataset spiral --classes 4`: the config says 4 classes and the network has 4 output units."""
+    run = tmp_path / "run.nnviz"
+    status, out, err = run_cli(capsys, "train", "--dataset", "spiral", "--classes", "4", "--hidden", "20",
+                               "--steps", "3000", "--json", "--save", str(run))
+    assert status == 0, err
+    report = json.loads(out)
+    assert report["config"]["dataset"] == "spiral" and report["config"]["classes"] == 4
+    assert report["final"]["train_accuracy"] > 0.9
+    from nnviz.core.runfile import load_run
+
+    _, trainer = load_run(run)
+    assert trainer.network.layer_sizes == (2, 20, 4)
+    assert sorted(set(trainer.data.y_train.tolist())) == [0, 1, 2, 3]

@@ -49,7 +49,7 @@ def test_a_sweep_trains_one_tile_per_value_on_the_train_views_data(qtbot, window
     snapshot = compare.session.snapshot()
     for tile, network in zip(compare.figure.tiles, snapshot.networks):
         shown = tile.plot.probability_image()
-        expected = decision_grid(network, tile.plot._bounds, shown.shape[0])[..., 1]
+        expected = decision_grid(network, tile.plot._bounds, shown.shape[0])
         np.testing.assert_allclose(shown, expected, rtol=1e-5, atol=1e-6)
     assert len(compare.figure.curves) == 3
     assert all(len(c.getData()[0]) > 1 for c in compare.figure.curves)

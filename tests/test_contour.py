@@ -2,8 +2,10 @@
 
 import numpy as np
 
-from nnviz.core.contour import contour_segments
+from nnviz.core.contour import boundary_segments, contour_segments
 from nnviz.core.grid import grid_points
+
+BOUNDS = (-1.0, 2.0, -0.5, 1.5)
 
 
 def _field(f, bounds, nx, ny):
@@ -104,3 +106,21 @@ def test_level_on_grid_values_has_no_degenerate_segments():
     assert len(seg) == 3  # the ridge itself, once, not once from each side
     np.testing.assert_allclose(seg[:, :, 1], 1.5)
     assert len(np.unique(np.sort(seg[:, :, 0], axis=1), axis=0)) == 3
+
+
+def test_two_class_boundary_is_the_half_probability_line():
+    """For two classes the boundary is exactly the p(class 1) = 0.5 contour."""
+    p1 = np.random.default_rng(0).uniform(size=(20, 20))
+    probs = np.stack([1 - p1, p1], axis=-1)
+    np.testing.assert_array_equal(boundary_segments(probs, BOUNDS), contour_segments(p1, 0.5, BOUNDS))
+
+
+def test_a_three_class_boundary_lies_where_the_winner_changes():
+    """Three vertical stripes won by classes 0, 1, 2: the boundary is the two lines between them."""
+    x = (np.arange(30) + 0.5) / 30  # cell centres over [0, 1]
+    scores = np.stack([-np.abs(x - c) for c in (1 / 6, 1 / 2, 5 / 6)], axis=-1) * 20
+    probs = np.exp(scores) / np.exp(scores).sum(axis=-1, keepdims=True)
+    probs = np.broadcast_to(probs, (30, 30, 3))
+    segments = boundary_segments(probs, (0.0, 1.0, 0.0, 1.0))
+    assert len(segments)
+    np.testing.assert_allclose(np.unique(np.round(segments[:, 0], 4)), [1 / 3, 2 / 3], atol=1e-3)

@@ -16,7 +16,7 @@ from PyQt5.QtWidgets import QApplication, QMessageBox
 from nnviz.core.config import TrainingConfig
 from nnviz.core.grid import decision_grid
 from nnviz.gui import export
-from nnviz.gui.colors import probability_lut
+from nnviz.gui.colors import BACKGROUND_COLORS, rgb
 from nnviz.gui.main_window import MainWindow
 from nnviz.gui.settings import load_config
 
@@ -68,11 +68,11 @@ def test_window_builds_with_title_and_tooltips(window):
 
 
 def test_heatmap_shows_the_networks_probabilities(window):
-    """The image holds p(class 1) of the current network at the grid covering the view."""
+    """The image holds the class probabilities of the current network at the grid covering the view."""
     window.view.draw_now()
     shown = window.view.boundary.probability_image()
     network = window.session.trainer.network
-    expected = decision_grid(network, window.view.boundary._bounds, shown.shape[0])[..., 1]
+    expected = decision_grid(network, window.view.boundary._bounds, shown.shape[0])
     np.testing.assert_allclose(shown, expected, rtol=1e-5, atol=1e-6)
 
 
@@ -233,9 +233,8 @@ def test_export_png_has_both_class_colours_and_the_config(qtbot, window, tmp_pat
     assert window.files.export_plots(str(path))
     image = QImage(str(path))
     assert image.width() == 2 * window.view.plots.width()
-    lut = probability_lut()
     colours = _png_colours(image)
-    for end in (lut[0], lut[-1]):  # confident class 0 and class 1 regions
+    for end in (rgb(BACKGROUND_COLORS[0]).astype(int), rgb(BACKGROUND_COLORS[1]).astype(int)):  # confident class 0 and class 1 regions
         assert any(np.abs(np.subtract(c, end, dtype=int)).max() <= 6 for c in colours)
     texts = export.read_png_texts(path)
     assert TrainingConfig.from_dict(json.loads(texts[export.CONFIG_KEY])) == window.session.config

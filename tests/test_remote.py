@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from nnviz.core.config import TrainingConfig
+from nnviz.core.editing import add_points
 from nnviz.core.experiment import build_trainer
 from nnviz.core.remote import apply_settings, serve
 
@@ -95,3 +96,17 @@ def test_a_new_run_during_a_run_ends_the_first(child):
             break
     assert ("done", 1) in kinds
     assert payload.step_count == 20 and payload.network.layer_sizes == (2, 3, 2)
+
+
+def test_new_points_reach_a_running_child(child):
+    """A "data" message makes the running trainer train on the edited points from then on."""
+    commands, results = child
+    trainer = build_trainer(TrainingConfig(hidden=5))
+    edited = add_points(trainer.data, np.array([[4.0, 4.0]]), 1)
+    commands.send(("run", 3, trainer, None, 0.005))
+    assert results.recv()[0] == "snapshot"
+    commands.send(("data", edited))
+    commands.send(("stop",))
+    _, returned = _until_done(results, 3)
+    np.testing.assert_array_equal(returned.data.X_train, edited.X_train)
+    assert returned.step_count > 0  # the same run, carried on

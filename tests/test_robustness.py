@@ -11,13 +11,13 @@ import numpy as np
 import pytest
 from PyQt5.QtCore import QSettings, QTimer
 from PyQt5.QtWidgets import (
+    QAbstractButton,
     QAbstractSlider,
     QAbstractSpinBox,
     QApplication,
     QComboBox,
     QFileDialog,
     QMessageBox,
-    QPushButton,
 )
 
 from nnviz.core.config import TrainingConfig
@@ -32,16 +32,19 @@ def doubles(monkeypatch, tmp_path):
     """File dialogs answer with paths in tmp_path; message boxes are recorded, never shown."""
     messages = []
     counter = iter(range(10**6))
-    saved_runs = [str(tmp_path / "none-yet.nnviz")]
+    saved = {".nnviz": [str(tmp_path / "none-yet.nnviz")], ".csv": [str(tmp_path / "none-yet.csv")]}
 
     def save_name(*args, **kwargs):
         path = str(tmp_path / f"out{next(counter)}{_suffix(args)}")
-        if path.endswith(".nnviz"):
-            saved_runs.append(path)
+        if path.endswith((".nnviz", ".csv")):
+            saved[path[path.rindex("."):]].append(path)
         return path, ""
 
+    def open_name(*args, **kwargs):  # the last run saved, or for points the last CSV (points or history)
+        return saved[_suffix(args)][-1], ""
+
     monkeypatch.setattr(QFileDialog, "getSaveFileName", save_name)
-    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *args, **kwargs: (saved_runs[-1], ""))  # the last run saved
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", open_name)
     monkeypatch.setattr(QMessageBox, "warning", lambda _parent, _title, text: messages.append(text))
     return messages
 
@@ -53,7 +56,7 @@ def _suffix(args) -> str:
 
 def _actions(window):
     """Everything a user can poke without a modal dialog of its own."""
-    widgets = window.findChildren(QPushButton) + window.findChildren(QAbstractSpinBox) + \
+    widgets = window.findChildren(QAbstractButton) + window.findChildren(QAbstractSpinBox) + \
         window.findChildren(QAbstractSlider) + window.findChildren(QComboBox)
     menu_actions = [a for a in window.actions() if a.text() not in ("&Quit", "&About nnviz")]
     menu_actions += list(window.scale_actions.values())
@@ -61,6 +64,14 @@ def _actions(window):
 
 
 def _poke(rng: random.Random, window, widgets, menu_actions) -> None:
+    box = window.view.boundary.draw_box
+    if box.drawing and rng.random() < 0.3:  # what clicks, drags and right clicks on the plot send
+        x, y = rng.uniform(-2, 3), rng.uniform(-2, 2)
+        if rng.random() < 0.7:
+            box.points_drawn.emit(np.array([[x, y]] * rng.choice((1, 2))))
+        else:
+            box.erase_requested.emit(x, y, rng.uniform(0.01, 1.0))
+        return
     if rng.random() < 0.25:
         rng.choice(menu_actions).trigger()
         return
@@ -68,7 +79,7 @@ def _poke(rng: random.Random, window, widgets, menu_actions) -> None:
         window.tabs.setCurrentIndex(rng.randrange(window.tabs.count()))
         return
     widget = rng.choice(widgets)
-    if isinstance(widget, QPushButton):
+    if isinstance(widget, QAbstractButton):
         widget.click()
     elif isinstance(widget, QComboBox):
         widget.setCurrentIndex(rng.randrange(widget.count()))

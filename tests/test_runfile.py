@@ -3,11 +3,13 @@
 import io
 import json
 import zipfile
+from dataclasses import replace
 
 import numpy as np
 import pytest
 
 from nnviz.core.config import TrainingConfig
+from nnviz.core.datasets import Dataset, resplit
 from nnviz.core.experiment import build_trainer
 from nnviz.core.files import SaveError
 from nnviz.core.runfile import RunFileError, load_run, save_run
@@ -202,3 +204,83 @@ def test_non_finite_velocity_is_refused(good):
     velocity[0] = np.nan
     with pytest.raises(RunFileError, match="not finite"):
         load_run(_rewrite(good, {"velocity.npy": _npy(velocity)}))
+
+
+def _own_data() -> Dataset:
+    """Points as a CSV file gives them: three features, text class names, split by the settings."""
+    rng = np.random.default_rng(8)
+    y = np.arange(90) % 3
+    X = np.column_stack([np.cos(y * 2.1), np.sin(y * 2.1), y - 1.0]) + 0.3 * rng.standard_normal((90, 3))
+    data = Dataset("fruit", X, y, np.empty((0, 3)), np.empty(0, np.int64), ("apple", "kiwi", "pear"),
+                   ("length", "width", "weight"))
+    return resplit(data, 0.2, seed=0)
+
+
+def test_custom_data_round_trips_with_its_names(tmp_path):
+    """A run on the user's own points (dataset "custom") saves and loads with its name,
+    class names, feature names and points, and carries on bit for bit."""
+    config = TrainingConfig(dataset="custom", hidden=5)
+    data = _own_data()
+    first = build_trainer(config, data)
+    first.step(300)
+    save_run(tmp_path / "own.nnviz", config, first)
+    loaded_config, resumed = load_run(tmp_path / "own.nnviz")
+    assert loaded_config.dataset == "custom"
+    back = resumed.data
+    assert (back.name, back.class_names, back.feature_names) == ("fruit", ("apple", "kiwi", "pear"),
+                                                                  ("length", "width", "weight"))
+    np.testing.assert_array_equal(back.X_train, data.X_train)
+    np.testing.assert_array_equal(back.y_test, data.y_test)
+    assert resumed.network.layer_sizes == (3, 5, 3)
+    straight = build_trainer(config, data)
+    straight.step(500)
+    resumed.step(200)
+    np.testing.assert_array_equal(resumed.network.flat, straight.network.flat)
+
+
+def test_a_named_class_without_points_keeps_its_output(tmp_path):
+    """Three named classes, points in two of them: the network keeps three outputs across a save."""
+    data = _own_data()
+    data = replace(data, y_train=np.minimum(data.y_train, 1), y_test=np.minimum(data.y_test, 1))
+    config = TrainingConfig(dataset="custom", hidden=4)
+    save_run(tmp_path / "own.nnviz", config, build_trainer(config, data))
+    _, loaded = load_run(tmp_path / "own.nnviz")
+    assert loaded.network.layer_sizes == (3, 4, 3) and loaded.data.label_names == ("apple", "kiwi", "pear")
+
+
+def test_runs_saved_without_data_names_still_load(good):
+    """A run.json from before data names were stored: the config's dataset names the data, no display names."""
+    header = _header_of(good)
+    del header["data"]
+    _, trainer = load_run(_rewrite(good, {"run.json": json.dumps(header)}))
+    assert trainer.data.name == "moons"
+    assert trainer.data.class_names == () and trainer.data.label_names == ("0", "1")
+
+
+@pytest.mark.parametrize(
+    "data,words",
+    [
+        ({"class_names": "ab"}, "class names are not a list of text"),
+        ({"class_names": ["a", 2]}, "class names are not a list of text"),
+        ({"class_names": ["only one"]}, "names 1 classes but its labels go up to 1"),
+        ({"feature_names": ["x"]}, "names 1 features but its points have 2"),
+        ({"feature_names": ["x", "y", "z"]}, "names 3 features but its points have 2"),
+        ({"feature_names": None}, "feature names are not a list of text"),
+        ({"name": 7}, "data name 7 is not text"),
+        ([], "data description is not a mapping"),
+    ],
+)
+def test_crafted_data_names_are_refused_with_a_sentence(good, data, words):
+    """Display names of the wrong type or length are refused, saying which."""
+    header = _header_of(good)
+    header["data"] = data
+    with pytest.raises(RunFileError, match=f"^Cannot open .*{words}"):
+        load_run(_rewrite(good, {"run.json": json.dumps(header)}))
+
+
+def test_too_many_class_names_do_not_fit_the_network(good):
+    """More class names than the network has outputs: refused (the file disagrees with itself)."""
+    header = _header_of(good)
+    header["data"] = {"class_names": ["a", "b", "c"]}
+    with pytest.raises(RunFileError, match="layer_sizes"):
+        load_run(_rewrite(good, {"run.json": json.dumps(header)}))

@@ -12,7 +12,7 @@ import math
 from dataclasses import asdict, dataclass, fields, replace
 
 from nnviz.core.activations import ACTIVATIONS
-from nnviz.core.datasets import DATASETS
+from nnviz.core.datasets import CLASSES_RANGE, CUSTOM, DATASETS
 
 DTYPES = ("float32", "float64")
 PRESETS = ("tutorial",)
@@ -27,11 +27,17 @@ class ConfigError(ValueError):
 
 @dataclass(frozen=True)
 class TrainingConfig:
-    """Data, network and optimiser settings. ``batch_size=None`` means full batch."""
+    """Data, network and optimiser settings. ``batch_size=None`` means full batch.
+
+    ``classes`` is used by the multi-class sets only (``datasets.MULTICLASS``). ``dataset`` is
+    ``"custom"`` when the points came from a file or were drawn: such a config describes how
+    to train on them, not how to make them.
+    """
 
     dataset: str = "moons"
     samples: int = 200
     noise: float = 0.2
+    classes: int = 3
     test_fraction: float = 0.2
     seed: int = 0
     hidden: int = 10
@@ -45,12 +51,14 @@ class TrainingConfig:
 
     def validated(self) -> TrainingConfig:
         """Return self, or raise :class:`ConfigError` naming the first bad setting."""
-        _choice("dataset", self.dataset, DATASETS)
+        _choice("dataset", self.dataset, (*DATASETS, CUSTOM))
         _choice("activation", self.activation, tuple(ACTIVATIONS))
         _choice("dtype", self.dtype, DTYPES)
         if self.preset is not None:
             _choice("preset", self.preset, PRESETS)
         _integer("samples", self.samples, *SAMPLES_RANGE)
+        # Checked for every dataset, so a value that a sweep or a window carries along is never out of range.
+        _integer("classes", self.classes, *CLASSES_RANGE)
         _integer("hidden", self.hidden, *HIDDEN_RANGE)
         _integer("seed", self.seed, 0, SEED_LIMIT - 1)
         if self.batch_size is not None:

@@ -72,3 +72,22 @@ def contour_segments(values: np.ndarray, level: float, bounds: tuple[float, floa
     dx, dy = (x_max - x_min) / nx, (y_max - y_min) / ny
     pts = seg.reshape(-1, 2)
     return np.column_stack([x_min + (pts[:, 0] + 0.5) * dx, y_min + (pts[:, 1] + 0.5) * dy])
+
+
+def boundary_segments(probs: np.ndarray, bounds: tuple[float, float, float, float]) -> np.ndarray:
+    """The decision boundary of gridded class probabilities ``(ny, nx, classes)``: where the most
+    likely class changes. Segments as in :func:`contour_segments`.
+
+    Two classes: the p = 0.5 line. More: for each class but the last, the edge of the region it
+    wins (``p_k - max of the others = 0``); every boundary touches one of those regions, and one
+    between two of them is traced from both sides (the lines coincide).
+    """
+    probs = np.asarray(probs)
+    classes = probs.shape[-1]
+    if classes == 2:
+        return contour_segments(probs[..., 1], 0.5, bounds)
+    parts = []
+    for k in range(classes - 1):
+        others = np.delete(probs, k, axis=-1).max(axis=-1)
+        parts.append(contour_segments(probs[..., k] - others, 0.0, bounds))
+    return np.concatenate(parts)

@@ -2,43 +2,86 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
-DATASETS = ("moons", "circles", "xor")
+DATASETS = ("moons", "circles", "xor", "spiral", "blobs")
+MULTICLASS = ("spiral", "blobs")  # the sets whose number of classes is a setting
+CLASSES_RANGE = (2, 5)
+CUSTOM = "custom"  # a config's dataset when the points came from a CSV file or were drawn
 XOR_MARGIN = 0.1  # XOR points keep this far from the axes so the classes never touch
+SPIRAL_TURN = 4.0  # radians each spiral arm turns between its centre and its end (CS231n's)
+BLOB_RADIUS = 1.0  # blob centres sit on a circle this size, so they never coincide
 
 
 @dataclass(frozen=True, eq=False)
 class Dataset:
-    """Points and integer labels ``0..classes-1``, already split."""
+    """Points and integer labels ``0..classes-1``, already split.
+
+    ``class_names`` and ``feature_names`` are display names (a CSV file's labels and column
+    names); empty means "0", "1", ... and "x1", "x2", ...
+    """
 
     name: str
     X_train: np.ndarray
     y_train: np.ndarray
     X_test: np.ndarray
     y_test: np.ndarray
+    class_names: tuple[str, ...] = ()
+    feature_names: tuple[str, ...] = ()
 
     @property
     def classes(self) -> int:
-        return int(max(self.y_train.max(initial=0), self.y_test.max(initial=0))) + 1
+        """How many classes: the largest label plus one, or more if more classes are named."""
+        found = int(max(self.y_train.max(initial=0), self.y_test.max(initial=0))) + 1
+        return max(found, len(self.class_names))
 
     @property
     def features(self) -> int:
         return self.X_train.shape[1]
 
+    @property
+    def label_names(self) -> tuple[str, ...]:
+        """A display name for every class, in label order."""
+        return self.class_names + tuple(str(k) for k in range(len(self.class_names), self.classes))
+
+    @property
+    def axis_names(self) -> tuple[str, ...]:
+        """A display name for every feature, in column order."""
+        return self.feature_names + tuple(f"x{i + 1}" for i in range(len(self.feature_names), self.features))
+
+    @property
+    def feature_means(self) -> np.ndarray:
+        """The mean of every feature over all points (where a 2-D view fixes the other features)."""
+        return self.merged()[0].mean(axis=0, dtype=np.float64)
+
+    def merged(self) -> tuple[np.ndarray, np.ndarray]:
+        """``(X, y)`` of all points, the training points first."""
+        return np.concatenate([self.X_train, self.X_test]), np.concatenate([self.y_train, self.y_test])
+
     def bounds(self, padding: float = 0.5) -> tuple[float, float, float, float]:
         """``(x_min, x_max, y_min, y_max)`` of all points, widened by ``padding`` (the seed's 0.5)."""
-        X = np.concatenate([self.X_train, self.X_test])
+        X = self.merged()[0]
         lo, hi = X[:, :2].min(axis=0) - padding, X[:, :2].max(axis=0) + padding
         return float(lo[0]), float(hi[0]), float(lo[1]), float(hi[1])
 
 
-def generate_points(name: str, samples: int, noise: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-    """All points of a built-in dataset, before any split."""
+def generate_points(
+    name: str, samples: int, noise: float, rng: np.random.Generator, classes: int = 2
+) -> tuple[np.ndarray, np.ndarray]:
+    """All points of a built-in dataset, before any split.
+
+    ``classes`` is used by the :data:`MULTICLASS` sets only; the others always have two.
+    """
+    if name in MULTICLASS and not CLASSES_RANGE[0] <= classes <= CLASSES_RANGE[1]:
+        raise ValueError(f"{name} takes {CLASSES_RANGE[0]} to {CLASSES_RANGE[1]} classes; got {classes}")
     if name == "xor":
         return _xor(samples, noise, rng)
+    if name == "spiral":
+        return _spiral(samples, noise, classes, rng)
+    if name == "blobs":
+        return _blobs(samples, noise, classes, rng)
     # scikit-learn takes over a second to import: only pay for it when a dataset is made.
     from sklearn import datasets as sk
 
@@ -58,20 +101,67 @@ def _xor(samples: int, noise: float, rng: np.random.Generator) -> tuple[np.ndarr
     return X + noise * rng.standard_normal(X.shape), y
 
 
+def _class_labels(samples: int, classes: int, rng: np.random.Generator) -> np.ndarray:
+    """Labels shared out evenly (the first ``samples % classes`` classes get one more), shuffled
+    so that no class always comes last (and is drawn on top of the others)."""
+    counts = [samples // classes + (k < samples % classes) for k in range(classes)]
+    return rng.permutation(np.repeat(np.arange(classes), counts))
+
+
+def _spiral(samples: int, noise: float, classes: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    # The CS231n spiral: arm k starts at angle k*2pi/K and turns SPIRAL_TURN radians on its way
+    # out to radius 1. Each arm's points are evenly spaced along it; noise jitters the angle.
+    y = _class_labels(samples, classes, rng)
+    radius = np.empty(samples)
+    for k in range(classes):
+        members = y == k
+        radius[members] = np.linspace(0.0, 1.0, members.sum())
+    angle = y * (2 * np.pi / classes) + SPIRAL_TURN * radius + noise * rng.standard_normal(samples)
+    return np.column_stack([radius * np.sin(angle), radius * np.cos(angle)]), y
+
+
+def _blobs(samples: int, noise: float, classes: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    # Centres evenly spaced on a circle (not drawn at random) so two blobs never land on top of
+    # each other; at noise 0 the blobs are tight, at noise 1 they overlap a lot.
+    y = _class_labels(samples, classes, rng)
+    angles = np.pi / 2 + np.arange(classes) * (2 * np.pi / classes)
+    centres = BLOB_RADIUS * np.column_stack([np.cos(angles), np.sin(angles)])
+    spread = 0.1 + 0.6 * noise
+    return centres[y] + spread * rng.standard_normal((samples, 2)), y
+
+
 def split(name: str, X: np.ndarray, y: np.ndarray, test_fraction: float, rng: np.random.Generator) -> Dataset:
-    """Hold out ``round(test_fraction * len(X))`` points chosen by ``rng`` for testing.
+    """Hold out ``round(test_fraction * len(X))`` points chosen by ``rng`` for testing, but
+    always keep at least one point to train on.
 
     Both parts keep the original order of the points (so a split of 0 changes nothing).
     """
     order = rng.permutation(len(X))
-    n_test = round(test_fraction * len(X))
+    # The cap only matters below 10 points (a small CSV file): the built-in sets never reach it.
+    n_test = min(round(test_fraction * len(X)), max(len(X) - 1, 0))
     test, train = np.sort(order[:n_test]), np.sort(order[n_test:])
     y = np.asarray(y, dtype=np.int64)
     return Dataset(name, X[train], y[train], X[test], y[test])
 
 
-def make_dataset(name: str, samples: int, noise: float, test_fraction: float, seed: int) -> Dataset:
+def _rngs(seed: int) -> tuple[np.random.Generator, np.random.Generator]:
+    """The generators for a seed's points and for its split."""
+    points, split_ = np.random.SeedSequence(seed).spawn(2)
+    return np.random.default_rng(points), np.random.default_rng(split_)
+
+
+def make_dataset(
+    name: str, samples: int, noise: float, test_fraction: float, seed: int, classes: int = 2
+) -> Dataset:
     """A built-in dataset; the same arguments always give the same points and split."""
-    points_rng, split_rng = (np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(2))
-    X, y = generate_points(name, samples, noise, points_rng)
+    points_rng, split_rng = _rngs(seed)
+    X, y = generate_points(name, samples, noise, points_rng, classes)
     return split(name, np.asarray(X, dtype=np.float64), y, test_fraction, split_rng)
+
+
+def resplit(data: Dataset, test_fraction: float, seed: int) -> Dataset:
+    """All points of ``data`` split afresh, as :func:`make_dataset` splits for ``seed``;
+    the name and display names are kept."""
+    X, y = data.merged()
+    fresh = split(data.name, np.asarray(X, dtype=np.float64), y, test_fraction, _rngs(seed)[1])
+    return replace(fresh, class_names=data.class_names, feature_names=data.feature_names)

@@ -6,18 +6,23 @@ from itertools import pairwise
 
 import numpy as np
 
-from nnviz.core.config import TrainingConfig
-from nnviz.core.datasets import Dataset, make_dataset, split
+from nnviz.core.config import ConfigError, TrainingConfig
+from nnviz.core.datasets import CUSTOM, Dataset, make_dataset, split
 from nnviz.core.history import LossHistory
 from nnviz.core.network import MLP
 from nnviz.core.training import Trainer
 
 
 def build_dataset(config: TrainingConfig) -> Dataset:
-    """The dataset a config describes (the tutorial preset's own recipe included)."""
-    if config.preset == "tutorial" and config.dataset != "xor":
+    """The dataset a config describes (the tutorial preset's own recipe included).
+
+    Raises :class:`ConfigError` for custom data, which only its file or drawing holds."""
+    if config.dataset == CUSTOM:
+        raise ConfigError("custom data comes from a CSV file or the draw mode; it cannot be rebuilt from settings")
+    if config.preset == "tutorial" and config.dataset in ("moons", "circles"):
         return _tutorial_dataset(config)
-    return make_dataset(config.dataset, config.samples, config.noise, config.test_fraction, config.seed)
+    return make_dataset(config.dataset, config.samples, config.noise, config.test_fraction, config.seed,
+                        config.classes)
 
 
 def build_network(config: TrainingConfig, features: int, classes: int) -> MLP:

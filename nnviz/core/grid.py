@@ -9,21 +9,26 @@ from nnviz.core.network import MLP, forward_into, with_ones
 Bounds = tuple[float, float, float, float]
 
 
-def grid_points(bounds: Bounds, resolution: int, dtype=np.float32) -> np.ndarray:
+def grid_points(bounds: Bounds, resolution: int, dtype=np.float32, fill=None) -> np.ndarray:
     """Centres of a ``resolution x resolution`` grid over ``(x_min, x_max, y_min, y_max)``,
-    shape ``(resolution**2, 2)``, row-major with x varying fastest."""
+    shape ``(resolution**2, 2)``, row-major with x varying fastest.
+
+    ``fill``: values of any further features, held fixed over the grid (columns appended)."""
     x_min, x_max, y_min, y_max = bounds
     dx, dy = (x_max - x_min) / resolution, (y_max - y_min) / resolution
     xs = x_min + dx * (np.arange(resolution) + 0.5)
     ys = y_min + dy * (np.arange(resolution) + 0.5)
     xx, yy = np.meshgrid(xs, ys)
-    return np.column_stack([xx.ravel(), yy.ravel()]).astype(dtype)
+    columns = [xx.ravel(), yy.ravel()]
+    if fill is not None:
+        columns += [np.full(xx.size, value) for value in np.ravel(fill)]
+    return np.column_stack(columns).astype(dtype)
 
 
-def decision_grid(network: MLP, bounds: Bounds, resolution: int = 100) -> np.ndarray:
+def decision_grid(network: MLP, bounds: Bounds, resolution: int = 100, fill=None) -> np.ndarray:
     """Probabilities of every class at each grid cell, shape ``(resolution, resolution, classes)``
     with axis 0 along y and axis 1 along x."""
-    return DecisionGrid(bounds, resolution).probabilities(network).copy()
+    return DecisionGrid(bounds, resolution, fill).probabilities(network).copy()
 
 
 class DecisionGrid:
@@ -31,19 +36,26 @@ class DecisionGrid:
     (a 100x100 grid at 200 hidden units is 8 MB per layer: allocating it anew every
     frame costs more than the arithmetic)."""
 
-    def __init__(self, bounds: Bounds, resolution: int = 100):
+    def __init__(self, bounds: Bounds, resolution: int = 100, fill=None):
+        """``fill``: values of the features beyond the first two (their means, say)."""
         self.bounds = bounds
         self.resolution = resolution
+        self.fill = fill
         self._points: dict[np.dtype, np.ndarray] = {}
         self._buffers: dict[tuple, tuple] = {}
+
+    def points(self, dtype) -> np.ndarray:
+        """The grid's inputs in ``dtype`` with a last column of ones (shared: do not modify)."""
+        dtype = np.dtype(dtype)
+        if dtype not in self._points:
+            self._points[dtype] = with_ones(grid_points(self.bounds, self.resolution, dtype, self.fill))
+        return self._points[dtype]
 
     def probabilities(self, network: MLP) -> np.ndarray:
         """Class probabilities, shape ``(resolution, resolution, classes)``; the array is
         reused by the next call, so copy it to keep it."""
         dtype = network.dtype
-        if dtype not in self._points:
-            self._points[dtype] = with_ones(grid_points(self.bounds, self.resolution, dtype))
-        points = self._points[dtype]
+        points = self.points(dtype)
         key = (network.layer_sizes, dtype)
         if key not in self._buffers:
             n = len(points)

@@ -6,7 +6,7 @@ trains them with :func:`train`, sends snapshots back, and returns the trainer wh
 ends, so ownership of the trainer passes back and forth and nothing is shared.
 
 Messages to the child: ``("run", run_id, trainer, steps, interval)``, ``("set", settings)``,
-``("stop",)``, ``("quit",)``. From the child: ``("snapshot", run_id, TrainingSnapshot)``,
+``("data", dataset)`` (train on these points from now on), ``("stop",)``, ``("quit",)``. From the child: ``("snapshot", run_id, TrainingSnapshot)``,
 ``("done", run_id, trainer)`` (``trainer`` is None after an error),
 ``("error", run_id, message)``.
 """
@@ -40,7 +40,7 @@ def serve(commands: Connection, results: Connection) -> None:
         if message[0] == "quit":
             return
         if message[0] != "run":
-            continue  # a late "set" or "stop" for a run that already ended
+            continue  # a late "set", "data" or "stop" for a run that already ended
         _, run_id, trainer, steps, interval = message
         try:
             pending = _run(trainer, run_id, steps, interval, commands, results)
@@ -59,6 +59,8 @@ def _run(trainer: Trainer, run_id: int, steps, interval: float, commands: Connec
             message = commands.recv()
             if message[0] == "set":
                 apply_settings(trainer, message[1])
+            elif message[0] == "data":
+                trainer.replace_data(message[1])
             elif message[0] == "stop":
                 return None
             elif message[0] in ("quit", "run"):

@@ -7,7 +7,10 @@ numbers), so it is read with standard tools and never needs pickle. ``run.json``
      "layer_sizes": [2, 10, 2], "activation": "tanh", "dtype": "float32",
      "settings": {"lr": ..., "l2": ..., "momentum": ..., "batch_size": ...},
      "history": {"every": 10, "capacity": 2000}, "batches": {"cursor": 160, "rng": {...}},
-     "has_previous": true}
+     "has_previous": true, "data": {"name": "points", "class_names": ["cat", "dog"],
+     "feature_names": ["x", "y"]}}
+
+``data`` (and each key in it) is optional: files saved before it existed still load.
 
 Arrays: ``parameters`` and ``previous`` (the network's flat parameter vector now and before
 the last update), ``velocity``, ``history`` (rows of step, loss, train accuracy, test loss,
@@ -53,6 +56,8 @@ def save_run(path: str | os.PathLike, config: TrainingConfig, trainer: Trainer) 
         "batches": {"cursor": state["cursor"], "rng": state["rng"]}, "has_previous": state["has_previous"],
     }
     data = trainer.data
+    header["data"] = {"name": data.name, "class_names": list(data.class_names),
+                      "feature_names": list(data.feature_names)}
     arrays = {"parameters": network.flat, "previous": state["previous"], "velocity": state["velocity"],
               "history": _on_grid(trainer.history), "X_train": data.X_train, "y_train": data.y_train,
               "X_test": data.X_test, "y_test": data.y_test, "order": state["order"]}
@@ -161,7 +166,11 @@ def _build(header: dict, arrays: dict) -> tuple[TrainingConfig, Trainer]:
     # The network must be the one the config describes: the config is what the window shows.
     X_train, y_train, X_test, y_test = (arrays[k] for k in ("X_train", "y_train", "X_test", "y_test"))
     classes = int(max(y_train.max(initial=0), y_test.max(initial=0))) + 1 if y_train.size else 0
-    sizes = (X_train.shape[1] if X_train.ndim == 2 else -1, config.hidden, classes)
+    features = X_train.shape[1] if X_train.ndim == 2 else -1
+    name, class_names, feature_names = _data_names(header.get("data", {}), config.dataset, classes, features)
+    if classes:
+        classes = max(classes, len(class_names))  # a named class may have no points (yet)
+    sizes = (features, config.hidden, classes)
     described = {"layer_sizes": list(sizes), "activation": config.activation, "dtype": config.dtype,
                  "settings": {"lr": config.lr, "l2": config.l2, "momentum": config.momentum,
                               "batch_size": config.batch_size}}
@@ -186,8 +195,8 @@ def _build(header: dict, arrays: dict) -> tuple[TrainingConfig, Trainer]:
             raise _Refused(f"its {key} array holds values that are not finite real numbers")
     if y_test.size and y_test.min() < 0 or y_train.min() < 0:
         raise _Refused("its labels are negative")
-    data = Dataset(config.dataset, X_train.astype(np.float64), y_train.astype(np.int64), X_test.astype(np.float64),
-                   y_test.astype(np.int64))
+    data = Dataset(name, X_train.astype(np.float64), y_train.astype(np.int64), X_test.astype(np.float64),
+                   y_test.astype(np.int64), class_names, feature_names)
     step = _integer(header.get("step"), 0, 10**15, "step")
     every = _integer(header["history"].get("every"), 1, 10**15, "history spacing")
     capacity = header["history"].get("capacity")
@@ -206,6 +215,29 @@ def _build(header: dict, arrays: dict) -> tuple[TrainingConfig, Trainer]:
     )
     trainer.restore(arrays["previous"], arrays["velocity"], header["has_previous"])
     return config, trainer
+
+
+def _data_names(data, dataset: str, classes: int, features: int) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
+    """The data's name and display names from the header (the config's dataset name and no
+    display names where a file has none); every class has a name and every feature one, or none do."""
+    if not isinstance(data, dict):
+        raise _Refused("its data description is not a mapping")
+    name = data.get("name", dataset)
+    if not isinstance(name, str):
+        raise _Refused(f"its data name {name!r} is not text")
+    class_names = _names(data.get("class_names", []), "class names")
+    if class_names and len(class_names) < classes:
+        raise _Refused(f"it names {len(class_names)} classes but its labels go up to {classes - 1}")
+    feature_names = _names(data.get("feature_names", []), "feature names")
+    if feature_names and len(feature_names) != features:
+        raise _Refused(f"it names {len(feature_names)} features but its points have {features}")
+    return name, class_names, feature_names
+
+
+def _names(values, what: str) -> tuple[str, ...]:
+    if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+        raise _Refused(f"its {what} are not a list of text")
+    return tuple(values)
 
 
 def _expect(array: np.ndarray, shape: tuple, name: str) -> None:

@@ -61,7 +61,7 @@ class Batches:
         self.X_test = np.ascontiguousarray(data.X_test, dtype=dtype)
         self.y_test = data.y_test
         self.batch_size = batch_size
-        self._rng = rng
+        self.rng = rng
         self._targets = np.eye(classes, dtype=dtype)[self.y]
         self._flat_index = np.arange(len(self.y)) * classes + self.y
         self._order = np.arange(len(self.y))
@@ -69,7 +69,7 @@ class Batches:
 
     def state(self) -> dict:
         """What a run file needs to continue the batch order exactly."""
-        return {"order": self._order, "cursor": self._cursor, "rng": self._rng.bit_generator.state}
+        return {"order": self._order, "cursor": self._cursor, "rng": self.rng.bit_generator.state}
 
     def restore(self, order: np.ndarray, cursor: int) -> None:
         """Continue a batch order saved by :meth:`state` (the generator is restored by the caller)."""
@@ -84,7 +84,7 @@ class Batches:
         if self.batch_size is None or self.batch_size >= n:
             return self.X_ones, self._targets, self._flat_index
         if self._cursor + self.batch_size > n:
-            self._order = self._rng.permutation(n)
+            self._order = self.rng.permutation(n)
             self._cursor = 0
         rows = self._order[self._cursor : self._cursor + self.batch_size]
         self._cursor += self.batch_size
@@ -163,6 +163,19 @@ class Trainer:
     @momentum.setter
     def momentum(self, value: float) -> None:
         self._optimizer.momentum = value
+
+    def replace_data(self, data: Dataset) -> None:
+        """Train on ``data`` from the next step on (the user drew or removed points); the
+        network, step count, history, momentum and batch settings carry on.
+
+        ``data`` must have the network's inputs and no more classes than its outputs.
+        """
+        sizes = self.network.layer_sizes
+        if data.features != sizes[0] or data.classes > sizes[-1] or not len(data.y_train):
+            raise ValueError(f"the network ({sizes[0]} inputs, {sizes[-1]} classes) cannot train on these points")
+        old = self._batches
+        self._batches = Batches(data, self.network.dtype, sizes[-1], old.batch_size, old.rng)
+        self.data = data
 
     # Stepping ------------------------------------------------------------------------------
     def step(self, count: int = 1) -> int:

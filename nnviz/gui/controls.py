@@ -7,6 +7,7 @@ import math
 from PyQt5.QtCore import QSignalBlocker, Qt, pyqtSignal
 from PyQt5.QtWidgets import (
     QAbstractSpinBox,
+    QButtonGroup,
     QComboBox,
     QDoubleSpinBox,
     QFormLayout,
@@ -16,6 +17,7 @@ from PyQt5.QtWidgets import (
     QPushButton,
     QSlider,
     QSpinBox,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -23,7 +25,8 @@ from superqt.utils import qthrottled
 
 from nnviz.core.activations import ACTIVATIONS
 from nnviz.core.config import HIDDEN_RANGE, SAMPLES_RANGE, SEED_LIMIT, TrainingConfig
-from nnviz.core.datasets import DATASETS
+from nnviz.core.datasets import CLASSES_RANGE, CUSTOM, DATASETS, MULTICLASS
+from nnviz.gui.colors import class_color
 
 SEED_SIZES = (1, 2, 3, 4, 10, 20, 50, 200)  # the hidden sizes the seed tutorial compares
 LR_RANGE = (1e-4, 10.0)
@@ -50,6 +53,9 @@ class ControlPanel(QWidget):
     step_clicked = pyqtSignal()
     reset_clicked = pyqtSignal()
     pin_clicked = pyqtSignal()
+    draw_toggled = pyqtSignal(bool)
+    load_data_clicked = pyqtSignal()
+    save_data_clicked = pyqtSignal()
 
     def __init__(self, config: TrainingConfig, parent: QWidget | None = None):
         super().__init__(parent)
@@ -67,8 +73,11 @@ class ControlPanel(QWidget):
         group = QGroupBox("Data")
         form = QFormLayout(group)
         self.dataset = QComboBox()
-        self.dataset.addItems(DATASETS)
+        for name in DATASETS:
+            self.dataset.addItem(name, name)
         self.dataset.setToolTip("The 2-D dataset to classify")
+        self.classes = _spin(*CLASSES_RANGE, 1, f"Classes of the {' and '.join(MULTICLASS)} sets "
+                             f"({CLASSES_RANGE[0]}-{CLASSES_RANGE[1]})")
         self.samples = _spin(*SAMPLES_RANGE, 10, "Number of points (train and test together)")
         self.noise = _spin(0.0, 1.0, 0.05, "How far points scatter from the clean shape", decimals=2)
         self.test_fraction = _spin(0.0, 0.9, 0.05, "Share of points held out as the test set (hollow dots)", decimals=2)
@@ -77,18 +86,73 @@ class ControlPanel(QWidget):
         self.new_data = QPushButton("New data")
         self.new_data.setToolTip("Draw new points (next seed) and start a fresh network")
         form.addRow("Dataset", self.dataset)
+        form.addRow("Classes", self.classes)
         form.addRow("Samples", self.samples)
         form.addRow("Noise", self.noise)
         form.addRow("Test fraction", self.test_fraction)
         form.addRow("Seed", self.seed)
         form.addRow(self.new_data)
-        self._link(self.dataset.currentTextChanged, "dataset", self.dataset.currentText)
+        form.addRow(self._build_draw_row())
+        files = QHBoxLayout()
+        self.load_data = QPushButton("Open CSV…")
+        self.load_data.setToolTip("Train on your own points: a CSV file with a header, e.g. x,y,label")
+        self.save_data = QPushButton("Save CSV…")
+        self.save_data.setToolTip("Save the points (train and test) as CSV: x,y,label")
+        files.addWidget(self.load_data)
+        files.addWidget(self.save_data)
+        form.addRow(files)
+        self._link(self.dataset.currentIndexChanged, "dataset", self.dataset.currentData)
+        self._link(self.classes.valueChanged, "classes", self.classes.value)
         self._link(self.samples.valueChanged, "samples", self.samples.value)
         self._link(self.noise.valueChanged, "noise", lambda: round(self.noise.value(), 4))
         self._link(self.test_fraction.valueChanged, "test_fraction", lambda: round(self.test_fraction.value(), 4))
         self._link(self.seed.valueChanged, "seed", self.seed.value)
         self.new_data.clicked.connect(self._on_new_data_clicked)
+        self.load_data.clicked.connect(self.load_data_clicked)
+        self.save_data.clicked.connect(self.save_data_clicked)
         return group
+
+    def _build_draw_row(self) -> QHBoxLayout:
+        row = QHBoxLayout()
+        row.setSpacing(3)
+        self.draw_button = QPushButton("Draw")
+        self.draw_button.setCheckable(True)
+        self.draw_button.setToolTip("Draw mode (D): click adds a point of the chosen class, drag sprays points, "
+                                    "right-click removes the nearest; training carries on with them")
+        self.draw_button.toggled.connect(self.draw_toggled)
+        row.addWidget(self.draw_button)
+        self.class_buttons = QButtonGroup(self)
+        for k in range(CLASSES_RANGE[1]):
+            swatch = QToolButton()
+            swatch.setCheckable(True)
+            swatch.setFixedSize(24, 24)
+            swatch.setToolTip(f"Draw points of class {k}")
+            swatch.setStyleSheet(f"QToolButton {{ background: {class_color(k)}; border: 2px solid white; "
+                                 "border-radius: 12px; } QToolButton:checked { border: 2px solid #222; }")
+            self.class_buttons.addButton(swatch, k)
+            row.addWidget(swatch)
+        self.class_buttons.button(0).setChecked(True)
+        row.addStretch(1)
+        return row
+
+    @property
+    def draw_class(self) -> int:
+        """The class that draw mode adds."""
+        return self.class_buttons.checkedId()
+
+    def set_user_data(self, name: str | None) -> None:
+        """Offer the user's own points (called ``name``) in the dataset list; None removes them."""
+        blocker = QSignalBlocker(self.dataset)
+        index = self.dataset.findData(CUSTOM)
+        if name is None and index >= 0:
+            self.dataset.removeItem(index)
+        elif name is not None:
+            if index < 0:
+                self.dataset.addItem("", CUSTOM)
+                index = self.dataset.count() - 1
+            self.dataset.setItemText(index, f"your points: {name}")
+        self.dataset.setCurrentIndex(self.dataset.findData(self._config.dataset))
+        del blocker
 
     def _build_network_group(self) -> QGroupBox:
         group = QGroupBox("Network")
@@ -182,11 +246,16 @@ class ControlPanel(QWidget):
     def show_config(self, config: TrainingConfig) -> None:
         """Put ``config`` in the widgets without emitting ``config_edited``."""
         self._config = config
-        widgets = (self.dataset, self.samples, self.noise, self.test_fraction, self.seed, self.hidden,
+        widgets = (self.dataset, self.classes, self.samples, self.noise, self.test_fraction, self.seed, self.hidden,
                    self.hidden_slider, self.activation, self.lr, self.lr_slider, self.l2, self.momentum,
                    self.batch_size, *self.size_buttons.values())
         blockers = [QSignalBlocker(w) for w in widgets]
-        self.dataset.setCurrentText(config.dataset)
+        self.dataset.setCurrentIndex(self.dataset.findData(config.dataset))
+        self.classes.setValue(config.classes)
+        self.classes.setEnabled(config.dataset in MULTICLASS)
+        own = config.dataset == CUSTOM
+        for widget in (self.samples, self.noise, self.new_data):
+            widget.setEnabled(not own)  # the user's points are what they are
         self.samples.setValue(config.samples)
         self.noise.setValue(config.noise)
         self.test_fraction.setValue(config.test_fraction)

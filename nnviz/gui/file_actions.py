@@ -10,6 +10,8 @@ from __future__ import annotations
 from PyQt5.QtCore import QObject
 from PyQt5.QtWidgets import QFileDialog
 
+from nnviz.core.datafile import DataFileError, read_data_csv, write_data_csv
+from nnviz.core.datasets import CUSTOM
 from nnviz.core.files import SaveError
 from nnviz.core.history import write_history_csv
 from nnviz.core.runfile import SUFFIX, RunFileError, load_run, save_run
@@ -74,12 +76,36 @@ class FileActions(QObject):
         config = session.config
         return self._save(lambda: session.with_trainer(lambda trainer: save_run(path, config, trainer)), path)
 
-    def open_file(self, path: str) -> bool:
-        """A run file (carries on from its step) or an nnviz PNG (its settings, from step 0)."""
+    def save_data(self, path: str) -> bool:
+        """The Train view's points (train and test together) as CSV."""
+        return self._save(lambda: write_data_csv(path, self.window.session.dataset), path)
+
+    def open_data(self, path: str) -> bool:
+        """Train a fresh network on the points of a CSV file."""
         w = self.window
+        try:
+            data = read_data_csv(path)
+        except DataFileError as error:
+            w.show_error(str(error))
+            return False
+        w.session.load_data(data)
+        w.controls.show_config(w.session.config)
+        w.tabs.setCurrentWidget(w.view)
+        w.statusBar().showMessage(f"Opened {path}: {data.classes} classes, {len(data.y_train):,} points", 5000)
+        return True
+
+    def open_file(self, path: str) -> bool:
+        """A run file (carries on from its step), an nnviz PNG (its settings, from step 0) or
+        a CSV file of points."""
+        w = self.window
+        if path.lower().endswith(".csv"):
+            return self.open_data(path)
         try:
             if export.is_png(path):
                 config, trainer = export.config_from_png(path), None
+                if config.dataset == CUSTOM:
+                    raise RunFileError(f"Cannot open {path}: it shows a run on points of your own, which a "
+                                       "picture does not hold; open the saved run or the CSV file instead.")
             else:
                 config, trainer = load_run(path)
         except RunFileError as error:
@@ -119,11 +145,19 @@ class FileActions(QObject):
     def ask_save_run(self) -> None:
         self._ask_save(self.save_run, "Save run", self.default_name(SUFFIX), f"nnviz run (*{SUFFIX})")
 
+    def ask_save_data(self) -> None:
+        self._ask_save(self.save_data, "Save points", f"{self.window.session.dataset.name}.csv", "CSV table (*.csv)")
+
     def ask_open(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self.window, "Open", "",
-                                              "nnviz runs and pictures (*.nnviz *.png);;All files (*)")
+                                              "nnviz runs, pictures and points (*.nnviz *.png *.csv);;All files (*)")
         if path:
             self.open_file(path)
+
+    def ask_open_data(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self.window, "Open points", "", "CSV table (*.csv);;All files (*)")
+        if path:
+            self.open_data(path)
 
     def _ask_save(self, save, title: str, name: str, filters: str) -> None:
         path, _ = QFileDialog.getSaveFileName(self.window, title, name, filters)

@@ -17,10 +17,12 @@ from PyQt5.QtWidgets import (
 )
 
 from nnviz.core.config import TrainingConfig
+from nnviz.core.datasets import CUSTOM
 from nnviz.core.training import TrainingSnapshot
 from nnviz.gui import settings as stored
 from nnviz.gui.compare_view import CompareView, Pin
 from nnviz.gui.controls import ControlPanel
+from nnviz.gui.drawing import PointEditor
 from nnviz.gui.file_actions import FileActions
 from nnviz.gui.session import TrainingSession
 from nnviz.gui.training_view import TrainingView
@@ -45,6 +47,7 @@ class MainWindow(QMainWindow):
         self.view = TrainingView()
         self.compare = CompareView(self.session.config, self.session.dataset)
         self.files = FileActions(self)
+        self.point_editor = PointEditor(self)
         self.tabs = QTabWidget()
         self.tabs.addTab(self.view, "Train")
         self.tabs.addTab(self.compare, "Compare")
@@ -74,6 +77,9 @@ class MainWindow(QMainWindow):
         self.controls.step_clicked.connect(self.session.step)
         self.controls.reset_clicked.connect(self.session.reset)
         self.controls.pin_clicked.connect(self.pin)
+        self.controls.load_data_clicked.connect(self.files.ask_open_data)
+        self.controls.save_data_clicked.connect(self.files.ask_save_data)
+        self.session.points_edited.connect(self._on_points_edited)
         self.session.snapshot_ready.connect(self.view.show_snapshot)
         self.session.run_reset.connect(self._on_run_reset)
         self.session.running_changed.connect(self._on_running_changed)
@@ -106,6 +112,10 @@ class MainWindow(QMainWindow):
                                         "Open a saved run, or a PNG that nnviz exported (or drop one on the window)")
         self.save_action = self._action(file, "&Save run…", self.files.ask_save_run, "Ctrl+S",
                                         "Save the whole run (settings, data, weights, history) to carry on later")
+        self.open_data_action = self._action(file, "Open &points (CSV)…", self.files.ask_open_data, "Ctrl+Shift+O",
+                                             "Train on your own points: a CSV file with a header such as x,y,label")
+        self.save_data_action = self._action(file, "Save p&oints (CSV)…", self.files.ask_save_data, None,
+                                             "Save the points, train and test together, as CSV")
         self.history_action = self._action(file, "Export loss &history (CSV)…", self.files.ask_export_history, None,
                                            "Save the Train view's loss and accuracy history as CSV")
         file.addSeparator()
@@ -129,7 +139,7 @@ class MainWindow(QMainWindow):
 
         self.csv_action = self._action(file, "Export sweep &figures (CSV)…", self.files.ask_export_csv, None,
                                        "Save each compared network's final loss and accuracies as CSV")
-        file.insertAction(file.actions()[3], self.csv_action)
+        file.insertAction(file.actions()[5], self.csv_action)
 
         run = bar.addMenu("&Run")  # each acts on the tab in view: the network, or the sweep
         self.train_action = self._action(run, "Train / Pause", lambda: self._runner().toggle(), "Space",
@@ -141,6 +151,12 @@ class MainWindow(QMainWindow):
 
         view = bar.addMenu("&View")
         self.log_action = self._action(view, "&Log-scale loss", self.view.log_scale.toggle, "L")
+        self._action(view, "Linear &baseline", self.view.baseline_box.toggle, "B",
+                     "Overlay a logistic regression's boundary on the same data")
+        self._action(view, "&Draw points", self.controls.draw_button.toggle, "D",
+                     "Click to add points, drag to spray, right-click to remove")
+        self.inside_action = self._action(view, "&Hidden units panel", self._toggle_inside, "H",
+                                          "Show or hide the network diagram and the hidden units' maps")
         help_menu = bar.addMenu("&Help")
         self._action(help_menu, "&About nnviz", self._on_about)
 
@@ -222,10 +238,24 @@ class MainWindow(QMainWindow):
 
     def _on_run_reset(self, snapshot: TrainingSnapshot) -> None:
         self.view.show_message("")
-        self.view.set_dataset(self.session.dataset)
+        self.view.set_dataset(self.session.dataset, fit_view=not self.view.drawing)
         self.view.show_snapshot(snapshot)
+        self._on_data_changed()
         self.compare.base, self.compare.dataset = self.session.config, self.session.dataset
         self._update_title()
+
+    def _on_points_edited(self, data) -> None:
+        self.view.set_dataset(data, fit_view=False)
+        self._on_data_changed()
+
+    def _on_data_changed(self) -> None:
+        user_data = self.session.user_data
+        self.controls.set_user_data(None if user_data is None else user_data.name)
+        if self.controls.config() != self.session.config:  # e.g. drawing turned the data into the user's own
+            self.controls.show_config(self.session.config)
+
+    def _toggle_inside(self) -> None:
+        self.view.inside.setVisible(not self.view.inside.isVisible())
 
     def _on_running_changed(self, running: bool) -> None:
         self.view.running = running
@@ -252,4 +282,5 @@ class MainWindow(QMainWindow):
     def _update_title(self) -> None:
         c = self.session.config
         units = "unit" if c.hidden == 1 else "units"
-        self.setWindowTitle(f"nnviz — {c.dataset}, {c.hidden} {c.activation} hidden {units}, lr {c.lr:g}")
+        data = "your points" if c.dataset == CUSTOM else c.dataset
+        self.setWindowTitle(f"nnviz — {data}, {c.hidden} {c.activation} hidden {units}, lr {c.lr:g}")

@@ -4,20 +4,26 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PyQt5.QtCore import QRectF, pyqtSignal
+from PyQt5.QtCore import QRectF, Qt, pyqtSignal
 from PyQt5.QtGui import QColor, QPainter
 
-from nnviz.core.contour import contour_segments
+from nnviz.core.activations import ACTIVATIONS
+from nnviz.core.baseline import LinearBaseline
+from nnviz.core.contour import boundary_segments, contour_segments
 from nnviz.core.datasets import Dataset
 from nnviz.core.grid import DecisionGrid
 from nnviz.core.history import FIELDS
 from nnviz.core.network import MLP
+from nnviz.core.units import activation_range, describe_unit
 from nnviz.gui.colors import (
+    BASELINE_COLOR,
     CONTOUR_COLOR,
     POINT_COLORS,
     TEST_COLOR,
     TRAIN_COLOR,
-    probability_lut,
+    UNIT_LINE_COLOR,
+    activation_lut,
+    probability_colors,
 )
 
 # Antialiasing only where it shows (points, the boundary line): it makes long curves slow.
@@ -27,8 +33,51 @@ GRID_RESOLUTION = 100  # like TensorFlow Playground; the image item smooths it w
 TILE_RESOLUTION = 64  # small plots in a grid
 
 
+class DrawViewBox(pg.ViewBox):
+    """A view box that, while ``drawing`` is on, turns mouse input into point edits: a click
+    adds a point, a drag sprays points, a right click asks to remove the nearest one."""
+
+    points_drawn = pyqtSignal(object)  # (n, 2) array of new points, in data coordinates
+    erase_requested = pyqtSignal(float, float, float)  # x, y and a search radius
+
+    SPRAY_PER_MOVE = 2  # points added per mouse move while dragging
+    SPRAY_SPREAD = 0.025  # standard deviation of a spray, as a share of the view's width
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.drawing = False
+        self._spray = np.random.default_rng()
+
+    def mouseClickEvent(self, ev) -> None:
+        if not self.drawing:
+            return super().mouseClickEvent(ev)
+        ev.accept()
+        x, y = self._at(ev)
+        if ev.button() == Qt.LeftButton:
+            self.points_drawn.emit(np.array([[x, y]]))
+        elif ev.button() == Qt.RightButton:
+            self.erase_requested.emit(x, y, 3 * self._spread())
+
+    def mouseDragEvent(self, ev, axis=None) -> None:
+        if not self.drawing:
+            return super().mouseDragEvent(ev, axis)
+        ev.accept()
+        if ev.button() == Qt.LeftButton:
+            centre = np.array(self._at(ev))
+            self.points_drawn.emit(centre + self._spray.normal(0, self._spread(), (self.SPRAY_PER_MOVE, 2)))
+
+    def _at(self, ev) -> tuple[float, float]:
+        point = self.mapSceneToView(ev.scenePos())
+        return point.x(), point.y()
+
+    def _spread(self) -> float:
+        (x0, x1), _ = self.viewRange()
+        return self.SPRAY_SPREAD * (x1 - x0)
+
+
 class BoundaryPlot(pg.PlotWidget):
-    """Class probabilities as a heatmap, the p = 0.5 contour, and the data points.
+    """Class probabilities as a heatmap, the decision boundary, and the data points; on request
+    also a hidden unit's output and the linear baseline's boundary.
 
     The heatmap covers whatever part of the plane is in view, so zooming out shows how the
     network extrapolates; ``view_changed`` asks for a redraw when the view moves.
@@ -40,7 +89,7 @@ class BoundaryPlot(pg.PlotWidget):
     def __init__(self, parent=None, *, compact: bool = False):
         """``compact``: a small, fixed view for a grid of plots (smaller points, no axis
         titles, no panning or zooming; a click emits ``clicked``)."""
-        super().__init__(parent)
+        super().__init__(parent, viewBox=DrawViewBox())
         self.setRenderHint(QPainter.SmoothPixmapTransform, True)  # bilinear upscaling of the grid
         self.setAspectLocked(True)
         self.setMenuEnabled(False)
@@ -56,53 +105,135 @@ class BoundaryPlot(pg.PlotWidget):
             self.setLabel("bottom", "x₁")
             self.setLabel("left", "x₂")
         self.image = pg.ImageItem()
-        self.image.setLookupTable(probability_lut())
         self.contour = pg.PlotDataItem(connect="pairs", pen=pg.mkPen(CONTOUR_COLOR, width=2), antialias=True)
+        self.baseline = pg.PlotDataItem(connect="pairs", pen=pg.mkPen(BASELINE_COLOR, width=2, dash=[5, 4]),
+                                        antialias=True)
+        self.unit_image = pg.ImageItem(opacity=0.85)
+        self.unit_image.setLookupTable(activation_lut())
+        self.unit_line = pg.PlotDataItem(connect="pairs", pen=pg.mkPen(UNIT_LINE_COLOR, width=2, dash=[2, 3]))
+        self.unit_label = pg.TextItem(anchor=(0, 0), color="#222", fill=pg.mkBrush(255, 255, 255, 215))
+        self.unit_label.setZValue(20)
         outline = pg.mkPen("#ffffff", width=1.0 if compact else 1.2)
         size = 5 if compact else 8
         self.train_points = pg.ScatterPlotItem(size=size, pen=outline, antialias=True)
         self.test_points = pg.ScatterPlotItem(size=size, brush=pg.mkBrush(0, 0, 0, 0), antialias=True)
-        for item in (self.image, self.contour, self.test_points, self.train_points):
+        for item in (self.image, self.contour, self.unit_image, self.unit_line, self.baseline, self.test_points,
+                     self.train_points):
             self.addItem(item)
+        self.addItem(self.unit_label, ignoreBounds=True)
+        for item in (self.unit_image, self.unit_line, self.unit_label, self.baseline):
+            item.hide()
         self._bounds: tuple[float, float, float, float] | None = None
         self._rect: QRectF | None = None  # extent to apply with the next image
+        self._unit_rect: QRectF | None = None
         self._grid: DecisionGrid | None = None
+        self._fill: np.ndarray | None = None  # values of the features beyond the first two
+        self._network: MLP | None = None
+        self._probs: np.ndarray | None = None
+        self._unit = -1
+        self._linear: LinearBaseline | None = None
         self.getViewBox().sigRangeChanged.connect(self._on_range_changed)
 
-    def set_dataset(self, data: Dataset) -> None:
-        """Show new data: points, and a view of their extent."""
+    @property
+    def bounds(self) -> tuple[float, float, float, float] | None:
+        """``(x_min, x_max, y_min, y_max)`` of the view, as the grid covers it."""
+        return self._bounds
+
+    @property
+    def draw_box(self) -> DrawViewBox:
+        return self.getViewBox()
+
+    def set_dataset(self, data: Dataset, *, fit_view: bool = True) -> None:
+        """Show new data: points and, unless ``fit_view`` is False, a view of their extent."""
+        self.set_points(data)
+        fill = data.feature_means[2:] if data.features > 2 else None
+        if fill is not None or self._fill is not None:
+            self._fill = fill
+            self._bounds = None  # a new grid for the new fill
+        if fit_view:
+            x0, x1, y0, y1 = data.bounds()
+            self.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0)
+        self._on_range_changed()
+
+    def set_points(self, data: Dataset) -> None:
+        """Show ``data``'s points (the view stays where it is)."""
         brushes = [pg.mkBrush(c) for c in POINT_COLORS]
         pens = [pg.mkPen(c, width=1.5) for c in POINT_COLORS]
-        self.train_points.setData(pos=data.X_train[:, :2], brush=[brushes[k % 2] for k in data.y_train])
-        self.test_points.setData(pos=data.X_test[:, :2], pen=[pens[k % 2] for k in data.y_test])
-        x0, x1, y0, y1 = data.bounds()
-        self.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0)
-        self._on_range_changed()
+        n = len(POINT_COLORS)
+        self.train_points.setData(pos=data.X_train[:, :2], brush=[brushes[k % n] for k in data.y_train])
+        self.test_points.setData(pos=data.X_test[:, :2], pen=[pens[k % n] for k in data.y_test])
+
+    def set_drawing(self, enabled: bool) -> None:
+        """Draw mode: the mouse edits points instead of panning and zooming."""
+        self.draw_box.drawing = enabled
+        self.setCursor(Qt.CrossCursor if enabled else Qt.ArrowCursor)
 
     def _on_range_changed(self, *_args) -> None:
         (x0, x1), (y0, y1) = self.getViewBox().viewRange()
         if self._bounds == (x0, x1, y0, y1):
             return
         self._bounds = (x0, x1, y0, y1)
-        self._grid = DecisionGrid(self._bounds, self._resolution)
-        self._rect = QRectF(x0, y0, x1 - x0, y1 - y0)
+        self._grid = DecisionGrid(self._bounds, self._resolution, fill=self._fill)
+        self._rect = self._unit_rect = QRectF(x0, y0, x1 - x0, y1 - y0)
+        self._draw_baseline()
         self.view_changed.emit()
 
     def show_network(self, network: MLP) -> None:
-        """Redraw the heatmap and contour for ``network`` (called at most once per frame)."""
+        """Redraw the heatmap and boundary for ``network`` (called at most once per frame)."""
         if self._grid is None:
             return
+        self._network = network
         probs = self._grid.probabilities(network)
-        p1 = np.ascontiguousarray(probs[..., 1], dtype=np.float32)
+        self._probs = probs.copy()
         # setRect scales by the current image size, so it goes with the first image of new data.
         rect, self._rect = self._rect, None
-        self.image.setImage(p1, levels=(0.0, 1.0), autoLevels=False, **({"rect": rect} if rect else {}))
-        segments = contour_segments(p1, 0.5, self._bounds)
+        self.image.setImage(probability_colors(probs), levels=(0, 255), autoLevels=False,
+                            **({"rect": rect} if rect else {}))
+        segments = boundary_segments(probs, self._bounds)
         self.contour.setData(segments[:, 0], segments[:, 1])
+        self._draw_unit()
 
     def probability_image(self) -> np.ndarray | None:
-        """The p(class 1) grid currently shown (for tests and export checks)."""
-        return self.image.image
+        """The class probabilities ``(rows, columns, classes)`` shown now (for tests and checks)."""
+        return self._probs
+
+    def show_unit(self, unit: int) -> None:
+        """Overlay hidden unit ``unit``'s output and the line where its input is zero; -1 hides it."""
+        self._unit = unit
+        self._draw_unit()
+
+    def show_baseline(self, baseline: LinearBaseline | None) -> None:
+        """Draw the linear baseline's decision boundary (dashed); None hides it."""
+        self._linear = baseline
+        self._draw_baseline()
+
+    def _draw_unit(self) -> None:
+        network, unit = self._network, self._unit
+        visible = network is not None and 0 <= unit < network.layer_sizes[1] and self._grid is not None
+        for item in (self.unit_image, self.unit_line, self.unit_label):
+            item.setVisible(visible)
+        if not visible:
+            return
+        column = network.first_layer[:, unit]
+        z = self._grid.points(network.dtype) @ column  # the unit's input at every grid cell
+        r = self._resolution
+        segments = contour_segments(z.reshape(r, r), 0.0, self._bounds)
+        output = ACTIVATIONS[network.activation].forward(z).reshape(r, r)
+        low, high = activation_range(network.activation, output[None])
+        rect, self._unit_rect = self._unit_rect, None
+        self.unit_image.setImage(np.ascontiguousarray(output, dtype=np.float32), levels=(low, high),
+                                 autoLevels=False, **({"rect": rect} if rect else {}))
+        self.unit_line.setData(segments[:, 0], segments[:, 1])
+        self.unit_label.setText(describe_unit(network, unit))
+        x0, _, _, y1 = self._bounds
+        self.unit_label.setPos(x0, y1)
+
+    def _draw_baseline(self) -> None:
+        self.baseline.setVisible(self._linear is not None and self._grid is not None)
+        if self.baseline.isVisible():
+            probs = self._linear.probabilities(self._grid.points(np.float64)[:, :-1])
+            segments = boundary_segments(probs.reshape(self._resolution, self._resolution, -1), self._bounds)
+            self.baseline.setData(segments[:, 0], segments[:, 1])
 
 
 class LossAxis(pg.AxisItem):

@@ -115,6 +115,13 @@ class Runner(QObject):
         self._worker.send_settings(settings)
         return True
 
+    def _send_data(self, data) -> bool:
+        """Send new training points to a running trainer; False if none is running."""
+        if self._active_run is None:
+            return False
+        self._worker.send_data(data)
+        return True
+
     def _adopt(self, trainer) -> None:
         """Take back a trainer from the process (subclasses may touch it up first)."""
         self.trainer = trainer

@@ -1,4 +1,5 @@
-"""The central panel: decision boundary, live figures and loss curve, redrawn once per frame."""
+"""The central panel: decision boundary, the inside of the network, live figures and loss
+curve, redrawn once per frame."""
 
 from __future__ import annotations
 
@@ -13,12 +14,15 @@ from PyQt5.QtWidgets import (
 )
 from superqt.utils import qthrottled
 
+from nnviz.core.baseline import LinearBaseline, fit_linear_baseline
 from nnviz.core.datasets import Dataset
 from nnviz.core.training import TrainingSnapshot
 from nnviz.gui.figures import FiguresPanel
+from nnviz.gui.inside_view import InsidePanel
 from nnviz.gui.plots import BoundaryPlot, LossPlot
 
 HOVER_HINT = "Hover over the loss curve to read the values at a step."
+DRAW_HINT = "Drawing: click adds a point, drag sprays, right-click removes the nearest."
 FRAME_MS = 16  # redraw at most once per display frame (60 Hz)
 
 
@@ -29,6 +33,7 @@ class TrainingView(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.running = False
+        self.drawing = False
         self.latest: TrainingSnapshot | None = None
         self.frames_drawn = 0
 
@@ -36,7 +41,17 @@ class TrainingView(QWidget):
         self.banner.setWordWrap(True)
         self.banner.setStyleSheet("background: #fde8d7; color: #7a2e00; padding: 6px; border-radius: 4px;")
         self.banner.hide()
+        self.data: Dataset | None = None
+        self.linear: LinearBaseline | None = None
         self.boundary = BoundaryPlot()
+        self.inside = InsidePanel()
+        self.baseline_box = QCheckBox("Linear baseline")
+        self.baseline_box.setToolTip("Overlay the boundary of a logistic regression on the same data, "
+                                     "to see what the hidden layer adds (B)")
+        self.baseline_box.toggled.connect(self._on_baseline_toggled)
+        self.plot_note = QLabel()  # what the boundary plot shows beyond the obvious
+        self.plot_note.setStyleSheet("color: #555;")
+        self.plot_note.setWordWrap(True)
         self.figures = FiguresPanel()
         self.loss = LossPlot()
         self.readout = QLabel(HOVER_HINT)
@@ -46,12 +61,28 @@ class TrainingView(QWidget):
         self.log_scale.toggled.connect(self.loss.set_log_scale)
         self.loss.hovered.connect(self._on_loss_hovered)
         self.boundary.view_changed.connect(lambda: self._throttled_draw())
+        self.inside.unit_shown.connect(self.boundary.show_unit)
+        # Refitting the baseline takes a few ms: while the user sprays points, at most 5 times a second.
+        self._refit_baseline = qthrottled(self._fit_baseline, timeout=200, leading=False)
 
         self.plots = QWidget()  # what "export plots" captures
         plots_layout = QVBoxLayout(self.plots)
         plots_layout.setContentsMargins(0, 0, 0, 0)
+        boundary_panel = QWidget()
+        boundary_layout = QVBoxLayout(boundary_panel)
+        boundary_layout.setContentsMargins(0, 0, 0, 0)
+        boundary_header = QHBoxLayout()
+        boundary_header.addWidget(self.baseline_box)
+        boundary_header.addWidget(self.plot_note, 1)
+        boundary_layout.addLayout(boundary_header)
+        boundary_layout.addWidget(self.boundary, 1)
+        self.top_splitter = QSplitter(Qt.Horizontal)
+        self.top_splitter.addWidget(boundary_panel)
+        self.top_splitter.addWidget(self.inside)
+        self.top_splitter.setStretchFactor(0, 3)
+        self.top_splitter.setStretchFactor(1, 2)
         self.splitter = QSplitter(Qt.Vertical)
-        self.splitter.addWidget(self.boundary)
+        self.splitter.addWidget(self.top_splitter)
         loss_panel = QWidget()
         loss_layout = QVBoxLayout(loss_panel)
         loss_layout.setContentsMargins(0, 0, 0, 0)
@@ -72,9 +103,24 @@ class TrainingView(QWidget):
         layout.addWidget(self.plots, 1)
         self._throttled_draw = qthrottled(self._draw, timeout=FRAME_MS, leading=True)
 
-    def set_dataset(self, data: Dataset) -> None:
-        """New data: points, extent and grid."""
-        self.boundary.set_dataset(data)
+    def set_dataset(self, data: Dataset, *, fit_view: bool = True) -> None:
+        """New data: points, grid and (unless ``fit_view`` is False: edited points) extent."""
+        self.data = data
+        if fit_view:
+            self.boundary.set_dataset(data)
+        else:
+            self.boundary.set_points(data)
+        if fit_view:
+            self._fit_baseline()
+        else:
+            self._refit_baseline()
+        self._update_note()
+
+    def set_drawing(self, enabled: bool) -> None:
+        """Draw mode on the boundary plot."""
+        self.drawing = enabled
+        self.boundary.set_drawing(enabled)
+        self._update_note()
 
     def show_snapshot(self, snapshot: TrainingSnapshot) -> None:
         """Queue ``snapshot`` for the next frame."""
@@ -96,9 +142,34 @@ class TrainingView(QWidget):
         if snapshot is None:
             return
         self.boundary.show_network(snapshot.network)
+        if self.data is not None and self.boundary.bounds is not None:
+            self.inside.show_network(snapshot.network, self.boundary.bounds, self.data)
         self.loss.show_history(snapshot.history)
         self.figures.show_snapshot(snapshot, self.running)
         self.frames_drawn += 1
 
     def _on_loss_hovered(self, text: str) -> None:
         self.readout.setText(text or HOVER_HINT)
+
+    def _on_baseline_toggled(self, _enabled: bool) -> None:
+        self._fit_baseline()
+        self._update_note()
+
+    def _fit_baseline(self) -> None:
+        enabled = self.baseline_box.isChecked() and self.data is not None
+        self.linear = fit_linear_baseline(self.data) if enabled else None
+        self.boundary.show_baseline(self.linear)
+        self._update_note()
+
+    def _update_note(self) -> None:
+        parts = []
+        if self.drawing:
+            parts.append(DRAW_HINT)
+        if self.linear is not None:
+            parts.append(f"Dashed: logistic regression, train accuracy {self.linear.train_accuracy:.1%}.")
+        data = self.data
+        if data is not None and data.features > 2:
+            names = data.axis_names
+            parts.append(f"Showing {names[0]} and {names[1]}; {', '.join(names[2:])} held at "
+                         f"{'its mean' if data.features == 3 else 'their means'}.")
+        self.plot_note.setText("  ".join(parts))

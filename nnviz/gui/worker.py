@@ -69,6 +69,10 @@ class TrainingWorker(QObject):
         """Change live settings of the running trainer; False if the process is gone."""
         return self._send(("set", settings))
 
+    def send_data(self, data) -> bool:
+        """Have the running trainer train on ``data`` (a Dataset) from its next step on."""
+        return self._send(("data", data))
+
     def stop(self, run_id: int, timeout: float = 5.0) -> Trainer | None:
         """End run ``run_id`` and wait for its trainer (None if it does not come in time)."""
         if not self._send(("stop",)):

@@ -1,0 +1,123 @@
+"""What each unit of the first hidden layer has learned: its activation over the plane,
+its incoming weights, and how strongly the output listens to it."""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from nnviz.core.activations import ACTIVATIONS
+from nnviz.core.grid import Bounds, grid_points
+from nnviz.core.network import MLP, with_ones
+
+EPSILON = 1e-6  # smallest half-width of a colour scale, so an all-zero map still has one
+
+
+def _require_hidden(network: MLP) -> None:
+    if len(network.layer_sizes) < 3:
+        raise ValueError(f"{network!r} has no hidden layer")
+
+
+def hidden_activations(network: MLP, X: ArrayLike) -> np.ndarray:
+    """Outputs of the first hidden layer for inputs ``X`` ``(n, features)``, shape ``(n, H)``,
+    in the network's dtype.
+
+    Computed the way training computes them (:func:`nnviz.core.network.forward_into`):
+    inputs with a column of ones times ``first_layer``, then the activation in place.
+    """
+    _require_hidden(network)
+    X = np.asarray(X, dtype=network.dtype)
+    z = with_ones(X) @ network.first_layer
+    return ACTIVATIONS[network.activation].forward(z)
+
+
+def outgoing_strength(network: MLP) -> np.ndarray:
+    """Euclidean norm of each hidden unit's outgoing weights (its row of the second weight
+    matrix, no bias), shape ``(H,)``: how much the next layer can hear the unit."""
+    _require_hidden(network)
+    return np.linalg.norm(network.weights[1], axis=1)
+
+
+def unit_order(network: MLP) -> np.ndarray:
+    """Hidden unit indices by descending outgoing strength; ties keep index order."""
+    # Sorting the negated strengths with a stable sort keeps ties in index order.
+    return np.argsort(-outgoing_strength(network), kind="stable")
+
+
+def sticky_order(strength: np.ndarray, previous: np.ndarray | None, margin: float = 0.05) -> np.ndarray:
+    """Unit indices by descending ``strength``, starting from the ``previous`` order and
+    letting a unit pass its neighbour only when it is more than ``margin`` (relative) stronger.
+
+    During training, units of nearly equal strength would otherwise swap places on every
+    frame and the tiles would flicker. With no previous order (or one of another length)
+    this is :func:`unit_order`'s exact order.
+    """
+    strength = np.asarray(strength, dtype=np.float64)
+    if previous is None or len(previous) != len(strength):
+        return np.argsort(-strength, kind="stable")
+    # Insertion sort on an almost sorted list: about one comparison per unit per frame.
+    threshold = strength * (1 + margin)
+    order = [int(u) for u in previous]
+    for k in range(1, len(order)):
+        unit, j = order[k], k
+        while j > 0 and strength[unit] > threshold[order[j - 1]]:
+            order[j] = order[j - 1]
+            j -= 1
+        order[j] = unit
+    return np.array(order, dtype=np.intp)
+
+
+def incoming(network: MLP, unit: int) -> tuple[np.ndarray, float]:
+    """A hidden unit's incoming weights ``(features,)`` (a copy) and its bias."""
+    _require_hidden(network)
+    return network.weights[0][:, unit].copy(), float(network.biases[0][unit])
+
+
+def unit_maps(network: MLP, bounds: Bounds, resolution: int, fill: ArrayLike | None = None) -> np.ndarray:
+    """Each hidden unit's activation on the grid of ``grid_points(bounds, resolution)``,
+    float32 of shape ``(H, resolution, resolution)``, in unit index order, with axis 1 along
+    y and axis 2 along x (row 0 is ``y_min``).
+
+    ``fill``: values at which features beyond the first two are held (e.g. their means),
+    shape ``(features - 2,)``; None for two-feature data.
+    """
+    features = network.layer_sizes[0]
+    given = 0 if fill is None else np.size(fill)
+    if given != features - 2:
+        raise ValueError(f"{features} features need {features - 2} fill values, got {given}")
+    points = grid_points(bounds, resolution, network.dtype, fill)
+    hidden = hidden_activations(network, points)  # (resolution**2, H)
+    maps = hidden.T.reshape(-1, resolution, resolution)
+    return np.ascontiguousarray(maps, dtype=np.float32)
+
+
+def activation_range(activation: str, maps: ArrayLike) -> tuple[float, float]:
+    """One colour scale ``(low, high)`` for all of a layer's maps.
+
+    Bounded activations use their whole range (tanh ``(-1, 1)``, sigmoid ``(0, 1)``), so a
+    colour means the same thing on every frame. Unbounded ones (relu, leaky_relu, linear) get
+    ``(-m, m)`` with ``m`` the largest magnitude in ``maps``, so zero stays in the middle.
+    """
+    if activation == "tanh":
+        return -1.0, 1.0
+    if activation == "sigmoid":
+        return 0.0, 1.0
+    if activation not in ACTIVATIONS:
+        raise ValueError(f"unknown activation {activation!r}")
+    magnitudes = np.abs(np.asarray(maps, dtype=np.float64))
+    finite = magnitudes[np.isfinite(magnitudes)]  # a diverged network may hold inf or NaN
+    m = max(float(finite.max()) if finite.size else 0.0, EPSILON)
+    return -m, m
+
+
+def _number(value: float) -> str:
+    return f"{value:.2f}".replace("-", "\u2212")  # a true minus sign reads better
+
+
+def describe_unit(network: MLP, unit: int) -> str:
+    """One line about a hidden unit, e.g.
+    ``"Unit 12: weights (1.23, −0.45), bias 0.10; outgoing strength 2.31"``."""
+    weights, bias = incoming(network, unit)
+    strength = float(outgoing_strength(network)[unit])
+    listed = ", ".join(_number(w) for w in weights)
+    return f"Unit {unit}: weights ({listed}), bias {_number(bias)}; outgoing strength {_number(strength)}"

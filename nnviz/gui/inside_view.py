@@ -1,0 +1,95 @@
+"""The "inside the network" panel: the network diagram above a grid of its hidden units' maps.
+
+Hovering a unit in either asks for its overlay on the boundary plot; clicking keeps it there
+until clicked again.
+"""
+
+from __future__ import annotations
+
+from PyQt5.QtCore import Qt, pyqtSignal
+from PyQt5.QtWidgets import QLabel, QScrollArea, QSplitter, QVBoxLayout, QWidget
+
+from nnviz.core.datasets import Dataset
+from nnviz.core.grid import Bounds
+from nnviz.core.network import MLP
+from nnviz.gui.network_diagram import NetworkDiagram
+from nnviz.gui.units_view import UnitGrid
+
+HINT = "Hidden units, strongest outgoing weights first. Hover one to see it on the plot; click to keep it there."
+
+
+class InsidePanel(QWidget):
+    """Shows a network's structure and hidden units; ``unit_shown`` names the unit to overlay."""
+
+    unit_shown = pyqtSignal(int)  # the unit to show on the boundary plot, -1 for none
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.diagram = NetworkDiagram()
+        self.units = UnitGrid()
+        hint = QLabel(HINT)
+        hint.setWordWrap(True)
+        hint.setStyleSheet("color: #555;")
+        scroll = QScrollArea()
+        scroll.setWidget(self.units)
+        scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        scroll.setFrameShape(QScrollArea.NoFrame)
+        lower = QWidget()
+        lower_layout = QVBoxLayout(lower)
+        lower_layout.setContentsMargins(0, 0, 0, 0)
+        lower_layout.addWidget(hint)
+        lower_layout.addWidget(scroll, 1)
+        self.splitter = QSplitter(Qt.Vertical)
+        self.splitter.addWidget(self.diagram)
+        self.splitter.addWidget(lower)
+        self.splitter.setStretchFactor(0, 2)
+        self.splitter.setStretchFactor(1, 3)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.splitter)
+        self._hovered = -1
+        self._units = 0  # hidden units of the network shown, to drop a selection it no longer has
+        for source in (self.units, self.diagram):
+            source.unit_hovered.connect(self._on_unit_hovered)
+            source.unit_selected.connect(self._on_unit_selected)
+
+    @property
+    def shown_unit(self) -> int:
+        """The unit the plot should overlay: the one kept by a click, else the one hovered."""
+        return self.units.selected_unit if self.units.selected_unit >= 0 else self._hovered
+
+    def show_network(self, network: MLP, bounds: Bounds, data: Dataset) -> None:
+        """Redraw for ``network`` (maps over ``bounds``, further features held at their means)."""
+        if not self.isVisible():
+            return  # nothing to see: spare the frame
+        units = network.layer_sizes[1]
+        if units != self._units:
+            self._units = units
+            if self.shown_unit >= units:
+                self._hovered = -1
+                self._on_unit_selected(-1)
+        fill = data.feature_means[2:] if data.features > 2 else None
+        self.units.show_network(network, bounds, fill)
+        self.diagram.show_network(network, data.axis_names, data.label_names)
+
+    def hideEvent(self, event) -> None:
+        self._hovered = -1
+        self.unit_shown.emit(-1)  # a hidden panel shows nothing on the plot
+        super().hideEvent(event)
+
+    def _on_unit_hovered(self, unit: int) -> None:
+        self._hovered = unit
+        self._announce()
+
+    def _on_unit_selected(self, unit: int) -> None:
+        for source in (self.units, self.diagram):  # a click in either keeps the unit in both
+            if source.selected_unit != unit:
+                source.selected_unit = unit
+        self._announce()
+
+    def _announce(self) -> None:
+        unit = self.shown_unit
+        self.units.highlight(unit)
+        self.diagram.highlight(unit)
+        self.unit_shown.emit(unit)

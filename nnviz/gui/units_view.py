@@ -1,0 +1,310 @@
+"""A grid of small maps, one per hidden unit: what each unit responds to over the plane."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numpy.typing import ArrayLike
+from PyQt5.QtCore import QPoint, QRect, QRectF, QSize, Qt, pyqtSignal
+from PyQt5.QtGui import QColor, QFont, QImage, QPainter, QPen
+from PyQt5.QtWidgets import QSizePolicy, QWidget
+
+from nnviz.core.grid import Bounds
+from nnviz.core.network import MLP
+from nnviz.core.units import (
+    activation_range,
+    describe_unit,
+    outgoing_strength,
+    sticky_order,
+    unit_maps,
+)
+from nnviz.gui.colors import activation_lut, rgb
+
+__all__ = ["UnitGrid", "describe_unit", "diverging_lut", "map_resolution"]  # describe_unit: for tooltips
+
+MISSING_COLOR = "#9a9a9a"  # a NaN pixel (a diverged network)
+MIN_TILE = 36  # px; narrower and a map is too small to read
+MAX_TILE = 150  # px; a few units should not each fill the panel
+GAP = 3
+MARGIN = 4
+HEADER = 22  # the colour-scale legend
+NUMBER_MIN_TILE = 44  # tiles at least this big carry their unit number
+POINT_BUDGET = 200 * 28 * 28  # grid points for all maps: 28 px each at 200 units, finer when fewer
+
+
+def diverging_lut(size: int = 256) -> np.ndarray:
+    """``size + 1`` colours as ``0xFFRRGGBB`` (QImage RGB32): :func:`activation_lut` (purple
+    negative, white zero, green positive, as in the plot's unit overlay), then the colour
+    for missing values."""
+    table = np.vstack([activation_lut(size), rgb(MISSING_COLOR)]).astype(np.uint32)
+    r, g, b = table.T
+    return 0xFF000000 | (r << 16) | (g << 8) | b
+
+
+def map_resolution(units: int) -> int:
+    """Pixels per side of each unit's map: 28 at 200 units, up to 64 when there are few."""
+    return int(np.clip(math.isqrt(POINT_BUDGET // max(units, 1)), 28, 64))
+
+
+class UnitGrid(QWidget):
+    """One tile per hidden unit, showing its activation over the data's plane.
+
+    Tiles are ordered by outgoing strength (strongest first, with a little hysteresis so
+    near ties do not swap every frame, and held while the pointer is on the grid); all share one colour scale (purple negative, white
+    zero, green positive). The column count follows the width and the height follows from
+    it (``heightForWidth``), so it belongs in a ``QScrollArea`` with ``widgetResizable``.
+    All tiles are one QImage, drawn tile by tile: cheap at 200 units and 60 frames a second.
+
+    Signals carry hidden unit indices (as in ``network.weights[0][:, unit]``):
+    ``unit_hovered(unit)`` when the pointer moves onto another tile (-1 when off every
+    tile); ``unit_selected(unit)`` when a click freezes a unit, or -1 when a click on the
+    frozen unit (or a network without it) unfreezes it. Setting :attr:`selected_unit` or
+    :meth:`highlight` from code emits nothing.
+    """
+
+    unit_hovered = pyqtSignal(int)
+    unit_selected = pyqtSignal(int)
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setMouseTracking(True)
+        policy = QSizePolicy(QSizePolicy.Preferred, QSizePolicy.Preferred)
+        policy.setHeightForWidth(True)  # QScrollArea asks the policy, not the virtual method
+        self.setSizePolicy(policy)
+        self._lut = diverging_lut()
+        self._maps = np.zeros((0, 1, 1), np.float32)  # display order
+        self._order = np.zeros(0, np.intp)
+        self._levels = (-1.0, 1.0)
+        self._buffer = np.zeros((0, 0), np.uint32)  # kept alive: the QImage does not copy it
+        self._image = QImage()
+        self._legend_buffer = np.ascontiguousarray(self._lut[None, :-1])
+        self._legend = QImage(self._legend_buffer.data, len(self._lut) - 1, 1, 4 * (len(self._lut) - 1),
+                              QImage.Format_RGB32)
+        self._hovered = -1
+        self._highlighted = -1
+        self._selected = -1
+        self._mouse: QPoint | None = None
+
+    # --- feeding -------------------------------------------------------------------------
+
+    def show_network(self, network: MLP, bounds: Bounds, fill: ArrayLike | None = None) -> None:
+        """Recompute every unit's map over ``bounds`` and redraw; ``fill`` holds features
+        beyond the first two (see :func:`nnviz.core.units.unit_maps`)."""
+        units = network.layer_sizes[1]
+        resolution = map_resolution(units)
+        maps = unit_maps(network, bounds, resolution, fill)
+        new_shape = units != len(self._order)
+        if new_shape or self._mouse is None:  # hold the order under the pointer: no tile slips away
+            self._order = sticky_order(outgoing_strength(network), self._order)
+        self._maps = maps[self._order]
+        self._levels = activation_range(network.activation, maps)
+        self._colour_tiles()
+        if new_shape:
+            self.updateGeometry()
+        if self._selected >= units:
+            self._selected = -1
+            self.unit_selected.emit(-1)
+        if self._mouse is not None:
+            self._set_hovered(self.tile_at(self._mouse))  # another unit may now be under the pointer
+        self.update()
+
+    def _colour_tiles(self) -> None:
+        maps = self._maps
+        low, high = self._levels
+        finite = np.isfinite(maps)
+        scaled = np.clip((np.where(finite, maps, low) - low) * (255.0 / (high - low)), 0, 255)
+        index = np.where(finite, np.rint(scaled), len(self._lut) - 1).astype(np.intp)
+        # Row 0 of a map is y_min; an image's row 0 is its top, so flip to put y up. The one
+        # pixel border repeats the edge, so bilinear scaling never blends in the next tile.
+        pixels = np.pad(self._lut[index[:, ::-1, :]], ((0, 0), (1, 1), (1, 1)), mode="edge")
+        count, side = pixels.shape[0], pixels.shape[1]
+        self._buffer = np.ascontiguousarray(pixels.reshape(count * side, side))
+        self._image = QImage(self._buffer.data, side, count * side, 4 * side, QImage.Format_RGB32)
+
+    def highlight(self, unit: int) -> None:
+        """Frame ``unit`` as if hovered (e.g. while the pointer is on it in another view); -1 for none."""
+        if unit != self._highlighted:
+            self._highlighted = unit
+            self.update()
+
+    @property
+    def selected_unit(self) -> int:
+        """The frozen unit, or -1."""
+        return self._selected
+
+    @selected_unit.setter
+    def selected_unit(self, unit: int) -> None:
+        if unit != self._selected:
+            self._selected = unit
+            self.update()
+
+    # --- for tests and consumers -----------------------------------------------------------
+
+    def displayed_maps(self) -> np.ndarray:
+        """The maps ``(H, r, r)`` as shown, in tile order (row 0 of each is ``y_min``)."""
+        return self._maps
+
+    def order(self) -> np.ndarray:
+        """The unit index shown by each tile, first tile first."""
+        return self._order
+
+    def levels(self) -> tuple[float, float]:
+        """The activation values at the two ends of the colour scale."""
+        return self._levels
+
+    def columns(self) -> int:
+        """Tiles per row at the current size."""
+        return self._layout(self.width(), self.height())[0]
+
+    # --- geometry -------------------------------------------------------------------------
+
+    def _layout(self, width: int, height: int) -> tuple[int, int]:
+        """``(columns, tile side)``: the biggest tiles that fit the whole grid in the widget,
+        or, when even ``MIN_TILE`` tiles do not fit its height, as many columns as the width
+        takes (the height then comes from :meth:`heightForWidth`, in a scroll area)."""
+        count = max(len(self._order), 1)
+        room_w, room_h = max(width - 2 * MARGIN, 1), height - HEADER - MARGIN
+        columns = np.arange(1, count + 1)
+        rows = -(-count // columns)
+        by_width = (room_w - (columns - 1) * GAP) // columns
+        by_height = (room_h - (rows - 1) * GAP) // rows
+        tile = np.minimum(np.minimum(by_width, by_height), MAX_TILE)
+        if tile.max() >= MIN_TILE:
+            # Among tiles within 10% of the biggest, the fewest rows (3 tiles in a row, not 2 + 1).
+            best = int(np.flatnonzero(tile >= max(0.9 * tile.max(), MIN_TILE))[-1])
+            return int(columns[best]), int(tile[best])
+        fit = max(1, min(count, (room_w + GAP) // (MIN_TILE + GAP)))
+        return fit, int(max(8, min(MAX_TILE, (room_w - (fit - 1) * GAP) // fit)))
+
+    def tile_rect(self, position: int) -> QRect:
+        """Where the ``position``-th tile (counting from the first) is drawn."""
+        return self._tile_rect(position, *self._layout(self.width(), self.height()))
+
+    def _tile_rect(self, position: int, columns: int, tile: int) -> QRect:
+        row, column = divmod(position, columns)
+        return QRect(MARGIN + column * (tile + GAP), HEADER + row * (tile + GAP), tile, tile)
+
+    def tile_at(self, point: QPoint) -> int:
+        """The unit whose tile is at widget position ``point``, or -1 (gaps count as none)."""
+        columns, tile = self._layout(self.width(), self.height())
+        x, y = point.x() - MARGIN, point.y() - HEADER
+        if x < 0 or y < 0:
+            return -1
+        (column, dx), (row, dy) = divmod(x, tile + GAP), divmod(y, tile + GAP)
+        position = row * columns + column
+        if column >= columns or dx >= tile or dy >= tile or position >= len(self._order):
+            return -1
+        return int(self._order[position])
+
+    def hasHeightForWidth(self) -> bool:
+        return True
+
+    def heightForWidth(self, width: int) -> int:
+        columns, tile = self._layout(width, 0)  # height 0: the width decides
+        rows = max(1, -(-len(self._order) // columns))
+        return HEADER + rows * (tile + GAP) - GAP + MARGIN
+
+    def sizeHint(self) -> QSize:
+        width = 2 * MARGIN + 6 * MIN_TILE + 5 * GAP
+        return QSize(width, self.heightForWidth(width))
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(2 * MARGIN + MIN_TILE, HEADER + MIN_TILE + MARGIN)
+
+    # --- drawing --------------------------------------------------------------------------
+
+    def paintEvent(self, event) -> None:
+        visible = event.rect()  # in a scroll area most rows are out of view
+        painter = QPainter(self)
+        painter.fillRect(visible, QColor("white"))
+        font = QFont(self.font())
+        font.setPixelSize(10)
+        painter.setFont(font)
+        self._draw_legend(painter)
+        if self._image.isNull():
+            return
+        columns, tile = self._layout(self.width(), self.height())
+        side = self._image.width()
+        resolution = side - 2
+        painter.setRenderHint(QPainter.SmoothPixmapTransform, tile > resolution)
+        painter.setPen(QPen(QColor("#c8c8c8"), 1))
+        for position in range(len(self._order)):
+            rect = self._tile_rect(position, columns, tile)
+            if not visible.intersects(rect):
+                continue
+            source = QRectF(1, position * side + 1, resolution, resolution)
+            painter.drawImage(QRectF(rect), self._image, source)
+            painter.drawRect(rect.adjusted(0, 0, -1, -1))  # white (inactive) tiles need an edge
+        if tile >= NUMBER_MIN_TILE:
+            self._draw_numbers(painter, columns, tile, visible)
+        self._draw_frames(painter, columns, tile)
+
+    def _draw_legend(self, painter: QPainter) -> None:
+        metrics = painter.fontMetrics()
+        y = (HEADER - 8) // 2 - 1
+        if self._image.isNull():
+            painter.setPen(QColor("#666"))
+            painter.drawText(MARGIN, y + metrics.ascent(), "no network yet")
+            return
+        low, high = (f"{v:.2g}".replace("-", "\u2212") for v in self._levels)
+        painter.setPen(QColor("#444"))
+        x = MARGIN
+        painter.drawText(x, y + metrics.ascent() - 1, low)
+        x += metrics.horizontalAdvance(low) + 4
+        bar = QRect(x, y, 90, 8)
+        painter.drawImage(bar, self._legend)
+        painter.drawText(bar.right() + 5, y + metrics.ascent() - 1, high)
+        x = bar.right() + 5 + metrics.horizontalAdvance(high) + 12
+        painter.setPen(QColor("#666"))
+        painter.drawText(x, y + metrics.ascent() - 1, "activation · ordered by outgoing weight")
+
+    def _draw_numbers(self, painter: QPainter, columns: int, tile: int, visible: QRect) -> None:
+        metrics = painter.fontMetrics()
+        for position, unit in enumerate(self._order):
+            rect = self._tile_rect(position, columns, tile)
+            if not visible.intersects(rect):
+                continue
+            text = str(unit)
+            label = QRect(rect.left() + 1, rect.top() + 1, metrics.horizontalAdvance(text) + 4, metrics.height())
+            painter.fillRect(label, QColor(255, 255, 255, 190))
+            painter.setPen(QColor("#333"))
+            painter.drawText(label, Qt.AlignCenter, text)
+
+    def _draw_frames(self, painter: QPainter, columns: int, tile: int) -> None:
+        positions = {int(u): p for p, u in enumerate(self._order)}
+        for unit, width in ((self._hovered, 2), (self._highlighted, 2), (self._selected, 3)):
+            if unit not in positions:
+                continue
+            rect = self._tile_rect(positions[unit], columns, tile)
+            # A white line inside the dark frame keeps it visible on dark purple or green.
+            painter.setPen(QPen(QColor("#111"), width))
+            painter.drawRect(QRectF(rect).adjusted(-width / 2, -width / 2, width / 2, width / 2))
+            painter.setPen(QPen(QColor("white"), 1))
+            painter.drawRect(rect.adjusted(0, 0, -1, -1))
+
+    # --- mouse ----------------------------------------------------------------------------
+
+    def _set_hovered(self, unit: int) -> None:
+        if unit != self._hovered:
+            self._hovered = unit
+            self.update()
+            self.unit_hovered.emit(unit)
+
+    def mouseMoveEvent(self, event) -> None:
+        self._mouse = event.pos()
+        self._set_hovered(self.tile_at(event.pos()))
+
+    def leaveEvent(self, _event) -> None:
+        self._mouse = None
+        self._set_hovered(-1)
+
+    def mousePressEvent(self, event) -> None:
+        if event.button() != Qt.LeftButton:
+            return
+        unit = self.tile_at(event.pos())
+        if unit < 0:
+            return
+        self._selected = -1 if unit == self._selected else unit
+        self.update()
+        self.unit_selected.emit(self._selected)

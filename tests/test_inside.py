@@ -1,0 +1,304 @@
+"""Looking inside the network and bringing your own data, in the window (pytest-qt, offscreen)."""
+
+import numpy as np
+import pytest
+from PyQt5.QtCore import QPoint, QPointF, QSettings, Qt
+from PyQt5.QtGui import QMouseEvent
+from PyQt5.QtTest import QTest
+from PyQt5.QtWidgets import QApplication
+
+from nnviz.core.baseline import fit_linear_baseline
+from nnviz.core.config import TrainingConfig
+from nnviz.core.contour import boundary_segments
+from nnviz.core.datafile import read_data_csv
+from nnviz.core.datasets import CUSTOM
+from nnviz.core.grid import decision_grid, grid_points
+from nnviz.core.runfile import save_run
+from nnviz.gui.colors import class_color, probability_colors
+from nnviz.gui.main_window import MainWindow
+
+
+@pytest.fixture
+def make_window(qtbot, tmp_path):
+    """Build windows; each is closed and its training process stopped at teardown."""
+    windows = []
+
+    def make(config=None):
+        window = MainWindow(config or TrainingConfig(hidden=5), QSettings(str(tmp_path / "s.ini"), QSettings.IniFormat))
+        qtbot.addWidget(window)
+        window.resize(1400, 900)
+        window.show()
+        QApplication.setActiveWindow(window)
+        window.errors = []
+        window.show_error = window.errors.append  # record instead of a modal box
+        windows.append(window)
+        return window
+
+    yield make
+    for window in windows:
+        window.close()
+        assert window.session.shutdown()
+
+
+@pytest.fixture
+def window(make_window):
+    return make_window()
+
+
+def _csv(tmp_path, text, name="points.csv"):
+    path = tmp_path / name
+    path.write_text(text)
+    return str(path)
+
+
+def _three_class_csv(tmp_path):
+    rng = np.random.default_rng(5)
+    lines = ["x,y,label"]
+    for name, (cx, cy) in {"ant": (-1, 0), "bee": (1, 0), "cat": (0, 1.5)}.items():
+        for x, y in rng.normal((cx, cy), 0.25, (40, 2)):
+            lines.append(f"{x:.4f},{y:.4f},{name}")
+    return _csv(tmp_path, "\n".join(lines) + "\n")
+
+
+def _view_to_widget(plot, x, y) -> QPoint:
+    scene = plot.getViewBox().mapViewToScene(QPointF(x, y))
+    return plot.mapFromScene(scene)
+
+
+def _click(qtbot, plot, x, y, button=Qt.LeftButton):
+    qtbot.mouseClick(plot.viewport(), button, pos=_view_to_widget(plot, x, y))
+
+
+def _drag(plot, path, button=Qt.LeftButton):
+    """Press, move along ``path`` (view coordinates) with the button held, release."""
+    viewport = plot.viewport()
+    points = [_view_to_widget(plot, x, y) for x, y in path]
+    send = QApplication.sendEvent
+    send(viewport, QMouseEvent(QMouseEvent.MouseButtonPress, points[0], button, button, Qt.NoModifier))
+    for point in points[1:]:
+        QTest.qWait(25)  # pyqtgraph passes on at most one move per display frame
+        send(viewport, QMouseEvent(QMouseEvent.MouseMove, point, Qt.NoButton, button, Qt.NoModifier))
+    send(viewport, QMouseEvent(QMouseEvent.MouseButtonRelease, points[-1], button, Qt.NoButton, Qt.NoModifier))
+
+
+# More classes ------------------------------------------------------------------------------
+def test_a_four_class_spiral_is_drawn_in_four_class_colours(make_window):
+    """Heatmap, boundary and points follow all four classes of the spiral."""
+    window = make_window(TrainingConfig(dataset="spiral", classes=4, hidden=20))
+    window.view.draw_now()
+    plot = window.view.boundary
+    network = window.session.trainer.network
+    assert network.layer_sizes == (2, 20, 4)
+    expected = decision_grid(network, plot.bounds, 100)
+    np.testing.assert_allclose(plot.probability_image(), expected, rtol=1e-5, atol=1e-6)
+    np.testing.assert_array_equal(plot.image.image, probability_colors(expected))
+    brushes = {int(k): b.color().name() for k, b in zip(window.session.dataset.y_train, plot.train_points.data["brush"])}
+    assert brushes == {k: class_color(k) for k in range(4)}
+
+
+def test_classes_apply_to_the_multi_class_sets_only(window):
+    """The classes box is enabled for spiral and blobs, and changing it makes new data and outputs."""
+    c = window.controls
+    assert not c.classes.isEnabled()
+    c.dataset.setCurrentIndex(c.dataset.findData("blobs"))
+    assert c.classes.isEnabled()
+    c.classes.setValue(5)
+    assert window.session.dataset.classes == 5
+    assert window.session.trainer.network.layer_sizes[-1] == 5
+
+
+# The hidden units --------------------------------------------------------------------------
+def test_hovering_a_unit_overlays_its_output_and_clicking_keeps_it(qtbot, window):
+    """Hovering a tile shows that unit's output on the boundary plot, computed directly here;
+    leaving hides it, unless a click froze it."""
+    window.view.draw_now()
+    grid, plot = window.view.inside.units, window.view.boundary
+    unit = int(grid.order()[1])
+    tile = next(QPoint(x, y) for y in range(2, grid.height(), 4) for x in range(2, grid.width(), 4)
+                if grid.tile_at(QPoint(x, y)) == unit)
+    qtbot.mouseMove(grid, tile)
+    qtbot.waitUntil(lambda: plot.unit_image.isVisible())
+    network = window.session.trainer.network
+    points = grid_points(plot.bounds, 100)
+    direct = np.tanh(points @ network.weights[0][:, unit] + network.biases[0][unit]).reshape(100, 100)
+    np.testing.assert_allclose(plot.unit_image.image, direct, rtol=1e-5, atol=1e-5)
+    assert f"Unit {unit}" in plot.unit_label.textItem.toPlainText()
+
+    grid.unit_hovered.emit(-1)  # the pointer left the tile
+    assert not plot.unit_image.isVisible()
+    qtbot.mouseClick(grid, Qt.LeftButton, pos=tile)
+    grid.unit_hovered.emit(-1)
+    assert plot.unit_image.isVisible() and window.view.inside.shown_unit == unit
+    qtbot.mouseClick(grid, Qt.LeftButton, pos=tile)
+    assert not plot.unit_image.isVisible()
+
+
+def test_the_units_panel_follows_training(qtbot, window):
+    """The maps shown are the trained network's, not the initial one's."""
+    window.session.start()
+    qtbot.waitUntil(lambda: window.view.latest.step > 200, timeout=20000)
+    window.session.pause()
+    window.view.draw_now()
+    network = window.session.trainer.network
+    grid = window.view.inside.units
+    r = grid.displayed_maps().shape[-1]
+    points = grid_points(window.view.boundary.bounds, r)
+    direct = np.tanh(points @ network.weights[0] + network.biases[0]).T.reshape(-1, r, r)
+    np.testing.assert_allclose(grid.displayed_maps(), direct[grid.order()], atol=1e-5)
+
+
+# The linear baseline -----------------------------------------------------------------------
+def test_the_linear_baseline_draws_logistic_regressions_boundary(window):
+    """Toggling the baseline draws the boundary of a logistic regression on the same points."""
+    plot = window.view.boundary
+    assert not plot.baseline.isVisible()
+    window.view.baseline_box.setChecked(True)
+    assert plot.baseline.isVisible()
+    baseline = fit_linear_baseline(window.session.dataset)
+    probs = baseline.probabilities(grid_points(plot.bounds, 100, np.float64)).reshape(100, 100, -1)
+    expected = boundary_segments(probs, plot.bounds)
+    x, y = plot.baseline.getData()
+    np.testing.assert_allclose(np.column_stack([x, y]), expected, atol=1e-9)
+    assert f"{baseline.train_accuracy:.1%}" in window.view.plot_note.text()
+    window.view.baseline_box.setChecked(False)
+    assert not plot.baseline.isVisible()
+
+
+# Drawing -----------------------------------------------------------------------------------
+def test_clicking_in_draw_mode_adds_a_point_and_training_carries_on(qtbot, window):
+    """A click adds a training point of the chosen class where it lands; the run keeps its step."""
+    window.session.start()
+    qtbot.waitUntil(lambda: window.view.latest.step > 50, timeout=20000)
+    before = len(window.session.dataset.y_train)
+    window.controls.draw_button.click()
+    window.controls.class_buttons.button(1).click()
+    _click(qtbot, window.view.boundary, 0.25, 1.5)
+    data = window.session.dataset
+    assert len(data.y_train) == before + 1
+    np.testing.assert_allclose(data.X_train[-1], (0.25, 1.5), atol=0.03)
+    assert data.y_train[-1] == 1
+    assert window.session.config.dataset == CUSTOM
+    assert "your points" in window.controls.dataset.currentText()
+    window.session.pause()
+    assert window.session.trainer.step_count > 50  # not a new network
+    assert len(window.session.trainer.data.y_train) == before + 1  # the trainer trains on the new point
+
+
+def test_dragging_sprays_and_right_click_removes_the_nearest(qtbot, window):
+    """A drag adds points along the way; a right click removes the point nearest to it."""
+    window.controls.draw_button.click()
+    before = len(window.session.dataset.y_train)
+    _drag(window.view.boundary, [(-1.0 + 0.1 * i, 1.6) for i in range(8)])
+    data = window.session.dataset
+    added = len(data.y_train) - before
+    assert added >= 7 * 2
+    assert np.all(np.abs(data.X_train[before:, 1] - 1.6) < 0.5)
+    target = data.X_train[before + 3]
+    _click(qtbot, window.view.boundary, *target, button=Qt.RightButton)
+    remaining = window.session.dataset
+    assert len(remaining.y_train) == len(data.y_train) - 1
+    assert not np.any(np.all(remaining.X_train == target, axis=1))
+
+
+def test_drawing_a_new_class_gives_the_network_an_output_for_it(qtbot, window):
+    """Class 2 drawn into two-class data makes a network with three outputs."""
+    window.controls.draw_button.click()
+    window.controls.class_buttons.button(2).click()
+    _click(qtbot, window.view.boundary, 0.0, 1.7)
+    assert window.session.trainer.network.layer_sizes == (2, 5, 3)
+    assert window.session.dataset.classes == 3
+
+
+def test_without_draw_mode_clicks_do_not_add_points(qtbot, window):
+    """Outside draw mode the plot pans and zooms as before; the points stay."""
+    before = len(window.session.dataset.y_train)
+    _click(qtbot, window.view.boundary, 0.0, 0.0)
+    assert len(window.session.dataset.y_train) == before
+
+
+def test_the_users_points_come_back_after_a_built_in_set(window):
+    """Choosing moons after drawing, then "your points" again, brings the drawn points back."""
+    window.controls.draw_button.click()
+    window.view.boundary.draw_box.points_drawn.emit(np.array([[3.0, 3.0]]))
+    drawn = window.session.dataset
+    combo = window.controls.dataset
+    combo.setCurrentIndex(combo.findData("circles"))
+    assert window.session.dataset.name == "circles"
+    combo.setCurrentIndex(combo.findData(CUSTOM))
+    X, _ = window.session.dataset.merged()
+    assert len(X) == len(drawn.merged()[0]) and np.any(np.all(X == (3.0, 3.0), axis=1))
+
+
+# CSV files ---------------------------------------------------------------------------------
+def test_opening_a_csv_trains_on_its_points(qtbot, window, tmp_path):
+    """A CSV of three named classes becomes the data; settings that do not apply are disabled."""
+    path = _three_class_csv(tmp_path)
+    assert window.files.open_data(path)
+    data = window.session.dataset
+    assert data.label_names == ("ant", "bee", "cat")
+    assert len(data.y_train) + len(data.y_test) == 120
+    assert round(len(data.y_test) / 120, 2) == window.session.config.test_fraction
+    assert window.session.trainer.network.layer_sizes == (2, 5, 3)
+    c = window.controls
+    assert "points" in c.dataset.currentText() and not c.samples.isEnabled() and not c.noise.isEnabled()
+    window.session.start()
+    qtbot.waitUntil(lambda: window.view.latest.latest.train_accuracy > 0.9, timeout=20000)
+    window.session.pause()
+
+
+@pytest.mark.parametrize("text", ["", "x,y,label\n1,2,a\n3,oops,b\n", "x,y,label\n1,2,a\n3,4,a\n"])
+def test_a_bad_csv_is_refused_and_nothing_is_lost(window, tmp_path, text):
+    """A malformed file gets one sentence; the data, network and settings stay as they were."""
+    data, trainer, config = window.session.dataset, window.session.trainer, window.session.config
+    assert not window.files.open_data(_csv(tmp_path, text))
+    assert len(window.errors) == 1 and "points.csv" in window.errors[0]
+    assert window.session.dataset is data and window.session.trainer is trainer and window.session.config == config
+
+
+def test_saving_the_points_as_csv_reads_back_the_same(window, tmp_path):
+    """Save points writes every point with its label; reading it gives them back."""
+    path = str(tmp_path / "saved.csv")
+    assert window.files.save_data(path)
+    back = read_data_csv(path)
+    X, y = window.session.dataset.merged()
+    np.testing.assert_array_equal(back.X_train, X)
+    np.testing.assert_array_equal(back.y_train, y)
+
+
+def test_more_than_two_features_are_shown_at_the_others_means(window, tmp_path):
+    """With three features the boundary is drawn over the first two, the third at its mean,
+    the window says so, and draw mode is refused."""
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(60, 3))
+    lines = ["a,b,c,label"] + [f"{p[0]},{p[1]},{p[2]},{int(p[0] + p[2] > 0)}" for p in X]
+    assert window.files.open_data(_csv(tmp_path, "\n".join(lines)))
+    window.view.draw_now()
+    plot, data = window.view.boundary, window.session.dataset
+    mean_c = data.feature_means[2]
+    expected = decision_grid(window.session.trainer.network, plot.bounds, 100, fill=[mean_c])
+    np.testing.assert_allclose(plot.probability_image(), expected, rtol=1e-5, atol=1e-6)
+    assert "Showing a and b; c held at its mean" in window.view.plot_note.text()
+    window.controls.draw_button.click()
+    assert not window.controls.draw_button.isChecked() and not window.view.drawing
+
+
+def test_a_run_on_own_points_saves_and_opens_with_them(make_window, tmp_path):
+    """A saved run keeps the user's points and their names; opening it offers them again."""
+    window = make_window()
+    window.files.open_data(_three_class_csv(tmp_path))
+    path = str(tmp_path / "run.nnviz")
+    save_run(path, window.session.config, window.session.trainer)
+    other = make_window()
+    assert other.files.open_file(path)
+    assert other.session.dataset.label_names == ("ant", "bee", "cat")
+    assert other.controls.dataset.currentData() == CUSTOM
+
+
+def test_a_picture_of_a_run_on_own_points_is_refused(window, tmp_path):
+    """An exported PNG of a run on the user's points cannot bring the points back: it says so."""
+    window.files.open_data(_three_class_csv(tmp_path))
+    png = str(tmp_path / "shot.png")
+    assert window.files.export_plots(png)
+    config = window.session.config
+    assert not window.files.open_file(png)
+    assert "picture does not hold" in window.errors[-1] and window.session.config == config

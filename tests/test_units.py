@@ -1,0 +1,398 @@
+"""Hidden units: their maps, their order, and the two views that show them.
+
+Expected values are computed here, directly from the weights, not with the code under test.
+"""
+
+import numpy as np
+import pytest
+from PyQt5.QtCore import QPoint, Qt
+from PyQt5.QtWidgets import QScrollArea
+
+from nnviz.core.network import MLP
+from nnviz.core.units import (
+    activation_range,
+    describe_unit,
+    hidden_activations,
+    incoming,
+    outgoing_strength,
+    sticky_order,
+    unit_maps,
+    unit_order,
+)
+from nnviz.gui.network_diagram import MAX_EDGES, NetworkDiagram
+from nnviz.gui.units_view import MIN_TILE, UnitGrid
+
+BOUNDS = (-2.0, 3.0, -1.5, 2.0)
+
+DIRECT = {
+    "tanh": np.tanh,
+    "sigmoid": lambda z: 1 / (1 + np.exp(-z)),
+    "relu": lambda z: np.maximum(z, 0),
+    "leaky_relu": lambda z: np.where(z > 0, z, 0.1 * z),
+}
+
+
+def network(sizes, activation="tanh", seed=0, dtype="float32") -> MLP:
+    """A random network with random (not zero) biases, so the bias's part is tested too."""
+    net = MLP.initialise(sizes, activation, np.random.default_rng(seed), dtype)
+    net.biases[0][...] = np.random.default_rng(seed + 1).normal(size=sizes[1])
+    return net
+
+
+def network_with(w1, b1, w2, activation="tanh") -> MLP:
+    """A network with the given first and second layer (second bias zero)."""
+    w2 = np.asarray(w2, dtype=np.float64)
+    return MLP([np.asarray(w1, float), w2], [np.asarray(b1, float), np.zeros(w2.shape[1])], activation)
+
+
+def direct_maps(net: MLP, resolution: int, fill=()) -> np.ndarray:
+    """Every unit's activation at the grid's cell centres, axis 1 along y: written out here."""
+    x0, x1, y0, y1 = BOUNDS
+    xs = x0 + (x1 - x0) / resolution * (np.arange(resolution) + 0.5)
+    ys = y0 + (y1 - y0) / resolution * (np.arange(resolution) + 0.5)
+    w, b = net.weights[0].astype(np.float64), net.biases[0].astype(np.float64)
+    z = xs[None, None, :] * w[0][:, None, None] + ys[None, :, None] * w[1][:, None, None] + b[:, None, None]
+    for k, value in enumerate(fill):
+        z = z + value * w[2 + k][:, None, None]
+    return DIRECT[net.activation](z)
+
+
+# --- core ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("activation", sorted(DIRECT))
+def test_hidden_activations_are_the_first_layers_outputs(activation):
+    """hidden_activations(X) is act(X @ W1 + b1), in the network's dtype."""
+    net = network((3, 7, 2), activation)
+    X = np.random.default_rng(5).normal(size=(40, 3)).astype(np.float32)
+    w, b = net.weights[0].astype(np.float64), net.biases[0].astype(np.float64)
+    got = hidden_activations(net, X)
+    assert got.shape == (40, 7) and got.dtype == np.float32
+    np.testing.assert_allclose(got, DIRECT[activation](X.astype(np.float64) @ w + b), rtol=1e-5, atol=1e-6)
+
+
+def test_hidden_activations_keep_float64():
+    """A float64 network's hidden outputs are float64."""
+    assert hidden_activations(network((2, 3, 2), dtype="float64"), np.zeros((4, 2))).dtype == np.float64
+
+
+@pytest.mark.parametrize("activation", sorted(DIRECT))
+def test_unit_maps_are_each_units_activation_on_the_grid(activation):
+    """unit_maps[j, row, column] is unit j's output at the cell (x of column, y of row)."""
+    net = network((2, 5, 3), activation)
+    maps = unit_maps(net, BOUNDS, 12)
+    assert maps.shape == (5, 12, 12) and maps.dtype == np.float32
+    np.testing.assert_allclose(maps, direct_maps(net, 12), rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("activation", sorted(DIRECT))
+def test_unit_maps_hold_further_features_at_the_fill_values(activation):
+    """With three features, the third is held at ``fill`` over the whole grid."""
+    net = network((3, 4, 2), activation, seed=3)
+    maps = unit_maps(net, BOUNDS, 10, fill=np.array([0.7]))
+    np.testing.assert_allclose(maps, direct_maps(net, 10, fill=[0.7]), rtol=1e-5, atol=1e-5)
+
+
+def test_unit_maps_need_one_fill_value_per_further_feature():
+    """A missing or surplus fill value is an error that says how many are needed."""
+    with pytest.raises(ValueError, match="3 features need 1 fill"):
+        unit_maps(network((3, 4, 2)), BOUNDS, 8)
+    with pytest.raises(ValueError, match="2 features need 0 fill"):
+        unit_maps(network((2, 4, 2)), BOUNDS, 8, fill=[1.0])
+
+
+def test_outgoing_strength_is_the_norm_of_each_units_outgoing_weights():
+    """A unit with outgoing weights (3, 4) has strength 5; the output bias does not count."""
+    net = network_with(np.ones((2, 2)), [0, 0], [[3, 4], [0, -2]])
+    net.biases[1][...] = 100
+    np.testing.assert_allclose(outgoing_strength(net), [5, 2])
+
+
+def test_unit_order_is_strongest_first_and_stable_for_ties():
+    """Strengths 1, 5, 3, 5, 0 give units 1, 3 (tied with 1, so after it), 2, 0, 4."""
+    w2 = [[1, 0], [0, 5], [3, 0], [-5, 0], [0, 0]]
+    net = network_with(np.ones((2, 5)), np.zeros(5), w2)
+    assert unit_order(net).tolist() == [1, 3, 2, 0, 4]
+
+
+def test_incoming_gives_a_units_weights_and_bias():
+    """incoming(net, j) is column j of W1 and b1[j]."""
+    net = network_with([[1, 2], [3, 4]], [0.5, -0.25], np.ones((2, 2)))
+    weights, bias = incoming(net, 1)
+    assert weights.tolist() == [2, 4] and bias == -0.25
+
+
+def test_bounded_activations_use_their_whole_range():
+    """tanh maps share (-1, 1) and sigmoid maps (0, 1), whatever the values."""
+    maps = np.full((2, 3, 3), 0.1)
+    assert activation_range("tanh", maps) == (-1.0, 1.0)
+    assert activation_range("sigmoid", maps) == (0.0, 1.0)
+
+
+@pytest.mark.parametrize("activation", ["relu", "leaky_relu", "linear"])
+def test_unbounded_activations_get_a_scale_symmetric_around_zero(activation):
+    """The scale is (-m, m), m the largest magnitude over all maps; NaN is ignored."""
+    maps = np.array([[[0.5, -3.0]], [[2.0, np.nan]]])
+    assert activation_range(activation, maps) == (-3.0, 3.0)
+
+
+def test_an_all_zero_layer_still_gets_a_scale():
+    """Dead ReLUs (all zero) get a tiny but non-empty scale, so colouring never divides by 0."""
+    low, high = activation_range("relu", np.zeros((3, 4, 4)))
+    assert low < 0 < high < 1e-3
+
+
+def test_sticky_order_starts_exact():
+    """Without a previous order, sticky_order is the exact descending order."""
+    assert sticky_order(np.array([1.0, 3.0, 2.0]), None).tolist() == [1, 2, 0]
+
+
+def test_sticky_order_keeps_near_ties_in_place():
+    """A unit less than the margin stronger than the one before it does not pass it."""
+    previous = np.array([0, 1, 2])
+    assert sticky_order(np.array([3.0, 3.1, 1.0]), previous, margin=0.05).tolist() == [0, 1, 2]
+
+
+def test_sticky_order_lets_a_clearly_stronger_unit_pass():
+    """A unit that becomes clearly the strongest moves to the front."""
+    previous = np.array([0, 1, 2])
+    assert sticky_order(np.array([3.0, 2.0, 9.0]), previous, margin=0.05).tolist() == [2, 0, 1]
+
+
+def test_describe_unit_lists_weights_bias_and_strength():
+    """One line with every incoming weight (true minus signs), the bias and the strength."""
+    net = network_with([[1.234, 0.0], [-0.45, 0.0], [2.0, 0.0]], [0.1, 0.0], [[3, 4], [0, 0]])
+    assert describe_unit(net, 0) == "Unit 0: weights (1.23, \u22120.45, 2.00), bias 0.10; outgoing strength 5.00"
+
+
+# --- the unit grid --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def grid(qtbot):
+    widget = UnitGrid()
+    qtbot.addWidget(widget)
+    widget.resize(420, 330)
+    widget.show()
+    qtbot.waitExposed(widget)
+    return widget
+
+
+@pytest.mark.parametrize("activation", sorted(DIRECT))
+def test_the_grid_shows_each_units_activation_strongest_first(grid, activation):
+    """The hidden-unit maps equal the units' activations computed directly, tiles ordered
+    by the outgoing weights' norm computed directly."""
+    net = network((2, 9, 3), activation)
+    grid.show_network(net, BOUNDS)
+    expected_order = np.argsort(-np.linalg.norm(net.weights[1].astype(np.float64), axis=1), kind="stable")
+    assert grid.order().tolist() == expected_order.tolist()
+    maps = grid.displayed_maps()
+    np.testing.assert_allclose(maps, direct_maps(net, maps.shape[1])[expected_order], rtol=1e-5, atol=1e-5)
+
+
+def test_the_grid_holds_further_features_at_fill(grid):
+    """With three features the grid's maps are slices at the fill value."""
+    net = network((3, 5, 2), "sigmoid")
+    grid.show_network(net, BOUNDS, fill=[-0.4])
+    maps = grid.displayed_maps()
+    np.testing.assert_allclose(maps, direct_maps(net, maps.shape[1], fill=[-0.4])[grid.order()], atol=1e-5)
+
+
+def test_a_tile_is_purple_where_its_unit_is_negative_and_green_where_positive(grid, qtbot):
+    """A unit that follows y (tanh(3y)) is green at the top of its tile and purple at the
+    bottom: the tile is drawn with y up, like the plot."""
+    net = network_with([[0.0], [3.0]], [0.0], [[1.0, -1.0]])
+    grid.show_network(net, (-1, 1, -1, 1))
+    image = grid.grab().toImage()
+    rect = grid.tile_rect(0)
+    top = image.pixelColor(rect.center().x(), rect.top() + 4)
+    bottom = image.pixelColor(rect.center().x(), rect.bottom() - 4)
+    assert top.green() > top.red() + 60  # green
+    assert bottom.red() > bottom.green() + 40 and bottom.blue() > bottom.green() + 40  # purple
+
+
+def test_hovering_a_tile_reports_its_unit(grid, qtbot):
+    """The pointer on a tile emits unit_hovered with that tile's unit; off the tiles, -1."""
+    grid.show_network(network((2, 12, 2)), BOUNDS)
+    tile = 5
+    with qtbot.waitSignal(grid.unit_hovered) as hovered:
+        qtbot.mouseMove(grid, grid.tile_rect(tile).center())
+    assert hovered.args == [int(grid.order()[tile])]
+    with qtbot.waitSignal(grid.unit_hovered) as left:
+        qtbot.mouseMove(grid, QPoint(2, 2))  # the legend, above the tiles
+    assert left.args == [-1]
+
+
+def test_a_click_freezes_a_unit_and_a_second_click_unfreezes_it(grid, qtbot):
+    """Clicking a tile selects its unit (unit_selected(j)); clicking it again gives -1."""
+    grid.show_network(network((2, 12, 2)), BOUNDS)
+    unit, centre = int(grid.order()[3]), grid.tile_rect(3).center()
+    with qtbot.waitSignal(grid.unit_selected) as first:
+        qtbot.mouseClick(grid, Qt.LeftButton, pos=centre)
+    assert first.args == [unit] and grid.selected_unit == unit
+    with qtbot.waitSignal(grid.unit_selected) as second:
+        qtbot.mouseClick(grid, Qt.LeftButton, pos=centre)
+    assert second.args == [-1] and grid.selected_unit == -1
+
+
+def test_clicking_another_tile_moves_the_selection(grid, qtbot):
+    """With a unit frozen, a click on another tile freezes that one instead."""
+    grid.show_network(network((2, 12, 2)), BOUNDS)
+    qtbot.mouseClick(grid, Qt.LeftButton, pos=grid.tile_rect(0).center())
+    with qtbot.waitSignal(grid.unit_selected) as moved:
+        qtbot.mouseClick(grid, Qt.LeftButton, pos=grid.tile_rect(1).center())
+    assert moved.args == [int(grid.order()[1])] and grid.selected_unit == int(grid.order()[1])
+
+
+def test_selecting_from_code_emits_nothing(grid, qtbot):
+    """Setting selected_unit (to mirror another view) does not echo back as a signal."""
+    grid.show_network(network((2, 4, 2)), BOUNDS)
+    with qtbot.assertNotEmitted(grid.unit_selected):
+        grid.selected_unit = 2
+    assert grid.selected_unit == 2
+
+
+def test_the_order_holds_while_the_pointer_is_on_the_grid(grid, qtbot):
+    """Under the pointer, tiles keep their places even when the strengths change (so the
+    unit under it does not slip away); they re-sort once the pointer leaves."""
+    net = network((2, 6, 2))
+    grid.show_network(net, BOUNDS)
+    before = grid.order().tolist()
+    qtbot.mouseMove(grid, grid.tile_rect(0).center())
+    net.weights[1][before[-1]] *= 100  # the weakest unit becomes by far the strongest
+    grid.show_network(net, BOUNDS)
+    assert grid.order().tolist() == before
+    grid.leaveEvent(None)
+    grid.show_network(net, BOUNDS)
+    assert grid.order()[0] == before[-1]
+
+
+def test_columns_follow_the_width_in_a_scroll_area(qtbot):
+    """At 200 units in a scroll area, a wider view gets more columns, tiles stay square and
+    at least MIN_TILE wide, and the grid is tall enough for every tile."""
+    grid = UnitGrid()
+    scroll = QScrollArea()
+    scroll.setWidgetResizable(True)
+    scroll.setWidget(grid)
+    qtbot.addWidget(scroll)
+    grid.show_network(network((2, 200, 2)), BOUNDS)
+    columns = []
+    for width in (260, 700):
+        scroll.resize(width, 300)
+        scroll.show()
+        qtbot.waitUntil(lambda w=width: grid.width() > w - 40)
+        last = grid.tile_rect(199)
+        assert grid.tile_rect(0).width() == grid.tile_rect(0).height() >= MIN_TILE
+        assert last.right() < grid.width() and last.bottom() < grid.height()
+        columns.append(grid.columns())
+    assert columns[1] > columns[0] > 1
+
+
+def test_a_few_units_get_big_tiles_in_one_row(grid):
+    """Three units in a wide panel sit side by side, much bigger than the minimum."""
+    grid.show_network(network((2, 3, 2)), BOUNDS)
+    assert grid.columns() == 3 and grid.tile_rect(0).width() > 2 * MIN_TILE
+
+
+def test_a_few_dozen_units_grow_to_fill_the_panel(grid):
+    """When every tile fits, tiles are as big as the panel allows, not the minimum."""
+    grid.show_network(network((2, 20, 2)), BOUNDS)
+    last = grid.tile_rect(19)
+    assert grid.tile_rect(0).width() >= 60
+    assert last.right() < grid.width() and last.bottom() < grid.height()
+
+
+def test_relu_tiles_share_a_scale_set_by_the_largest_activation(grid):
+    """ReLU tiles are coloured on (-m, m), m the largest activation of any unit."""
+    net = network((2, 6, 2), "relu")
+    grid.show_network(net, BOUNDS)
+    m = np.abs(direct_maps(net, grid.displayed_maps().shape[1])).max()
+    np.testing.assert_allclose(grid.levels(), (-m, m), rtol=1e-5)
+
+
+def test_a_diverged_network_is_drawn(grid):
+    """NaN weights neither raise nor poison the colour scale."""
+    net = network((2, 5, 2), "relu")
+    net.weights[0][0, 0] = np.nan
+    grid.show_network(net, BOUNDS)
+    grid.grab()
+    assert np.isfinite(grid.levels()).all()
+
+
+# --- the network diagram ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def diagram(qtbot):
+    widget = NetworkDiagram()
+    qtbot.addWidget(widget)
+    widget.resize(360, 280)
+    widget.show()
+    qtbot.waitExposed(widget)
+    return widget
+
+
+def test_a_diverged_network_is_drawn_in_the_diagram(diagram):
+    """NaN weights, even on an emphasised unit, do not stop the diagram from painting."""
+    net = network((2, 5, 2))
+    net.weights[0][0, 2] = np.nan
+    net.weights[1][2, 0] = np.inf
+    diagram.show_network(net)
+    diagram.highlight(2)
+    assert not diagram.grab().isNull()
+
+
+def test_a_small_network_draws_every_edge(diagram):
+    """2 inputs, 3 units, 2 classes: all 12 weights are drawn."""
+    diagram.show_network(network((2, 3, 2)))
+    expected = {(0, i, j) for i in range(2) for j in range(3)} | {(1, i, j) for i in range(3) for j in range(2)}
+    assert set(diagram.drawn_edges()) == expected and len(diagram.drawn_edges()) == 12
+    assert diagram.caption() == "all 12 weights"
+
+
+def test_a_big_network_draws_only_its_strongest_edges(diagram):
+    """At 200 units only the MAX_EDGES largest weights are drawn, each measured against the
+    largest in its own layer; the caption says so."""
+    net = network((2, 200, 3))
+    diagram.show_network(net)
+    relative = [np.abs(w) / np.abs(w).max() for w in net.weights]
+    every = [(r[i, j], layer, i, j) for layer, r in enumerate(relative) for i, j in np.ndindex(r.shape)]
+    strongest = {edge[1:] for edge in sorted(every, reverse=True)[:MAX_EDGES]}
+    assert set(diagram.drawn_edges()) == strongest
+    assert diagram.caption() == f"strongest {MAX_EDGES} of 1,000 weights"
+    diagram.highlight(7)
+    diagram.selected_unit = 8
+    diagram.grab()  # paints the emphasised units over the rest
+
+
+def test_hovering_a_hidden_node_reports_its_unit(diagram, qtbot):
+    """The pointer on hidden node j emits unit_hovered(j); on an input node, -1."""
+    diagram.show_network(network((2, 5, 2)))
+    with qtbot.waitSignal(diagram.unit_hovered) as hovered:
+        qtbot.mouseMove(diagram, diagram.node_position(3).toPoint())
+    assert hovered.args == [3]
+    with qtbot.waitSignal(diagram.unit_hovered) as left:
+        qtbot.mouseMove(diagram, QPoint(5, diagram.height() // 2))
+    assert left.args == [-1]
+
+
+def test_clicking_a_hidden_node_toggles_its_selection(diagram, qtbot):
+    """A click on node j emits unit_selected(j); a second click emits -1."""
+    diagram.show_network(network((2, 5, 2)))
+    centre = diagram.node_position(1).toPoint()
+    with qtbot.waitSignal(diagram.unit_selected) as first:
+        qtbot.mouseClick(diagram, Qt.LeftButton, pos=centre)
+    assert first.args == [1] and diagram.selected_unit == 1
+    with qtbot.waitSignal(diagram.unit_selected) as second:
+        qtbot.mouseClick(diagram, Qt.LeftButton, pos=centre)
+    assert second.args == [-1] and diagram.selected_unit == -1
+
+
+def test_a_selection_the_new_network_lacks_is_dropped(diagram, grid, qtbot):
+    """Showing a network with fewer units than the selected one's index unselects it (-1)."""
+    for view, show in ((diagram, lambda n: diagram.show_network(n)), (grid, lambda n: grid.show_network(n, BOUNDS))):
+        show(network((2, 10, 2)))
+        view.selected_unit = 8
+        with qtbot.waitSignal(view.unit_selected) as dropped:
+            show(network((2, 4, 2)))
+        assert dropped.args == [-1] and view.selected_unit == -1
