@@ -16,6 +16,7 @@ from nnviz.core.grid import decision_grid, grid_points
 from nnviz.core.runfile import save_run
 from nnviz.gui.colors import class_color, probability_colors
 from nnviz.gui.main_window import MainWindow
+from nnviz.gui.settings import load_config
 
 
 @pytest.fixture
@@ -97,11 +98,11 @@ def test_a_four_class_spiral_is_drawn_in_four_class_colours(make_window):
 
 
 def test_classes_apply_to_the_multi_class_sets_only(window):
-    """The classes box is enabled for spiral and blobs, and changing it makes new data and outputs."""
+    """The classes box shows for spiral and blobs only, and changing it makes new data and outputs."""
     c = window.controls
-    assert not c.classes.isEnabled()
+    assert not c.classes.isVisible()
     c.dataset.setCurrentIndex(c.dataset.findData("blobs"))
-    assert c.classes.isEnabled()
+    assert c.classes.isVisible()
     c.classes.setValue(5)
     assert window.session.dataset.classes == 5
     assert window.session.trainer.network.layer_sizes[-1] == 5
@@ -302,3 +303,15 @@ def test_a_picture_of_a_run_on_own_points_is_refused(window, tmp_path):
     config = window.session.config
     assert not window.files.open_file(png)
     assert "picture does not hold" in window.errors[-1] and window.session.config == config
+
+
+def test_a_window_closed_on_own_points_reopens_on_built_in_data(make_window, tmp_path):
+    """The settings remember everything but the points (which they cannot hold): the next
+    window starts on the default dataset with the other settings kept."""
+    window = make_window()
+    window.files.open_data(_three_class_csv(tmp_path))
+    window.controls.hidden.setValue(7)
+    window.close()
+    restored = load_config(window.settings)
+    assert restored.dataset == TrainingConfig.dataset and restored.hidden == 7
+    assert make_window(restored).session.dataset.name == TrainingConfig.dataset

@@ -15,9 +15,12 @@ from PyQt5.QtWidgets import (
     QAbstractSlider,
     QAbstractSpinBox,
     QApplication,
+    QCheckBox,
     QComboBox,
     QFileDialog,
     QMessageBox,
+    QPushButton,
+    QToolButton,
 )
 
 from nnviz.core.config import TrainingConfig
@@ -56,7 +59,9 @@ def _suffix(args) -> str:
 
 def _actions(window):
     """Everything a user can poke without a modal dialog of its own."""
-    widgets = window.findChildren(QAbstractButton) + window.findChildren(QAbstractSpinBox) + \
+    # Buttons, check boxes and the draw-class swatches; not Qt's own tool buttons, whose pop-up menus are modal.
+    buttons = window.findChildren(QPushButton) + window.findChildren(QCheckBox) + window.controls.findChildren(QToolButton)
+    widgets = buttons + window.findChildren(QAbstractSpinBox) + \
         window.findChildren(QAbstractSlider) + window.findChildren(QComboBox)
     menu_actions = [a for a in window.actions() if a.text() not in ("&Quit", "&About nnviz")]
     menu_actions += list(window.scale_actions.values())

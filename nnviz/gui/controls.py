@@ -71,7 +71,7 @@ class ControlPanel(QWidget):
     # Building ------------------------------------------------------------------------------
     def _build_data_group(self) -> QGroupBox:
         group = QGroupBox("Data")
-        form = QFormLayout(group)
+        form = self._data_form = QFormLayout(group)
         self.dataset = QComboBox()
         for name in DATASETS:
             self.dataset.addItem(name, name)
@@ -91,16 +91,16 @@ class ControlPanel(QWidget):
         form.addRow("Noise", self.noise)
         form.addRow("Test fraction", self.test_fraction)
         form.addRow("Seed", self.seed)
-        form.addRow(self.new_data)
-        form.addRow(self._build_draw_row())
-        files = QHBoxLayout()
         self.load_data = QPushButton("Open CSV…")
         self.load_data.setToolTip("Train on your own points: a CSV file with a header, e.g. x,y,label")
         self.save_data = QPushButton("Save CSV…")
         self.save_data.setToolTip("Save the points (train and test) as CSV: x,y,label")
+        form.addRow(self.new_data)
+        files = QHBoxLayout()
         files.addWidget(self.load_data)
         files.addWidget(self.save_data)
         form.addRow(files)
+        form.addRow(self._build_draw_row())
         self._link(self.dataset.currentIndexChanged, "dataset", self.dataset.currentData)
         self._link(self.classes.valueChanged, "classes", self.classes.value)
         self._link(self.samples.valueChanged, "samples", self.samples.value)
@@ -252,7 +252,9 @@ class ControlPanel(QWidget):
         blockers = [QSignalBlocker(w) for w in widgets]
         self.dataset.setCurrentIndex(self.dataset.findData(config.dataset))
         self.classes.setValue(config.classes)
-        self.classes.setEnabled(config.dataset in MULTICLASS)
+        multiclass = config.dataset in MULTICLASS
+        self.classes.setVisible(multiclass)  # a row only where it means something
+        self._data_form.labelForField(self.classes).setVisible(multiclass)
         own = config.dataset == CUSTOM
         for widget in (self.samples, self.noise, self.new_data):
             widget.setEnabled(not own)  # the user's points are what they are

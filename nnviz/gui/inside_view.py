@@ -15,7 +15,7 @@ from nnviz.core.network import MLP
 from nnviz.gui.network_diagram import NetworkDiagram
 from nnviz.gui.units_view import UnitGrid
 
-HINT = "Hidden units, strongest outgoing weights first. Hover one to see it on the plot; click to keep it there."
+HINT = "Hidden units, strongest outgoing weights first. Hover: see it on the plot; click: keep it."
 
 
 class InsidePanel(QWidget):

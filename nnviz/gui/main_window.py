@@ -89,7 +89,7 @@ class MainWindow(QMainWindow):
         self.compare.export_requested.connect(self.files.ask_export_plots)
         self.compare.csv_requested.connect(self.files.ask_export_csv)
 
-        self.resize(1280, 860)
+        self.resize(1400, 900)
         self._restore()
         self._on_run_reset(self.session.snapshot())
 

@@ -7,6 +7,7 @@ import json
 from PyQt5.QtCore import QSettings
 
 from nnviz.core.config import ConfigError, TrainingConfig
+from nnviz.core.datasets import CUSTOM
 
 CONFIG = "config"
 GEOMETRY = "window/geometry"
@@ -22,9 +23,12 @@ def load_config(settings: QSettings) -> TrainingConfig | None:
     if not text:
         return None
     try:
-        return TrainingConfig.from_dict(json.loads(text))
+        config = TrainingConfig.from_dict(json.loads(text))
     except (ValueError, TypeError, ConfigError):
         return None  # written by another version or edited by hand: start from defaults
+    if config.dataset == CUSTOM:  # the user's points are not kept in the settings: the rest still apply
+        config = config.replace(dataset=TrainingConfig.dataset)
+    return config
 
 
 def save_config(settings: QSettings, config: TrainingConfig) -> None:

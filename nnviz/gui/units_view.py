@@ -257,7 +257,8 @@ class UnitGrid(QWidget):
         painter.drawText(bar.right() + 5, y + metrics.ascent() - 1, high)
         x = bar.right() + 5 + metrics.horizontalAdvance(high) + 12
         painter.setPen(QColor("#666"))
-        painter.drawText(x, y + metrics.ascent() - 1, "activation · ordered by outgoing weight")
+        text = metrics.elidedText("each unit's output", Qt.ElideRight, max(0, self.width() - x - MARGIN))
+        painter.drawText(x, y + metrics.ascent() - 1, text)
 
     def _draw_numbers(self, painter: QPainter, columns: int, tile: int, visible: QRect) -> None:
         metrics = painter.fontMetrics()
