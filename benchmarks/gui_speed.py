@@ -27,8 +27,9 @@ def headless_rate(hidden: int, seconds: float) -> float:
     return steps / (time.perf_counter() - started)
 
 
-def window_rate(hidden: int, seconds: float) -> tuple[float, float, float, float]:
-    """(steps/s, frames drawn/s, median and 95th-percentile input latency in ms) while training."""
+def window_rate(hidden: int, seconds: float, inside: bool = True) -> tuple[float, float, float, float]:
+    """(steps/s, frames drawn/s, median and 95th-percentile input latency in ms) while training;
+    ``inside=False`` hides the hidden-units panel."""
     from PyQt5 import sip
     from PyQt5.QtCore import QTimer
     from PyQt5.QtWidgets import QApplication
@@ -41,6 +42,7 @@ def window_rate(hidden: int, seconds: float) -> tuple[float, float, float, float
     app = QApplication.instance() or QApplication([])
     window = MainWindow(TrainingConfig(hidden=hidden), None)
     window.show()
+    window.view.inside.setVisible(inside)
     result = {}
     latencies: list[float] = []
 
@@ -86,16 +88,20 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=3.0)
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
-    print(f"{'hidden':>6} {'headless/s':>11} {'window/s':>9} {'ratio':>6} {'frames/s':>8} {'input ms (median, p95)':>24}")
+    print(f"{'hidden':>6} {'units panel':>11} {'headless/s':>11} {'window/s':>9} {'ratio':>6} {'frames/s':>8} "
+          f"{'input ms (median, p95)':>24}")
     for hidden in args.hidden:
-        rows = []
-        for _ in range(args.repeats):  # alternate so both see the same machine load
+        rows = {True: [], False: []}
+        for _ in range(args.repeats):  # alternate so all see the same machine load
             head = headless_rate(hidden, args.seconds)
-            rate, fps, median_ms, p95_ms = window_rate(hidden, args.seconds)
-            rows.append((head, rate, rate / head, fps, median_ms, p95_ms))
-        head, rate, ratio, fps, median_ms, p95_ms = (statistics.median(col) for col in zip(*rows))
-        print(f"{hidden:>6} {head:>11,.0f} {rate:>9,.0f} {ratio:>6.2f} {fps:>8.1f} {median_ms:>13.1f} {p95_ms:>9.1f}")
-
+            for inside in (True, False):
+                rate, fps, median_ms, p95_ms = window_rate(hidden, args.seconds, inside)
+                rows[inside].append((head, rate, rate / head, fps, median_ms, p95_ms))
+        for inside in (True, False):
+            head, rate, ratio, fps, median_ms, p95_ms = (statistics.median(col) for col in zip(*rows[inside]))
+            shown = "shown" if inside else "hidden"
+            print(f"{hidden:>6} {shown:>11} {head:>11,.0f} {rate:>9,.0f} {ratio:>6.2f} {fps:>8.1f} "
+                  f"{median_ms:>13.1f} {p95_ms:>9.1f}")
 
 if __name__ == "__main__":
     main()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from PyQt5.QtCore import Qt, pyqtSignal
 from PyQt5.QtWidgets import QLabel, QScrollArea, QSplitter, QVBoxLayout, QWidget
+from superqt.utils import qthrottled
 
 from nnviz.core.datasets import Dataset
 from nnviz.core.grid import Bounds
@@ -15,6 +16,7 @@ from nnviz.core.network import MLP
 from nnviz.gui.network_diagram import NetworkDiagram
 from nnviz.gui.units_view import UnitGrid
 
+FRAME_MS = 50  # at most 20 redraws a second: at 200 units this panel costs more than the rest of a frame
 HINT = "Hidden units, strongest outgoing weights first. Hover: see it on the plot; click: keep it."
 
 
@@ -53,6 +55,7 @@ class InsidePanel(QWidget):
         for source in (self.units, self.diagram):
             source.unit_hovered.connect(self._on_unit_hovered)
             source.unit_selected.connect(self._on_unit_selected)
+        self._throttled_show = qthrottled(self._show, timeout=FRAME_MS, leading=True)
 
     @property
     def shown_unit(self) -> int:
@@ -60,9 +63,16 @@ class InsidePanel(QWidget):
         return self.units.selected_unit if self.units.selected_unit >= 0 else self._hovered
 
     def show_network(self, network: MLP, bounds: Bounds, data: Dataset) -> None:
-        """Redraw for ``network`` (maps over ``bounds``, further features held at their means)."""
-        if not self.isVisible():
-            return  # nothing to see: spare the frame
+        """Redraw for ``network`` (maps over ``bounds``, further features held at their means),
+        at most every ``FRAME_MS``; the newest call always gets drawn."""
+        if self.isVisible():  # else nothing to see: spare the frame
+            self._throttled_show(network, bounds, data)
+
+    def flush(self) -> None:
+        """Draw a pending update now (for exports and screenshots)."""
+        self._throttled_show.flush()
+
+    def _show(self, network: MLP, bounds: Bounds, data: Dataset) -> None:
         units = network.layer_sizes[1]
         if units != self._units:
             self._units = units

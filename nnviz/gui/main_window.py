@@ -256,6 +256,7 @@ class MainWindow(QMainWindow):
 
     def _toggle_inside(self) -> None:
         self.view.inside.setVisible(not self.view.inside.isVisible())
+        self.view.draw_now()  # a panel shown while paused needs a picture
 
     def _on_running_changed(self, running: bool) -> None:
         self.view.running = running

@@ -131,6 +131,7 @@ class TrainingView(QWidget):
         """Draw the newest snapshot at once (for exports and screenshots)."""
         self._throttled_draw.cancel()
         self._draw()
+        self.inside.flush()
 
     def show_message(self, text: str) -> None:
         """A sentence above the plots; empty hides it."""
