@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from PyQt5.QtCore import QPoint, QPointF, QRectF, QSize, Qt, pyqtSignal
+from PyQt5.QtCore import QPoint, QPointF, QRectF, QSize, Qt
 from PyQt5.QtGui import QColor, QFont, QFontMetrics, QPainter, QPen, QPolygonF
 from PyQt5.QtWidgets import QWidget
 
 from nnviz.core.network import MLP
 from nnviz.gui.colors import POINT_COLORS
+from nnviz.gui.unit_picker import UnitPicker
 
 # Paul Tol's vibrant blue and red: told apart with every common colour-vision deficiency.
 POSITIVE_COLOR = "#0077bb"
@@ -54,25 +55,18 @@ def strongest_edges(weights: list[np.ndarray], limit: int) -> tuple[np.ndarray, 
     return layer, flat // columns, flat % columns, every[keep]
 
 
-class NetworkDiagram(QWidget):
+class NetworkDiagram(UnitPicker):
     """Inputs on the left, the first hidden layer in a column (index order), the classes on
     the right in their colours. An edge's colour is its weight's sign (blue positive, red
     negative) and its width and opacity its size relative to the largest in its layer; with
     more than ``MAX_EDGES`` weights only the strongest are drawn.
 
-    Signals carry hidden unit indices: ``unit_hovered(unit)`` when the pointer moves onto
-    another hidden node (-1 when off them); ``unit_selected(unit)`` when a click freezes a
-    unit, or -1 when a click on the frozen unit unfreezes it. Setting :attr:`selected_unit`
-    or :meth:`highlight` from code emits nothing. The hovered, highlighted and selected
-    units' edges are all drawn, emphasised.
+    Hidden nodes are hovered and clicked as in :class:`UnitPicker`. The hovered, highlighted
+    and selected units' edges are all drawn, emphasised.
     """
-
-    unit_hovered = pyqtSignal(int)
-    unit_selected = pyqtSignal(int)
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        self.setMouseTracking(True)
         self.setMinimumSize(260, 180)
         self._sizes: tuple[int, int, int] | None = None  # features, hidden, classes
         self._weights: list[np.ndarray] = []
@@ -80,10 +74,6 @@ class NetworkDiagram(QWidget):
         self._edges = (np.zeros(0, np.intp),) * 3 + (np.zeros(0),)
         self._feature_names: list[str] = []
         self._class_names: list[str] = []
-        self._hovered = -1
-        self._highlighted = -1
-        self._selected = -1
-        self._mouse: QPoint | None = None
 
     # --- feeding -------------------------------------------------------------------------
 
@@ -104,29 +94,8 @@ class NetworkDiagram(QWidget):
         self._edges = strongest_edges(self._weights, MAX_EDGES)
         self._feature_names = list(feature_names or [feature_label(k) for k in range(features)])
         self._class_names = list(class_names or [f"class {k}" for k in range(classes)])
-        if self._selected >= hidden:
-            self._selected = -1
-            self.unit_selected.emit(-1)
-        if self._mouse is not None:
-            self._set_hovered(self.unit_at(self._mouse))
+        self._network_changed(hidden)
         self.update()
-
-    def highlight(self, unit: int) -> None:
-        """Emphasise ``unit``'s edges (e.g. while it is hovered in another view); -1 for none."""
-        if unit != self._highlighted:
-            self._highlighted = unit
-            self.update()
-
-    @property
-    def selected_unit(self) -> int:
-        """The frozen unit, or -1."""
-        return self._selected
-
-    @selected_unit.setter
-    def selected_unit(self, unit: int) -> None:
-        if unit != self._selected:
-            self._selected = unit
-            self.update()
 
     def drawn_edges(self) -> list[tuple[int, int, int]]:
         """The strongest edges drawn, as ``(layer, i, j)`` for ``weights[layer][i, j]``
@@ -308,29 +277,3 @@ class NetworkDiagram(QWidget):
         if metrics.horizontalAdvance(caption) > self.width() - 12:
             caption = self.caption()  # a narrow panel keeps the count, which matters more
         painter.drawText(QPointF(6, self.height() - 6), caption)
-
-    # --- mouse ----------------------------------------------------------------------------
-
-    def _set_hovered(self, unit: int) -> None:
-        if unit != self._hovered:
-            self._hovered = unit
-            self.update()
-            self.unit_hovered.emit(unit)
-
-    def mouseMoveEvent(self, event) -> None:
-        self._mouse = event.pos()
-        self._set_hovered(self.unit_at(event.pos()))
-
-    def leaveEvent(self, _event) -> None:
-        self._mouse = None
-        self._set_hovered(-1)
-
-    def mousePressEvent(self, event) -> None:
-        if event.button() != Qt.LeftButton:
-            return
-        unit = self.unit_at(event.pos())
-        if unit < 0:
-            return
-        self._selected = -1 if unit == self._selected else unit
-        self.update()
-        self.unit_selected.emit(self._selected)

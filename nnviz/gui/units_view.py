@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 from numpy.typing import ArrayLike
-from PyQt5.QtCore import QPoint, QRect, QRectF, QSize, Qt, pyqtSignal
+from PyQt5.QtCore import QPoint, QRect, QRectF, QSize, Qt
 from PyQt5.QtGui import QColor, QFont, QImage, QPainter, QPen
 from PyQt5.QtWidgets import QSizePolicy, QWidget
 
@@ -20,6 +20,7 @@ from nnviz.core.units import (
     unit_maps,
 )
 from nnviz.gui.colors import activation_lut, rgb
+from nnviz.gui.unit_picker import UnitPicker
 
 __all__ = ["UnitGrid", "describe_unit", "diverging_lut", "map_resolution"]  # describe_unit: for tooltips
 
@@ -47,7 +48,7 @@ def map_resolution(units: int) -> int:
     return int(np.clip(math.isqrt(POINT_BUDGET // max(units, 1)), 28, 64))
 
 
-class UnitGrid(QWidget):
+class UnitGrid(UnitPicker):
     """One tile per hidden unit, showing its activation over the data's plane.
 
     Tiles are ordered by outgoing strength (strongest first, with a little hysteresis so
@@ -56,19 +57,12 @@ class UnitGrid(QWidget):
     it (``heightForWidth``), so it belongs in a ``QScrollArea`` with ``widgetResizable``.
     All tiles are one QImage, drawn tile by tile: cheap at 200 units and 60 frames a second.
 
-    Signals carry hidden unit indices (as in ``network.weights[0][:, unit]``):
-    ``unit_hovered(unit)`` when the pointer moves onto another tile (-1 when off every
-    tile); ``unit_selected(unit)`` when a click freezes a unit, or -1 when a click on the
-    frozen unit (or a network without it) unfreezes it. Setting :attr:`selected_unit` or
-    :meth:`highlight` from code emits nothing.
+    Hovering and clicking tiles work as in :class:`UnitPicker` (units are hidden unit
+    indices, as in ``network.weights[0][:, unit]``).
     """
-
-    unit_hovered = pyqtSignal(int)
-    unit_selected = pyqtSignal(int)
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        self.setMouseTracking(True)
         policy = QSizePolicy(QSizePolicy.Preferred, QSizePolicy.Preferred)
         policy.setHeightForWidth(True)  # QScrollArea asks the policy, not the virtual method
         self.setSizePolicy(policy)
@@ -81,10 +75,6 @@ class UnitGrid(QWidget):
         self._legend_buffer = np.ascontiguousarray(self._lut[None, :-1])
         self._legend = QImage(self._legend_buffer.data, len(self._lut) - 1, 1, 4 * (len(self._lut) - 1),
                               QImage.Format_RGB32)
-        self._hovered = -1
-        self._highlighted = -1
-        self._selected = -1
-        self._mouse: QPoint | None = None
 
     # --- feeding -------------------------------------------------------------------------
 
@@ -102,11 +92,7 @@ class UnitGrid(QWidget):
         self._colour_tiles()
         if new_shape:
             self.updateGeometry()
-        if self._selected >= units:
-            self._selected = -1
-            self.unit_selected.emit(-1)
-        if self._mouse is not None:
-            self._set_hovered(self.tile_at(self._mouse))  # another unit may now be under the pointer
+        self._network_changed(units)
         self.update()
 
     def _colour_tiles(self) -> None:
@@ -121,23 +107,6 @@ class UnitGrid(QWidget):
         count, side = pixels.shape[0], pixels.shape[1]
         self._buffer = np.ascontiguousarray(pixels.reshape(count * side, side))
         self._image = QImage(self._buffer.data, side, count * side, 4 * side, QImage.Format_RGB32)
-
-    def highlight(self, unit: int) -> None:
-        """Frame ``unit`` as if hovered (e.g. while the pointer is on it in another view); -1 for none."""
-        if unit != self._highlighted:
-            self._highlighted = unit
-            self.update()
-
-    @property
-    def selected_unit(self) -> int:
-        """The frozen unit, or -1."""
-        return self._selected
-
-    @selected_unit.setter
-    def selected_unit(self, unit: int) -> None:
-        if unit != self._selected:
-            self._selected = unit
-            self.update()
 
     # --- for tests and consumers -----------------------------------------------------------
 
@@ -185,7 +154,7 @@ class UnitGrid(QWidget):
         row, column = divmod(position, columns)
         return QRect(MARGIN + column * (tile + GAP), HEADER + row * (tile + GAP), tile, tile)
 
-    def tile_at(self, point: QPoint) -> int:
+    def unit_at(self, point: QPoint) -> int:
         """The unit whose tile is at widget position ``point``, or -1 (gaps count as none)."""
         columns, tile = self._layout(self.width(), self.height())
         x, y = point.x() - MARGIN, point.y() - HEADER
@@ -283,29 +252,3 @@ class UnitGrid(QWidget):
             painter.drawRect(QRectF(rect).adjusted(-width / 2, -width / 2, width / 2, width / 2))
             painter.setPen(QPen(QColor("white"), 1))
             painter.drawRect(rect.adjusted(0, 0, -1, -1))
-
-    # --- mouse ----------------------------------------------------------------------------
-
-    def _set_hovered(self, unit: int) -> None:
-        if unit != self._hovered:
-            self._hovered = unit
-            self.update()
-            self.unit_hovered.emit(unit)
-
-    def mouseMoveEvent(self, event) -> None:
-        self._mouse = event.pos()
-        self._set_hovered(self.tile_at(event.pos()))
-
-    def leaveEvent(self, _event) -> None:
-        self._mouse = None
-        self._set_hovered(-1)
-
-    def mousePressEvent(self, event) -> None:
-        if event.button() != Qt.LeftButton:
-            return
-        unit = self.tile_at(event.pos())
-        if unit < 0:
-            return
-        self._selected = -1 if unit == self._selected else unit
-        self.update()
-        self.unit_selected.emit(self._selected)
