@@ -279,7 +279,7 @@ def _train(config: TrainingConfig, trainer, args: argparse.Namespace) -> int:
     divergence = snapshot.divergence
     if args.json:
         report = {
-            "config": {**config.as_dict(), "steps": steps, "log_every": log_every, **_data_key(args)},
+            "config": {**config.as_dict(), "steps": steps, "log_every": log_every, **_data_key(args, trainer.data)},
             "history": [e.as_dict() for e in history],
             "final": history[-1].as_dict(),
             "steps_per_second": rate,
@@ -306,9 +306,12 @@ def _train(config: TrainingConfig, trainer, args: argparse.Namespace) -> int:
     return 0
 
 
-def _data_key(args: argparse.Namespace) -> dict:
-    """What the JSON config adds for ``--data``: the file the points came from."""
-    return {} if getattr(args, "data", None) is None else {"data": args.data}
+def _data_key(args: argparse.Namespace, data) -> dict:
+    """What the JSON config says differently for ``--data``: the file the points came from,
+    and their count and classes in place of the settings that make built-in data."""
+    if getattr(args, "data", None) is None:
+        return {}
+    return {"data": args.data, "samples": len(data.y_train) + len(data.y_test), "classes": data.classes, "noise": None}
 
 
 def _progress_line(entry, steps: int) -> str:
@@ -366,7 +369,7 @@ def _run_sweep(sweep: Sweep, data, args: argparse.Namespace) -> int:
         for config, history, divergence in zip(configs, trainer.histories, snapshot.divergences):
             entries = [e.as_dict() for e in history.entries()]
             runs.append({"config": {**config.as_dict(), "steps": args.steps, "log_every": args.log_every or LOG_EVERY,
-                                    **_data_key(args)},
+                                    **_data_key(args, trainer.data)},
                          "history": entries, "final": entries[-1], "diverged": divergence is not None})
         print(json.dumps({"runs": runs, "steps_per_second": rate}))
     else:

@@ -37,3 +37,10 @@ def test_a_class_without_training_points_is_never_predicted():
     np.testing.assert_array_equal(probs[:, 2], 0.0)
     np.testing.assert_allclose(probs.sum(axis=1), 1.0)
     assert np.isnan(baseline.test_accuracy)
+
+
+def test_no_baseline_without_two_training_classes():
+    """One class among the training points: there is no line to draw, so no baseline."""
+    X = np.array([[0.0, 0], [1, 1], [2, 2]])
+    data = Dataset("one", X, np.zeros(3, dtype=np.int64), np.array([[3.0, 3]]), np.array([1]))
+    assert fit_linear_baseline(data) is None

@@ -305,6 +305,7 @@ def test_data_trains_on_the_points_of_a_csv_file(capsys, tmp_path):
     assert status == 0, err
     report = json.loads(out)
     assert report["config"]["dataset"] == "custom" and report["config"]["data"] == str(path)
+    assert (report["config"]["samples"], report["config"]["classes"], report["config"]["noise"]) == (90, 3, None)
     assert report["final"]["train_accuracy"] > 0.9 and report["final"]["test_accuracy"] > 0.9
     from nnviz.core.runfile import load_run
 

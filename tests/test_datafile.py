@@ -1,6 +1,8 @@
 """The user's own CSV files: what is read, the rule for labels, exact round trips, and a
 sentence naming the file (and line) for every kind of bad file."""
 
+import os
+
 import numpy as np
 import pytest
 
@@ -182,3 +184,10 @@ def test_writing_into_a_missing_folder_is_a_save_error(tmp_path):
     data = make_dataset("blobs", 20, 0.1, 0.0, seed=0)
     with pytest.raises(SaveError, match="does not exist"):
         write_data_csv(tmp_path / "no" / "points.csv", data)
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/zero"), reason="needs /dev/zero")
+def test_a_file_that_reports_no_size_is_still_cut_off_at_10_mb():
+    """A device or pipe says it is empty but never ends: reading stops at the limit."""
+    with pytest.raises(DataFileError, match="larger than 10 MB"):
+        read_data_csv("/dev/zero")

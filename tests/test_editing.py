@@ -67,3 +67,23 @@ def test_replace_data_refuses_points_the_network_cannot_take():
     with pytest.raises(ValueError):
         trainer.replace_data(add_points(data, np.zeros((1, 2)), 2))
     assert trainer.data is data
+
+
+def test_a_drawn_class_never_takes_an_existing_name():
+    """Data named "1" and "2" gets "class 2" for a drawn third class, so saving keeps three classes."""
+    data = make_dataset("moons", 20, 0.1, 0, seed=0)
+    named = type(data)("mine", data.X_train, data.y_train, data.X_test, data.y_test, class_names=("1", "2"))
+    edited = add_points(named, np.ones((1, 2)), 2)
+    assert edited.label_names == ("1", "2", "class 2")
+    assert len(set(edited.label_names)) == 3
+
+
+def test_a_snapshot_after_new_points_reports_them():
+    """Right after replace_data, the snapshot's figures are the new points' (not the history's last entry)."""
+    trainer = build_trainer(TrainingConfig(hidden=5))
+    trainer.step(20)
+    X = trainer.data.X_train[trainer.data.y_train == 0][:30]
+    edited = add_points(trainer.data, X, 1)  # points sure to be misclassified
+    trainer.replace_data(edited)
+    _, expected = trainer.network.evaluate(edited.X_train, edited.y_train, 0.0)
+    assert trainer.snapshot().latest.train_accuracy == pytest.approx(expected)

@@ -315,3 +315,70 @@ def test_a_window_closed_on_own_points_reopens_on_built_in_data(make_window, tmp
     restored = load_config(window.settings)
     assert restored.dataset == TrainingConfig.dataset and restored.hidden == 7
     assert make_window(restored).session.dataset.name == TrainingConfig.dataset
+
+
+# Found in review ---------------------------------------------------------------------------
+def _three_feature_csv(tmp_path):
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(60, 3))
+    return _csv(tmp_path, "\n".join(["a,b,c,label"] + [f"{p[0]},{p[1]},{p[2]},{int(p[0] + p[2] > 0)}" for p in X]))
+
+
+def test_opening_three_features_mid_run_and_going_back_draws_without_error(qtbot, window, tmp_path):
+    """Between a two- and a three-feature set, no frame pairs a network with the other's grid
+    (with the baseline and draw mode on, which draw on that grid too)."""
+    window.view.baseline_box.setChecked(True)
+    window.controls.draw_button.click()
+    qtbot.wait(100)  # past the redraw throttle, so a stale frame would be drawn at once
+    assert window.files.open_data(_three_feature_csv(tmp_path))
+    assert not window.view.drawing and not window.controls.draw_button.isChecked()
+    qtbot.wait(100)
+    window.view.draw_now()
+    combo = window.controls.dataset
+    combo.setCurrentIndex(combo.findData("moons"))
+    qtbot.wait(100)
+    window.view.draw_now()
+    assert window.view.boundary.probability_image().shape == (100, 100, 2)
+
+
+def test_a_baseline_without_two_training_classes_says_so(window):
+    """When the training points hold one class, the baseline is left out with a sentence."""
+    window.view.baseline_box.setChecked(True)
+    for change in ({"samples": 10}, {"test_fraction": 0.9}):
+        config = window.controls.config().replace(**change)
+        window.controls.show_config(config)
+        window._on_config_edited(config)
+    assert len(set(window.session.dataset.y_train.tolist())) == 1
+    assert not window.view.boundary.baseline.isVisible()
+    assert "fewer than two classes" in window.view.plot_note.text()
+
+
+def test_drawn_points_reach_the_compare_tab_and_the_title(window):
+    """A sweep started after drawing trains on the drawn points."""
+    window.controls.draw_button.click()
+    window.view.boundary.draw_box.points_drawn.emit(np.array([[2.5, 1.5]]))
+    assert window.compare.dataset is window.session.dataset
+    assert window.compare.base.dataset == CUSTOM and "your points" in window.windowTitle()
+
+
+def test_figures_follow_an_edit_made_while_paused(window):
+    """Points added while paused change the accuracy shown at once (the network has not moved)."""
+    data = window.session.dataset
+    wrong = data.X_train[data.y_train == 0][:40]
+    window.controls.draw_button.click()
+    window.controls.class_buttons.button(1).click()
+    window.view.boundary.draw_box.points_drawn.emit(wrong)  # class-0 places, labelled 1
+    edited = window.session.dataset
+    _, expected = window.session.trainer.network.evaluate(edited.X_train, edited.y_train, 0.0)
+    assert window.view.latest.latest.train_accuracy == pytest.approx(expected)
+
+
+def test_the_unit_overlay_shares_the_maps_colour_scale(qtbot, make_window):
+    """With an unbounded activation the plot's overlay uses the grid's one scale, not its own."""
+    window = make_window(TrainingConfig(hidden=6, activation="relu"))
+    window.view.draw_now()
+    grid = window.view.inside.units
+    grid.unit_selected.emit(int(grid.order()[-1]))  # the weakest unit: its own range would be narrower
+    window.view.draw_now()
+    assert window.view.boundary.unit_image.levels is not None
+    np.testing.assert_allclose(window.view.boundary.unit_image.levels, grid.levels())

@@ -284,3 +284,17 @@ def test_too_many_class_names_do_not_fit_the_network(good):
     header["data"] = {"class_names": ["a", "b", "c"]}
     with pytest.raises(RunFileError, match="layer_sizes"):
         load_run(_rewrite(good, {"run.json": json.dumps(header)}))
+
+
+def test_a_class_drawn_then_erased_keeps_its_output_in_a_saved_run(tmp_path):
+    """The network has three outputs though no point is of class 2 any more: the run reopens."""
+    from nnviz.core.editing import add_points, remove_nearest
+
+    config = TrainingConfig(hidden=4, dataset="custom")
+    data = add_points(build_trainer(TrainingConfig(hidden=4)).data, np.array([[5.0, 5.0]]), 2)
+    trainer = build_trainer(config, data)
+    trainer.replace_data(remove_nearest(data, 5.0, 5.0, radius=0.1))
+    assert trainer.network.layer_sizes[-1] == 3 and trainer.data.classes == 2
+    save_run(tmp_path / "run.nnviz", config, trainer)
+    _, back = load_run(tmp_path / "run.nnviz")
+    assert back.network.layer_sizes == (2, 4, 3)

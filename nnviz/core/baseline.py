@@ -30,9 +30,12 @@ class LinearBaseline:
         return np.argmax(X @ self.coef + self.intercept, axis=1)
 
 
-def fit_linear_baseline(data: Dataset) -> LinearBaseline:
+def fit_linear_baseline(data: Dataset) -> LinearBaseline | None:
     """Logistic regression (scikit-learn, default C = 1) on ``data``'s training points, with
-    one set of weights per class; a few milliseconds for 5000 points."""
+    one set of weights per class; a few milliseconds for 5000 points. None when the training
+    points hold fewer than two classes (there is nothing to separate)."""
+    if len(np.unique(data.y_train)) < 2:
+        return None
     # Imported here for the same reason as in datasets: scikit-learn is slow to import.
     from sklearn.linear_model import LogisticRegression
 

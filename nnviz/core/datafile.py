@@ -62,9 +62,13 @@ def _text(path: Path) -> str:
     if path.is_dir():
         raise IsADirectoryError
     size = path.stat().st_size  # before reading: a huge file is refused without loading it
+    too_big = f"nnviz reads data files of up to {MAX_BYTES // 2**20} MB"
     if size > MAX_BYTES:
-        raise _Problem(f"it is {size / 2**20:.1f} MB; nnviz reads data files of up to {MAX_BYTES // 2**20} MB")
-    raw = path.read_bytes()
+        raise _Problem(f"it is {size / 2**20:.1f} MB; {too_big}")
+    with open(path, "rb") as handle:
+        raw = handle.read(MAX_BYTES + 1)  # a device or pipe reports no size: stop reading anyway
+    if len(raw) > MAX_BYTES:
+        raise _Problem(f"it is larger than {MAX_BYTES // 2**20} MB; {too_big}")
     if b"\0" in raw:
         raise _Problem("it is a binary file, not CSV text")
     try:

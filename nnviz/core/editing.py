@@ -14,8 +14,8 @@ def add_points(data: Dataset, X: np.ndarray, label: int) -> Dataset:
     training set. A class beyond the named ones is named by its number."""
     X = np.asarray(X, dtype=np.float64).reshape(-1, data.features)
     names = tuple(data.class_names)
-    if names and label >= len(names):
-        names += tuple(str(k) for k in range(len(names), label + 1))
+    for k in range(len(names), label + 1 if names else 0):
+        names += (unused_class_name(k, names),)
     return replace(
         data,
         X_train=np.concatenate([data.X_train, X]),
@@ -39,3 +39,11 @@ def remove_nearest(data: Dataset, x: float, y: float, radius: float) -> Dataset 
         return replace(data, X_train=np.delete(data.X_train, index, axis=0), y_train=np.delete(data.y_train, index))
     index -= len(train)
     return replace(data, X_test=np.delete(data.X_test, index, axis=0), y_test=np.delete(data.y_test, index))
+
+
+def unused_class_name(k: int, names) -> str:
+    """A name for class ``k`` that no other class has: saved to CSV, two classes must not merge."""
+    for name in (str(k), f"class {k}"):
+        if name not in names:
+            return name
+    return next(f"class {k} ({n})" for n in range(2, len(names) + 3) if f"class {k} ({n})" not in names)

@@ -29,6 +29,7 @@ import numpy as np
 
 from nnviz.core.config import ConfigError, TrainingConfig
 from nnviz.core.datasets import Dataset
+from nnviz.core.editing import unused_class_name
 from nnviz.core.files import write_atomically
 from nnviz.core.history import FIELDS, LossHistory
 from nnviz.core.network import MLP, layout_size
@@ -56,8 +57,13 @@ def save_run(path: str | os.PathLike, config: TrainingConfig, trainer: Trainer) 
         "batches": {"cursor": state["cursor"], "rng": state["rng"]}, "has_previous": state["has_previous"],
     }
     data = trainer.data
-    header["data"] = {"name": data.name, "class_names": list(data.class_names),
-                      "feature_names": list(data.feature_names)}
+    class_names = list(data.class_names)
+    if class_names or data.classes < network.layer_sizes[-1]:
+        # Every output gets a name, so a class drawn and then erased keeps its output on reopening.
+        class_names = list(data.label_names)
+        for k in range(len(class_names), network.layer_sizes[-1]):
+            class_names.append(unused_class_name(k, class_names))
+    header["data"] = {"name": data.name, "class_names": class_names, "feature_names": list(data.feature_names)}
     arrays = {"parameters": network.flat, "previous": state["previous"], "velocity": state["velocity"],
               "history": _on_grid(trainer.history), "X_train": data.X_train, "y_train": data.y_train,
               "X_test": data.X_test, "y_test": data.y_test, "order": state["order"]}

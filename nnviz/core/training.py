@@ -140,6 +140,7 @@ class Trainer:
         self._backprop = Backprop(network)
         self._previous = network.copy()  # the weights before the last update (once there was one)
         self._has_previous = False
+        self._data_replaced_at = -1
 
         self._batches = batches or Batches(
             data, network.dtype, network.layer_sizes[-1], batch_size, rng or np.random.default_rng(0)
@@ -176,6 +177,7 @@ class Trainer:
         old = self._batches
         self._batches = Batches(data, self.network.dtype, sizes[-1], old.batch_size, old.rng)
         self.data = data
+        self._data_replaced_at = self.step_count  # the history's entry for this step is about the old points
 
     # Stepping ------------------------------------------------------------------------------
     def step(self, count: int = 1) -> int:
@@ -256,7 +258,7 @@ class Trainer:
     def snapshot(self, steps_per_second: float = 0.0) -> TrainingSnapshot:
         """Copies of everything a viewer needs; nothing in it is shared with the trainer."""
         latest = self.history.last()
-        if latest is None or latest.step != self.step_count:
+        if latest is None or latest.step != self.step_count or self._data_replaced_at == self.step_count:
             latest = self.evaluate()
         settings = {name: getattr(self, name) for name in LIVE_SETTINGS}
         return TrainingSnapshot(

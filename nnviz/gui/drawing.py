@@ -16,10 +16,12 @@ class PointEditor(QObject):
     def __init__(self, window):
         super().__init__(window)
         self.window = window
+        self.editing = False  # True while an edit is being applied (the view keeps its extent)
         box = window.view.boundary.draw_box
         box.points_drawn.connect(self._on_points_drawn)
         box.erase_requested.connect(self._on_erase_requested)
         window.controls.draw_toggled.connect(self._on_draw_toggled)
+        window.session.run_reset.connect(self._on_run_reset)
 
     def _on_draw_toggled(self, enabled: bool) -> None:
         w = self.window
@@ -30,8 +32,14 @@ class PointEditor(QObject):
             return
         w.view.set_drawing(enabled)
 
+    def _on_run_reset(self, _snapshot) -> None:
+        if self.window.view.drawing and self.window.session.dataset.features > 2:
+            self.window.controls.draw_button.setChecked(False)  # points in more dimensions cannot be drawn
+
     def _on_points_drawn(self, X: np.ndarray) -> None:
         data = self.window.session.dataset
+        if data.features != 2:
+            return  # (draw mode is off for such data; a click that slipped through changes nothing)
         if len(data.y_train) + len(data.y_test) + len(X) > MAX_POINTS:
             self._say(f"That is as many points as nnviz trains on ({MAX_POINTS:,}); remove some to draw more.")
             return
@@ -45,7 +53,12 @@ class PointEditor(QObject):
             self._edit(edited)
 
     def _edit(self, data: Dataset) -> None:
-        if self.window.session.edit_points(data):
+        self.editing = True
+        try:
+            restarted = self.window.session.edit_points(data)
+        finally:
+            self.editing = False
+        if restarted:
             self._say("A new class needs an output of its own: the network starts again with one.")
 
     def _say(self, message: str) -> None:

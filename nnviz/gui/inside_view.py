@@ -24,6 +24,7 @@ class InsidePanel(QWidget):
     """Shows a network's structure and hidden units; ``unit_shown`` names the unit to overlay."""
 
     unit_shown = pyqtSignal(int)  # the unit to show on the boundary plot, -1 for none
+    levels_changed = pyqtSignal(float, float)  # the maps' colour scale, for the plot to share
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -81,6 +82,7 @@ class InsidePanel(QWidget):
                 self._on_unit_selected(-1)
         fill = data.feature_means[2:] if data.features > 2 else None
         self.units.show_network(network, bounds, fill)
+        self.levels_changed.emit(*self.units.levels())
         self.diagram.show_network(network, data.axis_names, data.label_names)
 
     def hideEvent(self, event) -> None:

@@ -238,7 +238,7 @@ class MainWindow(QMainWindow):
 
     def _on_run_reset(self, snapshot: TrainingSnapshot) -> None:
         self.view.show_message("")
-        self.view.set_dataset(self.session.dataset, fit_view=not self.view.drawing)
+        self.view.set_dataset(self.session.dataset, fit_view=not self.point_editor.editing)
         self.view.show_snapshot(snapshot)
         self._on_data_changed()
         self.compare.base, self.compare.dataset = self.session.config, self.session.dataset
@@ -246,7 +246,9 @@ class MainWindow(QMainWindow):
 
     def _on_points_edited(self, data) -> None:
         self.view.set_dataset(data, fit_view=False)
+        self.compare.base, self.compare.dataset = self.session.config, data  # a sweep trains on these points too
         self._on_data_changed()
+        self._update_title()
 
     def _on_data_changed(self) -> None:
         user_data = self.session.user_data

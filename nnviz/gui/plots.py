@@ -131,6 +131,7 @@ class BoundaryPlot(pg.PlotWidget):
         self._network: MLP | None = None
         self._probs: np.ndarray | None = None
         self._unit = -1
+        self._unit_levels: tuple[float, float] | None = None
         self._linear: LinearBaseline | None = None
         self.getViewBox().sigRangeChanged.connect(self._on_range_changed)
 
@@ -202,6 +203,12 @@ class BoundaryPlot(pg.PlotWidget):
         self._unit = unit
         self._draw_unit()
 
+    def set_unit_levels(self, low: float, high: float) -> None:
+        """The colour scale of the unit overlay (the hidden-unit maps' scale, so colours agree)."""
+        if self._unit_levels != (low, high):
+            self._unit_levels = (low, high)
+            self._draw_unit()
+
     def show_baseline(self, baseline: LinearBaseline | None) -> None:
         """Draw the linear baseline's decision boundary (dashed); None hides it."""
         self._linear = baseline
@@ -209,7 +216,8 @@ class BoundaryPlot(pg.PlotWidget):
 
     def _draw_unit(self) -> None:
         network, unit = self._network, self._unit
-        visible = network is not None and 0 <= unit < network.layer_sizes[1] and self._grid is not None
+        visible = (network is not None and 0 <= unit < network.layer_sizes[1] and self._grid is not None
+                   and self._grid.points(network.dtype).shape[1] == network.layer_sizes[0] + 1)
         for item in (self.unit_image, self.unit_line, self.unit_label):
             item.setVisible(visible)
         if not visible:
@@ -219,7 +227,7 @@ class BoundaryPlot(pg.PlotWidget):
         r = self._resolution
         segments = contour_segments(z.reshape(r, r), 0.0, self._bounds)
         output = ACTIVATIONS[network.activation].forward(z).reshape(r, r)
-        low, high = activation_range(network.activation, output[None])
+        low, high = self._unit_levels or activation_range(network.activation, output[None])
         rect, self._unit_rect = self._unit_rect, None
         self.unit_image.setImage(np.ascontiguousarray(output, dtype=np.float32), levels=(low, high),
                                  autoLevels=False, **({"rect": rect} if rect else {}))
@@ -229,7 +237,9 @@ class BoundaryPlot(pg.PlotWidget):
         self.unit_label.setPos(x0, y1)
 
     def _draw_baseline(self) -> None:
-        self.baseline.setVisible(self._linear is not None and self._grid is not None)
+        fits = self._linear is not None and self._grid is not None and \
+            self._grid.points(np.float64).shape[1] == len(self._linear.coef) + 1
+        self.baseline.setVisible(fits)
         if self.baseline.isVisible():
             probs = self._linear.probabilities(self._grid.points(np.float64)[:, :-1])
             segments = boundary_segments(probs.reshape(self._resolution, self._resolution, -1), self._bounds)

@@ -58,9 +58,10 @@ class TrainingSession(Runner):
             self._rebuild(data_changed=False)
             return True
         self.user_data = self._dataset = data
+        self.points_edited.emit(data)
         if not self._send_data(data):
             self.trainer.replace_data(data)
-        self.points_edited.emit(data)
+            self.snapshot_ready.emit(self.trainer.snapshot())  # paused: the figures are the new points' now
         return False
 
     def reset(self) -> None:

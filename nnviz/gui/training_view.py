@@ -62,6 +62,7 @@ class TrainingView(QWidget):
         self.loss.hovered.connect(self._on_loss_hovered)
         self.boundary.view_changed.connect(lambda: self._throttled_draw())
         self.inside.unit_shown.connect(self.boundary.show_unit)
+        self.inside.levels_changed.connect(self.boundary.set_unit_levels)
         # Refitting the baseline takes a few ms: while the user sprays points, at most 5 times a second.
         self._refit_baseline = qthrottled(self._fit_baseline, timeout=200, leading=False)
 
@@ -107,12 +108,11 @@ class TrainingView(QWidget):
         """New data: points, grid and (unless ``fit_view`` is False: edited points) extent."""
         self.data = data
         if fit_view:
+            self.boundary.show_baseline(None)  # the old one may take another number of features
             self.boundary.set_dataset(data)
-        else:
-            self.boundary.set_points(data)
-        if fit_view:
             self._fit_baseline()
         else:
+            self.boundary.set_points(data)
             self._refit_baseline()
         self._update_note()
 
@@ -140,8 +140,8 @@ class TrainingView(QWidget):
 
     def _draw(self) -> None:
         snapshot = self.latest
-        if snapshot is None:
-            return
+        if snapshot is None or self.data is None or snapshot.network.layer_sizes[0] != self.data.features:
+            return  # new data is shown before its network's first snapshot arrives
         self.boundary.show_network(snapshot.network)
         if self.data is not None and self.boundary.bounds is not None:
             self.inside.show_network(snapshot.network, self.boundary.bounds, self.data)
@@ -168,6 +168,8 @@ class TrainingView(QWidget):
             parts.append(DRAW_HINT)
         if self.linear is not None:
             parts.append(f"Dashed: logistic regression, train accuracy {self.linear.train_accuracy:.1%}.")
+        elif self.baseline_box.isChecked():
+            parts.append("No linear baseline: the training points hold fewer than two classes.")
         data = self.data
         if data is not None and data.features > 2:
             names = data.axis_names
