@@ -106,7 +106,9 @@ class BoundaryPlot(pg.PlotWidget):
             self.setLabel("left", "x₂")
         self.image = pg.ImageItem()
         self.contour = pg.PlotDataItem(connect="pairs", pen=pg.mkPen(CONTOUR_COLOR, width=2), antialias=True)
-        self.baseline = pg.PlotDataItem(connect="pairs", pen=pg.mkPen(BASELINE_COLOR, width=2, dash=[5, 4]),
+        # The line comes as many short segments, each starting the dash pattern afresh: short dashes
+        # (4 px on, 3 px off) so that each segment, about a grid cell long, still shows a gap.
+        self.baseline = pg.PlotDataItem(connect="pairs", pen=pg.mkPen(BASELINE_COLOR, width=2, dash=[2, 1.5]),
                                         antialias=True)
         self.unit_image = pg.ImageItem(opacity=0.85)
         self.unit_image.setLookupTable(activation_lut())
