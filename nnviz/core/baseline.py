@@ -25,10 +25,6 @@ class LinearBaseline:
         z = np.exp(z - z.max(axis=1, keepdims=True))
         return z / z.sum(axis=1, keepdims=True)
 
-    def predict(self, X: np.ndarray) -> np.ndarray:
-        """The most likely class of each row of ``X``."""
-        return np.argmax(X @ self.coef + self.intercept, axis=1)
-
 
 def fit_linear_baseline(data: Dataset) -> LinearBaseline | None:
     """Logistic regression (scikit-learn, default C = 1) on ``data``'s training points, with
@@ -49,7 +45,8 @@ def fit_linear_baseline(data: Dataset) -> LinearBaseline | None:
     else:
         coef[:, model.classes_] = model.coef_.T
         intercept[model.classes_] = model.intercept_
-    baseline = LinearBaseline(coef, intercept, np.nan, np.nan)
-    train = float(np.mean(baseline.predict(data.X_train) == data.y_train))
-    test = float(np.mean(baseline.predict(data.X_test) == data.y_test)) if len(data.y_test) else np.nan
-    return LinearBaseline(coef, intercept, train, test)
+
+    def accuracy(X: np.ndarray, y: np.ndarray) -> float:
+        return float(np.mean(np.argmax(X @ coef + intercept, axis=1) == y)) if len(y) else np.nan
+
+    return LinearBaseline(coef, intercept, accuracy(data.X_train, data.y_train), accuracy(data.X_test, data.y_test))

@@ -6,8 +6,8 @@ trains them with :func:`train`, sends snapshots back, and returns the trainer wh
 ends, so ownership of the trainer passes back and forth and nothing is shared.
 
 Messages to the child: ``("run", run_id, trainer, steps, interval)``, ``("set", settings)``,
-``("data", dataset)`` (train on these points from now on), ``("stop",)``, ``("quit",)``. From the child: ``("snapshot", run_id, TrainingSnapshot)``,
-``("done", run_id, trainer)`` (``trainer`` is None after an error),
+``("data", dataset)`` (train on these points from now on), ``("stop",)``, ``("quit",)``. From
+the child: ``("snapshot", run_id, TrainingSnapshot)``, ``("done", run_id, trainer)`` (``trainer`` is None after an error),
 ``("error", run_id, message)``.
 """
 

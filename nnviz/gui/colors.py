@@ -31,6 +31,10 @@ def rgb(hex_color: str) -> np.ndarray:
     return np.array([int(hex_color[i : i + 2], 16) for i in (1, 3, 5)], dtype=float)
 
 
+_NEUTRAL = rgb(NEUTRAL_BACKGROUND)
+_PULLS = np.array([rgb(c) for c in BACKGROUND_COLORS]) - _NEUTRAL  # how far each class moves the neutral colour
+
+
 def probability_colors(probs: np.ndarray) -> np.ndarray:
     """An RGB uint8 image of class probabilities ``(..., classes)``.
 
@@ -39,10 +43,8 @@ def probability_colors(probs: np.ndarray) -> np.ndarray:
     For two classes this is a ramp from orange through neutral at p = 0.5 to blue.
     """
     classes = probs.shape[-1]
-    mid = rgb(NEUTRAL_BACKGROUND)
-    pull = np.array([rgb(BACKGROUND_COLORS[k % len(BACKGROUND_COLORS)]) for k in range(classes)]) - mid
     weight = np.clip((classes * probs - 1) / (classes - 1), 0.0, 1.0) ** 0.8
-    colors = mid + weight @ pull
+    colors = _NEUTRAL + weight @ _PULLS[:classes]
     return np.clip(np.round(colors), 0, 255).astype(np.uint8)
 
 

@@ -241,16 +241,16 @@ class MainWindow(QMainWindow):
         self.view.set_dataset(self.session.dataset, fit_view=not self.point_editor.editing)
         self.view.show_snapshot(snapshot)
         self._on_data_changed()
-        self.compare.base, self.compare.dataset = self.session.config, self.session.dataset
-        self._update_title()
 
     def _on_points_edited(self, data) -> None:
         self.view.set_dataset(data, fit_view=False)
-        self.compare.base, self.compare.dataset = self.session.config, data  # a sweep trains on these points too
         self._on_data_changed()
-        self._update_title()
 
     def _on_data_changed(self) -> None:
+        """After new data or edited points: the Compare tab sweeps them too, and the controls
+        and title say what they are."""
+        self.compare.base, self.compare.dataset = self.session.config, self.session.dataset
+        self._update_title()
         user_data = self.session.user_data
         self.controls.set_user_data(None if user_data is None else user_data.name)
         if self.controls.config() != self.session.config:  # e.g. drawing turned the data into the user's own

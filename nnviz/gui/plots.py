@@ -187,7 +187,7 @@ class BoundaryPlot(pg.PlotWidget):
             return
         self._network = network
         probs = self._grid.probabilities(network)
-        self._probs = probs.copy()
+        self._probs = probs  # the grid's buffer: the next frame overwrites it and the image together
         # setRect scales by the current image size, so it goes with the first image of new data.
         rect, self._rect = self._rect, None
         self.image.setImage(probability_colors(probs), levels=(0, 255), autoLevels=False,

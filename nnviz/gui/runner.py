@@ -108,18 +108,12 @@ class Runner(QObject):
         return closed
 
     # For subclasses ------------------------------------------------------------------------
-    def _send_settings(self, settings: dict) -> bool:
-        """Send live settings to a running trainer; False if none is running."""
+    def _send_to_run(self, kind: str, payload) -> bool:
+        """Send live settings (``"set"``) or new points (``"data"``) to a running trainer;
+        False if none is running."""
         if self._active_run is None:
             return False
-        self._worker.send_settings(settings)
-        return True
-
-    def _send_data(self, data) -> bool:
-        """Send new training points to a running trainer; False if none is running."""
-        if self._active_run is None:
-            return False
-        self._worker.send_data(data)
+        self._worker.send_to_run(kind, payload)
         return True
 
     def _adopt(self, trainer) -> None:

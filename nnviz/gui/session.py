@@ -59,7 +59,7 @@ class TrainingSession(Runner):
             return True
         self.user_data = self._dataset = data
         self.points_edited.emit(data)
-        if not self._send_data(data):
+        if not self._send_to_run("data", data):
             self.trainer.replace_data(data)
             self.snapshot_ready.emit(self.trainer.snapshot())  # paused: the figures are the new points' now
         return False
@@ -77,7 +77,7 @@ class TrainingSession(Runner):
             return
         if changed <= set(LIVE_SETTINGS):
             updates = {name: getattr(config, name) for name in changed}
-            if not self._send_settings(updates):
+            if not self._send_to_run("set", updates):
                 apply_settings(self.trainer, updates)
             return
         self._rebuild(data_changed=bool(changed & set(DATA_SETTINGS)))

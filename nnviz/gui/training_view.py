@@ -48,7 +48,7 @@ class TrainingView(QWidget):
         self.baseline_box = QCheckBox("Linear baseline")
         self.baseline_box.setToolTip("Overlay the boundary of a logistic regression on the same data, "
                                      "to see what the hidden layer adds (B)")
-        self.baseline_box.toggled.connect(self._on_baseline_toggled)
+        self.baseline_box.toggled.connect(lambda _checked: self._fit_baseline())
         self.plot_note = QLabel()  # what the boundary plot shows beyond the obvious
         self.plot_note.setStyleSheet("color: #555;")
         self.plot_note.setWordWrap(True)
@@ -114,7 +114,7 @@ class TrainingView(QWidget):
         else:
             self.boundary.set_points(data)
             self._refit_baseline()
-        self._update_note()
+            self._update_note()
 
     def set_drawing(self, enabled: bool) -> None:
         """Draw mode on the boundary plot."""
@@ -143,7 +143,7 @@ class TrainingView(QWidget):
         if snapshot is None or self.data is None or snapshot.network.layer_sizes[0] != self.data.features:
             return  # new data is shown before its network's first snapshot arrives
         self.boundary.show_network(snapshot.network)
-        if self.data is not None and self.boundary.bounds is not None:
+        if self.boundary.bounds is not None:
             self.inside.show_network(snapshot.network, self.boundary.bounds, self.data)
         self.loss.show_history(snapshot.history)
         self.figures.show_snapshot(snapshot, self.running)
@@ -151,10 +151,6 @@ class TrainingView(QWidget):
 
     def _on_loss_hovered(self, text: str) -> None:
         self.readout.setText(text or HOVER_HINT)
-
-    def _on_baseline_toggled(self, _enabled: bool) -> None:
-        self._fit_baseline()
-        self._update_note()
 
     def _fit_baseline(self) -> None:
         enabled = self.baseline_box.isChecked() and self.data is not None

@@ -65,13 +65,10 @@ class TrainingWorker(QObject):
         False if the process is gone."""
         return self._send(("run", run_id, trainer, steps, interval))
 
-    def send_settings(self, settings: dict) -> bool:
-        """Change live settings of the running trainer; False if the process is gone."""
-        return self._send(("set", settings))
-
-    def send_data(self, data) -> bool:
-        """Have the running trainer train on ``data`` (a Dataset) from its next step on."""
-        return self._send(("data", data))
+    def send_to_run(self, kind: str, payload) -> bool:
+        """Tell the running trainer something between steps: ``"set"`` live settings (a dict) or
+        ``"data"`` new points (a Dataset); False if the process is gone."""
+        return self._send((kind, payload))
 
     def stop(self, run_id: int, timeout: float = 5.0) -> Trainer | None:
         """End run ``run_id`` and wait for its trainer (None if it does not come in time)."""
