@@ -2,13 +2,15 @@
 
 import io
 import json
+import os
 import zipfile
 from dataclasses import replace
 
 import numpy as np
 import pytest
 
-from nnviz.core.config import TrainingConfig
+from nnviz.core import runfile
+from nnviz.core.config import ConfigError, TrainingConfig
 from nnviz.core.datasets import Dataset, resplit
 from nnviz.core.experiment import build_trainer
 from nnviz.core.files import SaveError
@@ -51,16 +53,16 @@ def test_the_file_is_a_zip_of_json_and_npy(tmp_path):
     np.testing.assert_array_equal(params, trainer.network.flat)
 
 
-def _rewrite(path, replace: dict):
-    """Copy a run file, replacing some members."""
+def _rewrite(path, replace: dict, name: str = "changed.nnviz"):
+    """Copy a run file, replacing some members (None removes one)."""
     with zipfile.ZipFile(path) as archive:
         members = {name: archive.read(name) for name in archive.namelist()}
     members.update(replace)
-    out = path.with_name("changed.nnviz")
+    out = path.with_name(name)
     with zipfile.ZipFile(out, "w") as archive:
-        for name, data in members.items():
+        for member, data in members.items():
             if data is not None:
-                archive.writestr(name, data)
+                archive.writestr(member, data)
     return out
 
 
@@ -77,6 +79,15 @@ def _npy(array) -> bytes:
     return buffer.getvalue()
 
 
+def _refusal(path) -> str:
+    """Why load_run refuses ``path``: the message must be "Cannot open PATH: reason." on one line."""
+    with pytest.raises(RunFileError) as caught:
+        load_run(path)
+    message, prefix = str(caught.value), f"Cannot open {path}: "
+    assert message.startswith(prefix) and message.endswith(".") and "\n" not in message, message
+    return message[len(prefix) : -1]
+
+
 def test_bad_files_are_refused_with_a_sentence(tmp_path, good):
     """Text, truncated, future version, wrong shapes, missing arrays, a PNG: each says what is wrong."""
     text = tmp_path / "notes.txt"
@@ -84,31 +95,45 @@ def test_bad_files_are_refused_with_a_sentence(tmp_path, good):
     truncated = tmp_path / "cut.nnviz"
     truncated.write_bytes(good.read_bytes()[: len(good.read_bytes()) // 2])
     header = json.loads(zipfile.ZipFile(good).read("run.json"))
-    future = _rewrite(good, {"run.json": json.dumps({**header, "version": 99})})
-    foreign = _rewrite(good, {"run.json": json.dumps({"format": "something-else"})})
+    future = _rewrite(good, {"run.json": json.dumps({**header, "version": 99})}, "future.nnviz")
+    foreign = _rewrite(good, {"run.json": json.dumps({"format": "something-else"})}, "foreign.nnviz")
     png = tmp_path / "picture.png"
     png.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 40)
     cases = {
-        text: "not an nnviz run file",
-        truncated: "not an nnviz run file",
-        future: "newer nnviz",
-        foreign: "not an nnviz run file",
-        png: "not an nnviz run file",
-        tmp_path / "missing.nnviz": "no such file",
-        tmp_path: "folder",
+        text: "it is not an nnviz run file (or it is damaged)",
+        truncated: "it is not an nnviz run file (or it is damaged)",
+        future: "it was saved by a newer nnviz (run format 99) and this one reads format 1, so please update nnviz",
+        foreign: "it is not an nnviz run file",
+        png: "it is not an nnviz run file (or it is damaged)",
+        tmp_path / "missing.nnviz": "there is no such file",
+        tmp_path: "it is a folder, not a run file",
     }
-    for path, words in cases.items():
-        with pytest.raises(RunFileError, match=words):
-            load_run(path)
+    for path, reason in cases.items():
+        assert _refusal(path) == reason
     shapes = _rewrite(good, {"parameters.npy": _npy(np.zeros(5, np.float32))})
-    with pytest.raises(RunFileError, match="parameters array has shape"):
-        load_run(shapes)
+    assert _refusal(shapes) == "its parameters array has shape (5,), expected (22,)"
     no_velocity = _rewrite(good, {"velocity.npy": None})
-    with pytest.raises(RunFileError, match="no velocity"):
-        load_run(no_velocity)
-    labels = _rewrite(good, {"y_train.npy": _npy(np.full(160, 7))})
-    with pytest.raises(RunFileError, match="do not match"):
-        load_run(labels)
+    assert _refusal(no_velocity) == "the run has no velocity.npy"
+    no_header = _rewrite(good, {"run.json": None})
+    assert _refusal(no_header) == "it is a zip archive, but not an nnviz run file"
+
+
+@pytest.mark.parametrize(
+    "labels,reason",
+    [
+        (np.full(160, 7), "its labels make 8 classes, and nnviz trains on 2 to 5"),
+        (np.arange(160) % 3, "its saved layer_sizes [2, 4, 2] does not match its settings ([2, 4, 3])"),
+        (np.arange(160) % 2 - 1, "its labels are negative"),
+        (np.zeros(0, np.int64), "it holds no training points"),
+        (np.arange(160) % 2 * 1.0, "its y_train array does not hold whole numbers"),
+        (np.array([[0, 1]] * 80), "its y_train array has 2 dimensions, not 1"),
+        (np.arange(159) % 2, "its X_train array has shape (160, 2), expected (159, 2)"),
+    ],
+)
+def test_labels_that_do_not_fit_are_refused_saying_why(good, labels, reason):
+    """Labels that make too many or too few classes, disagree with the network, are negative,
+    are not whole numbers or do not match the points: each has its own sentence."""
+    assert _refusal(_rewrite(good, {"y_train.npy": _npy(labels)})) == reason
 
 
 def test_a_failed_save_leaves_the_old_file_and_no_debris(tmp_path, good, monkeypatch):
@@ -142,40 +167,71 @@ def _header_of(path) -> dict:
     return json.loads(zipfile.ZipFile(path).read("run.json"))
 
 
+WHOLE = "is not a whole number from"
+
+
 @pytest.mark.parametrize(
-    "change",
+    "change,reason",
     [
-        lambda h: h.update(step=float("inf")),
-        lambda h: h.update(step=-5),
-        lambda h: h.update(step=True),
-        lambda h: h["batches"].update(cursor=1e400),
-        lambda h: h["batches"]["rng"]["state"].update(state=2**200),
-        lambda h: h["batches"]["rng"]["state"].update(state=-1),
-        lambda h: h.update(config=[]),
-        lambda h: h.update(layer_sizes=[2, 10**9, 2]),
-        lambda h: h["history"].update(capacity=10**13),
-        lambda h: h["history"].update(every=0),
-        lambda h: h["settings"].update(batch_size="16"),
-        lambda h: h["settings"].update(lr=float("nan")),
-        lambda h: h.update(activation="nope"),
-        lambda h: h.update(dtype="float64"),
-        lambda h: h.update(has_previous="false"),
-        lambda h: h.update(version=0),
-        lambda h: h["config"].update(hidden=50),
+        (lambda h: h.update(step=float("inf")), f"its step inf {WHOLE} 0 to 1000000000000000"),
+        (lambda h: h.update(step=-5), f"its step -5 {WHOLE} 0 to 1000000000000000"),
+        (lambda h: h.update(step=True), f"its step True {WHOLE} 0 to 1000000000000000"),
+        (lambda h: h.pop("step"), "its run description has no step"),
+        (lambda h: h["batches"].update(cursor=1e400), f"its batch cursor inf {WHOLE} 0 to 160"),
+        (lambda h: h["batches"].update(cursor=161), f"its batch cursor 161 {WHOLE} 0 to 160"),
+        (lambda h: h["batches"]["rng"]["state"].update(state=2**200), "its random generator state is not one nnviz saves"),
+        (lambda h: h["batches"]["rng"]["state"].update(state=-1), "its random generator state is not one nnviz saves"),
+        (lambda h: h["batches"]["rng"].update(bit_generator="MT19937"), "its random generator state is not one nnviz saves"),
+        (lambda h: h["batches"]["rng"].pop("uinteger"), "its random generator state is not one nnviz saves"),
+        (lambda h: h["batches"].update(rng=[]), "its random generator state is not one nnviz saves"),
+        (lambda h: h.update(batches=None), "its mini-batch description is not a mapping"),
+        (lambda h: h.pop("batches"), "its run description has no mini-batch description"),
+        (lambda h: h.update(config=[]),
+         "its settings are invalid (settings must be a mapping of names to values, not list)"),
+        (lambda h: h.pop("config"), "its run description has no settings"),
+        (lambda h: h["config"].update(lr=10**400),
+         "its settings are invalid (lr must be a finite number at least 0; got 1000000000000000000000000000000000000...)"),
+        (lambda h: h["config"].update(hidden=0),
+         "its settings are invalid (hidden must be a whole number from 1 to 200; got 0)"),
+        (lambda h: h.update(layer_sizes=[2, 10**9, 2]),
+         "its saved layer_sizes [2, 1000000000, 2] does not match its settings ([2, 4, 2])"),
+        (lambda h: h["history"].update(capacity=10**13), f"its history capacity 10000000000000 {WHOLE} 4 to 1000000"),
+        (lambda h: h["history"].update(every=0), f"its history spacing 0 {WHOLE} 1 to 1000000000000000"),
+        (lambda h: h.update(history="every 1"), "its history description is not a mapping"),
+        (lambda h: h["settings"].update(batch_size="16"), "its saved batch_size '16' does not match its settings (None)"),
+        (lambda h: h["settings"].update(lr=float("nan")), "its saved lr nan does not match its settings (1.0)"),
+        (lambda h: h.update(settings=1.0), "its live settings is not a mapping"),
+        (lambda h: h.update(activation="nope"), "its saved activation 'nope' does not match its settings ('tanh')"),
+        (lambda h: h.update(dtype="float64"), "its saved dtype 'float64' does not match its settings ('float32')"),
+        (lambda h: h.update(has_previous="false"), "its has_previous is not true or false"),
+        (lambda h: h.update(version=0), "its format version 0 is not one nnviz wrote"),
+        (lambda h: h.update(version="1" * 100), f"its format version '{'1' * 36}... is not one nnviz wrote"),
+        (lambda h: h["config"].update(hidden=50),
+         "its saved layer_sizes [2, 4, 2] does not match its settings ([2, 50, 2])"),
     ],
 )
-def test_crafted_headers_are_refused_with_a_sentence(good, change):
-    """Numbers out of range, wrong types, settings that disagree with the network: RunFileError."""
+def test_crafted_headers_are_refused_with_a_sentence(good, change, reason):
+    """Numbers out of range, wrong types, missing fields, settings that disagree with the
+    network: each is refused saying which (values quoted from the file are cut short)."""
     header = _header_of(good)
     change(header)
-    with pytest.raises(RunFileError, match="^Cannot open"):
-        load_run(_rewrite(good, {"run.json": json.dumps(header)}))
+    assert _refusal(_rewrite(good, {"run.json": json.dumps(header)})) == reason
 
 
-def test_deeply_nested_json_is_refused(good):
-    """A run.json nested beyond reason is a sentence, not a RecursionError."""
-    with pytest.raises(RunFileError):
-        load_run(_rewrite(good, {"run.json": "[" * 100_000 + "]" * 100_000}))
+@pytest.mark.parametrize(
+    "text,reason",
+    [
+        ("[" * 100_000 + "]" * 100_000, "its run description is nested too deeply to read"),
+        ("{'format': 'nnviz-run'}", "its run description is not valid JSON"),
+        ('{"format": "nnviz-run", "version": 1' + "1" * 5000 + "}", "its run description is not valid JSON"),
+        (b"\xff\xfe{}", "its run description is not valid JSON"),
+        ("[1, 2]", "it is not an nnviz run file"),
+    ],
+)
+def test_run_descriptions_that_are_not_json_are_refused(good, text, reason):
+    """Deep nesting, bad JSON, numbers too long to convert and bad UTF-8: a sentence, not a
+    RecursionError or a decoding traceback."""
+    assert _refusal(_rewrite(good, {"run.json": text})) == reason
 
 
 def test_no_memory_is_spent_on_sizes_a_file_only_claims(good):
@@ -187,23 +243,146 @@ def test_no_memory_is_spent_on_sizes_a_file_only_claims(good):
             data = source.read(name)
             target.writestr(name, data + b"\0" * (100 * 2**20) if name == "velocity.npy" else data)
     assert bomb.stat().st_size < 2 * 2**20
-    with pytest.raises(RunFileError, match="more than a run can hold"):
-        load_run(bomb)
+    size = zipfile.ZipFile(bomb).getinfo("velocity.npy").file_size
+    assert _refusal(bomb) == f"its velocity.npy claims {size:,} bytes, more than a run can hold"
     header = np.lib.format.header_data_from_array_1_0(np.zeros(3, np.float32))
     header["shape"] = (3_000_000_000,)
     stream = io.BytesIO()
     np.lib.format.write_array_header_1_0(stream, header)
     stream.write(np.zeros(3, np.float32).tobytes())
-    with pytest.raises(RunFileError, match="velocity array is damaged"):
-        load_run(_rewrite(good, {"velocity.npy": stream.getvalue()}))
+    assert _refusal(_rewrite(good, {"velocity.npy": stream.getvalue()})) == (
+        "its velocity array is damaged (its header claims the shape (3000000000,))")
+    header["shape"] = (3_000_000,)
+    stream = io.BytesIO()
+    np.lib.format.write_array_header_1_0(stream, header)
+    stream.write(np.zeros(3, np.float32).tobytes())
+    assert _refusal(_rewrite(good, {"velocity.npy": stream.getvalue()})) == (
+        "its velocity array is damaged (its header claims 12,000,000 bytes of data, and 12 are present)")
+
+
+def _npy_with_header(text: str, version: bytes = b"\x01\x00", data: bytes = b"\0" * 88) -> bytes:
+    """A .npy file whose header says ``text`` (padded as numpy pads it)."""
+    body = text.encode("latin1")
+    body += b" " * (63 - (10 + len(body)) % 64) + b"\n"
+    return b"\x93NUMPY" + version + len(body).to_bytes(2, "little") + body + data
+
+
+@pytest.mark.parametrize(
+    "member,reason",
+    [
+        (b"not numpy at all", "its velocity array is damaged (its header is unreadable)"),
+        (_npy_with_header("{'descr': '<f4', 'fortran_order': False, 'shape': (22,), }", b"\x07\x00"),
+         "its velocity array is damaged (its header is unreadable)"),
+        (_npy_with_header("{'descr': '<f4', 'fortran_order': False, 'shape': " + "-" * 5000 + "22}"),
+         "its velocity array is damaged (its header is unreadable)"),
+        (_npy_with_header("{'descr': '<U999999999999', 'fortran_order': False, 'shape': (22,), }"),
+         "its velocity array is damaged (its header is unreadable)"),
+        (_npy_with_header("{'descr': '<f4', 'fortran_order': False, 'shape': (-22,), }"),
+         "its velocity array is damaged (its header claims the shape (-22,))"),
+        (_npy_with_header("{'descr': '<f4', 'fortran_order': False, 'shape': (0, 2**64), }"),
+         "its velocity array is damaged (its header is unreadable)"),
+        (_npy_with_header("{'descr': '<f4', 'fortran_order': False, 'shape': (0, 18446744073709551616), }"),
+         "its velocity array is damaged (its header claims the shape (0, 18446744073709551616))"),
+        (_npy_with_header("{'descr': '<f4', 'fortran_order': False, 'shape': (1, 1, 1), }"),
+         "its velocity array is damaged (its header claims the shape (1, 1, 1))"),
+        (_npy_with_header("{'descr': '|V0', 'fortran_order': False, 'shape': (22,), }"),
+         "its velocity array is damaged (its header names a type that is not numbers)"),
+        (_npy_with_header("{'descr': ('<f4',), 'fortran_order': False, 'shape': (22,), }"),
+         "its velocity array is damaged (its header is unreadable)"),
+        (_npy_with_header("{'descr': '<f4', 'fortran_order': False, 'shape': (22,), " + "'" * 3 + "}"),
+         "its velocity array is damaged (its header is unreadable)"),
+        (_npy_with_header("{[1]: 2}"), "its velocity array is damaged (its header is unreadable)"),
+        (_npy_with_header("{'descr': '<f4', 'fortran_order': False, 'shape': (2**40, 2**40), }"),
+         "its velocity array is damaged (its header is unreadable)"),
+        (_npy_with_header("{'descr': '<f4', 'fortran_order': False, 'shape': (8, 6), }"),
+         "its velocity array is damaged (its header claims 192 bytes of data, and 88 are present)"),
+        (_npy(np.zeros(22, "U3")), "its velocity array does not hold real numbers"),
+        (_npy(np.zeros(22, np.complex64)), "its velocity array does not hold real numbers"),
+        (_npy(np.zeros((), np.float32)), "its velocity array has 0 dimensions, not 1"),
+        (_npy(np.zeros(22, ">f4")), "its velocity array is >f4, not float32"),
+        (_npy(np.zeros(21, np.float32)), "its velocity array has shape (21,), expected (22,)"),
+        (_npy(np.full(22, np.inf, np.float32)), "its velocity array holds values that are not finite float32 numbers"),
+        (_npy(np.full(22, np.nan, np.float32)), "its velocity array holds values that are not finite float32 numbers"),
+    ],
+)
+def test_damaged_arrays_are_refused_saying_why(good, member, reason):
+    """Headers numpy cannot parse (even ones deep enough to overflow its parser), negative or
+    absurd shapes, and arrays of the wrong kind, shape or values: each is one sentence."""
+    assert _refusal(_rewrite(good, {"velocity.npy": member})) == reason
+
+
+def test_more_points_than_nnviz_trains_on_are_refused(good, monkeypatch):
+    """A run may hold no more points than nnviz trains on (the same limit as a CSV file)."""
+    monkeypatch.setattr(runfile, "MAX_POINTS", 150)
+    assert _refusal(good) == "it holds 200 points, more than the 150 nnviz trains on"
+
+
+def test_a_history_longer_than_its_capacity_is_refused(good):
+    """A bounded history holding more entries than its capacity is refused, not trimmed."""
+    header = _header_of(good)
+    header["history"]["capacity"] = 4
+    history = _npy(np.zeros((5, 5)))
+    assert _refusal(_rewrite(good, {"run.json": json.dumps(header), "history.npy": history})) == (
+        "its history holds 5 entries, more than its capacity of 4")
+    infinite = _npy(np.array([[0.0, np.inf, 1, np.nan, np.nan]]))
+    assert _refusal(_rewrite(good, {"history.npy": infinite})) == (
+        "its history holds infinite values or steps that are not numbers")
+
+
+def test_a_batch_order_that_is_not_a_shuffle_is_refused(good):
+    """The saved mini-batch order must be an order of the training points."""
+    assert _refusal(_rewrite(good, {"order.npy": _npy(np.zeros(160, np.int64))})) == (
+        "its mini-batch order is not an order of its training points")
+
+
+BUILD_STEPS = {
+    "history": (runfile.LossHistory, "from_array"),
+    "batches": (runfile, "Batches"),
+    "network": (runfile.MLP, "from_flat"),
+    "trainer": (runfile, "Trainer"),
+    "restore": (runfile.Trainer, "restore"),
+    "names": (runfile, "_data_names"),
+    "config": (runfile.TrainingConfig, "from_dict"),
+}
+
+
+@pytest.mark.parametrize("step", BUILD_STEPS)
+@pytest.mark.parametrize("error", [KeyError, TypeError, AttributeError, RuntimeError])
+def test_a_bug_while_building_the_trainer_stays_a_bug(good, monkeypatch, step, error):
+    """An error nnviz itself makes while building from a good file propagates as it is:
+    only a bad file becomes "Cannot open ..."."""
+
+    def broken(*args, **kwargs):
+        raise error("a bug")
+
+    monkeypatch.setattr(*BUILD_STEPS[step], broken)
+    with pytest.raises(error, match="a bug"):
+        load_run(good)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+def test_pipes_and_devices_are_refused_without_waiting(tmp_path):
+    """A named pipe nobody writes to, or a device: refused at once, never read."""
+    fifo = tmp_path / "pipe.nnviz"
+    os.mkfifo(fifo)
+    assert _refusal(fifo) == "it is a device or pipe, not a run file"
+    if os.path.exists("/dev/zero"):
+        assert _refusal("/dev/zero") == "it is a device or pipe, not a run file"
+
+
+def test_settings_with_a_number_too_large_for_arithmetic_are_a_config_error():
+    """A whole number too large to become a float is a ConfigError, not an OverflowError."""
+    with pytest.raises(ConfigError, match=r"^noise must be a finite number from 0 to 1; got 1000000000000000000000000000000000000\.\.\.$"):
+        TrainingConfig.from_dict({"noise": 10**399})
+    assert TrainingConfig.from_dict({"hidden": 7}) == TrainingConfig(hidden=7)
 
 
 def test_non_finite_velocity_is_refused(good):
     """NaN in the saved velocity would poison the next step: refused."""
     velocity = np.load(io.BytesIO(zipfile.ZipFile(good).read("velocity.npy")))
     velocity[0] = np.nan
-    with pytest.raises(RunFileError, match="not finite"):
-        load_run(_rewrite(good, {"velocity.npy": _npy(velocity)}))
+    assert _refusal(_rewrite(good, {"velocity.npy": _npy(velocity)})) == (
+        "its velocity array holds values that are not finite float32 numbers")
 
 
 def _own_data() -> Dataset:
@@ -260,30 +439,29 @@ def test_runs_saved_without_data_names_still_load(good):
 @pytest.mark.parametrize(
     "data,words",
     [
-        ({"class_names": "ab"}, "class names are not a list of text"),
-        ({"class_names": ["a", 2]}, "class names are not a list of text"),
-        ({"class_names": ["only one"]}, "names 1 classes but its labels go up to 1"),
-        ({"feature_names": ["x"]}, "names 1 features but its points have 2"),
-        ({"feature_names": ["x", "y", "z"]}, "names 3 features but its points have 2"),
-        ({"feature_names": None}, "feature names are not a list of text"),
-        ({"name": 7}, "data name 7 is not text"),
-        ([], "data description is not a mapping"),
+        ({"class_names": "ab"}, "its class names are not a list of text"),
+        ({"class_names": ["a", 2]}, "its class names are not a list of text"),
+        ({"class_names": ["only one"]}, "it names 1 classes but its labels go up to 1"),
+        ({"feature_names": ["x"]}, "it names 1 features but its points have 2"),
+        ({"feature_names": ["x", "y", "z"]}, "it names 3 features but its points have 2"),
+        ({"feature_names": None}, "its feature names are not a list of text"),
+        ({"name": 7}, "its data name 7 is not text"),
+        ([], "its data description is not a mapping"),
     ],
 )
 def test_crafted_data_names_are_refused_with_a_sentence(good, data, words):
     """Display names of the wrong type or length are refused, saying which."""
     header = _header_of(good)
     header["data"] = data
-    with pytest.raises(RunFileError, match=f"^Cannot open .*{words}"):
-        load_run(_rewrite(good, {"run.json": json.dumps(header)}))
+    assert _refusal(_rewrite(good, {"run.json": json.dumps(header)})) == words
 
 
 def test_too_many_class_names_do_not_fit_the_network(good):
     """More class names than the network has outputs: refused (the file disagrees with itself)."""
     header = _header_of(good)
     header["data"] = {"class_names": ["a", "b", "c"]}
-    with pytest.raises(RunFileError, match="layer_sizes"):
-        load_run(_rewrite(good, {"run.json": json.dumps(header)}))
+    assert _refusal(_rewrite(good, {"run.json": json.dumps(header)})) == (
+        "its saved layer_sizes [2, 4, 2] does not match its settings ([2, 4, 3])")
 
 
 def test_a_class_drawn_then_erased_keeps_its_output_in_a_saved_run(tmp_path):
@@ -298,3 +476,12 @@ def test_a_class_drawn_then_erased_keeps_its_output_in_a_saved_run(tmp_path):
     save_run(tmp_path / "run.nnviz", config, trainer)
     _, back = load_run(tmp_path / "run.nnviz")
     assert back.network.layer_sizes == (2, 4, 3)
+
+
+def test_points_too_large_for_the_networks_dtype_are_refused(good):
+    """A float32 run trains on its points in float32: a point beyond float32's range is refused,
+    not turned into infinity."""
+    X_train = np.load(io.BytesIO(zipfile.ZipFile(good).read("X_train.npy")))
+    X_train[3, 1] = 1e300
+    assert _refusal(_rewrite(good, {"X_train.npy": _npy(X_train)})) == (
+        "its X_train array holds values that are not finite float32 numbers")

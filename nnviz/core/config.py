@@ -128,11 +128,19 @@ def _choice(name: str, value, options: tuple[str, ...]) -> None:
 
 def _integer(name: str, value, low: int, high: int) -> None:
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise ConfigError(f"{name} must be a whole number from {low} to {high}; got {value!r}")
+        raise ConfigError(f"{name} must be a whole number from {low} to {high}; got {_shown(value)}")
 
 
 def _number(name: str, value, low: float, high: float) -> None:
-    ok = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+    # An int beyond float's range (10**400 in a JSON file) is not finite here: isfinite would overflow.
+    ok = (isinstance(value, (int, float)) and not isinstance(value, bool)
+          and (abs(value) < 1e308 if isinstance(value, int) else math.isfinite(value)))
     if not ok or not low <= value <= high:
         span = f"at least {low:g}" if high == math.inf else f"from {low:g} to {high:g}"
-        raise ConfigError(f"{name} must be a finite number {span}; got {value!r}")
+        raise ConfigError(f"{name} must be a finite number {span}; got {_shown(value)}")
+
+
+def _shown(value) -> str:
+    """A bad value as quoted in a message: a number from a crafted file may have 400 digits."""
+    text = repr(value)
+    return text if len(text) <= 40 else f"{text[:37]}..."

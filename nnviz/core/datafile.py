@@ -61,11 +61,16 @@ def read_data_csv(path: str | os.PathLike) -> Dataset:
 def _text(path: Path) -> str:
     if path.is_dir():
         raise IsADirectoryError
-    size = path.stat().st_size  # before reading: a huge file is refused without loading it
-    too_big = f"nnviz reads data files of up to {MAX_BYTES // 2**20} MB"
-    if size > MAX_BYTES:
-        raise _Problem(f"it is {size / 2**20:.1f} MB; {too_big}")
-    with open(path, "rb") as handle:
+    # Opened without waiting, so a named pipe nobody writes to reads as empty instead of
+    # blocking for ever; reads wait again, so a pipe that is being written (--data <(...)) works.
+    nonblocking = getattr(os, "O_NONBLOCK", 0)
+    with open(os.open(path, os.O_RDONLY | nonblocking), "rb") as handle:
+        if nonblocking:
+            os.set_blocking(handle.fileno(), True)
+        size = os.fstat(handle.fileno()).st_size  # before reading: a huge file is refused unread
+        too_big = f"nnviz reads data files of up to {MAX_BYTES // 2**20} MB"
+        if size > MAX_BYTES:
+            raise _Problem(f"it is {size / 2**20:.1f} MB; {too_big}")
         raw = handle.read(MAX_BYTES + 1)  # a device or pipe reports no size: stop reading anyway
     if len(raw) > MAX_BYTES:
         raise _Problem(f"it is larger than {MAX_BYTES // 2**20} MB; {too_big}")

@@ -22,18 +22,23 @@ from __future__ import annotations
 
 import io
 import json
+import math
 import os
+import stat
+import tokenize
 import zipfile
+import zlib
 
 import numpy as np
 
 from nnviz.core.config import ConfigError, TrainingConfig
-from nnviz.core.datasets import Dataset
+from nnviz.core.datafile import MAX_POINTS
+from nnviz.core.datasets import CLASSES_RANGE, Dataset
 from nnviz.core.editing import unused_class_name
 from nnviz.core.files import write_atomically
 from nnviz.core.history import FIELDS, LossHistory
 from nnviz.core.network import MLP, layout_size
-from nnviz.core.training import Batches, Trainer
+from nnviz.core.training import LIVE_SETTINGS, Batches, Trainer
 
 FORMAT = "nnviz-run"
 VERSION = 1
@@ -87,109 +92,232 @@ def _on_grid(history: LossHistory) -> np.ndarray:
 
 
 def load_run(path: str | os.PathLike) -> tuple[TrainingConfig, Trainer]:
-    """The config and a trainer ready to carry on; raises :class:`RunFileError`."""
+    """The config and a trainer ready to carry on; raises :class:`RunFileError`.
+
+    A damaged or foreign file is refused with one sentence. Only what reading a file can
+    raise is turned into that sentence: any other exception is a bug and propagates."""
     name = os.fspath(path)
     try:
-        with zipfile.ZipFile(name) as archive:
-            header = _header(archive)
-            arrays = {key: _array(archive, key) for key in ARRAYS}
+        header, arrays = _read_run(name)
         return _build(header, arrays)
-    except FileNotFoundError:
-        reason = "there is no such file"
-    except IsADirectoryError:
-        reason = "it is a folder, not a run file"
-    except (zipfile.BadZipFile, EOFError):
-        reason = "it is not an nnviz run file (or it is damaged)"
     except _Refused as refusal:
-        reason = str(refusal)
-    except OSError as error:
-        reason = error.strerror or str(error)
-    except (KeyError, TypeError, ValueError, ConfigError, OverflowError, AttributeError, RecursionError,
-            NotImplementedError, RuntimeError, MemoryError) as error:
-        # Whatever a crafted or damaged file trips over, the user gets one sentence.
-        reason = f"the run inside is inconsistent ({type(error).__name__}: {error})"
-    raise RunFileError(f"Cannot open {name}: {reason}.")
+        raise RunFileError(f"Cannot open {name}: {refusal}.") from None
 
 
 class _Refused(Exception):
     """Why a run file is refused (the caller adds which file)."""
 
 
-MAX_ENTRY_BYTES = 64 * 2**20  # far above any real run (5000 points, 200 units); a bomb stops here
+NOT_A_RUN = "it is not an nnviz run file (or it is damaged)"
+MAX_ENTRY_BYTES = 64 * 2**20  # far above any real run (20,000 points, 200 units); a bomb stops here
+MAX_HEADER_BYTES = 2**20  # run.json is a few kB
+NOT_READABLE_FLAGS = 0x01 | 0x20 | 0x40  # zip flag bits: encrypted, patched, strongly encrypted
+MAX_SHOWN = 40  # characters of a value quoted in a message
 
 
-def _read(archive: zipfile.ZipFile, member: str) -> bytes:
+def _read_run(name: str) -> tuple[dict, dict[str, np.ndarray]]:
+    """run.json and every array, each checked as far as reading it goes."""
+    try:
+        status = os.stat(name)
+    except FileNotFoundError:
+        raise _Refused("there is no such file") from None
+    except OSError as error:
+        raise _Refused(error.strerror or "it cannot be read") from None
+    if stat.S_ISDIR(status.st_mode):
+        raise _Refused("it is a folder, not a run file")
+    if not stat.S_ISREG(status.st_mode):
+        raise _Refused("it is a device or pipe, not a run file")  # reading one may never end
+    try:
+        archive = zipfile.ZipFile(name)
+    except (zipfile.BadZipFile, NotImplementedError, UnicodeDecodeError):
+        # No zip directory, a damaged one, or one naming an unknown zip version or bad UTF-8.
+        raise _Refused(NOT_A_RUN) from None
+    except OSError as error:
+        raise _Refused(error.strerror or "it cannot be read") from None
+    with archive:
+        if "run.json" not in archive.namelist():
+            raise _Refused("it is a zip archive, but not an nnviz run file")
+        header = _header(_read(archive, "run.json", MAX_HEADER_BYTES, status.st_size))
+        arrays = {key: _array(_read(archive, f"{key}.npy", MAX_ENTRY_BYTES, status.st_size), key) for key in ARRAYS}
+    return header, arrays
+
+
+def _read(archive: zipfile.ZipFile, member: str, limit: int, file_size: int) -> bytes:
+    """A member's bytes; the sizes its entry claims are checked before anything is read."""
     try:
         info = archive.getinfo(member)
     except KeyError:
         raise _Refused(f"the run has no {member}") from None
-    if info.file_size > MAX_ENTRY_BYTES:
+    if info.file_size > limit:
         raise _Refused(f"its {member} claims {info.file_size:,} bytes, more than a run can hold")
-    return archive.read(member)
-
-
-def _header(archive: zipfile.ZipFile) -> dict:
-    if "run.json" not in archive.namelist():
-        raise _Refused("it is a zip archive, but not an nnviz run file")
+    if not 0 <= info.header_offset <= info.header_offset + info.compress_size <= file_size:
+        raise _Refused(f"its {member} is damaged (it claims more bytes than the file holds)")
+    if info.flag_bits & NOT_READABLE_FLAGS:
+        raise _Refused(f"its {member} is damaged (it is marked as encrypted)")
+    if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        raise _Refused(f"its {member} is damaged (it names compression method {info.compress_type}, "
+                       "which nnviz does not use)")
     try:
-        header = json.loads(_read(archive, "run.json"))
-    except (ValueError, UnicodeDecodeError):
+        data = archive.read(info)
+        if len(data) == info.file_size:
+            return data
+        reason = f"it holds {len(data):,} bytes, not the {info.file_size:,} its entry claims"
+    except zlib.error:
+        reason = "its compressed data is corrupt"
+    except EOFError:
+        reason = "its data ends early"
+    except (zipfile.BadZipFile, UnicodeDecodeError):  # a bad checksum, local header or name
+        reason = "it fails the zip archive's checks"
+    except OSError as error:
+        reason = error.strerror or "it cannot be read"
+    raise _Refused(f"its {member} is damaged ({reason})")
+
+
+def _header(raw: bytes) -> dict:
+    """run.json, once it says it is a run file of a version this nnviz reads."""
+    try:
+        header = json.loads(raw)
+    except ValueError:  # not JSON, not UTF-8, or a number too long to convert
         raise _Refused("its run description is not valid JSON") from None
+    except RecursionError:
+        raise _Refused("its run description is nested too deeply to read") from None
     if not isinstance(header, dict) or header.get("format") != FORMAT:
         raise _Refused("it is not an nnviz run file")
     version = header.get("version")
     if type(version) is not int or version < 1:
-        raise _Refused(f"its format version {version!r} is not one nnviz wrote")
+        raise _Refused(f"its format version {_shown(version)} is not one nnviz wrote")
     if version > VERSION:
-        raise _Refused(f"it was saved by a newer nnviz (run format {version}); this one reads format {VERSION}. "
-                       "Please update nnviz")
+        raise _Refused(f"it was saved by a newer nnviz (run format {version}) and this one reads format {VERSION}, "
+                       "so please update nnviz")
     return header
 
 
-def _array(archive: zipfile.ZipFile, key: str) -> np.ndarray:
-    raw = _read(archive, f"{key}.npy")
+_NPY_HEADERS = {(1, 0): np.lib.format.read_array_header_1_0, (2, 0): np.lib.format.read_array_header_2_0}
+
+
+def _array(raw: bytes, key: str) -> np.ndarray:
+    """A .npy member, once its header's shape is known to fit the bytes present."""
     stream = io.BytesIO(raw)
+    unreadable = _Refused(f"its {key} array is damaged (its header is unreadable)")
     try:
-        # Check the shape the header claims against the bytes present before numpy allocates it.
-        read_header = {(1, 0): np.lib.format.read_array_header_1_0, (2, 0): np.lib.format.read_array_header_2_0}
-        shape, _, dtype = read_header[np.lib.format.read_magic(stream)](stream)
-        if dtype.hasobject or int(np.prod(shape, dtype=np.int64)) * dtype.itemsize > len(raw):
-            raise _Refused(f"its {key} array is damaged")
-        stream.seek(0)
-        return np.load(stream, allow_pickle=False)
-    except ValueError as error:
-        raise _Refused(f"its {key} array is unreadable ({error})") from None
+        read_header = _NPY_HEADERS.get(np.lib.format.read_magic(stream))
+        if read_header is None:
+            raise unreadable
+        shape, _, dtype = read_header(stream)
+    except (ValueError, TypeError, IndexError, SyntaxError, tokenize.TokenError, RecursionError):
+        # What numpy's parser of the header text (ast.literal_eval, tokenize) raises on damage.
+        raise unreadable from None
+    if dtype.hasobject or not dtype.itemsize:
+        raise _Refused(f"its {key} array is damaged (its header names a type that is not numbers)")
+    if len(shape) > 2 or not all(0 <= n <= MAX_ENTRY_BYTES for n in shape):  # a run's arrays are tables at most
+        raise _Refused(f"its {key} array is damaged (its header claims the shape {_shown(shape)})")
+    claimed = math.prod(shape) * dtype.itemsize
+    if claimed > len(raw) - stream.tell():
+        raise _Refused(f"its {key} array is damaged (its header claims {claimed:,} bytes of data, "
+                       f"and {len(raw) - stream.tell():,} are present)")
+    stream.seek(0)
+    return np.load(stream, allow_pickle=False)
+
+
+def _shown(value) -> str:
+    """A value from the file as quoted in a message: on one line, and not too long to read."""
+    text = repr(value)
+    return text if len(text) <= MAX_SHOWN else f"{text[: MAX_SHOWN - 3]}..."
+
+
+def _get(mapping: dict, key: str, what: str | None = None):
+    if key not in mapping:
+        raise _Refused(f"its run description has no {what or key}")
+    return mapping[key]
+
+
+def _mapping(value, what: str) -> dict:
+    if not isinstance(value, dict):
+        raise _Refused(f"its {what} is not a mapping")
+    return value
 
 
 def _integer(value, low: int, high: int, name: str) -> int:
     if type(value) is not int or not low <= value <= high:
-        raise _Refused(f"its {name} {value!r} is not a whole number from {low} to {high}")
+        raise _Refused(f"its {name} {_shown(value)} is not a whole number from {low} to {high}")
     return value
 
 
+def _rng_state(state) -> dict:
+    """The saved state of the mini-batch shuffler (numpy's PCG64), checked field by field."""
+    def whole(value, end: int) -> bool:
+        return type(value) is int and 0 <= value < end
+
+    inner = state.get("state") if isinstance(state, dict) else None
+    if not (isinstance(inner, dict) and state.get("bit_generator") == "PCG64"
+            and whole(inner.get("state"), 2**128) and whole(inner.get("inc"), 2**128)
+            and whole(state.get("has_uint32"), 2) and whole(state.get("uinteger"), 2**32)):
+        raise _Refused("its random generator state is not one nnviz saves")
+    return state
+
+
+_FLOATS = ("parameters", "previous", "velocity", "history", "X_train", "X_test")
+_TABLES = ("history", "X_train", "X_test")  # two-dimensional; the others are vectors
+
+
+def _check_kinds(arrays: dict[str, np.ndarray]) -> None:
+    """Every array holds the kind of numbers and has the dimensions a run's arrays have."""
+    for key, array in arrays.items():
+        floats = key in _FLOATS
+        if array.dtype.kind not in ("f" if floats else "iu"):
+            raise _Refused(f"its {key} array does not hold {'real' if floats else 'whole'} numbers")
+        if array.ndim != (2 if key in _TABLES else 1):
+            raise _Refused(f"its {key} array has {array.ndim} dimensions, not {2 if key in _TABLES else 1}")
+
+
+def _check_header(header: dict) -> TrainingConfig:
+    """The settings run.json holds, once every field the build reads is of the right kind and
+    agrees with them (what depends on the arrays is checked with them)."""
+    try:
+        config = TrainingConfig.from_dict(_get(header, "config", "settings"))
+    except ConfigError as error:
+        raise _Refused(f"its settings are invalid ({error})") from None
+    _integer(_get(header, "step"), 0, 10**15, "step")
+    history = _mapping(_get(header, "history", "history description"), "history description")
+    _integer(history.get("every"), 1, 10**15, "history spacing")
+    if history.get("capacity") is not None:  # None: the history keeps every entry
+        _integer(history["capacity"], 4, 10**6, "history capacity")
+    _rng_state(_mapping(_get(header, "batches", "mini-batch description"), "mini-batch description").get("rng"))
+    if not isinstance(header.get("has_previous"), bool):
+        raise _Refused("its has_previous is not true or false")
+    live = _mapping(_get(header, "settings", "live settings"), "live settings")
+    _agrees(header, "activation", config.activation)
+    _agrees(header, "dtype", config.dtype)
+    for key in LIVE_SETTINGS:
+        _agrees(live, key, getattr(config, key))
+    return config
+
+
+def _agrees(saved: dict, key: str, expected) -> None:
+    if saved.get(key) != expected:
+        raise _Refused(f"its saved {key} {_shown(saved.get(key))} does not match its settings ({_shown(expected)})")
+
+
 def _build(header: dict, arrays: dict) -> tuple[TrainingConfig, Trainer]:
-    config = TrainingConfig.from_dict(header["config"])
+    config = _check_header(header)
+    _check_kinds(arrays)
     # The network must be the one the config describes: the config is what the window shows.
     X_train, y_train, X_test, y_test = (arrays[k] for k in ("X_train", "y_train", "X_test", "y_test"))
-    classes = int(max(y_train.max(initial=0), y_test.max(initial=0))) + 1 if y_train.size else 0
-    features = X_train.shape[1] if X_train.ndim == 2 else -1
+    if not y_train.size:
+        raise _Refused("it holds no training points")
+    classes = int(max(y_train.max(), y_test.max(initial=0))) + 1
+    features = X_train.shape[1]
     name, class_names, feature_names = _data_names(header.get("data", {}), config.dataset, classes, features)
-    if classes:
-        classes = max(classes, len(class_names))  # a named class may have no points (yet)
+    classes = max(classes, len(class_names))  # a named class may have no points (yet)
+    if not CLASSES_RANGE[0] <= classes <= CLASSES_RANGE[1]:
+        raise _Refused(f"its labels make {classes} classes, and nnviz trains on {CLASSES_RANGE[0]} to {CLASSES_RANGE[1]}")
     sizes = (features, config.hidden, classes)
-    described = {"layer_sizes": list(sizes), "activation": config.activation, "dtype": config.dtype,
-                 "settings": {"lr": config.lr, "l2": config.l2, "momentum": config.momentum,
-                              "batch_size": config.batch_size}}
-    for key, expected in described.items():
-        if header.get(key) != expected:
-            raise _Refused(f"its {key} {header.get(key)!r} do not match its settings ({expected!r})")
-    if classes < 2 or not np.issubdtype(y_train.dtype, np.integer) or not np.issubdtype(y_test.dtype, np.integer):
-        raise _Refused("its labels are not whole numbers of at least two classes")
+    _agrees(header, "layer_sizes", list(sizes))
+    if len(y_train) + len(y_test) > MAX_POINTS:
+        raise _Refused(f"it holds {len(y_train) + len(y_test):,} points, more than the {MAX_POINTS:,} nnviz trains on")
     dtype = np.dtype(config.dtype)
     _expect(X_train, (len(y_train), sizes[0]), "X_train")
     _expect(X_test, (len(y_test), sizes[0]), "X_test")
-    _expect(y_train, (len(y_train),), "y_train")
-    _expect(y_test, (len(y_test),), "y_test")
     for key in ("parameters", "previous", "velocity"):
         _expect(arrays[key], (layout_size(sizes),), key)
         if arrays[key].dtype != dtype:
@@ -197,27 +325,34 @@ def _build(header: dict, arrays: dict) -> tuple[TrainingConfig, Trainer]:
     _expect(arrays["history"], (len(arrays["history"]), len(FIELDS)), "history")
     _expect(arrays["order"], (len(y_train),), "order")
     for key in ("parameters", "previous", "velocity", "X_train", "X_test"):
-        if not np.issubdtype(arrays[key].dtype, np.floating) or not np.isfinite(arrays[key]).all():
-            raise _Refused(f"its {key} array holds values that are not finite real numbers")
+        with np.errstate(over="ignore"):  # the points are trained on in the network's dtype
+            finite = np.isfinite(arrays[key].astype(dtype, copy=False)).all()
+        if not finite:
+            raise _Refused(f"its {key} array holds values that are not finite {dtype} numbers")
     if y_test.size and y_test.min() < 0 or y_train.min() < 0:
         raise _Refused("its labels are negative")
+    rows, every, capacity = arrays["history"], header["history"]["every"], header["history"].get("capacity")
+    if np.isinf(rows).any() or np.isnan(rows[:, 0]).any():
+        raise _Refused("its history holds infinite values or steps that are not numbers")
+    if capacity is not None and len(rows) > capacity:
+        raise _Refused(f"its history holds {len(rows):,} entries, more than its capacity of {capacity:,}")
     data = Dataset(name, X_train.astype(np.float64), y_train.astype(np.int64), X_test.astype(np.float64),
                    y_test.astype(np.int64), class_names, feature_names)
-    step = _integer(header.get("step"), 0, 10**15, "step")
-    every = _integer(header["history"].get("every"), 1, 10**15, "history spacing")
-    capacity = header["history"].get("capacity")
-    if capacity is not None:
-        _integer(capacity, 4, 10**6, "history capacity")
-    history = LossHistory.from_array(arrays["history"], every, capacity)
-    if not isinstance(header.get("has_previous"), bool):
-        raise _Refused("its has_previous is not true or false")
     rng = np.random.default_rng()
-    rng.bit_generator.state = header["batches"]["rng"]
+    try:
+        rng.bit_generator.state = header["batches"]["rng"]
+    except ValueError:  # numpy's own check of a state it would not have saved
+        raise _Refused("its random generator state is not one nnviz saves") from None
     batches = Batches(data, dtype, classes, config.batch_size, rng)
-    batches.restore(arrays["order"], _integer(header["batches"].get("cursor"), 0, len(y_train), "batch cursor"))
+    cursor = _integer(header["batches"].get("cursor"), 0, len(y_train), "batch cursor")
+    try:
+        batches.restore(arrays["order"], cursor)
+    except ValueError:  # Batches' own check that the order is a shuffle of the points
+        raise _Refused("its mini-batch order is not an order of its training points") from None
     trainer = Trainer(
         MLP.from_flat(arrays["parameters"].copy(), sizes, config.activation), data, lr=config.lr, l2=config.l2,
-        momentum=config.momentum, batch_size=config.batch_size, history=history, step_count=step, batches=batches,
+        momentum=config.momentum, batch_size=config.batch_size,
+        history=LossHistory.from_array(rows, every, capacity), step_count=header["step"], batches=batches,
     )
     trainer.restore(arrays["previous"], arrays["velocity"], header["has_previous"])
     return config, trainer
@@ -230,7 +365,7 @@ def _data_names(data, dataset: str, classes: int, features: int) -> tuple[str, t
         raise _Refused("its data description is not a mapping")
     name = data.get("name", dataset)
     if not isinstance(name, str):
-        raise _Refused(f"its data name {name!r} is not text")
+        raise _Refused(f"its data name {_shown(name)} is not text")
     class_names = _names(data.get("class_names", []), "class names")
     if class_names and len(class_names) < classes:
         raise _Refused(f"it names {len(class_names)} classes but its labels go up to {classes - 1}")
