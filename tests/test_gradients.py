@@ -63,18 +63,6 @@ def test_two_hidden_layers_backprop_matches_finite_differences():
         np.testing.assert_allclose(analytic, approx, rtol=1e-6, atol=1e-9)
 
 
-def test_reported_loss_is_mean_cross_entropy_without_l2():
-    """Backprop.loss() is the mean cross-entropy of the last batch, L2 excluded."""
-    rng = np.random.default_rng(0)
-    X, y = rng.standard_normal((10, 2)), rng.integers(0, 2, size=10)
-    network = MLP.initialise((2, 5, 2), "sigmoid", rng, np.float64)
-    probs = network.predict_proba(X)
-    expected = -np.mean(np.log(probs[np.arange(10), y]))
-    backprop = Backprop(network)
-    assert backprop.run(network, with_ones(X), np.eye(2)[y], np.arange(10) * 2 + y, l2=1.0)
-    assert backprop.loss() == pytest.approx(expected, rel=1e-12)
-
-
 def test_parameters_are_views_of_one_flat_vector_that_survive_pickling():
     """Weights and biases live in `flat`; a pickled network keeps that (and its values)."""
     import pickle

@@ -7,9 +7,20 @@ import pytest
 
 from nnviz.core.config import TrainingConfig
 from nnviz.core.experiment import build_trainer
-from nnviz.core.grid import DecisionGrid, decision_grid, grid_points
+from nnviz.core.grid import DecisionGrid, grid_points
 from nnviz.core.history import HistoryEntry, LossHistory
-from nnviz.core.training import train
+from nnviz.core.network import Backprop
+from nnviz.core.training import Batches, train
+
+
+def _gradients(network, trainer):
+    """The loss's gradient at ``network`` on the trainer's whole training set and L2,
+    through the public Backprop (copies)."""
+    whole = Batches(trainer.data, network.dtype, network.layer_sizes[-1], None, np.random.default_rng(0))
+    X_ones, targets, flat_index = whole.next()
+    backprop = Backprop(network)
+    assert backprop.run(network, X_ones, targets, flat_index, trainer.l2)
+    return [g.copy() for g in backprop.gradients]
 
 
 def test_loss_falls_and_accuracy_rises_on_moons():
@@ -42,10 +53,10 @@ def test_step_advances_exactly_the_count():
 def test_one_step_is_a_gradient_descent_update():
     """Without momentum, an update is w - lr * gradient."""
     trainer = build_trainer(TrainingConfig(lr=0.5, dtype="float64"))
-    before = [p.copy() for p in trainer.network.parameters()]
+    before = trainer.network.copy()
+    grads = _gradients(before, trainer)
     trainer.step(1)
-    grads = trainer._backprop.gradients
-    for old, new, g in zip(before, trainer.network.parameters(), grads):
+    for old, new, g in zip(before.parameters(), trainer.network.parameters(), grads):
         np.testing.assert_allclose(new, old - 0.5 * g, rtol=1e-12, atol=1e-15)
 
 
@@ -54,21 +65,25 @@ def test_momentum_accumulates_velocity():
     trainer = build_trainer(TrainingConfig(lr=0.1, momentum=0.9, dtype="float64"))
     p0 = [p.copy() for p in trainer.network.parameters()]
     trainer.step(1)
-    p1 = [p.copy() for p in trainer.network.parameters()]
+    after_one = trainer.network.copy()
+    g1 = _gradients(after_one, trainer)
     trainer.step(1)
-    g1 = trainer._backprop.gradients
-    for a, b, c, g in zip(p0, p1, trainer.network.parameters(), g1):
+    for a, b, c, g in zip(p0, after_one.parameters(), trainer.network.parameters(), g1):
         np.testing.assert_allclose(c, b + 0.9 * (b - a) - 0.1 * g, rtol=1e-10, atol=1e-13)
 
 
 def test_mini_batches_visit_every_point_once_per_epoch():
-    """With batch size 40 on 160 training points, four steps cover each point exactly once."""
-    trainer = build_trainer(TrainingConfig(batch_size=40))
-    seen = []
-    for _ in range(4):
-        X, _, _ = trainer._batches.next()
-        seen.extend(map(tuple, X))
-    assert len(seen) == 160 and len(set(seen)) == 160
+    """With batch size 40 on 160 training points, each run of four batches covers every point
+    exactly once, in a fresh order each epoch."""
+    data = build_trainer(TrainingConfig()).data
+    batches = Batches(data, np.float64, 2, 40, np.random.default_rng(0))
+    every_point = sorted(map(tuple, data.X_train))
+    epochs = []
+    for _ in range(2):
+        seen = [tuple(row[:2]) for _ in range(4) for row in batches.next()[0]]  # less the column of ones
+        assert sorted(seen) == every_point
+        epochs.append(seen)
+    assert epochs[0] != epochs[1]
 
 
 def test_mini_batch_training_learns_and_is_reproducible():
@@ -152,7 +167,7 @@ def test_decision_grid_equals_network_output_at_cell_centres():
     """The grid holds predict_proba at each cell centre, laid out y-major."""
     trainer = build_trainer(TrainingConfig(hidden=7))
     bounds = (-1.0, 2.0, -0.5, 1.0)
-    grid = decision_grid(trainer.network, bounds, resolution=30)
+    grid = DecisionGrid(bounds, resolution=30).probabilities(trainer.network)
     assert grid.shape == (30, 30, 2)
     points = grid_points(bounds, 30)
     np.testing.assert_allclose(grid.reshape(-1, 2), trainer.network.predict_proba(points), rtol=1e-6)
@@ -177,7 +192,8 @@ def test_switching_momentum_on_starts_from_rest():
     trainer.momentum = 0.0
     trainer.step(5)
     trainer.momentum = 0.9
-    before = [p.copy() for p in trainer.network.parameters()]
+    before = trainer.network.copy()
+    grads = _gradients(before, trainer)
     trainer.step(1)
-    for old, new, g in zip(before, trainer.network.parameters(), trainer._backprop.gradients):
+    for old, new, g in zip(before.parameters(), trainer.network.parameters(), grads):
         np.testing.assert_allclose(new, old - 0.1 * g, rtol=1e-12, atol=1e-15)

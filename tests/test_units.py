@@ -6,6 +6,7 @@ Expected values are computed here, directly from the weights, not with the code 
 import numpy as np
 import pytest
 from PyQt5.QtCore import QPoint, Qt
+from PyQt5.QtGui import QImage
 from PyQt5.QtWidgets import QScrollArea
 
 from nnviz.core.network import MLP
@@ -17,9 +18,9 @@ from nnviz.core.units import (
     outgoing_strength,
     sticky_order,
     unit_maps,
-    unit_order,
 )
-from nnviz.gui.network_diagram import MAX_EDGES, NetworkDiagram
+from nnviz.gui.colors import POINT_COLORS, rgb
+from nnviz.gui.network_diagram import LINE, MAX_EDGES, POSITIVE_COLOR, NetworkDiagram
 from nnviz.gui.units_view import MIN_TILE, UnitGrid
 
 BOUNDS = (-2.0, 3.0, -1.5, 2.0)
@@ -108,13 +109,6 @@ def test_outgoing_strength_is_the_norm_of_each_units_outgoing_weights():
     np.testing.assert_allclose(outgoing_strength(net), [5, 2])
 
 
-def test_unit_order_is_strongest_first_and_stable_for_ties():
-    """Strengths 1, 5, 3, 5, 0 give units 1, 3 (tied with 1, so after it), 2, 0, 4."""
-    w2 = [[1, 0], [0, 5], [3, 0], [-5, 0], [0, 0]]
-    net = network_with(np.ones((2, 5)), np.zeros(5), w2)
-    assert unit_order(net).tolist() == [1, 3, 2, 0, 4]
-
-
 def test_incoming_gives_a_units_weights_and_bias():
     """incoming(net, j) is column j of W1 and b1[j]."""
     net = network_with([[1, 2], [3, 4]], [0.5, -0.25], np.ones((2, 2)))
@@ -142,9 +136,12 @@ def test_an_all_zero_layer_still_gets_a_scale():
     assert low < 0 < high < 1e-3
 
 
-def test_sticky_order_starts_exact():
-    """Without a previous order, sticky_order is the exact descending order."""
-    assert sticky_order(np.array([1.0, 3.0, 2.0]), None).tolist() == [1, 2, 0]
+def test_sticky_order_starts_exact_and_stable_for_ties():
+    """Without a previous order (or one of another length), sticky_order is the exact
+    descending order: strengths 1, 5, 3, 5, 0 give units 1, 3 (tied with 1, so after it), 2, 0, 4."""
+    strength = np.array([1.0, 5.0, 3.0, 5.0, 0.0])
+    assert sticky_order(strength, None).tolist() == [1, 3, 2, 0, 4]
+    assert sticky_order(strength, np.array([0, 1, 2])).tolist() == [1, 3, 2, 0, 4]
 
 
 def test_sticky_order_keeps_near_ties_in_place():
@@ -311,12 +308,19 @@ def test_relu_tiles_share_a_scale_set_by_the_largest_activation(grid):
 
 
 def test_a_diverged_network_is_drawn(grid):
-    """NaN weights neither raise nor poison the colour scale."""
+    """A NaN weight neither raises nor poisons the others: the finite units' maps are shown
+    as they are, and the colour scale is theirs."""
     net = network((2, 5, 2), "relu")
-    net.weights[0][0, 0] = np.nan
+    net.weights[0][0, 0] = np.nan  # unit 0's map is NaN everywhere
     grid.show_network(net, BOUNDS)
     grid.grab()
-    assert np.isfinite(grid.levels()).all()
+    order = grid.order().tolist()
+    expected = direct_maps(net, grid.displayed_maps().shape[1])
+    finite = [unit for unit in range(5) if unit != 0]
+    shown = grid.displayed_maps()[[order.index(unit) for unit in finite]]
+    np.testing.assert_allclose(shown, expected[finite], rtol=1e-5, atol=1e-5)
+    m = np.abs(expected[finite]).max()
+    np.testing.assert_allclose(grid.levels(), (-m, m), rtol=1e-5)
 
 
 # --- the network diagram ---------------------------------------------------------------------
@@ -332,14 +336,31 @@ def diagram(qtbot):
     return widget
 
 
+def _pixels(image: QImage, top: int = 0) -> np.ndarray:
+    """The image's RGB values from row ``top`` down, one row per pixel."""
+    image = image.convertToFormat(QImage.Format_RGB888)
+    data = np.frombuffer(image.constBits().asstring(image.sizeInBytes()), np.uint8)
+    rows = data.reshape(image.height(), image.bytesPerLine())[top:, : image.width() * 3]
+    return rows.reshape(-1, 3).astype(int)
+
+
+def _shows(pixels: np.ndarray, colour: str, tolerance: int = 8) -> bool:
+    return bool((np.abs(pixels - rgb(colour).astype(int)).max(axis=1) <= tolerance).any())
+
+
 def test_a_diverged_network_is_drawn_in_the_diagram(diagram):
-    """NaN weights, even on an emphasised unit, do not stop the diagram from painting."""
+    """NaN and inf weights, even on an emphasised unit, do not stop the diagram from painting:
+    the infinite weight is drawn as the strongest positive edge, and the class nodes (drawn
+    last) are there in their colours."""
     net = network((2, 5, 2))
-    net.weights[0][0, 2] = np.nan
-    net.weights[1][2, 0] = np.inf
+    net.weights[0][:, 2] = (np.nan, -0.5)
+    net.weights[1][2] = (np.inf, -0.5)  # unit 2's one positive weight
     diagram.show_network(net)
-    diagram.highlight(2)
-    assert not diagram.grab().isNull()
+    diagram.highlight(2)  # the other units' edges step back, paler
+    below_legend = _pixels(diagram.grab().toImage(), top=LINE + 6)
+    assert _shows(below_legend, POSITIVE_COLOR)
+    assert _shows(below_legend, POINT_COLORS[0]) and _shows(below_legend, POINT_COLORS[1])
+    assert diagram.caption() == "all 20 weights"
 
 
 def test_a_small_network_draws_every_edge(diagram):
@@ -360,9 +381,23 @@ def test_a_big_network_draws_only_its_strongest_edges(diagram):
     strongest = {edge[1:] for edge in sorted(every, reverse=True)[:MAX_EDGES]}
     assert set(diagram.drawn_edges()) == strongest
     assert diagram.caption() == f"strongest {MAX_EDGES} of 1,000 weights"
+
+
+def test_a_selected_unit_among_many_is_marked_by_a_dark_dot(diagram):
+    """At 200 units the nodes are small grey dots; the frozen unit's is filled dark, and
+    emphasis adds edges without changing which strongest edges are drawn."""
+    diagram.show_network(network((2, 200, 3)))
+    strongest = diagram.drawn_edges()
+    centre = diagram.node_position(8).toPoint()
+
+    def darkness() -> int:
+        return int(_pixels(diagram.grab().toImage().copy(centre.x(), centre.y(), 1, 1)).max())
+
+    assert darkness() > 100
     diagram.highlight(7)
     diagram.selected_unit = 8
-    diagram.grab()  # paints the emphasised units over the rest
+    assert darkness() < 60
+    assert diagram.drawn_edges() == strongest
 
 
 def test_hovering_a_hidden_node_reports_its_unit(diagram, qtbot):

@@ -25,12 +25,6 @@ def grid_points(bounds: Bounds, resolution: int, dtype=np.float32, fill=None) ->
     return np.column_stack(columns).astype(dtype)
 
 
-def decision_grid(network: MLP, bounds: Bounds, resolution: int = 100, fill=None) -> np.ndarray:
-    """Probabilities of every class at each grid cell, shape ``(resolution, resolution, classes)``
-    with axis 0 along y and axis 1 along x."""
-    return DecisionGrid(bounds, resolution, fill).probabilities(network).copy()
-
-
 class DecisionGrid:
     """Evaluates networks on one fixed grid, reusing its buffers from frame to frame
     (a 100x100 grid at 200 hidden units is 8 MB per layer: allocating it anew every
@@ -52,8 +46,9 @@ class DecisionGrid:
         return self._points[dtype]
 
     def probabilities(self, network: MLP) -> np.ndarray:
-        """Class probabilities, shape ``(resolution, resolution, classes)``; the array is
-        reused by the next call, so copy it to keep it."""
+        """Class probabilities at each cell, shape ``(resolution, resolution, classes)`` with
+        axis 0 along y and axis 1 along x; the array is reused by the next call, so copy it
+        to keep it."""
         dtype = network.dtype
         points = self.points(dtype)
         key = (network.layer_sizes, dtype)

@@ -11,7 +11,6 @@ Conventions (stated once, used everywhere):
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from itertools import pairwise
 
@@ -237,7 +236,6 @@ class Backprop:
         self._scratch = np.empty_like(network.flat)
         self._l2_vector: tuple[float, np.ndarray] | None = None  # (l2, l2 * weight mask)
         self._buffers: dict[int, _Buffers] = {}
-        self._picked: np.ndarray | None = None
 
     def _make_gradient_views(self, flat: np.ndarray) -> None:
         self.flat_gradient = flat
@@ -246,7 +244,7 @@ class Backprop:
 
     def __getstate__(self) -> dict:
         # Scratch buffers are rebuilt on demand, views are rebuilt from the flat vector.
-        state = {**self.__dict__, "_buffers": {}, "_picked": None}
+        state = {**self.__dict__, "_buffers": {}}
         for name in ("gradients", "_first_layer_gradient"):
             del state[name]
         return state
@@ -285,7 +283,6 @@ class Backprop:
 
         # The loss is the mean of -log p(true class): not finite when a probability is zero or NaN.
         np.take(probs, flat_index, out=buf.picked)
-        self._picked = buf.picked
         if not buf.picked.min() > 0:
             return False
 
@@ -308,12 +305,6 @@ class Backprop:
             np.multiply(network.flat, self._l2_times_mask(l2), out=self._scratch)
             self.flat_gradient += self._scratch  # + l2 * W, weights only
         return True
-
-    def loss(self) -> float:
-        """The mean cross-entropy (without L2) of the last :meth:`run` (inf if not finite)."""
-        with np.errstate(divide="ignore", invalid="ignore"):
-            value = -float(np.log(self._picked).mean())
-        return value if math.isfinite(value) else math.inf
 
     def _l2_times_mask(self, l2: float) -> np.ndarray:
         if self._l2_vector is None or self._l2_vector[0] != l2:

@@ -44,7 +44,6 @@ class TrainingSnapshot:
     latest: HistoryEntry
     steps_per_second: float
     divergence: Divergence | None
-    settings: dict  # the live settings in force, by name
 
 
 class Batches:
@@ -260,10 +259,8 @@ class Trainer:
         latest = self.history.last()
         if latest is None or latest.step != self.step_count or self._data_replaced_at == self.step_count:
             latest = self.evaluate()
-        settings = {name: getattr(self, name) for name in LIVE_SETTINGS}
         return TrainingSnapshot(
-            self.step_count, self.network.copy(), self.history.array(), latest, steps_per_second, self.divergence,
-            settings,
+            self.step_count, self.network.copy(), self.history.array(), latest, steps_per_second, self.divergence
         )
 
 

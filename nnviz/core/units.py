@@ -38,23 +38,17 @@ def outgoing_strength(network: MLP) -> np.ndarray:
     return np.linalg.norm(network.weights[1], axis=1)
 
 
-def unit_order(network: MLP) -> np.ndarray:
-    """Hidden unit indices by descending outgoing strength; ties keep index order."""
-    # Sorting the negated strengths with a stable sort keeps ties in index order.
-    return np.argsort(-outgoing_strength(network), kind="stable")
-
-
 def sticky_order(strength: np.ndarray, previous: np.ndarray | None, margin: float = 0.05) -> np.ndarray:
     """Unit indices by descending ``strength``, starting from the ``previous`` order and
     letting a unit pass its neighbour only when it is more than ``margin`` (relative) stronger.
 
     During training, units of nearly equal strength would otherwise swap places on every
     frame and the tiles would flicker. With no previous order (or one of another length)
-    this is :func:`unit_order`'s exact order.
+    the order is exact, ties in index order.
     """
     strength = np.asarray(strength, dtype=np.float64)
     if previous is None or len(previous) != len(strength):
-        return np.argsort(-strength, kind="stable")
+        return np.argsort(-strength, kind="stable")  # stable on the negated strengths: ties keep index order
     # Insertion sort on an almost sorted list: about one comparison per unit per frame.
     threshold = strength * (1 + margin)
     order = [int(u) for u in previous]
