@@ -1,4 +1,5 @@
-"""Layering rules: the core never needs Qt, and scikit-learn loads only when data is made."""
+"""Layering rules: the core never needs Qt, and start-up loads only what it needs: scikit-learn
+only when data is made."""
 
 import pkgutil
 import subprocess
@@ -8,6 +9,7 @@ import nnviz.core
 
 
 def _modules_after(code: str) -> set[str]:
+    """The modules a fresh Python has loaded after running ``code``."""
     out = subprocess.run(
         [sys.executable, "-c", code + "\nimport sys; print(' '.join(sys.modules))"],
         capture_output=True, text=True, check=True,
@@ -28,3 +30,19 @@ def test_scikit_learn_loads_only_when_a_dataset_is_made():
     """The CLI and core import without scikit-learn; making moons loads it."""
     assert "sklearn" not in _modules_after("import nnviz.cli, nnviz.core.experiment")
     assert "sklearn" in _modules_after("from nnviz.core.datasets import make_dataset; make_dataset('moons', 50, 0.1, 0, 0)")
+
+
+def test_first_window_loads_only_what_it_draws(tmp_path):
+    """Opening the window on data that nnviz makes itself (XOR) and saving a picture of its first
+    boundary loads neither scikit-learn nor superqt, and starts no training process."""
+    picture = str(tmp_path / "first.png")
+    loaded = _modules_after(
+        "from multiprocessing.process import BaseProcess\n"
+        "started, start = [], BaseProcess.start\n"
+        "BaseProcess.start = lambda process: started.append(process) or start(process)\n"
+        "from nnviz.cli import main\n"
+        f"assert main(['--dataset', 'xor', '--screenshot', {picture!r}]) == 0\n"
+        "assert not started, started"
+    )
+    assert "nnviz.gui.main_window" in loaded
+    assert not {m for m in loaded if m.split(".")[0] in {"sklearn", "superqt", "qtpy"}}

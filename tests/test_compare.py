@@ -5,12 +5,13 @@ import json
 
 import numpy as np
 import pytest
+from gui_helpers import settle, write_file
 from PyQt5.QtCore import QSettings
 from PyQt5.QtGui import QImage
 from PyQt5.QtWidgets import QApplication
 
 from nnviz.core.config import TrainingConfig
-from nnviz.core.grid import decision_grid
+from nnviz.core.grid import grid_points
 from nnviz.core.sweep import parse_values
 from nnviz.gui import export
 from nnviz.gui.compare_view import PINS_KEY
@@ -27,7 +28,7 @@ def window(qtbot, tmp_path):
     window.tabs.setCurrentWidget(window.compare)
     yield window
     window.close()
-    assert window.session._worker is None and window.compare.session._worker is None
+    assert not window.session.has_process and not window.compare.session.has_process
 
 
 def _run(qtbot, window, setting, values, steps=100):
@@ -42,14 +43,15 @@ def test_a_sweep_trains_one_tile_per_value_on_the_train_views_data(qtbot, window
     """Run sweep makes a tile per value, trains them together on the same data, and draws each."""
     _run(qtbot, window, "hidden", "1, 3, 8")
     compare = window.compare
-    compare.session.pause()
+    settle(qtbot, compare.session)
     compare.draw_now()
     assert [t.title.text().split("<b>")[1][:-4] for t in compare.figure.tiles] == ["1 hidden", "3 hidden", "8 hidden"]
     assert compare.session.dataset is window.session.dataset
     snapshot = compare.session.snapshot()
     for tile, network in zip(compare.figure.tiles, snapshot.networks):
         shown = tile.plot.probability_image()
-        expected = decision_grid(network, tile.plot._bounds, shown.shape[0])
+        r = shown.shape[0]
+        expected = network.predict_proba(grid_points(tile.plot.bounds, r)).reshape(r, r, -1)
         np.testing.assert_allclose(shown, expected, rtol=1e-5, atol=1e-6)
     assert len(compare.figure.curves) == 3
     assert all(len(c.getData()[0]) > 1 for c in compare.figure.curves)
@@ -68,7 +70,8 @@ def test_pause_step_and_reset_act_on_the_whole_sweep(qtbot, window):
     _run(qtbot, window, "hidden", "2, 4")
     compare = window.compare
     compare.train_button.click()
-    assert not compare.session.is_running and not compare.session.is_busy
+    assert not compare.session.is_running
+    qtbot.waitUntil(lambda: compare.session.is_settled)  # the sweep is back from the process
     stopped = compare.session.trainer.step_count
     compare.step_button.click()
     qtbot.waitUntil(lambda: compare.latest.step == stopped + 1)
@@ -89,7 +92,7 @@ def test_clicking_a_tile_continues_that_network_in_the_train_view(qtbot, window)
     """A tile click opens its network in the Train view at the sweep's step, and it keeps training."""
     _run(qtbot, window, "hidden", "3, 7", steps=200)
     window.compare.figure.tiles[1].clicked.emit()
-    assert window.tabs.currentWidget() is window.view
+    qtbot.waitUntil(lambda: window.tabs.currentWidget() is window.view)  # once the sweep is back
     assert window.session.config.hidden == 7 and window.controls.hidden.value() == 7
     taken_at = window.session.trainer.step_count
     assert taken_at >= 200
@@ -119,15 +122,15 @@ def test_values_parse_per_setting():
 def test_grid_export_and_csv(qtbot, window, tmp_path):
     """The grid PNG carries the base config, the sweep and the step; the CSV has one row per value."""
     _run(qtbot, window, "hidden", "2, 6", steps=50)
-    window.compare.session.pause()
+    settle(qtbot, window.compare.session)
     png, table = tmp_path / "grid.png", tmp_path / "grid.csv"
-    assert window.files.export_plots(str(png))
+    assert write_file(qtbot, window.files.export_plots, str(png)) == ""
     assert QImage(str(png)).width() == 2 * window.compare.figure.width()
     texts = export.read_png_texts(png)
     assert json.loads(texts[SWEEP_KEY]) == {"setting": "hidden", "values": [2, 6]}
     assert json.loads(texts[export.CONFIG_KEY])["samples"] == 100
     assert int(texts[export.STEP_KEY]) == window.compare.latest.step
-    assert window.files.export_csv(str(table))
+    assert write_file(qtbot, window.files.export_csv, str(table)) == ""
     rows = list(csv.DictReader(table.open()))
     assert [r["value"] for r in rows] == ["2", "6"]
     assert all(int(r["step"]) == window.compare.latest.step for r in rows)
@@ -147,18 +150,18 @@ def test_pins_build_a_gallery_by_hand(qtbot, window, tmp_path):
     assert len(compare.pinned.tiles) == 2
     compare.show_pins.click()
     window.tabs.setCurrentWidget(compare)
-    assert window.files.export_plots(str(tmp_path / "pins.png"))
+    assert write_file(qtbot, window.files.export_plots, str(tmp_path / "pins.png")) == ""
     pins = json.loads(export.read_png_texts(tmp_path / "pins.png")[PINS_KEY])
     assert [p["config"]["hidden"] for p in pins] == [5, 20] and [p["step"] for p in pins] == [5, 0]
-    assert window.files.export_csv(str(tmp_path / "pins.csv"))
+    assert write_file(qtbot, window.files.export_csv, str(tmp_path / "pins.csv")) == ""
     assert len(list(csv.DictReader((tmp_path / "pins.csv").open()))) == 2
 
 
-def test_exporting_before_any_sweep_says_so(window, monkeypatch):
+def test_exporting_before_any_sweep_says_so(qtbot, window, monkeypatch):
     """With nothing to export, a sentence says what to do first."""
     messages = []
     monkeypatch.setattr("PyQt5.QtWidgets.QMessageBox.warning", lambda *args: messages.append(args[2]))
-    assert not window.files.export_plots("/tmp/never.png")
+    assert write_file(qtbot, window.files.export_plots, "/tmp/never.png")
     assert "run a sweep or pin a picture first" in messages[-1]
 
 
@@ -168,12 +171,13 @@ def test_train_without_a_sweep_stays_unpressed(window):
     assert not window.compare.train_button.isChecked() and not window.compare.session.is_running
 
 
-def test_an_empty_gallery_is_not_exported(window, monkeypatch, tmp_path):
+def test_an_empty_gallery_is_not_exported(qtbot, window, monkeypatch, tmp_path):
     """With the gallery showing and no pins, export and CSV say there is nothing to export."""
     messages = []
     monkeypatch.setattr("PyQt5.QtWidgets.QMessageBox.warning", lambda *args: messages.append(args[2]))
     window.compare.show_pins.click()
-    assert not window.files.export_plots(str(tmp_path / "pins.png")) and not window.files.export_csv(str(tmp_path / "pins.csv"))
+    assert write_file(qtbot, window.files.export_plots, str(tmp_path / "pins.png"))
+    assert write_file(qtbot, window.files.export_csv, str(tmp_path / "pins.csv"))
     assert len(messages) == 2 and all("nothing to export" in m for m in messages)
     assert not list(tmp_path.iterdir())
 
@@ -186,6 +190,6 @@ def test_pinned_grid_carries_the_single_export_metadata(qtbot, window, tmp_path)
     window.pin()
     window.tabs.setCurrentWidget(window.compare)
     window.compare.show_pins.click()
-    assert window.files.export_plots(str(tmp_path / "pins.png"))
+    assert write_file(qtbot, window.files.export_plots, str(tmp_path / "pins.png")) == ""
     texts = export.read_png_texts(tmp_path / "pins.png")
     assert json.loads(texts[export.CONFIG_KEY])["hidden"] == 5 and texts[export.STEP_KEY] == "3"

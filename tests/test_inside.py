@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from gui_helpers import settle, write_file
 from PyQt5.QtCore import QPoint, QPointF, QSettings, Qt
 from PyQt5.QtGui import QMouseEvent
 from PyQt5.QtTest import QTest
@@ -12,8 +13,9 @@ from nnviz.core.config import TrainingConfig
 from nnviz.core.contour import boundary_segments
 from nnviz.core.datafile import read_data_csv
 from nnviz.core.datasets import CUSTOM
-from nnviz.core.grid import decision_grid, grid_points
+from nnviz.core.grid import grid_points
 from nnviz.core.runfile import save_run
+from nnviz.core.units import activation_range
 from nnviz.gui.colors import class_color, probability_colors
 from nnviz.gui.main_window import MainWindow
 from nnviz.gui.settings import load_config
@@ -39,6 +41,7 @@ def make_window(qtbot, tmp_path):
     for window in windows:
         window.close()
         assert window.session.shutdown()
+        assert not window.session.has_process
 
 
 @pytest.fixture
@@ -90,7 +93,7 @@ def test_a_four_class_spiral_is_drawn_in_four_class_colours(make_window):
     plot = window.view.boundary
     network = window.session.trainer.network
     assert network.layer_sizes == (2, 20, 4)
-    expected = decision_grid(network, plot.bounds, 100)
+    expected = network.predict_proba(grid_points(plot.bounds, 100)).reshape(100, 100, 4)
     np.testing.assert_allclose(plot.probability_image(), expected, rtol=1e-5, atol=1e-6)
     np.testing.assert_array_equal(plot.image.image, probability_colors(expected))
     brushes = {int(k): b.color().name() for k, b in zip(window.session.dataset.y_train, plot.train_points.data["brush"])}
@@ -138,7 +141,7 @@ def test_the_units_panel_follows_training(qtbot, window):
     """The maps shown are the trained network's, not the initial one's."""
     window.session.start()
     qtbot.waitUntil(lambda: window.view.latest.step > 200, timeout=20000)
-    window.session.pause()
+    settle(qtbot, window.session)
     window.view.draw_now()
     network = window.session.trainer.network
     grid = window.view.inside.units
@@ -149,11 +152,13 @@ def test_the_units_panel_follows_training(qtbot, window):
 
 
 # The linear baseline -----------------------------------------------------------------------
-def test_the_linear_baseline_draws_logistic_regressions_boundary(window):
-    """Toggling the baseline draws the boundary of a logistic regression on the same points."""
+def test_the_linear_baseline_draws_logistic_regressions_boundary(qtbot, window):
+    """Toggling the baseline draws the boundary of a logistic regression on the same points
+    (fitted on another thread, so the window does not wait for scikit-learn)."""
     plot = window.view.boundary
     assert not plot.baseline.isVisible()
-    window.view.baseline_box.setChecked(True)
+    with qtbot.waitSignal(window.view.baseline_fitted):
+        window.view.baseline_box.setChecked(True)
     assert plot.baseline.isVisible()
     baseline = fit_linear_baseline(window.session.dataset)
     probs = baseline.probabilities(grid_points(plot.bounds, 100, np.float64)).reshape(100, 100, -1)
@@ -180,7 +185,7 @@ def test_clicking_in_draw_mode_adds_a_point_and_training_carries_on(qtbot, windo
     assert data.y_train[-1] == 1
     assert window.session.config.dataset == CUSTOM
     assert "your points" in window.controls.dataset.currentText()
-    window.session.pause()
+    settle(qtbot, window.session)
     assert window.session.trainer.step_count > 50  # not a new network
     assert len(window.session.trainer.data.y_train) == before + 1  # the trainer trains on the new point
 
@@ -244,7 +249,7 @@ def test_opening_a_csv_trains_on_its_points(qtbot, window, tmp_path):
     assert "points" in c.dataset.currentText() and not c.samples.isEnabled() and not c.noise.isEnabled()
     window.session.start()
     qtbot.waitUntil(lambda: window.view.latest.latest.train_accuracy > 0.9, timeout=20000)
-    window.session.pause()
+    settle(qtbot, window.session)
 
 
 @pytest.mark.parametrize("text", ["", "x,y,label\n1,2,a\n3,oops,b\n", "x,y,label\n1,2,a\n3,4,a\n"])
@@ -256,10 +261,10 @@ def test_a_bad_csv_is_refused_and_nothing_is_lost(window, tmp_path, text):
     assert window.session.dataset is data and window.session.trainer is trainer and window.session.config == config
 
 
-def test_saving_the_points_as_csv_reads_back_the_same(window, tmp_path):
+def test_saving_the_points_as_csv_reads_back_the_same(qtbot, window, tmp_path):
     """Save points writes every point with its label; reading it gives them back."""
     path = str(tmp_path / "saved.csv")
-    assert window.files.save_data(path)
+    assert write_file(qtbot, window.files.save_data, path) == ""
     back = read_data_csv(path)
     X, y = window.session.dataset.merged()
     np.testing.assert_array_equal(back.X_train, X)
@@ -276,7 +281,8 @@ def test_more_than_two_features_are_shown_at_the_others_means(window, tmp_path):
     window.view.draw_now()
     plot, data = window.view.boundary, window.session.dataset
     mean_c = data.feature_means[2]
-    expected = decision_grid(window.session.trainer.network, plot.bounds, 100, fill=[mean_c])
+    points = grid_points(plot.bounds, 100, fill=[mean_c])
+    expected = window.session.trainer.network.predict_proba(points).reshape(100, 100, 2)
     np.testing.assert_allclose(plot.probability_image(), expected, rtol=1e-5, atol=1e-6)
     assert "Showing a and b; c held at its mean" in window.view.plot_note.text()
     window.controls.draw_button.click()
@@ -295,11 +301,11 @@ def test_a_run_on_own_points_saves_and_opens_with_them(make_window, tmp_path):
     assert other.controls.dataset.currentData() == CUSTOM
 
 
-def test_a_picture_of_a_run_on_own_points_is_refused(window, tmp_path):
+def test_a_picture_of_a_run_on_own_points_is_refused(qtbot, window, tmp_path):
     """An exported PNG of a run on the user's points cannot bring the points back: it says so."""
     window.files.open_data(_three_class_csv(tmp_path))
     png = str(tmp_path / "shot.png")
-    assert window.files.export_plots(png)
+    assert write_file(qtbot, window.files.export_plots, png) == ""
     config = window.session.config
     assert not window.files.open_file(png)
     assert "picture does not hold" in window.errors[-1] and window.session.config == config
@@ -327,7 +333,8 @@ def _three_feature_csv(tmp_path):
 def test_opening_three_features_mid_run_and_going_back_draws_without_error(qtbot, window, tmp_path):
     """Between a two- and a three-feature set, no frame pairs a network with the other's grid
     (with the baseline and draw mode on, which draw on that grid too)."""
-    window.view.baseline_box.setChecked(True)
+    with qtbot.waitSignal(window.view.baseline_fitted):
+        window.view.baseline_box.setChecked(True)
     window.controls.draw_button.click()
     qtbot.wait(100)  # past the redraw throttle, so a stale frame would be drawn at once
     assert window.files.open_data(_three_feature_csv(tmp_path))
@@ -338,16 +345,17 @@ def test_opening_three_features_mid_run_and_going_back_draws_without_error(qtbot
     combo.setCurrentIndex(combo.findData("moons"))
     qtbot.wait(100)
     window.view.draw_now()
-    assert window.view.boundary.probability_image().shape == (100, 100, 2)
+    plot = window.view.boundary
+    expected = window.session.trainer.network.predict_proba(grid_points(plot.bounds, 100)).reshape(100, 100, 2)
+    np.testing.assert_allclose(plot.probability_image(), expected, rtol=1e-5, atol=1e-6)
 
 
-def test_a_baseline_without_two_training_classes_says_so(window):
+def test_a_baseline_without_two_training_classes_says_so(qtbot, window):
     """When the training points hold one class, the baseline is left out with a sentence."""
     window.view.baseline_box.setChecked(True)
-    for change in ({"samples": 10}, {"test_fraction": 0.9}):
-        config = window.controls.config().replace(**change)
-        window.controls.show_config(config)
-        window._on_config_edited(config)
+    window.controls.samples.setValue(10)
+    with qtbot.waitSignal(window.view.baseline_fitted):
+        window.controls.test_fraction.setValue(0.9)
     assert len(set(window.session.dataset.y_train.tolist())) == 1
     assert not window.view.boundary.baseline.isVisible()
     assert "fewer than two classes" in window.view.plot_note.text()
@@ -378,7 +386,7 @@ def test_the_unit_overlay_shares_the_maps_colour_scale(qtbot, make_window):
     window = make_window(TrainingConfig(hidden=6, activation="relu"))
     window.view.draw_now()
     grid = window.view.inside.units
-    grid.unit_selected.emit(int(grid.order()[-1]))  # the weakest unit: its own range would be narrower
+    grid.unit_selected.emit(int(grid.order()[-1]))  # the weakest unit, on the last tile
     window.view.draw_now()
-    assert window.view.boundary.unit_image.levels is not None
+    assert activation_range("relu", grid.displayed_maps()[-1])[1] < grid.levels()[1]  # its own scale is narrower
     np.testing.assert_allclose(window.view.boundary.unit_image.levels, grid.levels())

@@ -5,6 +5,7 @@ import gc
 import multiprocessing
 import random
 import threading
+import time
 import tracemalloc
 
 import numpy as np
@@ -107,35 +108,59 @@ def _rss_mb() -> float:
         return next(int(line.split()[1]) for line in status if line.startswith("VmRSS:")) / 1024
 
 
-def test_a_thousand_random_actions_while_training(qtbot, doubles, tmp_path):
+FREEZE_P95, FREEZE_MAX = 0.5, 3.0  # seconds an action may hold the GUI thread, events included
+MONKEYS = [
+    pytest.param(20261124, TrainingConfig(hidden=5), id="default"),
+    pytest.param(1, TrainingConfig(hidden=5, l2=1.0), id="l2-at-1", marks=pytest.mark.slow),
+    pytest.param(2, TrainingConfig(hidden=20, samples=10, batch_size=64), id="batch-above-points", marks=pytest.mark.slow),
+    pytest.param(3, TrainingConfig(hidden=50, samples=5000), id="most-points", marks=pytest.mark.slow),
+    pytest.param(4, TrainingConfig(hidden=5, samples=10, test_fraction=0.9), id="fewest-points", marks=pytest.mark.slow),
+]
+
+
+@pytest.mark.parametrize(("seed", "config"), MONKEYS)
+def test_a_thousand_random_actions_while_training(qtbot, doubles, tmp_path, seed, config):
     """1000 seeded random clicks, drags, edits and menu actions during training: no exception
     anywhere (pytest-qt fails on any in a slot, pytest on any in a thread), the window still
-    trains afterwards, at most one training process per runner, and memory stays bounded."""
-    window = MainWindow(TrainingConfig(hidden=5), QSettings(str(tmp_path / "s.ini"), QSettings.IniFormat))
+    trains afterwards, at most one training process per runner, memory stays bounded, and the
+    window never freezes: each action, with the events it causes, holds the GUI thread at most
+    FREEZE_P95 at the 95th percentile and FREEZE_MAX at worst (the process was started before)."""
+    window = MainWindow(config, QSettings(str(tmp_path / "s.ini"), QSettings.IniFormat))
     qtbot.addWidget(window)
     window.show()
     QApplication.setActiveWindow(window)
     window.session.start()
-    rng = random.Random(20261124)
+    qtbot.waitUntil(lambda: window.view.latest.step > 0, timeout=30000)  # the process is up
+    rng = random.Random(seed)
     widgets, menu_actions = _actions(window)
     opened = []
     window.statusBar().messageChanged.connect(opened.append)
     rss = []
+    held = []  # seconds each action held the GUI thread, events included
     for i in range(1000):
+        QApplication.processEvents()  # what was already due (snapshots, redraws) is not this action's
+        started = time.perf_counter()
         _poke(rng, window, widgets, menu_actions)
+        QApplication.processEvents()
+        held.append(time.perf_counter() - started)
         assert not (window.session.is_running and window.compare.session.is_running)  # one trains at a time
         if i % 10 == 0:
             qtbot.wait(2)  # let snapshots, redraws and timers run between bursts
-        else:
-            QApplication.processEvents()
         if i in (499, 999):
+            qtbot.waitUntil(lambda: not window.files.is_writing, timeout=20000)  # exports hold big images
             gc.collect()
             rss.append(_rss_mb())
     try:
         # One training process per runner at most (the Train view's and the sweep's), never a leak.
         assert len([p for p in multiprocessing.active_children() if p.name == "nnviz-training"]) <= 2
-        assert not [m for m in doubles if "Training stopped" in m]  # the training process never failed
+        assert not [m for m in doubles if "Training stopped" in m or "stopped answering" in m]
         assert any(m.startswith("Opened") for m in opened)  # Open really opened saved runs
+        # A guard against freezes (waiting on the training process held the window 5 s), not a
+        # speed test: the 95th percentile and the worst case are measured and reported in
+        # benchmarks/, where the noise of a shared machine does not fail the build.
+        slowest = sorted(held)[-5:]
+        assert np.percentile(held, 95) <= FREEZE_P95, (np.percentile(held, 95), slowest)
+        assert max(held) <= FREEZE_MAX, slowest
         # Carry on from wherever the monkey left it, at a learning rate that cannot diverge.
         window.tabs.setCurrentWidget(window.view)
         window.controls.lr.setValue(0.1)
@@ -145,7 +170,7 @@ def test_a_thousand_random_actions_while_training(qtbot, doubles, tmp_path):
         assert rss[1] - rss[0] < 100, rss  # the second 500 actions do not keep adding memory
     finally:
         window.close()
-    assert window.session._worker is None and window.compare.session._worker is None
+    assert not window.session.has_process and not window.compare.session.has_process
 
 
 @pytest.mark.parametrize("seed", range(6))
@@ -163,19 +188,22 @@ def test_closing_at_a_random_moment(qtbot, doubles, tmp_path, seed):
         window.compare.run_button.click()
     else:
         window.session.start()
-    saved = []
+    asked, written = [], []
+    window.files.finished.connect(lambda path, error: written.append((path, error)))
+    path = str(tmp_path / ("run.nnviz" if doing == "save" else "plots.png"))
     if doing == "save":
-        QTimer.singleShot(rng.randint(0, 150), lambda: saved.append(window.files.save_run(str(tmp_path / "run.nnviz"))))
+        QTimer.singleShot(rng.randint(0, 150), lambda: (asked.append(path), window.files.save_run(path)))
     if doing == "export":
-        QTimer.singleShot(rng.randint(0, 150), lambda: window.files.export_plots(str(tmp_path / "plots.png")))
+        QTimer.singleShot(rng.randint(0, 150), lambda: (asked.append(path), window.files.export_plots(path)))
     qtbot.wait(rng.randint(0, 300))
     window.close()
-    assert window.session._worker is None and window.compare.session._worker is None
+    assert not window.session.has_process and not window.compare.session.has_process
     assert not [p for p in multiprocessing.active_children() if p.name == "nnviz-training"]
     qtbot.waitUntil(lambda: threading.active_count() <= threads_before, timeout=3000)
-    if saved:
-        assert saved == [True]
-        load_run(tmp_path / "run.nnviz")  # whole, or it would raise
+    if asked:  # a file asked for before the window closed is written whole before it closes
+        assert written == [(path, "")]
+        if doing == "save":
+            load_run(path)  # whole, or it would raise
     assert not list(tmp_path.glob("*.part"))
 
 

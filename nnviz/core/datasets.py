@@ -8,6 +8,8 @@ import numpy as np
 
 DATASETS = ("moons", "circles", "xor", "spiral", "blobs")
 MULTICLASS = ("spiral", "blobs")  # the sets whose number of classes is a setting
+SKLEARN_DATASETS = ("moons", "circles")  # the sets scikit-learn makes
+EXTENT = {"moons": (-1.5, 2.5, -1.0, 1.5), "circles": (-1.5, 1.5, -1.5, 1.5)}  # where their points lie, about
 CLASSES_RANGE = (2, 5)
 CUSTOM = "custom"  # a config's dataset when the points came from a CSV file or were drawn
 XOR_MARGIN = 0.1  # XOR points keep this far from the axes so the classes never touch
@@ -65,6 +67,20 @@ class Dataset:
         X = self.merged()[0]
         lo, hi = X[:, :2].min(axis=0) - padding, X[:, :2].max(axis=0) + padding
         return float(lo[0]), float(hi[0]), float(lo[1]), float(hi[1])
+
+
+def without_points(name: str, classes: int = 2) -> Dataset:
+    """A stand-in for a built-in dataset whose points are not made yet: no points, two features,
+    and its usual extent as :meth:`Dataset.bounds`."""
+    empty = np.empty((0, 2))
+    return _Unmade(name, empty, np.empty(0, dtype=np.int64), empty, np.empty(0, dtype=np.int64),
+                   tuple(str(k) for k in range(classes)))
+
+
+@dataclass(frozen=True, eq=False)
+class _Unmade(Dataset):
+    def bounds(self, padding: float = 0.5) -> tuple[float, float, float, float]:
+        return EXTENT.get(self.name, (-2.0, 2.0, -2.0, 2.0))
 
 
 def generate_points(

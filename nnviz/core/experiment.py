@@ -7,7 +7,7 @@ from itertools import pairwise
 import numpy as np
 
 from nnviz.core.config import ConfigError, TrainingConfig
-from nnviz.core.datasets import CUSTOM, Dataset, make_dataset, split
+from nnviz.core.datasets import CUSTOM, SKLEARN_DATASETS, Dataset, make_dataset, split
 from nnviz.core.history import LossHistory
 from nnviz.core.network import MLP
 from nnviz.core.training import Trainer
@@ -23,6 +23,11 @@ def build_dataset(config: TrainingConfig) -> Dataset:
         return _tutorial_dataset(config)
     return make_dataset(config.dataset, config.samples, config.noise, config.test_fraction, config.seed,
                         config.classes)
+
+
+def needs_scikit_learn(config: TrainingConfig) -> bool:
+    """Whether making ``config``'s points takes scikit-learn (slow to import the first time)."""
+    return config.dataset in SKLEARN_DATASETS
 
 
 def build_network(config: TrainingConfig, features: int, classes: int) -> MLP:

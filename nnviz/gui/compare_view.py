@@ -17,12 +17,12 @@ from PyQt5.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from superqt.utils import qthrottled
 
 from nnviz.core.config import ConfigError, TrainingConfig
 from nnviz.core.datasets import Dataset
 from nnviz.core.files import SaveError
 from nnviz.core.sweep import (
+    MAX_NETWORKS,
     SWEEP_SETTINGS,
     TUTORIAL_SIZES,
     Sweep,
@@ -32,13 +32,14 @@ from nnviz.core.sweep import (
     write_rows_csv,
 )
 from nnviz.core.training import TrainingSnapshot
-from nnviz.gui.export import metadata, render, save_png
+from nnviz.gui.export import metadata
 from nnviz.gui.figure_export import sweep_heading, sweep_texts
 from nnviz.gui.sweep_session import SweepSession
 from nnviz.gui.sweep_view import SweepFigure
-from nnviz.gui.training_view import FRAME_MS
+from nnviz.gui.throttle import Throttled
 
 PINS_KEY = "nnviz-pins"
+TILE_FRAME_MS = 50  # tiles redraw at most 20 times a second: many plots, each small
 
 SETTING_NAMES = {"hidden": "Hidden units", "lr": "Learning rate", "l2": "L2", "activation": "Activation",
                  "momentum": "Momentum"}
@@ -123,11 +124,7 @@ class CompareView(QWidget):
         second.addWidget(self.export_button)
         second.addWidget(self.csv_button)
 
-        self.figure = SweepFigure()
-        self.pinned = SweepFigure()
-        self.stack = QStackedWidget()
-        self.stack.addWidget(self.figure)
-        self.stack.addWidget(self.pinned)
+        self.stack = QStackedWidget()  # the live sweep's figure, then the pins': see _figures
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addLayout(second)
@@ -137,7 +134,6 @@ class CompareView(QWidget):
         self.run_button.clicked.connect(self._on_run_clicked)
         self.values.returnPressed.connect(self._on_run_clicked)
         self.show_sweep.toggled.connect(lambda on: self.stack.setCurrentIndex(0 if on else 1))
-        self.figure.tile_clicked.connect(self._on_tile_clicked)
         self.export_button.clicked.connect(self.export_requested)
         self.csv_button.clicked.connect(self.csv_requested)
         self.train_button.clicked.connect(self._on_train_clicked)
@@ -147,11 +143,37 @@ class CompareView(QWidget):
         self.session.running_changed.connect(self.show_running)
         self.session.sweep_changed.connect(self._on_sweep_changed)
         self.session.diverged.connect(self.message.setText)
-        self._throttled_draw = qthrottled(self._draw, timeout=FRAME_MS, leading=True)
+        self._throttled_draw = Throttled(self._draw, TILE_FRAME_MS, leading=True, busy_share=0.5)  # input comes first
+        self._holds = 0  # exports in progress, which need the picture to stay still
 
     @property
     def showing_pins(self) -> bool:
-        return self.stack.currentIndex() == 1
+        return self.show_pins.isChecked()
+
+    @property
+    def figure(self) -> SweepFigure:
+        """The live sweep's figure."""
+        return self._figures()[0]
+
+    @property
+    def pinned(self) -> SweepFigure:
+        """The pinned pictures' figure."""
+        return self._figures()[1]
+
+    def _figures(self) -> tuple[SweepFigure, SweepFigure]:
+        # Made on first use, not with the window: their plots take a while to make, and the
+        # tab is hidden when the window first draws.
+        if not self.stack.count():
+            live, pinned = SweepFigure(), SweepFigure()
+            live.tile_clicked.connect(self._on_tile_clicked)
+            self.stack.addWidget(live)
+            self.stack.addWidget(pinned)
+            self.stack.setCurrentIndex(1 if self.showing_pins else 0)
+        return self.stack.widget(0), self.stack.widget(1)
+
+    def showEvent(self, event) -> None:
+        self._figures()
+        super().showEvent(event)
 
     def show_running(self, running: bool) -> None:
         """Reflect the sweep's run state on its Train/Pause button."""
@@ -167,23 +189,26 @@ class CompareView(QWidget):
 
     def run(self, sweep: Sweep) -> None:
         """Train ``sweep`` on the current data, from step 0."""
+        if not len(self.dataset.y_train):
+            self.message.setText("The points are still being made: run the sweep in a moment.")
+            return
         self.session.set_sweep(sweep, self.dataset)
         self.session.start()
 
-    def export_grid(self, path: str, scale: float) -> None:
-        """Save what is shown (sweep or pins) as one PNG with its settings; raises SaveError."""
+    def grid_picture(self) -> tuple[QWidget, dict[str, str]]:
+        """What is shown (sweep or pins): the widget to paint and its PNG text chunks; raises
+        SaveError when there is nothing to show."""
         self.draw_now()
         if self.showing_pins and self.pins:
             last = self.pins[-1]
             texts = metadata(last.config, last.snapshot.step)  # as a single export of the last pin
             texts["Description"] = f"{len(self.pins)} pictures pinned in nnviz"
             texts[PINS_KEY] = json.dumps([{"config": p.config.as_dict(), "step": p.snapshot.step} for p in self.pins])
-            save_png(render(self.pinned, scale), path, texts)
-        elif not self.showing_pins and self.session.sweep is not None:
+            return self.pinned, texts
+        if not self.showing_pins and self.session.sweep is not None:
             step = self.latest.step if self.latest else 0
-            save_png(render(self.figure, scale), path, sweep_texts(self.session.sweep, step))
-        else:
-            raise SaveError("There is nothing to export yet: run a sweep or pin a picture first.")
+            return self.figure, sweep_texts(self.session.sweep, step)
+        raise SaveError("There is nothing to export yet: run a sweep or pin a picture first.")
 
     def export_csv(self, path: str) -> None:
         """Save the figures of what is shown as CSV; raises SaveError."""
@@ -206,8 +231,8 @@ class CompareView(QWidget):
         self.message.setText("")
 
     def _on_tile_clicked(self, index: int) -> None:
-        config = self.session.sweep.configs()[index]
-        self.network_opened.emit(config, self.session.take_out(index), self.session.dataset)
+        config, dataset = self.session.sweep.configs()[index], self.session.dataset
+        self.session.take_out(index, lambda trainer: self.network_opened.emit(config, trainer, dataset))
 
     def show_snapshot(self, snapshot: SweepSnapshot) -> None:
         """Queue a sweep snapshot for the next frame."""
@@ -220,8 +245,9 @@ class CompareView(QWidget):
         self._draw()
 
     def add_pin(self, pin: Pin) -> None:
-        """Keep a picture from the Train view and show the gallery."""
-        self.pins.append(pin)
+        """Keep a picture from the Train view and show the gallery (of the latest
+        :data:`MAX_NETWORKS`, as many as a sweep)."""
+        self.pins = [*self.pins, pin][-MAX_NETWORKS:]
         self.show_pins.setText(f"Pinned ({len(self.pins)})")
         self.pinned.set_tiles([p.label for p in self.pins], False, [p.dataset for p in self.pins],
                               "Pinned from the Train view")
@@ -231,8 +257,14 @@ class CompareView(QWidget):
             latest=[s.latest for s in snaps], steps_per_second=0.0, divergences=[s.divergence for s in snaps],
         ))
 
+    def hold_drawing(self, held: bool) -> None:
+        """Keep the picture still (while an export paints it strip by strip), or let it move on."""
+        self._holds += 1 if held else -1
+        if not self._holds:
+            self._throttled_draw()
+
     def _draw(self) -> None:
-        if self.latest is not None and len(self.figure.tiles) == len(self.latest.networks):
+        if not self._holds and self.latest is not None and len(self.figure.tiles) == len(self.latest.networks):
             self.figure.show_snapshot(self.latest)
 
     def _on_train_clicked(self) -> None:

@@ -21,12 +21,12 @@ from PyQt5.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from superqt.utils import qthrottled
 
 from nnviz.core.activations import ACTIVATIONS
 from nnviz.core.config import HIDDEN_RANGE, SAMPLES_RANGE, SEED_LIMIT, TrainingConfig
 from nnviz.core.datasets import CLASSES_RANGE, CUSTOM, DATASETS, MULTICLASS
 from nnviz.gui.colors import class_color
+from nnviz.gui.throttle import Throttled
 
 SEED_SIZES = (1, 2, 3, 4, 10, 20, 50, 200)  # the hidden sizes the seed tutorial compares
 LR_RANGE = (1e-4, 10.0)
@@ -183,7 +183,7 @@ class ControlPanel(QWidget):
         self.activation.setToolTip("Hidden-layer activation (leaky ReLU slope 0.1)")
         form.addRow("Activation", self.activation)
         # Each slider position means a new network: follow a drag at most every 50 ms.
-        self._follow_slider = qthrottled(self.hidden.setValue, timeout=50, leading=True)
+        self._follow_slider = Throttled(self.hidden.setValue, 50, leading=True)
         self.hidden_slider.valueChanged.connect(self._follow_slider)
         self._link(self.hidden.valueChanged, "hidden", self.hidden.value)
         self._link(self.activation.currentTextChanged, "activation", self.activation.currentText)

@@ -4,20 +4,22 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 
-from PyQt5.QtCore import QRectF
-from PyQt5.QtGui import QColor, QImage, QImageReader, QPainter
+from PyQt5.QtCore import QObject, QPoint, QRectF, QTimer, pyqtSignal
+from PyQt5.QtGui import QColor, QImage, QImageReader, QPainter, QRegion
 from PyQt5.QtSvg import QSvgGenerator
 from PyQt5.QtWidgets import QApplication, QWidget
 
 from nnviz import __version__
-from nnviz.core.config import TrainingConfig
+from nnviz.core.config import ConfigError, TrainingConfig
 from nnviz.core.files import write_atomically
 from nnviz.core.runfile import RunFileError
 
 CONFIG_KEY = "nnviz-config"
 STEP_KEY = "nnviz-step"
 DEFAULT_SCALE = 2  # exports are at least twice the on-screen size
+STRIP_PIXELS = 150_000  # pixels of a picture painted per turn of the event loop: a few milliseconds
 
 
 
@@ -39,15 +41,63 @@ def metadata(config: TrainingConfig, step: int) -> dict[str, str]:
 
 def render(widget: QWidget, scale: float = DEFAULT_SCALE) -> QImage:
     """``widget`` painted into an image ``scale`` times its size (re-rendered, not upscaled)."""
-    size = widget.size() * scale
-    image = QImage(size, QImage.Format_ARGB32)
-    image.fill(QColor("white"))
-    painter = QPainter(image)
-    painter.setRenderHints(QPainter.Antialiasing | QPainter.SmoothPixmapTransform | QPainter.TextAntialiasing)
-    painter.scale(scale, scale)
-    widget.render(painter)
-    painter.end()
-    return image
+    renderer = StripRenderer(widget, scale)
+    renderer.finish_now()
+    return renderer.image
+
+
+class StripRenderer(QObject):
+    """Paints a widget into an image ``scale`` times its size one horizontal strip per turn of
+    the event loop (:meth:`start`), so that the window keeps answering while a large picture is
+    made; ``finished`` brings the image. The caller keeps the widget still until then."""
+
+    finished = pyqtSignal(QImage)
+
+    def __init__(self, widget: QWidget, scale: float = DEFAULT_SCALE, parent: QObject | None = None):
+        super().__init__(parent)
+        self.widget, self.scale = widget, scale
+        self.image = QImage(widget.size() * scale, QImage.Format_ARGB32)
+        self.image.fill(QColor("white"))
+        self._strip = max(1, int(STRIP_PIXELS / max(1, self.image.width()) / scale))  # in widget pixels
+        self._top = 0
+        self._emitted = False
+        self._timer = QTimer(self)
+        self._timer.timeout.connect(self._paint_strip)  # interval 0: whenever the event loop is free
+
+    @property
+    def done(self) -> bool:
+        return self._top >= self.widget.height()
+
+    def start(self) -> None:
+        """Paint the strips in turns of the event loop."""
+        self._timer.start(0)
+
+    def finish_now(self) -> None:
+        """Paint what is left at once (the window is closing, or nobody waits for it)."""
+        self._paint(max(0, self.widget.height() - self._top))
+
+    def _paint_strip(self) -> None:
+        self._paint(min(self._strip, self.widget.height() - self._top))
+
+    def _paint(self, height: int) -> None:
+        if self._emitted:
+            return
+        if self.done:  # nothing (more) to paint: a widget of no height
+            self._finish()
+            return
+        painter = QPainter(self.image)
+        painter.setRenderHints(QPainter.Antialiasing | QPainter.SmoothPixmapTransform | QPainter.TextAntialiasing)
+        painter.scale(self.scale, self.scale)
+        self.widget.render(painter, QPoint(0, self._top), QRegion(0, self._top, self.widget.width(), height))
+        painter.end()
+        self._top += height
+        if self.done:
+            self._finish()
+
+    def _finish(self) -> None:
+        self._timer.stop()
+        self._emitted = True
+        self.finished.emit(self.image)
 
 
 def save_png(image: QImage, path: str | os.PathLike, texts: dict[str, str]) -> None:
@@ -85,24 +135,57 @@ def copy_to_clipboard(image: QImage) -> None:
 
 def read_png_texts(path: str | os.PathLike) -> dict[str, str]:
     """The text chunks of a PNG (empty for a file that is not one)."""
+    if not _is_file(path):
+        return {}  # a pipe or device: opening it may never return
     reader = QImageReader(str(path))
     return {key: reader.text(key) for key in reader.textKeys()}
 
 
 def config_from_png(path: str | os.PathLike) -> TrainingConfig:
-    """The settings an nnviz PNG carries; raises RunFileError for any other picture."""
-    texts = read_png_texts(path)
-    if CONFIG_KEY not in texts:
-        raise RunFileError(f"Cannot open {path}: this picture carries no nnviz settings "
-                           "(only PNGs exported by nnviz can be opened).")
+    """The settings an nnviz PNG carries; raises RunFileError, in one sentence, for a missing,
+    damaged or foreign picture."""
+
+    def refused(reason: str) -> RunFileError:
+        return RunFileError(f"Cannot open {path}: {reason}.")
+
     try:
-        return TrainingConfig.from_dict(json.loads(texts[CONFIG_KEY]))
-    except (ValueError, TypeError) as error:
-        raise RunFileError(f"Cannot open {path}: its nnviz settings are damaged ({error}).") from None
+        regular = stat.S_ISREG(os.stat(path).st_mode)
+    except FileNotFoundError:
+        raise refused("there is no such file") from None
+    except OSError as error:
+        raise refused(error.strerror or "it cannot be read") from None
+    if not regular:
+        raise refused("it is not a picture file")  # a folder, pipe or device
+    reader = QImageReader(str(path))
+    texts = {key: reader.text(key) for key in reader.textKeys()}
+    if CONFIG_KEY not in texts:
+        if not reader.canRead():
+            raise refused("it is not a PNG picture, or it is damaged")
+        if STEP_KEY in texts:  # an nnviz picture whose settings chunk was dropped for a bad checksum
+            raise refused("its nnviz settings are missing or damaged")
+        raise refused("this picture carries no nnviz settings (only PNGs exported by nnviz can be opened)")
+    try:
+        values = json.loads(texts[CONFIG_KEY])
+    except (ValueError, RecursionError):  # not JSON, or nested past the parser's depth
+        raise refused("its nnviz settings are damaged (they are not valid JSON)") from None
+    try:
+        return TrainingConfig.from_dict(values)
+    except ConfigError as error:
+        raise refused(f"its nnviz settings are damaged ({error})") from None
+
+
+def _is_file(path: str | os.PathLike) -> bool:
+    """Whether ``path`` is a regular file (not a folder, pipe or device)."""
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except OSError:
+        return False
 
 
 def is_png(path: str | os.PathLike) -> bool:
     """Whether the file starts like a PNG."""
+    if not _is_file(path):
+        return False
     try:
         with open(path, "rb") as handle:
             return handle.read(8) == b"\x89PNG\r\n\x1a\n"

@@ -44,8 +44,13 @@ class FiguresPanel(QWidget):
         """Show the snapshot's figures; the rate only while training."""
         latest = snapshot.latest
         self.values["step"].setText(f"{snapshot.step:,}")
-        self.values["loss"].setText(f"{latest.loss:.4f}")
-        self.values["test_loss"].setText("–" if math.isnan(latest.test_loss) else f"{latest.test_loss:.4f}")
-        self.values["train_accuracy"].setText(f"{latest.train_accuracy:.1%}")
-        self.values["test_accuracy"].setText("–" if math.isnan(latest.test_accuracy) else f"{latest.test_accuracy:.1%}")
+        self.values["loss"].setText(_shown(latest.loss, "{:.4f}"))
+        self.values["test_loss"].setText(_shown(latest.test_loss, "{:.4f}"))
+        self.values["train_accuracy"].setText(_shown(latest.train_accuracy, "{:.1%}"))
+        self.values["test_accuracy"].setText(_shown(latest.test_accuracy, "{:.1%}"))
         self.values["rate"].setText(f"{snapshot.steps_per_second:,.0f}" if running and snapshot.steps_per_second else "–")
+
+
+def _shown(value: float, form: str) -> str:
+    """A figure, or a dash where there is none (no test set, or no points yet)."""
+    return "–" if math.isnan(value) else form.format(value)

@@ -1,13 +1,19 @@
 """What the File menu does: pictures, tables and run files in and out, with dialogs and errors.
 
-Each ``export_*``/``save_run``/``open_file`` method takes a path and returns False after
-telling the user what went wrong (nothing else changes); the ``ask_*`` slots open the
-file dialog first.
+Each ``export_*``/``save_*`` method takes a path and reports with ``finished(path, error)``
+once the file is written (``error`` empty) or has failed (the user is told; nothing else
+changes). Pictures are painted a strip per turn of the event loop (the views hold still
+meanwhile) and PNG files are encoded and written on a thread of their own, so the window
+never stops answering for an export. ``open_file`` returns False
+after telling the user what went wrong. The ``ask_*`` slots open the file dialog first.
 """
 
 from __future__ import annotations
 
-from PyQt5.QtCore import QObject
+from concurrent.futures import Future, ThreadPoolExecutor
+
+from PyQt5.QtCore import QObject, pyqtSignal
+from PyQt5.QtGui import QImage
 from PyQt5.QtWidgets import QFileDialog
 
 from nnviz.core.datafile import DataFileError, read_data_csv, write_data_csv
@@ -21,10 +27,23 @@ from nnviz.gui import export
 class FileActions(QObject):
     """File operations on a :class:`~nnviz.gui.main_window.MainWindow`'s views and sessions."""
 
+    finished = pyqtSignal(str, str)  # path, and "" when it was written or else why not
+    _written = pyqtSignal()  # from the writer thread: a file is done
+
     def __init__(self, window):
         super().__init__(window)
         self.window = window
         self.export_scale = export.DEFAULT_SCALE
+        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="nnviz-export")
+        self._closed = False
+        self._painting: list[export.StripRenderer] = []
+        self._writing: dict[Future, str] = {}  # files on the writer thread, by the path they go to
+        self._written.connect(self._report_written)
+
+    @property
+    def is_writing(self) -> bool:
+        """Whether pictures are being painted or files written (exports under way)."""
+        return bool(self._painting or self._writing)
 
     # Paths in -------------------------------------------------------------------------------
     def export_texts(self) -> dict[str, str]:
@@ -37,48 +56,59 @@ class FileActions(QObject):
         w = self.window
         return export.default_name(w.session.config, w.view.latest.step if w.view.latest else 0, suffix)
 
-    def export_plots(self, path: str) -> bool:
+    def export_plots(self, path: str) -> None:
         """The plots of the tab in view: on the Train tab .svg as SVG, anything else as PNG; on
         the Compare tab the grid as PNG."""
         w = self.window
         if w.tabs.currentWidget() is w.compare:
-            return self._save(lambda: w.compare.export_grid(path, self.export_scale), path)
+            try:
+                widget, texts = w.compare.grid_picture()
+            except SaveError as error:
+                self._report(path, str(error))
+                return
+            self._paint(widget, self.export_scale, lambda image: self._save_png(image, texts, path))
+            return
         w.view.draw_now()
+        texts = self.export_texts()
         if path.lower().endswith(".svg"):
-            return self._save(lambda: export.save_svg(w.view.plots, path, self.export_texts()), path)
-        image = export.render(w.view.plots, self.export_scale)
-        return self._save(lambda: export.save_png(image, path, self.export_texts()), path)
+            self._save(lambda: export.save_svg(w.view.plots, path, texts), path)
+            return
+        self._paint(w.view.plots, self.export_scale, lambda image: self._save_png(image, texts, path))
 
-    def export_window(self, path: str) -> bool:
+    def export_window(self, path: str) -> None:
         """A PNG of the whole window."""
         self.window.view.draw_now()
-        image = self.window.grab().toImage()
-        return self._save(lambda: export.save_png(image, path, self.export_texts()), path)
+        texts = self.export_texts()
+        self._paint(self.window, 1, lambda image: self._save_png(image, texts, path))
 
-    def export_csv(self, path: str) -> bool:
+    def export_csv(self, path: str) -> None:
         """The Compare tab's figures as CSV."""
-        return self._save(lambda: self.window.compare.export_csv(path), path)
+        self._save(lambda: self.window.compare.export_csv(path), path)
 
-    def export_history(self, path: str) -> bool:
+    def export_history(self, path: str) -> None:
         """The Train view's loss history as CSV."""
         history = self.window.view.latest.history
-        return self._save(lambda: write_history_csv(path, history), path)
+        self._save(lambda: write_history_csv(path, history), path)
 
     def copy_plots(self) -> None:
         """The Train view's plots to the clipboard."""
         self.window.view.draw_now()
-        export.copy_to_clipboard(export.render(self.window.view.plots, self.export_scale))
+        self._paint(self.window.view.plots, self.export_scale, self._copy)
+
+    def _copy(self, image: QImage) -> None:
+        export.copy_to_clipboard(image)
         self.window.statusBar().showMessage("Plots copied to the clipboard.", 5000)
 
-    def save_run(self, path: str) -> bool:
-        """The Train view's whole run (training carries on)."""
+    def save_run(self, path: str) -> None:
+        """The Train view's whole run, as soon as the trainer is back from the training process
+        (training carries on)."""
         session = self.window.session
         config = session.config
-        return self._save(lambda: session.with_trainer(lambda trainer: save_run(path, config, trainer)), path)
+        session.with_trainer(lambda trainer: self._save(lambda: save_run(path, config, trainer), path))
 
-    def save_data(self, path: str) -> bool:
+    def save_data(self, path: str) -> None:
         """The Train view's points (train and test together) as CSV."""
-        return self._save(lambda: write_data_csv(path, self.window.session.dataset), path)
+        self._save(lambda: write_data_csv(path, self.window.session.dataset), path)
 
     def open_data(self, path: str) -> bool:
         """Train a fresh network on the points of a CSV file."""
@@ -120,14 +150,66 @@ class FileActions(QObject):
         w.statusBar().showMessage(f"Opened {path}", 5000)
         return True
 
-    def _save(self, write, path: str) -> bool:
+    def close(self) -> None:
+        """Finish the pictures and files under way (the window is closing); later ones are
+        made at once."""
+        for renderer in list(self._painting):
+            renderer.finish_now()
+        self._writer.shutdown(wait=True)
+        self._report_written()
+        self._closed = True
+
+    def _paint(self, widget, scale: float, then) -> None:
+        """Paint ``widget`` a strip at a time with the views held still, then ``then(image)``."""
+        w = self.window
+        views = (w.view, w.compare)
+        renderer = export.StripRenderer(widget, scale, self)
+        self._painting.append(renderer)
+
+        def finished(image: QImage) -> None:
+            self._painting.remove(renderer)
+            renderer.deleteLater()
+            for view in views:
+                view.hold_drawing(False)
+            then(image)
+
+        for view in views:
+            view.hold_drawing(True)
+        renderer.finished.connect(finished)
+        if self._closed:
+            renderer.finish_now()
+        else:
+            renderer.start()
+
+    def _save(self, write, path: str) -> None:
+        """Write now, on this thread (files that take a few milliseconds)."""
         try:
             write()
         except SaveError as error:
-            self.window.show_error(str(error))
-            return False
-        self.window.statusBar().showMessage(f"Saved {path}", 5000)
-        return True
+            self._report(path, str(error))
+            return
+        self._report(path, "")
+
+    def _save_png(self, image: QImage, texts: dict[str, str], path: str) -> None:
+        """Encode and write ``image`` on the writer thread; ``finished`` follows."""
+        if self._closed:
+            self._report(path, _write_png(image, texts, path))
+            return
+        self.window.statusBar().showMessage(f"Saving {path}…")
+        future = self._writer.submit(_write_png, image, texts, path)
+        self._writing[future] = path
+        future.add_done_callback(lambda _future: self._written.emit())
+
+    def _report_written(self) -> None:
+        for future in [f for f in self._writing if f.done()]:
+            self._report(self._writing.pop(future), future.result())
+
+    def _report(self, path: str, error: str) -> None:
+        if error:
+            self.window.show_error(error)
+        else:
+            self.window.statusBar().showMessage(f"Saved {path}", 5000)
+        self.finished.emit(path, error)
 
     # Dialogs first --------------------------------------------------------------------------
     def ask_export_plots(self) -> None:
@@ -163,3 +245,13 @@ class FileActions(QObject):
         path, _ = QFileDialog.getSaveFileName(self.window, title, name, filters)
         if path:
             save(path)
+
+
+def _write_png(image: QImage, texts: dict[str, str], path: str) -> str:
+    """Write a PNG (on the writer thread: the image is its alone, and a QImage may be saved off
+    the GUI thread); the reason it failed, or "" when it is written."""
+    try:
+        export.save_png(image, path, texts)
+    except SaveError as error:
+        return str(error)
+    return ""

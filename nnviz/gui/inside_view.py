@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from PyQt5.QtCore import Qt, pyqtSignal
 from PyQt5.QtWidgets import QLabel, QScrollArea, QSplitter, QVBoxLayout, QWidget
-from superqt.utils import qthrottled
 
 from nnviz.core.datasets import Dataset
 from nnviz.core.grid import Bounds
 from nnviz.core.network import MLP
 from nnviz.gui.network_diagram import NetworkDiagram
+from nnviz.gui.throttle import Throttled
 from nnviz.gui.units_view import UnitGrid
 
 FRAME_MS = 50  # at most 20 redraws a second: at 200 units this panel costs more than the rest of a frame
@@ -56,7 +56,7 @@ class InsidePanel(QWidget):
         for source in (self.units, self.diagram):
             source.unit_hovered.connect(self._on_unit_hovered)
             source.unit_selected.connect(self._on_unit_selected)
-        self._throttled_show = qthrottled(self._show, timeout=FRAME_MS, leading=True)
+        self._throttled_show = Throttled(self._show, FRAME_MS, leading=True, busy_share=0.3)
 
     @property
     def shown_unit(self) -> int:

@@ -24,6 +24,7 @@ from nnviz.gui.compare_view import CompareView, Pin
 from nnviz.gui.controls import ControlPanel
 from nnviz.gui.drawing import PointEditor
 from nnviz.gui.file_actions import FileActions
+from nnviz.gui.resource_files import resource_file
 from nnviz.gui.session import TrainingSession
 from nnviz.gui.training_view import TrainingView
 
@@ -31,18 +32,20 @@ CONTROLS_WIDTH = 330
 
 
 def app_icon() -> QIcon:
-    """The nnviz icon from the installed resources."""
-    with resources.as_file(resources.files("nnviz.resources") / "nnviz.svg") as path:
+    """The nnviz icon, from the installed package or the checkout."""
+    with resources.as_file(resource_file("nnviz.svg")) as path:
         return QIcon(str(path))
 
 
 class MainWindow(QMainWindow):
     """Controls on the left, plots on the right; the session does the work."""
 
-    def __init__(self, config: TrainingConfig, settings: QSettings | None = None):
+    def __init__(self, config: TrainingConfig, settings: QSettings | None = None, *, points_in_background=False):
+        """``points_in_background``: show the window before scikit-learn has made the points
+        (see :class:`TrainingSession`)."""
         super().__init__()
         self.settings = settings  # None: remember nothing (screenshots, tests)
-        self.session = TrainingSession(config, self)
+        self.session = TrainingSession(config, self, points_in_background=points_in_background)
         self.controls = ControlPanel(config)
         self.view = TrainingView()
         self.compare = CompareView(self.session.config, self.session.dataset)
@@ -71,6 +74,8 @@ class MainWindow(QMainWindow):
         self.setAcceptDrops(True)
         self._build_actions()
         self.statusBar().showMessage("Press Space to train.")
+        if self.session.making_points:
+            self.statusBar().showMessage(f"Making the {config.dataset} points (scikit-learn is loading)…")
 
         self.controls.config_edited.connect(self._on_config_edited)
         self.controls.train_toggled.connect(self.session.toggle)
@@ -198,6 +203,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event) -> None:
         self.session.shutdown()
         self.compare.session.shutdown()
+        self.files.close()
         self._remember()
         super().closeEvent(event)
 
@@ -237,6 +243,8 @@ class MainWindow(QMainWindow):
         self._update_title()
 
     def _on_run_reset(self, snapshot: TrainingSnapshot) -> None:
+        if len(self.session.dataset.y_train) and self.statusBar().currentMessage().startswith("Making the"):
+            self.statusBar().showMessage("The points are here. Press Space to train.", 5000)
         self.view.show_message("")
         self.view.set_dataset(self.session.dataset, fit_view=not self.point_editor.editing)
         self.view.show_snapshot(snapshot)
@@ -262,6 +270,8 @@ class MainWindow(QMainWindow):
 
     def _on_running_changed(self, running: bool) -> None:
         self.view.running = running
+        if not running:
+            self.view.draw_now()  # the last snapshot whole: while running, the loss curve skips some
         self.controls.show_running(running)
         if running:
             self.view.show_message("")

@@ -6,6 +6,7 @@ import numpy as np
 import pyqtgraph as pg
 from PyQt5.QtCore import QRectF, Qt, pyqtSignal
 from PyQt5.QtGui import QColor, QPainter
+from PyQt5.QtWidgets import QGraphicsItem
 
 from nnviz.core.activations import ACTIVATIONS
 from nnviz.core.baseline import LinearBaseline
@@ -31,6 +32,7 @@ pg.setConfigOptions(imageAxisOrder="row-major", antialias=False, background="w",
 
 GRID_RESOLUTION = 100  # like TensorFlow Playground; the image item smooths it when scaled
 TILE_RESOLUTION = 64  # small plots in a grid
+TILE_POINTS = 400  # at most this many points of each split in a small plot
 
 
 class DrawViewBox(pg.ViewBox):
@@ -94,6 +96,7 @@ class BoundaryPlot(pg.PlotWidget):
         self.setAspectLocked(True)
         self.setMenuEnabled(False)
         self.showGrid(x=False, y=False)
+        self._compact = compact
         self._resolution = TILE_RESOLUTION if compact else GRID_RESOLUTION
         if compact:
             self.setMouseEnabled(False, False)
@@ -119,6 +122,10 @@ class BoundaryPlot(pg.PlotWidget):
         size = 5 if compact else 8
         self.train_points = pg.ScatterPlotItem(size=size, pen=outline, antialias=True)
         self.test_points = pg.ScatterPlotItem(size=size, brush=pg.mkBrush(0, 0, 0, 0), antialias=True)
+        for points in (self.train_points, self.test_points):
+            # Points change rarely, the heatmap under them every frame: paint them from a cached
+            # picture instead of anew (thousands of points cost a few ms a frame otherwise).
+            points.setCacheMode(QGraphicsItem.DeviceCoordinateCache)
         for item in (self.image, self.contour, self.unit_image, self.unit_line, self.baseline, self.test_points,
                      self.train_points):
             self.addItem(item)
@@ -163,8 +170,11 @@ class BoundaryPlot(pg.PlotWidget):
         brushes = [pg.mkBrush(c) for c in POINT_COLORS]
         pens = [pg.mkPen(c, width=1.5) for c in POINT_COLORS]
         n = len(POINT_COLORS)
-        self.train_points.setData(pos=data.X_train[:, :2], brush=[brushes[k % n] for k in data.y_train])
-        self.test_points.setData(pos=data.X_test[:, :2], pen=[pens[k % n] for k in data.y_test])
+        # A tile is too small to tell thousands of points apart: every k-th is the same picture.
+        train, test = (slice(None, None, max(1, -(-len(y) // TILE_POINTS)) if self._compact else None)
+                       for y in (data.y_train, data.y_test))
+        self.train_points.setData(pos=data.X_train[train, :2], brush=[brushes[k % n] for k in data.y_train[train]])
+        self.test_points.setData(pos=data.X_test[test, :2], pen=[pens[k % n] for k in data.y_test[test]])
 
     def set_drawing(self, enabled: bool) -> None:
         """Draw mode: the mouse edits points instead of panning and zooming."""

@@ -1,12 +1,26 @@
-"""Runs a trainer (a lone network or a sweep) in a training process, handing it back and forth."""
+"""Runs a trainer (a lone network or a sweep) in a training process, handing it back and forth.
+
+The GUI thread never waits for the process. Whatever needs the trainer here (pausing, a step,
+saving the run, a new network) is queued until the process hands it back, which it does
+within a snapshot interval or so. A process that falls silent is given up after
+:attr:`Runner.unresponsive_after` seconds: it is killed, the run goes back to where it began,
+and the user is told.
+"""
 
 from __future__ import annotations
 
-from PyQt5.QtCore import QObject, pyqtSignal
+import time
+from collections.abc import Callable
+from functools import partial
+
+from PyQt5.QtCore import QObject, QTimer, pyqtSignal
 
 from nnviz.gui.worker import TrainingWorker
 
 SNAPSHOT_INTERVAL = 1 / 60  # the trainer hands over at most ~60 snapshots a second
+START_ALLOWANCE = 30.0  # seconds a new process may take to say its first word (imports, a busy machine)
+UNRESPONSIVE = ("The training process stopped answering, so nnviz ended it; the run went back to step {step:,}, "
+                "where it began. Press Train to go on.")
 
 
 class Runner(QObject):
@@ -14,29 +28,56 @@ class Runner(QObject):
     trains it in a :class:`TrainingWorker` process.
 
     While a run is active the trainer lives in the process and ``self.trainer`` is the copy
-    from before the run; when the run ends the process hands the trainer back.
+    from before the run; when the run ends the process hands the trainer back. ``is_settled``
+    says whether the trainer is here and nothing waits for it. ``trainer`` may be None until
+    a first one comes (:meth:`replace_trainer`); what needs it waits until then.
     """
 
     snapshot_ready = pyqtSignal(object)  # a snapshot, at most ~60 a second
     running_changed = pyqtSignal(bool)
     diverged = pyqtSignal(str)  # a sentence for the user (a divergence or a failure)
 
+    unresponsive_after = 10.0
+    """Seconds a process with work to do may stay silent before it is given up (the slowest
+    step nnviz offers takes well under a second; starting a process takes one or two)."""
+
     def __init__(self, trainer, parent: QObject | None = None):
         super().__init__(parent)
         self.trainer = trainer
         self._worker: TrainingWorker | None = None  # started on first use
         self._run_id = 0
-        self._active_run: int | None = None  # the run the process is doing, if any
+        self._active_run: int | None = None  # the run whose trainer is in the process
+        self._shown_run: int | None = None  # the run whose snapshots are shown (None once replaced)
+        self._active_steps: int | None = None  # the active run's step count (None: until stopped)
+        self._run_ends_training = False  # when the active run ends by itself, training stops
+        self._recalled = False  # "stop" was sent to the active run
+        self._waiting: list[Callable[[], None]] = []  # to do, in order, once the trainer is here
         self._keep_running = False  # the user wants training (vs. paused)
+        self._closing = False  # shutting down: no new runs
+        self._last_heard = 0.0
+        self._heard_from_process = False  # the current process has said something (it has started)
+        self._watchdog = QTimer(self)
+        self._watchdog.setInterval(250)
+        self._watchdog.timeout.connect(self._check_process)
 
     @property
     def is_running(self) -> bool:
         return self._keep_running
 
     @property
-    def is_busy(self) -> bool:
-        """Whether the process holds the trainer now."""
-        return self._active_run is not None
+    def is_settled(self) -> bool:
+        """Whether the trainer is here (no run in the process) and nothing waits for it."""
+        return self._active_run is None and not self._waiting and self.trainer is not None
+
+    @property
+    def has_process(self) -> bool:
+        """Whether a training process exists (one is started on first use)."""
+        return self._worker is not None
+
+    @property
+    def process_id(self) -> int | None:
+        """The training process's id, if there is one."""
+        return None if self._worker is None else self._worker.pid
 
     def snapshot(self):
         """The state as of the last time the trainer was here."""
@@ -47,19 +88,17 @@ class Runner(QObject):
         """Train until paused."""
         if self._keep_running:
             return
-        self._end_run()
         self._keep_running = True
         self.running_changed.emit(True)
-        self._launch(None)
+        self._settle()
 
     def pause(self) -> None:
-        """Stop training; the trainer comes back from the process."""
+        """Stop training; the trainer comes back from the process, and its snapshot with it."""
         if not self._keep_running:
             return
         self._keep_running = False
-        self._end_run()
+        self._recall()
         self.running_changed.emit(False)
-        self.snapshot_ready.emit(self.trainer.snapshot())
 
     def toggle(self) -> None:
         """Train if paused, pause if training."""
@@ -68,50 +107,69 @@ class Runner(QObject):
     def step(self, count: int = 1) -> None:
         """Pause, then advance exactly ``count`` updates."""
         self.pause()
-        self._end_run()
-        self._launch(count)
+        self._when_home(partial(self._launch, count, ends_training=False))
 
     def run_steps(self, count: int) -> None:
         """Train ``count`` updates, then stop (reported by ``running_changed(False)``)."""
         self.pause()
-        self._end_run()
         self._keep_running = True
         self.running_changed.emit(True)
-        self._launch(count)
+        self._when_home(partial(self._launch, count, ends_training=True))
 
     def replace_trainer(self, trainer) -> None:
-        """Swap in another trainer, carrying on training if we were."""
-        self._end_run()
-        self.trainer = trainer
-        if self._keep_running:
-            self._launch(None)
+        """Swap in another trainer, carrying on training if we were. The old run's snapshots
+        stop showing at once; what waits for its trainer (a save, say) still gets it."""
+        self._shown_run = None
+        if self.trainer is not None:  # a Step pressed just before was meant for the network being replaced
+            self._waiting = [action for action in self._waiting if not _is_launch(action)]
+        if self._waiting and self._active_run is not None:  # a save, say, still needs the old trainer
+            self._when_home(lambda: self._swap(trainer))
+            return
+        if self._active_run is not None:  # nothing needs the old trainer back: abandon its run
+            self._recall()
+            self._active_run = None
+            self._watchdog.stop()
+        self._swap(trainer)
 
-    def with_trainer(self, use):
-        """Call ``use(trainer)`` with the trainer back here (ending a run for it), then carry
-        on training if we were; returns what ``use`` returns."""
-        self._end_run()
-        try:
-            return use(self.trainer)
-        finally:
-            if self._keep_running and self._active_run is None:
-                self._launch(None)
+    def with_trainer(self, use: Callable[[object], None]) -> None:
+        """Call ``use(trainer)`` once the trainer is here (at once if it is), then carry on
+        training if we were."""
+        self._when_home(lambda: use(self.trainer))
 
     def shutdown(self, timeout: float = 5.0) -> bool:
-        """End any run and the training process; True if everything ended in time."""
+        """End training and the process; True if everything ended in time.
+
+        What still waits for the trainer (a save the user asked for) gets it first, if the
+        process hands it over within ``timeout`` seconds; the window is closing, so this is
+        the one place that waits."""
         self._keep_running = False
-        self._end_run(timeout)
-        if self._worker is None:
-            return True
-        worker, self._worker = self._worker, None
-        closed = worker.close(timeout)
-        worker.deleteLater()
-        return closed
+        self._closing = True
+        in_time = True
+        if self._active_run is not None and self._waiting:
+            self._recall()
+            returned = self._worker.take_trainer(self._active_run, timeout)
+            if returned is None:
+                in_time = False
+                self._give_up()
+            else:
+                self._active_run = None
+                self._adopt(returned)
+                self._drain()
+        self._active_run = self._shown_run = None
+        self._waiting.clear()
+        self._watchdog.stop()
+        if self._worker is not None:
+            worker, self._worker = self._worker, None
+            in_time = worker.close() and in_time
+            worker.deleteLater()
+        return in_time
 
     # For subclasses ------------------------------------------------------------------------
     def _send_to_run(self, kind: str, payload) -> bool:
         """Send live settings (``"set"``) or new points (``"data"``) to a running trainer;
-        False if none is running."""
-        if self._active_run is None:
+        False if none is running (or it is on its way back: the trainer adopted then is
+        brought up to date by :meth:`_adopt`)."""
+        if self._active_run is None or self._recalled:
             return False
         self._worker.send_to_run(kind, payload)
         return True
@@ -121,55 +179,116 @@ class Runner(QObject):
         self.trainer = trainer
 
     # Internals -----------------------------------------------------------------------------
-    def _launch(self, steps: int | None) -> None:
+    def _when_home(self, action: Callable[[], None]) -> None:
+        """Do ``action`` once the trainer is here: now, or when the process returns it."""
+        self._waiting.append(action)
+        if self._active_run is None:
+            self._drain()
+        elif self._active_steps is None:
+            self._recall()  # a run that trains until stopped: stop it (others end by themselves)
+
+    def _drain(self) -> None:
+        """Do what waits for the trainer, in order, while it is here; then train if wanted."""
+        while self._waiting and self._active_run is None and self.trainer is not None:
+            self._waiting.pop(0)()  # may launch a step run: the rest then wait for its end
+        self._settle()
+
+    def _settle(self) -> None:
+        if self._keep_running and self._active_run is None and not self._waiting and self.trainer is not None:
+            self._launch(None, ends_training=True)
+
+    def _swap(self, trainer) -> None:
+        self._adopt(trainer)  # settings changed while it waited in line apply to it
+        self._drain()  # what waited for a first trainer (a Train or Step before the data came)
+
+    def _recall(self) -> None:
+        """Ask the active run to end and hand its trainer back."""
+        if self._active_run is not None and not self._recalled:
+            self._recalled = True
+            self._worker.stop()
+
+    def _launch(self, steps: int | None, *, ends_training: bool) -> None:
+        if self._closing:
+            return
         if self._worker is not None and not self._worker.is_alive:
-            self._worker.close()
-            self._worker.deleteLater()
-            self._worker = None
+            self._dispose_worker()
         if self._worker is None:
             self._worker = TrainingWorker(self)
+            self._heard_from_process = False
             self._worker.snapshot.connect(self._on_snapshot)
             self._worker.finished.connect(self._on_finished)
             self._worker.failed.connect(self._on_failed)
         self._run_id += 1
-        self._active_run = self._run_id
-        if not self._worker.run(self._run_id, self.trainer, steps, SNAPSHOT_INTERVAL):
-            self._on_failed(0, TrainingWorker.LOST)
+        self._active_run = self._shown_run = self._run_id
+        self._active_steps, self._run_ends_training = steps, ends_training
+        self._recalled = False
+        self._last_heard = time.monotonic()
+        self._watchdog.start()
+        self._worker.run(self._run_id, self.trainer, steps, SNAPSHOT_INTERVAL)
 
-    def _end_run(self, timeout: float = 5.0) -> None:
-        """Take the trainer back from the process (waits at most one snapshot interval or so)."""
+    def _dispose_worker(self) -> None:
+        worker, self._worker = self._worker, None
+        worker.kill()
+        worker.deleteLater()
+
+    def _check_process(self) -> None:
+        """The watchdog: give up a process that has had nothing to say for too long."""
         if self._active_run is None:
-            return
-        run, self._active_run = self._active_run, None
-        returned = self._worker.stop(run, timeout)
-        if returned is not None:
-            self._adopt(returned)
+            self._watchdog.stop()
+        elif time.monotonic() - self._last_heard > self.unresponsive_after + (
+                0 if self._heard_from_process else START_ALLOWANCE):
+            self._give_up()
+
+    def _give_up(self) -> None:
+        self._dispose_worker()
+        self._on_failed(self._active_run, UNRESPONSIVE.format(step=self.trainer.step_count))
 
     def _on_snapshot(self, run_id: int, snapshot) -> None:
-        if run_id != self._active_run:
-            return  # from a run that has been stopped or replaced
+        self._heard_from_process = True
+        if run_id == self._active_run:
+            self._last_heard = time.monotonic()
+        if run_id != self._shown_run:
+            return  # from a run that has been replaced
         self.snapshot_ready.emit(snapshot)
         if snapshot.divergence is not None:
             self.diverged.emit(snapshot.divergence.message)
 
     def _on_finished(self, run_id: int) -> None:
+        self._heard_from_process = True
         if run_id != self._active_run:
-            return
-        self._active_run = None
+            return  # an abandoned run's trainer: take_trainer discards it with the next one
         returned = self._worker.take_trainer(run_id)
-        if returned is not None:
-            self._adopt(returned)
-        if self._keep_running:  # the run ended by itself: its step count or a divergence
-            self._keep_running = False
+        if returned is None:
+            return  # an error, reported by failed()
+        ended_by_itself = not self._recalled
+        self._active_run = None
+        self._watchdog.stop()
+        self._adopt(returned)
+        if run_id == self._shown_run:
+            self.snapshot_ready.emit(self.trainer.snapshot())
+        if ended_by_itself and self._run_ends_training and self._keep_running:
+            self._keep_running = False  # its step count was reached, or it diverged
             self.running_changed.emit(False)
+        self._drain()
 
     def _on_failed(self, run_id: int, message: str) -> None:
         if run_id and run_id != self._active_run:
             return  # about a run that has been stopped or replaced
-        self._active_run = None  # the trainer of that run is lost; ours is the copy from before it
+        if not run_id and self.sender() is not None and self.sender() is not self._worker:
+            return  # a process given up or replaced already
+        if self._active_run is None:
+            return  # nothing was lost
+        self._active_run = self._shown_run = None  # that run's trainer is lost; ours is the copy from before it
+        self._watchdog.stop()
         self._adopt(self.trainer)
         self.snapshot_ready.emit(self.trainer.snapshot())
         if self._keep_running:
             self._keep_running = False
             self.running_changed.emit(False)
         self.diverged.emit(message)
+        self._drain()
+
+
+def _is_launch(action) -> bool:
+    """Whether a queued action starts a run (Step, run_steps)."""
+    return isinstance(action, partial) and action.func.__name__ == "_launch"

@@ -2,21 +2,30 @@
 
 from __future__ import annotations
 
+import math
+import threading
 from dataclasses import fields
 
 import numpy as np
-from PyQt5.QtCore import QObject, pyqtSignal
+from PyQt5.QtCore import QObject, QTimer, pyqtSignal
 
 from nnviz.core.config import TrainingConfig
-from nnviz.core.datasets import CUSTOM, Dataset, resplit
-from nnviz.core.experiment import build_dataset, build_trainer
+from nnviz.core.datasets import CUSTOM, Dataset, resplit, without_points
+from nnviz.core.experiment import (
+    build_dataset,
+    build_network,
+    build_trainer,
+    needs_scikit_learn,
+)
+from nnviz.core.history import FIELDS, HistoryEntry
 from nnviz.core.remote import apply_settings
-from nnviz.core.training import LIVE_SETTINGS, Trainer
+from nnviz.core.training import LIVE_SETTINGS, Trainer, TrainingSnapshot
 from nnviz.gui.runner import Runner
 
 DATA_SETTINGS = ("dataset", "samples", "noise", "classes", "test_fraction", "seed", "preset")
 HISTORY_EVERY = 10  # record train/test loss every 10 steps (thinned further as it grows)
 HISTORY_CAPACITY = 2000  # entries kept for the loss plot, however long the run
+FIRST_FRAME_MS = 100  # a window is on screen this long after it is made
 
 
 class TrainingSession(Runner):
@@ -24,20 +33,46 @@ class TrainingSession(Runner):
 
     Live settings go to the trainer wherever it is; anything that needs a new network or new
     data ends the run, rebuilds, and carries on training if it was.
+
+    With ``points_in_background``, points that scikit-learn makes are made on a thread of their
+    own (importing it takes a second or two): until they come, ``making_points`` is True, the
+    dataset has no points, there is no trainer, and Train or Step wait for it.
     """
 
     run_reset = pyqtSignal(object)  # TrainingSnapshot at step 0 of a new network or data
     points_edited = pyqtSignal(object)  # the Dataset, after a draw-mode edit (training carries on)
+    _points_made = pyqtSignal(int, object)  # from the thread: the data generation they are for, a Dataset
 
-    def __init__(self, config: TrainingConfig, parent: QObject | None = None):
+    def __init__(self, config: TrainingConfig, parent: QObject | None = None, *, points_in_background: bool = False):
         self.config = config.validated()
-        self._dataset: Dataset = build_dataset(self.config)
         self.user_data: Dataset | None = None  # the user's own points (loaded or drawn), if any
-        super().__init__(self._new_trainer(), parent)
+        self._data_generation = 0  # counts the data set here, so that late points from the thread are dropped
+        later = points_in_background and needs_scikit_learn(self.config)
+        self._dataset: Dataset = without_points(self.config.dataset) if later else build_dataset(self.config)
+        super().__init__(None if later else self._new_trainer(), parent)
+        self._points_made.connect(self._on_points_made)
+        if later:  # after the window's first frame: the import would only slow it down
+            self._points_thread = threading.Thread(target=self._make_points, args=(self.config, self._data_generation),
+                                                   name="nnviz-points", daemon=True)
+            QTimer.singleShot(FIRST_FRAME_MS, self._start_making_points)
 
     @property
     def dataset(self) -> Dataset:
         return self._dataset
+
+    @property
+    def making_points(self) -> bool:
+        """Whether the first points are still being made (see the class docstring)."""
+        return self.trainer is None
+
+    def snapshot(self) -> TrainingSnapshot:
+        """The state as of the last time the trainer was here (before any points: the
+        configured network's starting weights)."""
+        if self.trainer is not None:
+            return self.trainer.snapshot()
+        network = build_network(self.config, self._dataset.features, self._dataset.classes)
+        nan = math.nan
+        return TrainingSnapshot(0, network, np.empty((0, len(FIELDS))), HistoryEntry(0, nan, nan, nan, nan), 0.0, None)
 
     def load_data(self, data: Dataset) -> None:
         """Train a fresh network on the user's points ``data``, split by the current settings."""
@@ -49,19 +84,21 @@ class TrainingSession(Runner):
         """Train on ``data`` (the points after a draw-mode edit) from the next step on.
 
         The network carries on; only a class it has no output for makes a new network, and
-        then this returns True.
+        then this returns True. (Before the first points come, there is nothing to edit.)
         """
+        if self.making_points:
+            return False
         self.config = self.config.replace(dataset=CUSTOM, preset=None)
         if data.classes > self.trainer.network.layer_sizes[-1]:
-            self._end_run()  # the old network goes back with the old points; the new one gets these
             self.user_data = self._dataset = data
             self._rebuild(data_changed=False)
             return True
         self.user_data = self._dataset = data
         self.points_edited.emit(data)
-        if not self._send_to_run("data", data):
+        if not self._send_to_run("data", data) and self.is_settled:
             self.trainer.replace_data(data)
             self.snapshot_ready.emit(self.trainer.snapshot())  # paused: the figures are the new points' now
+        # (A trainer on its way back from the process gets the points when it arrives: _adopt.)
         return False
 
     def reset(self) -> None:
@@ -77,7 +114,7 @@ class TrainingSession(Runner):
             return
         if changed <= set(LIVE_SETTINGS):
             updates = {name: getattr(config, name) for name in changed}
-            if not self._send_to_run("set", updates):
+            if not self._send_to_run("set", updates) and self.trainer is not None:
                 apply_settings(self.trainer, updates)
             return
         self._rebuild(data_changed=bool(changed & set(DATA_SETTINGS)))
@@ -89,7 +126,7 @@ class TrainingSession(Runner):
 
     def adopt(self, config: TrainingConfig, trainer: Trainer, dataset: Dataset) -> None:
         """Continue ``trainer`` (begun elsewhere, on ``dataset``) as this session's run."""
-        self._end_run()
+        self._data_generation += 1
         self.config, self._dataset = config.validated(), dataset
         if config.dataset == CUSTOM:
             self.user_data = dataset
@@ -101,8 +138,30 @@ class TrainingSession(Runner):
 
     def _rebuild(self, data_changed: bool) -> None:
         if data_changed:
-            self._end_run()
             self._dataset = self._make_dataset()
+            self._data_generation += 1
+        elif self.making_points:  # the network is built when the points come, with the settings then
+            self.run_reset.emit(self.snapshot())
+            return
+        trainer = self._new_trainer()
+        self.run_reset.emit(trainer.snapshot())
+        self.replace_trainer(trainer)
+
+    def _start_making_points(self) -> None:
+        self._points_thread.start()
+
+    def _make_points(self, config: TrainingConfig, generation: int) -> None:
+        data = build_dataset(config)  # on the thread: scikit-learn's import holds nothing up
+        try:
+            self._points_made.emit(generation, data)
+        except RuntimeError:  # the window was closed and deleted meanwhile
+            pass
+
+    def _on_points_made(self, generation: int, data: Dataset) -> None:
+        if generation != self._data_generation:
+            return  # other data came first (a file opened, a setting changed)
+        self._dataset = data
+        self._data_generation += 1
         trainer = self._new_trainer()
         self.run_reset.emit(trainer.snapshot())
         self.replace_trainer(trainer)
@@ -117,11 +176,18 @@ class TrainingSession(Runner):
 
     def _adopt(self, trainer: Trainer) -> None:
         # A setting or edit sent just as the run ended may not have reached it: ours are the truth.
+        # (A trainer that cannot take the current points is on its way out: a new network for them
+        # waits in line behind whatever still needed this one, such as a save.)
         apply_settings(trainer, {name: getattr(self.config, name) for name in LIVE_SETTINGS})
-        if not _same_points(trainer.data, self._dataset):
+        if not _same_points(trainer.data, self._dataset) and _fits(trainer, self._dataset):
             trainer.replace_data(self._dataset)
         self.trainer = trainer
 
 
 def _same_points(a: Dataset, b: Dataset) -> bool:
     return all(np.array_equal(getattr(a, k), getattr(b, k)) for k in ("X_train", "y_train", "X_test", "y_test"))
+
+
+def _fits(trainer: Trainer, data: Dataset) -> bool:
+    sizes = trainer.network.layer_sizes
+    return data.features == sizes[0] and data.classes <= sizes[-1] and len(data.y_train) > 0

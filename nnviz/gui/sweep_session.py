@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PyQt5.QtCore import QObject, pyqtSignal
 
 from nnviz.core.datasets import Dataset
@@ -37,11 +39,11 @@ class SweepSession(Runner):
         if self.sweep is not None:
             self.set_sweep(self.sweep, self.dataset)
 
-    def take_out(self, index: int) -> Trainer:
-        """Pause, and return network ``index`` as a lone trainer that carries on from here."""
+    def take_out(self, index: int, use: Callable[[Trainer], None]) -> None:
+        """Pause, and hand network ``index`` to ``use`` as a lone trainer that carries on from
+        here (once the sweep is back from the training process)."""
         self.pause()
-        self._end_run()
-        return self.trainer.trainer(index)
+        self.with_trainer(lambda sweep: use(sweep.trainer(index)))
 
     def start(self) -> None:
         if self.trainer is not None:

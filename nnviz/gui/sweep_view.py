@@ -40,7 +40,7 @@ class SweepTile(QFrame):
 
     clicked = pyqtSignal()
 
-    def __init__(self, label: str, color: str, parent: QWidget | None = None):
+    def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.setFrameShape(QFrame.StyledPanel)
         self.setCursor(Qt.PointingHandCursor)
@@ -48,7 +48,8 @@ class SweepTile(QFrame):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.setSpacing(2)
-        self.title = QLabel(f"<span style='color:{color}'>■</span> <b>{label}</b>")
+        self.title = QLabel()
+        self.dataset: Dataset | None = None  # the points shown
         self.plot = BoundaryPlot(compact=True)
         self.plot.setMinimumSize(150, 110)
         self.caption = QLabel("–")
@@ -59,6 +60,11 @@ class SweepTile(QFrame):
         layout.addWidget(self.plot, 1)
         layout.addWidget(self.caption)
         self.plot.clicked.connect(self.clicked)
+
+    def set_label(self, label: str, color: str) -> None:
+        """The network's name, with a swatch of its curve's colour."""
+        self.title.setText(f"<span style='color:{color}'>■</span> <b>{label}</b>")
+        self.caption.setText("–")
 
     def mouseReleaseEvent(self, event) -> None:
         self.clicked.emit()
@@ -105,14 +111,17 @@ class SweepFigure(QWidget):
         self.tiles: list[SweepTile] = []
         self.curves: list[pg.PlotDataItem] = []
         self._legend = self.loss.addLegend(offset=(-10, 10))
+        self._spare: list[SweepTile] = []  # tiles of earlier sweeps, hidden: building a plot takes a while
 
     def set_tiles(self, labels: list[str], ordered: bool, datasets: list[Dataset], heading: str) -> None:
-        """Make one tile and one curve per network, each tile showing its dataset (drops the
-        tiles of an earlier sweep)."""
-        old, self.tiles, self.curves = self.tiles, [], []
-        for tile in old:
+        """One tile and one curve per network, each tile showing its dataset (in place of the
+        tiles of an earlier sweep, which are kept to be used again)."""
+        for tile in self.tiles:
             self._grid.removeWidget(tile)
-            tile.deleteLater()
+            tile.hide()
+            tile.clicked.disconnect()
+        self._spare[:0] = self.tiles
+        self.tiles, self.curves = [], []
         self.loss.clear()
         self._legend.clear()
         self._legend.setColumnCount(2 if len(labels) > 6 else 1)
@@ -120,10 +129,14 @@ class SweepFigure(QWidget):
         rows = 1 if len(labels) <= 4 else 2 if len(labels) <= 10 else math.ceil(len(labels) / 5)
         columns = math.ceil(len(labels) / rows)
         for i, (label, color, data) in enumerate(zip(labels, colors, datasets)):
-            tile = SweepTile(label, color)
-            tile.plot.set_dataset(data)
+            tile = self._spare.pop(0) if self._spare else SweepTile()
+            tile.set_label(label, color)
+            if tile.dataset is not data:  # setting points costs: pins keep theirs
+                tile.dataset = data
+                tile.plot.set_dataset(data)
             tile.clicked.connect(lambda i=i: self.tile_clicked.emit(i))
             self._grid.addWidget(tile, i // columns, i % columns)
+            tile.show()
             self.tiles.append(tile)
             self.curves.append(self.loss.plot(name=label, pen=pg.mkPen(color, width=2)))
         self.heading.setText(heading)

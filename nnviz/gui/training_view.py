@@ -3,7 +3,10 @@ curve, redrawn once per frame."""
 
 from __future__ import annotations
 
-from PyQt5.QtCore import Qt
+import threading
+import time
+
+from PyQt5.QtCore import Qt, pyqtSignal
 from PyQt5.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
@@ -12,7 +15,6 @@ from PyQt5.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from superqt.utils import qthrottled
 
 from nnviz.core.baseline import LinearBaseline, fit_linear_baseline
 from nnviz.core.datasets import Dataset
@@ -20,20 +22,28 @@ from nnviz.core.training import TrainingSnapshot
 from nnviz.gui.figures import FiguresPanel
 from nnviz.gui.inside_view import InsidePanel
 from nnviz.gui.plots import BoundaryPlot, LossPlot
+from nnviz.gui.throttle import Throttled
 
 HOVER_HINT = "Hover over the loss curve to read the values at a step."
 DRAW_HINT = "Drawing: click adds a point, drag sprays, right-click removes the nearest."
 FRAME_MS = 16  # redraw at most once per display frame (60 Hz)
+LOSS_FRAME_S = 0.1  # the loss curve, while training: 10 times a second is smooth enough for a curve
 
 
 class TrainingView(QWidget):
     """Shows snapshots. :meth:`show_snapshot` may be called as often as snapshots arrive;
     drawing happens at most once per frame, with the newest one."""
 
+    baseline_fitted = pyqtSignal()  # the linear baseline shown changed (fitted, or none)
+    _baseline_fitted = pyqtSignal(object, object)  # data, LinearBaseline or None: from the fitting thread
+
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
+        self._baseline_fitted.connect(self._on_baseline_fitted)
         self.running = False
         self.drawing = False
+        self._holds = 0  # exports in progress, which need the picture to stay still
+        self._loss_drawn_at = 0.0
         self.latest: TrainingSnapshot | None = None
         self.frames_drawn = 0
 
@@ -64,7 +74,7 @@ class TrainingView(QWidget):
         self.inside.unit_shown.connect(self.boundary.show_unit)
         self.inside.levels_changed.connect(self.boundary.set_unit_levels)
         # Refitting the baseline takes a few ms: while the user sprays points, at most 5 times a second.
-        self._refit_baseline = qthrottled(self._fit_baseline, timeout=200, leading=False)
+        self._refit_baseline = Throttled(self._fit_baseline, 200, leading=False)
 
         self.plots = QWidget()  # what "export plots" captures
         plots_layout = QVBoxLayout(self.plots)
@@ -102,7 +112,7 @@ class TrainingView(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.banner)
         layout.addWidget(self.plots, 1)
-        self._throttled_draw = qthrottled(self._draw, timeout=FRAME_MS, leading=True)
+        self._throttled_draw = Throttled(self._draw, FRAME_MS, leading=True, busy_share=0.5)  # input comes first
 
     def set_dataset(self, data: Dataset, *, fit_view: bool = True) -> None:
         """New data: points, grid and (unless ``fit_view`` is False: edited points) extent."""
@@ -133,6 +143,12 @@ class TrainingView(QWidget):
         self._draw()
         self.inside.flush()
 
+    def hold_drawing(self, held: bool) -> None:
+        """Keep the picture still (while an export paints it strip by strip), or let it move on."""
+        self._holds += 1 if held else -1
+        if not self._holds:
+            self._throttled_draw()  # catch up with the snapshots that came meanwhile
+
     def show_message(self, text: str) -> None:
         """A sentence above the plots; empty hides it."""
         self.banner.setText(text)
@@ -140,12 +156,15 @@ class TrainingView(QWidget):
 
     def _draw(self) -> None:
         snapshot = self.latest
-        if snapshot is None or self.data is None or snapshot.network.layer_sizes[0] != self.data.features:
+        if self._holds or snapshot is None or self.data is None or snapshot.network.layer_sizes[0] != self.data.features:
             return  # new data is shown before its network's first snapshot arrives
         self.boundary.show_network(snapshot.network)
         if self.boundary.bounds is not None:
             self.inside.show_network(snapshot.network, self.boundary.bounds, self.data)
-        self.loss.show_history(snapshot.history)
+        now = time.monotonic()
+        if not self.running or now - self._loss_drawn_at >= LOSS_FRAME_S:  # its axes cost a few ms to redo
+            self._loss_drawn_at = now
+            self.loss.show_history(snapshot.history)
         self.figures.show_snapshot(snapshot, self.running)
         self.frames_drawn += 1
 
@@ -153,9 +172,27 @@ class TrainingView(QWidget):
         self.readout.setText(text or HOVER_HINT)
 
     def _fit_baseline(self) -> None:
-        enabled = self.baseline_box.isChecked() and self.data is not None
-        self.linear = fit_linear_baseline(self.data) if enabled else None
-        self.boundary.show_baseline(self.linear)
+        """Fit on a thread of its own: the first fit also imports scikit-learn's models, which
+        takes longer than a frame. The newest data's fit is the one shown."""
+        if not (self.baseline_box.isChecked() and self.data is not None):
+            self._on_baseline_fitted(None, None)
+            return
+        data = self.data
+        threading.Thread(target=self._fit_in_background, args=(data,), name="nnviz-baseline", daemon=True).start()
+
+    def _fit_in_background(self, data: Dataset) -> None:
+        linear = fit_linear_baseline(data)
+        try:
+            self._baseline_fitted.emit(data, linear)
+        except RuntimeError:  # the view was closed and deleted meanwhile: nobody to tell
+            pass
+
+    def _on_baseline_fitted(self, data: Dataset | None, linear: LinearBaseline | None) -> None:
+        if data is not None and (data is not self.data or not self.baseline_box.isChecked()):
+            return  # a fit for points no longer shown, or for a box unchecked meanwhile
+        self.linear = linear
+        self.boundary.show_baseline(linear)
+        self.baseline_fitted.emit()
         self._update_note()
 
     def _update_note(self) -> None:

@@ -1,4 +1,10 @@
-"""The Qt side of the training process: start it, send it commands, relay what it sends."""
+"""The Qt side of the training process: start it, send it commands, relay what it sends.
+
+Nothing here blocks the GUI thread on the process: commands are pickled on the caller's
+thread and written to the pipe by a writer thread (a trainer can be larger than the pipe's
+buffer, and a process that has stopped reading would otherwise hold the window), and a
+reader thread turns what comes back into queued signals.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +13,7 @@ import os
 import queue
 import threading
 from contextlib import contextmanager
+from multiprocessing.reduction import ForkingPickler
 
 from PyQt5.QtCore import QObject, pyqtSignal
 
@@ -14,6 +21,7 @@ from nnviz.core.remote import serve
 from nnviz.core.training import Trainer
 
 _SINGLE_THREAD_ENV = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+_CLOSE = object()  # tells the writer thread to finish
 
 
 @contextmanager
@@ -32,10 +40,10 @@ def _single_threaded_blas():
 
 
 class TrainingWorker(QObject):
-    """A training process plus a thread that waits on its messages.
+    """A training process plus two threads: one writes its commands, one waits on its messages.
 
-    ``snapshot`` and ``finished`` arrive on the GUI thread (queued). The trainer of a run
-    that ended is collected with :meth:`take_trainer` (or :meth:`stop`, which waits for it).
+    ``snapshot``, ``finished`` and ``failed`` arrive on the GUI thread (queued). The trainer
+    of a run that ended is collected with :meth:`take_trainer`.
     """
 
     snapshot = pyqtSignal(int, object)  # run id, TrainingSnapshot
@@ -55,36 +63,35 @@ class TrainingWorker(QObject):
         commands_out.close()
         results_in.close()
         self._returned: queue.Queue = queue.Queue()  # (run id, trainer) of ended runs
+        self._outbox: queue.Queue = queue.Queue()  # pickled commands for the writer thread
         self._closing = False
         self._reader = threading.Thread(target=self._read, name="nnviz-training-reader", daemon=True)
+        self._writer = threading.Thread(target=self._write, name="nnviz-training-writer", daemon=True)
         self._reader.start()
+        self._writer.start()
 
-    # Commands ------------------------------------------------------------------------------
-    def run(self, run_id: int, trainer: Trainer, steps: int | None, interval: float) -> bool:
-        """Hand ``trainer`` to the process and train ``steps`` updates (None: until stopped);
-        False if the process is gone."""
-        return self._send(("run", run_id, trainer, steps, interval))
+    # Commands (none of them waits for the process) -----------------------------------------
+    def run(self, run_id: int, trainer: Trainer, steps: int | None, interval: float) -> None:
+        """Hand ``trainer`` to the process and train ``steps`` updates (None: until stopped).
 
-    def send_to_run(self, kind: str, payload) -> bool:
+        The trainer is pickled now, so the caller may change its own copy straight away."""
+        self._send(("run", run_id, trainer, steps, interval))
+
+    def send_to_run(self, kind: str, payload) -> None:
         """Tell the running trainer something between steps: ``"set"`` live settings (a dict) or
-        ``"data"`` new points (a Dataset); False if the process is gone."""
-        return self._send((kind, payload))
+        ``"data"`` new points (a Dataset)."""
+        self._send((kind, payload))
 
-    def stop(self, run_id: int, timeout: float = 5.0) -> Trainer | None:
-        """End run ``run_id`` and wait for its trainer (None if it does not come in time)."""
-        if not self._send(("stop",)):
-            return None
-        return self.take_trainer(run_id, timeout)
+    def stop(self) -> None:
+        """Ask the current run to end; its trainer comes back with ``finished``."""
+        self._send(("stop",))
 
-    def _send(self, message: tuple) -> bool:
-        try:
-            self._commands.send(message)
-            return True
-        except OSError:  # the process died; the reader reports it
-            return False
+    def _send(self, message: tuple) -> None:
+        self._outbox.put(bytes(ForkingPickler.dumps(message)))
 
     def take_trainer(self, run_id: int, timeout: float = 0.0) -> Trainer | None:
-        """The trainer of ended run ``run_id``; older runs' trainers are discarded."""
+        """The trainer of ended run ``run_id``; older runs' trainers are discarded. Waits up to
+        ``timeout`` seconds (only ever non-zero while the window closes)."""
         try:
             while True:
                 rid, trainer = self._returned.get(timeout=timeout) if timeout else self._returned.get_nowait()
@@ -93,24 +100,51 @@ class TrainingWorker(QObject):
         except queue.Empty:
             return None
 
-    def close(self, timeout: float = 5.0) -> bool:
-        """Quit the process and the reader; True if both ended in time."""
+    def close(self, timeout: float = 1.0) -> bool:
+        """Quit the process (killing it if it does not quit within ``timeout`` seconds) and end
+        both threads; True if it quit by itself."""
         self._closing = True
         self._send(("quit",))
+        self._outbox.put(_CLOSE)
         self._process.join(timeout)
+        quit_in_time = not self._process.is_alive()
+        self.kill()
+        return quit_in_time
+
+    def kill(self) -> None:
+        """End the process now, whatever it is doing, and both threads with it."""
+        self._closing = True
         if self._process.is_alive():
-            self._process.terminate()
-            self._process.join(1.0)
-        self._reader.join(timeout)
+            self._process.kill()  # SIGKILL: works on a process that is stopped or stuck, too
+        self._process.join(1.0)
+        self._outbox.put(_CLOSE)
+        self._reader.join(1.0)  # its pipe has no writer any more: it sees the end at once
+        self._writer.join(1.0)
         self._commands.close()
         self._results.close()
-        return not self._process.is_alive() and not self._reader.is_alive()
 
     @property
     def is_alive(self) -> bool:
         return self._process.is_alive()
 
-    # The reader thread ---------------------------------------------------------------------
+    @property
+    def pid(self) -> int | None:
+        """The training process's id (for diagnostics)."""
+        return self._process.pid
+
+    @property
+    def threads_alive(self) -> bool:
+        """Whether the reader or writer thread is still running."""
+        return self._reader.is_alive() or self._writer.is_alive()
+
+    # The threads ---------------------------------------------------------------------------
+    def _write(self) -> None:
+        while (message := self._outbox.get()) is not _CLOSE:
+            try:
+                self._commands.send_bytes(message)  # may block while the process is busy: not on the GUI thread
+            except OSError:  # the process is gone; the reader reports it
+                return
+
     def _read(self) -> None:
         while True:
             try:

@@ -1,0 +1,87 @@
+"""Input latency under random actions: how long each of 1000 seeded random clicks, edits and
+menu actions (the monkey of tests/test_robustness.py) holds the window's thread, the events it
+causes included, at the default settings and at extreme ones. Offscreen, while training.
+
+Run: python benchmarks/action_latency.py [--actions 1000]
+Prints the median, the 95th percentile and the worst per variant; asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+
+
+def measure(seed: int, settings: dict, actions: int) -> list[float]:
+    """Seconds each action held the GUI thread."""
+    from PyQt5.QtCore import QSettings
+    from PyQt5.QtWidgets import QApplication, QFileDialog, QMessageBox
+    from test_robustness import _actions, _poke, _suffix  # the same monkey as the test
+
+    from nnviz.core.config import TrainingConfig
+    from nnviz.gui.main_window import MainWindow
+
+    app = QApplication.instance() or QApplication([])
+    folder = tempfile.mkdtemp(prefix="nnviz-latency-")
+    saved = {".nnviz": [f"{folder}/none.nnviz"], ".csv": [f"{folder}/none.csv"]}
+    counter = iter(range(10**6))
+
+    def save_name(*args, **_kwargs):
+        path = f"{folder}/out{next(counter)}{_suffix(args)}"
+        saved.get(Path(path).suffix, []).append(path)
+        return path, ""
+
+    QFileDialog.getSaveFileName = staticmethod(save_name)
+    QFileDialog.getOpenFileName = staticmethod(lambda *args, **_kwargs: (saved[_suffix(args)][-1], ""))
+    QMessageBox.warning = staticmethod(lambda *_args: None)
+    window = MainWindow(TrainingConfig(**settings), QSettings(f"{folder}/s.ini", QSettings.IniFormat))
+    window.show()
+    window.session.start()
+    while window.view.latest.step == 0:  # the training process is up
+        app.processEvents()
+    rng = random.Random(seed)
+    widgets, menu_actions = _actions(window)
+    held = []
+    for i in range(actions):
+        app.processEvents()  # what was already due is not the next action's
+        started = time.perf_counter()
+        _poke(rng, window, widgets, menu_actions)
+        app.processEvents()
+        held.append(time.perf_counter() - started)
+        if i % 10 == 0:
+            time.sleep(0.002)
+    window.close()
+    return held
+
+
+VARIANTS = {
+    "default": (20261124, {"hidden": 5}),
+    "l2 at 1": (1, {"hidden": 5, "l2": 1.0}),
+    "batch above points": (2, {"hidden": 20, "samples": 10, "batch_size": 64}),
+    "5000 points": (3, {"hidden": 50, "samples": 5000}),
+    "10 points": (4, {"hidden": 5, "samples": 10, "test_fraction": 0.9}),
+}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--actions", type=int, default=1000)
+    args = parser.parse_args()
+    print(f"{'variant':<20} {'median ms':>9} {'p95 ms':>7} {'worst ms':>8}")
+    for name, (seed, settings) in VARIANTS.items():
+        held = 1000 * np.array(measure(seed, settings, args.actions))
+        print(f"{name:<20} {np.median(held):>9.1f} {np.percentile(held, 95):>7.1f} {held.max():>8.1f}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
