@@ -18,10 +18,12 @@ FULL = [
     ("sweep_speed.py", []),
     ("gui_speed.py", []),
     ("startup.py", []),
+    ("action_latency.py", []),
     ("memory.py", []),
 ]
 QUICK = {"trainer_speed.py": ["--steps", "4000", "--repeats", "1"], "sweep_speed.py": ["--steps", "4000", "--repeats", "1"],
-         "gui_speed.py": ["--repeats", "1"], "startup.py": ["--repeats", "2"], "memory.py": ["--steps", "100000"]}
+         "gui_speed.py": ["--repeats", "1"], "startup.py": ["--repeats", "2"],
+         "action_latency.py": ["--actions", "200"], "memory.py": ["--steps", "100000"]}
 
 
 def main() -> None:

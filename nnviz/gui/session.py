@@ -54,7 +54,8 @@ class TrainingSession(Runner):
         if later:  # after the window's first frame: the import would only slow it down
             self._points_thread = threading.Thread(target=self._make_points, args=(self.config, self._data_generation),
                                                    name="nnviz-points", daemon=True)
-            QTimer.singleShot(FIRST_FRAME_MS, self._start_making_points)
+            # Counted from when the event loop runs, which is when the window gets painted.
+            QTimer.singleShot(0, lambda: QTimer.singleShot(FIRST_FRAME_MS, self._start_making_points))
 
     @property
     def dataset(self) -> Dataset:
