@@ -54,8 +54,7 @@ class TrainingSession(Runner):
         if later:  # after the window's first frame: the import would only slow it down
             self._points_thread = threading.Thread(target=self._make_points, args=(self.config, self._data_generation),
                                                    name="nnviz-points", daemon=True)
-            # Counted from when the event loop runs, which is when the window gets painted.
-            QTimer.singleShot(0, lambda: QTimer.singleShot(FIRST_FRAME_MS, self._start_making_points))
+            QTimer.singleShot(0, self._after_first_frame)
 
     @property
     def dataset(self) -> Dataset:
@@ -148,8 +147,9 @@ class TrainingSession(Runner):
         self.run_reset.emit(trainer.snapshot())
         self.replace_trainer(trainer)
 
-    def _start_making_points(self) -> None:
-        self._points_thread.start()
+    def _after_first_frame(self) -> None:
+        # Counted from when the event loop runs, which is when the window gets painted.
+        QTimer.singleShot(FIRST_FRAME_MS, self._points_thread.start)
 
     def _make_points(self, config: TrainingConfig, generation: int) -> None:
         data = build_dataset(config)  # on the thread: scikit-learn's import holds nothing up
