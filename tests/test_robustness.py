@@ -209,6 +209,7 @@ def test_closing_at_a_random_moment(qtbot, doubles, tmp_path, seed):
     assert not list(tmp_path.glob("*.part"))
 
 
+@pytest.mark.slow
 def test_a_long_run_keeps_memory_flat():
     """200,000 float32 steps at 200 hidden units with the window's bounded history: once the
     history is full, memory does not grow."""

@@ -52,6 +52,7 @@ def test_each_network_follows_its_lone_trajectory(setting, values):
     _assert_same_histories(sweep, alone)
 
 
+@pytest.mark.slow
 def test_tutorial_sizes_follow_their_lone_trajectories():
     """The seed's sweep: sizes 1, 10, 20, 50, 200 (those not sensitive to rounding) match alone."""
     configs = Sweep(tutorial_config(), "hidden", (1, 2, 3, 4, 10, 20, 50, 200)).configs()
