@@ -132,11 +132,6 @@ class TrainingWorker(QObject):
         """The training process's id (for diagnostics)."""
         return self._process.pid
 
-    @property
-    def threads_alive(self) -> bool:
-        """Whether the reader or writer thread is still running."""
-        return self._reader.is_alive() or self._writer.is_alive()
-
     # The threads ---------------------------------------------------------------------------
     def _write(self) -> None:
         while (message := self._outbox.get()) is not _CLOSE:
