@@ -30,6 +30,7 @@ def measure(seed: int, settings: dict, actions: int) -> list[float]:
     from test_robustness import _actions, _poke, _suffix  # the same monkey as the test
 
     from nnviz.core.config import TrainingConfig
+    from nnviz.gui.app import settle_heap
     from nnviz.gui.main_window import MainWindow
 
     app = QApplication.instance() or QApplication([])
@@ -50,6 +51,7 @@ def measure(seed: int, settings: dict, actions: int) -> list[float]:
     window.session.start()
     while window.view.latest.step == 0:  # the training process is up
         app.processEvents()
+    settle_heap()  # as the program does once its window is up
     rng = random.Random(seed)
     widgets, menu_actions = _actions(window)
     held = []

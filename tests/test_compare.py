@@ -11,12 +11,14 @@ from PyQt5.QtGui import QImage
 from PyQt5.QtWidgets import QApplication
 
 from nnviz.core.config import TrainingConfig
+from nnviz.core.experiment import build_trainer
 from nnviz.core.grid import grid_points
-from nnviz.core.sweep import parse_values
+from nnviz.core.sweep import SweepSnapshot, parse_values
 from nnviz.gui import export
 from nnviz.gui.compare_view import PINS_KEY
 from nnviz.gui.figure_export import SWEEP_KEY
 from nnviz.gui.main_window import MainWindow
+from nnviz.gui.sweep_view import SweepFigure
 
 
 @pytest.fixture
@@ -137,7 +139,8 @@ def test_grid_export_and_csv(qtbot, window, tmp_path):
 
 
 def test_pins_build_a_gallery_by_hand(qtbot, window, tmp_path):
-    """Pin, change the hidden size, pin again: the gallery holds both pictures and exports them."""
+    """Pin, change the hidden size, pin again: the gallery holds both pictures and exports them.
+    It is built when it is seen, not while pinning from the Train view."""
     window.tabs.setCurrentWidget(window.view)
     window.session.step(5)
     qtbot.waitUntil(lambda: window.view.latest.step == 5)
@@ -147,9 +150,10 @@ def test_pins_build_a_gallery_by_hand(qtbot, window, tmp_path):
     compare = window.compare
     assert compare.show_pins.text() == "Pinned (2)"
     assert [p.config.hidden for p in compare.pins] == [5, 20]
-    assert len(compare.pinned.tiles) == 2
+    assert not compare.pinned.tiles
     compare.show_pins.click()
     window.tabs.setCurrentWidget(compare)
+    assert [t.plot.probability_image() is not None for t in compare.pinned.tiles] == [True, True]
     assert write_file(qtbot, window.files.export_plots, str(tmp_path / "pins.png")) == ""
     pins = json.loads(export.read_png_texts(tmp_path / "pins.png")[PINS_KEY])
     assert [p["config"]["hidden"] for p in pins] == [5, 20] and [p["step"] for p in pins] == [5, 0]
@@ -193,3 +197,25 @@ def test_pinned_grid_carries_the_single_export_metadata(qtbot, window, tmp_path)
     assert write_file(qtbot, window.files.export_plots, str(tmp_path / "pins.png")) == ""
     texts = export.read_png_texts(tmp_path / "pins.png")
     assert json.loads(texts[export.CONFIG_KEY])["hidden"] == 5 and texts[export.STEP_KEY] == "3"
+
+
+def test_tiles_draw_a_share_per_turn_and_then_the_rest(qtbot):
+    """With no time to spare, one tile is drawn at once and the others in later turns of the
+    event loop, in order; an export's finish() draws whatever is still waiting."""
+    config = TrainingConfig(hidden=3, samples=60)
+    trainers = [build_trainer(config) for _ in range(4)]
+    snaps = [t.snapshot() for t in trainers]
+    snapshot = SweepSnapshot(step=0, networks=[s.network for s in snaps], histories=[s.history for s in snaps],
+                             latest=[s.latest for s in snaps], steps_per_second=0.0, divergences=[None] * 4)
+    figure = SweepFigure()
+    qtbot.addWidget(figure)
+    figure.set_tiles(list("abcd"), True, [trainers[0].data] * 4, "four")
+    figure.show_snapshot(snapshot, budget=0.0)
+    assert [t.plot.probability_image() is not None for t in figure.tiles] == [True, False, False, False]
+    qtbot.waitUntil(lambda: all(t.plot.probability_image() is not None for t in figure.tiles), timeout=2000)
+    other = build_trainer(TrainingConfig(hidden=3, samples=80)).data
+    figure.set_tiles(list("ab"), True, [other] * 2, "two")  # tiles used again, on new points
+    figure.show_snapshot(snapshot, budget=0.0)
+    assert [t.plot.probability_image() is not None for t in figure.tiles] == [True, False]
+    figure.finish()
+    assert all(t.plot.probability_image() is not None for t in figure.tiles)

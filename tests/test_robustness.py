@@ -27,6 +27,7 @@ from PyQt5.QtWidgets import (
 from nnviz.core.config import TrainingConfig
 from nnviz.core.experiment import build_trainer
 from nnviz.core.runfile import load_run
+from nnviz.gui.app import settle_heap
 from nnviz.gui.main_window import MainWindow
 from nnviz.gui.session import HISTORY_CAPACITY, HISTORY_EVERY
 
@@ -131,6 +132,7 @@ def test_a_thousand_random_actions_while_training(qtbot, doubles, tmp_path, seed
     QApplication.setActiveWindow(window)
     window.session.start()
     qtbot.waitUntil(lambda: window.view.latest.step > 0, timeout=30000)  # the process is up
+    settle_heap()  # as the program does once its window is up
     rng = random.Random(seed)
     widgets, menu_actions = _actions(window)
     opened = []

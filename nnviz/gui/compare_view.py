@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass
 
 from PyQt5.QtCore import pyqtSignal
@@ -40,6 +41,7 @@ from nnviz.gui.throttle import Throttled
 
 PINS_KEY = "nnviz-pins"
 TILE_FRAME_MS = 50  # tiles redraw at most 20 times a second: many plots, each small
+TILE_BUDGET_S = 0.015  # seconds of tile drawing per turn of the event loop; the rest wait a turn
 
 SETTING_NAMES = {"hidden": "Hidden units", "lr": "Learning rate", "l2": "L2", "activation": "Activation",
                  "momentum": "Momentum"}
@@ -133,7 +135,7 @@ class CompareView(QWidget):
         self.setting.currentIndexChanged.connect(self._on_setting_changed)
         self.run_button.clicked.connect(self._on_run_clicked)
         self.values.returnPressed.connect(self._on_run_clicked)
-        self.show_sweep.toggled.connect(lambda on: self.stack.setCurrentIndex(0 if on else 1))
+        self.show_sweep.toggled.connect(self._on_which_toggled)
         self.export_button.clicked.connect(self.export_requested)
         self.csv_button.clicked.connect(self.csv_requested)
         self.train_button.clicked.connect(self._on_train_clicked)
@@ -145,6 +147,7 @@ class CompareView(QWidget):
         self.session.diverged.connect(self.message.setText)
         self._throttled_draw = Throttled(self._draw, TILE_FRAME_MS, leading=True, busy_share=0.5)  # input comes first
         self._holds = 0  # exports in progress, which need the picture to stay still
+        self._pins_drawn = True  # the gallery shows every pin
 
     @property
     def showing_pins(self) -> bool:
@@ -174,6 +177,15 @@ class CompareView(QWidget):
     def showEvent(self, event) -> None:
         self._figures()
         super().showEvent(event)
+        self._catch_up()
+
+    def _catch_up(self) -> None:
+        """Draw what changed while hidden: work for a tab nobody sees waits until it is seen."""
+        self._draw_pins()
+        self._throttled_draw()
+
+    def _seen(self, widget: QWidget) -> bool:
+        return widget.isVisibleTo(self.window())
 
     def show_running(self, running: bool) -> None:
         """Reflect the sweep's run state on its Train/Pause button."""
@@ -240,22 +252,33 @@ class CompareView(QWidget):
         self._throttled_draw()
 
     def draw_now(self) -> None:
-        """Draw the newest snapshot at once (before an export)."""
+        """Draw the newest snapshot and the pins at once, seen or not (before an export)."""
         self._throttled_draw.cancel()
-        self._draw()
+        self._draw(even_hidden=True)
+        self._draw_pins(even_hidden=True)
+        for figure in self._figures():
+            figure.finish()
 
     def add_pin(self, pin: Pin) -> None:
         """Keep a picture from the Train view and show the gallery (of the latest
         :data:`MAX_NETWORKS`, as many as a sweep)."""
         self.pins = [*self.pins, pin][-MAX_NETWORKS:]
         self.show_pins.setText(f"Pinned ({len(self.pins)})")
+        self._pins_drawn = False
+        self._draw_pins()
+
+    def _draw_pins(self, even_hidden: bool = False) -> None:
+        # Pinning from the Train view costs nothing: the gallery is built when it is seen.
+        if self._pins_drawn or not self.pins or not (even_hidden or self._seen(self.pinned)):
+            return
+        self._pins_drawn = True
         self.pinned.set_tiles([p.label for p in self.pins], False, [p.dataset for p in self.pins],
                               "Pinned from the Train view")
         snaps = [p.snapshot for p in self.pins]
         self.pinned.show_snapshot(SweepSnapshot(
             step=max(s.step for s in snaps), networks=[s.network for s in snaps], histories=[s.history for s in snaps],
             latest=[s.latest for s in snaps], steps_per_second=0.0, divergences=[s.divergence for s in snaps],
-        ))
+        ), math.inf if even_hidden else TILE_BUDGET_S)
 
     def hold_drawing(self, held: bool) -> None:
         """Keep the picture still (while an export paints it strip by strip), or let it move on."""
@@ -263,9 +286,14 @@ class CompareView(QWidget):
         if not self._holds:
             self._throttled_draw()
 
-    def _draw(self) -> None:
-        if not self._holds and self.latest is not None and len(self.figure.tiles) == len(self.latest.networks):
-            self.figure.show_snapshot(self.latest)
+    def _draw(self, even_hidden: bool = False) -> None:
+        if not self._holds and self.latest is not None and len(self.figure.tiles) == len(self.latest.networks) \
+                and (even_hidden or self._seen(self.figure)):
+            self.figure.show_snapshot(self.latest, math.inf if even_hidden else TILE_BUDGET_S)
+
+    def _on_which_toggled(self, sweep_shown: bool) -> None:
+        self.stack.setCurrentIndex(0 if sweep_shown else 1)
+        self._catch_up()
 
     def _on_train_clicked(self) -> None:
         self.session.toggle()

@@ -31,8 +31,6 @@ from nnviz.gui.colors import (
 pg.setConfigOptions(imageAxisOrder="row-major", antialias=False, background="w", foreground="#333")
 
 GRID_RESOLUTION = 100  # like TensorFlow Playground; the image item smooths it when scaled
-TILE_RESOLUTION = 64  # small plots in a grid
-TILE_POINTS = 400  # at most this many points of each split in a small plot
 
 
 class DrawViewBox(pg.ViewBox):
@@ -86,27 +84,16 @@ class BoundaryPlot(pg.PlotWidget):
     """
 
     view_changed = pyqtSignal()
-    clicked = pyqtSignal()
 
-    def __init__(self, parent=None, *, compact: bool = False):
-        """``compact``: a small, fixed view for a grid of plots (smaller points, no axis
-        titles, no panning or zooming; a click emits ``clicked``)."""
+    def __init__(self, parent=None):
         super().__init__(parent, viewBox=DrawViewBox())
         self.setRenderHint(QPainter.SmoothPixmapTransform, True)  # bilinear upscaling of the grid
         self.setAspectLocked(True)
         self.setMenuEnabled(False)
         self.showGrid(x=False, y=False)
-        self._compact = compact
-        self._resolution = TILE_RESOLUTION if compact else GRID_RESOLUTION
-        if compact:
-            self.setMouseEnabled(False, False)
-            self.hideButtons()
-            for axis in ("left", "bottom"):
-                self.getAxis(axis).setStyle(tickLength=-4)
-            self.scene().sigMouseClicked.connect(lambda _event: self.clicked.emit())
-        else:
-            self.setLabel("bottom", "x₁")
-            self.setLabel("left", "x₂")
+        self._resolution = GRID_RESOLUTION
+        self.setLabel("bottom", "x₁")
+        self.setLabel("left", "x₂")
         self.image = pg.ImageItem()
         self.contour = pg.PlotDataItem(connect="pairs", pen=pg.mkPen(CONTOUR_COLOR, width=2), antialias=True)
         # The line comes as many short segments, each starting the dash pattern afresh: short dashes
@@ -118,10 +105,8 @@ class BoundaryPlot(pg.PlotWidget):
         self.unit_line = pg.PlotDataItem(connect="pairs", pen=pg.mkPen(UNIT_LINE_COLOR, width=2, dash=[2, 3]))
         self.unit_label = pg.TextItem(anchor=(0, 0), color="#222", fill=pg.mkBrush(255, 255, 255, 215))
         self.unit_label.setZValue(20)
-        outline = pg.mkPen("#ffffff", width=1.0 if compact else 1.2)
-        size = 5 if compact else 8
-        self.train_points = pg.ScatterPlotItem(size=size, pen=outline, antialias=True)
-        self.test_points = pg.ScatterPlotItem(size=size, brush=pg.mkBrush(0, 0, 0, 0), antialias=True)
+        self.train_points = pg.ScatterPlotItem(size=8, pen=pg.mkPen("#ffffff", width=1.2), antialias=True)
+        self.test_points = pg.ScatterPlotItem(size=8, brush=pg.mkBrush(0, 0, 0, 0), antialias=True)
         for points in (self.train_points, self.test_points):
             # Points change rarely, the heatmap under them every frame: paint them from a cached
             # picture instead of anew (thousands of points cost a few ms a frame otherwise).
@@ -170,11 +155,8 @@ class BoundaryPlot(pg.PlotWidget):
         brushes = [pg.mkBrush(c) for c in POINT_COLORS]
         pens = [pg.mkPen(c, width=1.5) for c in POINT_COLORS]
         n = len(POINT_COLORS)
-        # A tile is too small to tell thousands of points apart: every k-th is the same picture.
-        train, test = (slice(None, None, max(1, -(-len(y) // TILE_POINTS)) if self._compact else None)
-                       for y in (data.y_train, data.y_test))
-        self.train_points.setData(pos=data.X_train[train, :2], brush=[brushes[k % n] for k in data.y_train[train]])
-        self.test_points.setData(pos=data.X_test[test, :2], pen=[pens[k % n] for k in data.y_test[test]])
+        self.train_points.setData(pos=data.X_train[:, :2], brush=[brushes[k % n] for k in data.y_train])
+        self.test_points.setData(pos=data.X_test[:, :2], pen=[pens[k % n] for k in data.y_test])
 
     def set_drawing(self, enabled: bool) -> None:
         """Draw mode: the mouse edits points instead of panning and zooming."""

@@ -4,10 +4,11 @@ loss curve overlaid in one plot, colour-matched to its tile."""
 from __future__ import annotations
 
 import math
+import time
 
 import numpy as np
 import pyqtgraph as pg
-from PyQt5.QtCore import Qt, pyqtSignal
+from PyQt5.QtCore import Qt, QTimer, pyqtSignal
 from PyQt5.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -21,7 +22,8 @@ from nnviz.core.datasets import Dataset
 from nnviz.core.history import HistoryEntry
 from nnviz.core.network import MLP
 from nnviz.core.training import Divergence
-from nnviz.gui.plots import BoundaryPlot, LossAxis
+from nnviz.gui.plots import LossAxis
+from nnviz.gui.tile_plot import TilePlot
 
 # Okabe-Ito, for settings without an order (activations); a dark-to-light ramp otherwise.
 CATEGORICAL = ("#0072b2", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e00", "#f0e442", "#000000")
@@ -50,8 +52,7 @@ class SweepTile(QFrame):
         layout.setSpacing(2)
         self.title = QLabel()
         self.dataset: Dataset | None = None  # the points shown
-        self.plot = BoundaryPlot(compact=True)
-        self.plot.setMinimumSize(150, 110)
+        self.plot = TilePlot()
         self.caption = QLabel("–")
         self.caption.setStyleSheet("color: #444;")
         for widget in (self.title, self.caption):
@@ -59,7 +60,6 @@ class SweepTile(QFrame):
         layout.addWidget(self.title)
         layout.addWidget(self.plot, 1)
         layout.addWidget(self.caption)
-        self.plot.clicked.connect(self.clicked)
 
     def set_label(self, label: str, color: str) -> None:
         """The network's name, with a swatch of its curve's colour."""
@@ -111,7 +111,10 @@ class SweepFigure(QWidget):
         self.tiles: list[SweepTile] = []
         self.curves: list[pg.PlotDataItem] = []
         self._legend = self.loss.addLegend(offset=(-10, 10))
-        self._spare: list[SweepTile] = []  # tiles of earlier sweeps, hidden: building a plot takes a while
+        self._spare: list[SweepTile] = []  # tiles of earlier sweeps, hidden, to be used again
+        self._pending = None  # the snapshot being drawn, tile by tile
+        self._left, self._next, self._budget = 0, 0, math.inf
+        self._rest = QTimer(self, singleShot=True, interval=0, timeout=self._draw_some)  # the next turn's share
 
     def set_tiles(self, labels: list[str], ordered: bool, datasets: list[Dataset], heading: str) -> None:
         """One tile and one curve per network, each tile showing its dataset (in place of the
@@ -122,6 +125,8 @@ class SweepFigure(QWidget):
             tile.clicked.disconnect()
         self._spare[:0] = self.tiles
         self.tiles, self.curves = [], []
+        self._pending, self._left, self._next = None, 0, 0
+        self._rest.stop()
         self.loss.clear()
         self._legend.clear()
         self._legend.setColumnCount(2 if len(labels) > 6 else 1)
@@ -141,11 +146,30 @@ class SweepFigure(QWidget):
             self.curves.append(self.loss.plot(name=label, pen=pg.mkPen(color, width=2)))
         self.heading.setText(heading)
 
-    def show_snapshot(self, snapshot) -> None:
-        """Draw every network of a :class:`~nnviz.core.sweep.SweepSnapshot`."""
-        for tile, curve, network, history, entry, divergence in zip(
-            self.tiles, self.curves, snapshot.networks, snapshot.histories, snapshot.latest, snapshot.divergences
-        ):
-            tile.show_state(network, entry, divergence)
+    def show_snapshot(self, snapshot, budget: float = math.inf) -> None:
+        """Draw every network of a :class:`~nnviz.core.sweep.SweepSnapshot`, spending at most
+        about ``budget`` seconds at a time: the rest follow in later turns of the event loop,
+        so that sixteen large networks do not hold the window for a tenth of a second."""
+        self._pending, self._left, self._budget = snapshot, len(self.tiles), budget
+        self._draw_some()
+
+    def finish(self) -> None:
+        """Draw the tiles still waiting for their turn, now (before an export)."""
+        self._budget = math.inf
+        self._draw_some()
+        self._rest.stop()
+
+    def _draw_some(self) -> None:
+        deadline = time.perf_counter() + self._budget
+        snapshot = self._pending
+        while self._left > 0 and snapshot is not None:
+            i = self._next % len(self.tiles)  # round robin: every tile gets its turn
+            self.tiles[i].show_state(snapshot.networks[i], snapshot.latest[i], snapshot.divergences[i])
+            history = snapshot.histories[i]
             finite = history[np.isfinite(history[:, 1]) & (history[:, 1] > 0)]
-            curve.setData(finite[:, 0], finite[:, 1])
+            self.curves[i].setData(finite[:, 0], finite[:, 1])
+            self._next, self._left = i + 1, self._left - 1
+            if self._left and time.perf_counter() > deadline:
+                self._rest.start()
+                return
+        self._pending = None
