@@ -13,7 +13,16 @@ import math
 import numpy as np
 import pyqtgraph as pg
 from PyQt5.QtCore import QLineF, QPointF, QRectF, QSize, Qt
-from PyQt5.QtGui import QColor, QFontMetrics, QImage, QPainter, QPainterPath, QPen, QPixmap, QTransform
+from PyQt5.QtGui import (
+    QColor,
+    QFontMetrics,
+    QImage,
+    QPainter,
+    QPainterPath,
+    QPen,
+    QPixmap,
+    QTransform,
+)
 from PyQt5.QtWidgets import QWidget
 
 from nnviz.core.contour import boundary_segments
