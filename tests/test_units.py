@@ -9,11 +9,10 @@ from PyQt5.QtCore import QPoint, Qt
 from PyQt5.QtGui import QImage
 from PyQt5.QtWidgets import QScrollArea
 
-from nnviz.core.network import MLP
+from nnviz.core.network import MLP, layer_output
 from nnviz.core.units import (
     activation_range,
     describe_unit,
-    hidden_activations,
     incoming,
     outgoing_strength,
     sticky_order,
@@ -62,19 +61,31 @@ def direct_maps(net: MLP, resolution: int, fill=()) -> np.ndarray:
 
 
 @pytest.mark.parametrize("activation", sorted(DIRECT))
-def test_hidden_activations_are_the_first_layers_outputs(activation):
-    """hidden_activations(X) is act(X @ W1 + b1), in the network's dtype."""
-    net = network((3, 7, 2), activation)
-    X = np.random.default_rng(5).normal(size=(40, 3)).astype(np.float32)
-    w, b = net.weights[0].astype(np.float64), net.biases[0].astype(np.float64)
-    got = hidden_activations(net, X)
-    assert got.shape == (40, 7) and got.dtype == np.float32
-    np.testing.assert_allclose(got, DIRECT[activation](X.astype(np.float64) @ w + b), rtol=1e-5, atol=1e-6)
+@pytest.mark.parametrize("sizes", [(3, 7, 2), (2, 4, 5, 3), (2, 3)])
+def test_layer_output_is_each_layers_output_before_and_after_its_activation(activation, sizes):
+    """layer_output(X, L) is act(a @ W + b) layer by layer (softmax at the output), and its input
+    sum before the activation, at every layer of any shape (no hidden layer too), in the
+    network's dtype; a layer that is not there is refused."""
+    net = network(sizes, activation) if len(sizes) > 2 else MLP.initialise(sizes, activation, np.random.default_rng(0), "float32")
+    X = np.random.default_rng(5).normal(size=(40, sizes[0])).astype(np.float32)
+    a = X.astype(np.float64)
+    for layer, (w, b) in enumerate(zip(net.weights, net.biases)):
+        z = a @ w.astype(np.float64) + b.astype(np.float64)
+        last = layer == len(net.weights) - 1
+        a = np.exp(z - z.max(axis=1, keepdims=True)) if last else DIRECT[activation](z)
+        a = a / a.sum(axis=1, keepdims=True) if last else a
+        before, after = layer_output(net, X, layer, before_activation=True), layer_output(net, X, layer)
+        assert before.shape == after.shape == (40, sizes[layer + 1]) and after.dtype == np.float32
+        np.testing.assert_allclose(before, z, rtol=1e-4, atol=1e-5)
+        np.testing.assert_allclose(after, a, rtol=1e-4, atol=1e-5)
+    np.testing.assert_array_equal(net.predict_proba(X), layer_output(net, X, len(net.weights) - 1))
+    with pytest.raises(ValueError, match="has layers 0 to"):
+        layer_output(net, X, len(net.weights))
 
 
-def test_hidden_activations_keep_float64():
-    """A float64 network's hidden outputs are float64."""
-    assert hidden_activations(network((2, 3, 2), dtype="float64"), np.zeros((4, 2))).dtype == np.float64
+def test_layer_output_keeps_float64():
+    """A float64 network's layer outputs are float64."""
+    assert layer_output(network((2, 3, 2), dtype="float64"), np.zeros((4, 2)), 0).dtype == np.float64
 
 
 @pytest.mark.parametrize("activation", sorted(DIRECT))

@@ -100,21 +100,9 @@ class MLP:
             view[...] = 1
         return mask
 
-    def hidden_activations(self, X: np.ndarray) -> list[np.ndarray]:
-        """Outputs of each hidden layer for inputs ``X`` (allocating; for evaluation)."""
-        act = ACTIVATIONS[self.activation].forward
-        a = np.asarray(X, dtype=self.dtype)
-        outputs = []
-        for w, b in zip(self.weights[:-1], self.biases[:-1]):
-            a = act(a @ w + b)
-            outputs.append(a)
-        return outputs
-
     def predict_proba(self, X: np.ndarray) -> np.ndarray:
         """Class probabilities, shape ``(len(X), classes)``."""
-        hidden = self.hidden_activations(X)
-        a = hidden[-1] if hidden else np.asarray(X, dtype=self.dtype)
-        return softmax_inplace(a @ self.weights[-1] + self.biases[-1])
+        return layer_output(self, X, len(self.weights) - 1)
 
     def penalty(self, l2: float) -> float:
         """The L2 term ``l2 / 2 * sum(W**2)`` over every weight matrix."""
@@ -155,6 +143,28 @@ def parameter_views(flat: np.ndarray, sizes: tuple[int, ...]) -> list[np.ndarray
     """``[W1, b1, W2, b2, ...]`` as views into a flat vector with the layout of ``sizes``."""
     _, weights, biases = layout_views(flat, sizes)
     return [p for pair in zip(weights, biases) for p in pair]
+
+
+def layer_output(network: MLP, X: np.ndarray, layer: int, *, before_activation: bool = False) -> np.ndarray:
+    """The output of layer ``layer`` for inputs ``X`` ``(n, features)``: shape ``(n, width)``,
+    in the network's dtype. Layers count from 0, the first hidden layer; the last is the output
+    layer, whose activation is the softmax. ``before_activation`` gives the layer's weighted
+    input sum instead.
+
+    The one way to get a layer's output outside training; computed as training computes it
+    (:func:`forward_into`: the first layer's weights and bias applied at once), so the two agree.
+    """
+    last = len(network.weights) - 1
+    if not 0 <= layer <= last:
+        raise ValueError(f"{network!r} has layers 0 to {last}, not {layer}")
+    activation = ACTIVATIONS[network.activation].forward
+    a = np.asarray(X, dtype=network.dtype)
+    for i in range(layer + 1):
+        z = with_ones(a) @ network.first_layer if i == 0 else a @ network.weights[i] + network.biases[i]
+        if i == layer and before_activation:
+            return z
+        a = softmax_inplace(z) if i == last else activation(z)
+    return a
 
 
 def with_ones(X: np.ndarray) -> np.ndarray:

@@ -8,7 +8,7 @@ from numpy.typing import ArrayLike
 
 from nnviz.core.activations import ACTIVATIONS
 from nnviz.core.grid import Bounds, grid_points
-from nnviz.core.network import MLP, with_ones
+from nnviz.core.network import MLP, layer_output
 
 EPSILON = 1e-6  # smallest half-width of a colour scale, so an all-zero map still has one
 
@@ -16,19 +16,6 @@ EPSILON = 1e-6  # smallest half-width of a colour scale, so an all-zero map stil
 def _require_hidden(network: MLP) -> None:
     if len(network.layer_sizes) < 3:
         raise ValueError(f"{network!r} has no hidden layer")
-
-
-def hidden_activations(network: MLP, X: ArrayLike) -> np.ndarray:
-    """Outputs of the first hidden layer for inputs ``X`` ``(n, features)``, shape ``(n, H)``,
-    in the network's dtype.
-
-    Computed the way training computes them (:func:`nnviz.core.network.forward_into`):
-    inputs with a column of ones times ``first_layer``, then the activation in place.
-    """
-    _require_hidden(network)
-    X = np.asarray(X, dtype=network.dtype)
-    z = with_ones(X) @ network.first_layer
-    return ACTIVATIONS[network.activation].forward(z)
 
 
 def outgoing_strength(network: MLP) -> np.ndarray:
@@ -80,7 +67,8 @@ def unit_maps(network: MLP, bounds: Bounds, resolution: int, fill: ArrayLike | N
     if given != features - 2:
         raise ValueError(f"{features} features need {features - 2} fill values, got {given}")
     points = grid_points(bounds, resolution, network.dtype, fill)
-    hidden = hidden_activations(network, points)  # (resolution**2, H)
+    _require_hidden(network)
+    hidden = layer_output(network, points, 0)  # (resolution**2, H)
     maps = hidden.T.reshape(-1, resolution, resolution)
     return np.ascontiguousarray(maps, dtype=np.float32)
 

@@ -8,13 +8,12 @@ from PyQt5.QtCore import QRectF, Qt, pyqtSignal
 from PyQt5.QtGui import QColor, QPainter
 from PyQt5.QtWidgets import QGraphicsItem
 
-from nnviz.core.activations import ACTIVATIONS
 from nnviz.core.baseline import LinearBaseline
 from nnviz.core.contour import boundary_segments, contour_segments
 from nnviz.core.datasets import Dataset
 from nnviz.core.grid import DecisionGrid
 from nnviz.core.history import FIELDS
-from nnviz.core.network import MLP
+from nnviz.core.network import MLP, layer_output
 from nnviz.core.units import activation_range, describe_unit
 from nnviz.gui.colors import (
     BASELINE_COLOR,
@@ -216,11 +215,12 @@ class BoundaryPlot(pg.PlotWidget):
             item.setVisible(visible)
         if not visible:
             return
-        column = network.first_layer[:, unit]
-        z = self._grid.points(network.dtype) @ column  # the unit's input at every grid cell
+        points = self._grid.points(network.dtype)[:, :-1]  # without the column of ones
+        z = layer_output(network, points, 0, before_activation=True)[:, unit]  # the unit's input
+        output = layer_output(network, points, 0)[:, unit]
         r = self._resolution
         segments = contour_segments(z.reshape(r, r), 0.0, self._bounds)
-        output = ACTIVATIONS[network.activation].forward(z).reshape(r, r)
+        output = output.reshape(r, r)
         low, high = self._unit_levels or activation_range(network.activation, output[None])
         rect, self._unit_rect = self._unit_rect, None
         self.unit_image.setImage(np.ascontiguousarray(output, dtype=np.float32), levels=(low, high),
