@@ -170,6 +170,21 @@ def test_the_linear_baseline_draws_logistic_regressions_boundary(qtbot, window):
     assert not plot.baseline.isVisible()
 
 
+def test_a_reset_keeps_the_points_and_their_baseline(qtbot, window):
+    """Reset (or a new hidden size) makes a new network on the same points: the points and the
+    baseline stay as they are (5000 points take a while to set, a fit longer), still shown."""
+    plot = window.view.boundary
+    with qtbot.waitSignal(window.view.baseline_fitted):
+        window.view.baseline_box.setChecked(True)
+    fitted, shown = window.view.linear, plot.train_points.data
+    window.controls.size_buttons[20].click()
+    qtbot.wait(100)  # a fit that was wrongly started would have time to land
+    assert window.view.latest.network.layer_sizes[1] == 20
+    assert window.view.linear is fitted and plot.baseline.isVisible()
+    assert plot.train_points.data is shown
+    np.testing.assert_array_equal(plot.train_points.getData()[0], window.session.dataset.X_train[:, 0])
+
+
 # Drawing -----------------------------------------------------------------------------------
 def test_clicking_in_draw_mode_adds_a_point_and_training_carries_on(qtbot, window):
     """A click adds a training point of the chosen class where it lands; the run keeps its step."""

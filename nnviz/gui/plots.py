@@ -117,6 +117,7 @@ class BoundaryPlot(pg.PlotWidget):
         for item in (self.unit_image, self.unit_line, self.unit_label, self.baseline):
             item.hide()
         self._bounds: tuple[float, float, float, float] | None = None
+        self._points_of: Dataset | None = None  # the data whose points are shown (5000 take 20 ms to set)
         self._rect: QRectF | None = None  # extent to apply with the next image
         self._unit_rect: QRectF | None = None
         self._grid: DecisionGrid | None = None
@@ -139,7 +140,8 @@ class BoundaryPlot(pg.PlotWidget):
 
     def set_dataset(self, data: Dataset, *, fit_view: bool = True) -> None:
         """Show new data: points and, unless ``fit_view`` is False, a view of their extent."""
-        self.set_points(data)
+        if data is not self._points_of:  # a new network on the same points (a reset) keeps them
+            self.set_points(data)
         fill = data.feature_means[2:] if data.features > 2 else None
         if fill is not None or self._fill is not None:
             self._fill = fill
@@ -151,6 +153,7 @@ class BoundaryPlot(pg.PlotWidget):
 
     def set_points(self, data: Dataset) -> None:
         """Show ``data``'s points (the view stays where it is)."""
+        self._points_of = data
         brushes = [pg.mkBrush(c) for c in POINT_COLORS]
         pens = [pg.mkPen(c, width=1.5) for c in POINT_COLORS]
         n = len(POINT_COLORS)

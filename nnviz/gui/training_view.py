@@ -116,11 +116,13 @@ class TrainingView(QWidget):
 
     def set_dataset(self, data: Dataset, *, fit_view: bool = True) -> None:
         """New data: points, grid and (unless ``fit_view`` is False: edited points) extent."""
-        self.data = data
+        same, self.data = data is self.data, data
         if fit_view:
-            self.boundary.show_baseline(None)  # the old one may take another number of features
+            if not same:  # a reset keeps its points and their baseline
+                self.boundary.show_baseline(None)  # the old one may take another number of features
             self.boundary.set_dataset(data)
-            self._fit_baseline()
+            if not same:
+                self._fit_baseline()
         else:
             self.boundary.set_points(data)
             self._refit_baseline()
