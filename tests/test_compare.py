@@ -219,3 +219,11 @@ def test_tiles_draw_a_share_per_turn_and_then_the_rest(qtbot):
     assert [t.plot.probability_image() is not None for t in figure.tiles] == [True, False]
     figure.finish()
     assert all(t.plot.probability_image() is not None for t in figure.tiles)
+    tiles, curves = list(figure.tiles), list(figure.curves)
+    figure.set_tiles(list("ab"), True, [other] * 2, "two again")  # a reset: everything is used again
+    assert figure.tiles == tiles and figure.curves == curves
+    assert all(len(c.getData()[0] or ()) == 0 for c in curves)  # the curves start afresh
+    clicks = []
+    figure.tile_clicked.connect(clicks.append)
+    figure.tiles[1].clicked.emit()
+    assert clicks == [1]  # once: a tile used again is not connected twice

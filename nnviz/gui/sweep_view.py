@@ -113,37 +113,46 @@ class SweepFigure(QWidget):
         self._legend = self.loss.addLegend(offset=(-10, 10))
         self._spare: list[SweepTile] = []  # tiles of earlier sweeps, hidden, to be used again
         self._pending = None  # the snapshot being drawn, tile by tile
+        self._legend_entries: list[tuple[str, str]] = []  # (label, colour) per curve
         self._left, self._next, self._budget = 0, 0, math.inf
         self._rest = QTimer(self, singleShot=True, interval=0, timeout=self._draw_some)  # the next turn's share
 
     def set_tiles(self, labels: list[str], ordered: bool, datasets: list[Dataset], heading: str) -> None:
-        """One tile and one curve per network, each tile showing its dataset (in place of the
-        tiles of an earlier sweep, which are kept to be used again)."""
-        for tile in self.tiles:
-            self._grid.removeWidget(tile)
-            tile.hide()
-            tile.clicked.disconnect()
-        self._spare[:0] = self.tiles
-        self.tiles, self.curves = [], []
+        """One tile and one curve per network, each tile showing its dataset. Tiles, curves and
+        the legend of the sweep before are used again where they can be (a reset, the same
+        values again, one pin more): building them is what takes time."""
         self._pending, self._left, self._next = None, 0, 0
         self._rest.stop()
-        self.loss.clear()
-        self._legend.clear()
-        self._legend.setColumnCount(2 if len(labels) > 6 else 1)
         colors = sweep_colors(len(labels), ordered)
-        rows = 1 if len(labels) <= 4 else 2 if len(labels) <= 10 else math.ceil(len(labels) / 5)
-        columns = math.ceil(len(labels) / rows)
-        for i, (label, color, data) in enumerate(zip(labels, colors, datasets)):
-            tile = self._spare.pop(0) if self._spare else SweepTile()
+        if len(labels) != len(self.tiles):  # another grid: every tile moves
+            for tile in self.tiles:
+                self._grid.removeWidget(tile)
+                tile.hide()
+                tile.clicked.disconnect()
+            self._spare[:0] = self.tiles
+            rows = 1 if len(labels) <= 4 else 2 if len(labels) <= 10 else math.ceil(len(labels) / 5)
+            columns = math.ceil(len(labels) / rows)
+            self.tiles = []
+            for i in range(len(labels)):
+                tile = self._spare.pop(0) if self._spare else SweepTile()
+                tile.clicked.connect(lambda i=i: self.tile_clicked.emit(i))
+                self._grid.addWidget(tile, i // columns, i % columns)
+                tile.show()
+                self.tiles.append(tile)
+        for tile, label, color, data in zip(self.tiles, labels, colors, datasets):
             tile.set_label(label, color)
             if tile.dataset is not data:  # setting points costs: pins keep theirs
                 tile.dataset = data
                 tile.plot.set_dataset(data)
-            tile.clicked.connect(lambda i=i: self.tile_clicked.emit(i))
-            self._grid.addWidget(tile, i // columns, i % columns)
-            tile.show()
-            self.tiles.append(tile)
-            self.curves.append(self.loss.plot(name=label, pen=pg.mkPen(color, width=2)))
+        legend = list(zip(labels, colors))
+        if legend != self._legend_entries:
+            self.loss.clear()
+            self._legend.clear()
+            self._legend.setColumnCount(2 if len(labels) > 6 else 1)
+            self.curves = [self.loss.plot(name=label, pen=pg.mkPen(color, width=2)) for label, color in legend]
+            self._legend_entries = legend
+        for curve in self.curves:
+            curve.setData([], [])
         self.heading.setText(heading)
 
     def show_snapshot(self, snapshot, budget: float = math.inf) -> None:

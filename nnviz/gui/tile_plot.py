@@ -8,6 +8,7 @@ milliseconds. Here a tile is built in well under a millisecond and paints in abo
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -47,6 +48,22 @@ def nice_ticks(low: float, high: float, most: int = 6) -> list[float]:
     step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
     first = math.ceil(low / step - 1e-9)
     return [round(k * step, 10) for k in range(first, math.floor(high / step + 1e-9) + 1)]
+
+
+@functools.lru_cache(maxsize=64)
+def _point_stamp(color: str, filled: bool, diameter: float, ratio: float) -> QPixmap:
+    """One point, drawn once: filled with a white outline (training) or a ring (test)."""
+    side = diameter + 2
+    stamp = QPixmap(QSize(math.ceil(side * ratio), math.ceil(side * ratio)))
+    stamp.setDevicePixelRatio(ratio)
+    stamp.fill(Qt.transparent)
+    painter = QPainter(stamp)
+    painter.setRenderHint(QPainter.Antialiasing, True)
+    painter.setPen(QPen(Qt.white, 1.0) if filled else QPen(QColor(color), 1.5))
+    painter.setBrush(QColor(color) if filled else Qt.NoBrush)
+    painter.drawEllipse(QPointF(side / 2, side / 2), diameter / 2, diameter / 2)
+    painter.end()
+    return stamp
 
 
 def tick_label(value: float) -> str:
@@ -159,16 +176,13 @@ class TilePlot(QWidget):
             layer.setDevicePixelRatio(ratio)
             layer.fill(Qt.transparent)
             painter = QPainter(layer)
-            painter.setRenderHint(QPainter.Antialiasing, True)
-            radius = float(np.clip(frame.width() / 60, *POINT_SIZE)) / 2  # larger tiles, larger points
+            diameter = float(np.clip(frame.width() / 60, *POINT_SIZE))  # larger tiles, larger points
             for xy, classes, filled in self._points:
-                pixels = self._to_pixels(frame, xy)
+                corners = self._to_pixels(frame, xy) - diameter / 2 - 1
                 for k in np.unique(classes):
-                    color = QColor(POINT_COLORS[k % len(POINT_COLORS)])
-                    painter.setPen(QPen(Qt.white, 1.0) if filled else QPen(color, 1.5))
-                    painter.setBrush(color if filled else Qt.NoBrush)
-                    for x, y in pixels[classes == k].tolist():
-                        painter.drawEllipse(QPointF(x, y), radius, radius)
+                    stamp = _point_stamp(POINT_COLORS[k % len(POINT_COLORS)], filled, diameter, ratio)
+                    for x, y in corners[classes == k].tolist():  # a stamp is ten times quicker than an ellipse
+                        painter.drawPixmap(QPointF(x, y), stamp)
             painter.end()
             self._layer = layer
         return self._layer
