@@ -96,7 +96,7 @@ def test_a_four_class_spiral_is_drawn_in_four_class_colours(make_window):
     expected = network.predict_proba(grid_points(plot.bounds, 100)).reshape(100, 100, 4)
     np.testing.assert_allclose(plot.probability_image(), expected, rtol=1e-5, atol=1e-6)
     np.testing.assert_array_equal(plot.image.image, probability_colors(expected))
-    brushes = {int(k): b.color().name() for k, b in zip(window.session.dataset.y_train, plot.train_points.data["brush"])}
+    brushes = {int(k): c for k, c in zip(window.session.dataset.y_train, plot.train_points.colors())}
     assert brushes == {k: class_color(k) for k in range(4)}
 
 
@@ -176,12 +176,12 @@ def test_a_reset_keeps_the_points_and_their_baseline(qtbot, window):
     plot = window.view.boundary
     with qtbot.waitSignal(window.view.baseline_fitted):
         window.view.baseline_box.setChecked(True)
-    fitted, shown = window.view.linear, plot.train_points.data
+    fitted, shown = window.view.linear, plot.train_points.getData()[0]
     window.controls.size_buttons[20].click()
     qtbot.wait(100)  # a fit that was wrongly started would have time to land
     assert window.view.latest.network.layer_sizes[1] == 20
     assert window.view.linear is fitted and plot.baseline.isVisible()
-    assert plot.train_points.data is shown
+    assert np.shares_memory(plot.train_points.getData()[0], shown)  # not set again
     np.testing.assert_array_equal(plot.train_points.getData()[0], window.session.dataset.X_train[:, 0])
 
 

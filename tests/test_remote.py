@@ -110,3 +110,23 @@ def test_new_points_reach_a_running_child(child):
     _, returned = _until_done(results, 3)
     np.testing.assert_array_equal(returned.data.X_train, edited.X_train)
     assert returned.step_count > 0  # the same run, carried on
+
+
+def test_a_child_whose_parent_stops_listening_ends_quietly():
+    """When the parent goes away mid-run (killed, say), the child's next send finds the pipe
+    broken: it ends with status 0, not with a traceback and status 1."""
+    ctx = multiprocessing.get_context("spawn")
+    commands_out, commands_in = ctx.Pipe(duplex=False)
+    results_out, results_in = ctx.Pipe(duplex=False)
+    process = ctx.Process(target=serve, args=(commands_out, results_in), daemon=True)
+    process.start()
+    try:
+        commands_in.send(("run", 3, build_trainer(TrainingConfig()), None, 0.005))
+        assert results_out.recv()[0] == "snapshot"
+        results_out.close()  # no reader left: the child's next snapshot cannot be sent
+        results_in.close()
+        process.join(10)
+        assert process.exitcode == 0
+    finally:
+        process.kill()
+        process.join(5)

@@ -177,7 +177,7 @@ def test_the_window_shows_its_network_before_the_points_come(qtbot, early_window
     window.show()
     qtbot.waitUntil(lambda: window.view.latest.step > 20, timeout=30000)
     assert not window.session.making_points and len(window.session.trainer.data.y_train) == 160
-    assert len(window.view.boundary.train_points.data) == 160
+    assert len(window.view.boundary.train_points.getData()[0]) == 160
 
 
 def test_data_chosen_before_the_points_come_wins(qtbot, early_window):

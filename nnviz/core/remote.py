@@ -44,6 +44,8 @@ def serve(commands: Connection, results: Connection) -> None:
         _, run_id, trainer, steps, interval = message
         try:
             pending = _run(trainer, run_id, steps, interval, commands, results)
+        except (BrokenPipeError, EOFError):
+            return  # the parent went away (killed, say): nobody to report to
         except Exception as error:  # noqa: BLE001 (any failure is reported, never raised into the void)
             results.send(("error", run_id, f"{type(error).__name__}: {error}"))
             trainer = None  # possibly half-updated: the parent keeps its own copy instead

@@ -18,13 +18,13 @@ from nnviz.core.units import activation_range, describe_unit
 from nnviz.gui.colors import (
     BASELINE_COLOR,
     CONTOUR_COLOR,
-    POINT_COLORS,
     TEST_COLOR,
     TRAIN_COLOR,
     UNIT_LINE_COLOR,
     activation_lut,
     probability_colors,
 )
+from nnviz.gui.points_item import PointsItem
 
 # Antialiasing only where it shows (points, the boundary line): it makes long curves slow.
 pg.setConfigOptions(imageAxisOrder="row-major", antialias=False, background="w", foreground="#333")
@@ -104,8 +104,8 @@ class BoundaryPlot(pg.PlotWidget):
         self.unit_line = pg.PlotDataItem(connect="pairs", pen=pg.mkPen(UNIT_LINE_COLOR, width=2, dash=[2, 3]))
         self.unit_label = pg.TextItem(anchor=(0, 0), color="#222", fill=pg.mkBrush(255, 255, 255, 215))
         self.unit_label.setZValue(20)
-        self.train_points = pg.ScatterPlotItem(size=8, pen=pg.mkPen("#ffffff", width=1.2), antialias=True)
-        self.test_points = pg.ScatterPlotItem(size=8, brush=pg.mkBrush(0, 0, 0, 0), antialias=True)
+        self.train_points = PointsItem(8, filled=True)
+        self.test_points = PointsItem(8, filled=False)
         for points in (self.train_points, self.test_points):
             # Points change rarely, the heatmap under them every frame: paint them from a cached
             # picture instead of anew (thousands of points cost a few ms a frame otherwise).
@@ -117,7 +117,7 @@ class BoundaryPlot(pg.PlotWidget):
         for item in (self.unit_image, self.unit_line, self.unit_label, self.baseline):
             item.hide()
         self._bounds: tuple[float, float, float, float] | None = None
-        self._points_of: Dataset | None = None  # the data whose points are shown (5000 take 20 ms to set)
+        self._points_of: Dataset | None = None  # the data whose points are shown
         self._rect: QRectF | None = None  # extent to apply with the next image
         self._unit_rect: QRectF | None = None
         self._grid: DecisionGrid | None = None
@@ -154,11 +154,8 @@ class BoundaryPlot(pg.PlotWidget):
     def set_points(self, data: Dataset) -> None:
         """Show ``data``'s points (the view stays where it is)."""
         self._points_of = data
-        brushes = [pg.mkBrush(c) for c in POINT_COLORS]
-        pens = [pg.mkPen(c, width=1.5) for c in POINT_COLORS]
-        n = len(POINT_COLORS)
-        self.train_points.setData(pos=data.X_train[:, :2], brush=[brushes[k % n] for k in data.y_train])
-        self.test_points.setData(pos=data.X_test[:, :2], pen=[pens[k % n] for k in data.y_test])
+        self.train_points.set_points(data.X_train[:, :2], data.y_train)
+        self.test_points.set_points(data.X_test[:, :2], data.y_test)
 
     def set_drawing(self, enabled: bool) -> None:
         """Draw mode: the mouse edits points instead of panning and zooming."""

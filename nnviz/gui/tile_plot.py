@@ -8,7 +8,6 @@ milliseconds. Here a tile is built in well under a millisecond and paints in abo
 
 from __future__ import annotations
 
-import functools
 import math
 
 import numpy as np
@@ -30,7 +29,8 @@ from nnviz.core.contour import boundary_segments
 from nnviz.core.datasets import Dataset
 from nnviz.core.grid import Bounds, DecisionGrid
 from nnviz.core.network import MLP
-from nnviz.gui.colors import CONTOUR_COLOR, POINT_COLORS, probability_colors
+from nnviz.gui.colors import CONTOUR_COLOR, probability_colors
+from nnviz.gui.points_item import point_color, point_stamp
 
 TILE_RESOLUTION = 64  # grid cells a side; the picture is smoothed when scaled up
 TILE_POINTS = 400  # at most this many points of each split: a tile is too small to tell more apart
@@ -48,22 +48,6 @@ def nice_ticks(low: float, high: float, most: int = 6) -> list[float]:
     step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
     first = math.ceil(low / step - 1e-9)
     return [round(k * step, 10) for k in range(first, math.floor(high / step + 1e-9) + 1)]
-
-
-@functools.lru_cache(maxsize=64)
-def _point_stamp(color: str, filled: bool, diameter: float, ratio: float) -> QPixmap:
-    """One point, drawn once: filled with a white outline (training) or a ring (test)."""
-    side = diameter + 2
-    stamp = QPixmap(QSize(math.ceil(side * ratio), math.ceil(side * ratio)))
-    stamp.setDevicePixelRatio(ratio)
-    stamp.fill(Qt.transparent)
-    painter = QPainter(stamp)
-    painter.setRenderHint(QPainter.Antialiasing, True)
-    painter.setPen(QPen(Qt.white, 1.0) if filled else QPen(QColor(color), 1.5))
-    painter.setBrush(QColor(color) if filled else Qt.NoBrush)
-    painter.drawEllipse(QPointF(side / 2, side / 2), diameter / 2, diameter / 2)
-    painter.end()
-    return stamp
 
 
 def tick_label(value: float) -> str:
@@ -180,7 +164,7 @@ class TilePlot(QWidget):
             for xy, classes, filled in self._points:
                 corners = self._to_pixels(frame, xy) - diameter / 2 - 1
                 for k in np.unique(classes):
-                    stamp = _point_stamp(POINT_COLORS[k % len(POINT_COLORS)], filled, diameter, ratio)
+                    stamp = point_stamp(point_color(k), filled, diameter, ratio)
                     for x, y in corners[classes == k].tolist():  # a stamp is ten times quicker than an ellipse
                         painter.drawPixmap(QPointF(x, y), stamp)
             painter.end()
