@@ -78,6 +78,10 @@ def test_layer_output_is_each_layers_output_before_and_after_its_activation(acti
         assert before.shape == after.shape == (40, sizes[layer + 1]) and after.dtype == np.float32
         np.testing.assert_allclose(before, z, rtol=1e-4, atol=1e-5)
         np.testing.assert_allclose(after, a, rtol=1e-4, atol=1e-5)
+        for unit in (0, sizes[layer + 1] - 1):  # one unit alone is that unit's column
+            np.testing.assert_allclose(layer_output(net, X, layer, unit=unit), after[:, unit], rtol=1e-5, atol=1e-6)
+            np.testing.assert_allclose(layer_output(net, X, layer, before_activation=True, unit=unit), before[:, unit],
+                                       rtol=1e-5, atol=1e-6)
     np.testing.assert_array_equal(net.predict_proba(X), layer_output(net, X, len(net.weights) - 1))
     with pytest.raises(ValueError, match="has layers 0 to"):
         layer_output(net, X, len(net.weights))

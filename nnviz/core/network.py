@@ -145,11 +145,14 @@ def parameter_views(flat: np.ndarray, sizes: tuple[int, ...]) -> list[np.ndarray
     return [p for pair in zip(weights, biases) for p in pair]
 
 
-def layer_output(network: MLP, X: np.ndarray, layer: int, *, before_activation: bool = False) -> np.ndarray:
+def layer_output(
+    network: MLP, X: np.ndarray, layer: int, *, before_activation: bool = False, unit: int | None = None
+) -> np.ndarray:
     """The output of layer ``layer`` for inputs ``X`` ``(n, features)``: shape ``(n, width)``,
     in the network's dtype. Layers count from 0, the first hidden layer; the last is the output
     layer, whose activation is the softmax. ``before_activation`` gives the layer's weighted
-    input sum instead.
+    input sum instead. ``unit``: that unit's column alone, shape ``(n,)`` (of a hidden layer,
+    only its weights are used: a frame showing one unit does not compute all 200).
 
     The one way to get a layer's output outside training; computed as training computes it
     (:func:`forward_into`: the first layer's weights and bias applied at once), so the two agree.
@@ -157,14 +160,17 @@ def layer_output(network: MLP, X: np.ndarray, layer: int, *, before_activation: 
     last = len(network.weights) - 1
     if not 0 <= layer <= last:
         raise ValueError(f"{network!r} has layers 0 to {last}, not {layer}")
+    alone = unit is not None and layer < last  # the softmax needs every output unit
     activation = ACTIVATIONS[network.activation].forward
     a = np.asarray(X, dtype=network.dtype)
     for i in range(layer + 1):
-        z = with_ones(a) @ network.first_layer if i == 0 else a @ network.weights[i] + network.biases[i]
-        if i == layer and before_activation:
-            return z
-        a = softmax_inplace(z) if i == last else activation(z)
-    return a
+        columns = slice(unit, unit + 1) if alone and i == layer else slice(None)
+        if i == 0:
+            z = with_ones(a) @ network.first_layer[:, columns]
+        else:
+            z = a @ network.weights[i][:, columns] + network.biases[i][columns]
+        a = z if i == layer and before_activation else softmax_inplace(z) if i == last else activation(z)
+    return a if unit is None else a[:, 0 if alone else unit]
 
 
 def with_ones(X: np.ndarray) -> np.ndarray:

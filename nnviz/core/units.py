@@ -66,8 +66,8 @@ def unit_maps(network: MLP, bounds: Bounds, resolution: int, fill: ArrayLike | N
     given = 0 if fill is None else np.size(fill)
     if given != features - 2:
         raise ValueError(f"{features} features need {features - 2} fill values, got {given}")
-    points = grid_points(bounds, resolution, network.dtype, fill)
     _require_hidden(network)
+    points = grid_points(bounds, resolution, network.dtype, fill)
     hidden = layer_output(network, points, 0)  # (resolution**2, H)
     maps = hidden.T.reshape(-1, resolution, resolution)
     return np.ascontiguousarray(maps, dtype=np.float32)

@@ -216,8 +216,8 @@ class BoundaryPlot(pg.PlotWidget):
         if not visible:
             return
         points = self._grid.points(network.dtype)[:, :-1]  # without the column of ones
-        z = layer_output(network, points, 0, before_activation=True)[:, unit]  # the unit's input
-        output = layer_output(network, points, 0)[:, unit]
+        z = layer_output(network, points, 0, before_activation=True, unit=unit)  # the unit's input
+        output = layer_output(network, points, 0, unit=unit)
         r = self._resolution
         segments = contour_segments(z.reshape(r, r), 0.0, self._bounds)
         output = output.reshape(r, r)
