@@ -252,12 +252,14 @@ class CompareView(QWidget):
         self._throttled_draw()
 
     def draw_now(self) -> None:
-        """Draw the newest snapshot and the pins at once, seen or not (before an export)."""
-        self._throttled_draw.cancel()
-        self._draw(even_hidden=True)
-        self._draw_pins(even_hidden=True)
-        for figure in self._figures():
-            figure.finish()
+        """Draw what is shown (sweep or pins) completely, now, seen or not (before an export)."""
+        if self.showing_pins:
+            self._draw_pins(even_hidden=True)
+            self.pinned.finish()
+        else:
+            self._throttled_draw.cancel()
+            self._draw(even_hidden=True)
+            self.figure.finish()
 
     def add_pin(self, pin: Pin) -> None:
         """Keep a picture from the Train view and show the gallery (of the latest

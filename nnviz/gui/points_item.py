@@ -48,6 +48,21 @@ def point_stamp(color: str, filled: bool, diameter: float, ratio: float) -> QPix
     return stamp
 
 
+def stamp_points(painter: QPainter, centres: np.ndarray, color: str, filled: bool, diameter: float,
+                 fragments: PrimitiveArray | None = None) -> None:
+    """Points of one colour at pixel ``centres`` ``(n, 2)``, stamped in one call (a stamp each
+    is ten times quicker than an ellipse each, and one call for all a hundred times)."""
+    ratio = painter.device().devicePixelRatioF()
+    stamp = point_stamp(color, filled, diameter, ratio)
+    fragments = fragments or PrimitiveArray(QPainter.PixmapFragment, 10)
+    fragments.resize(len(centres))
+    rows = fragments.ndarray()
+    rows[:, 0:2] = centres  # where each stamp's centre goes
+    rows[:, 2:6] = (0, 0, stamp.width(), stamp.height())  # all of the stamp, in its pixels
+    rows[:, 6:10] = (1 / ratio, 1 / ratio, 0.0, 1.0)  # scale, rotation, opacity
+    painter.drawPixmapFragments(*fragments.drawargs(), stamp)
+
+
 class PointsItem(pg.GraphicsObject):
     """Points of a plot, ``diameter`` pixels across whatever the zoom, coloured by class:
     filled (training points) or rings (test points)."""
@@ -102,7 +117,6 @@ class PointsItem(pg.GraphicsObject):
         vector = painter.paintEngine() is not None and painter.paintEngine().type() in VECTOR_ENGINES
         painter.save()
         painter.resetTransform()
-        ratio = painter.device().devicePixelRatioF()
         for k in np.unique(self._classes).tolist():
             mine = centres[self._classes == k]
             if vector:
@@ -113,11 +127,5 @@ class PointsItem(pg.GraphicsObject):
                 for x, y in mine.tolist():
                     painter.drawEllipse(QPointF(x, y), self.diameter / 2, self.diameter / 2)
                 continue
-            stamp = point_stamp(point_color(k), self.filled, self.diameter, ratio)
-            self._fragments.resize(len(mine))
-            fragments = self._fragments.ndarray()
-            fragments[:, 0:2] = mine  # where each stamp's centre goes
-            fragments[:, 2:6] = (0, 0, stamp.width(), stamp.height())  # all of the stamp, in its pixels
-            fragments[:, 6:10] = (1 / ratio, 1 / ratio, 0.0, 1.0)  # scale, rotation, opacity
-            painter.drawPixmapFragments(*self._fragments.drawargs(), stamp)
+            stamp_points(painter, mine, point_color(k), self.filled, self.diameter, self._fragments)
         painter.restore()

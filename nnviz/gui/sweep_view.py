@@ -3,6 +3,7 @@ loss curve overlaid in one plot, colour-matched to its tile."""
 
 from __future__ import annotations
 
+import html
 import math
 import time
 
@@ -105,22 +106,26 @@ class SweepFigure(QWidget):
         self.loss.setMinimumHeight(160)
         self.loss.getAxis("bottom").enableAutoSIPrefix(False)
         self.loss.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Expanding)
+        # A label, not pyqtgraph's legend: that took 2-3 ms an entry to rebuild, on every new sweep.
+        self.legend = QLabel()
+        self.legend.setAlignment(Qt.AlignCenter)
+        self.legend.setWordWrap(True)
         layout.addWidget(self.heading)
         layout.addLayout(self._grid, 3)
+        layout.addWidget(self.legend)
         layout.addWidget(self.loss, 2)
         self.tiles: list[SweepTile] = []
-        self.curves: list[pg.PlotDataItem] = []
-        self._legend = self.loss.addLegend(offset=(-10, 10))
+        self.curves: list[pg.PlotDataItem] = []  # the first len(tiles) of _all_curves
+        self._all_curves: list[pg.PlotDataItem] = []  # made once each (about 6 ms apiece), then reused
         self._spare: list[SweepTile] = []  # tiles of earlier sweeps, hidden, to be used again
         self._pending = None  # the snapshot being drawn, tile by tile
-        self._legend_entries: list[tuple[str, str]] = []  # (label, colour) per curve
         self._left, self._next, self._budget = 0, 0, math.inf
         self._rest = QTimer(self, singleShot=True, interval=0, timeout=self._draw_some)  # the next turn's share
 
     def set_tiles(self, labels: list[str], ordered: bool, datasets: list[Dataset], heading: str) -> None:
-        """One tile and one curve per network, each tile showing its dataset. Tiles, curves and
-        the legend of the sweep before are used again where they can be (a reset, the same
-        values again, one pin more): building them is what takes time."""
+        """One tile and one curve per network, each tile showing its dataset. Tiles and curves
+        of the sweep before are used again where they can be (a reset, the same values again,
+        one pin more): building them is what takes time."""
         self._pending, self._left, self._next = None, 0, 0
         self._rest.stop()
         colors = sweep_colors(len(labels), ordered)
@@ -144,15 +149,15 @@ class SweepFigure(QWidget):
             if tile.dataset is not data:  # setting points costs: pins keep theirs
                 tile.dataset = data
                 tile.plot.set_dataset(data)
-        legend = list(zip(labels, colors))
-        if legend != self._legend_entries:
-            self.loss.clear()
-            self._legend.clear()
-            self._legend.setColumnCount(2 if len(labels) > 6 else 1)
-            self.curves = [self.loss.plot(name=label, pen=pg.mkPen(color, width=2)) for label, color in legend]
-            self._legend_entries = legend
-        for curve in self.curves:
+        while len(self._all_curves) < len(labels):
+            self._all_curves.append(self.loss.plot())
+        self.curves = self._all_curves[:len(labels)]
+        for curve, color in zip(self._all_curves, colors + [None] * len(self._all_curves)):
             curve.setData([], [])
+            if color is not None:
+                curve.setPen(pg.mkPen(color, width=2))
+        self.legend.setText("&nbsp;&nbsp; ".join(
+            f"<span style='color:{color}'>━━</span>&nbsp;{html.escape(label)}" for label, color in zip(labels, colors)))
         self.heading.setText(heading)
 
     def show_snapshot(self, snapshot, budget: float = math.inf) -> None:
