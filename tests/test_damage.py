@@ -619,14 +619,14 @@ def test_png_damage_has_its_sentences(folder, png):
     parts = chunks(png)
     at = next(k for k, (_, data) in enumerate(parts) if data.startswith(b"nnviz-config\0"))
     settings_text = [p if k != at else (b"tEXt", b"nnviz-config\0{not json") for k, p in enumerate(parts)]
-    bad_settings = [p if k != at else (b"tEXt", b'nnviz-config\0{"hidden": 500}') for k, p in enumerate(parts)]
+    bad_settings = [p if k != at else (b"tEXt", b'nnviz-config\0{"hidden": 501}') for k, p in enumerate(parts)]
     broken_chunk = bytearray(png)
     broken_chunk[png.index(b"nnviz-config") + 20] ^= 0x10  # its checksum no longer matches: the chunk is dropped
     cases = {
         png[:40]: "it is not a PNG picture, or it is damaged",
         bytes(broken_chunk): "its nnviz settings are missing or damaged",
         png_of(settings_text): "its nnviz settings are damaged (they are not valid JSON)",
-        png_of(bad_settings): "its nnviz settings are damaged (hidden must be a whole number from 1 to 200; got 500)",
+        png_of(bad_settings): "its nnviz settings are damaged (each hidden layer's width must be a whole number from 1 to 500; got 501)",
     }
     path = folder / "case.png"
     for damaged, reason in cases.items():

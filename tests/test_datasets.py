@@ -84,7 +84,8 @@ def test_noise_moves_points():
         ("samples", 9), ("samples", 5001), ("noise", -0.01), ("noise", 1.01), ("noise", float("nan")),
         ("test_fraction", -0.1), ("test_fraction", 0.91), ("seed", -1), ("dataset", "nope"),
         ("classes", 1), ("classes", 6), ("classes", 2.5), ("classes", True),
-        ("hidden", 0), ("hidden", 201), ("lr", 0.0), ("lr", -1.0), ("lr", float("inf")),
+        ("hidden", 0), ("hidden", (501,)), ("hidden", (8,) * 7), ("hidden", (8, 0)), ("hidden", "8x8"),
+        ("activation", ("relu", "tanh")), ("activation", ("nope",)), ("lr", 0.0), ("lr", -1.0), ("lr", float("inf")),
         ("l2", -1e-3), ("momentum", 1.0), ("activation", "softplus"), ("dtype", "float16"), ("batch_size", 0),
     ],
 )
@@ -97,7 +98,7 @@ def test_out_of_range_settings_are_rejected(setting, value):
 @pytest.mark.parametrize(
     "setting,value",
     [("samples", 10), ("samples", 5000), ("noise", 0.0), ("noise", 1.0), ("test_fraction", 0.9),
-     ("hidden", 1), ("hidden", 200), ("momentum", 0.99), ("classes", 2), ("classes", 5), ("dataset", CUSTOM),
+     ("hidden", (1,)), ("hidden", (500,)), ("hidden", ()), ("hidden", (500,) * 6), ("momentum", 0.99), ("classes", 2), ("classes", 5), ("dataset", CUSTOM),
      ("dataset", "spiral"), ("dataset", "blobs")],
 )
 def test_values_at_the_bounds_are_accepted(setting, value):

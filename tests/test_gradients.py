@@ -51,15 +51,25 @@ def test_backprop_matches_finite_differences(activation, hidden, classes, l2):
         assert error < 1e-6
 
 
-def test_two_hidden_layers_backprop_matches_finite_differences():
-    """Deeper networks get correct gradients too."""
+SHAPES = [(2, 4, 5, 3), (2, 1, 1, 2), (2, 3)]
+PER_LAYER = [("relu", "sigmoid"), ("linear", "leaky_relu")]
+
+
+@pytest.mark.parametrize("sizes,activation", [(s, a) for s in SHAPES for a in sorted(ACTIVATIONS)]
+                         + [(s, a) for s in SHAPES[:2] for a in PER_LAYER])
+def test_every_shape_backprop_matches_finite_differences(sizes, activation):
+    """Two hidden layers, two of one unit, and none (softmax regression), with every activation
+    and with one per layer: the gradients match central differences (float64, with L2)."""
     rng = np.random.default_rng(5)
+    classes = sizes[-1]
     X = rng.standard_normal((9, 2))
-    y = rng.integers(0, 3, size=9)
-    network = MLP.initialise((2, 4, 5, 3), "tanh", rng, np.float64)
+    y = rng.integers(0, classes, size=9)
+    network = MLP.initialise(sizes, activation, rng, np.float64)
+    for b in network.biases:  # so no unit sits exactly at ReLU's kink at zero
+        b[:] = rng.standard_normal(b.shape)
     backprop = Backprop(network)
-    assert backprop.run(network, with_ones(X), np.eye(3)[y], np.arange(9) * 3 + y, 0.01)
-    for analytic, approx in zip(backprop.gradients, _numeric_gradient(network, X, y, 0.01)):
+    assert backprop.run(network, with_ones(X), np.eye(classes)[y], np.arange(9) * classes + y, 0.01)
+    for analytic, approx in zip(backprop.gradients, _numeric_gradient(network, X, y, 0.01), strict=True):
         np.testing.assert_allclose(analytic, approx, rtol=1e-6, atol=1e-9)
 
 

@@ -5,6 +5,7 @@ import json
 import os
 import zipfile
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -22,7 +23,12 @@ KINDS = [
     TrainingConfig(hidden=6, momentum=0.9),
     TrainingConfig(hidden=6, batch_size=24, momentum=0.5, dtype="float64"),
     TrainingConfig(hidden=6, activation="relu", l2=0.0, batch_size=7),
+    TrainingConfig(hidden=(8, 6, 4), batch_size=24, momentum=0.9, dtype="float64"),
+    TrainingConfig(hidden=(5, 5), activation=("relu", "tanh"), batch_size=10, momentum=0.5),
+    TrainingConfig(hidden=(), momentum=0.9, batch_size=30),
+    TrainingConfig(hidden=(8,) * 6, activation="sigmoid"),
 ]
+FORMAT_1 = Path(__file__).parent / "data" / "run-format1.nnviz"
 
 
 @pytest.mark.parametrize("config", KINDS)
@@ -37,9 +43,26 @@ def test_resuming_is_bit_for_bit(tmp_path, config):
     straight.step(4000)
     assert loaded_config == config
     np.testing.assert_array_equal(resumed.network.flat, straight.network.flat)
-    np.testing.assert_array_equal(resumed._optimizer.velocity, straight._optimizer.velocity)
+    np.testing.assert_array_equal(resumed.state()["velocity"], straight.state()["velocity"])
     np.testing.assert_array_equal(resumed.history.array(), straight.history.array())
     assert resumed.step_count == 4000 and resumed.history.every == straight.history.every
+
+
+def test_a_run_saved_in_format_1_resumes_to_the_same_numbers():
+    """A run saved by the nnviz of one hidden layer (format 1: ``"hidden": 6``; spiral, relu,
+    momentum, batches of 32, float64, step 300) opens, and 200 more steps give the figures
+    that nnviz gave then and those of an unbroken run."""
+    with zipfile.ZipFile(FORMAT_1) as archive:
+        header = json.loads(archive.read("run.json"))
+    assert header["version"] == 1 and header["config"]["hidden"] == 6
+    config, trainer = load_run(FORMAT_1)
+    assert config.hidden == (6,) and trainer.step_count == 300
+    trainer.step(200)
+    entry = trainer.evaluate()
+    assert (entry.loss, entry.test_loss) == pytest.approx((0.2873472270083045, 0.36645098051709574), rel=1e-12)
+    straight = build_trainer(config, log_every=10)
+    straight.step(500)
+    np.testing.assert_array_equal(trainer.network.flat, straight.network.flat)
 
 
 def test_the_file_is_a_zip_of_json_and_npy(tmp_path):
@@ -48,7 +71,7 @@ def test_the_file_is_a_zip_of_json_and_npy(tmp_path):
     save_run(tmp_path / "run.nnviz", TrainingConfig(hidden=4), trainer)
     with zipfile.ZipFile(tmp_path / "run.nnviz") as archive:
         header = json.loads(archive.read("run.json"))
-        assert header["format"] == "nnviz-run" and header["version"] == 1
+        assert header["format"] == "nnviz-run" and header["version"] == 2
         params = np.load(io.BytesIO(archive.read("parameters.npy")), allow_pickle=False)
     np.testing.assert_array_equal(params, trainer.network.flat)
 
@@ -102,7 +125,7 @@ def test_bad_files_are_refused_with_a_sentence(tmp_path, good):
     cases = {
         text: "it is not an nnviz run file (or it is damaged)",
         truncated: "it is not an nnviz run file (or it is damaged)",
-        future: "it was saved by a newer nnviz (run format 99) and this one reads format 1, so please update nnviz",
+        future: "it was saved by a newer nnviz (run format 99) and this one reads format 2, so please update nnviz",
         foreign: "it is not an nnviz run file",
         png: "it is not an nnviz run file (or it is damaged)",
         tmp_path / "missing.nnviz": "there is no such file",
@@ -192,7 +215,7 @@ WHOLE = "is not a whole number from"
         (lambda h: h["config"].update(lr=10**400),
          "its settings are invalid (lr must be a finite number at least 0; got 1000000000000000000000000000000000000...)"),
         (lambda h: h["config"].update(hidden=0),
-         "its settings are invalid (hidden must be a whole number from 1 to 200; got 0)"),
+         "its settings are invalid (each hidden layer's width must be a whole number from 1 to 500; got 0)"),
         (lambda h: h.update(layer_sizes=[2, 10**9, 2]),
          "its saved layer_sizes [2, 1000000000, 2] does not match its settings ([2, 4, 2])"),
         (lambda h: h["history"].update(capacity=10**13), f"its history capacity 10000000000000 {WHOLE} 4 to 1000000"),

@@ -130,7 +130,8 @@ def test_snapshot_networks_are_copies_matching_the_packed_weights():
     [
         ("hidden", (), "at least one"),
         ("hidden", (3, 0), "hidden"),
-        ("hidden", (3, 201), "hidden"),
+        ("hidden", (3, 501), "hidden"),
+        ("hidden", ((8,) * 7,), "at most 6 hidden layers"),
         ("hidden", (3, 3), "twice"),
         ("hidden", tuple(range(1, MAX_NETWORKS + 2)), "at most"),
         ("lr", (0.1, -1.0), "lr"),
@@ -173,7 +174,7 @@ def _three_class_dataset():
 def test_every_grouping_of_output_matrices_gives_the_lone_trajectories(monkeypatch, split):
     """Sizes in an odd order, mixed activations, momentum, mini-batches and 3 classes: each way of
     grouping the output matrices trains every network as it trains alone, and `trainer(i)` goes on."""
-    monkeypatch.setattr(sweep_trainer, "_output_groups", lambda *args: split)
+    monkeypatch.setattr(sweep_trainer, "_runs", lambda networks, *args: [networks[a:b] for a, b in split])
     data = _three_class_dataset()
     base = BASE.replace(momentum=0.5, batch_size=30)
     configs = [base.replace(hidden=h, activation=a, lr=lr)
@@ -240,9 +241,67 @@ def test_a_sweep_ships_to_the_training_process_without_its_scratch_buffers():
     configs = Sweep(BASE.replace(samples=2000, dtype="float32"), "hidden", (100, 150, 200)).configs()
     sweep = SweepTrainer(configs, build_dataset(configs[0]))
     sweep.step(2)
-    one_buffer = len(sweep.data.y_train) * sum(sweep.hidden) * np.dtype("float32").itemsize  # 2.9 MB
+    one_buffer = len(sweep.data.y_train) * (100 + 150 + 200) * np.dtype("float32").itemsize  # 2.9 MB
     assert len(pickle.dumps(sweep)) < one_buffer / 2
     restored = pickle.loads(pickle.dumps(sweep))
     restored.step(1)
     sweep.step(1)
     np.testing.assert_array_equal(restored.params[0], sweep.params[0])
+
+
+DEEP = TrainingConfig(dataset="spiral", classes=3, samples=150, dtype="float64", momentum=0.5, batch_size=40, lr=0.1)
+SHAPES = ((8,), (8, 8), (), (8, 8, 8), (5, 3, 4, 6))
+
+
+@pytest.mark.parametrize("grouping", ["cheapest", "one matrix per level", "one per network"])
+def test_a_sweep_over_shapes_follows_each_lone_trajectory(monkeypatch, grouping):
+    """Depths 0 to 4 in one sweep (spiral, 3 classes, momentum, mini-batches, float64), however the
+    deeper levels are grouped: every network matches its lone run at every 100th step to 1000,
+    and taken out it carries on as alone."""
+    if grouping != "cheapest":
+        split = (lambda networks, *_: [networks]) if grouping == "one matrix per level" else \
+            (lambda networks, *_: [[i] for i in networks])
+        monkeypatch.setattr(sweep_trainer, "_runs", split)
+    sweep, alone = _sweep_and_alone(DEEP, "hidden", SHAPES, 1000, every=100)
+    _assert_same_histories(sweep, alone)
+    for i, trainer in enumerate(alone):
+        assert sweep.network(i).layer_sizes == trainer.network.layer_sizes == (2, *SHAPES[i], 3)
+        np.testing.assert_allclose(sweep.network(i).flat, trainer.network.flat, rtol=1e-6, atol=1e-9)
+        taken = sweep.trainer(i)
+        taken.step(100)
+        trainer.step(100)
+        np.testing.assert_allclose(taken.network.flat, trainer.network.flat, rtol=1e-6, atol=1e-9)
+
+
+def test_networks_with_an_activation_per_layer_train_together_as_alone():
+    """Each layer's own activation is applied to its own columns only."""
+    configs = [DEEP.replace(hidden=(6, 4), activation=("relu", "tanh")),
+               DEEP.replace(hidden=(5, 7), activation=("sigmoid", "leaky_relu")),
+               DEEP.replace(hidden=(3,), activation="linear")]
+    data = build_dataset(configs[0])
+    sweep = SweepTrainer(configs, data, log_every=100)
+    sweep.step(600)
+    for i, config in enumerate(configs):
+        alone = build_trainer(config, data, log_every=100)
+        alone.step(600)
+        assert sweep.network(i).activations == alone.network.activations
+        np.testing.assert_allclose(sweep.histories[i].array(), alone.history.array(), rtol=1e-6, equal_nan=True)
+
+
+def test_a_deep_network_diverging_leaves_the_shallow_ones_alone():
+    """A deep relu network at lr 20 diverges at step 3: it is frozen at its lone run's weights,
+    and the networks beside it in the same matrices train on as alone."""
+    configs = [DEEP.replace(hidden=(8, 8, 8), lr=20.0, momentum=0.0, activation="relu"),
+               DEEP.replace(hidden=(8, 8)), DEEP.replace(hidden=(8,))]
+    data = build_dataset(configs[0])
+    sweep = SweepTrainer(configs, data, log_every=10)
+    assert sweep.step(300) == 300
+    lone = build_trainer(configs[0], data, log_every=10)
+    lone.step(300)
+    assert lone.divergence is not None and sweep.divergences[0].step == lone.divergence.step
+    np.testing.assert_allclose(sweep.network(0).flat, lone.network.flat, rtol=1e-12, atol=1e-14)
+    for i in (1, 2):
+        assert sweep.divergences[i] is None
+        other = build_trainer(configs[i], data, log_every=10)
+        other.step(300)
+        np.testing.assert_allclose(sweep.histories[i].array(), other.history.array(), rtol=1e-6, equal_nan=True)

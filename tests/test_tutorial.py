@@ -58,5 +58,5 @@ def test_an_override_changes_only_that_setting():
     relu = base.replace(activation="relu")
     assert {k for k in base.as_dict() if base.as_dict()[k] != relu.as_dict()[k]} == {"activation"}
     trainer = build_trainer(relu)
-    assert trainer.network.activation == "relu"
+    assert trainer.network.activations == ("relu",)
     np.testing.assert_array_equal(trainer.data.X_train, build_trainer(base).data.X_train)

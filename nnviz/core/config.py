@@ -16,7 +16,8 @@ from nnviz.core.datasets import CLASSES_RANGE, CUSTOM, DATASETS
 
 DTYPES = ("float32", "float64")
 PRESETS = ("tutorial",)
-HIDDEN_RANGE = (1, 200)
+HIDDEN_RANGE = (1, 500)  # units in one hidden layer
+MAX_LAYERS = 6  # hidden layers; none at all is softmax regression
 SAMPLES_RANGE = (10, 5000)
 SEED_LIMIT = 2**31  # seeds fit a Qt spin box (a signed 32-bit int)
 
@@ -32,6 +33,9 @@ class TrainingConfig:
     ``classes`` is used by the multi-class sets only (``datasets.MULTICLASS``). ``dataset`` is
     ``"custom"`` when the points came from a file or were drawn: such a config describes how
     to train on them, not how to make them.
+
+    ``hidden`` lists the hidden layers' widths, first to last (a bare number is one layer).
+    ``activation`` is one name for every hidden layer or a tuple of one name per layer.
     """
 
     dataset: str = "moons"
@@ -40,8 +44,8 @@ class TrainingConfig:
     classes: int = 3
     test_fraction: float = 0.2
     seed: int = 0
-    hidden: int = 10
-    activation: str = "tanh"
+    hidden: tuple[int, ...] = (10,)
+    activation: str | tuple[str, ...] = "tanh"
     lr: float = 1.0
     l2: float = 1e-3
     momentum: float = 0.0
@@ -49,17 +53,38 @@ class TrainingConfig:
     dtype: str = "float32"
     preset: str | None = None
 
+    def __post_init__(self):
+        # Lists (from JSON) become tuples and a bare width one layer, so equal configs compare equal.
+        hidden, activation = self.hidden, self.activation
+        if isinstance(hidden, int) and not isinstance(hidden, bool):
+            object.__setattr__(self, "hidden", (hidden,))
+        elif isinstance(hidden, list):
+            object.__setattr__(self, "hidden", tuple(hidden))
+        if isinstance(activation, list):
+            object.__setattr__(self, "activation", tuple(activation))
+
+    @property
+    def activations(self) -> tuple[str, ...]:
+        """One activation name per hidden layer."""
+        if isinstance(self.activation, str):
+            return (self.activation,) * len(self.hidden)
+        return self.activation
+
+    def layer_sizes(self, features: int, classes: int) -> tuple[int, ...]:
+        """The network's layer sizes on data with ``features`` inputs and ``classes`` classes."""
+        return (features, *self.hidden, classes)
+
     def validated(self) -> TrainingConfig:
         """Return self, or raise :class:`ConfigError` naming the first bad setting."""
         _choice("dataset", self.dataset, (*DATASETS, CUSTOM))
-        _choice("activation", self.activation, tuple(ACTIVATIONS))
+        _shape(self.hidden)
+        _activations(self.activation, len(self.hidden))
         _choice("dtype", self.dtype, DTYPES)
         if self.preset is not None:
             _choice("preset", self.preset, PRESETS)
         _integer("samples", self.samples, *SAMPLES_RANGE)
         # Checked for every dataset, so a value that a sweep or a window carries along is never out of range.
         _integer("classes", self.classes, *CLASSES_RANGE)
-        _integer("hidden", self.hidden, *HIDDEN_RANGE)
         _integer("seed", self.seed, 0, SEED_LIMIT - 1)
         if self.batch_size is not None:
             _integer("batch-size", self.batch_size, 1, SAMPLES_RANGE[1])
@@ -77,8 +102,8 @@ class TrainingConfig:
         return replace(self, **changes)
 
     def as_dict(self) -> dict:
-        """Every setting, JSON-ready."""
-        return asdict(self)
+        """Every setting, JSON-ready (tuples as lists)."""
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items()}
 
     @classmethod
     def from_dict(cls, values: dict) -> TrainingConfig:
@@ -99,7 +124,7 @@ def tutorial_config(dataset: str = "moons") -> TrainingConfig:
         noise=0.2,
         test_fraction=0.0,
         seed=0,
-        hidden=3,
+        hidden=(3,),
         activation="tanh",
         lr=0.01 * samples,
         l2=0.01 / samples,
@@ -119,6 +144,50 @@ def resolve_config(given: dict, base: TrainingConfig | None = None) -> TrainingC
     if given.get("preset") == "tutorial":
         base = tutorial_config(given.get("dataset", "moons"))
     return (base or TrainingConfig()).replace(**given).validated()
+
+
+def parse_shape(text: str) -> tuple[int, ...]:
+    """Hidden layer widths written as on the command line: ``"8x8x4"``, ``"10"``, or ``"0"``
+    for no hidden layer. Raises :class:`ConfigError` naming the problem."""
+    text = text.strip()
+    if text == "0":
+        return ()
+    parts = [part.strip() for part in text.replace("×", "x").replace("X", "x").split("x")]
+    if not all(part.isascii() and part.isdigit() and len(part) < 10 for part in parts):
+        raise ConfigError(f"hidden must be widths joined by x, like 8x8x4 (or 0 for none); got {_shown(text)}")
+    widths = tuple(int(part) for part in parts)
+    _shape(widths)
+    return widths
+
+
+def shape_name(widths: tuple[int, ...], times: str = "x") -> str:
+    """Widths as :func:`parse_shape` reads them (``"8x8x4"``, ``"0"`` for none); ``times="×"``
+    for people."""
+    return times.join(map(str, widths)) or "0"
+
+
+def activation_name(activation: str | tuple[str, ...]) -> str:
+    """An activation setting as written on the command line: ``"tanh"`` or ``"relu,tanh"``."""
+    return activation if isinstance(activation, str) else ",".join(activation)
+
+
+def _shape(widths) -> None:
+    if not isinstance(widths, tuple):
+        raise ConfigError(f"hidden must be a list of layer widths; got {_shown(widths)}")
+    if len(widths) > MAX_LAYERS:
+        raise ConfigError(f"a network has at most {MAX_LAYERS} hidden layers; got {len(widths)}")
+    for width in widths:
+        _integer("each hidden layer's width", width, *HIDDEN_RANGE)
+
+
+def _activations(activation, layers: int) -> None:
+    if isinstance(activation, str):
+        _choice("activation", activation, tuple(ACTIVATIONS))
+        return
+    if not isinstance(activation, tuple) or len(activation) != layers:
+        raise ConfigError(f"activation must be one name, or one per hidden layer ({layers}); got {_shown(activation)}")
+    for name in activation:
+        _choice("activation", name, tuple(ACTIVATIONS))
 
 
 def _choice(name: str, value, options: tuple[str, ...]) -> None:

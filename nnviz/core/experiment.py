@@ -32,7 +32,7 @@ def needs_scikit_learn(config: TrainingConfig) -> bool:
 
 def build_network(config: TrainingConfig, features: int, classes: int) -> MLP:
     """A freshly initialised network for a config."""
-    sizes = (features, config.hidden, classes)
+    sizes = config.layer_sizes(features, classes)
     if config.preset == "tutorial":
         return _tutorial_network(sizes, config)
     rng = np.random.default_rng(np.random.SeedSequence(config.seed).spawn(3)[2])

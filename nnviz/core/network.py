@@ -20,7 +20,8 @@ from nnviz.core.activations import ACTIVATIONS
 
 
 class MLP:
-    """Fully connected layers: hidden layers share one activation, the output is softmax.
+    """Fully connected layers: each hidden layer has its activation (``activations``, one name
+    per hidden layer), the output is softmax. No hidden layer at all is softmax regression.
 
     ``weights[i]`` has shape ``(fan_in, fan_out)`` and ``biases[i]`` shape ``(fan_out,)``.
     All parameters are views into one flat vector ``flat`` (so an optimiser updates them
@@ -29,42 +30,40 @@ class MLP:
     bias: multiplying inputs that carry an extra column of ones applies both at once.
     """
 
-    def __init__(self, weights: list[np.ndarray], biases: list[np.ndarray], activation: str):
-        if activation not in ACTIVATIONS:
-            raise ValueError(f"unknown activation {activation!r}")
+    def __init__(self, weights: list[np.ndarray], biases: list[np.ndarray], activation: str | tuple[str, ...]):
         if len(weights) != len(biases) or not weights:
             raise ValueError("need one bias vector per weight matrix")
         sizes = (weights[0].shape[0],) + tuple(w.shape[1] for w in weights)
         self._adopt_flat(np.empty(layout_size(sizes), dtype=weights[0].dtype), sizes)
         for view, value in zip(self.parameters(), [p for pair in zip(weights, biases) for p in pair]):
             view[...] = value
-        self.activation = activation
+        self.activations = per_layer(activation, len(weights) - 1)
 
     def _adopt_flat(self, flat: np.ndarray, sizes: tuple[int, ...]) -> None:
         self.flat = flat
         self.first_layer, self.weights, self.biases = layout_views(flat, sizes)
 
     @classmethod
-    def from_flat(cls, flat: np.ndarray, layer_sizes: tuple[int, ...], activation: str) -> MLP:
+    def from_flat(cls, flat: np.ndarray, layer_sizes: tuple[int, ...], activation: str | tuple[str, ...]) -> MLP:
         """A network whose parameters are views into ``flat`` (not copied)."""
         network = cls.__new__(cls)
-        network._adopt_flat(flat, layer_sizes)
-        network.activation = activation
+        network._adopt_flat(flat, tuple(layer_sizes))
+        network.activations = per_layer(activation, len(layer_sizes) - 2)
         return network
 
     def __getstate__(self) -> dict:
         # Views do not survive pickling: send the flat vector and rebuild them.
-        return {"flat": self.flat, "sizes": self.layer_sizes, "activation": self.activation}
+        return {"flat": self.flat, "sizes": self.layer_sizes, "activations": self.activations}
 
     def __setstate__(self, state: dict) -> None:
         self._adopt_flat(state["flat"], state["sizes"])
-        self.activation = state["activation"]
+        self.activations = state["activations"]
 
     @classmethod
     def initialise(
         cls,
         layer_sizes: tuple[int, ...],
-        activation: str,
+        activation: str | tuple[str, ...],
         rng: np.random.Generator,
         dtype: type | str = np.float64,
     ) -> MLP:
@@ -91,7 +90,7 @@ class MLP:
 
     def copy(self) -> MLP:
         """A deep copy: no array is shared with the original."""
-        return MLP.from_flat(self.flat.copy(), self.layer_sizes, self.activation)
+        return MLP.from_flat(self.flat.copy(), self.layer_sizes, self.activations)
 
     def weight_mask(self) -> np.ndarray:
         """1 where ``flat`` holds a weight, 0 where it holds a bias (L2 spares biases)."""
@@ -118,7 +117,15 @@ class MLP:
 
     def __repr__(self) -> str:
         sizes = "-".join(map(str, self.layer_sizes))
-        return f"MLP({sizes}, {self.activation}, {self.dtype.name})"
+        return f"MLP({sizes}, {','.join(self.activations) or 'softmax only'}, {self.dtype.name})"
+
+
+def per_layer(activation: str | tuple[str, ...], layers: int) -> tuple[str, ...]:
+    """One activation name per hidden layer, from one name for all or a name per layer."""
+    names = (activation,) * layers if isinstance(activation, str) else tuple(activation)
+    if len(names) != layers or not all(name in ACTIVATIONS for name in names):
+        raise ValueError(f"need one known activation per hidden layer ({layers}); got {activation!r}")
+    return names
 
 
 def layout_size(sizes: tuple[int, ...]) -> int:
@@ -161,7 +168,6 @@ def layer_output(
     if not 0 <= layer <= last:
         raise ValueError(f"{network!r} has layers 0 to {last}, not {layer}")
     alone = unit is not None and layer < last  # the softmax needs every output unit
-    activation = ACTIVATIONS[network.activation].forward
     a = np.asarray(X, dtype=network.dtype)
     for i in range(layer + 1):
         columns = slice(unit, unit + 1) if alone and i == layer else slice(None)
@@ -169,7 +175,10 @@ def layer_output(
             z = with_ones(a) @ network.first_layer[:, columns]
         else:
             z = a @ network.weights[i][:, columns] + network.biases[i][columns]
-        a = z if i == layer and before_activation else softmax_inplace(z) if i == last else activation(z)
+        if i == layer and before_activation:
+            a = z
+        else:
+            a = softmax_inplace(z) if i == last else ACTIVATIONS[network.activations[i]].forward(z)
     return a if unit is None else a[:, 0 if alone else unit]
 
 
@@ -192,16 +201,16 @@ def forward_into(
     """Forward pass on inputs with a column of ones (:func:`with_ones`), writing each layer's
     output into ``outputs`` (preallocated, one per layer); returns the last, which holds the
     class probabilities. Allocates nothing large."""
-    forward = ACTIVATIONS[network.activation].forward
+    functions = [ACTIVATIONS[name].forward for name in network.activations]
     last = len(network.weights) - 1
     z = outputs[0]
     np.matmul(X_ones, network.first_layer, out=z)  # weights and bias at once
-    a = z if last == 0 else forward(z)
+    a = z if last == 0 else functions[0](z)
     for i in range(1, last + 1):
         z = outputs[i]
         np.matmul(a, network.weights[i], out=z)
         z += network.biases[i]
-        a = z if i == last else forward(z)
+        a = z if i == last else functions[i](z)
     return softmax_by_class(a, row_max, row_sum)
 
 
@@ -246,7 +255,7 @@ class Backprop:
     def __init__(self, network: MLP):
         self.layer_sizes = network.layer_sizes
         self.dtype = network.dtype
-        self.activation = network.activation
+        self.activations = network.activations
         self._weight_mask = network.weight_mask()
         self._make_gradient_views(np.empty_like(network.flat))
         self._scratch = np.empty_like(network.flat)
@@ -307,14 +316,13 @@ class Backprop:
         delta -= targets
         delta *= 1.0 / n
         grads = self.gradients
-        derivative = ACTIVATIONS[self.activation].derivative
         for i in range(last, 0, -1):
             a_in = buf.activations[i - 1]
             np.matmul(a_in.T, delta, out=grads[2 * i])
             np.matmul(buf.ones, delta, out=grads[2 * i + 1])  # column sums, as one BLAS call
             back = buf.deltas[i - 1]
             np.matmul(delta, weights[i].T, out=back)
-            back *= derivative(a_in, buf.derivatives[i - 1])
+            back *= ACTIVATIONS[self.activations[i - 1]].derivative(a_in, buf.derivatives[i - 1])
             delta = back
         np.matmul(X_ones.T, delta, out=self._first_layer_gradient)  # W1 and b1 at once
         if l2:

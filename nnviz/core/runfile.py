@@ -3,14 +3,15 @@
 A run file is a zip archive holding ``run.json`` (what the run is) and ``.npy`` arrays (its
 numbers), so it is read with standard tools and never needs pickle. ``run.json``::
 
-    {"format": "nnviz-run", "version": 1, "config": {...TrainingConfig...}, "step": 4000,
-     "layer_sizes": [2, 10, 2], "activation": "tanh", "dtype": "float32",
+    {"format": "nnviz-run", "version": 2, "config": {...TrainingConfig...}, "step": 4000,
+     "layer_sizes": [2, 10, 8, 2], "activation": "tanh", "dtype": "float32",
      "settings": {"lr": ..., "l2": ..., "momentum": ..., "batch_size": ...},
      "history": {"every": 10, "capacity": 2000}, "batches": {"cursor": 160, "rng": {...}},
      "has_previous": true, "data": {"name": "points", "class_names": ["cat", "dog"],
      "feature_names": ["x", "y"]}}
 
-``data`` (and each key in it) is optional: files saved before it existed still load.
+``data`` (and each key in it) is optional: files saved before it existed still load. Version 1
+(one hidden layer) wrote ``"hidden": 10`` where version 2 writes ``[10]``; both load.
 
 Arrays: ``parameters`` and ``previous`` (the network's flat parameter vector now and before
 the last update), ``velocity``, ``history`` (rows of step, loss, train accuracy, test loss,
@@ -41,7 +42,7 @@ from nnviz.core.network import MLP, layout_size
 from nnviz.core.training import LIVE_SETTINGS, Batches, Trainer
 
 FORMAT = "nnviz-run"
-VERSION = 1
+VERSION = 2  # 2: any number of hidden layers (config "hidden" a list, "activation" a name or a list)
 SUFFIX = ".nnviz"
 ARRAYS = ("parameters", "previous", "velocity", "history", "X_train", "y_train", "X_test", "y_test", "order")
 
@@ -56,7 +57,7 @@ def save_run(path: str | os.PathLike, config: TrainingConfig, trainer: Trainer) 
     network = trainer.network
     header = {
         "format": FORMAT, "version": VERSION, "config": config.as_dict(), "step": trainer.step_count,
-        "layer_sizes": list(network.layer_sizes), "activation": network.activation, "dtype": network.dtype.name,
+        "layer_sizes": list(network.layer_sizes), "activation": config.as_dict()["activation"], "dtype": network.dtype.name,
         "settings": {"lr": trainer.lr, "l2": trainer.l2, "momentum": trainer.momentum, "batch_size": trainer.batch_size},
         "history": {"every": trainer.history.every, "capacity": trainer.history.capacity},
         "batches": {"cursor": state["cursor"], "rng": state["rng"]}, "has_previous": state["has_previous"],
@@ -286,7 +287,7 @@ def _check_header(header: dict) -> TrainingConfig:
     if not isinstance(header.get("has_previous"), bool):
         raise _Refused("its has_previous is not true or false")
     live = _mapping(_get(header, "settings", "live settings"), "live settings")
-    _agrees(header, "activation", config.activation)
+    _agrees(header, "activation", config.as_dict()["activation"])
     _agrees(header, "dtype", config.dtype)
     for key in LIVE_SETTINGS:
         _agrees(live, key, getattr(config, key))
@@ -311,7 +312,7 @@ def _build(header: dict, arrays: dict) -> tuple[TrainingConfig, Trainer]:
     classes = max(classes, len(class_names))  # a named class may have no points (yet)
     if not CLASSES_RANGE[0] <= classes <= CLASSES_RANGE[1]:
         raise _Refused(f"its labels make {classes} classes, and nnviz trains on {CLASSES_RANGE[0]} to {CLASSES_RANGE[1]}")
-    sizes = (features, config.hidden, classes)
+    sizes = config.layer_sizes(features, classes)
     _agrees(header, "layer_sizes", list(sizes))
     if len(y_train) + len(y_test) > MAX_POINTS:
         raise _Refused(f"it holds {len(y_train) + len(y_test):,} points, more than the {MAX_POINTS:,} nnviz trains on")
@@ -350,7 +351,7 @@ def _build(header: dict, arrays: dict) -> tuple[TrainingConfig, Trainer]:
     except ValueError:  # Batches' own check that the order is a shuffle of the points
         raise _Refused("its mini-batch order is not an order of its training points") from None
     trainer = Trainer(
-        MLP.from_flat(arrays["parameters"].copy(), sizes, config.activation), data, lr=config.lr, l2=config.l2,
+        MLP.from_flat(arrays["parameters"].copy(), sizes, config.activations), data, lr=config.lr, l2=config.l2,
         momentum=config.momentum, batch_size=config.batch_size,
         history=LossHistory.from_array(rows, every, capacity), step_count=header["step"], batches=batches,
     )

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nnviz.core.config import ConfigError, TrainingConfig
+from nnviz.core.config import ConfigError, TrainingConfig, parse_shape, shape_name
 from nnviz.core.files import write_atomically
 from nnviz.core.history import HistoryEntry
 from nnviz.core.network import MLP
@@ -23,11 +23,17 @@ TUTORIAL_SIZES = (1, 2, 3, 4, 10, 20, 50, 200)
 
 @dataclass(frozen=True)
 class Sweep:
-    """One setting of ``base`` taking each of ``values`` in turn."""
+    """One setting of ``base`` taking each of ``values`` in turn. Values of ``hidden`` are
+    shapes (tuples of widths; a bare width is one layer), so a sweep can vary depth."""
 
     base: TrainingConfig
     setting: str
     values: tuple
+
+    def __post_init__(self):
+        if self.setting == "hidden":  # 10 and (10,) are the same network
+            shapes = tuple((v,) if isinstance(v, int) and not isinstance(v, bool) else v for v in self.values)
+            object.__setattr__(self, "values", shapes)
 
     def configs(self) -> list[TrainingConfig]:
         """One validated config per value; raises :class:`ConfigError` for a bad list."""
@@ -39,31 +45,32 @@ class Sweep:
             raise ConfigError(f"a sweep trains at most {MAX_NETWORKS} networks; got {len(self.values)} values")
         if len(set(self.values)) != len(self.values):
             duplicate = next(v for v in self.values if self.values.count(v) > 1)
-            raise ConfigError(f"{self.setting} value {duplicate} appears twice in the sweep")
+            raise ConfigError(f"{self.label(duplicate)} appears twice in the sweep")
         return [self.base.replace(**{self.setting: value}).validated() for value in self.values]
 
     def label(self, value) -> str:
-        """How a value is shown: "3 hidden", "lr 0.1", "relu"."""
+        """How a value is shown: "3 hidden", "8×8 hidden", "no hidden layer", "lr 0.1", "relu"."""
         if self.setting == "hidden":
-            return f"{value} hidden"
+            return f"{shape_name(value, '×')} hidden" if value else "no hidden layer"
         if self.setting == "activation":
             return str(value)
         return f"{self.setting} {value:g}"
 
 
 def parse_values(setting: str, text: str) -> tuple:
-    """Comma-separated values for ``setting``: whole numbers for hidden sizes, names for
+    """Comma-separated values for ``setting``: shapes for hidden (``8,8x8,8x8x8``), names for
     activations, numbers otherwise. Raises :class:`ConfigError` with a sentence."""
     items = [item.strip() for item in text.split(",")]
     if not text.strip() or not all(items):
         raise ConfigError(f"expected {setting} values separated by commas, got {text!r}")
     if setting == "activation":
         return tuple(items)
-    kind, parse = ("whole numbers", int) if setting == "hidden" else ("numbers", float)
+    if setting == "hidden":
+        return tuple(parse_shape(item) for item in items)
     try:
-        return tuple(parse(item) for item in items)
+        return tuple(float(item) for item in items)
     except ValueError:
-        raise ConfigError(f"{setting} values must be {kind} separated by commas, got {text!r}") from None
+        raise ConfigError(f"{setting} values must be numbers separated by commas, got {text!r}") from None
 
 
 @dataclass(frozen=True)
@@ -87,7 +94,8 @@ def sweep_rows(sweep: Sweep, snapshot: SweepSnapshot) -> list[dict]:
     rows = []
     for value, entry, divergence in zip(sweep.values, snapshot.latest, snapshot.divergences):
         figures = entry.as_dict()
-        rows.append({"setting": sweep.setting, "value": value, **figures,
+        shown = shape_name(value) if sweep.setting == "hidden" else value
+        rows.append({"setting": sweep.setting, "value": shown, **figures,
                      "diverged_at_step": divergence.step if divergence else None})
     return rows
 

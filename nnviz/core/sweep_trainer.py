@@ -1,9 +1,15 @@
-"""Training the networks of a sweep together, in one vectorised computation.
+"""Training the networks of a sweep together: a few large array operations per layer instead of
+a few small ones per network and layer.
 
-The hidden layers of all networks sit side by side in one wide matrix and the output layers
-form block-diagonal matrices (one per group of neighbouring networks), so one step of the whole
-sweep costs a few large array operations instead of a few small ones per network. Each
-network's columns only ever meet its own data: its gradient, and so its trajectory, is the one
+The networks are packed level by level: level ``l`` holds every network's ``l``-th weight
+layer. At level 0 every network reads the same inputs, so the first layers sit side by side in
+one matrix. Deeper, each network reads its own previous layer, so the matrices of neighbouring
+networks form block-diagonal matrices (one per group of networks, so that a large network's
+zeros are not multiplied for the sake of small ones). The networks are ordered deepest first:
+at each level, those that end there come last, and their class scores go to a buffer of their
+own beside the hidden units of the networks that go on.
+
+Each network's columns only ever meet its own: its gradient, and so its trajectory, is the one
 it would have trained alone (up to the order in which floating-point sums are added).
 """
 
@@ -24,6 +30,13 @@ from nnviz.core.network import MLP, softmax_by_class
 from nnviz.core.sweep import SweepSnapshot
 from nnviz.core.training import Batches, Divergence, Trainer, evaluate
 
+SHARED = ("dataset", "samples", "noise", "test_fraction", "seed", "batch_size", "dtype", "preset")
+"""Settings the networks of a sweep have in common (they train on the same batches)."""
+
+GROUP_COST = 1_000_000
+"""What one more block-diagonal matrix costs a step (a few numpy calls), in multiply-adds of
+its products. Both scale with the machine alike, so the grouping does not depend on its speed."""
+
 
 @dataclass(frozen=True)
 class SweepDivergence(Divergence):
@@ -35,8 +48,82 @@ class SweepDivergence(Divergence):
                 "their last finite weights are kept. Try smaller learning rates.")
 
 
+@dataclass
+class _Group:
+    """Neighbouring networks whose weights at one level share the matrix ``params[param]``,
+    which maps columns ``rows`` of the level's input to columns ``cols`` of its output.
+    The first ``hidden_rows`` rows read units of the level below; any others read the inputs
+    (with their column of ones), for networks that start at this level. ``blocks[k]`` is
+    network ``networks[k]``'s part of the matrix; ``mask`` is 1 on the blocks (None when
+    they fill it)."""
+
+    networks: list[int]
+    rows: slice
+    cols: slice
+    hidden_rows: int
+    param: int
+    blocks: list[tuple[slice, slice]]
+    mask: np.ndarray | None
+
+    @property
+    def param_rows(self) -> int:
+        return self.blocks[-1][0].stop if self.blocks else 0
+
+
+@dataclass
+class _Level:
+    """One weight layer of every network deep enough to reach it (networks end together)."""
+
+    columns: dict[int, slice]  # network -> its output columns
+    groups: list[_Group]
+    bias: int | None  # params holding the biases of the networks that began below (first columns)
+    carried: int  # how many columns those networks have (the others start here)
+    starts: bool  # some network starts here, reading the inputs
+    activation_runs: list[tuple[str, slice]]  # neighbouring columns with one activation (not at the top)
+
+
+@dataclass
+class _GroupWork:
+    """A group's products for one batch size, as views into that size's buffers."""
+
+    param: int
+    inputs: np.ndarray | None  # its rows of the level's input (None: the batch itself, at level 0)
+    outputs: np.ndarray  # its columns of the level's output
+    delta: np.ndarray  # the loss's gradient w.r.t. them
+    back: np.ndarray | None  # where the gradient w.r.t. its rows of units below goes
+    hidden_rows: int | None  # rows of its matrix that read units below (None: all of them)
+    mask: np.ndarray | None
+
+
+@dataclass
+class _LevelWork:
+    """A level's work for one batch size."""
+
+    out: np.ndarray  # (n, units)
+    delta: np.ndarray  # the loss's gradient w.r.t. the units
+    inputs_copy: np.ndarray | None  # where the batch goes for networks starting at this level
+    bias: int | None
+    bias_out: np.ndarray
+    bias_delta: np.ndarray
+    activations: list[tuple]  # (forward, derivative, out, delta, scratch) per run of columns
+    groups: list[_GroupWork]
+
+
+@dataclass
+class _Work:
+    """Every buffer and view a step takes, for one batch size: made once, used every step."""
+
+    levels: list[_LevelWork]
+    scores: np.ndarray  # (n, networks, classes), in the packing order
+    row_max: np.ndarray
+    row_sum: np.ndarray
+    picked: np.ndarray  # the probability of the true class, per sample and network
+    ones: np.ndarray
+
+
 class SweepTrainer:
-    """Trains the networks of ``configs`` (same data, seed, dtype and batch size) together.
+    """Trains the networks of ``configs`` (same data, seed, dtype and batch size; any shapes)
+    together.
 
     Offers what :func:`nnviz.core.training.train` needs: ``step``, ``record``,
     ``snapshot``, ``step_count`` and ``divergence``. A network whose loss stops being finite
@@ -46,9 +133,8 @@ class SweepTrainer:
     def __init__(self, configs: list[TrainingConfig], data: Dataset, *, log_every: int = 1,
                  history_capacity: int | None = None):
         first = configs[0]
-        shared = ("dataset", "samples", "noise", "test_fraction", "seed", "batch_size", "dtype", "preset")
         for config in configs[1:]:
-            for name in shared:
+            for name in SHARED:
                 if getattr(config, name) != getattr(first, name):
                     raise ValueError(f"networks in a sweep share their {name}")
         self.configs = list(configs)
@@ -56,69 +142,129 @@ class SweepTrainer:
         self.step_count = 0
         self.divergence: Divergence | None = None
         self.divergences: list[Divergence | None] = [None] * len(configs)
-        dtype = np.dtype(first.dtype)
         self.classes = data.classes
-        self._batches = Batches(data, dtype, self.classes, first.batch_size, batch_rng(first))
+        self._batches = Batches(data, np.dtype(first.dtype), self.classes, first.batch_size, batch_rng(first))
         self.histories = [LossHistory(log_every, history_capacity) for _ in configs]
 
         networks = [build_network(c, data.features, self.classes) for c in configs]
-        self.hidden = np.array([n.layer_sizes[1] for n in networks])
-        ends = np.cumsum(self.hidden)
-        self._blocks = [slice(e - h, e) for h, e in zip(self.hidden, ends)]  # each network's hidden columns
-        c = self.classes
-        self._outputs = [slice(i * c, (i + 1) * c) for i in range(len(networks))]  # and its output columns
-        samples = first.batch_size or len(data.y_train)
-        splits = _output_groups(list(self.hidden), c, samples)
-        self._groups = [_Group(self._blocks[start:stop], self._outputs[start:stop], dtype) for start, stop in splits]
-        self._group_of = [g for g, (start, stop) in enumerate(splits) for _ in range(start, stop)]
-        # Packed parameters: W1 with the hidden biases as its last row (the inputs come with a
-        # column of ones, so one product does both), the output biases, then one block-diagonal
-        # output matrix per group of networks.
-        self.params = [
-            np.concatenate([np.vstack([n.weights[0], n.biases[0]]) for n in networks], axis=1),
-            np.concatenate([n.biases[1] for n in networks]),
-        ]
-        for group in self._groups:
-            W2 = np.zeros((group.rows.stop - group.rows.start, group.cols.stop - group.cols.start), dtype)
-            for block, outs in zip(group.blocks, group.outputs):
-                W2[group.local(block, outs)] = networks[self._outputs.index(outs)].weights[1]
-            self.params.append(W2)
-        self._spare = [p.copy() for p in self.params]
-        self._velocity = [np.zeros_like(p) for p in self.params]
-        self._grads = [np.empty_like(p) for p in self.params]
-        self._scratch = [np.empty_like(p) for p in self.params]
-        self._buffers: dict[int, _SweepBuffers] = {}
-        self._last_batch_size = 0
-        self._index: np.ndarray | None = None  # positions of the true classes, for one batch
+        self.layer_sizes = [n.layer_sizes for n in networks]
+        self._activations = [n.activations for n in networks]
+        self.params: list[np.ndarray] = []
+        self._levels: list[_Level] = []
+        self._order = self._pack(networks, first.batch_size or len(data.y_train))
+        self._places = [self._places_of(i) for i in range(len(networks))]
+        # Every packed array lives in one flat vector, so that L2 and the update are a few
+        # whole-vector operations however many matrices a sweep of deep networks has.
+        self._shapes = [p.shape for p in self.params]
+        self._flat = np.concatenate([p.ravel() for p in self.params])
+        self._flat_spare = self._flat.copy()  # the weights before the last update (or after the next)
+        self._flat_velocity = np.zeros_like(self._flat)
+        self._flat_grads = np.empty_like(self._flat)
+        self._flat_scratch = np.empty_like(self._flat)
+        self._make_views()
+        self._work: dict[int, _Work] = {}  # per batch size
+        self._index: np.ndarray | None = None  # where each true class is among the scores, for one batch
         self._index_for: np.ndarray | None = None
-        self._activations = [(ACTIVATIONS[cfg.activation], block) for cfg, block in zip(configs, self._blocks)]
-        self._single_activation = len({cfg.activation for cfg in configs}) == 1
+        self._last_batch_size = 0
         self._frozen = np.zeros(len(networks), dtype=bool)
         self._set_rates()
         self.record()
 
+    # Packing -----------------------------------------------------------------------------------
+    def _pack(self, networks: list[MLP], samples: int) -> list[int]:
+        """Lay the networks out level by level, aligned at the top: a network of ``d`` weight
+        layers starts at level ``L - d``, reading the inputs there. Returns the networks in
+        the order their columns come (deepest first)."""
+        depth = [len(n.weights) for n in networks]
+        top = max(depth)
+        order = sorted(range(len(networks)), key=lambda i: -depth[i])  # stable: ties in the sweep's order
+        inputs = networks[0].layer_sizes[0] + 1  # the features and the column of ones
+        for level in range(top):
+            present = [i for i in order if depth[i] >= top - level]
+            starting = {i for i in present if depth[i] == top - level}
+            widths = [self.classes if level == top - 1 else networks[i].weights[level - top + depth[i]].shape[1]
+                      for i in present]
+            columns = _columns(present, widths)
+            below = self._levels[-1].columns if level else {}
+            rows = {i: below[i] for i in present if i not in starting}
+            groups = [self._group(run, rows, columns, inputs, networks, level - top)
+                      for run in _runs(present, rows, columns, inputs, samples)]
+            carried = sum(widths[k] for k, i in enumerate(present) if i not in starting)
+            bias = None
+            if carried:
+                bias = len(self.params)
+                self.params.append(np.concatenate([networks[i].biases[level - top + depth[i]]
+                                                   for i in present if i not in starting]))
+            runs = [] if level == top - 1 else _activation_runs(
+                [(self._activations[i][level - top + depth[i]], columns[i]) for i in present])
+            self._levels.append(_Level(columns, groups, bias, carried, bool(starting), runs))
+        return order
+
+    def _group(self, members, rows, columns, inputs, networks, from_top) -> _Group:
+        """The shared matrix of ``members`` (a run of the level's networks) at the level
+        ``-from_top`` levels below the top."""
+        carried = [i for i in members if i in rows]
+        starting = [i for i in members if i not in rows]
+        first = rows[carried[0]].start if carried else 0
+        hidden_rows = rows[carried[-1]].stop - first if carried else 0
+        cols = slice(columns[members[0]].start, columns[members[-1]].stop)
+        blocks = [(_shifted(rows[i], first), _shifted(columns[i], cols.start)) for i in carried]
+        blocks += [(slice(hidden_rows, hidden_rows + inputs), _shifted(columns[i], cols.start)) for i in starting]
+        below = max(c.stop for c in self._levels[-1].columns.values()) if self._levels else 0  # the inputs follow
+        row_span = slice(first, first + hidden_rows) if not starting else \
+            slice(first if carried else below, None)
+        matrix = np.zeros((hidden_rows + (inputs if starting else 0), cols.stop - cols.start), networks[0].dtype)
+        mask = None if len(members) == 1 or not carried else np.zeros_like(matrix)
+        for i, block in zip(carried + starting, blocks):
+            layer = len(networks[i].weights) + from_top
+            matrix[block] = networks[i].first_layer if i in starting else networks[i].weights[layer]
+            if mask is not None:
+                mask[block] = 1
+        self.params.append(matrix)
+        order = carried + starting
+        return _Group(order, row_span, cols, hidden_rows, len(self.params) - 1, blocks, mask)
+
+    def _places_of(self, i: int) -> list[tuple[int, tuple]]:
+        """Where network ``i``'s parameters live, in :meth:`MLP.parameters` order: pairs of
+        an index into ``params`` and an index into that array."""
+        places = []
+        for level in self._levels:
+            for group in level.groups:
+                if i not in group.networks:
+                    continue
+                rows, cols = group.blocks[group.networks.index(i)]
+                if rows.start >= group.hidden_rows:  # it starts here: its biases are the last row
+                    places += [(group.param, (slice(rows.start, rows.stop - 1), cols)), (group.param, (rows.stop - 1, cols))]
+                else:
+                    places += [(group.param, (rows, cols)), (level.bias, (level.columns[i],))]
+        return places
+
+    def _make_views(self) -> None:
+        """The packed arrays as views into the flat vectors (again after unpickling)."""
+        self.params, self._spare, self._velocity, self._grads = (
+            _views(flat, self._shapes) for flat in (self._flat, self._flat_spare, self._flat_velocity, self._flat_grads))
+
     # Per-network settings, spread over each network's columns ---------------------------------
     def _set_rates(self) -> None:
-        """Spread each network's lr, l2 and momentum over its columns (a frozen one gets lr 0)."""
-        dtype = self.params[0].dtype
+        """Spread each network's lr, l2 and momentum over its parameters (a frozen one gets lr 0)."""
+        dtype = self._flat.dtype
         lr = np.array([c.lr for c in self.configs]) * ~self._frozen
         l2 = np.array([c.l2 for c in self.configs])
         momentum = np.array([c.momentum for c in self.configs])
-
-        def per_hidden(values):
-            return np.repeat(values, self.hidden).astype(dtype)
-
-        def per_output(values):
-            return np.repeat(values, self.classes).astype(dtype)
-
-        weight_rows = np.ones((self.params[0].shape[0], 1), dtype)
-        weight_rows[-1] = 0  # the bias row of W1 is not penalised
-        groups = [g.cols for g in self._groups]
+        # Whole columns belong to one network, the zeros beside its blocks included (see _freeze).
+        owner = np.zeros(len(self._flat), dtype=np.intp)
+        penalised = np.zeros(len(self._flat), dtype=bool)  # weights, not biases
+        owners, weights = _views(owner, self._shapes), _views(penalised, self._shapes)
+        for i, places in enumerate(self._places):
+            for k, (param, index) in enumerate(places):
+                owners[param][..., index[-1]] = i
+                weights[param][index] = k % 2 == 0  # places alternate weights and biases
         with np.errstate(over="ignore"):  # an lr beyond float32's range becomes inf: it diverges at once
-            self._lr = [per_hidden(lr), per_output(lr), *(per_output(lr)[cols] for cols in groups)]
-            self._l2 = [weight_rows * per_hidden(l2), None, *(per_output(l2)[cols] for cols in groups)]
-            self._momentum = [per_hidden(momentum), per_output(momentum), *(per_output(momentum)[cols] for cols in groups)]
+            self._lr = lr[owner].astype(dtype)
+            self._momentum = momentum[owner].astype(dtype)
+            self._l2 = (l2[owner] * penalised).astype(dtype)
         self._any_momentum = bool(momentum.any())
+        self._any_l2 = bool(l2.any())
 
     # Stepping ----------------------------------------------------------------------------------
     def step(self, count: int = 1) -> int:
@@ -143,79 +289,85 @@ class SweepTrainer:
                 return done + 1
         return count
 
-    def _lost(self, losses: np.ndarray) -> np.ndarray:
-        """Live networks to freeze after a non-finite loss. A network whose own hidden units
-        overflowed comes first: through the zeros of a shared output matrix (0 * inf) it makes
-        its neighbours' losses NaN too, and they must not be blamed for it."""
-        hidden = self._buffers[self._last_batch_size].hidden
-        overflowed = [i for i, block in enumerate(self._blocks)
-                      if not self._frozen[i] and not np.isfinite(hidden[:, block]).all()]
-        if overflowed:
-            return np.array(overflowed)
-        return np.flatnonzero(~np.isfinite(losses) & ~self._frozen)
+    def _work_for(self, n: int) -> _Work:
+        if n not in self._work:
+            self._work[n] = self._plan(n)
+        return self._work[n]
 
-    def _buffers_for(self, n: int) -> _SweepBuffers:
-        if n not in self._buffers:
-            dtype, total, k, c = self.params[0].dtype, self.params[0].shape[1], len(self.configs), self.classes
-            self._buffers[n] = _SweepBuffers(
-                hidden=np.empty((n, total), dtype), back=np.empty((n, total), dtype),
-                derivative=np.empty((n, total), dtype), logits=np.empty((n, k * c), dtype),
-                row_max=np.empty((n, k), dtype), row_sum=np.empty((n, k), dtype),
-                picked=np.empty((n, k), dtype), ones=np.ones(n, dtype),
-            )
-        return self._buffers[n]
+    def _plan(self, n: int) -> _Work:
+        dtype, features = self.params[0].dtype, self.data.features
+        levels, below = [], None  # below: the full output buffer of the level below
+        for level, above in zip(self._levels, [*self._levels[1:], None]):
+            units = max(c.stop for c in level.columns.values())
+            tail = features + 1 if above is not None and above.starts else 0
+            full = np.empty((n, units + tail), dtype)
+            out = full[:, :units]
+            delta = np.empty((n, units), dtype) if above is not None else out  # the scores become their gradient
+            scratch = np.empty((n, units), dtype)
+            groups = []
+            for g in level.groups:
+                rows = g.param_rows
+                groups.append(_GroupWork(
+                    g.param, None if below is None else below[:, g.rows], out[:, g.cols], delta[:, g.cols],
+                    levels[-1].delta[:, g.rows.start:g.rows.start + g.hidden_rows] if g.hidden_rows else None,
+                    None if g.hidden_rows == rows else g.hidden_rows, g.mask))
+            activations = [(ACTIVATIONS[name].forward, ACTIVATIONS[name].derivative, out[:, cols], delta[:, cols],
+                            scratch[:, cols]) for name, cols in level.activation_runs]
+            copy = below[:, below.shape[1] - features - 1:] if below is not None and level.starts else None
+            levels.append(_LevelWork(out, delta, copy, level.bias, out[:, :level.carried], delta[:, :level.carried],
+                                     activations, groups))
+            below = full
+        k = len(self.configs)
+        return _Work(levels, levels[-1].out.reshape(n, k, self.classes), *(np.empty((n, k), dtype) for _ in range(3)),
+                     np.ones(n, dtype))
 
     def _forward_backward(self, X, targets, flat_index) -> np.ndarray | None:
         """Gradients of every network's loss into ``self._grads``. Returns None when every
         loss is finite, else each network's mean cross-entropy (and no gradients)."""
-        W1, b2, *W2s = self.params
-        n, k, c = len(X), len(self.configs), self.classes
-        buf = self._buffers_for(n)
+        n, params, grads = len(X), self.params, self._grads
+        work = self._work_for(n)
         self._last_batch_size = n
-        hidden = buf.hidden
-        np.matmul(X, W1, out=hidden)
-        if self._single_activation:
-            self._activations[0][0].forward(hidden)
-        else:
-            for activation, block in self._activations:
-                activation.forward(hidden[:, block])
-        logits = buf.logits
-        for group, W2 in zip(self._groups, W2s):
-            np.matmul(hidden[:, group.rows], W2, out=logits[:, group.cols])
-        logits += b2
-        probs = softmax_by_class(logits.reshape(n, k, c), buf.row_max, buf.row_sum)
-        picked = buf.picked  # probability of the true class, per sample and network
-        np.take(logits, self._true_class_index(flat_index, n), out=picked)
-        if not picked.min() > 0:  # a zero or NaN probability: some loss is not finite
+        for level in work.levels:
+            if level.inputs_copy is not None:  # networks starting here read the batch after the units below
+                np.copyto(level.inputs_copy, X)
+            for g in level.groups:
+                np.matmul(X if g.inputs is None else g.inputs, params[g.param], out=g.outputs)
+            if level.bias is not None:
+                level.bias_out += params[level.bias]
+            for forward, _, out, _, _ in level.activations:
+                forward(out)
+        scores = work.scores
+        softmax_by_class(scores, work.row_max, work.row_sum)
+        np.take(scores, self._true_class_index(flat_index, n), out=work.picked)
+        if not work.picked.min() > 0:  # a zero or NaN probability: some loss is not finite
+            losses = np.empty(len(self.configs))
             with np.errstate(divide="ignore", invalid="ignore"):
-                losses = -np.log(picked).sum(axis=0) / n
+                losses[self._order] = -np.log(work.picked).sum(axis=0) / n
             if not np.isfinite(losses[~self._frozen]).all():
                 return losses
 
-        probs -= targets[:, None, :]
-        probs *= 1.0 / n
-        delta = logits  # (n, k*c), now the loss gradient w.r.t. the logits
-        g1, gb2, *gW2s = self._grads
-        back = buf.back
-        np.matmul(buf.ones, delta, out=gb2)
-        for group, W2, gW2 in zip(self._groups, W2s, gW2s):
-            np.matmul(hidden[:, group.rows].T, delta[:, group.cols], out=gW2)
-            gW2 *= group.mask  # each network's output weights only see its own hidden units
-            np.matmul(delta[:, group.cols], W2.T, out=back[:, group.rows])
-        if self._single_activation:
-            back *= self._activations[0][0].derivative(hidden, buf.derivative)
-        else:
-            for activation, block in self._activations:
-                back[:, block] *= activation.derivative(hidden[:, block], buf.derivative[:, block])
-        np.matmul(X.T, back, out=g1)  # the last row is the hidden biases' gradient
-        for g, p, l2, scratch in zip(self._grads, self.params, self._l2, self._scratch):
-            if l2 is not None:
-                np.multiply(p, l2, out=scratch)
-                g += scratch
+        scores -= targets[:, None, :]  # the mean loss's gradient w.r.t. the scores: (probs - onehot) / n
+        scores *= 1.0 / n
+        for level in reversed(work.levels):
+            for _, derivative, out, delta, scratch in level.activations:  # delta was filled by the level above
+                delta *= derivative(out, scratch)
+            if level.bias is not None:
+                np.matmul(work.ones, level.bias_delta, out=grads[level.bias])  # column sums, one BLAS call
+            for g in level.groups:
+                gradient = grads[g.param]
+                np.matmul((X if g.inputs is None else g.inputs).T, g.delta, out=gradient)
+                if g.mask is not None:
+                    gradient *= g.mask  # each network's weights only see its own units
+                if g.back is not None:
+                    weights = params[g.param] if g.hidden_rows is None else params[g.param][:g.hidden_rows]
+                    np.matmul(g.delta, weights.T, out=g.back)
+        if self._any_l2:
+            np.multiply(self._flat, self._l2, out=self._flat_scratch)
+            self._flat_grads += self._flat_scratch  # + l2 * W, weights only
         return None
 
     def _true_class_index(self, flat_index: np.ndarray, n: int) -> np.ndarray:
-        """Positions in the flattened logits of each sample's true class, for every network."""
+        """Positions in the flattened scores of each sample's true class, for every network."""
         if self._index_for is not flat_index:
             k, c = len(self.configs), self.classes
             rows = np.arange(n)
@@ -224,50 +376,53 @@ class SweepTrainer:
             self._index_for = flat_index
         return self._index
 
-    def _update(self) -> None:
-        for i, (p, g, s, scratch) in enumerate(zip(self.params, self._grads, self._spare, self._scratch)):
-            np.multiply(g, self._lr[i], out=scratch)
-            if self._any_momentum:
-                v = self._velocity[i]
-                v *= self._momentum[i]
-                v -= scratch
-                np.add(p, v, out=s)
-            else:
-                np.subtract(p, scratch, out=s)
-        self.params, self._spare = self._spare, self.params
+    def _lost(self, losses: np.ndarray) -> np.ndarray:
+        """Live networks to freeze after a non-finite loss. A network whose own hidden units
+        overflowed comes first: through the zeros of a shared block-diagonal matrix (0 * inf)
+        it makes its neighbours' losses NaN too, and they must not be blamed for it."""
+        levels = zip(self._levels[:-1], self._work[self._last_batch_size].levels)
+        overflowed = {i for level, work in levels for i, cols in level.columns.items()
+                      if not self._frozen[i] and not np.isfinite(work.out[:, cols]).all()}
+        if overflowed:
+            return np.array(sorted(overflowed))
+        return np.flatnonzero(~np.isfinite(losses) & ~self._frozen)
 
-    def _places(self, i: int) -> list:
-        """Where network ``i`` lives in each packed parameter (None where it does not)."""
-        own = self._group_of[i]
-        outs = self._groups[own].local(self._blocks[i], self._outputs[i])[1]
-        places = [np.s_[:, self._blocks[i]], self._outputs[i]]
-        return places + [np.s_[:, outs] if g == own else None for g in range(len(self._groups))]
+    def _update(self) -> None:
+        scratch = self._flat_scratch
+        np.multiply(self._flat_grads, self._lr, out=scratch)
+        if self._any_momentum:
+            self._flat_velocity *= self._momentum
+            self._flat_velocity -= scratch
+            np.add(self._flat, self._flat_velocity, out=self._flat_spare)
+        else:
+            np.subtract(self._flat, scratch, out=self._flat_spare)
+        # The new weights went into the spare vector, which keeps the previous ones.
+        self._flat, self._flat_spare = self._flat_spare, self._flat
+        self.params, self._spare = self._spare, self.params
 
     def _freeze(self, lost: np.ndarray) -> None:
         """Return the networks numbered in ``lost`` to their previous weights and stop training them."""
         for i in lost:
             self.divergences[i] = Divergence(self.step_count, self.configs[i].lr)
-            for p, s, v, place in zip(self.params, self._spare, self._velocity, self._places(i)):
-                if place is None:
-                    continue
+            for param, index in self._places[i]:
+                # Its whole columns: beside its block they should hold zeros, but an overflowing
+                # update (0 * inf) may have left NaN there, which its neighbours would read.
+                columns = (..., index[-1])
                 if self.step_count:
-                    p[place] = s[place]
-                v[place] = 0
+                    self.params[param][columns] = self._spare[param][columns]
+                self._velocity[param][columns] = 0
         self._frozen[lost] = True
         self._set_rates()
 
     # Reporting ---------------------------------------------------------------------------------
     def _unpack(self, packed: list[np.ndarray], i: int) -> list[np.ndarray]:
-        """Network ``i``'s ``[W1, b1, W2, b2]`` cut out of packed arrays (copies)."""
-        W1, b2, *W2s = packed
-        block, outs, own = self._blocks[i], self._outputs[i], self._group_of[i]
-        W2 = W2s[own][self._groups[own].local(block, outs)]
-        return [W1[:-1, block].copy(), W1[-1, block].copy(), W2.copy(), b2[outs].copy()]
+        """Network ``i``'s ``[W1, b1, W2, b2, ...]`` cut out of packed arrays (copies)."""
+        return [packed[param][index].copy() for param, index in self._places[i]]
 
     def network(self, i: int) -> MLP:
         """Network ``i`` unpacked (copies)."""
-        W1, b1, W2, b2 = self._unpack(self.params, i)
-        return MLP([W1, W2], [b1, b2], self.configs[i].activation)
+        parameters = self._unpack(self.params, i)
+        return MLP(parameters[0::2], parameters[1::2], self._activations[i])
 
     def trainer(self, i: int) -> Trainer:
         """Network ``i`` as a lone :class:`Trainer` that carries on exactly where the sweep is
@@ -303,7 +458,14 @@ class SweepTrainer:
 
     def __getstate__(self) -> dict:
         # Scratch buffers are rebuilt on demand: do not ship them to the training process.
-        return {**self.__dict__, "_buffers": {}, "_index": None, "_index_for": None}
+        # Views would arrive as copies: they are made again from the flat vectors.
+        views = ("params", "_spare", "_velocity", "_grads")
+        return {**{k: v for k, v in self.__dict__.items() if k not in views}, "_work": {}, "_index": None,
+                "_index_for": None}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._make_views()
 
     def snapshot(self, steps_per_second: float = 0.0) -> SweepSnapshot:
         """Copies of every network and history."""
@@ -313,57 +475,54 @@ class SweepTrainer:
                              steps_per_second, list(self.divergences), self.divergence)
 
 
-@dataclass
-class _SweepBuffers:
-    """Scratch arrays for one batch size."""
-
-    hidden: np.ndarray
-    back: np.ndarray
-    derivative: np.ndarray
-    logits: np.ndarray
-    row_max: np.ndarray
-    row_sum: np.ndarray
-    picked: np.ndarray
-    ones: np.ndarray
+def _columns(networks: list[int], widths: list[int]) -> dict[int, slice]:
+    """Consecutive column ranges, one per network, of the given widths."""
+    ends = np.cumsum(widths, dtype=int).tolist()
+    return {i: slice(end - width, end) for i, width, end in zip(networks, widths, ends)}
 
 
-class _Group:
-    """Networks next to each other that share one block-diagonal output matrix."""
-
-    def __init__(self, blocks: list[slice], outputs: list[slice], dtype):
-        self.blocks, self.outputs = blocks, outputs
-        self.rows = slice(blocks[0].start, blocks[-1].stop)  # hidden columns, in the packed layout
-        self.cols = slice(outputs[0].start, outputs[-1].stop)  # output columns
-        self.mask = np.zeros((self.rows.stop - self.rows.start, self.cols.stop - self.cols.start), dtype)
-        for block, outs in zip(blocks, outputs):
-            self.mask[self.local(block, outs)] = 1
-
-    def local(self, block: slice, outs: slice) -> tuple[slice, slice]:
-        """A network's block within this group's output matrix."""
-        return (slice(block.start - self.rows.start, block.stop - self.rows.start),
-                slice(outs.start - self.cols.start, outs.stop - self.cols.start))
+def _views(flat: np.ndarray, shapes: list[tuple]) -> list[np.ndarray]:
+    """Consecutive pieces of ``flat`` in the given shapes (views, not copies)."""
+    ends = np.cumsum([math.prod(shape) for shape in shapes]).tolist()
+    return [flat[end - math.prod(shape):end].reshape(shape) for shape, end in zip(shapes, ends)]
 
 
-# A dense block-diagonal product spends time on its zeros; a separate product per group costs a
-# call. Rough costs of one float32 multiply-add and of the three products of a group, measured
-# on a 2-core x86 machine: enough to tell one big network from many small ones.
-MULTIPLY_ADD_US = 2e-5
-GROUP_CALLS_US = 7.5
+def _shifted(columns: slice, start: int) -> slice:
+    return slice(columns.start - start, columns.stop - start)
 
 
-def _output_groups(sizes: list[int], classes: int, samples: int) -> list[tuple[int, int]]:
-    """Split networks, in order, into runs ``(start, stop)`` that share an output matrix,
-    choosing the cheapest split by dynamic programming (at most 16 networks: instant)."""
-    count = len(sizes)
+def _activation_runs(blocks: list[tuple[str, slice]]) -> list[tuple[str, slice]]:
+    """Neighbouring blocks of columns with the same activation, merged (one call each)."""
+    runs: list[tuple[str, slice]] = []
+    for name, cols in blocks:
+        if runs and runs[-1][0] == name and runs[-1][1].stop == cols.start:
+            runs[-1] = (name, slice(runs[-1][1].start, cols.stop))
+        else:
+            runs.append((name, cols))
+    return runs
+
+
+def _runs(networks: list[int], rows: dict[int, slice], columns: dict[int, slice], inputs: int,
+          samples: int) -> list[list[int]]:
+    """Split a level's networks, in order, into runs that share one matrix, choosing the
+    cheapest split by dynamic programming (at most 16 networks: instant). A matrix costs
+    :data:`GROUP_COST` plus the multiply-adds of its three products, zeros included; networks
+    without ``rows`` start at this level and all read the same ``inputs`` rows."""
+    def cost(run: list[int]) -> float:
+        height = sum(rows[i].stop - rows[i].start for i in run if i in rows)
+        height += inputs if any(i not in rows for i in run) else 0
+        width = sum(columns[i].stop - columns[i].start for i in run)
+        return GROUP_COST + 3 * samples * height * width
+
+    count = len(networks)
     best, cut = [0.0] + [math.inf] * count, [0] * (count + 1)
     for stop in range(1, count + 1):
         for start in range(stop):
-            rows, cols = sum(sizes[start:stop]), classes * (stop - start)
-            cost = best[start] + GROUP_CALLS_US + 3 * rows * cols * samples * MULTIPLY_ADD_US
-            if cost < best[stop]:
-                best[stop], cut[stop] = cost, start
-    groups, stop = [], count
+            total = best[start] + cost(networks[start:stop])
+            if total < best[stop]:
+                best[stop], cut[stop] = total, start
+    runs, stop = [], count
     while stop:
-        groups.append((cut[stop], stop))
+        runs.append(networks[cut[stop]:stop])
         stop = cut[stop]
-    return groups[::-1]
+    return runs[::-1]

@@ -1,5 +1,5 @@
-"""What each unit of the first hidden layer has learned: its activation over the plane,
-its incoming weights, and how strongly the output listens to it."""
+"""What each unit of a hidden layer has learned: its activation over the plane, its incoming
+weights, and how strongly the next layer listens to it. Hidden layers count from 0."""
 
 from __future__ import annotations
 
@@ -13,16 +13,16 @@ from nnviz.core.network import MLP, layer_output
 EPSILON = 1e-6  # smallest half-width of a colour scale, so an all-zero map still has one
 
 
-def _require_hidden(network: MLP) -> None:
-    if len(network.layer_sizes) < 3:
-        raise ValueError(f"{network!r} has no hidden layer")
+def _require_hidden(network: MLP, layer: int) -> None:
+    if not 0 <= layer < len(network.layer_sizes) - 2:
+        raise ValueError(f"{network!r} has no hidden layer {layer}")
 
 
-def outgoing_strength(network: MLP) -> np.ndarray:
-    """Euclidean norm of each hidden unit's outgoing weights (its row of the second weight
-    matrix, no bias), shape ``(H,)``: how much the next layer can hear the unit."""
-    _require_hidden(network)
-    return np.linalg.norm(network.weights[1], axis=1)
+def outgoing_strength(network: MLP, layer: int = 0) -> np.ndarray:
+    """Euclidean norm of each unit's outgoing weights (its row of the next weight matrix, no
+    bias), shape ``(width,)``: how much the next layer can hear the unit."""
+    _require_hidden(network, layer)
+    return np.linalg.norm(network.weights[layer + 1], axis=1)
 
 
 def sticky_order(strength: np.ndarray, previous: np.ndarray | None, margin: float = 0.05) -> np.ndarray:
@@ -48,16 +48,17 @@ def sticky_order(strength: np.ndarray, previous: np.ndarray | None, margin: floa
     return np.array(order, dtype=np.intp)
 
 
-def incoming(network: MLP, unit: int) -> tuple[np.ndarray, float]:
-    """A hidden unit's incoming weights ``(features,)`` (a copy) and its bias."""
-    _require_hidden(network)
-    return network.weights[0][:, unit].copy(), float(network.biases[0][unit])
+def incoming(network: MLP, unit: int, layer: int = 0) -> tuple[np.ndarray, float]:
+    """A hidden unit's incoming weights ``(fan_in,)`` (a copy) and its bias."""
+    _require_hidden(network, layer)
+    return network.weights[layer][:, unit].copy(), float(network.biases[layer][unit])
 
 
-def unit_maps(network: MLP, bounds: Bounds, resolution: int, fill: ArrayLike | None = None) -> np.ndarray:
-    """Each hidden unit's activation on the grid of ``grid_points(bounds, resolution)``,
-    float32 of shape ``(H, resolution, resolution)``, in unit index order, with axis 1 along
-    y and axis 2 along x (row 0 is ``y_min``).
+def unit_maps(network: MLP, bounds: Bounds, resolution: int, fill: ArrayLike | None = None,
+              layer: int = 0) -> np.ndarray:
+    """Each unit's output in hidden layer ``layer`` on the grid of ``grid_points(bounds,
+    resolution)``, float32 of shape ``(width, resolution, resolution)``, in unit index order,
+    with axis 1 along y and axis 2 along x (row 0 is ``y_min``).
 
     ``fill``: values at which features beyond the first two are held (e.g. their means),
     shape ``(features - 2,)``; None for two-feature data.
@@ -66,9 +67,9 @@ def unit_maps(network: MLP, bounds: Bounds, resolution: int, fill: ArrayLike | N
     given = 0 if fill is None else np.size(fill)
     if given != features - 2:
         raise ValueError(f"{features} features need {features - 2} fill values, got {given}")
-    _require_hidden(network)
+    _require_hidden(network, layer)
     points = grid_points(bounds, resolution, network.dtype, fill)
-    hidden = layer_output(network, points, 0)  # (resolution**2, H)
+    hidden = layer_output(network, points, layer)  # (resolution**2, width)
     maps = hidden.T.reshape(-1, resolution, resolution)
     return np.ascontiguousarray(maps, dtype=np.float32)
 
@@ -96,10 +97,10 @@ def _number(value: float) -> str:
     return f"{value:.2f}".replace("-", "\u2212")  # a true minus sign reads better
 
 
-def describe_unit(network: MLP, unit: int) -> str:
+def describe_unit(network: MLP, unit: int, layer: int = 0) -> str:
     """One line about a hidden unit, e.g.
     ``"Unit 12: weights (1.23, −0.45), bias 0.10; outgoing strength 2.31"``."""
-    weights, bias = incoming(network, unit)
-    strength = float(outgoing_strength(network)[unit])
+    weights, bias = incoming(network, unit, layer)
+    strength = float(outgoing_strength(network, layer)[unit])
     listed = ", ".join(_number(w) for w in weights)
     return f"Unit {unit}: weights ({listed}), bias {_number(bias)}; outgoing strength {_number(strength)}"
