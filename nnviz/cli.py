@@ -12,13 +12,17 @@ from nnviz.core.activations import ACTIVATIONS
 from nnviz.core.config import (
     DTYPES,
     HIDDEN_RANGE,
+    MAX_LAYERS,
     PRESETS,
     SAMPLES_RANGE,
     SEED_LIMIT,
     TUTORIAL_STEPS,
     ConfigError,
     TrainingConfig,
+    activation_name,
+    parse_shape,
     resolve_config,
+    shape_name,
 )
 from nnviz.core.datafile import DataFileError
 from nnviz.core.datasets import CLASSES_RANGE, CUSTOM, DATASETS, MULTICLASS
@@ -77,14 +81,32 @@ def _number(low: float, high: float = math.inf, *, positive: bool = False):
     return parse
 
 
-def _integer_list(low: int, high: int):
-    def parse(text: str) -> tuple[int, ...]:
-        items = [item.strip() for item in text.split(",")]
-        if not all(items):
-            raise argparse.ArgumentTypeError(f"expected whole numbers separated by commas, got {text!r}")
-        return tuple(_integer(low, high)(item) for item in items)
+def _shape(text: str) -> tuple[int, ...]:
+    """``--hidden`` of ``nnviz train`` and the window: one network's shape, like ``8x8x4``."""
+    if "," in text:
+        raise argparse.ArgumentTypeError(f"{text!r} lists several networks: compare them with nnviz sweep --hidden {text}")
+    try:
+        return parse_shape(text)
+    except ConfigError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
-    return parse
+
+def _shapes(text: str) -> tuple[tuple[int, ...], ...]:
+    """``--hidden`` of ``nnviz sweep``: shapes separated by commas, like ``8,8x8,8x8x8``."""
+    try:
+        return parse_values("hidden", text)
+    except ConfigError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def _activation(text: str) -> str | tuple[str, ...]:
+    """One activation for every hidden layer, or one per layer separated by commas."""
+    names = tuple(name.strip() for name in text.split(","))
+    for name in names:
+        if name not in ACTIVATIONS:
+            raise argparse.ArgumentTypeError(f"expected one of {', '.join(ACTIVATIONS)} (or one per layer, "
+                                             f"separated by commas), got {name!r}")
+    return names[0] if len(names) == 1 else names
 
 
 def add_config_options(parser: argparse.ArgumentParser, *, hidden_list: bool = False) -> None:
@@ -103,12 +125,19 @@ def add_config_options(parser: argparse.ArgumentParser, *, hidden_list: bool = F
     data.add_argument("--test-fraction", type=_number(0, 0.9), default=S, metavar="F", help=f"share held out for testing, 0-0.9 (default {d.test_fraction})")
     data.add_argument("--seed", type=_integer(0, SEED_LIMIT - 1), default=S, metavar="N", help=f"seed for data, split and initial weights (default {d.seed})")
     net = parser.add_argument_group("network")
+    layers = f"up to {MAX_LAYERS} hidden layers of {HIDDEN_RANGE[0]}-{HIDDEN_RANGE[1]} units"
     if hidden_list:
-        net.add_argument("--hidden", type=_integer_list(*HIDDEN_RANGE), default=S, metavar="N,N,...",
-                         help=f"hidden sizes to compare, each {HIDDEN_RANGE[0]}-{HIDDEN_RANGE[1]} (default the tutorial's {','.join(map(str, TUTORIAL_SIZES))})")
+        tutorial = ",".join(map(str, TUTORIAL_SIZES))
+        net.add_argument("--hidden", type=_shapes, default=S, metavar="S,S,...",
+                         help=f"the networks to compare, shapes separated by commas (8,8x8,8x8x8), each {layers} "
+                              f"(default the tutorial's {tutorial})")
     else:
-        net.add_argument("--hidden", type=_integer(*HIDDEN_RANGE), default=S, metavar="N", help=f"hidden units, {HIDDEN_RANGE[0]}-{HIDDEN_RANGE[1]} (default {d.hidden})")
-    net.add_argument("--activation", choices=tuple(ACTIVATIONS), default=S, help=f"hidden activation (default {d.activation})")
+        net.add_argument("--hidden", type=_shape, default=S, metavar="WxWx...",
+                         help=f"hidden layer widths, first to last, joined by x (8x8x4); {layers}; "
+                              f"0 for none (default {shape_name(d.hidden)})")
+    net.add_argument("--activation", type=_activation, default=S, metavar="NAME[,NAME...]",
+                     help=f"hidden activation, {', '.join(ACTIVATIONS)}: one for every layer, or one per layer "
+                          f"separated by commas (default {activation_name(d.activation)})")
     net.add_argument("--dtype", choices=DTYPES, default=S, help=f"floating-point type (default {d.dtype})")
     opt = parser.add_argument_group("training")
     opt.add_argument("--lr", type=_number(0, positive=True), default=S, metavar="X", help=f"learning rate on the mean-loss gradient (default {d.lr:g})")
@@ -325,11 +354,11 @@ def _sweep_from_args(args: argparse.Namespace, given: dict) -> Sweep:
     hidden = given.pop("hidden", None)
     if args.vary is None:
         if args.values is not None:
-            raise ConfigError("--values needs --vary (the hidden sizes go in --hidden)")
+            raise ConfigError("--values needs --vary (the networks' shapes go in --hidden)")
         base = resolve_config(given)
         return Sweep(base, "hidden", hidden or TUTORIAL_SIZES)
     if hidden is not None and len(hidden) > 1:
-        raise ConfigError("vary either the hidden size (--hidden N,N,...) or --vary, not both")
+        raise ConfigError("vary either the shape (--hidden S,S,...) or --vary, not both")
     if args.values is None:
         raise ConfigError(f"--vary {args.vary} needs --values")
     base = resolve_config({**given, **({"hidden": hidden[0]} if hidden else {})})

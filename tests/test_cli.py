@@ -31,7 +31,7 @@ def test_json_follows_the_contract(capsys):
     for entry in report["history"]:
         assert set(entry) == {"step", "loss", "train_accuracy", "test_loss", "test_accuracy"}
     assert report["final"] == report["history"][-1]
-    assert report["config"]["hidden"] == 5 and report["config"]["steps"] == 250
+    assert report["config"]["hidden"] == [5] and report["config"]["steps"] == 250
     assert report["config"]["dataset"] == "moons" and report["config"]["activation"] == "tanh"
     assert report["steps_per_second"] > 0
     assert report["diverged"] is False
@@ -44,7 +44,7 @@ def test_preset_with_override(capsys):
     config = json.loads(out)["config"]
     assert status == 0
     assert config["activation"] == "relu"
-    assert config["hidden"] == 3 and config["lr"] == 2.0 and config["dtype"] == "float64"
+    assert config["hidden"] == [3] and config["lr"] == 2.0 and config["dtype"] == "float64"
     assert config["test_fraction"] == 0.0
 
 
@@ -69,7 +69,10 @@ def test_human_output_has_progress_lines_and_summary(capsys):
 @pytest.mark.parametrize(
     "args",
     [
-        ["--dataset", "custom"], ["--classes", "1"], ["--classes", "6"], ["--classes", "three"], ["--hidden", "0"], ["--hidden", "201"], ["--hidden", "ten"],
+        ["--dataset", "custom"], ["--classes", "1"], ["--classes", "6"], ["--classes", "three"], ["--hidden", "501"], ["--hidden", "ten"],
+        ["--hidden", "8x0"], ["--hidden", "8x"], ["--hidden", "x8"], ["--hidden", "8xx8"], ["--hidden", "8x8x8x8x8x8x8"],
+        ["--hidden", "8x501"], ["--hidden", "8,8"], ["--hidden", "-8"], ["--activation", "relu,tanh"],
+        ["--hidden", "8x8", "--activation", "relu,tanh,tanh"], ["--activation", "relu,"],
         ["--lr", "-0.1"], ["--lr", "0"], ["--lr", "abc"], ["--lr", "nan"], ["--lr", "inf"],
         ["--noise", "-0.1"], ["--noise", "2"], ["--samples", "9"], ["--samples", "5001"],
         ["--test-fraction", "0.95"], ["--momentum", "1"], ["--l2", "-1"], ["--seed", "-3"],
@@ -124,7 +127,7 @@ def test_screenshot_trains_then_saves_the_window(tmp_path):
     texts = read_png_texts(path)
     assert texts[STEP_KEY] == "300"
     config = json.loads(texts[CONFIG_KEY])
-    assert config["dataset"] == "circles" and config["hidden"] == 4
+    assert config["dataset"] == "circles" and config["hidden"] == [4]
 
 
 def test_no_display_is_one_clear_line():
@@ -150,7 +153,7 @@ def test_sweep_json_follows_the_contract(capsys):
     report = json.loads(out)
     assert status == 0
     assert set(report) == {"runs", "steps_per_second"} and report["steps_per_second"] > 0
-    assert [run["config"]["hidden"] for run in report["runs"]] == [4, 2, 9]
+    assert [run["config"]["hidden"] for run in report["runs"]] == [[4], [2], [9]]
     for run in report["runs"]:
         assert [h["step"] for h in run["history"]] == [0, 60, 120]
         assert run["final"] == run["history"][-1]
@@ -163,7 +166,7 @@ def test_sweep_vary_with_values(capsys):
                              "--steps", "10", "--json")
     runs = json.loads(out)["runs"]
     assert status == 0
-    assert [(r["config"]["activation"], r["config"]["hidden"]) for r in runs] == [("relu", 6), ("tanh", 6)]
+    assert [(r["config"]["activation"], r["config"]["hidden"]) for r in runs] == [("relu", [6]), ("tanh", [6])]
 
 
 def test_sweep_human_output_lists_each_network(capsys):

@@ -64,7 +64,7 @@ def test_the_sweep_varies_only_its_setting(qtbot, window):
     _run(qtbot, window, "lr", "0.1, 0.5", steps=20)
     configs = window.compare.session.sweep.configs()
     assert [c.lr for c in configs] == [0.1, 0.5]
-    assert all(c.hidden == 5 and c.samples == 100 for c in configs)
+    assert all(c.hidden == (5,) and c.samples == 100 for c in configs)
 
 
 def test_pause_step_and_reset_act_on_the_whole_sweep(qtbot, window):
@@ -95,7 +95,7 @@ def test_clicking_a_tile_continues_that_network_in_the_train_view(qtbot, window)
     _run(qtbot, window, "hidden", "3, 7", steps=200)
     window.compare.figure.tiles[1].clicked.emit()
     qtbot.waitUntil(lambda: window.tabs.currentWidget() is window.view)  # once the sweep is back
-    assert window.session.config.hidden == 7 and window.controls.hidden.value() == 7
+    assert window.session.config.hidden == (7,) and window.controls.hidden.value() == 7
     taken_at = window.session.trainer.step_count
     assert taken_at >= 200
     qtbot.waitUntil(lambda: window.view.latest.step > taken_at + 100)
@@ -107,7 +107,8 @@ def test_bad_values_say_what_is_wrong_and_change_nothing(qtbot, window):
     """A bad list shows a sentence and leaves the current sweep running as it was."""
     _run(qtbot, window, "hidden", "2, 4", steps=10)
     sweep = window.compare.session.sweep
-    for text, words in (("", "separated by commas"), ("3, 3", "twice"), ("3, 0", "hidden"), ("a, b", "whole numbers")):
+    for text, words in (("", "separated by commas"), ("3, 3", "twice"), ("3, 501", "width"), ("a, b", "joined by x"),
+                        ("8x8x8x8x8x8x8", "at most 6 hidden layers")):
         window.compare.values.setText(text)
         window.compare.run_button.click()
         assert words in window.compare.message.text()
@@ -115,8 +116,10 @@ def test_bad_values_say_what_is_wrong_and_change_nothing(qtbot, window):
 
 
 def test_values_parse_per_setting():
-    """Numbers for numeric settings, names for activations."""
-    assert parse_values("hidden", "1, 2,3") == (1, 2, 3)
+    """Shapes for the hidden layers (a width, widths joined by x, 0 for none), numbers for
+    numeric settings, names for activations."""
+    assert parse_values("hidden", "1, 2,3") == ((1,), (2,), (3,))
+    assert parse_values("hidden", "8, 8x8, 8×8×4 ,0") == ((8,), (8, 8), (8, 8, 4), ())
     assert parse_values("lr", "0.1, 1e-2") == (0.1, 0.01)
     assert parse_values("activation", "tanh, relu") == ("tanh", "relu")
 
@@ -129,7 +132,7 @@ def test_grid_export_and_csv(qtbot, window, tmp_path):
     assert write_file(qtbot, window.files.export_plots, str(png)) == ""
     assert QImage(str(png)).width() == 2 * window.compare.figure.width()
     texts = export.read_png_texts(png)
-    assert json.loads(texts[SWEEP_KEY]) == {"setting": "hidden", "values": [2, 6]}
+    assert json.loads(texts[SWEEP_KEY]) == {"setting": "hidden", "values": [[2], [6]]}
     assert json.loads(texts[export.CONFIG_KEY])["samples"] == 100
     assert int(texts[export.STEP_KEY]) == window.compare.latest.step
     assert write_file(qtbot, window.files.export_csv, str(table)) == ""
@@ -149,14 +152,14 @@ def test_pins_build_a_gallery_by_hand(qtbot, window, tmp_path):
     window.pin()
     compare = window.compare
     assert compare.show_pins.text() == "Pinned (2)"
-    assert [p.config.hidden for p in compare.pins] == [5, 20]
+    assert [p.config.hidden for p in compare.pins] == [(5,), (20,)]
     assert not compare.pinned.tiles
     compare.show_pins.click()
     window.tabs.setCurrentWidget(compare)
     assert [t.plot.probability_image() is not None for t in compare.pinned.tiles] == [True, True]
     assert write_file(qtbot, window.files.export_plots, str(tmp_path / "pins.png")) == ""
     pins = json.loads(export.read_png_texts(tmp_path / "pins.png")[PINS_KEY])
-    assert [p["config"]["hidden"] for p in pins] == [5, 20] and [p["step"] for p in pins] == [5, 0]
+    assert [p["config"]["hidden"] for p in pins] == [[5], [20]] and [p["step"] for p in pins] == [5, 0]
     assert write_file(qtbot, window.files.export_csv, str(tmp_path / "pins.csv")) == ""
     assert len(list(csv.DictReader((tmp_path / "pins.csv").open()))) == 2
 
@@ -196,7 +199,7 @@ def test_pinned_grid_carries_the_single_export_metadata(qtbot, window, tmp_path)
     window.compare.show_pins.click()
     assert write_file(qtbot, window.files.export_plots, str(tmp_path / "pins.png")) == ""
     texts = export.read_png_texts(tmp_path / "pins.png")
-    assert json.loads(texts[export.CONFIG_KEY])["hidden"] == 5 and texts[export.STEP_KEY] == "3"
+    assert json.loads(texts[export.CONFIG_KEY])["hidden"] == [5] and texts[export.STEP_KEY] == "3"
 
 
 def test_tiles_draw_a_share_per_turn_and_then_the_rest(qtbot):

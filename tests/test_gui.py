@@ -87,7 +87,7 @@ def test_heatmap_shows_the_networks_probabilities(window):
         (lambda c: c.hidden.setValue(17), lambda w: w.session.trainer.network.layer_sizes == (2, 17, 2)),
         (lambda c: c.hidden_slider.setValue(33), lambda w: w.session.trainer.network.layer_sizes == (2, 33, 2)),
         (lambda c: c.size_buttons[50].click(), lambda w: w.session.trainer.network.layer_sizes == (2, 50, 2)),
-        (lambda c: c.activation.setCurrentText("relu"), lambda w: w.session.trainer.network.activation == "relu"),
+        (lambda c: c.activation.setCurrentText("relu"), lambda w: w.session.trainer.network.activations == ("relu",)),
     ],
 )
 def test_structural_controls_rebuild_the_network(window, edit, check):
@@ -310,7 +310,7 @@ def test_settings_are_remembered(make_window, settings):
     first.resize(1111, 700)
     first.close()
     restored = load_config(settings)
-    assert restored.hidden == 42 and restored.dataset == "xor"
+    assert restored.hidden == (42,) and restored.dataset == "xor"
     second = make_window(restored, settings)
     assert second.controls.hidden.value() == 42 and second.view.log_scale.isChecked()
     assert second.size().width() == 1111 and second.size().height() == 700
@@ -353,7 +353,7 @@ def test_values_the_widgets_cannot_show_are_kept(make_window):
     window = make_window(TrainingConfig(hidden=5, lr=5e-5, l2=1e-6, momentum=0.123456))
     window.controls.size_buttons[20].click()
     config = window.session.config
-    assert (config.hidden, config.lr, config.l2, config.momentum) == (20, 5e-5, 1e-6, 0.123456)
+    assert (config.hidden, config.lr, config.l2, config.momentum) == ((20,), 5e-5, 1e-6, 0.123456)
 
 
 def test_largest_seed_fits_the_seed_box(make_window):
@@ -367,7 +367,7 @@ def test_clicking_the_current_size_keeps_it_selected(window):
     button = window.controls.size_buttons[4]
     button.click()
     button.click()
-    assert button.isChecked() and window.session.config.hidden == 4
+    assert button.isChecked() and window.session.config.hidden == (4,)
 
 
 def test_exported_files_follow_the_umask(qtbot, window, tmp_path):
@@ -394,7 +394,7 @@ def test_save_and_open_a_run_carries_on_exactly(qtbot, make_window, tmp_path):
     assert second.files.open_file(str(tmp_path / "run.nnviz"))
     assert second.session.trainer.step_count == saved.step_count >= 200
     np.testing.assert_array_equal(second.session.trainer.network.flat, saved.network.flat)
-    assert second.session.config.hidden == 5 and second.controls.hidden.value() == 5
+    assert second.session.config.hidden == (5,) and second.controls.hidden.value() == 5
     assert second.view.latest.step == saved.step_count
 
 
@@ -406,7 +406,7 @@ def test_opening_an_exported_png_restores_its_settings_at_step_0(qtbot, make_win
     assert write_file(qtbot, first.files.export_plots, str(tmp_path / "plots.png")) == ""
     second = make_window()
     assert second.files.open_file(str(tmp_path / "plots.png"))
-    assert (second.session.config.hidden, second.session.config.dataset, second.session.config.noise) == (9, "xor", 0.1)
+    assert (second.session.config.hidden, second.session.config.dataset, second.session.config.noise) == ((9,), "xor", 0.1)
     assert second.session.trainer.step_count == 0 and second.controls.dataset.currentText() == "xor"
 
 
@@ -442,7 +442,7 @@ def test_dropping_a_run_on_the_window_opens_it(qtbot, make_window, tmp_path):
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(tmp_path / "dropped.nnviz"))])
     second.dropEvent(QDropEvent(QPoint(10, 10), Qt.CopyAction, mime, Qt.LeftButton, Qt.NoModifier))
-    assert second.session.config.hidden == 8 and second.session.trainer.step_count == 3
+    assert second.session.config.hidden == (8,) and second.session.trainer.step_count == 3
 
 
 def test_loss_history_exports_as_csv(qtbot, window, tmp_path):
@@ -466,7 +466,7 @@ def test_fields_clamp_what_the_engine_must_not_see(window):
             box.setValue(bad)
             assert box.minimum() <= box.value() <= box.maximum()
     config = window.session.config.validated()  # raises if anything reached it out of range
-    assert config.samples >= 10 and config.hidden >= 1 and config.lr > 0
+    assert config.samples >= 10 and config.hidden[0] >= 1 and config.lr > 0
 
 
 def test_saving_a_run_where_it_cannot_be_written_says_so(qtbot, window, tmp_path, monkeypatch):

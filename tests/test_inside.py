@@ -334,7 +334,7 @@ def test_a_window_closed_on_own_points_reopens_on_built_in_data(make_window, tmp
     window.controls.hidden.setValue(7)
     window.close()
     restored = load_config(window.settings)
-    assert restored.dataset == TrainingConfig.dataset and restored.hidden == 7
+    assert restored.dataset == TrainingConfig.dataset and restored.hidden == (7,)
     assert make_window(restored).session.dataset.name == TrainingConfig.dataset
 
 

@@ -153,7 +153,7 @@ def parse_shape(text: str) -> tuple[int, ...]:
     if text == "0":
         return ()
     parts = [part.strip() for part in text.replace("×", "x").replace("X", "x").split("x")]
-    if not all(part.isascii() and part.isdigit() and len(part) < 10 for part in parts):
+    if len(text) > 100 or not all(part.isascii() and part.isdigit() for part in parts):
         raise ConfigError(f"hidden must be widths joined by x, like 8x8x4 (or 0 for none); got {_shown(text)}")
     widths = tuple(int(part) for part in parts)
     _shape(widths)
@@ -164,6 +164,14 @@ def shape_name(widths: tuple[int, ...], times: str = "x") -> str:
     """Widths as :func:`parse_shape` reads them (``"8x8x4"``, ``"0"`` for none); ``times="×"``
     for people."""
     return times.join(map(str, widths)) or "0"
+
+
+def network_name(config: TrainingConfig) -> str:
+    """The network in words: "10 tanh hidden units", "8×8 relu,tanh hidden units", "no hidden layer"."""
+    if not config.hidden:
+        return "no hidden layer"
+    units = "unit" if config.hidden == (1,) else "units"
+    return f"{shape_name(config.hidden, '×')} {activation_name(config.activation)} hidden {units}"
 
 
 def activation_name(activation: str | tuple[str, ...]) -> str:
@@ -185,7 +193,9 @@ def _activations(activation, layers: int) -> None:
         _choice("activation", activation, tuple(ACTIVATIONS))
         return
     if not isinstance(activation, tuple) or len(activation) != layers:
-        raise ConfigError(f"activation must be one name, or one per hidden layer ({layers}); got {_shown(activation)}")
+        given = f"{len(activation)} names ({_shown(activation_name(activation))})" if isinstance(activation, tuple) \
+            else _shown(activation)
+        raise ConfigError(f"activation must be one name, or one per hidden layer ({layers}); got {given}")
     for name in activation:
         _choice("activation", name, tuple(ACTIVATIONS))
 

@@ -44,6 +44,7 @@ class TrainingSnapshot:
     latest: HistoryEntry
     steps_per_second: float
     divergence: Divergence | None
+    gradient_rms: tuple[float, ...] = ()  # per weight layer, of the last step's gradient; () before one
 
 
 class Batches:
@@ -139,6 +140,7 @@ class Trainer:
         self._backprop = Backprop(network)
         self._previous = network.copy()  # the weights before the last update (once there was one)
         self._has_previous = False
+        self._has_gradient = False  # the backprop buffers hold a gradient (after the first step)
         self._data_replaced_at = -1
 
         self._batches = batches or Batches(
@@ -198,6 +200,7 @@ class Trainer:
             if not self._backprop.run(self.network, X_ones, targets, flat_index, self.l2):
                 self._step_back()
                 return self.step_count - start
+            self._has_gradient = True
             # The new weights go into the other network, which keeps the previous ones.
             self._optimizer.update(self.network.flat, self._backprop.flat_gradient, out=self._previous.flat)
             self.network, self._previous = self._previous, self.network
@@ -260,8 +263,16 @@ class Trainer:
         if latest is None or latest.step != self.step_count or self._data_replaced_at == self.step_count:
             latest = self.evaluate()
         return TrainingSnapshot(
-            self.step_count, self.network.copy(), self.history.array(), latest, steps_per_second, self.divergence
+            self.step_count, self.network.copy(), self.history.array(), latest, steps_per_second, self.divergence,
+            self.gradient_rms(),
         )
+
+    def gradient_rms(self) -> tuple[float, ...]:
+        """The root mean square of each weight matrix's gradient at the last step (its L2 term
+        included), first layer first; () before the first step. Vanishing gradients show here."""
+        if not self._has_gradient:
+            return ()
+        return tuple(math.sqrt(float(np.vdot(g, g)) / g.size) for g in self._backprop.gradients[0::2])
 
 
 def train(trainer: Trainer, steps: int | None = None, interval: float = 1 / 60) -> Generator[TrainingSnapshot, None, None]:

@@ -99,8 +99,13 @@ def _number(value: float) -> str:
 
 def describe_unit(network: MLP, unit: int, layer: int = 0) -> str:
     """One line about a hidden unit, e.g.
-    ``"Unit 12: weights (1.23, −0.45), bias 0.10; outgoing strength 2.31"``."""
+    ``"Unit 12: weights (1.23, −0.45), bias 0.10; outgoing strength 2.31"``; in a network of
+    several hidden layers it starts "Layer 2, unit 12", and many weights are summed up."""
     weights, bias = incoming(network, unit, layer)
     strength = float(outgoing_strength(network, layer)[unit])
-    listed = ", ".join(_number(w) for w in weights)
-    return f"Unit {unit}: weights ({listed}), bias {_number(bias)}; outgoing strength {_number(strength)}"
+    if len(weights) <= 4:
+        listed = f"weights ({', '.join(_number(w) for w in weights)})"
+    else:
+        listed = f"{len(weights)} weights (largest |w| {_number(float(np.abs(weights).max()))})"
+    name = f"Layer {layer + 1}, unit {unit}" if len(network.layer_sizes) > 3 else f"Unit {unit}"
+    return f"{name}: {listed}, bias {_number(bias)}; outgoing strength {_number(strength)}"

@@ -43,7 +43,7 @@ PINS_KEY = "nnviz-pins"
 TILE_FRAME_MS = 50  # tiles redraw at most 20 times a second: many plots, each small
 TILE_BUDGET_S = 0.015  # seconds of tile drawing per turn of the event loop; the rest wait a turn
 
-SETTING_NAMES = {"hidden": "Hidden units", "lr": "Learning rate", "l2": "L2", "activation": "Activation",
+SETTING_NAMES = {"hidden": "Shape", "lr": "Learning rate", "l2": "L2", "activation": "Activation",
                  "momentum": "Momentum"}
 DEFAULT_VALUES = {
     "hidden": ", ".join(map(str, TUTORIAL_SIZES)),
@@ -87,7 +87,8 @@ class CompareView(QWidget):
             self.setting.addItem(SETTING_NAMES[name], name)
         self.setting.setToolTip("The setting that differs between the networks")
         self.values = QLineEdit(DEFAULT_VALUES["hidden"])
-        self.values.setToolTip("The values to compare, separated by commas (at most 16)")
+        self.values.setToolTip("The values to compare, separated by commas (at most 16); "
+                               "shapes are widths joined by x: 8, 8x8, 8x8x8")
         self.run_button = QPushButton("Run sweep")
         self.run_button.setToolTip("Train one network per value together, on the Train view's data and settings")
         self.train_button = QPushButton("Train")

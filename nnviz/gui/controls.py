@@ -8,12 +8,14 @@ from PyQt5.QtCore import QSignalBlocker, Qt, pyqtSignal
 from PyQt5.QtWidgets import (
     QAbstractSpinBox,
     QButtonGroup,
+    QCheckBox,
     QComboBox,
     QDoubleSpinBox,
     QFormLayout,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
+    QLabel,
     QPushButton,
     QSlider,
     QSpinBox,
@@ -23,7 +25,13 @@ from PyQt5.QtWidgets import (
 )
 
 from nnviz.core.activations import ACTIVATIONS
-from nnviz.core.config import HIDDEN_RANGE, SAMPLES_RANGE, SEED_LIMIT, TrainingConfig
+from nnviz.core.config import (
+    HIDDEN_RANGE,
+    MAX_LAYERS,
+    SAMPLES_RANGE,
+    SEED_LIMIT,
+    TrainingConfig,
+)
 from nnviz.core.datasets import CLASSES_RANGE, CUSTOM, DATASETS, MULTICLASS
 from nnviz.gui.colors import class_color
 from nnviz.gui.throttle import Throttled
@@ -157,15 +165,33 @@ class ControlPanel(QWidget):
     def _build_network_group(self) -> QGroupBox:
         group = QGroupBox("Network")
         form = QFormLayout(group)
+        self.remove_layer = QToolButton(text="−", toolTip="Remove the last hidden layer")
+        self.add_layer = QToolButton(text="+", toolTip=f"Add a hidden layer (at most {MAX_LAYERS})")
+        self.layer_count = QLabel()
+        self.layer_buttons = QButtonGroup(self)  # one per hidden layer, showing its width: pick the one to edit
+        layers = QHBoxLayout()
+        layers.setSpacing(2)
+        layers.addWidget(self.remove_layer)
+        layers.addWidget(self.add_layer)
+        layers.addWidget(self.layer_count)
+        for k in range(MAX_LAYERS):
+            button = QPushButton(checkable=True, toolTip=f"Hidden layer {k + 1}: edit its width and activation")
+            button.setMinimumWidth(30)
+            button.setMaximumWidth(44)
+            self.layer_buttons.addButton(button, k)
+            layers.addWidget(button)
+        layers.addStretch(1)
+        form.addRow("Hidden layers", layers)
         self.hidden_slider = QSlider(Qt.Horizontal)
-        self.hidden_slider.setRange(*HIDDEN_RANGE)
-        self.hidden_slider.setToolTip("Hidden units (drag)")
-        self.hidden = _spin(*HIDDEN_RANGE, 1, "Hidden units, 1-200")
+        self.hidden_slider.setRange(HIDDEN_RANGE[0], max(SEED_SIZES))
+        self.hidden_slider.setToolTip(f"Units in the selected layer (drag; type up to {HIDDEN_RANGE[1]})")
+        self.hidden = _spin(*HIDDEN_RANGE, 1, f"Units in the selected layer, {HIDDEN_RANGE[0]}-{HIDDEN_RANGE[1]}")
         self.hidden.setFixedWidth(64)
         row = QHBoxLayout()
         row.addWidget(self.hidden_slider, 1)
         row.addWidget(self.hidden)
-        form.addRow("Hidden units", row)
+        self.width_label = QLabel("Units")
+        form.addRow(self.width_label, row)
         sizes = QGridLayout()
         sizes.setSpacing(2)
         self.size_buttons: dict[int, QPushButton] = {}
@@ -173,7 +199,7 @@ class ControlPanel(QWidget):
             button = QPushButton(str(size))
             button.setCheckable(True)
             button.setMinimumWidth(36)
-            button.setToolTip(f"{size} hidden unit{'s' if size > 1 else ''} (the tutorial's sizes)")
+            button.setToolTip(f"{size} unit{'s' if size > 1 else ''} in the selected layer (the tutorial's sizes)")
             button.clicked.connect(lambda _checked, s=size: self._on_size_clicked(s))
             sizes.addWidget(button, i // 4, i % 4)
             self.size_buttons[size] = button
@@ -181,12 +207,23 @@ class ControlPanel(QWidget):
         self.activation = QComboBox()
         self.activation.addItems(tuple(ACTIVATIONS))
         self.activation.setToolTip("Hidden-layer activation (leaky ReLU slope 0.1)")
-        form.addRow("Activation", self.activation)
+        self.every_layer = QCheckBox("every layer", checked=True)
+        self.every_layer.setToolTip("One activation for every hidden layer; untick to give the selected layer its own")
+        row = QHBoxLayout()
+        row.addWidget(self.activation, 1)
+        row.addWidget(self.every_layer)
+        form.addRow("Activation", row)
+        self._layer = 0  # the hidden layer the width and activation controls edit
         # Each slider position means a new network: follow a drag at most every 50 ms.
         self._follow_slider = Throttled(self.hidden.setValue, 50, leading=True)
         self.hidden_slider.valueChanged.connect(self._follow_slider)
-        self._link(self.hidden.valueChanged, "hidden", self.hidden.value)
-        self._link(self.activation.currentTextChanged, "activation", self.activation.currentText)
+        self.hidden.valueChanged.connect(lambda width: self._on_edited("hidden", self._with_width(width)))
+        self.activation.currentTextChanged.connect(lambda name: self._on_edited("activation", self._with_activation(name)))
+        self.every_layer.toggled.connect(lambda _on: self._on_edited("activation", self._with_activation(
+            self.activation.currentText())))
+        self.add_layer.clicked.connect(lambda: self._change_depth(+1))
+        self.remove_layer.clicked.connect(lambda: self._change_depth(-1))
+        self.layer_buttons.idClicked.connect(self.select_layer)
         return group
 
     def _build_training_group(self) -> QGroupBox:
@@ -247,8 +284,8 @@ class ControlPanel(QWidget):
         """Put ``config`` in the widgets without emitting ``config_edited``."""
         self._config = config
         widgets = (self.dataset, self.classes, self.samples, self.noise, self.test_fraction, self.seed, self.hidden,
-                   self.hidden_slider, self.activation, self.lr, self.lr_slider, self.l2, self.momentum,
-                   self.batch_size, *self.size_buttons.values())
+                   self.hidden_slider, self.activation, self.every_layer, self.lr, self.lr_slider, self.l2,
+                   self.momentum, self.batch_size, *self.size_buttons.values(), *self.layer_buttons.buttons())
         blockers = [QSignalBlocker(w) for w in widgets]
         self.dataset.setCurrentIndex(self.dataset.findData(config.dataset))
         self.classes.setValue(config.classes)
@@ -262,11 +299,7 @@ class ControlPanel(QWidget):
         self.noise.setValue(config.noise)
         self.test_fraction.setValue(config.test_fraction)
         self.seed.setValue(config.seed)
-        self.hidden.setValue(config.hidden)
-        self.hidden_slider.setValue(config.hidden)
-        for size, button in self.size_buttons.items():
-            button.setChecked(size == config.hidden)
-        self.activation.setCurrentText(config.activation)
+        self._show_network(config)
         self.lr.setValue(config.lr)
         self.lr_slider.setValue(_lr_to_slider(config.lr))
         self.l2.setValue(config.l2)
@@ -274,9 +307,72 @@ class ControlPanel(QWidget):
         self.batch_size.setValue(config.batch_size or 0)
         del blockers
 
+    def _show_network(self, config: TrainingConfig) -> None:
+        layers = len(config.hidden)
+        self._layer = min(self._layer, max(layers - 1, 0))
+        self.layer_count.setText(f"{layers}")
+        self.remove_layer.setEnabled(layers > 0)
+        self.add_layer.setEnabled(layers < MAX_LAYERS)
+        for k, button in enumerate(self.layer_buttons.buttons()):
+            button.setVisible(k < layers)
+            if k < layers:
+                button.setText(str(config.hidden[k]))
+                button.setChecked(k == self._layer)
+        width = config.hidden[self._layer] if layers else 0
+        for widget in (self.hidden, self.hidden_slider, self.activation, self.every_layer, self.width_label,
+                       *self.size_buttons.values()):
+            widget.setEnabled(bool(layers))  # softmax regression has no hidden layer to edit
+        self.width_label.setText(f"Units, layer {self._layer + 1}" if layers > 1 else "Units")
+        if layers:
+            self.hidden.setValue(width)
+            self.hidden_slider.setValue(width)
+            self.activation.setCurrentText(config.activations[self._layer])
+        for size, button in self.size_buttons.items():
+            button.setChecked(size == width)
+        self.every_layer.setChecked(isinstance(config.activation, str))
+
     def config(self) -> TrainingConfig:
         """The settings shown (values the widgets cannot display exactly are kept as given)."""
         return self._config
+
+    @property
+    def selected_layer(self) -> int:
+        """The hidden layer (from 0) that the width and activation controls edit."""
+        return self._layer
+
+    def select_layer(self, layer: int) -> None:
+        """Edit hidden layer ``layer`` (from 0) with the width and activation controls."""
+        self._layer = layer
+        self.show_config(self._config)
+
+    def _with_width(self, width: int) -> tuple[int, ...]:
+        hidden = list(self._config.hidden)
+        if hidden:
+            hidden[self._layer] = width
+        return tuple(hidden)
+
+    def _with_activation(self, name: str) -> str | tuple[str, ...]:
+        if self.every_layer.isChecked():
+            return name
+        names = list(self._config.activations)
+        if names:
+            names[self._layer] = name
+        return tuple(names)
+
+    def _change_depth(self, change: int) -> None:
+        """Add a layer after the last (as wide as it, with its activation) or remove the last."""
+        config = self._config
+        hidden, activation = config.hidden, config.activation
+        if change > 0 and len(hidden) < MAX_LAYERS:
+            hidden = (*hidden, hidden[-1] if hidden else TrainingConfig().hidden[0])
+            if not isinstance(activation, str):
+                activation = (*activation, activation[-1] if activation else TrainingConfig().activation)
+            self._layer = len(hidden) - 1
+        elif change < 0 and hidden:
+            hidden = hidden[:-1]
+            if not isinstance(activation, str):
+                activation = activation[:-1]
+        self._on_edited_many(hidden=hidden, activation=activation)
 
     # Slots ---------------------------------------------------------------------------------
     def _link(self, signal, name: str, read) -> None:
@@ -284,7 +380,10 @@ class ControlPanel(QWidget):
         signal.connect(lambda *_args: self._on_edited(name, read()))
 
     def _on_edited(self, name: str, value) -> None:
-        config = self._config.replace(**{name: value})
+        self._on_edited_many(**{name: value})
+
+    def _on_edited_many(self, **values) -> None:
+        config = self._config.replace(**values)
         if config != self._config:
             self.show_config(config)  # keeps slider, buttons and spin boxes in step
             self.config_edited.emit(config)
@@ -292,7 +391,7 @@ class ControlPanel(QWidget):
     def _on_size_clicked(self, size: int) -> None:
         self.hidden.setValue(size)
         for other, button in self.size_buttons.items():  # a click never unchecks the current size
-            button.setChecked(other == self._config.hidden)
+            button.setChecked(other == self._config.hidden[self._layer])
 
     def _on_lr_slider_moved(self, position: int) -> None:
         self.lr.setValue(_slider_to_lr(position))

@@ -12,7 +12,13 @@ from PyQt5.QtSvg import QSvgGenerator
 from PyQt5.QtWidgets import QApplication, QWidget
 
 from nnviz import __version__
-from nnviz.core.config import ConfigError, TrainingConfig
+from nnviz.core.config import (
+    ConfigError,
+    TrainingConfig,
+    activation_name,
+    network_name,
+    shape_name,
+)
 from nnviz.core.files import write_atomically
 from nnviz.core.runfile import RunFileError
 
@@ -26,7 +32,8 @@ STRIP_PIXELS = 150_000  # pixels of a picture painted per turn of the event loop
 
 def default_name(config: TrainingConfig, step: int, suffix: str = ".png") -> str:
     """A file name that says what the picture shows."""
-    return f"nnviz-{config.dataset}-h{config.hidden}-{config.activation}-step{step}{suffix}"
+    activation = activation_name(config.activation).replace(",", "-")
+    return f"nnviz-{config.dataset}-h{shape_name(config.hidden)}-{activation}-step{step}{suffix}"
 
 
 def metadata(config: TrainingConfig, step: int) -> dict[str, str]:
@@ -35,7 +42,7 @@ def metadata(config: TrainingConfig, step: int) -> dict[str, str]:
         CONFIG_KEY: json.dumps(config.as_dict(), sort_keys=True),
         STEP_KEY: str(step),
         "Software": f"nnviz {__version__}",
-        "Description": f"{config.dataset}, {config.hidden} {config.activation} hidden units, step {step}",
+        "Description": f"{config.dataset}, {network_name(config)}, step {step}",
     }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 
+from nnviz.core.config import activation_name, shape_name
 from nnviz.core.sweep import Sweep, SweepSnapshot
 from nnviz.core.sweep_trainer import SweepTrainer
 
@@ -15,7 +16,8 @@ SWEEP_KEY = "nnviz-sweep"
 def sweep_heading(sweep: Sweep) -> str:
     """A one-line title naming what is compared and what stays fixed."""
     c = sweep.base
-    fixed = {"hidden": f"{c.hidden} hidden", "activation": c.activation, "lr": f"lr {c.lr:g}"}
+    fixed = {"hidden": f"{shape_name(c.hidden, '×')} hidden", "activation": activation_name(c.activation),
+             "lr": f"lr {c.lr:g}"}
     fixed.pop(sweep.setting, None)
     return f"{c.dataset}: {sweep.setting} varies ({', '.join(fixed.values())})"
 
@@ -25,7 +27,8 @@ def sweep_texts(sweep: Sweep, step: int) -> dict[str, str]:
     from nnviz.gui.export import metadata
 
     texts = metadata(sweep.base, step)
-    texts[SWEEP_KEY] = json.dumps({"setting": sweep.setting, "values": list(sweep.values)})
+    texts[SWEEP_KEY] = json.dumps({"setting": sweep.setting, "values": [list(v) if isinstance(v, tuple) else v
+                                                                        for v in sweep.values]})
     texts["Description"] = f"{sweep_heading(sweep)}, step {step}"
     return texts
 

@@ -1,4 +1,5 @@
-"""The "inside the network" panel: the network diagram above a grid of its hidden units' maps.
+"""The "inside the network" panel: the network diagram above a grid of maps, one per unit of
+the hidden layer chosen (in the list, or by clicking its column in the diagram).
 
 Hovering a unit in either asks for its overlay on the boundary plot; clicking keeps it there
 until clicked again.
@@ -7,7 +8,15 @@ until clicked again.
 from __future__ import annotations
 
 from PyQt5.QtCore import Qt, pyqtSignal
-from PyQt5.QtWidgets import QLabel, QScrollArea, QSplitter, QVBoxLayout, QWidget
+from PyQt5.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QScrollArea,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
 
 from nnviz.core.datasets import Dataset
 from nnviz.core.grid import Bounds
@@ -17,22 +26,29 @@ from nnviz.gui.throttle import Throttled
 from nnviz.gui.units_view import UnitGrid
 
 FRAME_MS = 50  # at most 20 redraws a second: at 200 units this panel costs more than the rest of a frame
-HINT = "Hidden units, strongest outgoing weights first. Hover: see it on the plot; click: keep it."
+HINT = "Strongest outgoing weights first. Hover: see it on the plot; click: keep it."
 
 
 class InsidePanel(QWidget):
-    """Shows a network's structure and hidden units; ``unit_shown`` names the unit to overlay."""
+    """Shows a network's structure and one hidden layer's units; ``unit_shown`` names the unit
+    to overlay."""
 
-    unit_shown = pyqtSignal(int)  # the unit to show on the boundary plot, -1 for none
+    unit_shown = pyqtSignal(int, int)  # the unit to show on the boundary plot (-1 for none), its layer
     levels_changed = pyqtSignal(float, float)  # the maps' colour scale, for the plot to share
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.diagram = NetworkDiagram()
         self.units = UnitGrid()
+        self.layer_choice = QComboBox()
+        self.layer_choice.setSizeAdjustPolicy(QComboBox.AdjustToContents)
+        self.layer_choice.setToolTip("The hidden layer whose units are shown (or click its column above)")
         hint = QLabel(HINT)
         hint.setWordWrap(True)
         hint.setStyleSheet("color: #555;")
+        heading = QHBoxLayout()
+        heading.addWidget(self.layer_choice)
+        heading.addWidget(hint, 1)
         scroll = QScrollArea()
         scroll.setWidget(self.units)
         scroll.setWidgetResizable(True)
@@ -41,7 +57,7 @@ class InsidePanel(QWidget):
         lower = QWidget()
         lower_layout = QVBoxLayout(lower)
         lower_layout.setContentsMargins(0, 0, 0, 0)
-        lower_layout.addWidget(hint)
+        lower_layout.addLayout(heading)
         lower_layout.addWidget(scroll, 1)
         self.splitter = QSplitter(Qt.Vertical)
         self.splitter.addWidget(self.diagram)
@@ -52,11 +68,30 @@ class InsidePanel(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.splitter)
         self._hovered = -1
-        self._units = 0  # hidden units of the network shown, to drop a selection it no longer has
+        self._units = 0  # units of the layer shown, to drop a selection it no longer has
+        self._layer = 0  # the hidden layer shown
+        self._latest: tuple | None = None  # what was last shown, to show it again for another layer
         for source in (self.units, self.diagram):
             source.unit_hovered.connect(self._on_unit_hovered)
             source.unit_selected.connect(self._on_unit_selected)
         self._throttled_show = Throttled(self._show, FRAME_MS, leading=True, busy_share=0.3)
+        self.diagram.layer_chosen.connect(self.show_layer)
+        self.layer_choice.activated.connect(self.show_layer)
+
+    @property
+    def layer(self) -> int:
+        """The hidden layer (from 0) whose units are shown."""
+        return self._layer
+
+    def show_layer(self, layer: int) -> None:
+        """Show the units of hidden layer ``layer`` (from 0)."""
+        if layer == self._layer:
+            return
+        self._layer = layer
+        self._hovered = -1
+        self._on_unit_selected(-1)
+        if self._latest is not None:
+            self._show(*self._latest)
 
     @property
     def shown_unit(self) -> int:
@@ -74,20 +109,40 @@ class InsidePanel(QWidget):
         self._throttled_show.flush()
 
     def _show(self, network: MLP, bounds: Bounds, data: Dataset) -> None:
-        units = network.layer_sizes[1]
+        self._latest = (network, bounds, data)
+        widths = network.layer_sizes[1:-1]
+        self._show_layers(network)
+        if not widths:  # softmax regression: nothing hidden to show
+            self._units = 0
+            self.units.setVisible(False)
+            self.diagram.show_network(network, data.axis_names, data.label_names)
+            return
+        self.units.setVisible(True)
+        units = widths[self._layer]
         if units != self._units:
             self._units = units
             if self.shown_unit >= units:
                 self._hovered = -1
                 self._on_unit_selected(-1)
         fill = data.feature_means[2:] if data.features > 2 else None
-        self.units.show_network(network, bounds, fill)
+        self.units.show_network(network, bounds, fill, self._layer)
         self.levels_changed.emit(*self.units.levels())
+        self.diagram.layer = self._layer
         self.diagram.show_network(network, data.axis_names, data.label_names)
+
+    def _show_layers(self, network: MLP) -> None:
+        """The layer list for ``network``'s hidden layers (the last one kept if fewer remain)."""
+        names = [f"Layer {k + 1}: {width} {name}" for k, (width, name)
+                 in enumerate(zip(network.layer_sizes[1:-1], network.activations))] or ["No hidden layer"]
+        self._layer = min(self._layer, max(len(network.activations) - 1, 0))
+        if [self.layer_choice.itemText(k) for k in range(self.layer_choice.count())] != names:
+            self.layer_choice.clear()
+            self.layer_choice.addItems(names)
+        self.layer_choice.setCurrentIndex(self._layer)
 
     def hideEvent(self, event) -> None:
         self._hovered = -1
-        self.unit_shown.emit(-1)  # a hidden panel shows nothing on the plot
+        self.unit_shown.emit(-1, self._layer)  # a hidden panel shows nothing on the plot
         super().hideEvent(event)
 
     def _on_unit_hovered(self, unit: int) -> None:
@@ -104,4 +159,4 @@ class InsidePanel(QWidget):
         unit = self.shown_unit
         self.units.highlight(unit)
         self.diagram.highlight(unit)
-        self.unit_shown.emit(unit)
+        self.unit_shown.emit(unit, self._layer)

@@ -1,12 +1,12 @@
-"""The network as a node-and-edge diagram: inputs, the hidden units, the classes."""
+"""The network as a node-and-edge diagram: inputs, every hidden layer, the classes."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
 import numpy as np
-from PyQt5.QtCore import QPoint, QPointF, QRectF, QSize, Qt
-from PyQt5.QtGui import QColor, QFont, QFontMetrics, QPainter, QPen, QPolygonF
+from PyQt5.QtCore import QLineF, QPoint, QPointF, QRectF, QSize, Qt, pyqtSignal
+from PyQt5.QtGui import QColor, QFont, QFontMetrics, QPainter, QPen
 from PyQt5.QtWidgets import QWidget
 
 from nnviz.core.network import MLP
@@ -17,7 +17,8 @@ from nnviz.gui.unit_picker import UnitPicker
 POSITIVE_COLOR = "#0077bb"
 NEGATIVE_COLOR = "#cc3311"
 NODE_EDGE = "#555555"
-MAX_EDGES = 80  # beyond this the picture is a hairball; draw the strongest
+MAX_EDGES = 80  # between two layers; beyond this the picture is a hairball: draw the strongest
+BAR_BELOW = 3  # px: a layer whose circles would be smaller is drawn as a bar
 LINE = 15  # px per text line (legend on top, caption below)
 HIDDEN_RADIUS = 12  # px, the largest a hidden node gets (they shrink to dots when many)
 END_RADIUS = 10  # px, the largest an input or output node gets
@@ -30,72 +31,87 @@ def feature_label(index: int) -> str:
 
 
 def strongest_edges(weights: list[np.ndarray], limit: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """The ``limit`` largest weights of the first two layers by ``|w|`` relative to the
-    largest in their own layer, weakest first (so the strongest are drawn on top).
+    """The ``limit`` largest weights of each layer by ``|w|`` relative to the largest in that
+    layer, weakest first (so the strongest are drawn on top).
 
     Each layer is measured against its own largest weight because their scales differ (at
-    200 units the second layer's weights start ten times smaller than the first's) and both
-    halves of the picture matter. Returns ``(layer, i, j, relative)`` arrays: edge
+    200 units the second layer's weights start ten times smaller than the first's) and every
+    part of the picture matters. Returns ``(layer, i, j, relative)`` arrays: edge
     ``weights[layer][i, j]``, its ``|w|`` over its layer's largest ``|w|``.
     """
-    relative = []
-    for w in weights:
-        magnitude = np.nan_to_num(np.abs(w.astype(np.float64)), nan=0.0, posinf=0.0)
-        relative.append((magnitude / max(magnitude.max(initial=0.0), 1e-12)).ravel())
-    every = np.concatenate(relative)
-    if len(every) > limit:
-        keep = np.argpartition(every, len(every) - limit)[len(every) - limit :]
-    else:
-        keep = np.arange(len(every))
-    keep = keep[np.argsort(every[keep], kind="stable")]
-    first = relative[0].size
-    layer = (keep >= first).astype(np.intp)
-    flat = keep - layer * first
-    columns = np.array([w.shape[1] for w in weights])[layer]
-    return layer, flat // columns, flat % columns, every[keep]
+    layers, rows, cols, relative = [], [], [], []
+    for k, w in enumerate(weights):
+        magnitude = np.nan_to_num(np.abs(w.astype(np.float64)), nan=0.0, posinf=0.0).ravel()
+        scaled = magnitude / max(magnitude.max(initial=0.0), 1e-12)
+        keep = np.argpartition(scaled, len(scaled) - limit)[len(scaled) - limit:] if len(scaled) > limit \
+            else np.arange(len(scaled))
+        layers.append(np.full(len(keep), k, np.intp))
+        rows.append(keep // w.shape[1])
+        cols.append(keep % w.shape[1])
+        relative.append(scaled[keep])
+    order = np.argsort(np.concatenate(relative), kind="stable")
+    return tuple(np.concatenate(a)[order] for a in (layers, rows, cols, relative))
 
 
 class NetworkDiagram(UnitPicker):
-    """Inputs on the left, the first hidden layer in a column (index order), the classes on
-    the right in their colours. An edge's colour is its weight's sign (blue positive, red
-    negative) and its width and opacity its size relative to the largest in its layer; with
-    more than ``MAX_EDGES`` weights only the strongest are drawn.
+    """Every layer in a column: the inputs on the left, the hidden layers (units in index
+    order), the classes on the right in their colours. An edge's colour is its weight's sign
+    (blue positive, red negative) and its width and opacity its size relative to the largest
+    in its layer; with more than ``MAX_EDGES`` weights between two layers only their strongest
+    are drawn. A layer too large for circles is drawn as a bar.
 
-    Hidden nodes are hovered and clicked as in :class:`UnitPicker`. The hovered, highlighted
-    and selected units' edges are all drawn, emphasised.
+    The units of the chosen hidden ``layer`` (shaded) are hovered and clicked as in
+    :class:`UnitPicker`; their edges are then all drawn, emphasised. A click on another hidden
+    layer's column emits ``layer_chosen``.
     """
+
+    layer_chosen = pyqtSignal(int)
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.setMinimumSize(260, 180)
-        self._sizes: tuple[int, int, int] | None = None  # features, hidden, classes
+        self._sizes: tuple[int, ...] | None = None  # features, each hidden layer's width, classes
         self._weights: list[np.ndarray] = []
-        self._peaks = (1.0, 1.0)  # largest |w| per layer
+        self._peaks: tuple[float, ...] = ()  # largest |w| per layer
         self._edges = (np.zeros(0, np.intp),) * 3 + (np.zeros(0),)
         self._feature_names: list[str] = []
         self._class_names: list[str] = []
+        self._layer = 0
 
     # --- feeding -------------------------------------------------------------------------
 
     def show_network(
         self, network: MLP, feature_names: Sequence[str] | None = None, class_names: Sequence[str] | None = None
     ) -> None:
-        """Redraw for ``network`` (its first hidden layer); names default to x₁, x₂, ... and
-        class 0, class 1, ..."""
-        if len(network.layer_sizes) != 3:
-            raise ValueError(f"the diagram shows one hidden layer, not {network!r}")
-        features, hidden, classes = network.layer_sizes
-        self._sizes = (features, hidden, classes)
+        """Redraw for ``network``; names default to x₁, x₂, ... and class 0, class 1, ..."""
+        sizes = network.layer_sizes
+        self._sizes = sizes
         self._weights = [w.copy() for w in network.weights]
         self._peaks = tuple(
             max(float(np.nan_to_num(np.abs(w), nan=0.0, posinf=0.0).max(initial=0.0)), 1e-12)
             for w in self._weights
         )
         self._edges = strongest_edges(self._weights, MAX_EDGES)
-        self._feature_names = list(feature_names or [feature_label(k) for k in range(features)])
-        self._class_names = list(class_names or [f"class {k}" for k in range(classes)])
-        self._network_changed(hidden)
+        self._feature_names = list(feature_names or [feature_label(k) for k in range(sizes[0])])
+        self._class_names = list(class_names or [f"class {k}" for k in range(sizes[-1])])
+        self._layer = min(self._layer, max(len(sizes) - 3, 0))
+        self._network_changed(self._units())
         self.update()
+
+    @property
+    def layer(self) -> int:
+        """The hidden layer (from 0) whose units are hovered and picked."""
+        return self._layer
+
+    @layer.setter
+    def layer(self, layer: int) -> None:
+        if layer != self._layer:
+            self._layer = layer
+            self._network_changed(self._units())
+            self.update()
+
+    def _units(self) -> int:
+        return self._sizes[1 + self._layer] if self._sizes is not None and len(self._sizes) > 2 else 0
 
     def drawn_edges(self) -> list[tuple[int, int, int]]:
         """The strongest edges drawn, as ``(layer, i, j)`` for ``weights[layer][i, j]``
@@ -113,20 +129,24 @@ class NetworkDiagram(UnitPicker):
 
     # --- geometry -------------------------------------------------------------------------
 
-    def _columns(self, painter_font: QFont) -> tuple[float, float, float]:
-        """x of the input, hidden and output columns."""
-        metrics = QFontMetrics(painter_font)
+    def column_x(self) -> list[float]:
+        """x of each column: the inputs, each hidden layer, the outputs."""
+        metrics = QFontMetrics(self._font())
         left = max((metrics.horizontalAdvance(n) for n in self._feature_names), default=0) + 18
         right = max((metrics.horizontalAdvance(n) for n in self._class_names), default=0) + 18
         x_in, x_out = 6 + left, self.width() - 6 - right
-        return x_in, (x_in + x_out) / 2, x_out
+        return np.linspace(x_in, x_out, len(self._sizes)).tolist()
 
     def _column_nodes(self, count: int, largest: float) -> tuple[np.ndarray, float]:
         """y of ``count`` nodes spread over the drawing height, and their radius."""
-        top, bottom = LINE + 6, self.height() - LINE - 6
+        top, bottom = 2 * LINE + 4, self.height() - LINE - 6
         spacing = (bottom - top) / max(count, 1)
         ys = top + spacing * (np.arange(count) + 0.5)
         return ys, float(np.clip(spacing * 0.38, 1.5, largest))
+
+    def _nodes(self, column: int) -> tuple[np.ndarray, float]:
+        end = column in (0, len(self._sizes) - 1)
+        return self._column_nodes(self._sizes[column], END_RADIUS if end else HIDDEN_RADIUS)
 
     def _font(self) -> QFont:
         font = QFont(self.font())
@@ -134,22 +154,34 @@ class NetworkDiagram(UnitPicker):
         return font
 
     def node_position(self, unit: int) -> QPointF:
-        """The centre of hidden ``unit``'s node."""
-        ys, _ = self._column_nodes(self._sizes[1], HIDDEN_RADIUS)
-        return QPointF(self._columns(self._font())[1], ys[unit])
+        """The centre of ``unit``'s node in the chosen layer."""
+        ys, _ = self._nodes(1 + self._layer)
+        return QPointF(self.column_x()[1 + self._layer], ys[unit])
 
-    def unit_at(self, point: QPoint) -> int:
-        """The hidden unit whose node is at widget position ``point``, or -1."""
+    def layer_at(self, point: QPoint) -> int:
+        """The hidden layer whose column is at widget position ``point``, or -1."""
         if self._sizes is None:
             return -1
-        hidden = self._sizes[1]
-        x_hidden = self._columns(self._font())[1]
-        ys, radius = self._column_nodes(hidden, HIDDEN_RADIUS)
-        if abs(point.x() - x_hidden) > max(radius, 4) + 4:
+        for column, x in enumerate(self.column_x()[1:-1], start=1):
+            if abs(point.x() - x) <= max(self._nodes(column)[1], 4) + 6:
+                return column - 1
+        return -1
+
+    def unit_at(self, point: QPoint) -> int:
+        """The unit of the chosen layer whose node is at widget position ``point``, or -1."""
+        if self._sizes is None or self.layer_at(point) != self._layer:
             return -1
+        ys, radius = self._nodes(1 + self._layer)
         nearest = int(np.argmin(np.abs(ys - point.y())))
-        spacing = ys[1] - ys[0] if hidden > 1 else 2 * radius
+        spacing = ys[1] - ys[0] if len(ys) > 1 else 2 * radius
         return nearest if abs(ys[nearest] - point.y()) <= max(radius, spacing / 2) + 1 else -1
+
+    def mousePressEvent(self, event) -> None:
+        layer = self.layer_at(event.pos())
+        if event.button() == Qt.LeftButton and layer >= 0 and layer != self._layer:
+            self.layer_chosen.emit(layer)
+            return
+        super().mousePressEvent(event)
 
     def sizeHint(self) -> QSize:
         return QSize(360, 280)
@@ -168,21 +200,27 @@ class NetworkDiagram(UnitPicker):
             painter.setPen(QColor("#666"))
             painter.drawText(self.rect(), Qt.AlignCenter, "no network yet")
             return
-        features, hidden, classes = self._sizes
-        x_in, x_hidden, x_out = self._columns(painter.font())
-        y_in, r_in = self._column_nodes(features, END_RADIUS)
-        y_hidden, r_hidden = self._column_nodes(hidden, HIDDEN_RADIUS)
-        y_out, r_out = self._column_nodes(classes, END_RADIUS)
-        ends = [
-            (np.column_stack([np.full(features, x_in), y_in]), np.column_stack([np.full(hidden, x_hidden), y_hidden])),
-            (np.column_stack([np.full(hidden, x_hidden), y_hidden]), np.column_stack([np.full(classes, x_out), y_out])),
-        ]
-        emphasised = {u for u in (self._hovered, self._highlighted, self._selected) if 0 <= u < hidden}
-        self._draw_edges(painter, ends, emphasised)
-        self._draw_inputs(painter, x_in, y_in, r_in)
-        self._draw_hidden(painter, x_hidden, y_hidden, r_hidden, emphasised)
-        self._draw_outputs(painter, x_out, y_out, r_out)
+        xs = self.column_x()
+        nodes = [self._nodes(c) for c in range(len(self._sizes))]
+        points = [np.column_stack([np.full(len(ys), x), ys]) for x, (ys, _) in zip(xs, nodes)]
+        units = self._units()
+        emphasised = {u for u in (self._hovered, self._highlighted, self._selected) if 0 <= u < units}
+        if len(self._sizes) > 3:
+            self._draw_chosen_column(painter, xs[1 + self._layer], nodes[1 + self._layer])
+        self._draw_edges(painter, points, emphasised)
+        self._draw_inputs(painter, xs[0], *nodes[0])
+        for layer, (x, (ys, radius)) in enumerate(zip(xs[1:-1], nodes[1:-1])):
+            self._draw_hidden(painter, x, ys, radius, emphasised if layer == self._layer else set())
+        self._draw_outputs(painter, xs[-1], *nodes[-1])
         self._draw_legend(painter)
+
+    def _draw_chosen_column(self, painter: QPainter, x: float, nodes: tuple[np.ndarray, float]) -> None:
+        """A shaded band behind the layer whose units the maps show."""
+        ys, radius = nodes
+        reach = max(radius, 4) + 5
+        painter.setPen(Qt.NoPen)
+        painter.setBrush(QColor("#fff3c4"))
+        painter.drawRoundedRect(QRectF(x - reach, ys[0] - reach, 2 * reach, ys[-1] - ys[0] + 2 * reach), 6, 6)
 
     def _edge_pen(self, weight: float, relative: float, strong: bool, dimmed: bool) -> QPen:
         color = QColor(POSITIVE_COLOR if weight >= 0 else NEGATIVE_COLOR)
@@ -198,23 +236,33 @@ class NetworkDiagram(UnitPicker):
         pen.setCapStyle(Qt.RoundCap)
         return pen
 
-    def _draw_edges(self, painter: QPainter, ends, emphasised: set[int]) -> None:
+    def _draw_edges(self, painter: QPainter, points: list[np.ndarray], emphasised: set[int]) -> None:
+        # Edges share a pen per sign and tenth of strength, and each pen draws its lines in
+        # one call: hundreds of edges with a pen each took tens of milliseconds a frame.
         layers, rows, cols, relative = self._edges
-        for layer, i, j, rel in zip(layers.tolist(), rows.tolist(), cols.tolist(), relative.tolist()):
-            unit = j if layer == 0 else i
-            if unit in emphasised:
-                continue  # drawn below, on top of the rest
-            painter.setPen(self._edge_pen(self._weights[layer][i, j], rel, False, bool(emphasised)))
-            painter.drawLine(QPointF(*ends[layer][0][i]), QPointF(*ends[layer][1][j]))
-        w1, w2 = self._weights[0], self._weights[1]
+        chosen = self._layer
+        signs = np.array([self._weights[k][i, j] >= 0 for k, i, j in zip(layers.tolist(), rows.tolist(),
+                                                                           cols.tolist())], dtype=bool)
+        own = ((layers == chosen) & np.isin(cols, list(emphasised))) | \
+            ((layers == chosen + 1) & np.isin(rows, list(emphasised)))
+        level = np.clip(np.nan_to_num(relative, nan=0.0) * 10, 0, 10).astype(int)
+        for tenth in range(11):
+            for positive in (False, True):
+                picked = np.flatnonzero((level == tenth) & (signs == positive) & ~own)
+                if not len(picked):
+                    continue
+                painter.setPen(self._edge_pen(1.0 if positive else -1.0, tenth / 10, False, bool(emphasised)))
+                painter.drawLines([QLineF(*points[k][i], *points[k + 1][j])
+                                   for k, i, j in zip(layers[picked].tolist(), rows[picked].tolist(),
+                                                      cols[picked].tolist())])
+        w_in, w_out = self._weights[chosen], self._weights[chosen + 1] if chosen + 1 < len(self._weights) else None
         for unit in sorted(emphasised):
-            for i in range(w1.shape[0]):
-                painter.setPen(self._edge_pen(w1[i, unit], abs(w1[i, unit]) / self._peaks[0], True, False))
-                painter.drawLine(QPointF(*ends[0][0][i]), QPointF(*ends[0][1][unit]))
-            for j in range(w2.shape[1]):
-                painter.setPen(self._edge_pen(w2[unit, j], abs(w2[unit, j]) / self._peaks[1], True, False))
-                painter.drawLine(QPointF(*ends[1][0][unit]), QPointF(*ends[1][1][j]))
-
+            for i in range(w_in.shape[0]):
+                painter.setPen(self._edge_pen(w_in[i, unit], abs(w_in[i, unit]) / self._peaks[chosen], True, False))
+                painter.drawLine(QPointF(*points[chosen][i]), QPointF(*points[chosen + 1][unit]))
+            for j in range(w_out.shape[1]):
+                painter.setPen(self._edge_pen(w_out[unit, j], abs(w_out[unit, j]) / self._peaks[chosen + 1], True, False))
+                painter.drawLine(QPointF(*points[chosen + 1][unit]), QPointF(*points[chosen + 2][j]))
     def _draw_inputs(self, painter: QPainter, x: float, ys: np.ndarray, radius: float) -> None:
         painter.setPen(QPen(QColor(NODE_EDGE), 1.2))
         painter.setBrush(QColor("white"))
@@ -225,11 +273,13 @@ class NetworkDiagram(UnitPicker):
             painter.drawText(QRectF(0, y - LINE / 2, x - radius - 5, LINE), Qt.AlignRight | Qt.AlignVCenter, name)
 
     def _draw_hidden(self, painter: QPainter, x: float, ys: np.ndarray, radius: float, emphasised: set[int]) -> None:
-        if radius < 4:  # many units: plain dots, drawn at once as round points
-            pen = QPen(QColor("#b4b4b4"), 2 * radius)
-            pen.setCapStyle(Qt.RoundCap)
-            painter.setPen(pen)
-            painter.drawPoints(QPolygonF([QPointF(x, y) for y in ys]))
+        painter.setPen(QColor("#222"))
+        reach = max(radius, 4) + 5
+        painter.drawText(QRectF(x - 30, ys[0] - reach - LINE, 60, LINE), Qt.AlignCenter, f"{len(ys)}")  # its width
+        if radius < BAR_BELOW:  # too many for circles: a bar, with its units along it
+            painter.setPen(QPen(QColor(NODE_EDGE), 1.0))
+            painter.setBrush(QColor("#e4e4e4"))
+            painter.drawRoundedRect(QRectF(x - 4, ys[0] - 3, 8, ys[-1] - ys[0] + 6), 4, 4)
         else:
             painter.setPen(QPen(QColor(NODE_EDGE), 1.2))
             painter.setBrush(QColor("#eeeeee"))

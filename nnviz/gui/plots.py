@@ -124,7 +124,7 @@ class BoundaryPlot(pg.PlotWidget):
         self._fill: np.ndarray | None = None  # values of the features beyond the first two
         self._network: MLP | None = None
         self._probs: np.ndarray | None = None
-        self._unit = -1
+        self._unit, self._unit_layer = -1, 0  # the hidden unit overlaid, and its layer
         self._unit_levels: tuple[float, float] | None = None
         self._linear: LinearBaseline | None = None
         self.getViewBox().sigRangeChanged.connect(self._on_range_changed)
@@ -191,9 +191,10 @@ class BoundaryPlot(pg.PlotWidget):
         """The class probabilities ``(rows, columns, classes)`` shown now (for tests and checks)."""
         return self._probs
 
-    def show_unit(self, unit: int) -> None:
-        """Overlay hidden unit ``unit``'s output and the line where its input is zero; -1 hides it."""
-        self._unit = unit
+    def show_unit(self, unit: int, layer: int = 0) -> None:
+        """Overlay the output of ``unit`` of hidden layer ``layer`` and the line (beyond the
+        first layer, a curve) where its input is zero; -1 hides it."""
+        self._unit, self._unit_layer = unit, layer
         self._draw_unit()
 
     def set_unit_levels(self, low: float, high: float) -> None:
@@ -208,25 +209,26 @@ class BoundaryPlot(pg.PlotWidget):
         self._draw_baseline()
 
     def _draw_unit(self) -> None:
-        network, unit = self._network, self._unit
-        visible = (network is not None and 0 <= unit < network.layer_sizes[1] and self._grid is not None
+        network, unit, layer = self._network, self._unit, self._unit_layer
+        visible = (network is not None and layer < len(network.layer_sizes) - 2
+                   and 0 <= unit < network.layer_sizes[1 + layer] and self._grid is not None
                    and self._grid.points(network.dtype).shape[1] == network.layer_sizes[0] + 1)
         for item in (self.unit_image, self.unit_line, self.unit_label):
             item.setVisible(visible)
         if not visible:
             return
         points = self._grid.points(network.dtype)[:, :-1]  # without the column of ones
-        z = layer_output(network, points, 0, before_activation=True, unit=unit)  # the unit's input
-        output = layer_output(network, points, 0, unit=unit)
+        z = layer_output(network, points, layer, before_activation=True, unit=unit)  # the unit's input
+        output = layer_output(network, points, layer, unit=unit)
         r = self._resolution
         segments = contour_segments(z.reshape(r, r), 0.0, self._bounds)
         output = output.reshape(r, r)
-        low, high = self._unit_levels or activation_range(network.activation, output[None])
+        low, high = self._unit_levels or activation_range(network.activations[layer], output[None])
         rect, self._unit_rect = self._unit_rect, None
         self.unit_image.setImage(np.ascontiguousarray(output, dtype=np.float32), levels=(low, high),
                                  autoLevels=False, **({"rect": rect} if rect else {}))
         self.unit_line.setData(segments[:, 0], segments[:, 1])
-        self.unit_label.setText(describe_unit(network, unit))
+        self.unit_label.setText(describe_unit(network, unit, layer))
         x0, _, _, y1 = self._bounds
         self.unit_label.setPos(x0, y1)
 

@@ -20,6 +20,7 @@ from nnviz.core.baseline import LinearBaseline, fit_linear_baseline
 from nnviz.core.datasets import Dataset
 from nnviz.core.training import TrainingSnapshot
 from nnviz.gui.figures import FiguresPanel
+from nnviz.gui.gradient_plot import GradientPlot
 from nnviz.gui.inside_view import InsidePanel
 from nnviz.gui.plots import BoundaryPlot, LossPlot
 from nnviz.gui.throttle import Throttled
@@ -27,7 +28,7 @@ from nnviz.gui.throttle import Throttled
 HOVER_HINT = "Hover over the loss curve to read the values at a step."
 DRAW_HINT = "Drawing: click adds a point, drag sprays, right-click removes the nearest."
 FRAME_MS = 16  # redraw at most once per display frame (60 Hz)
-LOSS_FRAME_S = 0.1  # the loss curve, while training: 10 times a second is smooth enough for a curve
+LOSS_FRAME_S = 0.1  # the loss and gradient curves, while training: 10 times a second is smooth enough
 
 
 class TrainingView(QWidget):
@@ -64,6 +65,9 @@ class TrainingView(QWidget):
         self.plot_note.setWordWrap(True)
         self.figures = FiguresPanel()
         self.loss = LossPlot()
+        self.gradients = GradientPlot()
+        self.gradients.setToolTip("How large each layer's weight gradient is: in a deep sigmoid network the "
+                                  "first layers' fall far below the last's (vanishing gradients)")
         self.readout = QLabel(HOVER_HINT)
         self.readout.setStyleSheet("color: #555;")
         self.log_scale = QCheckBox("Log scale")
@@ -102,7 +106,12 @@ class TrainingView(QWidget):
         header.addWidget(self.readout, 1)
         header.addWidget(self.log_scale)
         loss_layout.addLayout(header)
-        loss_layout.addWidget(self.loss, 1)
+        self.curves_splitter = QSplitter(Qt.Horizontal)
+        self.curves_splitter.addWidget(self.loss)
+        self.curves_splitter.addWidget(self.gradients)
+        self.curves_splitter.setStretchFactor(0, 3)
+        self.curves_splitter.setStretchFactor(1, 2)
+        loss_layout.addWidget(self.curves_splitter, 1)
         self.splitter.addWidget(loss_panel)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
@@ -167,6 +176,7 @@ class TrainingView(QWidget):
         if not self.running or now - self._loss_drawn_at >= LOSS_FRAME_S:  # its axes cost a few ms to redo
             self._loss_drawn_at = now
             self.loss.show_history(snapshot.history)
+            self.gradients.show_snapshot(snapshot)
         self.figures.show_snapshot(snapshot, self.running)
         self.frames_drawn += 1
 

@@ -1,4 +1,4 @@
-"""A grid of small maps, one per hidden unit: what each unit responds to over the plane."""
+"""A grid of small maps, one per unit of a hidden layer: what each unit responds to over the plane."""
 
 from __future__ import annotations
 
@@ -69,6 +69,7 @@ class UnitGrid(UnitPicker):
         self._lut = diverging_lut()
         self._maps = np.zeros((0, 1, 1), np.float32)  # display order
         self._order = np.zeros(0, np.intp)
+        self._layer = 0  # the hidden layer shown
         self._levels = (-1.0, 1.0)
         self._buffer = np.zeros((0, 0), np.uint32)  # kept alive: the QImage does not copy it
         self._image = QImage()
@@ -78,17 +79,20 @@ class UnitGrid(UnitPicker):
 
     # --- feeding -------------------------------------------------------------------------
 
-    def show_network(self, network: MLP, bounds: Bounds, fill: ArrayLike | None = None) -> None:
-        """Recompute every unit's map over ``bounds`` and redraw; ``fill`` holds features
-        beyond the first two (see :func:`nnviz.core.units.unit_maps`)."""
-        units = network.layer_sizes[1]
+    def show_network(self, network: MLP, bounds: Bounds, fill: ArrayLike | None = None, layer: int = 0) -> None:
+        """Recompute the map of every unit of hidden layer ``layer`` over ``bounds`` and redraw;
+        ``fill`` holds features beyond the first two (see :func:`nnviz.core.units.unit_maps`)."""
+        units = network.layer_sizes[1 + layer]
         resolution = map_resolution(units)
-        maps = unit_maps(network, bounds, resolution, fill)
-        new_shape = units != len(self._order)
+        maps = unit_maps(network, bounds, resolution, fill, layer)
+        new_shape = units != len(self._order) or layer != self._layer
+        if new_shape:
+            self._order = np.zeros(0, np.intp)  # another layer's order means nothing here
+        self._layer = layer
         if new_shape or self._mouse is None:  # hold the order under the pointer: no tile slips away
-            self._order = sticky_order(outgoing_strength(network), self._order)
+            self._order = sticky_order(outgoing_strength(network, layer), self._order)
         self._maps = maps[self._order]
-        self._levels = activation_range(network.activation, maps)
+        self._levels = activation_range(network.activations[layer], maps)
         self._colour_tiles()
         if new_shape:
             self.updateGeometry()
