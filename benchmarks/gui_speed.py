@@ -1,7 +1,8 @@
 """Steps per second while the window trains and redraws, against the same trainer headless,
 and how long an input event waits before the window handles it.
 
-Run: QT_QPA_PLATFORM=offscreen python benchmarks/gui_speed.py [--hidden 10 200] [--seconds 3] [--repeats 3]
+Run: QT_QPA_PLATFORM=offscreen python benchmarks/gui_speed.py [--hidden 10 200 200x200x200x200x200x200]
+    [--seconds 3] [--repeats 3]   (shapes as for `nnviz --hidden`; the default is these three)
 Prints medians; asserts nothing. Input latency: every 50 ms an event is posted to the window's
 queue (as a click would be) and the wait until it is handled is recorded.
 """
@@ -12,8 +13,10 @@ import argparse
 import statistics
 import time
 
+from nnviz.core.config import parse_shape, shape_name
 
-def headless_rate(hidden: int, seconds: float) -> float:
+
+def headless_rate(hidden: tuple[int, ...], seconds: float) -> float:
     """Steps/s of the core trainer alone, recording history as the window does."""
     from nnviz.core.config import TrainingConfig
     from nnviz.core.experiment import build_trainer
@@ -27,7 +30,7 @@ def headless_rate(hidden: int, seconds: float) -> float:
     return steps / (time.perf_counter() - started)
 
 
-def window_rate(hidden: int, seconds: float, inside: bool = True) -> tuple[float, float, float, float]:
+def window_rate(hidden: tuple[int, ...], seconds: float, inside: bool = True) -> tuple[float, float, float, float]:
     """(steps/s, frames drawn/s, median and 95th-percentile input latency in ms) while training;
     ``inside=False`` hides the hidden-units panel."""
     from PyQt5 import sip
@@ -84,11 +87,11 @@ def window_rate(hidden: int, seconds: float, inside: bool = True) -> tuple[float
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--hidden", type=int, nargs="+", default=[10, 200])
+    parser.add_argument("--hidden", type=parse_shape, nargs="+", default=[(10,), (200,), (200,) * 6])
     parser.add_argument("--seconds", type=float, default=3.0)
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
-    print(f"{'hidden':>6} {'units panel':>11} {'headless/s':>11} {'window/s':>9} {'ratio':>6} {'frames/s':>8} "
+    print(f"{'hidden':>23} {'units panel':>11} {'headless/s':>11} {'window/s':>9} {'ratio':>6} {'frames/s':>8} "
           f"{'input ms (median, p95)':>24}")
     for hidden in args.hidden:
         rows = {True: [], False: []}
@@ -100,7 +103,7 @@ def main() -> None:
         for inside in (True, False):
             head, rate, ratio, fps, median_ms, p95_ms = (statistics.median(col) for col in zip(*rows[inside]))
             shown = "shown" if inside else "hidden"
-            print(f"{hidden:>6} {shown:>11} {head:>11,.0f} {rate:>9,.0f} {ratio:>6.2f} {fps:>8.1f} "
+            print(f"{shape_name(hidden):>23} {shown:>11} {head:>11,.0f} {rate:>9,.0f} {ratio:>6.2f} {fps:>8.1f} "
                   f"{median_ms:>13.1f} {p95_ms:>9.1f}")
 
 if __name__ == "__main__":

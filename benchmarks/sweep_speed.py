@@ -1,5 +1,8 @@
-"""The seed's sweep (hidden sizes 1, 2, 3, 4, 10, 20, 50, 200 on its moons, 20000 steps each):
-nnviz's vectorised sweep against the seed's own `build_model` run eight times, side by side.
+"""Sweeps, side by side in one run:
+- the seed's sweep (hidden sizes 1, 2, 3, 4, 10, 20, 50, 200 on its moons, 20000 steps each):
+  nnviz's vectorised sweep against the seed's own `build_model` run eight times;
+- a sweep of shapes (8, 8x8, 8x8x8, 8x8x8x8 on the spiral, 5000 steps): nnviz's sweep against
+  the same four networks trained by nnviz one after another.
 
 Run: python benchmarks/sweep_speed.py [--steps 20000] [--repeats 3]
 Prints medians and ratios; asserts nothing. Everything runs with one BLAS thread (as the
@@ -19,8 +22,8 @@ from threadpoolctl import threadpool_limits
 sys.path.insert(0, str(Path(__file__).parent))
 from seed_loop import build_model, tutorial_data
 
-from nnviz.core.config import tutorial_config
-from nnviz.core.experiment import build_dataset
+from nnviz.core.config import TrainingConfig, tutorial_config
+from nnviz.core.experiment import build_dataset, build_trainer
 from nnviz.core.sweep import TUTORIAL_SIZES, Sweep
 from nnviz.core.sweep_trainer import SweepTrainer
 
@@ -44,6 +47,22 @@ def nnviz_sweep(steps: int, dtype: str) -> float:
     return time.perf_counter() - started
 
 
+SHAPES = ((8,), (8, 8), (8, 8, 8), (8, 8, 8, 8))
+
+
+def shapes_sweep(steps: int, dtype: str, together: bool) -> float:
+    """Seconds for the sweep of shapes on the spiral: as one sweep, or one network after another."""
+    configs = Sweep(TrainingConfig(dataset="spiral", dtype=dtype), "hidden", SHAPES).configs()
+    data = build_dataset(configs[0])
+    started = time.perf_counter()
+    if together:
+        SweepTrainer(configs, data, log_every=1000).step(steps)
+    else:
+        for config in configs:
+            build_trainer(config, data, log_every=1000).step(steps)
+    return time.perf_counter() - started
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=20000)
@@ -60,6 +79,16 @@ def main() -> None:
     for name, values in times.items():
         median = statistics.median(values)
         print(f"  {name:<32} {median:7.2f} s   {baseline / median:5.2f}x the seed")
+    steps = max(args.steps // 4, 1)
+    print(f"{steps} steps of each of the shapes 8, 8x8, 8x8x8, 8x8x8x8 on the spiral, median of {args.repeats}:")
+    for dtype in ("float32", "float64"):
+        alone, together = [], []
+        with threadpool_limits(1):
+            for _ in range(args.repeats):
+                alone.append(shapes_sweep(steps, dtype, together=False))
+                together.append(shapes_sweep(steps, dtype, together=True))
+        a, t = statistics.median(alone), statistics.median(together)
+        print(f"  {dtype}: one after another {a:6.2f} s, as one sweep {t:6.2f} s: {a / t:5.2f}x faster")
 
 
 if __name__ == "__main__":

@@ -139,7 +139,7 @@ def test_no_display_is_one_clear_line():
     assert "QT_QPA_PLATFORM" in lines[0] and "nnviz train" in lines[0]
 
 
-@pytest.mark.parametrize("args", [["--hidden", "0"], ["gui", "--lr", "-1"], ["--after-steps", "5"], ["--start", "--bogus"]])
+@pytest.mark.parametrize("args", [["--hidden", "8x0"], ["--hidden", "8,8"], ["gui", "--lr", "-1"], ["--after-steps", "5"], ["--start", "--bogus"]])
 def test_window_usage_errors_exit_2(capsys, args):
     """The window's options are checked like train's: exit 2, one line, before any window opens."""
     status, out, err = run_cli(capsys, *args)
@@ -177,10 +177,35 @@ def test_sweep_human_output_lists_each_network(capsys):
     assert lines[-2].split()[:2] == ["lr", "0.5"] and lines[-1].split()[:2] == ["lr", "2"]
 
 
+@pytest.mark.parametrize("shape,words", [
+    ("8x0", "width must be a whole number from 1 to 500; got 0"), ("8x", "widths joined by x"),
+    ("x8", "widths joined by x"), ("8xx8", "widths joined by x"), ("8x8x8x8x8x8x8", "at most 6 hidden layers; got 7"),
+    ("8x501", "from 1 to 500; got 501"), ("eight", "widths joined by x"), ("8,8", "compare them with nnviz sweep"),
+])
+def test_bad_shapes_name_the_problem(capsys, shape, words):
+    """`nnviz train --hidden` with a bad shape: exit 2 and one line that says what is wrong."""
+    status, out, err = run_cli(capsys, "train", "--hidden", shape)
+    assert status == 2 and out == "" and len(err.strip().splitlines()) == 1
+    assert words in err
+
+
+def test_a_shape_and_an_activation_per_layer_train_and_report(capsys):
+    """`--hidden 8x8x4 --activation relu,tanh,sigmoid` trains that network; --json says so."""
+    status, out, _ = run_cli(capsys, "train", "--hidden", "8x8x4", "--activation", "relu,tanh,sigmoid",
+                             "--steps", "300", "--json")
+    report = json.loads(out)
+    assert status == 0 and report["config"]["hidden"] == [8, 8, 4]
+    assert report["config"]["activation"] == ["relu", "tanh", "sigmoid"]
+    assert report["final"]["loss"] < report["history"][0]["loss"]
+    status, out, _ = run_cli(capsys, "train", "--hidden", "0", "--steps", "10", "--json")
+    assert status == 0 and json.loads(out)["config"]["hidden"] == []
+
+
 @pytest.mark.parametrize(
     "args",
     [
-        ["--hidden", ""], ["--hidden", "1,,2"], ["--hidden", "3,0"], ["--hidden", "3,201"], ["--hidden", "3,3"],
+        ["--hidden", ""], ["--hidden", "1,,2"], ["--hidden", "3,8x0"], ["--hidden", "3,501"], ["--hidden", "3,3"],
+        ["--hidden", "3,8xx8"], ["--hidden", "8,8x8x8x8x8x8x8"], ["--hidden", "8x8,8X8"],
         ["--hidden", "1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17"], ["--vary", "lr"], ["--values", "1,2"],
         ["--vary", "lr", "--values", "0.1,abc"], ["--vary", "lr", "--values", "0.1,-1"], ["--vary", "lr", "--values", ""],
         ["--vary", "momentum", "--values", "0.5,0.5"], ["--vary", "hidden", "--values", "1,2"],
@@ -207,7 +232,7 @@ def test_sweep_out_and_csv_need_no_display(tmp_path):
     from nnviz.gui.figure_export import SWEEP_KEY
 
     texts = read_png_texts(png)
-    assert json.loads(texts[SWEEP_KEY]) == {"setting": "hidden", "values": [1, 3, 10]}
+    assert json.loads(texts[SWEEP_KEY]) == {"setting": "hidden", "values": [[1], [3], [10]]}
     assert json.loads(texts[CONFIG_KEY])["preset"] == "tutorial" and texts[STEP_KEY] == "200"
     rows = table.read_text().splitlines()
     assert rows[0].startswith("setting,value,step,loss") and len(rows) == 4

@@ -120,6 +120,7 @@ def test_hovering_a_unit_overlays_its_output_and_clicking_keeps_it(qtbot, window
     unit = int(grid.order()[1])
     tile = next(QPoint(x, y) for y in range(2, grid.height(), 4) for x in range(2, grid.width(), 4)
                 if grid.unit_at(QPoint(x, y)) == unit)
+    qtbot.mouseMove(grid, tile + QPoint(2, 2))  # the pointer comes in (Qt's first move only enters)
     qtbot.mouseMove(grid, tile)
     qtbot.waitUntil(lambda: plot.unit_image.isVisible())
     network = window.session.trainer.network

@@ -154,6 +154,11 @@ def test_a_thousand_random_actions_while_training(qtbot, doubles, tmp_path, seed
             QApplication.processEvents()
             gc.collect()
             rss.append(_rss_mb())
+            if i == 499:
+                tracemalloc.start()  # what the second 500 actions allocate and still hold at the end
+            else:
+                kept = tracemalloc.get_traced_memory()[0] / 2**20
+                tracemalloc.stop()
     try:
         # One training process per runner at most (the Train view's and the sweep's), never a leak.
         assert len([p for p in multiprocessing.active_children() if p.name == "nnviz-training"]) <= 2
@@ -171,7 +176,12 @@ def test_a_thousand_random_actions_while_training(qtbot, doubles, tmp_path, seed
         window.session.start()
         reached = window.view.latest.step
         qtbot.waitUntil(lambda: window.view.latest.step > reached + 100, timeout=20000)
-        assert rss[1] - rss[0] < 100, rss  # the second 500 actions do not keep adding memory
+        # The second 500 actions do not keep adding memory: what Python and numpy still hold of
+        # what they allocated is small (a pin or a sweep of large networks is a few MB). The
+        # process's resident size is a looser guard (for Qt's memory): deep networks of 500
+        # units leave the allocator with more than they hold.
+        assert kept < 50, kept
+        assert rss[1] - rss[0] < 300, rss
     finally:
         window.close()
     assert not window.session.has_process and not window.compare.session.has_process

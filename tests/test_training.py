@@ -197,3 +197,24 @@ def test_switching_momentum_on_starts_from_rest():
     trainer.step(1)
     for old, new, g in zip(before.parameters(), trainer.network.parameters(), grads):
         np.testing.assert_allclose(new, old - 0.1 * g, rtol=1e-12, atol=1e-15)
+
+
+def test_gradient_sizes_are_those_of_the_data_loss_at_the_last_step():
+    """gradient_rms is each weight matrix's RMS gradient of the data loss (no L2 floor) at the
+    weights of the last step; a snapshot carries it, and none before the first step."""
+    from nnviz.core.network import Backprop, with_ones
+
+    config = TrainingConfig(hidden=(6, 4), l2=0.05, dtype="float64")
+    trainer = build_trainer(config)
+    assert trainer.gradient_rms() == () and trainer.snapshot().gradient_rms == ()
+    trainer.step(10)
+    before = trainer.network.copy()
+    trainer.step(1)
+    data = trainer.data
+    backprop = Backprop(before)
+    classes = before.layer_sizes[-1]
+    assert backprop.run(before, with_ones(data.X_train), np.eye(classes)[data.y_train],
+                        np.arange(len(data.y_train)) * classes + data.y_train, 0.0)
+    expected = [np.sqrt(np.mean(g ** 2)) for g in backprop.gradients[0::2]]
+    np.testing.assert_allclose(trainer.gradient_rms(), expected, rtol=1e-12)
+    assert trainer.snapshot().gradient_rms == trainer.gradient_rms() and len(expected) == 3

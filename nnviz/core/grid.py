@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
+import math
+from itertools import pairwise
+
 import numpy as np
 
 from nnviz.core.network import MLP, forward_into, with_ones
 
 Bounds = tuple[float, float, float, float]
+FINEST, COARSEST = 100, 24  # cells a side of a decision map
+GRID_WORK = 1e8  # multiply-adds a map may take: about 7 ms in float32 on one core of a slow machine
+
+
+def grid_resolution(layer_sizes: tuple[int, ...]) -> int:
+    """Cells a side for a decision map of a network of these layer sizes: the finest (up to
+    100) whose forward pass costs at most :data:`GRID_WORK`, so a map of six layers of 200
+    units (24 a side) takes no longer than one of a single layer does at 100 a side."""
+    per_point = sum(a * b for a, b in pairwise(layer_sizes)) + sum(layer_sizes[1:-1])  # products, activations
+    return int(np.clip(math.isqrt(int(GRID_WORK // per_point)), COARSEST, FINEST))
 
 
 def grid_points(bounds: Bounds, resolution: int, dtype=np.float32, fill=None) -> np.ndarray:
@@ -44,6 +57,10 @@ class DecisionGrid:
         if dtype not in self._points:
             self._points[dtype] = with_ones(grid_points(self.bounds, self.resolution, dtype, self.fill))
         return self._points[dtype]
+
+    def release(self) -> None:
+        """Let go of the buffers (a map drawn once needs them no more); the next call makes new ones."""
+        self._buffers = {}
 
     def probabilities(self, network: MLP) -> np.ndarray:
         """Class probabilities at each cell, shape ``(resolution, resolution, classes)`` with

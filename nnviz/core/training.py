@@ -213,6 +213,7 @@ class Trainer:
     def _step_back(self) -> None:
         """The current weights give a non-finite loss: return to the previous ones."""
         self.divergence = Divergence(self.step_count, self.lr)
+        self._has_gradient = False  # the gradient at hand belongs to weights now given up
         if self._has_previous:
             self.network, self._previous = self._previous, self.network
             self._has_previous = False
@@ -268,11 +269,14 @@ class Trainer:
         )
 
     def gradient_rms(self) -> tuple[float, ...]:
-        """The root mean square of each weight matrix's gradient at the last step (its L2 term
-        included), first layer first; () before the first step. Vanishing gradients show here."""
+        """The root mean square of each weight matrix's gradient of the data loss at the last
+        step, first layer first; () before the first step. Vanishing gradients show here (the
+        L2 term is left out: it would set a floor under every layer's)."""
         if not self._has_gradient:
             return ()
-        return tuple(math.sqrt(float(np.vdot(g, g)) / g.size) for g in self._backprop.gradients[0::2])
+        at = self._previous.weights  # the weights the last gradient was taken at
+        data_gradients = (g - self.l2 * w for g, w in zip(self._backprop.gradients[0::2], at))
+        return tuple(math.sqrt(float(np.vdot(g, g)) / g.size) for g in data_gradients)
 
 
 def train(trainer: Trainer, steps: int | None = None, interval: float = 1 / 60) -> Generator[TrainingSnapshot, None, None]:

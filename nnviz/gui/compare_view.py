@@ -168,7 +168,7 @@ class CompareView(QWidget):
         # Made on first use, not with the window: their plots take a while to make, and the
         # tab is hidden when the window first draws.
         if not self.stack.count():
-            live, pinned = SweepFigure(), SweepFigure()
+            live, pinned = SweepFigure(), SweepFigure(still=True)
             live.tile_clicked.connect(self._on_tile_clicked)
             self.stack.addWidget(live)
             self.stack.addWidget(pinned)

@@ -59,9 +59,9 @@ class GradientPlot(pg.PlotWidget):
             colors = layer_colors(layers)
             self.curves = [self.plot(pen=pg.mkPen(color, width=2)) for color in colors]
             # The names go above the plot, not in a legend over the curves, which fall as they train.
-            names = [f"layer {k + 1}" for k in range(layers - 1)] + ["output"]
-            self.setTitle("&nbsp; ".join(f"<span style='color:{c}'>━</span>&nbsp;{n}" for n, c in zip(names, colors)),
-                          size="9pt", color="#333")
+            names = [str(k + 1) for k in range(layers - 1)] + ["output"]
+            self.setTitle("layer&nbsp; " + "&nbsp; ".join(f"<span style='color:{c}'>━</span>{n}"
+                                                          for n, c in zip(names, colors)), size="9pt", color="#333")
         for curve in self.curves:
             curve.setData([], [])
 

@@ -139,7 +139,7 @@ class NetworkDiagram(UnitPicker):
 
     def _column_nodes(self, count: int, largest: float) -> tuple[np.ndarray, float]:
         """y of ``count`` nodes spread over the drawing height, and their radius."""
-        top, bottom = 2 * LINE + 4, self.height() - LINE - 6
+        top, bottom = 2 * LINE + 8, self.height() - LINE - 6  # a line for the legend, one for the widths
         spacing = (bottom - top) / max(count, 1)
         ys = top + spacing * (np.arange(count) + 0.5)
         return ys, float(np.clip(spacing * 0.38, 1.5, largest))
@@ -274,8 +274,7 @@ class NetworkDiagram(UnitPicker):
 
     def _draw_hidden(self, painter: QPainter, x: float, ys: np.ndarray, radius: float, emphasised: set[int]) -> None:
         painter.setPen(QColor("#222"))
-        reach = max(radius, 4) + 5
-        painter.drawText(QRectF(x - 30, ys[0] - reach - LINE, 60, LINE), Qt.AlignCenter, f"{len(ys)}")  # its width
+        painter.drawText(QRectF(x - 30, LINE + 1, 60, LINE), Qt.AlignCenter, f"{len(ys)}")  # its width, under the legend
         if radius < BAR_BELOW:  # too many for circles: a bar, with its units along it
             painter.setPen(QPen(QColor(NODE_EDGE), 1.0))
             painter.setBrush(QColor("#e4e4e4"))

@@ -11,7 +11,7 @@ from PyQt5.QtWidgets import QGraphicsItem
 from nnviz.core.baseline import LinearBaseline
 from nnviz.core.contour import boundary_segments, contour_segments
 from nnviz.core.datasets import Dataset
-from nnviz.core.grid import DecisionGrid
+from nnviz.core.grid import DecisionGrid, grid_resolution
 from nnviz.core.history import FIELDS
 from nnviz.core.network import MLP, layer_output
 from nnviz.core.units import activation_range, describe_unit
@@ -29,7 +29,7 @@ from nnviz.gui.points_item import PointsItem
 # Antialiasing only where it shows (points, the boundary line): it makes long curves slow.
 pg.setConfigOptions(imageAxisOrder="row-major", antialias=False, background="w", foreground="#333")
 
-GRID_RESOLUTION = 100  # like TensorFlow Playground; the image item smooths it when scaled
+GRID_RESOLUTION = 100  # like TensorFlow Playground (coarser for large networks); the image item smooths it
 
 
 class DrawViewBox(pg.ViewBox):
@@ -177,6 +177,11 @@ class BoundaryPlot(pg.PlotWidget):
         if self._grid is None:
             return
         self._network = network
+        resolution = grid_resolution(network.layer_sizes)
+        if resolution != self._resolution:  # a network of another size: a grid it can draw in a frame
+            self._resolution = resolution
+            self._bounds = None
+            self._on_range_changed()
         probs = self._grid.probabilities(network)
         self._probs = probs  # the grid's buffer: the next frame overwrites it and the image together
         # setRect scales by the current image size, so it goes with the first image of new data.

@@ -43,7 +43,7 @@ class SweepTile(QFrame):
 
     clicked = pyqtSignal()
 
-    def __init__(self, parent: QWidget | None = None):
+    def __init__(self, parent: QWidget | None = None, *, still: bool = False):
         super().__init__(parent)
         self.setFrameShape(QFrame.StyledPanel)
         self.setCursor(Qt.PointingHandCursor)
@@ -53,7 +53,7 @@ class SweepTile(QFrame):
         layout.setSpacing(2)
         self.title = QLabel()
         self.dataset: Dataset | None = None  # the points shown
-        self.plot = TilePlot()
+        self.plot = TilePlot(still=still)
         self.caption = QLabel("–")
         self.caption.setStyleSheet("color: #444;")
         for widget in (self.title, self.caption):
@@ -86,8 +86,10 @@ class SweepFigure(QWidget):
 
     tile_clicked = pyqtSignal(int)
 
-    def __init__(self, parent: QWidget | None = None):
+    def __init__(self, parent: QWidget | None = None, *, still: bool = False):
+        """``still``: each tile shows one network for good (pins), see :class:`TilePlot`."""
         super().__init__(parent)
+        self.still = still
         self.setStyleSheet("SweepFigure { background: white; }")
         self.setAttribute(Qt.WA_StyledBackground, True)
         layout = QVBoxLayout(self)
@@ -139,7 +141,7 @@ class SweepFigure(QWidget):
             columns = math.ceil(len(labels) / rows)
             self.tiles = []
             for i in range(len(labels)):
-                tile = self._spare.pop(0) if self._spare else SweepTile()
+                tile = self._spare.pop(0) if self._spare else SweepTile(still=self.still)
                 tile.clicked.connect(lambda i=i: self.tile_clicked.emit(i))
                 self._grid.addWidget(tile, i // columns, i % columns)
                 tile.show()

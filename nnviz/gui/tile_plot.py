@@ -27,7 +27,7 @@ from PyQt5.QtWidgets import QWidget
 
 from nnviz.core.contour import boundary_segments
 from nnviz.core.datasets import Dataset
-from nnviz.core.grid import Bounds, DecisionGrid
+from nnviz.core.grid import Bounds, DecisionGrid, grid_resolution
 from nnviz.core.network import MLP
 from nnviz.gui.colors import CONTOUR_COLOR, probability_colors
 from nnviz.gui.points_item import point_color, stamp_points
@@ -58,8 +58,11 @@ class TilePlot(QWidget):
     """Class probabilities as a background, the decision boundary and the points, in a fixed
     view of a dataset's extent (equal scales on both axes), with ticks on the left and below."""
 
-    def __init__(self, parent: QWidget | None = None):
+    def __init__(self, parent: QWidget | None = None, *, still: bool = False):
+        """``still``: the tile shows one network for good (a pin), so the grid's buffers for
+        every layer (megabytes at 200 units) are let go once it is drawn."""
         super().__init__(parent)
+        self.still = still
         self.setMinimumSize(150, 110)
         self._bounds: Bounds | None = None
         self._grid: DecisionGrid | None = None
@@ -95,7 +98,12 @@ class TilePlot(QWidget):
         """Redraw the background and the boundary for ``network``."""
         if self._grid is None:
             return
+        resolution = min(TILE_RESOLUTION, grid_resolution(network.layer_sizes))
+        if resolution != self._grid.resolution:  # a large network gets a coarser grid, as in the Train view
+            self._grid = DecisionGrid(self._bounds, resolution, fill=self._grid.fill)
         probs = self._grid.probabilities(network)
+        if self.still:
+            self._grid.release()
         self._probs = probs
         rgb = np.ascontiguousarray(probability_colors(probs)[::-1])  # row 0 is the top of the picture
         height, width = rgb.shape[:2]
