@@ -15,6 +15,8 @@ import time
 
 from nnviz.core.config import parse_shape, shape_name
 
+LR = 0.1  # six tanh layers of 200 diverge at the default learning rate of 1
+
 
 def headless_rate(hidden: tuple[int, ...], seconds: float) -> float:
     """Steps/s of the core trainer alone, recording history as the window does."""
@@ -22,7 +24,7 @@ def headless_rate(hidden: tuple[int, ...], seconds: float) -> float:
     from nnviz.core.experiment import build_trainer
     from nnviz.gui.session import HISTORY_CAPACITY, HISTORY_EVERY
 
-    trainer = build_trainer(TrainingConfig(hidden=hidden), log_every=HISTORY_EVERY, history_capacity=HISTORY_CAPACITY)
+    trainer = build_trainer(TrainingConfig(hidden=hidden, lr=LR), log_every=HISTORY_EVERY, history_capacity=HISTORY_CAPACITY)
     trainer.step(200)  # warm up
     started, steps = time.perf_counter(), 0
     while time.perf_counter() - started < seconds:
@@ -43,7 +45,7 @@ def window_rate(hidden: tuple[int, ...], seconds: float, inside: bool = True) ->
 
     threadpool_limits(1)  # as nnviz.gui.app does
     app = QApplication.instance() or QApplication([])
-    window = MainWindow(TrainingConfig(hidden=hidden), None)
+    window = MainWindow(TrainingConfig(hidden=hidden, lr=LR), None)
     window.show()
     window.view.inside.setVisible(inside)
     result = {}

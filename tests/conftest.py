@@ -7,3 +7,36 @@ import tempfile
 # XDG_CONFIG_HOME on Linux) writes to a throw-away folder, never the user's real settings.
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
 os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="nnviz-test-config-")
+
+
+import pytest
+from PyQt5.QtCore import QSettings
+from PyQt5.QtWidgets import QApplication
+
+
+@pytest.fixture
+def make_window(qtbot, tmp_path):
+    """Build windows at 1400x900 that record error messages instead of showing a box; each is
+    closed and its training process stopped at teardown. (test_gui.py has its own, which also
+    takes the settings store.)"""
+    from nnviz.core.config import TrainingConfig
+    from nnviz.gui.main_window import MainWindow
+
+    windows = []
+
+    def make(config=None):
+        window = MainWindow(config or TrainingConfig(hidden=5), QSettings(str(tmp_path / "s.ini"), QSettings.IniFormat))
+        qtbot.addWidget(window)
+        window.resize(1400, 900)
+        window.show()
+        QApplication.setActiveWindow(window)  # shortcuts only reach the active window
+        window.errors = []
+        window.show_error = window.errors.append  # record instead of a modal box
+        windows.append(window)
+        return window
+
+    yield make
+    for window in windows:
+        window.close()
+        assert window.session.shutdown()
+        assert not window.session.has_process

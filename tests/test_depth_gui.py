@@ -2,39 +2,13 @@
 the gradient plot, and sweeps and pins of any shape (pytest-qt, offscreen)."""
 
 import numpy as np
-import pytest
 from gui_helpers import settle
-from PyQt5.QtCore import QPoint, QSettings, Qt
+from PyQt5.QtCore import QPoint, Qt
 from PyQt5.QtTest import QTest
-from PyQt5.QtWidgets import QApplication
 
 from nnviz.core.config import MAX_LAYERS, TrainingConfig
 from nnviz.core.grid import grid_points
 from nnviz.core.units import unit_maps
-from nnviz.gui.main_window import MainWindow
-
-
-@pytest.fixture
-def make_window(qtbot, tmp_path):
-    """Build windows; each is closed and its training process stopped at teardown."""
-    windows = []
-
-    def make(config):
-        window = MainWindow(config, QSettings(str(tmp_path / "s.ini"), QSettings.IniFormat))
-        qtbot.addWidget(window)
-        window.resize(1400, 900)
-        window.show()
-        QApplication.setActiveWindow(window)
-        window.errors = []
-        window.show_error = window.errors.append  # record instead of a modal box
-        windows.append(window)
-        return window
-
-    yield make
-    for window in windows:
-        window.close()
-        assert window.session.shutdown()
-        assert not window.session.has_process
 
 
 def _latest_shape(window):
@@ -148,8 +122,8 @@ def test_the_gradient_plot_has_a_line_per_layer(qtbot, make_window):
 
 
 def test_a_sweep_of_shapes_names_them_and_a_tile_continues_its_network(qtbot, make_window):
-    """Sweeping 8, 8x8 and 8x8x8: the tiles say so, and clicking the last continues that
-    three-layer network in the Train view."""
+    """Sweeping 8, 8x8 and 8x8x8: the tiles say so, clicking the last continues that
+    three-layer network in the Train view, and pinning it keeps its shape."""
     window = make_window(TrainingConfig(dataset="spiral", samples=150))
     compare = window.compare
     window.tabs.setCurrentWidget(compare)
@@ -165,3 +139,7 @@ def test_a_sweep_of_shapes_names_them_and_a_tile_continues_its_network(qtbot, ma
     qtbot.waitUntil(lambda: window.session.config.hidden == (8, 8, 8) and window.session.trainer is not None
                     and window.session.trainer.step_count == step, timeout=10000)
     assert window.session.trainer.network.layer_sizes == (2, 8, 8, 8, 3)
+    window.pin()  # a pin keeps its shape
+    assert window.compare.pins[-1].config.hidden == (8, 8, 8)
+    assert window.compare.pins[-1].snapshot.network.layer_sizes == (2, 8, 8, 8, 3)
+    assert "8×8×8 tanh hidden units" in window.compare.pins[-1].label

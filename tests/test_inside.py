@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 from gui_helpers import settle, write_file
-from PyQt5.QtCore import QPoint, QPointF, QSettings, Qt
+from PyQt5.QtCore import QPoint, QPointF, Qt
 from PyQt5.QtGui import QMouseEvent
 from PyQt5.QtTest import QTest
 from PyQt5.QtWidgets import QApplication
@@ -17,31 +17,7 @@ from nnviz.core.grid import grid_points
 from nnviz.core.runfile import save_run
 from nnviz.core.units import activation_range
 from nnviz.gui.colors import class_color, probability_colors
-from nnviz.gui.main_window import MainWindow
 from nnviz.gui.settings import load_config
-
-
-@pytest.fixture
-def make_window(qtbot, tmp_path):
-    """Build windows; each is closed and its training process stopped at teardown."""
-    windows = []
-
-    def make(config=None):
-        window = MainWindow(config or TrainingConfig(hidden=5), QSettings(str(tmp_path / "s.ini"), QSettings.IniFormat))
-        qtbot.addWidget(window)
-        window.resize(1400, 900)
-        window.show()
-        QApplication.setActiveWindow(window)
-        window.errors = []
-        window.show_error = window.errors.append  # record instead of a modal box
-        windows.append(window)
-        return window
-
-    yield make
-    for window in windows:
-        window.close()
-        assert window.session.shutdown()
-        assert not window.session.has_process
 
 
 @pytest.fixture

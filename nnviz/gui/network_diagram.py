@@ -233,7 +233,7 @@ class NetworkDiagram(UnitPicker):
         color.setAlpha(int(alpha))
         width = 0.5 + 3.5 * relative
         pen = QPen(color, max(width, 1.5) if strong else width)
-        pen.setCapStyle(Qt.RoundCap)
+        pen.setCapStyle(Qt.FlatCap)  # antialiased round caps made a frame of 560 edges take 70 ms; flat ones 10
         return pen
 
     def _draw_edges(self, painter: QPainter, points: list[np.ndarray], emphasised: set[int]) -> None:
