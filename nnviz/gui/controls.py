@@ -210,7 +210,7 @@ class ControlPanel(QWidget):
         self.activation = QComboBox()
         self.activation.addItems(tuple(ACTIVATIONS))
         self.activation.setToolTip("Hidden-layer activation (leaky ReLU slope 0.1)")
-        self.every_layer = QCheckBox("every layer", checked=True)
+        self.every_layer = QCheckBox("all", checked=True)
         self.every_layer.setToolTip("One activation for every hidden layer; untick to give the selected layer its own")
         row = QHBoxLayout()
         row.addWidget(self.activation, 1)
