@@ -612,6 +612,20 @@ def test_the_png_gives_its_settings_undamaged(folder, png):
     assert export.config_from_png(folder / "good.png") == TrainingConfig(hidden=7, lr=0.3)
 
 
+def test_a_png_of_one_hidden_layer_from_an_earlier_nnviz_opens(folder, png):
+    """Before deep networks a PNG said ``"hidden": 7`` (a number): it still opens, as one layer
+    of 7; today's say ``[8, 8, 4]``."""
+    from nnviz.gui import export
+
+    parts = chunks(png)
+    at = next(k for k, (_, data) in enumerate(parts) if data.startswith(b"nnviz-config\0"))
+    for text, shape in (('{"hidden": 7, "lr": 0.3, "activation": "relu"}', (7,)),
+                        ('{"hidden": [8, 8, 4], "activation": ["relu", "tanh", "sigmoid"]}', (8, 8, 4))):
+        settings = [p if k != at else (b"tEXt", b"nnviz-config\0" + text.encode()) for k, p in enumerate(parts)]
+        (folder / "old.png").write_bytes(png_of(settings))
+        assert export.config_from_png(folder / "old.png").hidden == shape
+
+
 def test_png_damage_has_its_sentences(folder, png):
     """A truncated picture, a damaged settings chunk, and settings that are not JSON: each its sentence."""
     from nnviz.gui import export
