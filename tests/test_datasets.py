@@ -85,7 +85,7 @@ def test_noise_moves_points():
         ("test_fraction", -0.1), ("test_fraction", 0.91), ("seed", -1), ("dataset", "nope"),
         ("classes", 1), ("classes", 6), ("classes", 2.5), ("classes", True),
         ("hidden", 0), ("hidden", (501,)), ("hidden", (8,) * 7), ("hidden", (8, 0)), ("hidden", "8x8"),
-        ("activation", ("relu", "tanh")), ("activation", ("nope",)), ("lr", 0.0), ("lr", -1.0), ("lr", float("inf")),
+        ("activation", ("relu", "tanh")), ("activation", ("nope",)), ("activation", (None,)), ("activation", {"a": 1}), ("lr", 0.0), ("lr", -1.0), ("lr", float("inf")),
         ("l2", -1e-3), ("momentum", 1.0), ("activation", "softplus"), ("dtype", "float16"), ("batch_size", 0),
     ],
 )

@@ -60,7 +60,7 @@ def test_tutorial_sizes_follow_their_lone_trajectories():
     sweep = SweepTrainer(configs, data, log_every=1000)
     sweep.step(20000)
     for i, config in enumerate(configs):
-        if config.hidden in (2, 3, 4):  # end in another minimum when only the order of additions changes
+        if config.hidden in ((2,), (3,), (4,)):  # end in another minimum when only the order of additions changes
             continue
         trainer = build_trainer(config, data, log_every=1000)
         trainer.step(20000)

@@ -192,12 +192,13 @@ def _activations(activation, layers: int) -> None:
     if isinstance(activation, str):
         _choice("activation", activation, tuple(ACTIVATIONS))
         return
-    if not isinstance(activation, tuple) or len(activation) != layers:
-        given = f"{len(activation)} names ({_shown(activation_name(activation))})" if isinstance(activation, tuple) \
-            else _shown(activation)
-        raise ConfigError(f"activation must be one name, or one per hidden layer ({layers}); got {given}")
+    if not isinstance(activation, tuple):
+        raise ConfigError(f"activation must be a name or a list of names; got {_shown(activation)}")
     for name in activation:
         _choice("activation", name, tuple(ACTIVATIONS))
+    if len(activation) != layers:
+        raise ConfigError(f"activation must be one name, or one per hidden layer ({layers}); "
+                          f"got {len(activation)} names ({_shown(activation_name(activation))})")
 
 
 def _choice(name: str, value, options: tuple[str, ...]) -> None:
