@@ -143,3 +143,16 @@ def test_a_sweep_of_shapes_names_them_and_a_tile_continues_its_network(qtbot, ma
     assert window.compare.pins[-1].config.hidden == (8, 8, 8)
     assert window.compare.pins[-1].snapshot.network.layer_sizes == (2, 8, 8, 8, 3)
     assert "8×8×8 tanh hidden units" in window.compare.pins[-1].label
+
+
+def test_the_layer_edited_is_the_layer_shown(qtbot, make_window):
+    """Picking layer 2 in the controls shows its units; clicking layer 3's column in the diagram
+    makes the controls edit layer 3."""
+    window = make_window(TrainingConfig(hidden=(4, 6, 3)))
+    window.view.draw_now()
+    inside, controls = window.view.inside, window.controls
+    controls.layer_buttons.button(1).click()
+    assert inside.layer == 1 and len(inside.units.order()) == 6
+    xs = inside.diagram.column_x()
+    QTest.mouseClick(inside.diagram, Qt.LeftButton, pos=QPoint(round(xs[3]), inside.diagram.height() // 2))
+    assert inside.layer == 2 and controls.selected_layer == 2 and controls.hidden.value() == 3

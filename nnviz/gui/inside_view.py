@@ -34,6 +34,7 @@ class InsidePanel(QWidget):
     to overlay."""
 
     unit_shown = pyqtSignal(int, int)  # the unit to show on the boundary plot (-1 for none), its layer
+    layer_chosen = pyqtSignal(int)  # the user chose the hidden layer shown (in the list or the diagram)
     levels_changed = pyqtSignal(float, float)  # the maps' colour scale, for the plot to share
 
     def __init__(self, parent: QWidget | None = None):
@@ -75,8 +76,9 @@ class InsidePanel(QWidget):
             source.unit_hovered.connect(self._on_unit_hovered)
             source.unit_selected.connect(self._on_unit_selected)
         self._throttled_show = Throttled(self._show, FRAME_MS, leading=True, busy_share=0.3)
-        self.diagram.layer_chosen.connect(self.show_layer)
-        self.layer_choice.activated.connect(self.show_layer)
+        for source in (self.diagram.layer_chosen, self.layer_choice.activated):
+            source.connect(self.show_layer)
+            source.connect(self.layer_chosen)
 
     @property
     def layer(self) -> int:

@@ -82,6 +82,9 @@ class MainWindow(QMainWindow):
         self.controls.step_clicked.connect(self.session.step)
         self.controls.reset_clicked.connect(self.session.reset)
         self.controls.pin_clicked.connect(self.pin)
+        # The layer whose width is edited is the layer whose units are shown, and back.
+        self.controls.layer_buttons.idClicked.connect(self.view.inside.show_layer)
+        self.view.inside.layer_chosen.connect(self.controls.select_layer)
         self.controls.load_data_clicked.connect(self.files.ask_open_data)
         self.controls.save_data_clicked.connect(self.files.ask_save_data)
         self.session.points_edited.connect(self._on_points_edited)
