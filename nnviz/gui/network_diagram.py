@@ -74,6 +74,7 @@ class NetworkDiagram(UnitPicker):
         self._weights: list[np.ndarray] = []
         self._peaks: tuple[float, ...] = ()  # largest |w| per layer
         self._edges = (np.zeros(0, np.intp),) * 3 + (np.zeros(0),)
+        self._positive = np.zeros(0, dtype=bool)
         self._feature_names: list[str] = []
         self._class_names: list[str] = []
         self._layer = 0
@@ -92,6 +93,11 @@ class NetworkDiagram(UnitPicker):
             for w in self._weights
         )
         self._edges = strongest_edges(self._weights, MAX_EDGES)
+        layers, rows, cols, _ = self._edges
+        self._positive = np.zeros(len(layers), dtype=bool)  # each drawn edge's sign, once per network
+        for k, w in enumerate(self._weights):
+            mine = layers == k
+            self._positive[mine] = w[rows[mine], cols[mine]] >= 0
         self._feature_names = list(feature_names or [feature_label(k) for k in range(sizes[0])])
         self._class_names = list(class_names or [f"class {k}" for k in range(sizes[-1])])
         self._layer = min(self._layer, max(len(sizes) - 3, 0))
@@ -241,8 +247,7 @@ class NetworkDiagram(UnitPicker):
         # one call: hundreds of edges with a pen each took tens of milliseconds a frame.
         layers, rows, cols, relative = self._edges
         chosen = self._layer
-        signs = np.array([self._weights[k][i, j] >= 0 for k, i, j in zip(layers.tolist(), rows.tolist(),
-                                                                           cols.tolist())], dtype=bool)
+        signs = self._positive
         own = ((layers == chosen) & np.isin(cols, list(emphasised))) | \
             ((layers == chosen + 1) & np.isin(rows, list(emphasised)))
         level = np.clip(np.nan_to_num(relative, nan=0.0) * 10, 0, 10).astype(int)
