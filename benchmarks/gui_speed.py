@@ -19,11 +19,15 @@ LR = 0.1  # six tanh layers of 200 diverge at the default learning rate of 1
 
 
 def headless_rate(hidden: tuple[int, ...], seconds: float) -> float:
-    """Steps/s of the core trainer alone, recording history as the window does."""
+    """Steps/s of the core trainer alone, recording history as the window does, on one BLAS
+    thread as the training process and `nnviz train` have."""
+    from threadpoolctl import threadpool_limits
+
     from nnviz.core.config import TrainingConfig
     from nnviz.core.experiment import build_trainer
     from nnviz.gui.session import HISTORY_CAPACITY, HISTORY_EVERY
 
+    threadpool_limits(1)
     trainer = build_trainer(TrainingConfig(hidden=hidden, lr=LR), log_every=HISTORY_EVERY, history_capacity=HISTORY_CAPACITY)
     trainer.step(200)  # warm up
     started, steps = time.perf_counter(), 0
@@ -32,9 +36,9 @@ def headless_rate(hidden: tuple[int, ...], seconds: float) -> float:
     return steps / (time.perf_counter() - started)
 
 
-def window_rate(hidden: tuple[int, ...], seconds: float, inside: bool = True) -> tuple[float, float, float, float]:
-    """(steps/s, frames drawn/s, median and 95th-percentile input latency in ms) while training;
-    ``inside=False`` hides the hidden-units panel."""
+def window_rate(hidden: tuple[int, ...], seconds: float, inside: bool = True) -> tuple[float, ...]:
+    """(steps/s, frames drawn/s, snapshots received/s, median and 95th-percentile input latency
+    in ms) while training; ``inside=False`` hides the hidden-units panel."""
     from PyQt5 import sip
     from PyQt5.QtCore import QTimer
     from PyQt5.QtWidgets import QApplication
@@ -64,6 +68,7 @@ def window_rate(hidden: tuple[int, ...], seconds: float, inside: bool = True) ->
         window.session.snapshot_ready.connect(first)
 
     def first(snapshot):
+        result["snapshots"] = result.get("snapshots", -1) + 1
         if "t0" not in result:
             result["t0"], result["s0"], result["f0"] = time.perf_counter(), snapshot.step, window.view.frames_drawn
             prober.start(50)
@@ -74,6 +79,7 @@ def window_rate(hidden: tuple[int, ...], seconds: float, inside: bool = True) ->
         elapsed = time.perf_counter() - result["t0"]
         result["rate"] = (latest.step - result["s0"]) / elapsed
         result["fps"] = (window.view.frames_drawn - result["f0"]) / elapsed
+        result["sps"] = result["snapshots"] / elapsed
         prober.stop()
         window.close()
         app.quit()
@@ -84,7 +90,8 @@ def window_rate(hidden: tuple[int, ...], seconds: float, inside: bool = True) ->
     # torn down at a random moment under a queued call into it (a segfault, seen here).
     sip.delete(window)
     ordered = sorted(latencies)
-    return result["rate"], result["fps"], 1000 * statistics.median(ordered), 1000 * ordered[int(0.95 * len(ordered))]
+    return (result["rate"], result["fps"], result["sps"], 1000 * statistics.median(ordered),
+            1000 * ordered[int(0.95 * len(ordered))])
 
 
 def main() -> None:
@@ -94,19 +101,19 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
     print(f"{'hidden':>23} {'units panel':>11} {'headless/s':>11} {'window/s':>9} {'ratio':>6} {'frames/s':>8} "
-          f"{'input ms (median, p95)':>24}")
+          f"{'snapshots/s':>11} {'input ms (median, p95)':>24}")
     for hidden in args.hidden:
         rows = {True: [], False: []}
         for _ in range(args.repeats):  # alternate so all see the same machine load
             head = headless_rate(hidden, args.seconds)
             for inside in (True, False):
-                rate, fps, median_ms, p95_ms = window_rate(hidden, args.seconds, inside)
-                rows[inside].append((head, rate, rate / head, fps, median_ms, p95_ms))
+                rate, fps, sps, median_ms, p95_ms = window_rate(hidden, args.seconds, inside)
+                rows[inside].append((head, rate, rate / head, fps, sps, median_ms, p95_ms))
         for inside in (True, False):
-            head, rate, ratio, fps, median_ms, p95_ms = (statistics.median(col) for col in zip(*rows[inside]))
+            head, rate, ratio, fps, sps, median_ms, p95_ms = (statistics.median(col) for col in zip(*rows[inside]))
             shown = "shown" if inside else "hidden"
             print(f"{shape_name(hidden):>23} {shown:>11} {head:>11,.0f} {rate:>9,.0f} {ratio:>6.2f} {fps:>8.1f} "
-                  f"{median_ms:>13.1f} {p95_ms:>9.1f}")
+                  f"{sps:>11.1f} {median_ms:>13.1f} {p95_ms:>9.1f}")
 
 if __name__ == "__main__":
     main()

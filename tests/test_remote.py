@@ -1,6 +1,7 @@
 """Training in a child process: same numbers as in-process, settings and stops obeyed."""
 
 import multiprocessing
+import time
 
 import numpy as np
 import pytest
@@ -48,6 +49,29 @@ def test_a_run_in_the_child_matches_the_same_run_here(child):
     for a, b in zip(returned.network.parameters(), local.network.parameters()):
         np.testing.assert_array_equal(a, b)
     np.testing.assert_array_equal(returned.history.array(), local.history.array())
+
+
+def test_training_never_waits_for_the_window_to_read(child):
+    """A snapshot of 200x200 units is larger than the pipe holds. While nobody reads for a
+    second, the child trains on (it used to stand still, blocked on the first snapshot); the
+    snapshots it could not send are dropped, and what arrives is in order, ending with "done"."""
+    commands, results = child
+    commands.send(("run", 4, build_trainer(TrainingConfig(hidden=(200, 200), lr=0.1)), None, 0.005))
+    time.sleep(1.0)
+    commands.send(("stop",))
+    snapshots, returned = _until_done(results, 4)
+    steps = [s.step for s in snapshots]
+    assert steps == sorted(steps) and len(snapshots) < 100  # one every 5 ms would have made 200
+    assert returned.step_count > 10 * steps[0]
+
+
+def test_a_finite_run_always_sends_its_last_snapshot(child):
+    """Snapshots may be dropped while the window is busy, but never the last one of a run."""
+    commands, results = child
+    commands.send(("run", 5, build_trainer(TrainingConfig(hidden=(200, 200), lr=0.1)), 300, 0.001))
+    time.sleep(1.0)
+    snapshots, returned = _until_done(results, 5)
+    assert snapshots[-1].step == 300 == returned.step_count
 
 
 def test_settings_and_stop_reach_a_running_child(child):

@@ -57,3 +57,21 @@ def test_a_slow_call_stretches_the_interval_to_its_busy_share(qtbot):
     throttled(2)
     qtbot.waitUntil(lambda: len(times) == 2, timeout=1000)
     assert times[1] - times[0] >= 0.04 + 0.04 * 0.9  # the call, then as long again
+
+
+def test_the_interval_counts_from_the_start_of_a_call(qtbot):
+    """A call that takes 60 ms of a 100 ms interval is followed by the 40 ms left, not 100 more:
+    a redraw that takes most of a frame still comes once a frame."""
+    import time
+
+    times = []
+
+    def slow(_value):
+        times.append(time.perf_counter())
+        time.sleep(0.06)
+
+    throttled = Throttled(slow, 100)
+    throttled(1)
+    throttled(2)
+    qtbot.waitUntil(lambda: len(times) == 2, timeout=1000)
+    assert 0.1 * 0.9 <= times[1] - times[0] < 0.15  # the old rule gave 0.16

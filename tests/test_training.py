@@ -1,6 +1,7 @@
 """The training loop, driven directly with no thread."""
 
 import math
+from itertools import pairwise
 
 import numpy as np
 import pytest
@@ -140,6 +141,64 @@ def test_train_generator_yields_copies_and_ends_on_the_last_step():
     trainer.step(10)
     np.testing.assert_array_equal(first.network.weights[0], weights)
     assert not np.shares_memory(first.network.weights[0], trainer.network.weights[0])
+
+
+def _simulated_clock(monkeypatch, trainer, step_s: float, snapshot_s: float) -> None:
+    """Make the training loop's clock advance ``step_s`` per step and ``snapshot_s`` per snapshot."""
+    from types import SimpleNamespace
+
+    from nnviz.core import training
+
+    now = [0.0]
+    monkeypatch.setattr(training, "time", SimpleNamespace(perf_counter=lambda: now[0]))
+    step, snapshot = trainer.step, trainer.snapshot
+
+    def slow_step(count=1):
+        now[0] += step_s * count
+        return step(count)
+
+    def slow_snapshot(rate=0.0, exact=True):
+        now[0] += snapshot_s
+        return snapshot(rate, exact)
+
+    monkeypatch.setattr(trainer, "step", slow_step)
+    monkeypatch.setattr(trainer, "snapshot", slow_snapshot)
+
+
+def test_snapshots_are_spaced_so_they_take_at_most_their_share_of_the_time(monkeypatch):
+    """When a snapshot costs as much as ten steps (a large network), the generator trains for
+    longer between snapshots, so snapshots keep to SNAPSHOT_SHARE of the time. Simulated
+    clock: a step takes 1 ms, a snapshot 10 ms."""
+    from nnviz.core import training
+
+    trainer = build_trainer(TrainingConfig(), log_every=1000)
+    _simulated_clock(monkeypatch, trainer, 0.001, 0.010)
+    snapshots = list(train(trainer, steps=2000, interval=0.005))
+    steps = [s.step for s in snapshots]
+    gaps = np.diff(steps[:-1])  # the last snapshot comes when the steps run out
+    assert steps[0] == 5  # before any snapshot was timed: the interval asked for
+    assert gaps.min() >= 90  # 10 ms of snapshot per 90 ms of training: a share of 0.1
+    assert training.SNAPSHOT_SHARE == 0.1
+    assert all(s.latest.step == s.step for s in snapshots)  # 100 ms apart: each evaluated afresh
+
+
+def test_snapshots_evaluate_their_figures_ten_times_a_second_and_at_the_end(monkeypatch):
+    """Between evaluations a snapshot carries the newest history entry (here logged every 10
+    steps). Simulated clock: a step takes 1 ms, a snapshot nothing, one every 5 ms."""
+    from nnviz.core import training
+
+    trainer = build_trainer(TrainingConfig(), log_every=10)
+    _simulated_clock(monkeypatch, trainer, 0.001, 0.0)
+    snapshots = list(train(trainer, steps=503, interval=0.005))
+    assert training.FIGURES_INTERVAL == 0.1
+    fresh = [s.latest.step == s.step and s.step % 10 != 0 for s in snapshots]
+    evaluated = [s.step for s, f in zip(snapshots, fresh) if f]
+    assert evaluated[0] == 5 and evaluated[-1] == 503 and len(evaluated) == 6
+    assert all(100 <= b - a <= 105 for a, b in pairwise(evaluated[:-1]))  # 100 ms apart, give a snapshot
+    others = [s for s, f in zip(snapshots, fresh) if not f]
+    assert len(others) > 80 and all(s.latest.step == s.step // 10 * 10 for s in others)
+    for s in others:
+        assert s.latest.loss == trainer.history.entries()[s.step // 10].loss
 
 
 def test_train_generator_stops_on_divergence():

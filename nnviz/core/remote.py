@@ -9,13 +9,62 @@ Messages to the child: ``("run", run_id, trainer, steps, interval)``, ``("set", 
 ``("data", dataset)`` (train on these points from now on), ``("stop",)``, ``("quit",)``. From
 the child: ``("snapshot", run_id, TrainingSnapshot)``, ``("done", run_id, trainer)`` (``trainer`` is None after an error),
 ``("error", run_id, message)``.
+
+The child sends on a thread of its own (:class:`Outbox`), so training never waits for the
+window to read: a large network's snapshot does not fit in the pipe, and while the window was
+busy drawing the child stood still with it. A snapshot that finds the one before it still
+unsent is dropped; the next one is newer anyway.
 """
 
 from __future__ import annotations
 
+import queue
+import threading
+import time
 from multiprocessing.connection import Connection
+from multiprocessing.reduction import ForkingPickler
 
 from nnviz.core.training import LIVE_SETTINGS, Trainer, train
+
+
+class Outbox:
+    """Sends messages through ``results`` on a thread, in order. :meth:`send` raises
+    BrokenPipeError once the other end has gone."""
+
+    def __init__(self, results: Connection):
+        self._results = results
+        self._queue: queue.Queue = queue.Queue()
+        self._unsent = 0  # messages queued or being written
+        self._lock = threading.Lock()
+        self._broken = False
+        threading.Thread(target=self._send_all, name="nnviz-outbox", daemon=True).start()
+
+    def send(self, message: tuple, droppable: bool = False) -> None:
+        """Queue ``message``; a ``droppable`` one is dropped while an earlier one is unsent."""
+        if self._broken:
+            raise BrokenPipeError("the window stopped listening")
+        with self._lock:
+            if droppable and self._unsent:
+                return
+            self._unsent += 1
+        self._queue.put(bytes(ForkingPickler.dumps(message)))  # pickled now: the objects may change later
+
+    def flush(self, timeout: float) -> None:
+        """Wait up to ``timeout`` seconds for everything queued to be written."""
+        deadline = time.monotonic() + timeout
+        while self._unsent and not self._broken and time.monotonic() < deadline:
+            time.sleep(0.005)
+
+    def _send_all(self) -> None:
+        while True:
+            message = self._queue.get()
+            try:
+                if not self._broken:
+                    self._results.send_bytes(message)
+            except OSError:  # BrokenPipeError among them: the parent went away
+                self._broken = True
+            with self._lock:
+                self._unsent -= 1
 
 
 def apply_settings(trainer: Trainer, settings: dict) -> None:
@@ -28,6 +77,7 @@ def apply_settings(trainer: Trainer, settings: dict) -> None:
 
 def serve(commands: Connection, results: Connection) -> None:
     """The child's loop: obey ``commands`` until "quit" or until the parent goes away."""
+    outbox = Outbox(results)
     pending = None  # a command that arrived during a run and ended it
     while True:
         if pending is not None:
@@ -38,25 +88,33 @@ def serve(commands: Connection, results: Connection) -> None:
             except (EOFError, OSError):
                 return
         if message[0] == "quit":
+            outbox.flush(1.0)  # the last run's "done", say
             return
         if message[0] != "run":
             continue  # a late "set", "data" or "stop" for a run that already ended
         _, run_id, trainer, steps, interval = message
+        reports = []
         try:
-            pending = _run(trainer, run_id, steps, interval, commands, results)
+            pending = _run(trainer, run_id, steps, interval, commands, outbox)
         except (BrokenPipeError, EOFError):
             return  # the parent went away (killed, say): nobody to report to
         except Exception as error:  # noqa: BLE001 (any failure is reported, never raised into the void)
-            results.send(("error", run_id, f"{type(error).__name__}: {error}"))
+            reports.append(("error", run_id, f"{type(error).__name__}: {error}"))
             trainer = None  # possibly half-updated: the parent keeps its own copy instead
-        results.send(("done", run_id, trainer))
+        try:
+            for report in (*reports, ("done", run_id, trainer)):
+                outbox.send(report)
+        except BrokenPipeError:
+            return
 
 
-def _run(trainer: Trainer, run_id: int, steps, interval: float, commands: Connection, results: Connection):
+def _run(trainer: Trainer, run_id: int, steps, interval: float, commands: Connection, outbox: Outbox):
     """Train and stream snapshots until done or told otherwise; returns a command that
     ended the run early and still needs handling ("quit" or another "run"), else None."""
+    target = None if steps is None else trainer.step_count + steps
     for snapshot in train(trainer, steps, interval):
-        results.send(("snapshot", run_id, snapshot))
+        final = snapshot.divergence is not None or snapshot.step == target  # always sent
+        outbox.send(("snapshot", run_id, snapshot), droppable=not final)
         while commands.poll():
             message = commands.recv()
             if message[0] == "set":

@@ -467,10 +467,12 @@ class SweepTrainer:
         self.__dict__.update(state)
         self._make_views()
 
-    def snapshot(self, steps_per_second: float = 0.0) -> SweepSnapshot:
-        """Copies of every network and history."""
+    def snapshot(self, steps_per_second: float = 0.0, exact: bool = True) -> SweepSnapshot:
+        """Copies of every network and history; ``exact`` as for :meth:`Trainer.snapshot`."""
         networks = [self.network(i) for i in range(len(self.configs))]
-        latest = self.evaluate()
+        latest = [h.last() for h in self.histories]
+        if exact or None in latest:
+            latest = self.evaluate()
         return SweepSnapshot(self.step_count, networks, [h.array() for h in self.histories], latest,
                              steps_per_second, list(self.divergences), self.divergence)
 

@@ -26,6 +26,7 @@ from nnviz.gui.throttle import Throttled
 from nnviz.gui.units_view import UnitGrid
 
 FRAME_MS = 50  # at most 20 redraws a second: at 200 units this panel costs more than the rest of a frame
+BUSY_SHARE = 0.2  # of the window's time, at most: six layers of 200 take 16 ms a redraw, so 12 a second
 HINT = "Strongest outgoing weights first. Hover: see it on the plot; click: keep it."
 
 
@@ -75,7 +76,7 @@ class InsidePanel(QWidget):
         for source in (self.units, self.diagram):
             source.unit_hovered.connect(self._on_unit_hovered)
             source.unit_selected.connect(self._on_unit_selected)
-        self._throttled_show = Throttled(self._show, FRAME_MS, leading=True, busy_share=0.3)
+        self._throttled_show = Throttled(self._show, FRAME_MS, leading=True, busy_share=BUSY_SHARE)
         for source in (self.diagram.layer_chosen, self.layer_choice.activated):
             source.connect(self.show_layer)
             source.connect(self.layer_chosen)
@@ -131,6 +132,8 @@ class InsidePanel(QWidget):
         self.levels_changed.emit(*self.units.levels())
         self.diagram.layer = self._layer
         self.diagram.show_network(network, data.axis_names, data.label_names)
+        for view in (self.diagram, self.units):
+            view.repaint()  # now, so that the throttle counts the painting, most of this panel's cost
 
     def _show_layers(self, network: MLP) -> None:
         """The layer list for ``network``'s hidden layers (the last one kept if fewer remain)."""

@@ -18,6 +18,7 @@ POSITIVE_COLOR = "#0077bb"
 NEGATIVE_COLOR = "#cc3311"
 NODE_EDGE = "#555555"
 MAX_EDGES = 80  # between two layers; beyond this the picture is a hairball: draw the strongest
+EDGE_BUDGET = 240  # in all: a deep network's columns stand closer, so each pair of layers gets fewer
 BAR_BELOW = 3  # px: a layer whose circles would be smaller is drawn as a bar
 LINE = 15  # px per text line (legend on top, caption below)
 HIDDEN_RADIUS = 12  # px, the largest a hidden node gets (they shrink to dots when many)
@@ -30,35 +31,47 @@ def feature_label(index: int) -> str:
     return "x" + str(index + 1).translate(SUBSCRIPTS)
 
 
-def strongest_edges(weights: list[np.ndarray], limit: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def edges_per_pair(pairs: int) -> int:
+    """How many edges are drawn between each pair of adjacent layers: :data:`MAX_EDGES` for
+    one hidden layer, fewer as layers are added, so six layers of 200 do not make a hairball
+    (nor take a frame's time to paint)."""
+    return max(min(MAX_EDGES, EDGE_BUDGET // max(pairs, 1)), 1)
+
+
+def strongest_edges(weights: list[np.ndarray], limit: int) -> tuple[tuple[np.ndarray, ...], tuple[float, ...]]:
     """The ``limit`` largest weights of each layer by ``|w|`` relative to the largest in that
-    layer, weakest first (so the strongest are drawn on top).
+    layer, weakest first (so the strongest are drawn on top), and each layer's largest ``|w|``.
 
     Each layer is measured against its own largest weight because their scales differ (at
     200 units the second layer's weights start ten times smaller than the first's) and every
-    part of the picture matters. Returns ``(layer, i, j, relative)`` arrays: edge
-    ``weights[layer][i, j]``, its ``|w|`` over its layer's largest ``|w|``.
+    part of the picture matters. Returns ``((layer, i, j, relative, positive), peaks)``: edge
+    ``weights[layer][i, j]``, its ``|w|`` over its layer's largest ``|w|``, and its sign.
     """
-    layers, rows, cols, relative = [], [], [], []
+    layers, rows, cols, relative, positive, peaks = [], [], [], [], [], []
     for k, w in enumerate(weights):
-        magnitude = np.nan_to_num(np.abs(w.astype(np.float64)), nan=0.0, posinf=0.0).ravel()
-        scaled = magnitude / max(magnitude.max(initial=0.0), 1e-12)
-        keep = np.argpartition(scaled, len(scaled) - limit)[len(scaled) - limit:] if len(scaled) > limit \
-            else np.arange(len(scaled))
+        flat = w.ravel()
+        magnitude = np.abs(flat)
+        if not np.isfinite(magnitude.max(initial=0.0)):  # a diverged network's: count inf and NaN as 0
+            magnitude = np.nan_to_num(magnitude, nan=0.0, posinf=0.0)
+        peak = max(float(magnitude.max(initial=0.0)), 1e-12)
+        keep = np.argpartition(magnitude, len(flat) - limit)[len(flat) - limit:] if len(flat) > limit \
+            else np.arange(len(flat))
         layers.append(np.full(len(keep), k, np.intp))
         rows.append(keep // w.shape[1])
         cols.append(keep % w.shape[1])
-        relative.append(scaled[keep])
+        relative.append(magnitude[keep].astype(np.float64) / peak)
+        positive.append(flat[keep] >= 0)
+        peaks.append(peak)
     order = np.argsort(np.concatenate(relative), kind="stable")
-    return tuple(np.concatenate(a)[order] for a in (layers, rows, cols, relative))
+    return tuple(np.concatenate(a)[order] for a in (layers, rows, cols, relative, positive)), tuple(peaks)
 
 
 class NetworkDiagram(UnitPicker):
     """Every layer in a column: the inputs on the left, the hidden layers (units in index
     order), the classes on the right in their colours. An edge's colour is its weight's sign
     (blue positive, red negative) and its width and opacity its size relative to the largest
-    in its layer; with more than ``MAX_EDGES`` weights between two layers only their strongest
-    are drawn. A layer too large for circles is drawn as a bar.
+    in its layer; with more than :func:`edges_per_pair` weights between two layers only their
+    strongest are drawn. A layer too large for circles is drawn as a bar.
 
     The units of the chosen hidden ``layer`` (shaded) are hovered and clicked as in
     :class:`UnitPicker`; their edges are then all drawn, emphasised. A click on another hidden
@@ -73,8 +86,7 @@ class NetworkDiagram(UnitPicker):
         self._sizes: tuple[int, ...] | None = None  # features, each hidden layer's width, classes
         self._weights: list[np.ndarray] = []
         self._peaks: tuple[float, ...] = ()  # largest |w| per layer
-        self._edges = (np.zeros(0, np.intp),) * 3 + (np.zeros(0),)
-        self._positive = np.zeros(0, dtype=bool)
+        self._edges = (np.zeros(0, np.intp),) * 3 + (np.zeros(0), np.zeros(0, dtype=bool))
         self._feature_names: list[str] = []
         self._class_names: list[str] = []
         self._layer = 0
@@ -88,16 +100,7 @@ class NetworkDiagram(UnitPicker):
         sizes = network.layer_sizes
         self._sizes = sizes
         self._weights = [w.copy() for w in network.weights]
-        self._peaks = tuple(
-            max(float(np.nan_to_num(np.abs(w), nan=0.0, posinf=0.0).max(initial=0.0)), 1e-12)
-            for w in self._weights
-        )
-        self._edges = strongest_edges(self._weights, MAX_EDGES)
-        layers, rows, cols, _ = self._edges
-        self._positive = np.zeros(len(layers), dtype=bool)  # each drawn edge's sign, once per network
-        for k, w in enumerate(self._weights):
-            mine = layers == k
-            self._positive[mine] = w[rows[mine], cols[mine]] >= 0
+        self._edges, self._peaks = strongest_edges(self._weights, edges_per_pair(len(self._weights)))
         self._feature_names = list(feature_names or [feature_label(k) for k in range(sizes[0])])
         self._class_names = list(class_names or [f"class {k}" for k in range(sizes[-1])])
         self._layer = min(self._layer, max(len(sizes) - 3, 0))
@@ -122,7 +125,7 @@ class NetworkDiagram(UnitPicker):
     def drawn_edges(self) -> list[tuple[int, int, int]]:
         """The strongest edges drawn, as ``(layer, i, j)`` for ``weights[layer][i, j]``
         (not counting those drawn only because their unit is emphasised)."""
-        layer, i, j, _ = self._edges
+        layer, i, j, _, _ = self._edges
         return list(zip(layer.tolist(), i.tolist(), j.tolist()))
 
     def caption(self) -> str:
@@ -245,21 +248,22 @@ class NetworkDiagram(UnitPicker):
     def _draw_edges(self, painter: QPainter, points: list[np.ndarray], emphasised: set[int]) -> None:
         # Edges share a pen per sign and tenth of strength, and each pen draws its lines in
         # one call: hundreds of edges with a pen each took tens of milliseconds a frame.
-        layers, rows, cols, relative = self._edges
+        layers, rows, cols, relative, positive = self._edges
         chosen = self._layer
-        signs = self._positive
         own = ((layers == chosen) & np.isin(cols, list(emphasised))) | \
             ((layers == chosen + 1) & np.isin(rows, list(emphasised)))
+        # Both ends of every edge at once: building the lines point by point took 4 ms a frame.
+        starts = np.concatenate(points[:-1])[np.cumsum([0, *map(len, points[:-2])])[layers] + rows]
+        ends = np.concatenate(points[1:])[np.cumsum([0, *map(len, points[1:-1])])[layers] + cols]
+        ends_of = np.column_stack([starts, ends]).tolist()
         level = np.clip(np.nan_to_num(relative, nan=0.0) * 10, 0, 10).astype(int)
         for tenth in range(11):
-            for positive in (False, True):
-                picked = np.flatnonzero((level == tenth) & (signs == positive) & ~own)
+            for sign in (False, True):
+                picked = np.flatnonzero((level == tenth) & (positive == sign) & ~own)
                 if not len(picked):
                     continue
-                painter.setPen(self._edge_pen(1.0 if positive else -1.0, tenth / 10, False, bool(emphasised)))
-                painter.drawLines([QLineF(*points[k][i], *points[k + 1][j])
-                                   for k, i, j in zip(layers[picked].tolist(), rows[picked].tolist(),
-                                                      cols[picked].tolist())])
+                painter.setPen(self._edge_pen(1.0 if sign else -1.0, tenth / 10, False, bool(emphasised)))
+                painter.drawLines([QLineF(*ends_of[k]) for k in picked.tolist()])
         w_in, w_out = self._weights[chosen], self._weights[chosen + 1] if chosen + 1 < len(self._weights) else None
         for unit in sorted(emphasised):
             for i in range(w_in.shape[0]):

@@ -116,6 +116,8 @@ class BoundaryPlot(pg.PlotWidget):
         self.addItem(self.unit_label, ignoreBounds=True)
         for item in (self.unit_image, self.unit_line, self.unit_label, self.baseline):
             item.hide()
+        for side in ("left", "bottom"):  # redrawn with the heatmap every frame, yet they only change on a pan or zoom
+            self.getAxis(side).setCacheMode(QGraphicsItem.DeviceCoordinateCache)
         self._bounds: tuple[float, float, float, float] | None = None
         self._points_of: Dataset | None = None  # the data whose points are shown
         self._rect: QRectF | None = None  # extent to apply with the next image

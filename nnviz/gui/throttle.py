@@ -16,7 +16,8 @@ from PyQt5.QtCore import QObject, Qt, QTimer
 
 
 class Throttled:
-    """Calls ``func`` at most once every ``timeout`` ms, with the arguments of the latest call.
+    """Calls ``func`` at most once every ``timeout`` ms (from the start of one call to the start
+    of the next), with the arguments of the latest call.
 
     ``leading``: a call outside an interval runs at once and opens one; without it, a call
     opens an interval and waits for its end. Calls made during an interval become one call, with
@@ -63,4 +64,6 @@ class Throttled:
         if func is not None:
             func(*args)
         took_ms = (time.perf_counter() - started) * 1000
-        self._timer.start(max(self._timeout, round(took_ms / self._busy_share - took_ms)))  # counts from the call's end
+        # The timer starts at the call's end: what is left of the interval, or the rest that
+        # keeps the call to its busy share.
+        self._timer.start(max(round(self._timeout - took_ms), round(took_ms / self._busy_share - took_ms), 0))
