@@ -1,9 +1,18 @@
 """Iso-line segments of a gridded field (marching squares)."""
 
+from itertools import pairwise
+
 import numpy as np
 
 from nnviz.core.contour import boundary_segments, contour_segments
-from nnviz.core.grid import grid_points
+from nnviz.core.grid import (
+    COARSEST,
+    FINEST,
+    GRID_WORK,
+    VALUE_COST,
+    grid_points,
+    grid_resolution,
+)
 
 BOUNDS = (-1.0, 2.0, -0.5, 1.5)
 
@@ -124,3 +133,17 @@ def test_a_three_class_boundary_lies_where_the_winner_changes():
     segments = boundary_segments(probs, (0.0, 1.0, 0.0, 1.0))
     assert len(segments)
     np.testing.assert_allclose(np.unique(np.round(segments[:, 0], 4)), [1 / 3, 2 / 3], atol=1e-3)
+
+
+def test_a_decision_map_is_as_fine_as_the_network_allows():
+    """Small networks get the finest grid; larger ones a coarser one whose forward pass stays
+    within GRID_WORK, down to the coarsest; more work never gets a finer grid."""
+    shapes = [(2, 10, 2), (2, 8, 8, 8, 8, 4), (2, 50, 50, 50, 2), (2, 200, 2), (2, 200, 200, 2),
+              (2, *(200,) * 6, 2), (2, *(500,) * 6, 2)]
+    cells = [grid_resolution(s) for s in shapes]
+    assert cells[:2] == [FINEST, FINEST] and cells[-2:] == [COARSEST, COARSEST]
+    for shape, side in zip(shapes, cells):
+        work = sum(a * b for a, b in pairwise(shape)) + VALUE_COST * sum(shape[1:])
+        assert side == COARSEST or side * side * work <= GRID_WORK
+        assert side == FINEST or (side + 1) ** 2 * work > GRID_WORK  # the finest that fits
+    assert cells[3] < FINEST and cells[4] < cells[3]  # one layer of 200 is cheaper than two

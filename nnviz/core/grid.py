@@ -11,14 +11,19 @@ from nnviz.core.network import MLP, forward_into, with_ones
 
 Bounds = tuple[float, float, float, float]
 FINEST, COARSEST = 100, 24  # cells a side of a decision map
-GRID_WORK = 1e8  # multiply-adds a map may take: about 7 ms in float32 on one core of a slow machine
+# What a map may cost, in multiply-adds: about 6 ms in float32 on one core of a slow machine.
+# Each value a layer outputs (written, then activated) costs about 250 of them, measured: numpy's
+# tanh takes some 5 ns a value, where BLAS does a multiply-add in 0.02 ns.
+GRID_WORK = 3e8
+VALUE_COST = 250
 
 
 def grid_resolution(layer_sizes: tuple[int, ...]) -> int:
     """Cells a side for a decision map of a network of these layer sizes: the finest (up to
-    100) whose forward pass costs at most :data:`GRID_WORK`, so a map of six layers of 200
-    units (24 a side) takes no longer than one of a single layer does at 100 a side."""
-    per_point = sum(a * b for a, b in pairwise(layer_sizes)) + sum(layer_sizes[1:-1])  # products, activations
+    100) whose forward pass costs at most :data:`GRID_WORK`, so that a map of six layers of 200
+    units (24 a side) or of one layer of 200 (76 a side) takes about as long as one of 10 units
+    at 100 a side."""
+    per_point = sum(a * b for a, b in pairwise(layer_sizes)) + VALUE_COST * sum(layer_sizes[1:])
     return int(np.clip(math.isqrt(int(GRID_WORK // per_point)), COARSEST, FINEST))
 
 

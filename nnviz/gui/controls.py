@@ -17,6 +17,7 @@ from PyQt5.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QSizePolicy,
     QSlider,
     QSpinBox,
     QToolButton,
@@ -178,8 +179,9 @@ class ControlPanel(QWidget):
         layers = QHBoxLayout()
         layers.setSpacing(2)
         for k in range(MAX_LAYERS):
-            button = QPushButton(checkable=True, toolTip=f"Hidden layer {k + 1}: edit its width and activation")
-            button.setMinimumWidth(0)
+            # Tool buttons: a push button's margins left "200" no room in six to a row.
+            button = QToolButton(checkable=True, toolTip=f"Hidden layer {k + 1}: edit its width and activation")
+            button.setSizePolicy(QSizePolicy.Preferred, QSizePolicy.Fixed)
             button.setMaximumWidth(44)
             self.layer_buttons.addButton(button, k)
             layers.addWidget(button)
