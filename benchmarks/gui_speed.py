@@ -25,7 +25,7 @@ def headless_rate(hidden: tuple[int, ...], seconds: float) -> float:
 
     from nnviz.core.config import TrainingConfig
     from nnviz.core.experiment import build_trainer
-    from nnviz.gui.session import HISTORY_CAPACITY, HISTORY_EVERY
+    from nnviz.gui.train.session import HISTORY_CAPACITY, HISTORY_EVERY
 
     threadpool_limits(1)
     trainer = build_trainer(TrainingConfig(hidden=hidden, lr=LR), log_every=HISTORY_EVERY, history_capacity=HISTORY_CAPACITY)

@@ -387,7 +387,7 @@ def _run_sweep(sweep: Sweep, data, args: argparse.Namespace) -> int:
         if args.csv:
             write_sweep_csv(args.csv, sweep, snapshot)
         if args.out:
-            from nnviz.gui.figure_export import save_sweep_figure
+            from nnviz.gui.files.figure_export import save_sweep_figure
 
             save_sweep_figure(sweep, trainer, snapshot, args.out)
     except SaveError as error:

@@ -122,7 +122,7 @@ def test_screenshot_trains_then_saves_the_window(tmp_path):
         capture_output=True, text=True, check=False, env=_env(QT_QPA_PLATFORM="offscreen"), timeout=120,
     )
     assert done.returncode == 0, done.stderr
-    from nnviz.gui.export import CONFIG_KEY, STEP_KEY, read_png_texts
+    from nnviz.gui.files.export import CONFIG_KEY, STEP_KEY, read_png_texts
 
     texts = read_png_texts(path)
     assert texts[STEP_KEY] == "300"
@@ -228,8 +228,8 @@ def test_sweep_out_and_csv_need_no_display(tmp_path):
         capture_output=True, text=True, check=False, env=_env(), timeout=120,
     )
     assert done.returncode == 0, done.stderr
-    from nnviz.gui.export import CONFIG_KEY, STEP_KEY, read_png_texts
-    from nnviz.gui.figure_export import SWEEP_KEY
+    from nnviz.gui.files.export import CONFIG_KEY, STEP_KEY, read_png_texts
+    from nnviz.gui.files.figure_export import SWEEP_KEY
 
     texts = read_png_texts(png)
     assert json.loads(texts[SWEEP_KEY]) == {"setting": "hidden", "values": [[1], [3], [10]]}

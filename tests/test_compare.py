@@ -14,11 +14,11 @@ from nnviz.core.config import TrainingConfig
 from nnviz.core.experiment import build_trainer
 from nnviz.core.grid import grid_points
 from nnviz.core.sweep import SweepSnapshot, parse_values
-from nnviz.gui import export
-from nnviz.gui.compare_view import PINS_KEY
-from nnviz.gui.figure_export import SWEEP_KEY
+from nnviz.gui.compare.compare_view import PINS_KEY
+from nnviz.gui.compare.sweep_view import SweepFigure
+from nnviz.gui.files import export
+from nnviz.gui.files.figure_export import SWEEP_KEY
 from nnviz.gui.main_window import MainWindow
-from nnviz.gui.sweep_view import SweepFigure
 
 
 @pytest.fixture

@@ -523,7 +523,7 @@ def png(qapp) -> bytes:
     """A PNG nnviz exported, with its settings in a text chunk."""
     from PyQt5.QtGui import QColor, QImage
 
-    from nnviz.gui import export
+    from nnviz.gui.files import export
 
     image = QImage(24, 16, QImage.Format_ARGB32)
     image.fill(QColor("teal"))
@@ -585,7 +585,7 @@ def png_damage(draw, raw: bytes) -> bytes:
 def test_a_damaged_png_is_refused_in_one_sentence_or_gives_settings(folder, png):
     """Whatever the damage, config_from_png refuses the picture in one sentence naming it, or
     gives valid settings; is_png never fails."""
-    from nnviz.gui import export
+    from nnviz.gui.files import export
 
     path = folder / "picture.png"
 
@@ -606,7 +606,7 @@ def test_a_damaged_png_is_refused_in_one_sentence_or_gives_settings(folder, png)
 
 def test_the_png_gives_its_settings_undamaged(folder, png):
     """The picture the damage is done to carries its settings."""
-    from nnviz.gui import export
+    from nnviz.gui.files import export
 
     (folder / "good.png").write_bytes(png)
     assert export.config_from_png(folder / "good.png") == TrainingConfig(hidden=7, lr=0.3)
@@ -615,7 +615,7 @@ def test_the_png_gives_its_settings_undamaged(folder, png):
 def test_a_png_of_one_hidden_layer_from_an_earlier_nnviz_opens(folder, png):
     """Before deep networks a PNG said ``"hidden": 7`` (a number): it still opens, as one layer
     of 7; today's say ``[8, 8, 4]``."""
-    from nnviz.gui import export
+    from nnviz.gui.files import export
 
     parts = chunks(png)
     at = next(k for k, (_, data) in enumerate(parts) if data.startswith(b"nnviz-config\0"))
@@ -628,7 +628,7 @@ def test_a_png_of_one_hidden_layer_from_an_earlier_nnviz_opens(folder, png):
 
 def test_png_damage_has_its_sentences(folder, png):
     """A truncated picture, a damaged settings chunk, and settings that are not JSON: each its sentence."""
-    from nnviz.gui import export
+    from nnviz.gui.files import export
 
     parts = chunks(png)
     at = next(k for k, (_, data) in enumerate(parts) if data.startswith(b"nnviz-config\0"))

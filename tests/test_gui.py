@@ -16,8 +16,8 @@ from PyQt5.QtWidgets import QApplication, QMessageBox
 
 from nnviz.core.config import TrainingConfig
 from nnviz.core.grid import grid_points
-from nnviz.gui import export
 from nnviz.gui.colors import BACKGROUND_COLORS, rgb
+from nnviz.gui.files import export
 from nnviz.gui.main_window import MainWindow
 from nnviz.gui.settings import load_config
 

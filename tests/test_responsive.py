@@ -13,7 +13,7 @@ from PyQt5.QtWidgets import QApplication, QMessageBox
 from nnviz.core.config import TrainingConfig
 from nnviz.core.runfile import load_run
 from nnviz.gui.main_window import MainWindow
-from nnviz.gui.session import FIRST_FRAME_MS
+from nnviz.gui.train.session import FIRST_FRAME_MS
 
 SILENCE = 1.5  # seconds of silence after which these tests' windows give a process up
 

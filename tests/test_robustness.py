@@ -29,7 +29,7 @@ from nnviz.core.experiment import build_trainer
 from nnviz.core.runfile import load_run
 from nnviz.gui.app import settle_heap
 from nnviz.gui.main_window import MainWindow
-from nnviz.gui.session import HISTORY_CAPACITY, HISTORY_EVERY
+from nnviz.gui.train.session import HISTORY_CAPACITY, HISTORY_EVERY
 
 
 @pytest.fixture

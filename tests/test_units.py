@@ -19,8 +19,13 @@ from nnviz.core.units import (
     unit_maps,
 )
 from nnviz.gui.colors import POINT_COLORS, rgb
-from nnviz.gui.network_diagram import LINE, MAX_EDGES, POSITIVE_COLOR, NetworkDiagram
-from nnviz.gui.units_view import MIN_TILE, UnitGrid
+from nnviz.gui.inside.network_diagram import (
+    LINE,
+    MAX_EDGES,
+    POSITIVE_COLOR,
+    NetworkDiagram,
+)
+from nnviz.gui.inside.units_view import MIN_TILE, UnitGrid
 
 BOUNDS = (-2.0, 3.0, -1.5, 2.0)
 

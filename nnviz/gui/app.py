@@ -40,8 +40,8 @@ def run_app(given: dict, *, start: bool = False, screenshot: str | None = None, 
     from threadpoolctl import threadpool_limits
 
     from nnviz.core.files import SaveError
-    from nnviz.gui import export
     from nnviz.gui import settings as stored
+    from nnviz.gui.files import export
     from nnviz.gui.main_window import MainWindow, app_icon
 
     # The window's arrays are small: BLAS threads would only compete with the training process.

@@ -20,13 +20,13 @@ from nnviz.core.config import TrainingConfig, network_name
 from nnviz.core.datasets import CUSTOM
 from nnviz.core.training import TrainingSnapshot
 from nnviz.gui import settings as stored
-from nnviz.gui.compare_view import CompareView, Pin
+from nnviz.gui.compare.compare_view import CompareView, Pin
 from nnviz.gui.controls import ControlPanel
-from nnviz.gui.drawing import PointEditor
-from nnviz.gui.file_actions import FileActions
+from nnviz.gui.files.file_actions import FileActions
 from nnviz.gui.resource_files import resource_file
-from nnviz.gui.session import TrainingSession
-from nnviz.gui.training_view import TrainingView
+from nnviz.gui.train.drawing import PointEditor
+from nnviz.gui.train.session import TrainingSession
+from nnviz.gui.train.training_view import TrainingView
 
 CONTROLS_WIDTH = 330
 

@@ -10,8 +10,8 @@ from nnviz.core.datasets import Dataset
 from nnviz.core.sweep import Sweep
 from nnviz.core.sweep_trainer import SweepTrainer
 from nnviz.core.training import Trainer
-from nnviz.gui.runner import Runner
-from nnviz.gui.session import HISTORY_CAPACITY
+from nnviz.gui.process.runner import Runner
+from nnviz.gui.train.session import HISTORY_CAPACITY
 
 SWEEP_HISTORY_EVERY = 25  # each record evaluates every network: keep it rarer than for one
 

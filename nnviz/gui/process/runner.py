@@ -15,7 +15,7 @@ from functools import partial
 
 from PyQt5.QtCore import QObject, QTimer, pyqtSignal
 
-from nnviz.gui.worker import TrainingWorker
+from nnviz.gui.process.worker import TrainingWorker
 
 SNAPSHOT_INTERVAL = 1 / 60  # the trainer hands over at most ~60 snapshots a second
 START_ALLOWANCE = 30.0  # seconds a new process may take to say its first word (imports, a busy machine)

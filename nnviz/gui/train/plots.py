@@ -24,7 +24,7 @@ from nnviz.gui.colors import (
     activation_lut,
     probability_colors,
 )
-from nnviz.gui.points_item import PointsItem
+from nnviz.gui.train.points_item import PointsItem
 
 # Antialiasing only where it shows (points, the boundary line): it makes long curves slow.
 pg.setConfigOptions(imageAxisOrder="row-major", antialias=False, background="w", foreground="#333")

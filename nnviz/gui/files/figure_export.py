@@ -24,7 +24,7 @@ def sweep_heading(sweep: Sweep) -> str:
 
 def sweep_texts(sweep: Sweep, step: int) -> dict[str, str]:
     """PNG text chunks: those of a single export for the base settings, plus the sweep."""
-    from nnviz.gui.export import metadata
+    from nnviz.gui.files.export import metadata
 
     texts = metadata(sweep.base, step)
     texts[SWEEP_KEY] = json.dumps({"setting": sweep.setting, "values": [list(v) if isinstance(v, tuple) else v
@@ -38,8 +38,8 @@ def save_sweep_figure(sweep: Sweep, trainer: SweepTrainer, snapshot: SweepSnapsh
     os.environ["QT_QPA_PLATFORM"] = "offscreen"  # a picture, not a window: no display needed
     from PyQt5.QtWidgets import QApplication
 
-    from nnviz.gui.export import render, save_png
-    from nnviz.gui.sweep_view import SweepFigure
+    from nnviz.gui.compare.sweep_view import SweepFigure
+    from nnviz.gui.files.export import render, save_png
 
     app = QApplication.instance() or QApplication(["nnviz"])
     figure = SweepFigure()

@@ -20,7 +20,7 @@ from nnviz.core.experiment import (
 from nnviz.core.history import FIELDS, HistoryEntry
 from nnviz.core.remote import apply_settings
 from nnviz.core.training import LIVE_SETTINGS, Trainer, TrainingSnapshot
-from nnviz.gui.runner import Runner
+from nnviz.gui.process.runner import Runner
 
 DATA_SETTINGS = ("dataset", "samples", "noise", "classes", "test_fraction", "seed", "preset")
 HISTORY_EVERY = 10  # record train/test loss every 10 steps (thinned further as it grows)

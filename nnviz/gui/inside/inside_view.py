@@ -21,9 +21,9 @@ from PyQt5.QtWidgets import (
 from nnviz.core.datasets import Dataset
 from nnviz.core.grid import Bounds
 from nnviz.core.network import MLP
-from nnviz.gui.network_diagram import NetworkDiagram
+from nnviz.gui.inside.network_diagram import NetworkDiagram
+from nnviz.gui.inside.units_view import UnitGrid
 from nnviz.gui.throttle import Throttled
-from nnviz.gui.units_view import UnitGrid
 
 FRAME_MS = 50  # at most 20 redraws a second: at 200 units this panel costs more than the rest of a frame
 BUSY_SHARE = 0.2  # of the window's time, at most: six layers of 200 take 16 ms a redraw, so 12 a second

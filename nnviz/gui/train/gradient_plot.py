@@ -6,7 +6,7 @@ import numpy as np
 import pyqtgraph as pg
 
 from nnviz.core.training import TrainingSnapshot
-from nnviz.gui.plots import LossAxis
+from nnviz.gui.train.plots import LossAxis
 
 MAX_POINTS = 2000  # per layer; beyond this every other point is dropped (the curve keeps its shape)
 

@@ -23,8 +23,8 @@ from nnviz.core.datasets import Dataset
 from nnviz.core.history import HistoryEntry
 from nnviz.core.network import MLP
 from nnviz.core.training import Divergence
-from nnviz.gui.plots import LossAxis
-from nnviz.gui.tile_plot import TilePlot
+from nnviz.gui.compare.tile_plot import TilePlot
+from nnviz.gui.train.plots import LossAxis
 
 # Okabe-Ito, for settings without an order (activations); a dark-to-light ramp otherwise.
 CATEGORICAL = ("#0072b2", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e00", "#f0e442", "#000000")

@@ -33,10 +33,10 @@ from nnviz.core.sweep import (
     write_rows_csv,
 )
 from nnviz.core.training import TrainingSnapshot
-from nnviz.gui.export import metadata
-from nnviz.gui.figure_export import sweep_heading, sweep_texts
-from nnviz.gui.sweep_session import SweepSession
-from nnviz.gui.sweep_view import SweepFigure
+from nnviz.gui.compare.sweep_session import SweepSession
+from nnviz.gui.compare.sweep_view import SweepFigure
+from nnviz.gui.files.export import metadata
+from nnviz.gui.files.figure_export import sweep_heading, sweep_texts
 from nnviz.gui.throttle import Throttled
 
 PINS_KEY = "nnviz-pins"

@@ -11,7 +11,7 @@ from PyQt5.QtWidgets import QWidget
 
 from nnviz.core.network import MLP
 from nnviz.gui.colors import POINT_COLORS
-from nnviz.gui.unit_picker import UnitPicker
+from nnviz.gui.inside.unit_picker import UnitPicker
 
 # Paul Tol's vibrant blue and red: told apart with every common colour-vision deficiency.
 POSITIVE_COLOR = "#0077bb"

@@ -30,7 +30,7 @@ from nnviz.core.datasets import Dataset
 from nnviz.core.grid import Bounds, DecisionGrid, grid_resolution
 from nnviz.core.network import MLP
 from nnviz.gui.colors import CONTOUR_COLOR, probability_colors
-from nnviz.gui.points_item import point_color, stamp_points
+from nnviz.gui.train.points_item import point_color, stamp_points
 
 TILE_RESOLUTION = 64  # grid cells a side; the picture is smoothed when scaled up
 TILE_POINTS = 400  # at most this many points of each split: a tile is too small to tell more apart

@@ -21,7 +21,7 @@ from nnviz.core.datasets import CUSTOM
 from nnviz.core.files import SaveError
 from nnviz.core.history import write_history_csv
 from nnviz.core.runfile import SUFFIX, RunFileError, load_run, save_run
-from nnviz.gui import export
+from nnviz.gui.files import export
 
 
 class FileActions(QObject):

@@ -20,7 +20,7 @@ from nnviz.core.units import (
     unit_maps,
 )
 from nnviz.gui.colors import activation_lut, rgb
-from nnviz.gui.unit_picker import UnitPicker
+from nnviz.gui.inside.unit_picker import UnitPicker
 
 __all__ = ["UnitGrid", "describe_unit", "diverging_lut", "map_resolution"]  # describe_unit: for tooltips
 

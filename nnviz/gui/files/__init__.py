@@ -1,0 +1,1 @@
+"""Pictures, tables and run files out of (and into) the window."""
