@@ -20,10 +20,12 @@ from nnviz.core.units import (
 )
 from nnviz.gui.colors import POINT_COLORS, rgb
 from nnviz.gui.inside.network_diagram import (
+    EDGE_BUDGET,
     LINE,
     MAX_EDGES,
     POSITIVE_COLOR,
     NetworkDiagram,
+    edges_per_pair,
 )
 from nnviz.gui.inside.units_view import MIN_TILE, UnitGrid
 
@@ -404,6 +406,22 @@ def test_a_big_network_draws_only_its_strongest_edges(diagram):
         strongest |= {edge[1:] for edge in every[:MAX_EDGES]}
     assert set(diagram.drawn_edges()) == strongest
     assert diagram.caption() == f"strongest {2 * MAX_EDGES} of 1,000 weights"
+
+
+def test_a_deep_network_shares_one_budget_of_edges_among_its_layers(diagram):
+    """A small deep network draws every weight; six layers of 200 draw at most EDGE_BUDGET,
+    about as many between each pair of layers, each pair's strongest."""
+    diagram.show_network(network((2, 8, 8, 8, 4)))
+    assert diagram.caption() == "all 176 weights"
+    net = network((2, *(200,) * 6, 2))
+    diagram.show_network(net)
+    drawn = diagram.drawn_edges()
+    per_pair = [sum(1 for layer, _, _ in drawn if layer == k) for k in range(7)]
+    assert sum(per_pair) <= EDGE_BUDGET and min(per_pair) >= EDGE_BUDGET // 7 and max(per_pair) <= EDGE_BUDGET // 7 + 1
+    for layer, i, j in drawn:
+        magnitude = np.abs(net.weights[layer])
+        assert (magnitude > magnitude[i, j]).sum() < per_pair[layer]  # among that pair's strongest
+    assert edges_per_pair([10, 500, 500]) == [10, 80, 80]  # a small pair leaves its share to the others
 
 
 def test_a_selected_unit_among_many_is_marked_by_a_dark_dot(diagram):

@@ -31,16 +31,24 @@ def feature_label(index: int) -> str:
     return "x" + str(index + 1).translate(SUBSCRIPTS)
 
 
-def edges_per_pair(pairs: int) -> int:
-    """How many edges are drawn between each pair of adjacent layers: :data:`MAX_EDGES` for
-    one hidden layer, fewer as layers are added, so six layers of 200 do not make a hairball
-    (nor take a frame's time to paint)."""
-    return max(min(MAX_EDGES, EDGE_BUDGET // max(pairs, 1)), 1)
+def edges_per_pair(counts: Sequence[int]) -> list[int]:
+    """How many edges to draw between each pair of adjacent layers, given how many weights each
+    pair has: all of them while the network has at most :data:`EDGE_BUDGET`, else the budget
+    shared out (a pair with fewer than its share keeps them all and leaves the rest to the
+    others), at most :data:`MAX_EDGES` a pair, so six layers of 200 do not make a hairball (nor
+    take a frame to paint)."""
+    limits = [0] * len(counts)
+    left = EDGE_BUDGET
+    for done, k in enumerate(sorted(range(len(counts)), key=lambda k: counts[k])):
+        limits[k] = min(counts[k], MAX_EDGES, max(left // (len(counts) - done), 1))
+        left -= limits[k]
+    return limits
 
 
-def strongest_edges(weights: list[np.ndarray], limit: int) -> tuple[tuple[np.ndarray, ...], tuple[float, ...]]:
-    """The ``limit`` largest weights of each layer by ``|w|`` relative to the largest in that
-    layer, weakest first (so the strongest are drawn on top), and each layer's largest ``|w|``.
+def strongest_edges(weights: list[np.ndarray], limits: Sequence[int]) -> tuple[tuple[np.ndarray, ...], tuple[float, ...]]:
+    """The ``limits[k]`` largest weights of each layer ``k`` by ``|w|`` relative to the largest
+    in that layer, weakest first (so the strongest are drawn on top), and each layer's largest
+    ``|w|``.
 
     Each layer is measured against its own largest weight because their scales differ (at
     200 units the second layer's weights start ten times smaller than the first's) and every
@@ -48,7 +56,7 @@ def strongest_edges(weights: list[np.ndarray], limit: int) -> tuple[tuple[np.nda
     ``weights[layer][i, j]``, its ``|w|`` over its layer's largest ``|w|``, and its sign.
     """
     layers, rows, cols, relative, positive, peaks = [], [], [], [], [], []
-    for k, w in enumerate(weights):
+    for k, (w, limit) in enumerate(zip(weights, limits)):
         flat = w.ravel()
         magnitude = np.abs(flat)
         if not np.isfinite(magnitude.max(initial=0.0)):  # a diverged network's: count inf and NaN as 0
@@ -100,7 +108,7 @@ class NetworkDiagram(UnitPicker):
         sizes = network.layer_sizes
         self._sizes = sizes
         self._weights = [w.copy() for w in network.weights]
-        self._edges, self._peaks = strongest_edges(self._weights, edges_per_pair(len(self._weights)))
+        self._edges, self._peaks = strongest_edges(self._weights, edges_per_pair([w.size for w in self._weights]))
         self._feature_names = list(feature_names or [feature_label(k) for k in range(sizes[0])])
         self._class_names = list(class_names or [f"class {k}" for k in range(sizes[-1])])
         self._layer = min(self._layer, max(len(sizes) - 3, 0))
