@@ -17,7 +17,6 @@ from PyQt5.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QSizePolicy,
     QSlider,
     QSpinBox,
     QToolButton,
@@ -38,6 +37,7 @@ from nnviz.gui.colors import class_color
 from nnviz.gui.throttle import Throttled
 
 SEED_SIZES = (1, 2, 3, 4, 10, 20, 50, 200)  # the hidden sizes the seed tutorial compares
+LAYER_BUTTONS_A_ROW = 3
 LR_RANGE = (1e-4, 10.0)
 LR_SLIDER_STEPS = 100  # slider positions across the log-scaled range
 
@@ -176,16 +176,17 @@ class ControlPanel(QWidget):
         depth.addWidget(self.layer_count)
         depth.addStretch(1)
         form.addRow("Hidden layers", depth)
-        layers = QHBoxLayout()
+        layers = QGridLayout()  # three to a row, like the sizes below: six in one row left "200" no room
         layers.setSpacing(2)
         for k in range(MAX_LAYERS):
-            # Tool buttons: a push button's margins left "200" no room in six to a row.
-            button = QToolButton(checkable=True, toolTip=f"Hidden layer {k + 1}: edit its width and activation")
-            button.setSizePolicy(QSizePolicy.Preferred, QSizePolicy.Fixed)
-            button.setMaximumWidth(44)
+            button = QPushButton(checkable=True, toolTip=f"Hidden layer {k + 1}: edit its width and activation")
+            button.setMinimumWidth(36)
             self.layer_buttons.addButton(button, k)
-            layers.addWidget(button)
-        layers.addStretch(1)
+            layers.addWidget(button, k // LAYER_BUTTONS_A_ROW, k % LAYER_BUTTONS_A_ROW)
+        self.no_hidden = QLabel("none: softmax regression")
+        self.no_hidden.setWordWrap(True)
+        self.no_hidden.setStyleSheet("color: #555;")
+        layers.addWidget(self.no_hidden, 0, 0, 1, LAYER_BUTTONS_A_ROW)
         form.addRow("Widths", layers)
         self.hidden_slider = QSlider(Qt.Horizontal)
         self.hidden_slider.setRange(HIDDEN_RANGE[0], max(SEED_SIZES))
@@ -315,7 +316,8 @@ class ControlPanel(QWidget):
     def _show_network(self, config: TrainingConfig) -> None:
         layers = len(config.hidden)
         self._layer = min(self._layer, max(layers - 1, 0))
-        self.layer_count.setText(f"{layers}" if layers else "0: softmax regression")
+        self.layer_count.setText(str(layers))
+        self.no_hidden.setVisible(not layers)
         self.remove_layer.setEnabled(layers > 0)
         self.add_layer.setEnabled(layers < MAX_LAYERS)
         for k, button in enumerate(self.layer_buttons.buttons()):
