@@ -28,11 +28,13 @@ def measure(seed: int, settings: dict, actions: int) -> list[float]:
     from PyQt5.QtCore import QSettings
     from PyQt5.QtWidgets import QApplication, QFileDialog, QMessageBox
     from test_robustness import _actions, _poke, _suffix  # the same monkey as the test
+    from threadpoolctl import threadpool_limits
 
     from nnviz.core.config import TrainingConfig
     from nnviz.gui.app import settle_heap
     from nnviz.gui.main_window import MainWindow
 
+    threadpool_limits(1)  # as nnviz.gui.app does: two BLAS threads here would fight the training process
     app = QApplication.instance() or QApplication([])
     folder = tempfile.mkdtemp(prefix="nnviz-latency-")
     saved = {".nnviz": [f"{folder}/none.nnviz"], ".csv": [f"{folder}/none.csv"]}

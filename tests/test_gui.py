@@ -5,6 +5,7 @@ import multiprocessing
 import os
 import threading
 import time
+from dataclasses import replace
 
 import numpy as np
 import pyqtgraph as pg
@@ -161,6 +162,36 @@ def test_training_in_the_worker_lowers_the_loss(qtbot, window):
     assert window.session.trainer.evaluate().loss < 0.5 * first
     assert len(window.view.loss.train_curve.getData()[0]) > 10
     assert window.view.frames_drawn > 1
+
+
+def test_the_figures_show_the_snapshot_and_ask_for_no_new_layout(qtbot, window):
+    """The figures read what the snapshot says, and changing them lays nothing out again: as
+    labels, every new number asked the window for a new layout, which repainted every panel
+    each frame."""
+    from PyQt5.QtCore import QEvent, QObject
+
+    class LayoutRequests(QObject):
+        count = 0
+
+        def eventFilter(self, _watched, event):
+            self.count += event.type() == QEvent.LayoutRequest
+            return False
+
+    _train_until(qtbot, window, 200)
+    window.controls.train_button.click()
+    settle(qtbot, window.session)
+    snapshot = window.session.snapshot()
+    requests = LayoutRequests()
+    for widget in (window, window.view, window.view.figures.parentWidget()):
+        widget.installEventFilter(requests)
+    for step in (5, 12345, 9_876_543):  # numbers of every width
+        window.view.figures.show_snapshot(replace(snapshot, step=step, steps_per_second=step * 1.5), True)
+        QApplication.processEvents()
+    figures = window.view.figures
+    assert figures.text("step") == "9,876,543" and figures.text("rate") == "14,814,814"
+    assert figures.text("loss") == f"{snapshot.latest.loss:.4f}"
+    assert figures.text("test_accuracy") == f"{snapshot.latest.test_accuracy:.1%}"
+    assert requests.count == 0
 
 
 def test_pause_stops_the_step_count(qtbot, window):
