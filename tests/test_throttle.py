@@ -75,3 +75,16 @@ def test_the_interval_counts_from_the_start_of_a_call(qtbot):
     throttled(2)
     qtbot.waitUntil(lambda: len(times) == 2, timeout=1000)
     assert 0.1 * 0.9 <= times[1] - times[0] < 0.15  # the old rule gave 0.16
+
+
+def test_what_a_call_costs_later_counts_with_it(qtbot):
+    """A call that returns at once but asks for 40 ms of painting (later_ms) is spaced as if it
+    took 40 ms: with busy_share 0.5, 40 ms of rest follow."""
+    import time
+
+    times = []
+    throttled = Throttled(lambda _value: times.append(time.perf_counter()), 1, busy_share=0.5, later_ms=lambda: 40.0)
+    throttled(1)
+    throttled(2)
+    qtbot.waitUntil(lambda: len(times) == 2, timeout=1000)
+    assert times[1] - times[0] >= 0.04 * 0.9

@@ -424,6 +424,14 @@ def test_a_deep_network_shares_one_budget_of_edges_among_its_layers(diagram):
     assert edges_per_pair([10, 500, 500]) == [10, 80, 80]  # a small pair leaves its share to the others
 
 
+def test_the_views_time_their_painting(diagram):
+    """The diagram says how long its last paint took (the inside panel paces itself by it)."""
+    diagram.paint_ms = 0.0
+    diagram.show_network(network((2, 200, 200, 3)))
+    diagram.repaint()
+    assert diagram.paint_ms > 0.0
+
+
 def test_a_selected_unit_among_many_is_marked_by_a_dark_dot(diagram):
     """At 200 units the nodes are small grey dots; the frozen unit's is filled dark, and
     emphasis adds edges without changing which strongest edges are drawn."""

@@ -26,14 +26,17 @@ class Throttled:
 
     ``busy_share``: the most of the time ``func`` may take; an interval is stretched to
     ``duration / busy_share`` after a call that took long (a redraw of a large network), so
-    that the rest of the time stays free for the user's input.
+    that the rest of the time stays free for the user's input. ``later_ms``: what a call also
+    costs after it returns, in ms (the painting it asks for), counted with its duration.
     """
 
-    def __init__(self, func: Callable, timeout: int, *, leading: bool = True, busy_share: float = 1.0):
+    def __init__(self, func: Callable, timeout: int, *, leading: bool = True, busy_share: float = 1.0,
+                 later_ms: Callable[[], float] | None = None):
         self._func = WeakMethod(func) if isinstance(func, MethodType) else (lambda: func)
         self._leading = leading
         self._timeout = timeout
         self._busy_share = busy_share
+        self._later_ms = later_ms
         self._pending: tuple | None = None  # the arguments of the call waiting for the timer
         # Owned by the function's widget, where there is one: it must not fire after the widget is gone.
         owner = getattr(func, "__self__", None)
@@ -63,7 +66,7 @@ class Throttled:
         started = time.perf_counter()
         if func is not None:
             func(*args)
-        took_ms = (time.perf_counter() - started) * 1000
+        took_ms = (time.perf_counter() - started) * 1000 + (self._later_ms() if self._later_ms else 0.0)
         # The timer starts at the call's end: what is left of the interval, or the rest that
         # keeps the call to its busy share.
         self._timer.start(max(round(self._timeout - took_ms), round(took_ms / self._busy_share - took_ms), 0))

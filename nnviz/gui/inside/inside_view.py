@@ -76,7 +76,9 @@ class InsidePanel(QWidget):
         for source in (self.units, self.diagram):
             source.unit_hovered.connect(self._on_unit_hovered)
             source.unit_selected.connect(self._on_unit_selected)
-        self._throttled_show = Throttled(self._show, FRAME_MS, leading=True, busy_share=BUSY_SHARE)
+        # Painting is most of this panel's cost: the throttle counts the last paint's with each redraw.
+        self._throttled_show = Throttled(self._show, FRAME_MS, leading=True, busy_share=BUSY_SHARE,
+                                         later_ms=lambda: self.diagram.paint_ms + self.units.paint_ms)
         for source in (self.diagram.layer_chosen, self.layer_choice.activated):
             source.connect(self.show_layer)
             source.connect(self.layer_chosen)
@@ -132,8 +134,6 @@ class InsidePanel(QWidget):
         self.levels_changed.emit(*self.units.levels())
         self.diagram.layer = self._layer
         self.diagram.show_network(network, data.axis_names, data.label_names)
-        for view in (self.diagram, self.units):
-            view.repaint()  # now, so that the throttle counts the painting, most of this panel's cost
 
     def _show_layers(self, network: MLP) -> None:
         """The layer list for ``network``'s hidden layers (the last one kept if fewer remain)."""

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from PyQt5.QtCore import QPoint, Qt, pyqtSignal
+import time
+
+from PyQt5.QtCore import QEvent, QPoint, Qt, pyqtSignal
 from PyQt5.QtWidgets import QWidget
 
 
@@ -25,6 +27,15 @@ class UnitPicker(QWidget):
         self._highlighted = -1  # hovered in another view
         self._selected = -1
         self._mouse: QPoint | None = None
+        self.paint_ms = 0.0  # how long the last paint took: the panel paces its redraws by it
+
+    def event(self, event) -> bool:
+        if event.type() != QEvent.Paint:
+            return super().event(event)
+        started = time.perf_counter()
+        handled = super().event(event)
+        self.paint_ms = (time.perf_counter() - started) * 1000
+        return handled
 
     def unit_at(self, point: QPoint) -> int:
         """The unit shown at ``point``, or -1."""
