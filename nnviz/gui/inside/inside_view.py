@@ -26,7 +26,7 @@ from nnviz.gui.inside.units_view import UnitGrid
 from nnviz.gui.throttle import Throttled
 
 FRAME_MS = 50  # at most 20 redraws a second: at 200 units this panel costs more than the rest of a frame
-BUSY_SHARE = 0.2  # of the window's time, at most: six layers of 200 take 16 ms a redraw, so 12 a second
+BUSY_SHARE = 0.15  # of the window's time, at most: six layers of 200 take 16 ms a redraw, so 9 a second
 HINT = "Strongest outgoing weights first. Hover: see it on the plot; click: keep it."
 
 
