@@ -6,7 +6,7 @@ import numpy as np
 import pyqtgraph as pg
 
 from nnviz.core.training import TrainingSnapshot
-from nnviz.gui.train.plots import LossAxis
+from nnviz.gui.train.plots import StepPlot
 
 MAX_POINTS = 2000  # per layer; beyond this every other point is dropped (the curve keeps its shape)
 
@@ -17,19 +17,13 @@ def layer_colors(count: int) -> list[str]:
     return [ramp.map(0.85 * k / max(count - 1, 1), mode="qcolor").name() for k in range(count)]
 
 
-class GradientPlot(pg.PlotWidget):
+class GradientPlot(StepPlot):
     """The RMS of each weight matrix's gradient against step, on a log scale, one line per
     layer. Fed snapshots; starts again when the network changes shape or its run restarts."""
 
     def __init__(self, parent=None):
-        super().__init__(parent, axisItems={"left": LossAxis()})
-        self.setMenuEnabled(False)
-        self.showGrid(x=True, y=True, alpha=0.15)
-        self.setLabel("bottom", "step")
-        self.setLabel("left", "gradient RMS")
-        self.getAxis("bottom").enableAutoSIPrefix(False)
+        super().__init__("gradient RMS", parent)
         self.setLogMode(y=True)
-        self.setLimits(xMin=0)
         self.curves: list[pg.PlotDataItem] = []
         self._rows = np.empty((0, 1))  # step, then each layer's RMS
         self._sizes: tuple[int, ...] = ()

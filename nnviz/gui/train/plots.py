@@ -265,19 +265,26 @@ class LossAxis(pg.AxisItem):
         return strings
 
 
-class LossPlot(pg.PlotWidget):
+class StepPlot(pg.PlotWidget):
+    """Something against step, from step 0: a light grid, plain step numbers, no menu."""
+
+    def __init__(self, quantity: str, parent=None):
+        super().__init__(parent, axisItems={"left": LossAxis()})
+        self.setMenuEnabled(False)
+        self.showGrid(x=True, y=True, alpha=0.15)
+        self.setLabel("bottom", "step")
+        self.setLabel("left", quantity)
+        self.getAxis("bottom").enableAutoSIPrefix(False)
+        self.setLimits(xMin=0)
+
+
+class LossPlot(StepPlot):
     """Train and test loss against step; hover for the values at a step."""
 
     hovered = pyqtSignal(str)  # a readout line; empty when the pointer leaves
 
     def __init__(self, parent=None):
-        super().__init__(parent, axisItems={"left": LossAxis()})
-        self.setMenuEnabled(False)
-        self.showGrid(x=True, y=True, alpha=0.15)
-        self.setLabel("bottom", "step")
-        self.setLabel("left", "loss")
-        self.getAxis("bottom").enableAutoSIPrefix(False)
-        self.setLimits(xMin=0)
+        super().__init__("loss", parent)
         self.addLegend(offset=(-10, 10))
         self.train_curve = self.plot(name="train", pen=pg.mkPen(TRAIN_COLOR, width=2))
         self.test_curve = self.plot(name="test", pen=pg.mkPen(TEST_COLOR, width=2, dash=[4, 3]))
