@@ -1,6 +1,7 @@
 """Sweeps, side by side in one run:
 - the seed's sweep (hidden sizes 1, 2, 3, 4, 10, 20, 50, 200 on its moons, 20000 steps each):
-  nnviz's vectorised sweep against the seed's own `build_model` run eight times;
+  nnviz's packed sweep against the seed's own `build_model` run eight times, and against
+  nnviz's lone trainer run eight times (what the packing saves);
 - a sweep of shapes (8, 8x8, 8x8x8, 8x8x8x8 on the spiral, 5000 steps): nnviz's sweep against
   the same four networks trained by nnviz one after another.
 
@@ -37,13 +38,18 @@ def seed_eight_runs(steps: int) -> float:
     return time.perf_counter() - started
 
 
-def nnviz_sweep(steps: int, dtype: str) -> float:
-    """Seconds for nnviz's sweep of the eight sizes, logging every 1000 steps."""
+def nnviz_sweep(steps: int, dtype: str, together: bool = True) -> float:
+    """Seconds for nnviz's sweep of the eight sizes, logging every 1000 steps: as one packed
+    sweep, or (``together=False``) as eight lone trainers one after another."""
     sweep = Sweep(tutorial_config().replace(dtype=dtype), "hidden", TUTORIAL_SIZES)
     configs = sweep.configs()
     data = build_dataset(configs[0])
     started = time.perf_counter()
-    SweepTrainer(configs, data, log_every=1000).step(steps)
+    if together:
+        SweepTrainer(configs, data, log_every=1000).step(steps)
+    else:
+        for config in configs:
+            build_trainer(config, data, log_every=1000).step(steps)
     return time.perf_counter() - started
 
 
@@ -68,12 +74,14 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=20000)
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
-    times = {"seed build_model x8 (float64)": [], "nnviz sweep float64": [], "nnviz sweep float32": []}
+    times = {"seed build_model x8 (float64)": [], "nnviz sweep float64": [], "nnviz sweep float32": [],
+             "nnviz lone x8 float64": [], "nnviz lone x8 float32": []}
     with threadpool_limits(1):
         for _ in range(args.repeats):  # interleaved, so all see the same machine load
             times["seed build_model x8 (float64)"].append(seed_eight_runs(args.steps))
-            times["nnviz sweep float64"].append(nnviz_sweep(args.steps, "float64"))
-            times["nnviz sweep float32"].append(nnviz_sweep(args.steps, "float32"))
+            for dtype in ("float64", "float32"):
+                times[f"nnviz sweep {dtype}"].append(nnviz_sweep(args.steps, dtype))
+                times[f"nnviz lone x8 {dtype}"].append(nnviz_sweep(args.steps, dtype, together=False))
     baseline = statistics.median(times["seed build_model x8 (float64)"])
     print(f"{args.steps} steps of each of the sizes {TUTORIAL_SIZES}, median of {args.repeats}:")
     for name, values in times.items():

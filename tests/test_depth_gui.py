@@ -156,3 +156,19 @@ def test_the_layer_edited_is_the_layer_shown(qtbot, make_window):
     xs = inside.diagram.column_x()
     QTest.mouseClick(inside.diagram, Qt.LeftButton, pos=QPoint(round(xs[3]), inside.diagram.height() // 2))
     assert inside.layer == 2 and controls.selected_layer == 2 and controls.hidden.value() == 3
+
+
+def test_a_network_of_another_size_is_drawn_once(qtbot, make_window, monkeypatch):
+    """A wider network gets a coarser decision grid; making that grid draws nothing of its own
+    (it asked for a redraw, which ran inside the one under way and drew everything twice)."""
+    window = make_window(TrainingConfig(hidden=(5,)))
+    qtbot.waitUntil(lambda: window.view.latest is not None and window.view.boundary.probability_image() is not None)
+    window.controls.layer_buttons.button(0).click()
+    qtbot.wait(300)  # no redraw under way or due
+    drawn = []
+    show = window.view.boundary.show_network
+    monkeypatch.setattr(window.view.boundary, "show_network", lambda network: drawn.append(network) or show(network))
+    window.controls.hidden.setValue(400)  # 100 cells a side before, fewer now
+    qtbot.wait(300)
+    assert window.view.boundary.probability_image().shape[0] < 100
+    assert [n.layer_sizes for n in drawn] == [(2, 400, 2)]

@@ -165,14 +165,19 @@ class BoundaryPlot(pg.PlotWidget):
         self.setCursor(Qt.CrossCursor if enabled else Qt.ArrowCursor)
 
     def _on_range_changed(self, *_args) -> None:
+        if self._new_grid():
+            self.view_changed.emit()
+
+    def _new_grid(self) -> bool:
+        """Make the grid over the part of the plane in view; False if the one there is that."""
         (x0, x1), (y0, y1) = self.getViewBox().viewRange()
         if self._bounds == (x0, x1, y0, y1):
-            return
+            return False
         self._bounds = (x0, x1, y0, y1)
         self._grid = DecisionGrid(self._bounds, self._resolution, fill=self._fill)
         self._rect = self._unit_rect = QRectF(x0, y0, x1 - x0, y1 - y0)
         self._draw_baseline()
-        self.view_changed.emit()
+        return True
 
     def show_network(self, network: MLP) -> None:
         """Redraw the heatmap and boundary for ``network`` (called at most once per frame)."""
@@ -183,7 +188,7 @@ class BoundaryPlot(pg.PlotWidget):
         if resolution != self._resolution:  # a network of another size: a grid it can draw in a frame
             self._resolution = resolution
             self._bounds = None
-            self._on_range_changed()
+            self._new_grid()  # not view_changed: this very call draws it (asking drew it twice)
         probs = self._grid.probabilities(network)
         self._probs = probs  # the grid's buffer: the next frame overwrites it and the image together
         # setRect scales by the current image size, so it goes with the first image of new data.
