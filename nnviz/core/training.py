@@ -16,12 +16,12 @@ from nnviz.core.network import MLP, Backprop, parameter_views, with_ones
 from nnviz.core.optimizers import GradientDescent
 
 LIVE_SETTINGS = ("lr", "l2", "momentum", "batch_size")
+"""Settings that change the optimiser, not the network, so they apply without a reset."""
 # The most of its time a run spends on snapshots: a large network's (a copy of the weights, and
 # the loss on every point) costs as much as a training step, and 60 of them a second took a sixth
 # of the time at six layers of 200 units.
 SNAPSHOT_SHARE = 0.1
 FIGURES_INTERVAL = 0.1  # s: snapshots in between carry the newest history entry's figures
-"""Settings that change the optimiser, not the network, so they apply without a reset."""
 
 
 @dataclass(frozen=True)
