@@ -1,18 +1,9 @@
 """Iso-line segments of a gridded field (marching squares)."""
 
-from itertools import pairwise
-
 import numpy as np
 
 from nnviz.core.contour import boundary_segments, contour_segments
-from nnviz.core.grid import (
-    COARSEST,
-    FINEST,
-    GRID_WORK,
-    VALUE_COST,
-    grid_points,
-    grid_resolution,
-)
+from nnviz.core.grid import COARSEST, FINEST, grid_points, grid_resolution
 
 BOUNDS = (-1.0, 2.0, -0.5, 1.5)
 
@@ -136,14 +127,12 @@ def test_a_three_class_boundary_lies_where_the_winner_changes():
 
 
 def test_a_decision_map_is_as_fine_as_the_network_allows():
-    """Small networks get the finest grid; larger ones a coarser one whose forward pass stays
-    within GRID_WORK, down to the coarsest; more work never gets a finer grid."""
-    shapes = [(2, 10, 2), (2, 8, 8, 8, 8, 4), (2, 50, 50, 50, 2), (2, 200, 2), (2, 200, 200, 2),
-              (2, *(200,) * 6, 2), (2, *(500,) * 6, 2)]
-    cells = [grid_resolution(s) for s in shapes]
-    assert cells[:2] == [FINEST, FINEST] and cells[-2:] == [COARSEST, COARSEST]
-    for shape, side in zip(shapes, cells):
-        work = sum(a * b for a, b in pairwise(shape)) + VALUE_COST * sum(shape[1:])
-        assert side == COARSEST or side * side * work <= GRID_WORK
-        assert side == FINEST or (side + 1) ** 2 * work > GRID_WORK  # the finest that fits
-    assert cells[3] < FINEST and cells[4] < cells[3]  # one layer of 200 is cheaper than two
+    """Small networks get the finest grid; wider and deeper ones coarser grids, down to the
+    coarsest (the sizes the README states: 76 a side at one layer of 200, 24 at six)."""
+    assert grid_resolution((2, 10, 2)) == grid_resolution((2, 8, 8, 8, 8, 4)) == FINEST
+    assert grid_resolution((2, 200, 2)) == 76
+    assert grid_resolution((2, *(200,) * 6, 2)) == grid_resolution((2, *(500,) * 6, 2)) == COARSEST == 24
+    wider = [grid_resolution((2, width, 2)) for width in (10, 50, 100, 200, 300, 500)]
+    deeper = [grid_resolution((2, *(50,) * depth, 2)) for depth in range(1, 7)]
+    assert wider == sorted(wider, reverse=True) and wider[-1] < wider[3] < wider[0]
+    assert deeper == sorted(deeper, reverse=True) and deeper[-1] < deeper[0]

@@ -194,6 +194,14 @@ def test_the_figures_show_the_snapshot_and_ask_for_no_new_layout(qtbot, window):
     assert requests.count == 0
 
 
+def test_the_boundary_plot_times_its_painting(window):
+    """The boundary plot says how long its last paint took: the view paces its frames by it."""
+    window.view.boundary.paint_ms = 0.0
+    window.view.draw_now()
+    window.view.boundary.viewport().repaint()
+    assert window.view.boundary.paint_ms > 0.0
+
+
 def test_pause_stops_the_step_count(qtbot, window):
     """After Pause, the step count does not move."""
     _train_until(qtbot, window, 100)

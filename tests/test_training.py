@@ -143,8 +143,9 @@ def test_train_generator_yields_copies_and_ends_on_the_last_step():
     assert not np.shares_memory(first.network.weights[0], trainer.network.weights[0])
 
 
-def _simulated_clock(monkeypatch, trainer, step_s: float, snapshot_s: float) -> None:
-    """Make the training loop's clock advance ``step_s`` per step and ``snapshot_s`` per snapshot."""
+def _simulated_clock(monkeypatch, trainer, step_s: float, snapshot_s: float, fresh_s: float | None = None) -> None:
+    """Make the training loop's clock advance ``step_s`` per step and ``snapshot_s`` per
+    snapshot (``fresh_s`` per snapshot that evaluates its figures afresh, if given)."""
     from types import SimpleNamespace
 
     from nnviz.core import training
@@ -158,7 +159,7 @@ def _simulated_clock(monkeypatch, trainer, step_s: float, snapshot_s: float) -> 
         return step(count)
 
     def slow_snapshot(rate=0.0, exact=True):
-        now[0] += snapshot_s
+        now[0] += fresh_s if exact and fresh_s is not None else snapshot_s
         return snapshot(rate, exact)
 
     monkeypatch.setattr(trainer, "step", slow_step)
@@ -199,6 +200,21 @@ def test_snapshots_evaluate_their_figures_ten_times_a_second_and_at_the_end(monk
     assert len(others) > 80 and all(s.latest.step == s.step // 10 * 10 for s in others)
     for s in others:
         assert s.latest.loss == trainer.history.entries()[s.step // 10].loss
+
+
+def test_costly_figures_are_evaluated_less_often_without_slowing_the_snapshots(monkeypatch):
+    """When evaluating the figures costs 50 steps and a snapshot without them one, snapshots
+    still come every 9 steps or so (paced by their own cost), while fresh figures come at most
+    once per 0.45 s (a tenth of the time); the figures in between never go back in time."""
+    trainer = build_trainer(TrainingConfig(), log_every=100)
+    _simulated_clock(monkeypatch, trainer, 0.001, 0.001, fresh_s=0.050)
+    snapshots = list(train(trainer, steps=3003, interval=0.005))
+    steps = [s.step for s in snapshots]
+    assert max(np.diff(steps[3:-1])) <= 12  # not 9 x 50 steps apart (once the first costs are known)
+    fresh = [s.step for s in snapshots if s.latest.step == s.step and s.step % 100]
+    assert fresh[-1] == 3003 and all(b - a >= 350 for a, b in pairwise(fresh[:-1]))  # 0.45 s: 370 steps and the snapshots
+    shown = [s.latest.step for s in snapshots]
+    assert shown == sorted(shown)  # the newest figures, the history's or a fresh one's
 
 
 def test_train_generator_stops_on_divergence():

@@ -43,11 +43,12 @@ class Outbox:
         """Queue ``message``; a ``droppable`` one is dropped while an earlier one is unsent."""
         if self._broken:
             raise BrokenPipeError("the window stopped listening")
+        if droppable and self._unsent:
+            return
+        data = bytes(ForkingPickler.dumps(message))  # pickled now: the objects may change later
         with self._lock:
-            if droppable and self._unsent:
-                return
             self._unsent += 1
-        self._queue.put(bytes(ForkingPickler.dumps(message)))  # pickled now: the objects may change later
+        self._queue.put(data)
 
     def flush(self, timeout: float) -> None:
         """Wait up to ``timeout`` seconds for everything queued to be written."""
@@ -61,10 +62,11 @@ class Outbox:
             try:
                 if not self._broken:
                     self._results.send_bytes(message)
-            except OSError:  # BrokenPipeError among them: the parent went away
-                self._broken = True
-            with self._lock:
-                self._unsent -= 1
+            except Exception:  # noqa: BLE001 (BrokenPipeError above all: the parent went away)
+                self._broken = True  # the next send says so, and the child ends
+            finally:
+                with self._lock:
+                    self._unsent -= 1
 
 
 def apply_settings(trainer: Trainer, settings: dict) -> None:

@@ -145,6 +145,7 @@ class SweepTrainer:
         self.classes = data.classes
         self._batches = Batches(data, np.dtype(first.dtype), self.classes, first.batch_size, batch_rng(first))
         self.histories = [LossHistory(log_every, history_capacity) for _ in configs]
+        self._figures: list[HistoryEntry] | None = None  # the last figures a snapshot evaluated afresh
 
         networks = [build_network(c, data.features, self.classes) for c in configs]
         self.layer_sizes = [n.layer_sizes for n in networks]
@@ -470,9 +471,11 @@ class SweepTrainer:
     def snapshot(self, steps_per_second: float = 0.0, exact: bool = True) -> SweepSnapshot:
         """Copies of every network and history; ``exact`` as for :meth:`Trainer.snapshot`."""
         networks = [self.network(i) for i in range(len(self.configs))]
-        latest = [h.last() for h in self.histories]
-        if exact or None in latest:
-            latest = self.evaluate()
+        logged = [h.last() for h in self.histories]
+        figures = self._figures or logged
+        latest = [max((a, b), key=lambda e: -1 if e is None else e.step) for a, b in zip(logged, figures)]
+        if None in latest or (exact and any(e.step != self.step_count for e in latest)):
+            latest = self._figures = self.evaluate()
         return SweepSnapshot(self.step_count, networks, [h.array() for h in self.histories], latest,
                              steps_per_second, list(self.divergences), self.divergence)
 

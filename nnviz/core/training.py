@@ -17,11 +17,12 @@ from nnviz.core.optimizers import GradientDescent
 
 LIVE_SETTINGS = ("lr", "l2", "momentum", "batch_size")
 """Settings that change the optimiser, not the network, so they apply without a reset."""
-# The most of its time a run spends on snapshots: a large network's (a copy of the weights, and
-# the loss on every point) costs as much as a training step, and 60 of them a second took a sixth
-# of the time at six layers of 200 units.
+# The most of its time a run spends on snapshots, and as much again on evaluating their figures
+# (the loss on every point): at six layers of 200 units each costs as much as a training step,
+# and 60 of both a second took a sixth of the time.
 SNAPSHOT_SHARE = 0.1
-FIGURES_INTERVAL = 0.1  # s: snapshots in between carry the newest history entry's figures
+FIGURES_INTERVAL = 0.1  # s at least between fresh figures; snapshots in between carry the newest ones
+LONGEST_BETWEEN = 0.25  # s: commands (pause, settings) are read between snapshots, so never longer
 
 
 @dataclass(frozen=True)
@@ -147,6 +148,7 @@ class Trainer:
         self._has_previous = False
         self._has_gradient = False  # the backprop buffers hold a gradient (after the first step)
         self._data_replaced_at = -1
+        self._figures: HistoryEntry | None = None  # the last figures a snapshot evaluated afresh
 
         self._batches = batches or Batches(
             data, network.dtype, network.layer_sizes[-1], batch_size, rng or np.random.default_rng(0)
@@ -184,6 +186,7 @@ class Trainer:
         self._batches = Batches(data, self.network.dtype, sizes[-1], old.batch_size, old.rng)
         self.data = data
         self._data_replaced_at = self.step_count  # the history's entry for this step is about the old points
+        self._figures = None
 
     # Stepping ------------------------------------------------------------------------------
     def step(self, count: int = 1) -> int:
@@ -266,13 +269,15 @@ class Trainer:
     def snapshot(self, steps_per_second: float = 0.0, exact: bool = True) -> TrainingSnapshot:
         """Copies of everything a viewer needs; nothing in it is shared with the trainer.
 
-        ``exact``: the figures are of this very step. Otherwise the newest history entry
-        serves when it is about these points (a few steps old: evaluating every point again
+        ``exact``: the figures are of this very step. Otherwise the newest figures about these
+        points serve, the history's or an earlier snapshot's (evaluating every point again
         costs as much as a step of a large network)."""
-        latest = self.history.last()
-        about_these_points = latest is not None and latest.step > self._data_replaced_at
-        if not (about_these_points and (latest.step == self.step_count or not exact)):
-            latest = self.evaluate()
+        logged = self.history.last()
+        if logged is not None and logged.step <= self._data_replaced_at:
+            logged = None  # about the points before
+        latest = max((e for e in (logged, self._figures) if e is not None), key=lambda e: e.step, default=None)
+        if latest is None or (exact and latest.step != self.step_count):
+            latest = self._figures = self.evaluate()
         return TrainingSnapshot(
             self.step_count, self.network.copy(), self.history.array(), latest, steps_per_second, self.divergence,
             self.gradient_rms(),
@@ -291,10 +296,12 @@ class Trainer:
 
 def train(trainer: Trainer, steps: int | None = None, interval: float = 1 / 60) -> Generator[TrainingSnapshot, None, None]:
     """Train until ``steps`` more updates are done (forever if None) or the loss diverges,
-    yielding a snapshot every ``interval`` seconds (longer if snapshots would otherwise take
-    more than :data:`SNAPSHOT_SHARE` of the time) and once at the end. A snapshot's figures
-    are of its own step every :data:`FIGURES_INTERVAL` and at the end; in between they are the
-    newest history entry's.
+    yielding a snapshot every ``interval`` seconds and once at the end.
+
+    Snapshots, and the fresh figures some of them evaluate, each keep to
+    :data:`SNAPSHOT_SHARE` of the time: a large network's come less often (but at least every
+    :data:`LONGEST_BETWEEN`), and its figures are evaluated afresh at most every
+    :data:`FIGURES_INTERVAL` and at the end; the snapshots in between carry the newest ones.
 
     Between snapshots the caller may change the trainer's :data:`LIVE_SETTINGS`.
     """
@@ -303,7 +310,8 @@ def train(trainer: Trainer, steps: int | None = None, interval: float = 1 / 60) 
     rate = 0.0
     between = interval  # the training time between two snapshots
     figured = -math.inf  # when a snapshot last evaluated its figures afresh
-    cost = None  # seconds a snapshot takes
+    cost = {False: None, True: None}  # seconds a snapshot takes, without and with fresh figures
+    rest = (1 - SNAPSHOT_SHARE) / SNAPSHOT_SHARE  # training time per second of snapshots
     while target is None or trainer.step_count < target:
         started = time.perf_counter()
         done = 0
@@ -320,12 +328,13 @@ def train(trainer: Trainer, steps: int | None = None, interval: float = 1 / 60) 
             trainer.record()  # the last step always appears in the history
         taken = time.perf_counter()
         last = trainer.divergence is not None or (target is not None and trainer.step_count >= target)
-        exact = last or taken - figured >= FIGURES_INTERVAL
+        exact = last or taken - figured >= max(FIGURES_INTERVAL, (cost[True] or 0.0) * rest)
         snapshot = trainer.snapshot(rate, exact)
-        figured = taken if exact else figured
         took = time.perf_counter() - taken
-        cost = took if cost is None else 0.8 * cost + 0.2 * took  # smoothed: some snapshots evaluate, most not
-        between = max(interval, cost * (1 - SNAPSHOT_SHARE) / SNAPSHOT_SHARE)
+        cost[exact] = took if cost[exact] is None else 0.8 * cost[exact] + 0.2 * took  # smoothed
+        if exact:
+            figured = taken
+        between = min(max(interval, (cost[False] or took) * rest), LONGEST_BETWEEN)
         yield snapshot
         if trainer.divergence:
             return

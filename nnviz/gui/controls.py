@@ -221,7 +221,7 @@ class ControlPanel(QWidget):
         form.addRow("Activation", row)
         self._layer = 0  # the hidden layer the width and activation controls edit
         # Each slider position means a new network: follow a drag at most every 50 ms.
-        self._follow_slider = Throttled(self.hidden.setValue, 50, leading=True)
+        self._follow_slider = Throttled(self.hidden.setValue, 50, leading=True, busy_share=0.5)
         self.hidden_slider.valueChanged.connect(self._follow_slider)
         self.hidden.valueChanged.connect(lambda width: self._on_edited("hidden", self._with_width(width)))
         self.activation.currentTextChanged.connect(lambda name: self._on_edited("activation", self._with_activation(name)))

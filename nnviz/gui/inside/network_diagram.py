@@ -33,10 +33,9 @@ def feature_label(index: int) -> str:
 
 def edges_per_pair(counts: Sequence[int]) -> list[int]:
     """How many edges to draw between each pair of adjacent layers, given how many weights each
-    pair has: all of them while the network has at most :data:`EDGE_BUDGET`, else the budget
-    shared out (a pair with fewer than its share keeps them all and leaves the rest to the
-    others), at most :data:`MAX_EDGES` a pair, so six layers of 200 do not make a hairball (nor
-    take a frame to paint)."""
+    pair has: at most :data:`MAX_EDGES` a pair and :data:`EDGE_BUDGET` in all, shared out (a
+    pair with fewer than its share keeps them all and leaves the rest to the others), so six
+    layers of 200 do not make a hairball (nor take a frame to paint)."""
     limits = [0] * len(counts)
     left = EDGE_BUDGET
     for done, k in enumerate(sorted(range(len(counts)), key=lambda k: counts[k])):

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pyqtgraph as pg
-from PyQt5.QtCore import QRectF, Qt, pyqtSignal
+from PyQt5.QtCore import QEvent, QRectF, Qt, pyqtSignal
 from PyQt5.QtGui import QColor, QPainter
 from PyQt5.QtWidgets import QGraphicsItem
 
@@ -130,6 +132,15 @@ class BoundaryPlot(pg.PlotWidget):
         self._unit_levels: tuple[float, float] | None = None
         self._linear: LinearBaseline | None = None
         self.getViewBox().sigRangeChanged.connect(self._on_range_changed)
+        self.paint_ms = 0.0  # how long the last paint took
+
+    def viewportEvent(self, event) -> bool:
+        if event.type() != QEvent.Paint:
+            return super().viewportEvent(event)
+        started = time.perf_counter()
+        handled = super().viewportEvent(event)
+        self.paint_ms = (time.perf_counter() - started) * 1000  # the view paces its redraws by it
+        return handled
 
     @property
     def bounds(self) -> tuple[float, float, float, float] | None:
