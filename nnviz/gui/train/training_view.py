@@ -121,8 +121,8 @@ class TrainingView(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.banner)
         layout.addWidget(self.plots, 1)
-        # Input comes first: a frame, its painting counted, takes at most half the time.
-        self._throttled_draw = Throttled(self._draw, FRAME_MS, leading=True, busy_share=0.5,
+        # Input comes first: frames, their painting counted, take at most 60% of the time.
+        self._throttled_draw = Throttled(self._draw, FRAME_MS, leading=True, busy_share=0.6,
                                          later_ms=lambda: self.boundary.paint_ms)
 
     def set_dataset(self, data: Dataset, *, fit_view: bool = True) -> None:
