@@ -38,11 +38,9 @@ def seed_eight_runs(steps: int) -> float:
     return time.perf_counter() - started
 
 
-def nnviz_sweep(steps: int, dtype: str, together: bool = True) -> float:
-    """Seconds for nnviz's sweep of the eight sizes, logging every 1000 steps: as one packed
-    sweep, or (``together=False``) as eight lone trainers one after another."""
-    sweep = Sweep(tutorial_config().replace(dtype=dtype), "hidden", TUTORIAL_SIZES)
-    configs = sweep.configs()
+def timed_training(configs: list, steps: int, together: bool) -> float:
+    """Seconds to train ``configs`` on their data, logging every 1000 steps: as one packed sweep,
+    or (``together=False``) as lone trainers one after another."""
     data = build_dataset(configs[0])
     started = time.perf_counter()
     if together:
@@ -51,6 +49,12 @@ def nnviz_sweep(steps: int, dtype: str, together: bool = True) -> float:
         for config in configs:
             build_trainer(config, data, log_every=1000).step(steps)
     return time.perf_counter() - started
+
+
+def nnviz_sweep(steps: int, dtype: str, together: bool = True) -> float:
+    """Seconds for nnviz's eight sizes, as one sweep or as eight lone trainers."""
+    return timed_training(Sweep(tutorial_config().replace(dtype=dtype), "hidden", TUTORIAL_SIZES).configs(),
+                          steps, together)
 
 
 SHAPES = ((8,), (8, 8), (8, 8, 8), (8, 8, 8, 8))
@@ -58,15 +62,8 @@ SHAPES = ((8,), (8, 8), (8, 8, 8), (8, 8, 8, 8))
 
 def shapes_sweep(steps: int, dtype: str, together: bool) -> float:
     """Seconds for the sweep of shapes on the spiral: as one sweep, or one network after another."""
-    configs = Sweep(TrainingConfig(dataset="spiral", dtype=dtype), "hidden", SHAPES).configs()
-    data = build_dataset(configs[0])
-    started = time.perf_counter()
-    if together:
-        SweepTrainer(configs, data, log_every=1000).step(steps)
-    else:
-        for config in configs:
-            build_trainer(config, data, log_every=1000).step(steps)
-    return time.perf_counter() - started
+    return timed_training(Sweep(TrainingConfig(dataset="spiral", dtype=dtype), "hidden", SHAPES).configs(),
+                          steps, together)
 
 
 def main() -> None:
