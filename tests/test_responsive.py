@@ -13,6 +13,7 @@ from PyQt5.QtWidgets import QApplication, QMessageBox
 from nnviz.core.config import TrainingConfig
 from nnviz.core.runfile import load_run
 from nnviz.gui.main_window import MainWindow
+from nnviz.gui.process.worker import NICENESS
 from nnviz.gui.train.session import FIRST_FRAME_MS
 
 SILENCE = 1.5  # seconds of silence after which these tests' windows give a process up
@@ -113,6 +114,15 @@ def test_a_dead_process_is_reported_and_replaced(qtbot, window):
     window.controls.size_buttons[3].click()  # no error from the dead process
     _train_until(qtbot, window, 30)
     assert window.view.latest.network.layer_sizes == (2, 3, 2)
+
+
+def test_the_training_process_gives_way_to_the_window(qtbot, window):
+    """The training process runs at a lower priority than the window, so that when both want
+    the same core the window answers the user first."""
+    _train_until(qtbot, window, 5)
+    ours = os.getpriority(os.PRIO_PROCESS, 0)
+    assert os.getpriority(os.PRIO_PROCESS, window.session.process_id) == min(ours + NICENESS, 19)
+    assert NICENESS > 0
 
 
 def test_closing_with_a_hung_process_is_prompt(qtbot, window):

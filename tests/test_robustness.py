@@ -1,6 +1,7 @@
 """The window under abuse: a thousand random actions while training, closing at random moments,
 and a long run whose memory must stay flat."""
 
+import ctypes
 import gc
 import multiprocessing
 import random
@@ -103,13 +104,27 @@ def _poke(rng: random.Random, window, widgets, menu_actions) -> None:
         widget.setValue(value)
 
 
+class _MallInfo2(ctypes.Structure):
+    _fields_ = [(name, ctypes.c_size_t) for name in (
+        "arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks", "uordblks", "fordblks", "keepcost")]
+
+
+def _heap_in_use_mb() -> float:
+    """What malloc has handed out and not had back (numpy's arrays, Qt's objects), in MB.
+    Unlike tracemalloc, it costs nothing while the actions run, so their timing stays true."""
+    libc = ctypes.CDLL("libc.so.6")
+    libc.mallinfo2.restype = _MallInfo2
+    info = libc.mallinfo2()
+    return (info.uordblks + info.hblkhd) / 2**20
+
+
 def _rss_mb() -> float:
     """Resident memory of this process now, in MB."""
     with open("/proc/self/status") as status:
         return next(int(line.split()[1]) for line in status if line.startswith("VmRSS:")) / 1024
 
 
-FREEZE_P95, FREEZE_MAX = 0.5, 3.0  # seconds an action may hold the GUI thread, events included
+FREEZE_P95, FREEZE_MAX = 0.1, 0.5  # seconds an action may hold the GUI thread, events included
 MONKEYS = [
     pytest.param(20261124, TrainingConfig(hidden=5), id="default"),
     pytest.param(1, TrainingConfig(hidden=5, l2=1.0), id="l2-at-1", marks=pytest.mark.slow),
@@ -137,7 +152,7 @@ def test_a_thousand_random_actions_while_training(qtbot, doubles, tmp_path, seed
     widgets, menu_actions = _actions(window)
     opened = []
     window.statusBar().messageChanged.connect(opened.append)
-    rss = []
+    rss, heap = [], []
     held = []  # seconds each action held the GUI thread, events included
     for i in range(1000):
         QApplication.processEvents()  # what was already due (snapshots, redraws) is not this action's
@@ -154,19 +169,15 @@ def test_a_thousand_random_actions_while_training(qtbot, doubles, tmp_path, seed
             QApplication.processEvents()
             gc.collect()
             rss.append(_rss_mb())
-            if i == 499:
-                tracemalloc.start()  # what the second 500 actions allocate and still hold at the end
-            else:
-                kept = tracemalloc.get_traced_memory()[0] / 2**20
-                tracemalloc.stop()
+            heap.append(_heap_in_use_mb())
     try:
         # One training process per runner at most (the Train view's and the sweep's), never a leak.
         assert len([p for p in multiprocessing.active_children() if p.name == "nnviz-training"]) <= 2
         assert not [m for m in doubles if "Training stopped" in m or "stopped answering" in m]
         assert any(m.startswith("Opened") for m in opened)  # Open really opened saved runs
-        # A guard against freezes (waiting on the training process held the window 5 s), not a
-        # speed test: the 95th percentile and the worst case are measured and reported in
-        # benchmarks/, where the noise of a shared machine does not fail the build.
+        # Never a freeze (waiting on the training process once held the window 5 s), and quick
+        # enough to feel immediate: the issue's bounds, 100 ms at the 95th percentile and 500 ms
+        # at worst. benchmarks/action_latency.py reports the same walk's figures.
         slowest = sorted(held)[-5:]
         assert np.percentile(held, 95) <= FREEZE_P95, (np.percentile(held, 95), slowest)
         assert max(held) <= FREEZE_MAX, slowest
@@ -178,11 +189,11 @@ def test_a_thousand_random_actions_while_training(qtbot, doubles, tmp_path, seed
         window.session.start()
         reached = window.view.latest.step
         qtbot.waitUntil(lambda: window.view.latest.step > reached + 100, timeout=20000)
-        # The second 500 actions do not keep adding memory: what Python and numpy still hold of
-        # what they allocated is small (a pin or a sweep of large networks is a few MB). The
-        # process's resident size is a looser guard (for Qt's memory): deep networks of 500
-        # units leave the allocator with more than they hold.
-        assert kept < 50, kept
+        # The second 500 actions do not keep adding memory: what malloc still has out is about
+        # the same (a pin or a sweep of large networks is a few MB). The process's resident
+        # size is a looser guard: deep networks of 500 units leave the allocator with more
+        # than it has out.
+        assert heap[1] - heap[0] < 50, heap
         assert rss[1] - rss[0] < 300, rss
     finally:
         window.close()
