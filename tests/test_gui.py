@@ -12,8 +12,8 @@ import pyqtgraph as pg
 import pytest
 from gui_helpers import settle, write_file
 from PyQt5.QtCore import QSettings, Qt
-from PyQt5.QtGui import QImage
-from PyQt5.QtWidgets import QApplication, QMessageBox
+from PyQt5.QtGui import QColor, QImage, QPainter
+from PyQt5.QtWidgets import QApplication, QMessageBox, QWidget
 
 from nnviz.core.config import TrainingConfig
 from nnviz.core.grid import grid_points
@@ -282,6 +282,31 @@ def test_export_png_has_both_class_colours_and_the_config(qtbot, window, tmp_pat
     texts = export.read_png_texts(path)
     assert TrainingConfig.from_dict(json.loads(texts[export.CONFIG_KEY])) == window.session.config
     assert int(texts[export.STEP_KEY]) == window.session.trainer.step_count
+
+
+@pytest.mark.parametrize("scale", [1, 1.5, 2, 4])
+def test_a_picture_painted_in_strips_is_the_picture_painted_at_once(qtbot, monkeypatch, scale):
+    """The picture is not filled up front (80 MB at 4x): each strip whitens its own rows before
+    painting them. None is left as it came from memory, and none whitened after it was painted."""
+
+    class Stripes(QWidget):  # no background of its own: what is not painted must come out white
+        def paintEvent(self, event):
+            painter = QPainter(self)
+            for y in range(3, self.height(), 7):
+                painter.fillRect(10, y, self.width() - 20, 2, QColor("black"))
+
+    widget = Stripes()
+    widget.setAttribute(Qt.WA_NoSystemBackground)
+    widget.resize(301, 203)
+    qtbot.addWidget(widget)
+    at_once = export.render(widget, scale)  # one strip
+    monkeypatch.setattr(export, "STRIP_PIXELS", 5000)  # many strips, seams at fractional rows
+    renderer = export.StripRenderer(widget, scale)
+    with qtbot.waitSignal(renderer.finished, timeout=10000) as done:
+        renderer.start()
+    assert done.args[0] == at_once
+    pixels = np.frombuffer(at_once.constBits().asstring(at_once.sizeInBytes()), np.uint32)
+    assert {hex(p) for p in np.unique(pixels)} >= {"0xffffffff", "0xff000000"}  # white, and black stripes
 
 
 def test_export_svg_and_window(qtbot, window, tmp_path):

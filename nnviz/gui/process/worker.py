@@ -21,7 +21,7 @@ from nnviz.core.remote import serve
 from nnviz.core.training import Trainer
 
 _SINGLE_THREAD_ENV = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
-NICENESS = 10  # the training process yields a contended core to the window (action latency: worst case 257-343 ms -> 191-210)
+NICENESS = 10  # the training process yields a contended core to the window (see _serve_politely)
 _CLOSE = object()  # tells the writer thread to finish
 
 
