@@ -26,6 +26,7 @@ from nnviz.core.config import (
 )
 from nnviz.core.datafile import DataFileError
 from nnviz.core.datasets import CLASSES_RANGE, CUSTOM, DATASETS, MULTICLASS
+from nnviz.core.initialisation import INIT_SCHEMES
 from nnviz.core.runfile import RunFileError
 from nnviz.core.sweep import SWEEP_SETTINGS, TUTORIAL_SIZES, Sweep, parse_values
 
@@ -138,6 +139,8 @@ def add_config_options(parser: argparse.ArgumentParser, *, hidden_list: bool = F
     net.add_argument("--activation", type=_activation, default=S, metavar="NAME[,NAME...]",
                      help=f"hidden activation, {', '.join(ACTIVATIONS)}: one for every layer, or one per layer "
                           f"separated by commas (default {activation_name(d.activation)})")
+    net.add_argument("--init", choices=INIT_SCHEMES, default=S,
+                     help=f"how the weights start, {', '.join(INIT_SCHEMES)}; biases start at 0 (default {d.init})")
     net.add_argument("--dtype", choices=DTYPES, default=S, help=f"floating-point type (default {d.dtype})")
     opt = parser.add_argument_group("training")
     opt.add_argument("--lr", type=_number(0, positive=True), default=S, metavar="X", help=f"learning rate on the mean-loss gradient (default {d.lr:g})")

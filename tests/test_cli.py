@@ -76,7 +76,7 @@ def test_human_output_has_progress_lines_and_summary(capsys):
         ["--lr", "-0.1"], ["--lr", "0"], ["--lr", "abc"], ["--lr", "nan"], ["--lr", "inf"],
         ["--noise", "-0.1"], ["--noise", "2"], ["--samples", "9"], ["--samples", "5001"],
         ["--test-fraction", "0.95"], ["--momentum", "1"], ["--l2", "-1"], ["--seed", "-3"],
-        ["--activation", "softplus"], ["--dtype", "float16"], ["--batch-size", "0"],
+        ["--activation", "softplus"], ["--dtype", "float16"], ["--batch-size", "0"], ["--init", "xavier"],
         ["--steps", "0"], ["--log-every", "0"], ["--preset", "nope"], ["--bogus"],
     ],
 )
@@ -169,6 +169,20 @@ def test_sweep_vary_with_values(capsys):
     assert [(r["config"]["activation"], r["config"]["hidden"]) for r in runs] == [("relu", [6]), ("tanh", [6])]
 
 
+def test_init_names_its_scheme_and_a_sweep_varies_it(capsys):
+    """--init reaches the network (zeros: every weight stays 0 under tanh) and the JSON; a sweep
+    over schemes starts each network by its own; a scheme we do not know is named in the error."""
+    status, out, _ = run_cli(capsys, "train", "--init", "zeros", "--steps", "5", "--json")
+    assert status == 0 and json.loads(out)["config"]["init"] == "zeros"
+    status, out, _ = run_cli(capsys, "sweep", "--vary", "init", "--values", "normal-1,zeros", "--hidden", "6",
+                             "--steps", "5", "--json")
+    runs = json.loads(out)["runs"]
+    assert status == 0 and [r["config"]["init"] for r in runs] == ["normal-1", "zeros"]
+    assert runs[0]["final"]["loss"] != runs[1]["final"]["loss"]
+    status, _, err = run_cli(capsys, "sweep", "--vary", "init", "--values", "he,xavier", "--steps", "5")
+    assert status == 2 and "init must be one of default, he, glorot" in err and "'xavier'" in err
+
+
 def test_sweep_human_output_lists_each_network(capsys):
     """Without --json, a summary line per network in the order asked."""
     status, out, _ = run_cli(capsys, "sweep", "--vary", "lr", "--values", "0.5,2", "--steps", "50")
@@ -210,6 +224,7 @@ def test_a_shape_and_an_activation_per_layer_train_and_report(capsys):
         ["--vary", "lr", "--values", "0.1,abc"], ["--vary", "lr", "--values", "0.1,-1"], ["--vary", "lr", "--values", ""],
         ["--vary", "momentum", "--values", "0.5,0.5"], ["--vary", "hidden", "--values", "1,2"],
         ["--vary", "lr", "--values", "1,2", "--hidden", "3,4"], ["--vary", "activation", "--values", "tanh,softplus"],
+        ["--vary", "init", "--values", "he,xavier"],
     ],
 )
 def test_bad_sweeps_exit_2_with_one_line(capsys, args):

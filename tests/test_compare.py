@@ -230,3 +230,15 @@ def test_tiles_draw_a_share_per_turn_and_then_the_rest(qtbot):
     figure.tile_clicked.connect(clicks.append)
     figure.tiles[1].clicked.emit()
     assert clicks == [1]  # once: a tile used again is not connected twice
+
+
+def test_a_sweep_over_initialisations_starts_each_network_its_own_way(qtbot, window):
+    """Compare > Initialisation: "zeros" and "normal-1" side by side, from the same seed; the
+    zeros network's hidden weights are still all 0 (tanh: nothing reaches them), the other's not."""
+    _run(qtbot, window, "init", "zeros, normal-1", steps=20)
+    compare = window.compare
+    assert [c.init for c in compare.session.sweep.configs()] == ["zeros", "normal-1"]
+    assert [t.title.text().split("<b>")[1][:-4] for t in compare.figure.tiles] == ["init zeros", "init normal-1"]
+    zeros, normal = compare.latest.networks
+    assert not any(w.any() for w in zeros.weights)
+    assert all(w.std() > 0.5 for w in normal.weights)

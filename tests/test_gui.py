@@ -268,6 +268,17 @@ def _png_colours(image: QImage) -> set:
     return {tuple(c) for c in rows.reshape(-1, 3)[::7]}
 
 
+def test_choosing_an_initialisation_starts_a_network_drawn_that_way(window):
+    """Init in the controls starts a fresh network by that scheme, as a new shape does."""
+    window.controls.init.setCurrentIndex(window.controls.init.findData("zeros"))
+    assert window.session.config.init == "zeros"
+    snapshot = window.session.snapshot()
+    assert snapshot.step == 0 and not any(w.any() for w in snapshot.network.weights)
+    assert window.view.latest.network.layer_sizes == snapshot.network.layer_sizes
+    window.controls.init.setCurrentIndex(window.controls.init.findData("normal-1"))
+    assert window.session.snapshot().network.weights[0].std() > 0.5
+
+
 def test_export_png_has_both_class_colours_and_the_config(qtbot, window, tmp_path):
     """An exported PNG is 2x the plots, shows both background colours, and carries the config and step."""
     _train_until(qtbot, window, 300)

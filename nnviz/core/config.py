@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass, fields, replace
 
 from nnviz.core.activations import ACTIVATIONS
 from nnviz.core.datasets import CLASSES_RANGE, CUSTOM, DATASETS
+from nnviz.core.initialisation import INIT_SCHEMES
 
 DTYPES = ("float32", "float64")
 PRESETS = ("tutorial",)
@@ -46,6 +47,7 @@ class TrainingConfig:
     seed: int = 0
     hidden: tuple[int, ...] = (10,)
     activation: str | tuple[str, ...] = "tanh"
+    init: str = "default"
     lr: float = 1.0
     l2: float = 1e-3
     momentum: float = 0.0
@@ -79,6 +81,7 @@ class TrainingConfig:
         _choice("dataset", self.dataset, (*DATASETS, CUSTOM))
         _shape(self.hidden)
         _activations(self.activation, len(self.hidden))
+        _choice("init", self.init, INIT_SCHEMES)
         _choice("dtype", self.dtype, DTYPES)
         if self.preset is not None:
             _choice("preset", self.preset, PRESETS)

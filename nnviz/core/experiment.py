@@ -33,10 +33,10 @@ def needs_scikit_learn(config: TrainingConfig) -> bool:
 def build_network(config: TrainingConfig, features: int, classes: int) -> MLP:
     """A freshly initialised network for a config."""
     sizes = config.layer_sizes(features, classes)
-    if config.preset == "tutorial":
+    if config.preset == "tutorial" and config.init == "default":  # another --init overrides the preset's
         return _tutorial_network(sizes, config)
     rng = np.random.default_rng(np.random.SeedSequence(config.seed).spawn(3)[2])
-    return MLP.initialise(sizes, config.activation, rng, config.dtype)
+    return MLP.initialise(sizes, config.activation, rng, config.dtype, config.init)
 
 
 def build_trainer(

@@ -17,6 +17,7 @@ from itertools import pairwise
 import numpy as np
 
 from nnviz.core.activations import ACTIVATIONS
+from nnviz.core.initialisation import initial_weights
 
 
 class MLP:
@@ -66,11 +67,13 @@ class MLP:
         activation: str | tuple[str, ...],
         rng: np.random.Generator,
         dtype: type | str = np.float64,
+        init: str = "default",
     ) -> MLP:
-        """Random weights ``N(0, 1) / sqrt(fan_in)`` (the seed's scheme) and zero biases."""
+        """Weights drawn by the scheme ``init`` (``initialisation.INIT_SCHEMES``; the default is
+        the seed's ``N(0, 1) / sqrt(fan_in)``) and zero biases."""
         weights, biases = [], []
         for fan_in, fan_out in pairwise(layer_sizes):
-            w = rng.standard_normal((fan_in, fan_out)) / np.sqrt(fan_in)
+            w = initial_weights(init, fan_in, fan_out, rng)
             weights.append(w.astype(dtype))
             biases.append(np.zeros(fan_out, dtype=dtype))
         return cls(weights, biases, activation)

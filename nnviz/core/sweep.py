@@ -16,7 +16,8 @@ from nnviz.core.history import HistoryEntry
 from nnviz.core.network import MLP
 from nnviz.core.training import Divergence
 
-SWEEP_SETTINGS = ("hidden", "lr", "l2", "activation", "momentum")
+SWEEP_SETTINGS = ("hidden", "lr", "l2", "activation", "momentum", "init")
+NAMED_SETTINGS = ("activation", "init")  # settings whose values are names, not numbers
 MAX_NETWORKS = 16
 TUTORIAL_SIZES = (1, 2, 3, 4, 10, 20, 50, 200)
 
@@ -54,16 +55,18 @@ class Sweep:
             return f"{shape_name(value, '×')} hidden" if value else "no hidden layer"
         if self.setting == "activation":
             return str(value)
+        if self.setting == "init":
+            return f"init {value}"
         return f"{self.setting} {value:g}"
 
 
 def parse_values(setting: str, text: str) -> tuple:
     """Comma-separated values for ``setting``: shapes for hidden (``8,8x8,8x8x8``), names for
-    activations, numbers otherwise. Raises :class:`ConfigError` with a sentence."""
+    activations and initialisations, numbers otherwise. Raises :class:`ConfigError` with a sentence."""
     items = [item.strip() for item in text.split(",")]
     if not text.strip() or not all(items):
         raise ConfigError(f"expected {setting} values separated by commas, got {text!r}")
-    if setting == "activation":
+    if setting in NAMED_SETTINGS:
         return tuple(items)
     if setting == "hidden":
         return tuple(parse_shape(item) for item in items)

@@ -33,6 +33,7 @@ from nnviz.core.config import (
     TrainingConfig,
 )
 from nnviz.core.datasets import CLASSES_RANGE, CUSTOM, DATASETS, MULTICLASS
+from nnviz.core.initialisation import INIT_HELP, INIT_SCHEMES
 from nnviz.gui.colors import class_color
 from nnviz.gui.throttle import Throttled
 
@@ -219,6 +220,13 @@ class ControlPanel(QWidget):
         row.addWidget(self.activation, 1)
         row.addWidget(self.every_layer)
         form.addRow("Activation", row)
+        self.init = QComboBox()
+        for scheme in INIT_SCHEMES:
+            self.init.addItem(scheme, scheme)
+            self.init.setItemData(self.init.count() - 1, INIT_HELP[scheme], Qt.ToolTipRole)
+        self.init.setToolTip("How the weights start (a new network); biases start at 0")
+        form.addRow("Init", self.init)
+        self._link(self.init.currentIndexChanged, "init", self.init.currentData)
         self._layer = 0  # the hidden layer the width and activation controls edit
         # Each slider position means a new network: follow a drag at most every 50 ms.
         self._follow_slider = Throttled(self.hidden.setValue, 50, leading=True, busy_share=0.5)
@@ -290,7 +298,7 @@ class ControlPanel(QWidget):
         """Put ``config`` in the widgets without emitting ``config_edited``."""
         self._config = config
         widgets = (self.dataset, self.classes, self.samples, self.noise, self.test_fraction, self.seed, self.hidden,
-                   self.hidden_slider, self.activation, self.every_layer, self.lr, self.lr_slider, self.l2,
+                   self.hidden_slider, self.activation, self.every_layer, self.init, self.lr, self.lr_slider, self.l2,
                    self.momentum, self.batch_size, *self.size_buttons.values(), *self.layer_buttons.buttons())
         blockers = [QSignalBlocker(w) for w in widgets]
         self.dataset.setCurrentIndex(self.dataset.findData(config.dataset))
@@ -306,6 +314,7 @@ class ControlPanel(QWidget):
         self.test_fraction.setValue(config.test_fraction)
         self.seed.setValue(config.seed)
         self._show_network(config)
+        self.init.setCurrentIndex(self.init.findData(config.init))
         self.lr.setValue(config.lr)
         self.lr_slider.setValue(_lr_to_slider(config.lr))
         self.l2.setValue(config.l2)

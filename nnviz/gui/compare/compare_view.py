@@ -24,6 +24,7 @@ from nnviz.core.datasets import Dataset
 from nnviz.core.files import SaveError
 from nnviz.core.sweep import (
     MAX_NETWORKS,
+    NAMED_SETTINGS,
     SWEEP_SETTINGS,
     TUTORIAL_SIZES,
     Sweep,
@@ -44,13 +45,14 @@ TILE_FRAME_MS = 50  # tiles redraw at most 20 times a second: many plots, each s
 TILE_BUDGET_S = 0.015  # seconds of tile drawing per turn of the event loop; the rest wait a turn
 
 SETTING_NAMES = {"hidden": "Shape", "lr": "Learning rate", "l2": "L2", "activation": "Activation",
-                 "momentum": "Momentum"}
+                 "momentum": "Momentum", "init": "Initialisation"}
 DEFAULT_VALUES = {
     "hidden": ", ".join(map(str, TUTORIAL_SIZES)),
     "lr": "0.03, 0.1, 0.3, 1, 3",
     "l2": "0, 0.0001, 0.001, 0.01",
     "activation": "tanh, sigmoid, relu, leaky_relu, linear",
     "momentum": "0, 0.5, 0.9",
+    "init": "normal-1, normal-0.01, default, he",
 }
 
 
@@ -238,7 +240,7 @@ class CompareView(QWidget):
     def _on_sweep_changed(self) -> None:
         sweep = self.session.sweep
         labels = [sweep.label(v) for v in sweep.values]
-        self.figure.set_tiles(labels, sweep.setting != "activation", [self.session.dataset] * len(labels),
+        self.figure.set_tiles(labels, sweep.setting not in NAMED_SETTINGS, [self.session.dataset] * len(labels),
                               sweep_heading(sweep))
         self.show_sweep.setChecked(True)
         self.message.setText("")

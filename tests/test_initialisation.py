@@ -1,0 +1,69 @@
+"""Weight initialisation schemes: their statistics, zeros' symmetry, and old files' default."""
+
+import numpy as np
+import pytest
+
+from nnviz.core.config import ConfigError, TrainingConfig
+from nnviz.core.experiment import build_trainer
+from nnviz.core.initialisation import INIT_SCHEMES
+from nnviz.core.network import MLP
+
+FAN = 200
+EXPECTED_STD = {
+    "default": 1 / np.sqrt(FAN),
+    "he": np.sqrt(2 / FAN),
+    "glorot": np.sqrt(6 / (FAN + FAN)) / np.sqrt(3),  # uniform in +-a has std a/sqrt(3)
+    "normal-1": 1.0,
+    "normal-0.01": 0.01,
+    "uniform-0.5": 0.5 / np.sqrt(3),
+}
+
+
+@pytest.mark.parametrize("scheme", sorted(EXPECTED_STD))
+def test_each_scheme_draws_the_spread_it_names(scheme):
+    """At 200x200 the standard deviation is within 3% of the scheme's, the mean near 0, and
+    the biases are 0; the uniform schemes stay inside their bounds."""
+    network = MLP.initialise((FAN, FAN, FAN), "tanh", np.random.default_rng(1), np.float64, scheme)
+    for weights, biases in zip(network.weights, network.biases):
+        assert weights.std() == pytest.approx(EXPECTED_STD[scheme], rel=0.03)
+        assert abs(weights.mean()) < 0.03 * EXPECTED_STD[scheme]
+        assert not biases.any()
+    if scheme in ("glorot", "uniform-0.5"):
+        bound = np.sqrt(6 / (2 * FAN)) if scheme == "glorot" else 0.5
+        assert np.abs(network.weights[0]).max() <= bound
+        assert np.abs(network.weights[0]).max() > 0.99 * bound
+
+
+def test_default_is_the_seed_tutorials_draw():
+    """The default scheme draws exactly as before schemes existed: N(0,1)/sqrt(fan_in)."""
+    network = MLP.initialise((2, 7, 3), "tanh", np.random.default_rng(5), np.float64)
+    rng = np.random.default_rng(5)
+    assert np.array_equal(network.weights[0], rng.standard_normal((2, 7)) / np.sqrt(2))
+    assert np.array_equal(network.weights[1], rng.standard_normal((7, 3)) / np.sqrt(7))
+
+
+@pytest.mark.parametrize("activation", ["tanh", "sigmoid", "relu"])
+def test_zeros_keep_every_unit_of_a_layer_the_same_after_training(activation):
+    """The symmetry problem: with every weight 0, the units of a layer get the same gradient
+    each step, so after training they are still copies of one another."""
+    config = TrainingConfig(hidden=(6, 5), activation=activation, init="zeros", lr=0.5, dtype="float64")
+    trainer = build_trainer(config)
+    trainer.step(200)
+    assert trainer.evaluate().loss < build_trainer(config).evaluate().loss  # it did learn (the output biases)
+    for weights in trainer.network.weights[:-1]:  # each hidden layer's incoming weights: equal columns
+        assert np.array_equal(weights, np.repeat(weights[:, :1], weights.shape[1], axis=1))
+    for weights in trainer.network.weights[1:]:  # and its outgoing weights: equal rows
+        assert np.array_equal(weights, np.repeat(weights[:1], weights.shape[0], axis=0))
+
+
+def test_settings_from_before_schemes_start_as_they_did():
+    """A run file or window settings saved before --init existed load with the default scheme."""
+    saved = TrainingConfig(hidden=(4,)).as_dict()
+    del saved["init"]
+    assert TrainingConfig.from_dict(saved).init == "default"
+
+
+def test_an_unknown_scheme_is_refused_by_name():
+    with pytest.raises(ConfigError, match=r"init must be one of default, he, glorot, .*; got 'xavier'"):
+        TrainingConfig(init="xavier").validated()
+    assert set(INIT_SCHEMES) == {"default", *EXPECTED_STD, "zeros"}
