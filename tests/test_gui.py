@@ -17,6 +17,7 @@ from PyQt5.QtWidgets import QApplication, QMessageBox, QWidget
 
 from nnviz.core.config import TrainingConfig
 from nnviz.core.grid import grid_points
+from nnviz.core.layer_stats import activation_histograms, weight_histograms
 from nnviz.gui.colors import BACKGROUND_COLORS, rgb
 from nnviz.gui.files import export
 from nnviz.gui.main_window import MainWindow
@@ -277,6 +278,30 @@ def test_choosing_an_initialisation_starts_a_network_drawn_that_way(window):
     assert window.view.latest.network.layer_sizes == snapshot.network.layer_sizes
     window.controls.init.setCurrentIndex(window.controls.init.findData("normal-1"))
     assert window.session.snapshot().network.weights[0].std() > 0.5
+
+
+def test_the_layer_histograms_show_the_network_drawn(make_window):
+    """Activations and Weights: one histogram per layer of the network shown, computed only
+    while its tab is shown, with the share of saturated units in each hidden layer's title."""
+    window = make_window(TrainingConfig(hidden=(8, 6), activation="sigmoid", init="normal-1"))
+    view = window.view
+    view.draw_now()
+    activations, weights = view.histograms["activations"], view.histograms["weights"]
+    assert activations.histograms == [] and weights.histograms == []  # not shown: not computed
+    view.layer_tabs.setCurrentWidget(activations)
+    network = view.latest.network
+    expected = activation_histograms(network, view.data.X_train)
+    assert len(activations.plots) == 2
+    for bars, histogram in zip(activations.bars, expected):
+        x, y = bars.getData()
+        np.testing.assert_allclose(y, 100 * histogram.shares)
+        np.testing.assert_allclose(x, histogram.edges)
+    note = activations.notes[1].textItem.toPlainText().split()
+    assert note == [f"{expected[1].stalled:.0%}", "saturated"] and activations.notes[1].isVisible()
+    view.layer_tabs.setCurrentWidget(weights)
+    assert len(weights.plots) == 3 and "output" in weights.plots[2].titleLabel.text
+    assert not any(note.isVisible() for note in weights.notes)
+    np.testing.assert_allclose(weights.bars[0].getData()[1], 100 * weight_histograms(network)[0].shares)
 
 
 def test_export_png_has_both_class_colours_and_the_config(qtbot, window, tmp_path):

@@ -174,15 +174,29 @@ def layer_output(
     a = np.asarray(X, dtype=network.dtype)
     for i in range(layer + 1):
         columns = slice(unit, unit + 1) if alone and i == layer else slice(None)
-        if i == 0:
-            z = with_ones(a) @ network.first_layer[:, columns]
-        else:
-            z = a @ network.weights[i][:, columns] + network.biases[i][columns]
-        if i == layer and before_activation:
-            a = z
-        else:
-            a = softmax_inplace(z) if i == last else ACTIVATIONS[network.activations[i]].forward(z)
+        a = _apply_layer(network, a, i, columns, activate=not (i == layer and before_activation))
     return a if unit is None else a[:, 0 if alone else unit]
+
+
+def hidden_outputs(network: MLP, X: np.ndarray) -> list[np.ndarray]:
+    """Every hidden layer's output for inputs ``X``, first to last, in one forward pass (what
+    :func:`layer_output` gives layer by layer)."""
+    outputs, a = [], np.asarray(X, dtype=network.dtype)
+    for i in range(len(network.weights) - 1):
+        a = _apply_layer(network, a, i)
+        outputs.append(a)
+    return outputs
+
+
+def _apply_layer(network: MLP, a: np.ndarray, i: int, columns: slice = slice(None), activate: bool = True) -> np.ndarray:
+    """Layer ``i`` (its ``columns``) applied to the previous layer's output ``a``."""
+    if i == 0:
+        z = with_ones(a) @ network.first_layer[:, columns]
+    else:
+        z = a @ network.weights[i][:, columns] + network.biases[i][columns]
+    if not activate:
+        return z
+    return softmax_inplace(z) if i == len(network.weights) - 1 else ACTIVATIONS[network.activations[i]].forward(z)
 
 
 def with_ones(X: np.ndarray) -> np.ndarray:

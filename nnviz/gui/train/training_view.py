@@ -12,6 +12,7 @@ from PyQt5.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QSplitter,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -23,12 +24,14 @@ from nnviz.gui.inside.inside_view import InsidePanel
 from nnviz.gui.throttle import Throttled
 from nnviz.gui.train.figures import FiguresPanel
 from nnviz.gui.train.gradient_plot import GradientPlot
+from nnviz.gui.train.histogram_plot import KINDS, HistogramPanel
 from nnviz.gui.train.plots import BoundaryPlot, LossPlot
 
 HOVER_HINT = "Hover over the loss curve to read the values at a step."
 DRAW_HINT = "Drawing: click adds a point, drag sprays, right-click removes the nearest."
 FRAME_MS = 16  # redraw at most once per display frame (60 Hz)
 LOSS_FRAME_S = 0.1  # the loss and gradient curves, while training: 10 times a second is smooth enough
+HISTOGRAM_FRAME_S = 0.25  # the histograms (a forward pass over up to 500 points): 4 times a second
 
 
 class TrainingView(QWidget):
@@ -45,6 +48,7 @@ class TrainingView(QWidget):
         self.drawing = False
         self._holds = 0  # exports in progress, which need the picture to stay still
         self._loss_drawn_at = 0.0
+        self._histograms_drawn_at = 0.0
         self.latest: TrainingSnapshot | None = None
         self.frames_drawn = 0
 
@@ -108,9 +112,19 @@ class TrainingView(QWidget):
         loss_layout.addLayout(header)
         self.curves_splitter = QSplitter(Qt.Horizontal)
         self.curves_splitter.addWidget(self.loss)
-        self.curves_splitter.addWidget(self.gradients)
-        self.curves_splitter.setStretchFactor(0, 3)
-        self.curves_splitter.setStretchFactor(1, 2)
+        self.layer_tabs = QTabWidget()  # how each layer is doing: its gradient's size, or histograms
+        self.layer_tabs.setDocumentMode(True)
+        self.layer_tabs.addTab(self.gradients, "Gradient size")
+        self.histograms = {kind: HistogramPanel(kind) for kind in KINDS}
+        self.layer_tabs.addTab(self.histograms["activations"], "Activations")
+        self.layer_tabs.setTabToolTip(1, "What each hidden layer outputs over the training points, and the share "
+                                         "of its units that stopped working (dead ReLU, saturated sigmoid or tanh)")
+        self.layer_tabs.addTab(self.histograms["weights"], "Weights")
+        self.layer_tabs.setTabToolTip(2, "Each layer's weights")
+        self.layer_tabs.currentChanged.connect(lambda _index: self._draw_histograms())
+        self.curves_splitter.addWidget(self.layer_tabs)
+        self.curves_splitter.setStretchFactor(0, 1)  # even: up to seven histograms share the right half
+        self.curves_splitter.setStretchFactor(1, 1)
         loss_layout.addWidget(self.curves_splitter, 1)
         self.splitter.addWidget(loss_panel)
         self.splitter.setStretchFactor(0, 3)
@@ -179,8 +193,21 @@ class TrainingView(QWidget):
             self._loss_drawn_at = now
             self.loss.show_history(snapshot.history)
             self.gradients.show_snapshot(snapshot)
+        if not self.running or now - self._histograms_drawn_at >= HISTOGRAM_FRAME_S:
+            self._draw_histograms()
         self.figures.show_snapshot(snapshot, self.running)
         self.frames_drawn += 1
+
+    def _draw_histograms(self) -> None:
+        """The histogram tab shown, if one is, of the newest snapshot's network."""
+        panel = self.layer_tabs.currentWidget()
+        snapshot = self.latest
+        if panel is self.gradients or snapshot is None or self.data is None or self._holds:
+            return
+        if snapshot.network.layer_sizes[0] != self.data.features:
+            return
+        self._histograms_drawn_at = time.monotonic()
+        panel.show_network(snapshot.network, self.data)
 
     def _on_loss_hovered(self, text: str) -> None:
         self.readout.setText(text or HOVER_HINT)

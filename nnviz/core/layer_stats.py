@@ -1,0 +1,72 @@
+"""Each layer's spread, as "Deep Learning from Scratch" plots it (figures 6-10 to 6-14): a
+histogram per hidden layer of what its units output over the training points, one of its
+weights, and the share of its units that stopped working. This is where an initialisation
+shows why it works or fails: sigmoid outputs piled at 0 and 1 (std 1), all at 0.5 (std 0.01),
+spread out (Xavier)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from nnviz.core.network import MLP, hidden_outputs
+from nnviz.core.units import activation_range
+
+BINS = 30  # the book's
+MAX_POINTS = 500  # points the activations are taken over (the first of the training set): a bounded cost
+FLAT = {"sigmoid": 0.01, "tanh": 0.01}  # an output this close to a bound is on the flat part (slope under 4%)
+SATURATED = 0.9  # a unit is saturated when this share of its outputs is on the flat part
+
+
+@dataclass(frozen=True)
+class LayerHistogram:
+    """``shares[k]`` of the layer's values fell in ``[edges[k], edges[k + 1])``; ``stalled``
+    is the share of its units that stopped working (None where that means nothing)."""
+
+    edges: np.ndarray
+    shares: np.ndarray
+    stalled: float | None = None
+
+
+def activation_histograms(network: MLP, X: np.ndarray, bins: int = BINS) -> list[LayerHistogram]:
+    """One histogram per hidden layer of its outputs over (at most ``MAX_POINTS`` of) ``X``, over
+    the activation's range (tanh -1 to 1, sigmoid 0 to 1, relu from 0, the others symmetric
+    about 0)."""
+    outputs = hidden_outputs(network, X[:MAX_POINTS])
+    histograms = []
+    for activation, output in zip(network.activations, outputs):
+        low, high = activation_range(activation, output)
+        if activation == "relu":
+            low = 0.0  # never below
+        histograms.append(_histogram(output, low, high, bins, stalled_share(activation, output)))
+    return histograms
+
+
+def weight_histograms(network: MLP, bins: int = BINS) -> list[LayerHistogram]:
+    """One histogram per weight matrix (the output layer's last), symmetric about 0."""
+    histograms = []
+    for weights in network.weights:
+        finite = np.abs(weights[np.isfinite(weights)])
+        m = max(float(finite.max()) if finite.size else 0.0, 1e-6)
+        histograms.append(_histogram(weights, -m, m, bins))
+    return histograms
+
+
+def stalled_share(activation: str, outputs: np.ndarray) -> float | None:
+    """Share of a layer's units that stopped working, from their ``outputs`` ``(points, units)``:
+    ReLU units that output 0 at every point (dead: no gradient reaches their weights), sigmoid and
+    tanh units on their flat parts at nearly every point (saturated); None for other activations."""
+    if activation == "relu":
+        return float((outputs <= 0).all(axis=0).mean())
+    if activation in FLAT:
+        low, high = activation_range(activation, outputs)
+        flat = (outputs < low + FLAT[activation]) | (outputs > high - FLAT[activation])
+        return float((flat.mean(axis=0) >= SATURATED).mean())
+    return None
+
+
+def _histogram(values: np.ndarray, low: float, high: float, bins: int, stalled: float | None = None) -> LayerHistogram:
+    values = values[np.isfinite(values)]
+    counts, edges = np.histogram(values, bins, range=(low, high))
+    return LayerHistogram(edges, counts / max(values.size, 1), stalled)

@@ -1,0 +1,97 @@
+"""Per-layer histograms, live: of what each hidden layer outputs over the training points, or of
+each layer's weights ("Deep Learning from Scratch", figures 6-10 to 6-14), with the share of
+units that stopped working in each title."""
+
+from __future__ import annotations
+
+import pyqtgraph as pg
+
+from nnviz.core.datasets import Dataset
+from nnviz.core.layer_stats import (
+    LayerHistogram,
+    activation_histograms,
+    weight_histograms,
+)
+from nnviz.core.network import MLP
+from nnviz.gui.train.gradient_plot import layer_colors
+
+KINDS = ("activations", "weights")
+STALLED = {"relu": "dead", "sigmoid": "saturated", "tanh": "saturated"}
+
+
+class HistogramPanel(pg.GraphicsLayoutWidget):
+    """One small histogram per layer, side by side; fed networks (and the points they see)."""
+
+    def __init__(self, kind: str, parent=None):
+        super().__init__(parent)
+        if kind not in KINDS:
+            raise ValueError(f"kind must be one of {KINDS}, not {kind!r}")
+        self.kind = kind
+        self.plots: list[pg.PlotItem] = []
+        self.bars: list[pg.PlotDataItem] = []
+        self.notes: list[pg.TextItem] = []  # the share of units that stopped working, inside each plot
+        self._pool: list[tuple[pg.PlotItem, pg.PlotDataItem, pg.TextItem]] = []  # every plot made so far
+        self.histograms: list[LayerHistogram] = []
+
+    def show_network(self, network: MLP, data: Dataset) -> None:
+        """Histograms of ``network``'s layers (activations over ``data``'s training points)."""
+        if self.kind == "activations":
+            histograms = activation_histograms(network, data.X_train) if len(data.X_train) else []
+            names = [f"layer {k + 1}" for k in range(len(histograms))]
+        else:
+            histograms = weight_histograms(network)
+            names = [f"layer {k + 1}" for k in range(len(histograms) - 1)] + ["output"]
+        self.histograms = histograms
+        if len(self.plots) != len(histograms):
+            self._make_plots(len(histograms))
+        for k, (plot, bars, histogram) in enumerate(zip(self.plots, self.bars, histograms)):
+            bars.setData(histogram.edges, 100 * histogram.shares, stepMode="center", fillLevel=0)
+            low, high = float(histogram.edges[0]), float(histogram.edges[-1])
+            plot.setXRange(low, high, padding=0.08)  # room for the end ticks' labels
+            plot.getAxis("bottom").setTicks([[(v, _tick(v)) for v in (low, (low + high) / 2, high)]])
+            plot.setTitle(names[k], size="8pt", color="#333")
+            note = self.notes[k]
+            note.setVisible(histogram.stalled is not None)
+            if histogram.stalled is not None:
+                word = STALLED[network.activations[k]]
+                note.setHtml(f"<span style='font-size:7pt; color:#333'>{histogram.stalled:.0%}<br>{word}</span>")
+
+    def _make_plots(self, count: int) -> None:
+        """Lay out ``count`` plots, reusing those made before: making a plot takes 15-20 ms, too
+        long to do for each layer whenever the network changes shape."""
+        for plot in self.plots:
+            self.removeItem(plot)
+        while len(self._pool) < count:
+            self._pool.append(self._new_plot(first=not self._pool))
+        self.plots, self.bars, self.notes = (list(column) for column in zip(*self._pool[:count])) if count else ([], [], [])
+        for k, (plot, bars, colour) in enumerate(zip(self.plots, self.bars, layer_colors(count))):
+            self.addItem(plot, row=0, col=k)
+            fill = pg.mkColor(colour)
+            fill.setAlpha(140)
+            bars.setPen(pg.mkPen(colour, width=1))
+            bars.setBrush(pg.mkBrush(fill))
+
+    def _new_plot(self, first: bool) -> tuple[pg.PlotItem, pg.PlotDataItem, pg.TextItem]:
+        plot = pg.PlotItem()
+        plot.setMenuEnabled(False)
+        plot.setMouseEnabled(x=False, y=False)
+        plot.hideButtons()
+        if first:
+            plot.setLabel("left", "% of values")
+            plot.getAxis("left").enableAutoSIPrefix(False)
+        else:
+            plot.hideAxis("left")  # the plots are narrow: one scale, on the first
+        bars = plot.plot()
+        plot.enableAutoRange(y=True)
+        # Inside the plot, not in its title: a wide title would push the last plots out of view.
+        note = pg.TextItem(fill=pg.mkBrush(255, 255, 255, 200), anchor=(0, 0))
+        note.setParentItem(plot.vb)  # placed in the plot's pixels, whatever its range
+        note.setPos(1, 1)
+        return plot, bars, note
+
+
+def _tick(value: float) -> str:
+    """A short tick label (the plots are narrow): 0.5, 14, 290, 1.4k."""
+    if abs(value) >= 1000:
+        return f"{value / 1000:.2g}k"
+    return f"{value:.0f}" if abs(value) >= 10 else f"{value:.2g}"
