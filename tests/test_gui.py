@@ -22,6 +22,7 @@ from nnviz.gui.colors import BACKGROUND_COLORS, rgb
 from nnviz.gui.files import export
 from nnviz.gui.main_window import MainWindow
 from nnviz.gui.settings import load_config
+from nnviz.gui.train.plots import LossPlot
 
 
 @pytest.fixture
@@ -282,7 +283,7 @@ def test_choosing_an_initialisation_starts_a_network_drawn_that_way(window):
 
 def test_the_layer_histograms_show_the_network_drawn(make_window):
     """Activations and Weights: one histogram per layer of the network shown, computed only
-    while its tab is shown, with the share of saturated units in each hidden layer's title."""
+    while its tab is shown, with the share of saturated units in each hidden layer's plot."""
     window = make_window(TrainingConfig(hidden=(8, 6), activation="sigmoid", init="normal-1"))
     view = window.view
     view.draw_now()
@@ -302,6 +303,25 @@ def test_the_layer_histograms_show_the_network_drawn(make_window):
     assert len(weights.plots) == 3 and "output" in weights.plots[2].titleLabel.text
     assert not any(note.isVisible() for note in weights.notes)
     np.testing.assert_allclose(weights.bars[0].getData()[1], 100 * weight_histograms(network)[0].shares)
+
+
+def test_step_curves_keep_every_peak_and_the_last_point(qtbot):
+    """Curves are drawn with about two points a pixel column: each column's lowest and highest,
+    so a spike survives, NaN (a zero gradient on a log scale) does not blank a column, and the
+    newest point is drawn as it is."""
+    plot = LossPlot()
+    qtbot.addWidget(plot)
+    plot.resize(400, 200)
+    x = np.arange(2001.0)
+    y = np.sin(x / 50)
+    y[1234], y[500], y[-1] = 7.0, np.nan, -3.0
+    drawn_x, drawn_y = plot.thin(x, y)
+    assert len(drawn_x) <= 2 * 400 + 3
+    assert drawn_y.max() == 7.0 and drawn_y.min() == -3.0 and np.isfinite(drawn_y).all()
+    assert (drawn_x[-1], drawn_y[-1]) == (2000.0, -3.0)
+    assert np.all(np.diff(drawn_x) >= 0)
+    short_x, short_y = plot.thin(x[:500], y[:500])  # few enough: drawn as they are
+    assert np.array_equal(short_x, x[:500]) and np.array_equal(short_y, y[:500])
 
 
 def test_export_png_has_both_class_colours_and_the_config(qtbot, window, tmp_path):

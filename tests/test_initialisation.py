@@ -67,3 +67,20 @@ def test_an_unknown_scheme_is_refused_by_name():
     with pytest.raises(ConfigError, match=r"init must be one of default, he, glorot, .*; got 'xavier'"):
         TrainingConfig(init="xavier").validated()
     assert set(INIT_SCHEMES) == {"default", *EXPECTED_STD, "zeros"}
+
+
+def test_a_scheme_other_than_the_default_is_named_where_runs_are():
+    """Window title, pins and PNG descriptions (network_name), export file names and sweep
+    headings say the scheme, so two runs that differ only in it are told apart."""
+    from nnviz.core.config import network_name
+    from nnviz.core.sweep import Sweep
+    from nnviz.gui.files.export import default_name
+    from nnviz.gui.files.figure_export import sweep_heading
+
+    he = TrainingConfig(hidden=(8,), init="he")
+    assert network_name(he) == "8 tanh hidden units, init he"
+    assert network_name(TrainingConfig(hidden=(8,))) == "8 tanh hidden units"
+    assert default_name(he, 10) == "nnviz-moons-h8-tanh-init-he-step10.png"
+    assert "init he" in sweep_heading(Sweep(he, "lr", (0.1, 1.0)))
+    assert "init" not in sweep_heading(Sweep(he, "init", ("he", "zeros"))).split("(")[1]
+    assert not Sweep(he, "init", ("he", "zeros")).ordered and Sweep(he, "lr", (0.1, 1.0)).ordered

@@ -111,11 +111,15 @@ class _MallInfo2(ctypes.Structure):
         "arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks", "uordblks", "fordblks", "keepcost")]
 
 
-def _heap_in_use_mb() -> float:
-    """What malloc has handed out and not had back (numpy's arrays, Qt's objects), in MB.
-    Unlike tracemalloc, it costs nothing while the actions run, so their timing stays true."""
-    libc = ctypes.CDLL("libc.so.6")
-    libc.mallinfo2.restype = _MallInfo2
+def _heap_in_use_mb() -> float | None:
+    """What malloc has handed out and not had back (numpy's arrays, Qt's objects), in MB; None
+    without glibc 2.33's mallinfo2. Unlike tracemalloc, it costs nothing while the actions run,
+    so their timing stays true."""
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        libc.mallinfo2.restype = _MallInfo2
+    except (OSError, AttributeError):
+        return None
     info = libc.mallinfo2()
     return (info.uordblks + info.hblkhd) / 2**20
 
@@ -197,7 +201,7 @@ def test_a_thousand_random_actions_while_training(qtbot, doubles, tmp_path, seed
         # the same (a pin or a sweep of large networks is a few MB). The process's resident
         # size is a looser guard: deep networks of 500 units leave the allocator with more
         # than it has out.
-        assert heap[1] - heap[0] < 50, heap
+        assert None in heap or heap[1] - heap[0] < 50, heap
         assert rss[1] - rss[0] < 300, rss
     finally:
         window.close()

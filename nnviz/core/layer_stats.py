@@ -15,7 +15,7 @@ from nnviz.core.units import activation_range
 
 BINS = 30  # the book's
 MAX_POINTS = 500  # points the activations are taken over (the first of the training set): a bounded cost
-FLAT = {"sigmoid": 0.01, "tanh": 0.01}  # an output this close to a bound is on the flat part (slope under 4%)
+FLAT = {"sigmoid": 0.01, "tanh": 0.01}  # this close to a bound is the flat part: slope under 4% (sigmoid), 2% (tanh) of its peak
 SATURATED = 0.9  # a unit is saturated when this share of its outputs is on the flat part
 
 
@@ -47,9 +47,7 @@ def weight_histograms(network: MLP, bins: int = BINS) -> list[LayerHistogram]:
     """One histogram per weight matrix (the output layer's last), symmetric about 0."""
     histograms = []
     for weights in network.weights:
-        finite = np.abs(weights[np.isfinite(weights)])
-        m = max(float(finite.max()) if finite.size else 0.0, 1e-6)
-        histograms.append(_histogram(weights, -m, m, bins))
+        histograms.append(_histogram(weights, *activation_range("linear", weights), bins))
     return histograms
 
 

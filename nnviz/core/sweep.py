@@ -49,6 +49,11 @@ class Sweep:
             raise ConfigError(f"{self.label(duplicate)} appears twice in the sweep")
         return [self.base.replace(**{self.setting: value}).validated() for value in self.values]
 
+    @property
+    def ordered(self) -> bool:
+        """Whether the values have an order (numbers, shapes) rather than being names."""
+        return self.setting not in NAMED_SETTINGS
+
     def label(self, value) -> str:
         """How a value is shown: "3 hidden", "8×8 hidden", "no hidden layer", "lr 0.1", "relu"."""
         if self.setting == "hidden":

@@ -24,7 +24,6 @@ from nnviz.core.datasets import Dataset
 from nnviz.core.files import SaveError
 from nnviz.core.sweep import (
     MAX_NETWORKS,
-    NAMED_SETTINGS,
     SWEEP_SETTINGS,
     TUTORIAL_SIZES,
     Sweep,
@@ -240,7 +239,7 @@ class CompareView(QWidget):
     def _on_sweep_changed(self) -> None:
         sweep = self.session.sweep
         labels = [sweep.label(v) for v in sweep.values]
-        self.figure.set_tiles(labels, sweep.setting not in NAMED_SETTINGS, [self.session.dataset] * len(labels),
+        self.figure.set_tiles(labels, sweep.ordered, [self.session.dataset] * len(labels),
                               sweep_heading(sweep))
         self.show_sweep.setChecked(True)
         self.message.setText("")

@@ -34,7 +34,8 @@ STRIP_PIXELS = 150_000  # pixels of a picture painted per turn of the event loop
 def default_name(config: TrainingConfig, step: int, suffix: str = ".png") -> str:
     """A file name that says what the picture shows."""
     activation = activation_name(config.activation).replace(",", "-")
-    return f"nnviz-{config.dataset}-h{shape_name(config.hidden)}-{activation}-step{step}{suffix}"
+    init = "" if config.init == "default" else f"-init-{config.init}"
+    return f"nnviz-{config.dataset}-h{shape_name(config.hidden)}-{activation}{init}-step{step}{suffix}"
 
 
 def metadata(config: TrainingConfig, step: int) -> dict[str, str]:

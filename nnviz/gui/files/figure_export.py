@@ -17,7 +17,9 @@ def sweep_heading(sweep: Sweep) -> str:
     """A one-line title naming what is compared and what stays fixed."""
     c = sweep.base
     fixed = {"hidden": f"{shape_name(c.hidden, '×')} hidden", "activation": activation_name(c.activation),
-             "lr": f"lr {c.lr:g}"}
+             "lr": f"lr {c.lr:g}", "init": f"init {c.init}"}
+    if c.init == "default":
+        fixed.pop("init")
     fixed.pop(sweep.setting, None)
     return f"{c.dataset}: {sweep.setting} varies ({', '.join(fixed.values())})"
 
@@ -45,7 +47,7 @@ def save_sweep_figure(sweep: Sweep, trainer: SweepTrainer, snapshot: SweepSnapsh
     figure = SweepFigure()
     figure.resize(*FIGURE_SIZE)
     labels = [sweep.label(v) for v in sweep.values]
-    figure.set_tiles(labels, sweep.setting != "activation", [trainer.data] * len(labels), sweep_heading(sweep))
+    figure.set_tiles(labels, sweep.ordered, [trainer.data] * len(labels), sweep_heading(sweep))
     figure.show()
     app.processEvents()
     figure.show_snapshot(snapshot)

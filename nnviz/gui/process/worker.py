@@ -44,7 +44,8 @@ def _serve_politely(commands, results) -> None:
     """The training process's entry: lower its priority, so that when the window and the
     training contend for a core (two here), the window wins and answers the user at once;
     training takes only what the window leaves."""
-    os.nice(NICENESS)
+    if hasattr(os, "nice"):  # not on Windows, where the process simply keeps the window's priority
+        os.nice(NICENESS)
     serve(commands, results)
 
 

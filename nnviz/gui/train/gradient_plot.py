@@ -41,9 +41,8 @@ class GradientPlot(StepPlot):
         self._rows = np.vstack([self._rows, row])
         if len(self._rows) > MAX_POINTS:
             self._rows = self._rows[::2]
-        self.fit_curves_to_width(len(self._rows))
         for k, curve in enumerate(self.curves):
-            curve.setData(self._rows[:, 0], self._rows[:, 1 + k], connect="finite")
+            curve.setData(*self.thin(self._rows[:, 0], self._rows[:, 1 + k]), connect="finite")
 
     def _start(self, sizes: tuple[int, ...]) -> None:
         self._sizes = sizes

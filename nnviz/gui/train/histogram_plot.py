@@ -44,8 +44,10 @@ class HistogramPanel(pg.GraphicsLayoutWidget):
         self.histograms = histograms
         if len(self.plots) != len(histograms):
             self._make_plots(len(histograms))
+        top = 100 * max((h.shares.max() for h in histograms), default=1.0)  # one scale for all, as the first shows
         for k, (plot, bars, histogram) in enumerate(zip(self.plots, self.bars, histograms)):
             bars.setData(histogram.edges, 100 * histogram.shares, stepMode="center", fillLevel=0)
+            plot.setYRange(0, top, padding=0.05)
             low, high = float(histogram.edges[0]), float(histogram.edges[-1])
             plot.setXRange(low, high, padding=0.08)  # room for the end ticks' labels
             plot.getAxis("bottom").setTicks([[(v, _tick(v)) for v in (low, (low + high) / 2, high)]])
@@ -82,7 +84,6 @@ class HistogramPanel(pg.GraphicsLayoutWidget):
         else:
             plot.hideAxis("left")  # the plots are narrow: one scale, on the first
         bars = plot.plot()
-        plot.enableAutoRange(y=True)
         # Inside the plot, not in its title: a wide title would push the last plots out of view.
         note = pg.TextItem(fill=pg.mkBrush(255, 255, 255, 200), anchor=(0, 0))
         note.setParentItem(plot.vb)  # placed in the plot's pixels, whatever its range

@@ -292,15 +292,17 @@ class StepPlot(pg.PlotWidget):
         self.setLabel("left", quantity)
         self.getAxis("bottom").enableAutoSIPrefix(False)
         self.setLimits(xMin=0)
-        self._downsample = 1
 
-    def fit_curves_to_width(self, points: int) -> None:
-        """Draw curves of ``points`` points with about two a pixel column (each column's lowest
-        and highest): a 2-px line through 2,000 points took 5 ms to paint, through 800, 3 ms."""
-        factor = max(1, points // max(self.width(), 1))
-        if factor != self._downsample:
-            self._downsample = factor
-            self.setDownsampling(ds=factor, auto=False, mode="peak")
+    def thin(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``(x, y)`` as drawn: about two points a pixel column, each column's lowest and highest
+        (NaN ignored), then the last point as it is. A 2-px line through 2,000 points took 5 ms
+        to paint, through 800, 3 ms."""
+        factor = len(x) // max(self.width(), 1)
+        if factor < 2:
+            return x, y
+        starts = np.arange(0, len(x), factor)
+        low, high = np.fmin.reduceat(y, starts), np.fmax.reduceat(y, starts)
+        return np.append(np.repeat(x[starts], 2), x[-1]), np.append(np.column_stack([low, high]).ravel(), y[-1])
 
 
 class LossPlot(StepPlot):
@@ -326,14 +328,13 @@ class LossPlot(StepPlot):
     def show_history(self, history: np.ndarray) -> None:
         """Feed the curves new history rows (columns as in ``history.FIELDS``)."""
         self._history = history
-        self.fit_curves_to_width(len(history))
         steps = history[:, 0]
-        self.train_curve.setData(steps, history[:, 1])
+        self.train_curve.setData(*self.thin(steps, history[:, 1]))
         test = history[:, 3]
         if np.isnan(test).all():
             self.test_curve.setData([], [])
         else:
-            self.test_curve.setData(steps, test)
+            self.test_curve.setData(*self.thin(steps, test))
 
     def readout(self, row: np.ndarray) -> str:
         """One line describing a history row."""
