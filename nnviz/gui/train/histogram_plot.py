@@ -59,8 +59,8 @@ class HistogramPanel(pg.GraphicsLayoutWidget):
                 note.setHtml(f"<span style='font-size:7pt; color:#333'>{histogram.stalled:.0%}<br>{word}</span>")
 
     def _make_plots(self, count: int) -> None:
-        """Lay out ``count`` plots, reusing those made before: making a plot takes 15-20 ms, too
-        long to do for each layer whenever the network changes shape."""
+        """Lay out ``count`` plots, reusing those made before: making six took 0.23 s, too long
+        to do whenever the network changes shape (laying out six made ones, 15-56 ms)."""
         for plot in self.plots:
             self.removeItem(plot)
         while len(self._pool) < count:
