@@ -172,11 +172,16 @@ def shape_name(widths: tuple[int, ...], times: str = "x") -> str:
 def network_name(config: TrainingConfig) -> str:
     """The network in words: "10 tanh hidden units", "8×8 relu,tanh hidden units", "no hidden layer",
     and the initialisation if not the default: "10 tanh hidden units, init he"."""
-    init = "" if config.init == "default" else f", init {config.init}"
+    init = f", {init_name(config)}" if init_name(config) else ""
     if not config.hidden:
         return "no hidden layer" + init
     units = "unit" if config.hidden == (1,) else "units"
     return f"{shape_name(config.hidden, '×')} {activation_name(config.activation)} hidden {units}{init}"
+
+
+def init_name(config: TrainingConfig) -> str:
+    """The initialisation, where names say it: "init he"; empty for the default scheme."""
+    return "" if config.init == "default" else f"init {config.init}"
 
 
 def activation_name(activation: str | tuple[str, ...]) -> str:

@@ -17,6 +17,7 @@ from nnviz.core.config import (
     ConfigError,
     TrainingConfig,
     activation_name,
+    init_name,
     network_name,
     shape_name,
 )
@@ -34,7 +35,7 @@ STRIP_PIXELS = 150_000  # pixels of a picture painted per turn of the event loop
 def default_name(config: TrainingConfig, step: int, suffix: str = ".png") -> str:
     """A file name that says what the picture shows."""
     activation = activation_name(config.activation).replace(",", "-")
-    init = "" if config.init == "default" else f"-init-{config.init}"
+    init = "-" + init_name(config).replace(" ", "-") if init_name(config) else ""
     return f"nnviz-{config.dataset}-h{shape_name(config.hidden)}-{activation}{init}-step{step}{suffix}"
 
 

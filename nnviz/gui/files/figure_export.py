@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 
-from nnviz.core.config import activation_name, shape_name
+from nnviz.core.config import activation_name, init_name, shape_name
 from nnviz.core.sweep import Sweep, SweepSnapshot
 from nnviz.core.sweep_trainer import SweepTrainer
 
@@ -17,11 +17,9 @@ def sweep_heading(sweep: Sweep) -> str:
     """A one-line title naming what is compared and what stays fixed."""
     c = sweep.base
     fixed = {"hidden": f"{shape_name(c.hidden, '×')} hidden", "activation": activation_name(c.activation),
-             "lr": f"lr {c.lr:g}", "init": f"init {c.init}"}
-    if c.init == "default":
-        fixed.pop("init")
+             "lr": f"lr {c.lr:g}", "init": init_name(c)}
     fixed.pop(sweep.setting, None)
-    return f"{c.dataset}: {sweep.setting} varies ({', '.join(fixed.values())})"
+    return f"{c.dataset}: {sweep.setting} varies ({', '.join(v for v in fixed.values() if v)})"
 
 
 def sweep_texts(sweep: Sweep, step: int) -> dict[str, str]:

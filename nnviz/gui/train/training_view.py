@@ -121,7 +121,7 @@ class TrainingView(QWidget):
                                          "of its units that stopped working (dead ReLU, saturated sigmoid or tanh)")
         self.layer_tabs.addTab(self.histograms["weights"], "Weights")
         self.layer_tabs.setTabToolTip(2, "Each layer's weights")
-        self.layer_tabs.currentChanged.connect(lambda _index: self._draw_histograms())
+        self.layer_tabs.currentChanged.connect(lambda _index: self._draw_histograms(self._drawable()))
         self.curves_splitter.addWidget(self.layer_tabs)
         self.curves_splitter.setStretchFactor(0, 1)  # even: up to seven histograms share the right half
         self.curves_splitter.setStretchFactor(1, 1)
@@ -181,10 +181,18 @@ class TrainingView(QWidget):
         self.banner.setText(text)
         self.banner.setVisible(bool(text))
 
-    def _draw(self) -> None:
+    def _drawable(self) -> TrainingSnapshot | None:
+        """The newest snapshot if it can be drawn now: not while an export holds the picture, nor
+        before new data's network has sent its first snapshot."""
         snapshot = self.latest
         if self._holds or snapshot is None or self.data is None or snapshot.network.layer_sizes[0] != self.data.features:
-            return  # new data is shown before its network's first snapshot arrives
+            return None
+        return snapshot
+
+    def _draw(self) -> None:
+        snapshot = self._drawable()
+        if snapshot is None:
+            return
         self.boundary.show_network(snapshot.network)
         if self.boundary.bounds is not None:
             self.inside.show_network(snapshot.network, self.boundary.bounds, self.data)
@@ -194,17 +202,14 @@ class TrainingView(QWidget):
             self.loss.show_history(snapshot.history)
             self.gradients.show_snapshot(snapshot)
         if not self.running or now - self._histograms_drawn_at >= HISTOGRAM_FRAME_S:
-            self._draw_histograms()
+            self._draw_histograms(snapshot)
         self.figures.show_snapshot(snapshot, self.running)
         self.frames_drawn += 1
 
-    def _draw_histograms(self) -> None:
-        """The histogram tab shown, if one is, of the newest snapshot's network."""
+    def _draw_histograms(self, snapshot: TrainingSnapshot | None) -> None:
+        """The histogram tab shown, if one is, of ``snapshot``'s network."""
         panel = self.layer_tabs.currentWidget()
-        snapshot = self.latest
-        if panel is self.gradients or snapshot is None or self.data is None or self._holds:
-            return
-        if snapshot.network.layer_sizes[0] != self.data.features:
+        if panel is self.gradients or snapshot is None:
             return
         self._histograms_drawn_at = time.monotonic()
         panel.show_network(snapshot.network, self.data)
