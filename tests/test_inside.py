@@ -191,7 +191,12 @@ def test_dragging_sprays_and_right_click_removes_the_nearest(qtbot, window):
     added = len(data.y_train) - before
     assert added >= 7 * 2
     assert np.all(np.abs(data.X_train[before:, 1] - 1.6) < 0.5)
-    target = data.X_train[before + 3]
+    # A sprayed point inside the view (the spray is random: one may land beyond the plot's edge,
+    # where a click does not reach the plot).
+    (x0, x1), (y0, y1) = window.view.boundary.getViewBox().viewRange()
+    sprayed = data.X_train[before:]
+    inside = (sprayed[:, 0] > x0 + 0.2) & (sprayed[:, 0] < x1 - 0.2) & (sprayed[:, 1] > y0 + 0.2) & (sprayed[:, 1] < y1 - 0.2)
+    target = sprayed[np.flatnonzero(inside)[0]]
     _click(qtbot, window.view.boundary, *target, button=Qt.RightButton)
     remaining = window.session.dataset
     assert len(remaining.y_train) == len(data.y_train) - 1
