@@ -12,6 +12,7 @@ from nnviz.core.activations import ACTIVATIONS
 from nnviz.core.config import (
     DTYPES,
     HIDDEN_RANGE,
+    MAX_DROPOUT,
     MAX_LAYERS,
     PRESETS,
     SAMPLES_RANGE,
@@ -20,13 +21,17 @@ from nnviz.core.config import (
     ConfigError,
     TrainingConfig,
     activation_name,
+    features_name,
+    parse_features,
     parse_shape,
     resolve_config,
     shape_name,
 )
 from nnviz.core.datafile import DataFileError
 from nnviz.core.datasets import CLASSES_RANGE, CUSTOM, DATASETS, MULTICLASS
+from nnviz.core.features import FEATURES
 from nnviz.core.initialisation import INIT_SCHEMES
+from nnviz.core.optimizers import OPTIMIZERS
 from nnviz.core.runfile import RunFileError
 from nnviz.core.sweep import SWEEP_SETTINGS, TUTORIAL_SIZES, Sweep, parse_values
 
@@ -38,7 +43,8 @@ LOG_EVERY = 1000
 CONVENTIONS = """\
 conventions:
   loss  = mean softmax cross-entropy + l2/2 * sum of squared weights (biases excluded)
-  step  = w -= lr * gradient of that loss (one full batch, or one mini-batch)
+  step  = the optimiser's update (torch.optim's rules) on the gradient of that loss
+          (one full batch, or one mini-batch); sgd without momentum is w -= lr * gradient
   The seed tutorial's epsilon=0.01 on the summed gradient of N=200 points is --lr 2.0,
   and its reg_lambda=0.01 is --l2 5e-05; --preset tutorial sets exactly that.
 """
@@ -110,6 +116,13 @@ def _activation(text: str) -> str | tuple[str, ...]:
     return names[0] if len(names) == 1 else names
 
 
+def _features(text: str) -> tuple[str, ...]:
+    try:
+        return parse_features(text)
+    except ConfigError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
 def add_config_options(parser: argparse.ArgumentParser, *, hidden_list: bool = False) -> None:
     """The data, network and training options shared by every command.
 
@@ -141,11 +154,19 @@ def add_config_options(parser: argparse.ArgumentParser, *, hidden_list: bool = F
                           f"separated by commas (default {activation_name(d.activation)})")
     net.add_argument("--init", choices=INIT_SCHEMES, default=S,
                      help=f"how the weights start, {', '.join(INIT_SCHEMES)}; biases start at 0 (default {d.init})")
+    net.add_argument("--features", type=_features, default=S, metavar="NAME,NAME,...",
+                     help=f"what the network reads of each point, from {', '.join(FEATURES)} (x1sq is x1 squared); "
+                          f"for 2-D points only (default {features_name(d.features)})")
     net.add_argument("--dtype", choices=DTYPES, default=S, help=f"floating-point type (default {d.dtype})")
     opt = parser.add_argument_group("training")
+    opt.add_argument("--optimizer", choices=OPTIMIZERS, default=S,
+                     help=f"the update rule, as torch.optim's: {', '.join(OPTIMIZERS)} (default {d.optimizer})")
     opt.add_argument("--lr", type=_number(0, positive=True), default=S, metavar="X", help=f"learning rate on the mean-loss gradient (default {d.lr:g})")
     opt.add_argument("--l2", type=_number(0), default=S, metavar="X", help=f"L2 strength: adds l2/2*sum(W^2) to the loss (default {d.l2:g})")
-    opt.add_argument("--momentum", type=_number(0, 0.99), default=S, metavar="X", help="momentum, 0-0.99 (default 0: plain gradient descent)")
+    opt.add_argument("--momentum", type=_number(0, 0.99), default=S, metavar="X",
+                     help="momentum of sgd and nesterov, 0-0.99 (default 0: plain gradient descent; nesterov 0.9)")
+    opt.add_argument("--dropout", type=_number(0, MAX_DROPOUT), default=S, metavar="P",
+                     help=f"share of hidden units dropped at each training step, 0-{MAX_DROPOUT:g} (default 0)")
     opt.add_argument("--batch-size", type=_integer(1, SAMPLES_RANGE[1]), default=S, metavar="N", help="mini-batch size (default: the full training set)")
     parser.add_argument("--preset", choices=PRESETS, default=S, help="start from the seed tutorial 001's exact setup; other options override single settings")
 
@@ -195,7 +216,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_data_file_option(sweep)
     vary = sweep.add_argument_group("sweep")
     vary.add_argument("--vary", choices=VARIED, default=None, help="vary this setting instead of the hidden size")
-    vary.add_argument("--values", metavar="A,B,...", default=None, help="the values --vary takes, comma-separated")
+    vary.add_argument("--values", metavar="A,B,...", default=None,
+                      help="the values --vary takes, comma-separated (feature lists separated by /: x1,x2/x1sq,x2sq)")
     _add_run_options(sweep)
     vary.add_argument("--out", metavar="PATH.png", help="save the grid picture there (no display needed)")
     vary.add_argument("--csv", metavar="PATH", help="save each network's final figures there as CSV")

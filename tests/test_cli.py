@@ -78,6 +78,8 @@ def test_human_output_has_progress_lines_and_summary(capsys):
         ["--test-fraction", "0.95"], ["--momentum", "1"], ["--l2", "-1"], ["--seed", "-3"],
         ["--activation", "softplus"], ["--dtype", "float16"], ["--batch-size", "0"], ["--init", "xavier"],
         ["--steps", "0"], ["--log-every", "0"], ["--preset", "nope"], ["--bogus"],
+        ["--features", "x1,x3"], ["--features", ""], ["--features", "x1,,x2"], ["--features", "x1,x1"],
+        ["--dropout", "1"], ["--dropout", "-0.1"], ["--optimizer", "lbfgs"], ["--optimizer", "nesterov", "--momentum", "0"],
     ],
 )
 def test_usage_errors_exit_2_with_one_line(capsys, args):
@@ -224,7 +226,9 @@ def test_a_shape_and_an_activation_per_layer_train_and_report(capsys):
         ["--vary", "lr", "--values", "0.1,abc"], ["--vary", "lr", "--values", "0.1,-1"], ["--vary", "lr", "--values", ""],
         ["--vary", "momentum", "--values", "0.5,0.5"], ["--vary", "hidden", "--values", "1,2"],
         ["--vary", "lr", "--values", "1,2", "--hidden", "3,4"], ["--vary", "activation", "--values", "tanh,softplus"],
-        ["--vary", "init", "--values", "he,xavier"],
+        ["--vary", "init", "--values", "he,xavier"], ["--vary", "optimizer", "--values", "sgd,lbfgs"],
+        ["--vary", "dropout", "--values", "0,1"], ["--vary", "features", "--values", "x1,x2/x1,x3"],
+        ["--vary", "features", "--values", "x1,x2/"], ["--vary", "features", "--values", "x1,x2/x2,x1/x1,x2"],
     ],
 )
 def test_bad_sweeps_exit_2_with_one_line(capsys, args):

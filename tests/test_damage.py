@@ -402,25 +402,25 @@ def test_each_kind_of_archive_damage_has_its_sentence(tmp_path):
     raw = saved_run("moons")
     path = tmp_path / "run.nnviz"
     where = records(raw)
-    central = where[("central", "velocity.npy")]
+    central = where[("central", "previous.npy")]
     true_size = struct.unpack_from("<I", raw, central + 24)[0]
     cases = {
         corrupt_deflate(raw, "parameters.npy"): "its parameters.npy is damaged (its compressed data is corrupt)",
         patched(raw, central, CENTRAL, "compressed size", 2**31):
-            "its velocity.npy is damaged (it claims more bytes than the file holds)",
+            "its previous.npy is damaged (it claims more bytes than the file holds)",
         patched(raw, central, CENTRAL, "header offset", 2**32 - 40):
-            "its velocity.npy is damaged (it claims more bytes than the file holds)",
+            "its previous.npy is damaged (it claims more bytes than the file holds)",
         patched(raw, central, CENTRAL, "size", 2**32 - 2):
-            "its velocity.npy claims 4,294,967,294 bytes, more than a run can hold",
+            "its previous.npy claims 4,294,967,294 bytes, more than a run can hold",
         patched(raw, central, CENTRAL, "size", true_size + 1):
-            f"its velocity.npy is damaged (it holds {true_size:,} bytes, not the {true_size + 1:,} its entry claims)",
-        patched(raw, central, CENTRAL, "crc", 12345): "its velocity.npy is damaged (it fails the zip archive's checks)",
+            f"its previous.npy is damaged (it holds {true_size:,} bytes, not the {true_size + 1:,} its entry claims)",
+        patched(raw, central, CENTRAL, "crc", 12345): "its previous.npy is damaged (it fails the zip archive's checks)",
         patched(raw, central, CENTRAL, "method", 12):
-            "its velocity.npy is damaged (it names compression method 12, which nnviz does not use)",
-        patched(raw, central, CENTRAL, "flags", 1): "its velocity.npy is damaged (it is marked as encrypted)",
-        patched(raw, central, CENTRAL, "flags", 0x40): "its velocity.npy is damaged (it is marked as encrypted)",
-        patched(raw, where[("local", "velocity.npy")], LOCAL, "name length", 3):
-            "its velocity.npy is damaged (it fails the zip archive's checks)",
+            "its previous.npy is damaged (it names compression method 12, which nnviz does not use)",
+        patched(raw, central, CENTRAL, "flags", 1): "its previous.npy is damaged (it is marked as encrypted)",
+        patched(raw, central, CENTRAL, "flags", 0x40): "its previous.npy is damaged (it is marked as encrypted)",
+        patched(raw, where[("local", "previous.npy")], LOCAL, "name length", 3):
+            "its previous.npy is damaged (it fails the zip archive's checks)",
         patched(raw, where["end"], EOCD, "directory offset", 5):
             "its run.json is damaged (it fails the zip archive's checks)",  # every member's offset is off
         patched(raw, where["end"], EOCD, "directory size", 2**31): "it is not an nnviz run file (or it is damaged)",

@@ -302,7 +302,7 @@ def test_the_layer_histograms_show_the_network_drawn(make_window):
     view.layer_tabs.setCurrentWidget(weights)
     assert len(weights.plots) == 3 and "output" in weights.plots[2].titleLabel.text
     assert not any(note.isVisible() for note in weights.notes)
-    np.testing.assert_allclose(weights.bars[0].getData()[1], 100 * weight_histograms(network)[0].shares)
+    np.testing.assert_allclose(weights.bars[0].getData()[1], 100 * weight_histograms(network.weights)[0].shares)
 
 
 def test_step_curves_keep_every_peak_and_the_last_point(qtbot):

@@ -57,7 +57,7 @@ def test_relu_histograms_start_at_0_and_weights_are_symmetric():
     for h in activation_histograms(_deep("relu", "he"), X):
         assert h.edges[0] == 0 and h.edges[-1] > 0 and h.stalled is not None
     network = _deep("relu", "he")
-    histograms = weight_histograms(network)
+    histograms = weight_histograms(network.weights)
     assert len(histograms) == len(network.weights)
     for h, weights in zip(histograms, network.weights):
         assert h.edges[0] == -h.edges[-1] == -np.abs(weights).max() and h.stalled is None

@@ -33,7 +33,7 @@ FORMAT_1 = Path(__file__).parent / "data" / "run-format1.nnviz"
 
 @pytest.mark.parametrize("config", KINDS)
 def test_resuming_is_bit_for_bit(tmp_path, config):
-    """2000 steps, save, load, 2000 more: the same weights, velocity and history as 4000 straight."""
+    """2000 steps, save, load, 2000 more: the same weights, optimiser state and history as 4000 straight."""
     first = build_trainer(config, log_every=10, history_capacity=150)
     first.step(2000)
     save_run(tmp_path / "run.nnviz", config, first)
@@ -43,7 +43,9 @@ def test_resuming_is_bit_for_bit(tmp_path, config):
     straight.step(4000)
     assert loaded_config == config
     np.testing.assert_array_equal(resumed.network.flat, straight.network.flat)
-    np.testing.assert_array_equal(resumed.state()["velocity"], straight.state()["velocity"])
+    for name, buffer in straight.state()["optimizer"].items():
+        np.testing.assert_array_equal(resumed.state()["optimizer"][name], buffer)
+    assert resumed.optimizer_steps == straight.optimizer_steps
     np.testing.assert_array_equal(resumed.history.array(), straight.history.array())
     assert resumed.step_count == 4000 and resumed.history.every == straight.history.every
 
@@ -71,7 +73,7 @@ def test_the_file_is_a_zip_of_json_and_npy(tmp_path):
     save_run(tmp_path / "run.nnviz", TrainingConfig(hidden=4), trainer)
     with zipfile.ZipFile(tmp_path / "run.nnviz") as archive:
         header = json.loads(archive.read("run.json"))
-        assert header["format"] == "nnviz-run" and header["version"] == 2
+        assert header["format"] == "nnviz-run" and header["version"] == 3
         params = np.load(io.BytesIO(archive.read("parameters.npy")), allow_pickle=False)
     np.testing.assert_array_equal(params, trainer.network.flat)
 
@@ -125,7 +127,7 @@ def test_bad_files_are_refused_with_a_sentence(tmp_path, good):
     cases = {
         text: "it is not an nnviz run file (or it is damaged)",
         truncated: "it is not an nnviz run file (or it is damaged)",
-        future: "it was saved by a newer nnviz (run format 99) and this one reads format 2, so please update nnviz",
+        future: "it was saved by a newer nnviz (run format 99) and this one reads format 3, so please update nnviz",
         foreign: "it is not an nnviz run file",
         png: "it is not an nnviz run file (or it is damaged)",
         tmp_path / "missing.nnviz": "there is no such file",
@@ -135,8 +137,8 @@ def test_bad_files_are_refused_with_a_sentence(tmp_path, good):
         assert _refusal(path) == reason
     shapes = _rewrite(good, {"parameters.npy": _npy(np.zeros(5, np.float32))})
     assert _refusal(shapes) == "its parameters array has shape (5,), expected (22,)"
-    no_velocity = _rewrite(good, {"velocity.npy": None})
-    assert _refusal(no_velocity) == "the run has no velocity.npy"
+    no_state = _rewrite(good, {"optimizer.npy": None})
+    assert _refusal(no_state) == "the run has no optimizer.npy"
     no_header = _rewrite(good, {"run.json": None})
     assert _refusal(no_header) == "it is a zip archive, but not an nnviz run file"
 
@@ -264,23 +266,23 @@ def test_no_memory_is_spent_on_sizes_a_file_only_claims(good):
     with zipfile.ZipFile(good) as source, zipfile.ZipFile(bomb, "w", compression=zipfile.ZIP_DEFLATED) as target:
         for name in source.namelist():
             data = source.read(name)
-            target.writestr(name, data + b"\0" * (100 * 2**20) if name == "velocity.npy" else data)
+            target.writestr(name, data + b"\0" * (100 * 2**20) if name == "previous.npy" else data)
     assert bomb.stat().st_size < 2 * 2**20
-    size = zipfile.ZipFile(bomb).getinfo("velocity.npy").file_size
-    assert _refusal(bomb) == f"its velocity.npy claims {size:,} bytes, more than a run can hold"
+    size = zipfile.ZipFile(bomb).getinfo("previous.npy").file_size
+    assert _refusal(bomb) == f"its previous.npy claims {size:,} bytes, more than a run can hold"
     header = np.lib.format.header_data_from_array_1_0(np.zeros(3, np.float32))
     header["shape"] = (3_000_000_000,)
     stream = io.BytesIO()
     np.lib.format.write_array_header_1_0(stream, header)
     stream.write(np.zeros(3, np.float32).tobytes())
-    assert _refusal(_rewrite(good, {"velocity.npy": stream.getvalue()})) == (
-        "its velocity array is damaged (its header claims the shape (3000000000,))")
+    assert _refusal(_rewrite(good, {"previous.npy": stream.getvalue()})) == (
+        "its previous array is damaged (its header claims the shape (3000000000,))")
     header["shape"] = (3_000_000,)
     stream = io.BytesIO()
     np.lib.format.write_array_header_1_0(stream, header)
     stream.write(np.zeros(3, np.float32).tobytes())
-    assert _refusal(_rewrite(good, {"velocity.npy": stream.getvalue()})) == (
-        "its velocity array is damaged (its header claims 12,000,000 bytes of data, and 12 are present)")
+    assert _refusal(_rewrite(good, {"previous.npy": stream.getvalue()})) == (
+        "its previous array is damaged (its header claims 12,000,000 bytes of data, and 12 are present)")
 
 
 def _npy_with_header(text: str, version: bytes = b"\x01\x00", data: bytes = b"\0" * 88) -> bytes:
@@ -293,45 +295,45 @@ def _npy_with_header(text: str, version: bytes = b"\x01\x00", data: bytes = b"\0
 @pytest.mark.parametrize(
     "member,reason",
     [
-        (b"not numpy at all", "its velocity array is damaged (its header is unreadable)"),
+        (b"not numpy at all", "its previous array is damaged (its header is unreadable)"),
         (_npy_with_header("{'descr': '<f4', 'fortran_order': False, 'shape': (22,), }", b"\x07\x00"),
-         "its velocity array is damaged (its header is unreadable)"),
+         "its previous array is damaged (its header is unreadable)"),
         (_npy_with_header("{'descr': '<f4', 'fortran_order': False, 'shape': " + "-" * 5000 + "22}"),
-         "its velocity array is damaged (its header is unreadable)"),
+         "its previous array is damaged (its header is unreadable)"),
         (_npy_with_header("{'descr': '<U999999999999', 'fortran_order': False, 'shape': (22,), }"),
-         "its velocity array is damaged (its header is unreadable)"),
+         "its previous array is damaged (its header is unreadable)"),
         (_npy_with_header("{'descr': '<f4', 'fortran_order': False, 'shape': (-22,), }"),
-         "its velocity array is damaged (its header claims the shape (-22,))"),
+         "its previous array is damaged (its header claims the shape (-22,))"),
         (_npy_with_header("{'descr': '<f4', 'fortran_order': False, 'shape': (0, 2**64), }"),
-         "its velocity array is damaged (its header is unreadable)"),
+         "its previous array is damaged (its header is unreadable)"),
         (_npy_with_header("{'descr': '<f4', 'fortran_order': False, 'shape': (0, 18446744073709551616), }"),
-         "its velocity array is damaged (its header claims the shape (0, 18446744073709551616))"),
+         "its previous array is damaged (its header claims the shape (0, 18446744073709551616))"),
         (_npy_with_header("{'descr': '<f4', 'fortran_order': False, 'shape': (1, 1, 1), }"),
-         "its velocity array is damaged (its header claims the shape (1, 1, 1))"),
+         "its previous array is damaged (its header claims the shape (1, 1, 1))"),
         (_npy_with_header("{'descr': '|V0', 'fortran_order': False, 'shape': (22,), }"),
-         "its velocity array is damaged (its header names a type that is not numbers)"),
+         "its previous array is damaged (its header names a type that is not numbers)"),
         (_npy_with_header("{'descr': ('<f4',), 'fortran_order': False, 'shape': (22,), }"),
-         "its velocity array is damaged (its header is unreadable)"),
+         "its previous array is damaged (its header is unreadable)"),
         (_npy_with_header("{'descr': '<f4', 'fortran_order': False, 'shape': (22,), " + "'" * 3 + "}"),
-         "its velocity array is damaged (its header is unreadable)"),
-        (_npy_with_header("{[1]: 2}"), "its velocity array is damaged (its header is unreadable)"),
+         "its previous array is damaged (its header is unreadable)"),
+        (_npy_with_header("{[1]: 2}"), "its previous array is damaged (its header is unreadable)"),
         (_npy_with_header("{'descr': '<f4', 'fortran_order': False, 'shape': (2**40, 2**40), }"),
-         "its velocity array is damaged (its header is unreadable)"),
+         "its previous array is damaged (its header is unreadable)"),
         (_npy_with_header("{'descr': '<f4', 'fortran_order': False, 'shape': (8, 6), }"),
-         "its velocity array is damaged (its header claims 192 bytes of data, and 88 are present)"),
-        (_npy(np.zeros(22, "U3")), "its velocity array does not hold real numbers"),
-        (_npy(np.zeros(22, np.complex64)), "its velocity array does not hold real numbers"),
-        (_npy(np.zeros((), np.float32)), "its velocity array has 0 dimensions, not 1"),
-        (_npy(np.zeros(22, ">f4")), "its velocity array is >f4, not float32"),
-        (_npy(np.zeros(21, np.float32)), "its velocity array has shape (21,), expected (22,)"),
-        (_npy(np.full(22, np.inf, np.float32)), "its velocity array holds values that are not finite float32 numbers"),
-        (_npy(np.full(22, np.nan, np.float32)), "its velocity array holds values that are not finite float32 numbers"),
+         "its previous array is damaged (its header claims 192 bytes of data, and 88 are present)"),
+        (_npy(np.zeros(22, "U3")), "its previous array does not hold real numbers"),
+        (_npy(np.zeros(22, np.complex64)), "its previous array does not hold real numbers"),
+        (_npy(np.zeros((), np.float32)), "its previous array has 0 dimensions, not 1"),
+        (_npy(np.zeros(22, ">f4")), "its previous array is >f4, not float32"),
+        (_npy(np.zeros(21, np.float32)), "its previous array has shape (21,), expected (22,)"),
+        (_npy(np.full(22, np.inf, np.float32)), "its previous array holds values that are not finite float32 numbers"),
+        (_npy(np.full(22, np.nan, np.float32)), "its previous array holds values that are not finite float32 numbers"),
     ],
 )
 def test_damaged_arrays_are_refused_saying_why(good, member, reason):
     """Headers numpy cannot parse (even ones deep enough to overflow its parser), negative or
     absurd shapes, and arrays of the wrong kind, shape or values: each is one sentence."""
-    assert _refusal(_rewrite(good, {"velocity.npy": member})) == reason
+    assert _refusal(_rewrite(good, {"previous.npy": member})) == reason
 
 
 def test_more_points_than_nnviz_trains_on_are_refused(good, monkeypatch):
@@ -400,12 +402,12 @@ def test_settings_with_a_number_too_large_for_arithmetic_are_a_config_error():
     assert TrainingConfig.from_dict({"hidden": 7}) == TrainingConfig(hidden=7)
 
 
-def test_non_finite_velocity_is_refused(good):
-    """NaN in the saved velocity would poison the next step: refused."""
-    velocity = np.load(io.BytesIO(zipfile.ZipFile(good).read("velocity.npy")))
-    velocity[0] = np.nan
-    assert _refusal(_rewrite(good, {"velocity.npy": _npy(velocity)})) == (
-        "its velocity array holds values that are not finite float32 numbers")
+def test_non_finite_optimizer_state_is_refused(good):
+    """NaN in the saved optimiser state would poison the next step: refused."""
+    state = np.load(io.BytesIO(zipfile.ZipFile(good).read("optimizer.npy")))
+    state[0, 0] = np.nan
+    assert _refusal(_rewrite(good, {"optimizer.npy": _npy(state)})) == (
+        "its optimizer array holds values that are not finite float32 numbers")
 
 
 def _own_data() -> Dataset:

@@ -13,7 +13,9 @@ from dataclasses import asdict, dataclass, fields, replace
 
 from nnviz.core.activations import ACTIVATIONS
 from nnviz.core.datasets import CLASSES_RANGE, CUSTOM, DATASETS
+from nnviz.core.features import DEFAULT_FEATURES, FEATURES
 from nnviz.core.initialisation import INIT_SCHEMES
+from nnviz.core.optimizers import OPTIMIZERS
 
 DTYPES = ("float32", "float64")
 PRESETS = ("tutorial",)
@@ -21,6 +23,8 @@ HIDDEN_RANGE = (1, 500)  # units in one hidden layer
 MAX_LAYERS = 6  # hidden layers; none at all is softmax regression
 SAMPLES_RANGE = (10, 5000)
 SEED_LIMIT = 2**31  # seeds fit a Qt spin box (a signed 32-bit int)
+MAX_DROPOUT = 0.9
+NESTEROV_MOMENTUM = 0.9  # what --optimizer nesterov takes when no momentum is given
 
 
 class ConfigError(ValueError):
@@ -37,6 +41,8 @@ class TrainingConfig:
 
     ``hidden`` lists the hidden layers' widths, first to last (a bare number is one layer).
     ``activation`` is one name for every hidden layer or a tuple of one name per layer.
+    ``features`` names the inputs a network reads of each 2-D point (:mod:`nnviz.core.features`).
+    ``momentum`` applies to the ``sgd`` and ``nesterov`` optimisers.
     """
 
     dataset: str = "moons"
@@ -48,9 +54,12 @@ class TrainingConfig:
     hidden: tuple[int, ...] = (10,)
     activation: str | tuple[str, ...] = "tanh"
     init: str = "default"
+    features: tuple[str, ...] = DEFAULT_FEATURES
+    optimizer: str = "sgd"
     lr: float = 1.0
     l2: float = 1e-3
     momentum: float = 0.0
+    dropout: float = 0.0
     batch_size: int | None = None
     dtype: str = "float32"
     preset: str | None = None
@@ -64,6 +73,8 @@ class TrainingConfig:
             object.__setattr__(self, "hidden", tuple(hidden))
         if isinstance(activation, list):
             object.__setattr__(self, "activation", tuple(activation))
+        if isinstance(self.features, list):
+            object.__setattr__(self, "features", tuple(self.features))
 
     @property
     def activations(self) -> tuple[str, ...]:
@@ -73,8 +84,19 @@ class TrainingConfig:
         return self.activation
 
     def layer_sizes(self, features: int, classes: int) -> tuple[int, ...]:
-        """The network's layer sizes on data with ``features`` inputs and ``classes`` classes."""
-        return (features, *self.hidden, classes)
+        """The network's layer sizes on data with ``features`` columns and ``classes`` classes."""
+        inputs = self.input_features(features)
+        return (len(inputs) if inputs else features, *self.hidden, classes)
+
+    def input_features(self, columns: int) -> tuple[str, ...] | None:
+        """The features a network reads of points with ``columns`` coordinates: None for the
+        coordinates as they are. Raises :class:`ConfigError` if features are asked of points
+        that are not 2-D."""
+        if self.features == DEFAULT_FEATURES:
+            return None
+        if columns != 2:
+            raise ConfigError(f"input features apply to points with two coordinates; these have {columns}")
+        return self.features
 
     def validated(self) -> TrainingConfig:
         """Return self, or raise :class:`ConfigError` naming the first bad setting."""
@@ -82,6 +104,8 @@ class TrainingConfig:
         _shape(self.hidden)
         _activations(self.activation, len(self.hidden))
         _choice("init", self.init, INIT_SCHEMES)
+        _features(self.features)
+        _choice("optimizer", self.optimizer, OPTIMIZERS)
         _choice("dtype", self.dtype, DTYPES)
         if self.preset is not None:
             _choice("preset", self.preset, PRESETS)
@@ -94,6 +118,9 @@ class TrainingConfig:
         _number("noise", self.noise, 0.0, 1.0)
         _number("test-fraction", self.test_fraction, 0.0, 0.9)
         _number("momentum", self.momentum, 0.0, 0.99)
+        if self.optimizer == "nesterov" and self.momentum == 0:
+            raise ConfigError("the nesterov optimizer needs a momentum above 0")
+        _number("dropout", self.dropout, 0.0, MAX_DROPOUT)
         _number("l2", self.l2, 0.0, math.inf)
         _number("lr", self.lr, 0.0, math.inf)
         if self.lr == 0:
@@ -146,7 +173,31 @@ def resolve_config(given: dict, base: TrainingConfig | None = None) -> TrainingC
     ``preset="tutorial"`` in ``given`` the tutorial replaces ``base``. Validated."""
     if given.get("preset") == "tutorial":
         base = tutorial_config(given.get("dataset", "moons"))
-    return (base or TrainingConfig()).replace(**given).validated()
+    config = (base or TrainingConfig()).replace(**{k: v for k, v in given.items() if k != "optimizer"})
+    if "optimizer" in given:
+        config = with_optimizer(config, given["optimizer"], momentum_given="momentum" in given)
+    return config.validated()
+
+
+def with_optimizer(config: TrainingConfig, rule: str, momentum_given: bool = False) -> TrainingConfig:
+    """``config`` trained by ``rule``; Nesterov needs momentum, so without one given it takes
+    :data:`NESTEROV_MOMENTUM`."""
+    if rule == "nesterov" and not momentum_given and config.momentum == 0:
+        return config.replace(optimizer=rule, momentum=NESTEROV_MOMENTUM)
+    return config.replace(optimizer=rule)
+
+
+def parse_features(text: str) -> tuple[str, ...]:
+    """Input features written as on the command line: ``"x1sq,x2sq"``. Raises
+    :class:`ConfigError` naming the problem."""
+    features = tuple(name.strip() for name in text.split(",")) if text.strip() else ()
+    _features(features)
+    return features
+
+
+def features_name(features: tuple[str, ...]) -> str:
+    """Features as :func:`parse_features` reads them."""
+    return ",".join(features)
 
 
 def parse_shape(text: str) -> tuple[int, ...]:
@@ -209,6 +260,17 @@ def _activations(activation, layers: int) -> None:
     if len(activation) != layers:
         raise ConfigError(f"activation must be one name, or one per hidden layer ({layers}); "
                           f"got {len(activation)} names ({_shown(activation_name(activation))})")
+
+
+def _features(features) -> None:
+    if not isinstance(features, tuple) or not all(isinstance(name, str) for name in features):
+        raise ConfigError(f"features must be a list of names; got {_shown(features)}")
+    if not features:
+        raise ConfigError(f"features must name at least one of {', '.join(FEATURES)}")
+    for name in features:
+        _choice("each feature", name, tuple(FEATURES))
+    if len(set(features)) != len(features):
+        raise ConfigError(f"features name {next(f for f in features if features.count(f) > 1)} twice")
 
 
 def _choice(name: str, value, options: tuple[str, ...]) -> None:

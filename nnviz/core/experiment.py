@@ -31,12 +31,14 @@ def needs_scikit_learn(config: TrainingConfig) -> bool:
 
 
 def build_network(config: TrainingConfig, features: int, classes: int) -> MLP:
-    """A freshly initialised network for a config."""
+    """A freshly initialised network for a config, on points with ``features`` coordinates
+    (raises :class:`ConfigError` if the config's input features do not apply to them)."""
     sizes = config.layer_sizes(features, classes)
+    inputs = config.input_features(features)
     if config.preset == "tutorial" and config.init == "default":  # another --init overrides the preset's
-        return _tutorial_network(sizes, config)
+        return _tutorial_network(sizes, config, inputs)
     rng = np.random.default_rng(np.random.SeedSequence(config.seed).spawn(3)[2])
-    return MLP.initialise(sizes, config.activation, rng, config.dtype, config.init)
+    return MLP.initialise(sizes, config.activation, rng, config.dtype, config.init, inputs)
 
 
 def build_trainer(
@@ -56,6 +58,8 @@ def build_trainer(
         lr=config.lr,
         l2=config.l2,
         momentum=config.momentum,
+        optimizer=config.optimizer,
+        dropout=config.dropout,
         batch_size=config.batch_size,
         rng=batch_rng(config),
         history=LossHistory(log_every, history_capacity),
@@ -81,10 +85,10 @@ def _tutorial_dataset(config: TrainingConfig) -> Dataset:
     return split(config.dataset, X, y, config.test_fraction, np.random.default_rng(config.seed))
 
 
-def _tutorial_network(sizes: tuple[int, ...], config: TrainingConfig) -> MLP:
+def _tutorial_network(sizes: tuple[int, ...], config: TrainingConfig, inputs: tuple[str, ...] | None) -> MLP:
     np.random.seed(config.seed)
     weights = [np.random.randn(a, b) / np.sqrt(a) for a, b in pairwise(sizes)]
     biases = [np.zeros(b) for b in sizes[1:]]
     return MLP(
-        [w.astype(config.dtype) for w in weights], [b.astype(config.dtype) for b in biases], config.activation
+        [w.astype(config.dtype) for w in weights], [b.astype(config.dtype) for b in biases], config.activation, inputs
     )

@@ -7,6 +7,7 @@ from itertools import pairwise
 
 import numpy as np
 
+from nnviz.core.features import expand
 from nnviz.core.network import MLP, forward_into, with_ones
 
 Bounds = tuple[float, float, float, float]
@@ -53,15 +54,17 @@ class DecisionGrid:
         self.bounds = bounds
         self.resolution = resolution
         self.fill = fill
-        self._points: dict[np.dtype, np.ndarray] = {}
+        self._points: dict[tuple, np.ndarray] = {}
         self._buffers: dict[tuple, tuple] = {}
 
-    def points(self, dtype) -> np.ndarray:
-        """The grid's inputs in ``dtype`` with a last column of ones (shared: do not modify)."""
-        dtype = np.dtype(dtype)
-        if dtype not in self._points:
-            self._points[dtype] = with_ones(grid_points(self.bounds, self.resolution, dtype, self.fill))
-        return self._points[dtype]
+    def points(self, dtype, features: tuple[str, ...] | None = None) -> np.ndarray:
+        """The grid's inputs in ``dtype`` (their ``features`` if given) with a last column of ones
+        (shared: do not modify)."""
+        key = (np.dtype(dtype), features)
+        if key not in self._points:
+            points = grid_points(self.bounds, self.resolution, key[0], self.fill)
+            self._points[key] = with_ones(expand(points, features))
+        return self._points[key]
 
     def release(self) -> None:
         """Let go of the buffers (a map drawn once needs them no more); the next call makes new ones."""
@@ -75,9 +78,10 @@ class DecisionGrid:
         Always computed in float32: a picture cannot show the difference (under 1e-6), and
         float64 takes three times as long (tanh at 200 units: 45 ms against 13 ms a frame)."""
         if network.dtype != np.float32:
-            network = MLP.from_flat(network.flat.astype(np.float32), network.layer_sizes, network.activations)
+            network = MLP.from_flat(network.flat.astype(np.float32), network.layer_sizes, network.activations,
+                                    network.features)
         dtype = network.dtype
-        points = self.points(dtype)
+        points = self.points(dtype, network.features)
         key = (network.layer_sizes, dtype)
         if key not in self._buffers:
             n = len(points)

@@ -1,6 +1,6 @@
 """Each layer's spread, as "Deep Learning from Scratch" plots it (figures 6-10 to 6-14): a
 histogram per hidden layer of what its units output over the training points, one of its
-weights, and the share of its units that stopped working. This is where an initialisation
+weights and one of their gradients, and the share of its units that stopped working. This is where an initialisation
 shows why it works or fails: sigmoid outputs piled at 0 and 1 (std 1), all at 0.5 (std 0.01),
 spread out (Xavier)."""
 
@@ -43,12 +43,9 @@ def activation_histograms(network: MLP, X: np.ndarray, bins: int = BINS) -> list
     return histograms
 
 
-def weight_histograms(network: MLP, bins: int = BINS) -> list[LayerHistogram]:
-    """One histogram per weight matrix (the output layer's last), symmetric about 0."""
-    histograms = []
-    for weights in network.weights:
-        histograms.append(_histogram(weights, *activation_range("linear", weights), bins))
-    return histograms
+def weight_histograms(weights: list[np.ndarray], bins: int = BINS) -> list[LayerHistogram]:
+    """One histogram per matrix of ``weights`` (a network's, or their gradients), symmetric about 0."""
+    return [_histogram(matrix, *activation_range("linear", matrix), bins) for matrix in weights]
 
 
 def stalled_share(activation: str, outputs: np.ndarray) -> float | None:

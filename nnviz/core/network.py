@@ -17,6 +17,7 @@ from itertools import pairwise
 import numpy as np
 
 from nnviz.core.activations import ACTIVATIONS
+from nnviz.core.features import expand
 from nnviz.core.initialisation import initial_weights
 
 
@@ -29,9 +30,13 @@ class MLP:
     with a few whole-vector operations). The first layer's weights and bias are stored
     together as ``first_layer``, a ``(features + 1, hidden)`` matrix whose last row is the
     bias: multiplying inputs that carry an extra column of ones applies both at once.
+
+    ``features``: the input features (:mod:`nnviz.core.features`) the network reads of each
+    point ``(x1, x2)``; None (the default) reads the points' coordinates as they are.
     """
 
-    def __init__(self, weights: list[np.ndarray], biases: list[np.ndarray], activation: str | tuple[str, ...]):
+    def __init__(self, weights: list[np.ndarray], biases: list[np.ndarray], activation: str | tuple[str, ...],
+                 features: tuple[str, ...] | None = None):
         if len(weights) != len(biases) or not weights:
             raise ValueError("need one bias vector per weight matrix")
         sizes = (weights[0].shape[0],) + tuple(w.shape[1] for w in weights)
@@ -39,26 +44,31 @@ class MLP:
         for view, value in zip(self.parameters(), [p for pair in zip(weights, biases) for p in pair]):
             view[...] = value
         self.activations = per_layer(activation, len(weights) - 1)
+        self.features = features
 
     def _adopt_flat(self, flat: np.ndarray, sizes: tuple[int, ...]) -> None:
         self.flat = flat
         self.first_layer, self.weights, self.biases = layout_views(flat, sizes)
 
     @classmethod
-    def from_flat(cls, flat: np.ndarray, layer_sizes: tuple[int, ...], activation: str | tuple[str, ...]) -> MLP:
+    def from_flat(cls, flat: np.ndarray, layer_sizes: tuple[int, ...], activation: str | tuple[str, ...],
+                  features: tuple[str, ...] | None = None) -> MLP:
         """A network whose parameters are views into ``flat`` (not copied)."""
         network = cls.__new__(cls)
         network._adopt_flat(flat, tuple(layer_sizes))
         network.activations = per_layer(activation, len(layer_sizes) - 2)
+        network.features = features
         return network
 
     def __getstate__(self) -> dict:
         # Views do not survive pickling: send the flat vector and rebuild them.
-        return {"flat": self.flat, "sizes": self.layer_sizes, "activations": self.activations}
+        return {"flat": self.flat, "sizes": self.layer_sizes, "activations": self.activations,
+                "features": self.features}
 
     def __setstate__(self, state: dict) -> None:
         self._adopt_flat(state["flat"], state["sizes"])
         self.activations = state["activations"]
+        self.features = state["features"]
 
     @classmethod
     def initialise(
@@ -68,6 +78,7 @@ class MLP:
         rng: np.random.Generator,
         dtype: type | str = np.float64,
         init: str = "default",
+        features: tuple[str, ...] | None = None,
     ) -> MLP:
         """Weights drawn by the scheme ``init`` (``initialisation.INIT_SCHEMES``; the default is
         the seed's ``N(0, 1) / sqrt(fan_in)``) and zero biases."""
@@ -76,12 +87,21 @@ class MLP:
             w = initial_weights(init, fan_in, fan_out, rng)
             weights.append(w.astype(dtype))
             biases.append(np.zeros(fan_out, dtype=dtype))
-        return cls(weights, biases, activation)
+        return cls(weights, biases, activation, features)
 
     @property
     def layer_sizes(self) -> tuple[int, ...]:
         """Input features, each hidden layer's width, then the class count."""
         return (self.weights[0].shape[0],) + tuple(w.shape[1] for w in self.weights)
+
+    @property
+    def point_dims(self) -> int:
+        """How many coordinates a point the network reads has (2 when it has input features)."""
+        return 2 if self.features else self.layer_sizes[0]
+
+    def inputs(self, points: np.ndarray) -> np.ndarray:
+        """What the first layer reads for ``points``: their input features, in the network's dtype."""
+        return expand(np.asarray(points, dtype=self.dtype), self.features)
 
     @property
     def dtype(self) -> np.dtype:
@@ -93,7 +113,7 @@ class MLP:
 
     def copy(self) -> MLP:
         """A deep copy: no array is shared with the original."""
-        return MLP.from_flat(self.flat.copy(), self.layer_sizes, self.activations)
+        return MLP.from_flat(self.flat.copy(), self.layer_sizes, self.activations, self.features)
 
     def weight_mask(self) -> np.ndarray:
         """1 where ``flat`` holds a weight, 0 where it holds a bias (L2 spares biases)."""
@@ -120,7 +140,8 @@ class MLP:
 
     def __repr__(self) -> str:
         sizes = "-".join(map(str, self.layer_sizes))
-        return f"MLP({sizes}, {','.join(self.activations) or 'softmax only'}, {self.dtype.name})"
+        inputs = f", inputs {','.join(self.features)}" if self.features else ""
+        return f"MLP({sizes}, {','.join(self.activations) or 'softmax only'}, {self.dtype.name}{inputs})"
 
 
 def per_layer(activation: str | tuple[str, ...], layers: int) -> tuple[str, ...]:
@@ -171,7 +192,7 @@ def layer_output(
     if not 0 <= layer <= last:
         raise ValueError(f"{network!r} has layers 0 to {last}, not {layer}")
     alone = unit is not None and layer < last  # the softmax needs every output unit
-    a = np.asarray(X, dtype=network.dtype)
+    a = network.inputs(X)
     for i in range(layer + 1):
         columns = slice(unit, unit + 1) if alone and i == layer else slice(None)
         a = _apply_layer(network, a, i, columns, activate=not (i == layer and before_activation))
@@ -181,7 +202,7 @@ def layer_output(
 def hidden_outputs(network: MLP, X: np.ndarray) -> list[np.ndarray]:
     """Every hidden layer's output for inputs ``X``, first to last, in one forward pass (what
     :func:`layer_output` gives layer by layer)."""
-    outputs, a = [], np.asarray(X, dtype=network.dtype)
+    outputs, a = [], network.inputs(X)
     for i in range(len(network.weights) - 1):
         a = _apply_layer(network, a, i)
         outputs.append(a)
@@ -213,17 +234,25 @@ def softmax_inplace(z: np.ndarray) -> np.ndarray:
 
 
 def forward_into(
-    network: MLP, X_ones: np.ndarray, outputs: list[np.ndarray], row_max: np.ndarray, row_sum: np.ndarray
+    network: MLP, X_ones: np.ndarray, outputs: list[np.ndarray], row_max: np.ndarray, row_sum: np.ndarray,
+    masks: list[np.ndarray] | None = None, kept: list[np.ndarray] | None = None,
 ) -> np.ndarray:
     """Forward pass on inputs with a column of ones (:func:`with_ones`), writing each layer's
     output into ``outputs`` (preallocated, one per layer); returns the last, which holds the
-    class probabilities. Allocates nothing large."""
+    class probabilities. Allocates nothing large.
+
+    Dropout: with ``masks`` (per hidden layer, each unit's factor, 0 or ``1 / (1 - p)``), each
+    hidden layer's output is copied to ``kept`` (its derivative needs it) and ``outputs`` holds
+    it dropped, which is what the next layer reads."""
     functions = [ACTIVATIONS[name].forward for name in network.activations]
     last = len(network.weights) - 1
     z = outputs[0]
     np.matmul(X_ones, network.first_layer, out=z)  # weights and bias at once
     a = z if last == 0 else functions[0](z)
     for i in range(1, last + 1):
+        if masks is not None:
+            np.copyto(kept[i - 1], a)
+            a *= masks[i - 1]
         z = outputs[i]
         np.matmul(a, network.weights[i], out=z)
         z += network.biases[i]
@@ -252,7 +281,8 @@ def softmax_by_class(z: np.ndarray, row_max: np.ndarray, row_sum: np.ndarray) ->
 class _Buffers:
     """Scratch arrays for one batch size, so a gradient step allocates (almost) nothing."""
 
-    activations: list[np.ndarray]  # output of each layer after its activation
+    activations: list[np.ndarray]  # output of each layer after its activation (and dropout)
+    kept: list[np.ndarray]  # each hidden layer's output before dropout (with dropout only)
     deltas: list[np.ndarray]  # loss gradient w.r.t. each hidden layer's output
     derivatives: list[np.ndarray]
     picked: np.ndarray  # probability of the true class per sample
@@ -301,6 +331,7 @@ class Backprop:
             hidden = sizes[1:-1]
             self._buffers[n] = _Buffers(
                 activations=[np.empty((n, s), self.dtype) for s in sizes[1:]],
+                kept=[np.empty((n, s), self.dtype) for s in hidden],
                 deltas=[np.empty((n, s), self.dtype) for s in hidden],
                 derivatives=[np.empty((n, s), self.dtype) for s in hidden],
                 picked=np.empty(n, self.dtype),
@@ -310,18 +341,21 @@ class Backprop:
             )
         return self._buffers[n]
 
-    def run(self, network: MLP, X_ones: np.ndarray, targets: np.ndarray, flat_index: np.ndarray, l2: float) -> bool:
+    def run(self, network: MLP, X_ones: np.ndarray, targets: np.ndarray, flat_index: np.ndarray, l2: float,
+            masks: list[np.ndarray] | None = None) -> bool:
         """Forward and backward pass on a batch; False (and no gradient) if the loss is not finite.
 
         ``X_ones`` are the inputs with a column of ones (:func:`with_ones`); ``targets`` is
         the one-hot label matrix ``(n, classes)``; ``flat_index`` is ``arange(n) * classes + y``,
-        the position of each true class in the flattened output.
+        the position of each true class in the flattened output. ``masks``: dropout factors
+        per hidden layer (:meth:`Dropout.masks`), or None.
         """
         n = len(X_ones)
         buf = self._buffers_for(n)
         weights = network.weights
         last = len(weights) - 1
-        probs = forward_into(network, X_ones, buf.activations, buf.row_max, buf.row_sum)
+        probs = forward_into(network, X_ones, buf.activations, buf.row_max, buf.row_sum, masks, buf.kept)
+        before_dropout = buf.activations if masks is None else buf.kept
 
         # The loss is the mean of -log p(true class): not finite when a probability is zero or NaN.
         np.take(probs, flat_index, out=buf.picked)
@@ -339,7 +373,9 @@ class Backprop:
             np.matmul(buf.ones, delta, out=grads[2 * i + 1])  # column sums, as one BLAS call
             back = buf.deltas[i - 1]
             np.matmul(delta, weights[i].T, out=back)
-            back *= ACTIVATIONS[self.activations[i - 1]].derivative(a_in, buf.derivatives[i - 1])
+            if masks is not None:
+                back *= masks[i - 1]
+            back *= ACTIVATIONS[self.activations[i - 1]].derivative(before_dropout[i - 1], buf.derivatives[i - 1])
             delta = back
         np.matmul(X_ones.T, delta, out=self._first_layer_gradient)  # W1 and b1 at once
         if l2:
@@ -351,3 +387,32 @@ class Backprop:
         if self._l2_vector is None or self._l2_vector[0] != l2:
             self._l2_vector = (l2, self._weight_mask * l2)
         return self._l2_vector[1]
+
+
+class Dropout:
+    """Inverted dropout on every hidden layer's output during training: each unit is kept with
+    probability ``1 - rate`` and then scaled by ``1 / (1 - rate)``, so a layer's expected output
+    is unchanged and evaluation uses the whole network as it is."""
+
+    def __init__(self, rate: float, hidden: tuple[int, ...], dtype):
+        self.rate = rate
+        self._hidden = hidden
+        self._dtype = np.dtype(dtype)
+        self._masks: dict[int, tuple[list[np.ndarray], list[np.ndarray]]] = {}
+
+    def masks(self, n: int, rng: np.random.Generator) -> list[np.ndarray] | None:
+        """Fresh factors for a batch of ``n`` from ``rng`` (the run's own generator, so a resumed run
+        draws the same ones); None without dropout."""
+        if not self.rate or not self._hidden:
+            return None
+        if n not in self._masks:
+            self._masks[n] = ([np.empty((n, w), self._dtype) for w in self._hidden],
+                              [np.empty((n, w), bool) for w in self._hidden])
+        masks, kept = self._masks[n]
+        for mask, keep in zip(masks, kept):
+            np.greater_equal(rng.random(mask.shape), self.rate, out=keep)
+            np.multiply(keep, 1 / (1 - self.rate), out=mask)
+        return masks
+
+    def __getstate__(self) -> dict:
+        return {**self.__dict__, "_masks": {}}

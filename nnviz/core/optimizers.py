@@ -1,45 +1,148 @@
-"""Gradient descent with optional momentum on a network's flat parameter vector."""
+"""The update rules of ``torch.optim`` on a network's flat parameter vector.
+
+Each rule follows PyTorch's arithmetic exactly (weight decay 0: the L2 term is already in the
+gradient), with ``g`` the gradient, ``lr`` the learning rate and ``t`` the step count:
+
+* ``sgd``: ``b = m * b + g`` (``b = g`` at the first step), ``w -= lr * b``; plain
+  ``w -= lr * g`` when the momentum ``m`` is 0.
+* ``nesterov``: ``b`` as for sgd, then ``w -= lr * (g + m * b)``.
+* ``adagrad``: ``s += g²``, ``w -= lr * g / (sqrt(s) + 1e-10)``.
+* ``rmsprop``: ``v = 0.99 v + 0.01 g²``, ``w -= lr * g / (sqrt(v) + 1e-8)``.
+* ``adam``: ``m = m + 0.1 (g - m)``, ``v = 0.999 v + 0.001 g²``,
+  ``w -= lr / (1 - 0.9^t) * m / (sqrt(v) / sqrt(1 - 0.999^t) + 1e-8)``.
+
+``lr`` and the momentum may be arrays the size of the parameters (a sweep packs networks with
+different settings into one vector).
+"""
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
+OPTIMIZERS = ("sgd", "nesterov", "adagrad", "rmsprop", "adam")
+OPTIMIZER_HELP = {
+    "sgd": "gradient descent, with momentum when --momentum is above 0",
+    "nesterov": "gradient descent with Nesterov momentum (--momentum, 0.9 if not given)",
+    "adagrad": "per-weight steps shrinking with the sum of squared gradients",
+    "rmsprop": "per-weight steps scaled by a running mean of squared gradients",
+    "adam": "momentum and RMSprop together, with bias correction",
+}
+STATE = {  # the buffers each rule keeps, named as torch.optim names them
+    "sgd": ("momentum_buffer",),
+    "nesterov": ("momentum_buffer",),
+    "adagrad": ("sum",),
+    "rmsprop": ("square_avg",),
+    "adam": ("exp_avg", "exp_avg_sq"),
+}
+ADAGRAD_EPS = 1e-10
+RMSPROP_ALPHA, RMSPROP_EPS = 0.99, 1e-8
+ADAM_BETAS, ADAM_EPS = (0.9, 0.999), 1e-8
 
-class GradientDescent:
-    """``v = momentum * v - lr * grad; w = w + v`` (plain descent when momentum is 0).
+
+class Optimizer:
+    """One rule of :data:`OPTIMIZERS` and its state (:attr:`state`, :attr:`steps`).
 
     :meth:`update` writes the new parameters into ``out`` instead of overwriting ``params``,
     so the caller still holds the previous ones (the trainer uses that to step back after
     a non-finite loss at no extra cost). The gradient is left untouched.
     """
 
-    def __init__(self, params: np.ndarray, lr: float, momentum: float = 0.0):
+    def __init__(self, rule: str, size: int, dtype, lr, momentum=0.0):
+        if rule not in OPTIMIZERS:
+            raise ValueError(f"unknown optimiser {rule!r}")
+        self.rule = rule
         self.lr = lr
-        self.velocity = np.zeros_like(params)
-        self._scaled = np.empty_like(params)
+        self.state = {name: np.zeros(size, dtype) for name in STATE[rule]}
+        self.steps = 0  # updates since the state was last reset (Adam's bias correction counts them)
         self._momentum = momentum
+        self._scratch = np.empty(size, dtype)
+        self._scratch2 = np.empty(size, dtype)
 
     @property
-    def momentum(self) -> float:
+    def state_size(self) -> int:
+        return len(self._scratch)
+
+    @property
+    def momentum(self):
         return self._momentum
 
     @momentum.setter
-    def momentum(self, value: float) -> None:
-        # Plain descent does not track velocity, so switching momentum on starts from rest.
-        if not self._momentum:
+    def momentum(self, value) -> None:
+        # Plain descent keeps no buffer, so switching momentum on starts from rest.
+        if self.rule == "sgd" and not np.any(self._momentum):
             self.reset()
         self._momentum = value
 
     def update(self, params: np.ndarray, gradient: np.ndarray, out: np.ndarray) -> None:
         """One step from ``params`` along ``gradient``; the result goes to ``out``."""
-        np.multiply(gradient, self.lr, out=self._scaled)
-        if self._momentum:
-            self.velocity *= self._momentum
-            self.velocity -= self._scaled
-            np.add(params, self.velocity, out=out)
-        else:
-            np.subtract(params, self._scaled, out=out)
+        self.steps += 1
+        step = self._scratch
+        getattr(self, f"_{self.rule}")(gradient, step)
+        np.subtract(params, step, out=out)
+
+    def _sgd(self, g, step) -> None:
+        if not np.any(self._momentum):
+            np.multiply(g, self.lr, out=step)
+            return
+        buffer = self.state["momentum_buffer"]
+        buffer *= self._momentum
+        buffer += g
+        np.multiply(buffer, self.lr, out=step)
+
+    def _nesterov(self, g, step) -> None:
+        buffer = self.state["momentum_buffer"]
+        buffer *= self._momentum
+        buffer += g
+        np.multiply(buffer, self._momentum, out=step)
+        step += g
+        step *= self.lr
+
+    def _adagrad(self, g, step) -> None:
+        total, denominator = self.state["sum"], self._scratch2
+        np.multiply(g, g, out=denominator)
+        total += denominator
+        np.sqrt(total, out=denominator)
+        denominator += ADAGRAD_EPS
+        np.divide(g, denominator, out=step)
+        step *= self.lr
+
+    def _rmsprop(self, g, step) -> None:
+        average, denominator = self.state["square_avg"], self._scratch2
+        average *= RMSPROP_ALPHA
+        np.multiply(g, g, out=denominator)
+        denominator *= 1 - RMSPROP_ALPHA
+        average += denominator
+        np.sqrt(average, out=denominator)
+        denominator += RMSPROP_EPS
+        np.divide(g, denominator, out=step)
+        step *= self.lr
+
+    def _adam(self, g, step) -> None:
+        beta1, beta2 = ADAM_BETAS
+        mean, square, denominator = self.state["exp_avg"], self.state["exp_avg_sq"], self._scratch2
+        np.subtract(g, mean, out=denominator)  # torch's lerp: m + (1 - beta1) * (g - m)
+        denominator *= 1 - beta1
+        mean += denominator
+        square *= beta2
+        np.multiply(g, g, out=denominator)
+        denominator *= 1 - beta2
+        square += denominator
+        np.sqrt(square, out=denominator)
+        denominator /= math.sqrt(1 - beta2**self.steps)
+        denominator += ADAM_EPS
+        np.divide(mean, denominator, out=step)
+        step *= np.multiply(self.lr, 1 / (1 - beta1**self.steps))
 
     def reset(self) -> None:
-        """Forget the velocity (after a divergence it is meaningless)."""
-        self.velocity.fill(0)
+        """Forget the state (after a divergence, or a change of rule, it is meaningless)."""
+        for buffer in self.state.values():
+            buffer.fill(0)
+        self.steps = 0
+
+    def restore(self, state: dict[str, np.ndarray], steps: int) -> None:
+        """Take back a state saved from :attr:`state` and :attr:`steps`."""
+        for name, buffer in self.state.items():
+            buffer[...] = state[name]
+        self.steps = steps

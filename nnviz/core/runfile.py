@@ -3,9 +3,11 @@
 A run file is a zip archive holding ``run.json`` (what the run is) and ``.npy`` arrays (its
 numbers), so it is read with standard tools and never needs pickle. ``run.json``::
 
-    {"format": "nnviz-run", "version": 2, "config": {...TrainingConfig...}, "step": 4000,
+    {"format": "nnviz-run", "version": 3, "config": {...TrainingConfig...}, "step": 4000,
      "layer_sizes": [2, 10, 8, 2], "activation": "tanh", "dtype": "float32",
-     "settings": {"lr": ..., "l2": ..., "momentum": ..., "batch_size": ...},
+     "settings": {"optimizer": "adam", "lr": ..., "l2": ..., "momentum": ..., "dropout": ...,
+                  "batch_size": ...},
+     "optimizer_steps": 4000,
      "history": {"every": 10, "capacity": 2000}, "batches": {"cursor": 160, "rng": {...}},
      "has_previous": true, "data": {"name": "points", "class_names": ["cat", "dog"],
      "feature_names": ["x", "y"]}}
@@ -14,9 +16,13 @@ numbers), so it is read with standard tools and never needs pickle. ``run.json``
 (one hidden layer) wrote ``"hidden": 10`` where version 2 writes ``[10]``; both load.
 
 Arrays: ``parameters`` and ``previous`` (the network's flat parameter vector now and before
-the last update), ``velocity``, ``history`` (rows of step, loss, train accuracy, test loss,
-test accuracy), ``X_train``, ``y_train``, ``X_test``, ``y_test``, and ``order`` (this
+the last update), ``optimizer`` (the optimiser's state: one row per buffer that
+``optimizers.STATE`` names for its rule), ``history`` (rows of step, loss, train accuracy, test
+loss, test accuracy), ``X_train``, ``y_train``, ``X_test``, ``y_test``, and ``order`` (this
 epoch's mini-batch order). Resuming from a file continues bit for bit as if never stopped.
+
+Versions before 3 trained by ``v = m v - lr g; w += v`` and kept ``velocity`` instead of
+``optimizer``: it loads as torch's momentum buffer ``-v / lr``.
 """
 
 from __future__ import annotations
@@ -39,12 +45,14 @@ from nnviz.core.editing import unused_class_name
 from nnviz.core.files import write_atomically
 from nnviz.core.history import FIELDS, LossHistory
 from nnviz.core.network import MLP, layout_size
+from nnviz.core.optimizers import STATE
 from nnviz.core.training import LIVE_SETTINGS, Batches, Trainer
 
 FORMAT = "nnviz-run"
-VERSION = 2  # 2: any number of hidden layers (config "hidden" a list, "activation" a name or a list)
+VERSION = 3  # 2: any number of hidden layers; 3: optimisers (the "optimizer" array instead of "velocity")
 SUFFIX = ".nnviz"
-ARRAYS = ("parameters", "previous", "velocity", "history", "X_train", "y_train", "X_test", "y_test", "order")
+ARRAYS = ("parameters", "previous", "optimizer", "history", "X_train", "y_train", "X_test", "y_test", "order")
+ARRAYS_BEFORE_3 = tuple("velocity" if key == "optimizer" else key for key in ARRAYS)
 
 
 class RunFileError(ValueError):
@@ -58,7 +66,7 @@ def save_run(path: str | os.PathLike, config: TrainingConfig, trainer: Trainer) 
     header = {
         "format": FORMAT, "version": VERSION, "config": config.as_dict(), "step": trainer.step_count,
         "layer_sizes": list(network.layer_sizes), "activation": config.as_dict()["activation"], "dtype": network.dtype.name,
-        "settings": {"lr": trainer.lr, "l2": trainer.l2, "momentum": trainer.momentum, "batch_size": trainer.batch_size},
+        "settings": {key: getattr(trainer, key) for key in LIVE_SETTINGS}, "optimizer_steps": state["optimizer_steps"],
         "history": {"every": trainer.history.every, "capacity": trainer.history.capacity},
         "batches": {"cursor": state["cursor"], "rng": state["rng"]}, "has_previous": state["has_previous"],
     }
@@ -70,7 +78,7 @@ def save_run(path: str | os.PathLike, config: TrainingConfig, trainer: Trainer) 
         for k in range(len(class_names), network.layer_sizes[-1]):
             class_names.append(unused_class_name(k, class_names))
     header["data"] = {"name": data.name, "class_names": class_names, "feature_names": list(data.feature_names)}
-    arrays = {"parameters": network.flat, "previous": state["previous"], "velocity": state["velocity"],
+    arrays = {"parameters": network.flat, "previous": state["previous"], "optimizer": np.stack(list(state["optimizer"].values())),
               "history": _on_grid(trainer.history), "X_train": data.X_train, "y_train": data.y_train,
               "X_test": data.X_test, "y_test": data.y_test, "order": state["order"]}
 
@@ -139,7 +147,8 @@ def _read_run(name: str) -> tuple[dict, dict[str, np.ndarray]]:
         if "run.json" not in archive.namelist():
             raise _Refused("it is a zip archive, but not an nnviz run file")
         header = _header(_read(archive, "run.json", MAX_HEADER_BYTES, status.st_size))
-        arrays = {key: _array(_read(archive, f"{key}.npy", MAX_ENTRY_BYTES, status.st_size), key) for key in ARRAYS}
+        keys = ARRAYS if header["version"] >= 3 else ARRAYS_BEFORE_3
+        arrays = {key: _array(_read(archive, f"{key}.npy", MAX_ENTRY_BYTES, status.st_size), key) for key in keys}
     return header, arrays
 
 
@@ -257,8 +266,8 @@ def _rng_state(state) -> dict:
     return state
 
 
-_FLOATS = ("parameters", "previous", "velocity", "history", "X_train", "X_test")
-_TABLES = ("history", "X_train", "X_test")  # two-dimensional; the others are vectors
+_FLOATS = ("parameters", "previous", "velocity", "optimizer", "history", "X_train", "X_test")
+_TABLES = ("optimizer", "history", "X_train", "X_test")  # two-dimensional; the others are vectors
 
 
 def _check_kinds(arrays: dict[str, np.ndarray]) -> None:
@@ -290,7 +299,10 @@ def _check_header(header: dict) -> TrainingConfig:
     _agrees(header, "activation", config.as_dict()["activation"])
     _agrees(header, "dtype", config.dtype)
     for key in LIVE_SETTINGS:
-        _agrees(live, key, getattr(config, key))
+        if header["version"] >= 3 or key in live:  # older files had no optimiser or dropout
+            _agrees(live, key, getattr(config, key))
+    if header["version"] >= 3:
+        _integer(_get(header, "optimizer_steps", "optimizer step count"), 0, 10**15, "optimizer step count")
     return config
 
 
@@ -312,20 +324,28 @@ def _build(header: dict, arrays: dict) -> tuple[TrainingConfig, Trainer]:
     classes = max(classes, len(class_names))  # a named class may have no points (yet)
     if not CLASSES_RANGE[0] <= classes <= CLASSES_RANGE[1]:
         raise _Refused(f"its labels make {classes} classes, and nnviz trains on {CLASSES_RANGE[0]} to {CLASSES_RANGE[1]}")
-    sizes = config.layer_sizes(features, classes)
+    try:
+        sizes = config.layer_sizes(features, classes)
+    except ConfigError as error:
+        raise _Refused(f"its settings do not fit its points ({error})") from None
     _agrees(header, "layer_sizes", list(sizes))
     if len(y_train) + len(y_test) > MAX_POINTS:
         raise _Refused(f"it holds {len(y_train) + len(y_test):,} points, more than the {MAX_POINTS:,} nnviz trains on")
     dtype = np.dtype(config.dtype)
     _expect(X_train, (len(y_train), sizes[0]), "X_train")
     _expect(X_test, (len(y_test), sizes[0]), "X_test")
-    for key in ("parameters", "previous", "velocity"):
-        _expect(arrays[key], (layout_size(sizes),), key)
-        if arrays[key].dtype != dtype:
-            raise _Refused(f"its {key} array is {arrays[key].dtype}, not {dtype}")
+    state_rows = len(STATE[config.optimizer])
+    for key in ("parameters", "previous", "velocity", "optimizer"):
+        if key in arrays:
+            shape = (state_rows, layout_size(sizes)) if key == "optimizer" else (layout_size(sizes),)
+            _expect(arrays[key], shape, key)
+            if arrays[key].dtype != dtype:
+                raise _Refused(f"its {key} array is {arrays[key].dtype}, not {dtype}")
     _expect(arrays["history"], (len(arrays["history"]), len(FIELDS)), "history")
     _expect(arrays["order"], (len(y_train),), "order")
-    for key in ("parameters", "previous", "velocity", "X_train", "X_test"):
+    for key in ("parameters", "previous", "velocity", "optimizer", "X_train", "X_test"):
+        if key not in arrays:
+            continue
         with np.errstate(over="ignore"):  # the points are trained on in the network's dtype
             finite = np.isfinite(arrays[key].astype(dtype, copy=False)).all()
         if not finite:
@@ -344,18 +364,24 @@ def _build(header: dict, arrays: dict) -> tuple[TrainingConfig, Trainer]:
         rng.bit_generator.state = header["batches"]["rng"]
     except ValueError:  # numpy's own check of a state it would not have saved
         raise _Refused("its random generator state is not one nnviz saves") from None
-    batches = Batches(data, dtype, classes, config.batch_size, rng)
+    inputs = config.input_features(features)
+    batches = Batches(data, dtype, classes, config.batch_size, rng, inputs)
     cursor = _integer(header["batches"].get("cursor"), 0, len(y_train), "batch cursor")
     try:
         batches.restore(arrays["order"], cursor)
     except ValueError:  # Batches' own check that the order is a shuffle of the points
         raise _Refused("its mini-batch order is not an order of its training points") from None
     trainer = Trainer(
-        MLP.from_flat(arrays["parameters"].copy(), sizes, config.activations), data, lr=config.lr, l2=config.l2,
-        momentum=config.momentum, batch_size=config.batch_size,
-        history=LossHistory.from_array(rows, every, capacity), step_count=header["step"], batches=batches,
+        MLP.from_flat(arrays["parameters"].copy(), sizes, config.activations, inputs), data, lr=config.lr,
+        l2=config.l2, momentum=config.momentum, optimizer=config.optimizer, dropout=config.dropout,
+        batch_size=config.batch_size, history=LossHistory.from_array(rows, every, capacity),
+        step_count=header["step"], batches=batches,
     )
-    trainer.restore(arrays["previous"], arrays["velocity"], header["has_previous"])
+    if "velocity" in arrays:  # before version 3: v = -lr * b, with b torch's momentum buffer
+        state, steps = [-arrays["velocity"] / dtype.type(config.lr)], header["step"]
+    else:
+        state, steps = arrays["optimizer"], header["optimizer_steps"]
+    trainer.restore(arrays["previous"], dict(zip(STATE[config.optimizer], state)), steps, header["has_previous"])
     return config, trainer
 
 

@@ -10,14 +10,24 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nnviz.core.config import ConfigError, TrainingConfig, parse_shape, shape_name
+from nnviz.core.config import (
+    ConfigError,
+    TrainingConfig,
+    features_name,
+    parse_features,
+    parse_shape,
+    shape_name,
+    with_optimizer,
+)
+from nnviz.core.features import feature_symbol
 from nnviz.core.files import write_atomically
 from nnviz.core.history import HistoryEntry
 from nnviz.core.network import MLP
 from nnviz.core.training import Divergence
 
-SWEEP_SETTINGS = ("hidden", "lr", "l2", "activation", "momentum", "init")
-NAMED_SETTINGS = ("activation", "init")  # settings whose values are names, not numbers
+SWEEP_SETTINGS = ("hidden", "lr", "l2", "activation", "momentum", "init", "optimizer", "dropout", "features")
+NAMED_SETTINGS = ("activation", "init", "optimizer", "features")  # settings whose values are names, not numbers
+FEATURE_SETS = "/"  # between the feature lists of a features sweep (each is a comma list)
 MAX_NETWORKS = 16
 TUTORIAL_SIZES = (1, 2, 3, 4, 10, 20, 50, 200)
 
@@ -35,6 +45,8 @@ class Sweep:
         if self.setting == "hidden":  # 10 and (10,) are the same network
             shapes = tuple((v,) if isinstance(v, int) and not isinstance(v, bool) else v for v in self.values)
             object.__setattr__(self, "values", shapes)
+        if self.setting == "features":  # from JSON: lists
+            object.__setattr__(self, "values", tuple(tuple(v) for v in self.values))
 
     def configs(self) -> list[TrainingConfig]:
         """One validated config per value; raises :class:`ConfigError` for a bad list."""
@@ -47,6 +59,8 @@ class Sweep:
         if len(set(self.values)) != len(self.values):
             duplicate = next(v for v in self.values if self.values.count(v) > 1)
             raise ConfigError(f"{self.label(duplicate)} appears twice in the sweep")
+        if self.setting == "optimizer":  # nesterov takes momentum if the base has none
+            return [with_optimizer(self.base, value).validated() for value in self.values]
         return [self.base.replace(**{self.setting: value}).validated() for value in self.values]
 
     @property
@@ -62,12 +76,21 @@ class Sweep:
             return str(value)
         if self.setting == "init":
             return f"init {value}"
+        if self.setting == "optimizer":
+            return str(value)
+        if self.setting == "features":
+            return ", ".join(feature_symbol(name) for name in value)
         return f"{self.setting} {value:g}"
 
 
 def parse_values(setting: str, text: str) -> tuple:
     """Comma-separated values for ``setting``: shapes for hidden (``8,8x8,8x8x8``), names for
-    activations and initialisations, numbers otherwise. Raises :class:`ConfigError` with a sentence."""
+    activations, initialisations and optimisers, feature lists separated by ``/``
+    (``x1,x2/x1sq,x2sq``), numbers otherwise. Raises :class:`ConfigError` with a sentence."""
+    if setting == "features":
+        if not text.strip():
+            raise ConfigError(f"expected feature lists separated by {FEATURE_SETS}, got {text!r}")
+        return tuple(parse_features(item) for item in text.split(FEATURE_SETS))
     items = [item.strip() for item in text.split(",")]
     if not text.strip() or not all(items):
         raise ConfigError(f"expected {setting} values separated by commas, got {text!r}")
@@ -102,7 +125,8 @@ def sweep_rows(sweep: Sweep, snapshot: SweepSnapshot) -> list[dict]:
     rows = []
     for value, entry, divergence in zip(sweep.values, snapshot.latest, snapshot.divergences):
         figures = entry.as_dict()
-        shown = shape_name(value) if sweep.setting == "hidden" else value
+        shown = shape_name(value) if sweep.setting == "hidden" else \
+            features_name(value) if sweep.setting == "features" else value
         rows.append({"setting": sweep.setting, "value": shown, **figures,
                      "diverged_at_step": divergence.step if divergence else None})
     return rows

@@ -10,7 +10,11 @@ at each level, those that end there come last, and their class scores go to a bu
 own beside the hidden units of the networks that go on.
 
 Each network's columns only ever meet its own: its gradient, and so its trajectory, is the one
-it would have trained alone (up to the order in which floating-point sums are added).
+it would have trained alone (up to the order in which floating-point sums are added), except
+that dropout masks are drawn for the whole sweep at once.
+
+Networks with different input features read the union of their features; the weights from a
+feature a network does not read stay zero (their learning rate is 0).
 """
 
 from __future__ import annotations
@@ -25,8 +29,10 @@ from nnviz.core.activations import ACTIVATIONS
 from nnviz.core.config import TrainingConfig
 from nnviz.core.datasets import Dataset
 from nnviz.core.experiment import batch_rng, build_network
+from nnviz.core.features import DEFAULT_FEATURES, FEATURES
 from nnviz.core.history import HistoryEntry, LossHistory
 from nnviz.core.network import MLP, softmax_by_class
+from nnviz.core.optimizers import OPTIMIZERS, Optimizer
 from nnviz.core.sweep import SweepSnapshot
 from nnviz.core.training import Batches, Divergence, Trainer, evaluate
 
@@ -65,10 +71,6 @@ class _Group:
     blocks: list[tuple[slice, slice]]
     mask: np.ndarray | None
 
-    @property
-    def param_rows(self) -> int:
-        return self.blocks[-1][0].stop if self.blocks else 0
-
 
 @dataclass
 class _Level:
@@ -105,8 +107,10 @@ class _LevelWork:
     bias: int | None
     bias_out: np.ndarray
     bias_delta: np.ndarray
-    activations: list[tuple]  # (forward, derivative, out, delta, scratch) per run of columns
+    activations: list[tuple]  # (forward, derivative, out, delta, scratch, kept) per run of columns
     groups: list[_GroupWork]
+    kept: np.ndarray | None  # the units' outputs before dropout (with dropout only)
+    mask: np.ndarray | None  # each unit's dropout factor for this batch (with dropout only)
 
 
 @dataclass
@@ -143,13 +147,16 @@ class SweepTrainer:
         self.divergence: Divergence | None = None
         self.divergences: list[Divergence | None] = [None] * len(configs)
         self.classes = data.classes
-        self._batches = Batches(data, np.dtype(first.dtype), self.classes, first.batch_size, batch_rng(first))
+        networks = [build_network(c, data.features, self.classes) for c in configs]
+        self._inputs = _union([n.features for n in networks])
+        self._batches = Batches(data, np.dtype(first.dtype), self.classes, first.batch_size, batch_rng(first),
+                                self._inputs)
         self.histories = [LossHistory(log_every, history_capacity) for _ in configs]
         self._figures: list[HistoryEntry] | None = None  # the last figures a snapshot evaluated afresh
 
-        networks = [build_network(c, data.features, self.classes) for c in configs]
         self.layer_sizes = [n.layer_sizes for n in networks]
         self._activations = [n.activations for n in networks]
+        self._features = [n.features for n in networks]
         self.params: list[np.ndarray] = []
         self._levels: list[_Level] = []
         self._order = self._pack(networks, first.batch_size or len(data.y_train))
@@ -159,7 +166,6 @@ class SweepTrainer:
         self._shapes = [p.shape for p in self.params]
         self._flat = np.concatenate([p.ravel() for p in self.params])
         self._flat_spare = self._flat.copy()  # the weights before the last update (or after the next)
-        self._flat_velocity = np.zeros_like(self._flat)
         self._flat_grads = np.empty_like(self._flat)
         self._flat_scratch = np.empty_like(self._flat)
         self._make_views()
@@ -168,6 +174,8 @@ class SweepTrainer:
         self._index_for: np.ndarray | None = None
         self._last_batch_size = 0
         self._frozen = np.zeros(len(networks), dtype=bool)
+        rules = sorted({c.optimizer for c in configs}, key=OPTIMIZERS.index)
+        self._optimizers = {rule: Optimizer(rule, len(self._flat), self._flat.dtype, 0.0) for rule in rules}
         self._set_rates()
         self.record()
 
@@ -179,7 +187,7 @@ class SweepTrainer:
         depth = [len(n.weights) for n in networks]
         top = max(depth)
         order = sorted(range(len(networks)), key=lambda i: -depth[i])  # stable: ties in the sweep's order
-        inputs = networks[0].layer_sizes[0] + 1  # the features and the column of ones
+        inputs = (len(self._inputs) if self._inputs else networks[0].layer_sizes[0]) + 1  # and the column of ones
         for level in range(top):
             present = [i for i in order if depth[i] >= top - level]
             starting = {i for i in present if depth[i] == top - level}
@@ -210,7 +218,8 @@ class SweepTrainer:
         hidden_rows = rows[carried[-1]].stop - first if carried else 0
         cols = slice(columns[members[0]].start, columns[members[-1]].stop)
         blocks = [(_shifted(rows[i], first), _shifted(columns[i], cols.start)) for i in carried]
-        blocks += [(slice(hidden_rows, hidden_rows + inputs), _shifted(columns[i], cols.start)) for i in starting]
+        blocks += [(self._input_rows(networks[i], hidden_rows, inputs), _shifted(columns[i], cols.start))
+                   for i in starting]
         below = max(c.stop for c in self._levels[-1].columns.values()) if self._levels else 0  # the inputs follow
         row_span = slice(first, first + hidden_rows) if not starting else \
             slice(first if carried else below, None)
@@ -225,6 +234,14 @@ class SweepTrainer:
         order = carried + starting
         return _Group(order, row_span, cols, hidden_rows, len(self.params) - 1, blocks, mask)
 
+    def _input_rows(self, network: MLP, first: int, inputs: int) -> slice | np.ndarray:
+        """The rows of a group's matrix from ``first`` on that hold ``network``'s first layer: every
+        input and the bias, or, where networks read different features, its features' and the bias."""
+        if not self._inputs or network.features == self._inputs:
+            return slice(first, first + inputs)
+        own = network.features or DEFAULT_FEATURES
+        return np.array([first + self._inputs.index(name) for name in own] + [first + inputs - 1])
+
     def _places_of(self, i: int) -> list[tuple[int, tuple]]:
         """Where network ``i``'s parameters live, in :meth:`MLP.parameters` order: pairs of
         an index into ``params`` and an index into that array."""
@@ -234,7 +251,9 @@ class SweepTrainer:
                 if i not in group.networks:
                     continue
                 rows, cols = group.blocks[group.networks.index(i)]
-                if rows.start >= group.hidden_rows:  # it starts here: its biases are the last row
+                if isinstance(rows, np.ndarray):  # it starts here, reading some of the features
+                    places += [(group.param, (rows[:-1], cols)), (group.param, (rows[-1], cols))]
+                elif rows.start >= group.hidden_rows:  # it starts here: its biases are the last row
                     places += [(group.param, (slice(rows.start, rows.stop - 1), cols)), (group.param, (rows.stop - 1, cols))]
                 else:
                     places += [(group.param, (rows, cols)), (level.bias, (level.columns[i],))]
@@ -242,12 +261,13 @@ class SweepTrainer:
 
     def _make_views(self) -> None:
         """The packed arrays as views into the flat vectors (again after unpickling)."""
-        self.params, self._spare, self._velocity, self._grads = (
-            _views(flat, self._shapes) for flat in (self._flat, self._flat_spare, self._flat_velocity, self._flat_grads))
+        self.params, self._spare, self._grads = (
+            _views(flat, self._shapes) for flat in (self._flat, self._flat_spare, self._flat_grads))
 
     # Per-network settings, spread over each network's columns ---------------------------------
     def _set_rates(self) -> None:
-        """Spread each network's lr, l2 and momentum over its parameters (a frozen one gets lr 0)."""
+        """Spread each network's lr, l2, momentum, optimiser and dropout over its parameters and
+        units (a frozen one gets lr 0, as do the weights from features a network does not read)."""
         dtype = self._flat.dtype
         lr = np.array([c.lr for c in self.configs]) * ~self._frozen
         l2 = np.array([c.l2 for c in self.configs])
@@ -255,17 +275,26 @@ class SweepTrainer:
         # Whole columns belong to one network, the zeros beside its blocks included (see _freeze).
         owner = np.zeros(len(self._flat), dtype=np.intp)
         penalised = np.zeros(len(self._flat), dtype=bool)  # weights, not biases
-        owners, weights = _views(owner, self._shapes), _views(penalised, self._shapes)
+        learning = np.zeros(len(self._flat), dtype=bool)  # not a weight from a feature the network does not read
+        owners, weights, learns = (_views(a, self._shapes) for a in (owner, penalised, learning))
         for i, places in enumerate(self._places):
             for k, (param, index) in enumerate(places):
                 owners[param][..., index[-1]] = i
                 weights[param][index] = k % 2 == 0  # places alternate weights and biases
+                learns[param][index] = True
         with np.errstate(over="ignore"):  # an lr beyond float32's range becomes inf: it diverges at once
-            self._lr = lr[owner].astype(dtype)
+            self._lr = (lr[owner] * learning).astype(dtype)
             self._momentum = momentum[owner].astype(dtype)
             self._l2 = (l2[owner] * penalised).astype(dtype)
-        self._any_momentum = bool(momentum.any())
         self._any_l2 = bool(l2.any())
+        rules = np.array([c.optimizer for c in self.configs])[owner]
+        self._rule_masks = {rule: rules == rule for rule in self._optimizers} if len(self._optimizers) > 1 else {}
+        for optimizer in self._optimizers.values():
+            optimizer.lr = self._lr
+            optimizer.momentum = self._momentum if momentum.any() else 0.0
+        rates = np.array([c.dropout for c in self.configs])
+        self._dropout = [None if not rates.any() or not level.activation_runs else
+                         _spread(rates, level.columns).astype(dtype) for level in self._levels]
 
     # Stepping ----------------------------------------------------------------------------------
     def step(self, count: int = 1) -> int:
@@ -279,6 +308,8 @@ class SweepTrainer:
     def _steps(self, count: int) -> int:
         for done in range(count):
             X, targets, flat_index = self._batches.next()
+            if any(rates is not None for rates in self._dropout):
+                self._draw_masks(self._work_for(len(X)))
             while (losses := self._forward_backward(X, targets, flat_index)) is not None:
                 self._freeze(self._lost(losses))
                 if self._frozen.all():
@@ -296,9 +327,10 @@ class SweepTrainer:
         return self._work[n]
 
     def _plan(self, n: int) -> _Work:
-        dtype, features = self.params[0].dtype, self.data.features
+        dtype = self.params[0].dtype
+        features = len(self._inputs) if self._inputs else self.data.features  # what the batch's rows hold
         levels, below = [], None  # below: the full output buffer of the level below
-        for level, above in zip(self._levels, [*self._levels[1:], None]):
+        for level, above, rates in zip(self._levels, [*self._levels[1:], None], self._dropout):
             units = max(c.stop for c in level.columns.values())
             tail = features + 1 if above is not None and above.starts else 0
             full = np.empty((n, units + tail), dtype)
@@ -307,16 +339,18 @@ class SweepTrainer:
             scratch = np.empty((n, units), dtype)
             groups = []
             for g in level.groups:
-                rows = g.param_rows
+                rows = self.params[g.param].shape[0]
                 groups.append(_GroupWork(
                     g.param, None if below is None else below[:, g.rows], out[:, g.cols], delta[:, g.cols],
                     levels[-1].delta[:, g.rows.start:g.rows.start + g.hidden_rows] if g.hidden_rows else None,
                     None if g.hidden_rows == rows else g.hidden_rows, g.mask))
+            kept = None if rates is None else np.empty((n, units), dtype)
             activations = [(ACTIVATIONS[name].forward, ACTIVATIONS[name].derivative, out[:, cols], delta[:, cols],
-                            scratch[:, cols]) for name, cols in level.activation_runs]
+                            scratch[:, cols], out[:, cols] if kept is None else kept[:, cols])
+                           for name, cols in level.activation_runs]
             copy = below[:, below.shape[1] - features - 1:] if below is not None and level.starts else None
             levels.append(_LevelWork(out, delta, copy, level.bias, out[:, :level.carried], delta[:, :level.carried],
-                                     activations, groups))
+                                     activations, groups, kept, None if rates is None else np.empty((n, units), dtype)))
             below = full
         k = len(self.configs)
         return _Work(levels, levels[-1].out.reshape(n, k, self.classes), *(np.empty((n, k), dtype) for _ in range(3)),
@@ -335,8 +369,11 @@ class SweepTrainer:
                 np.matmul(X if g.inputs is None else g.inputs, params[g.param], out=g.outputs)
             if level.bias is not None:
                 level.bias_out += params[level.bias]
-            for forward, _, out, _, _ in level.activations:
+            for forward, _, out, *_ in level.activations:
                 forward(out)
+            if level.mask is not None:  # dropout: the next level reads the kept units, scaled
+                np.copyto(level.kept, level.out)
+                level.out *= level.mask
         scores = work.scores
         softmax_by_class(scores, work.row_max, work.row_sum)
         np.take(scores, self._true_class_index(flat_index, n), out=work.picked)
@@ -350,8 +387,10 @@ class SweepTrainer:
         scores -= targets[:, None, :]  # the mean loss's gradient w.r.t. the scores: (probs - onehot) / n
         scores *= 1.0 / n
         for level in reversed(work.levels):
-            for _, derivative, out, delta, scratch in level.activations:  # delta was filled by the level above
-                delta *= derivative(out, scratch)
+            if level.mask is not None:
+                level.delta *= level.mask
+            for _, derivative, _, delta, scratch, before_dropout in level.activations:  # delta came from above
+                delta *= derivative(before_dropout, scratch)
             if level.bias is not None:
                 np.matmul(work.ones, level.bias_delta, out=grads[level.bias])  # column sums, one BLAS call
             for g in level.groups:
@@ -388,15 +427,20 @@ class SweepTrainer:
             return np.array(sorted(overflowed))
         return np.flatnonzero(~np.isfinite(losses) & ~self._frozen)
 
+    def _draw_masks(self, work: _Work) -> None:
+        """Fresh dropout factors for every level with dropout, from the run's generator."""
+        for level, rates in zip(work.levels, self._dropout):
+            if rates is not None:
+                level.mask[...] = self._batches.rng.random(level.mask.shape) >= rates
+                level.mask /= 1 - rates
+
     def _update(self) -> None:
-        scratch = self._flat_scratch
-        np.multiply(self._flat_grads, self._lr, out=scratch)
-        if self._any_momentum:
-            self._flat_velocity *= self._momentum
-            self._flat_velocity -= scratch
-            np.add(self._flat, self._flat_velocity, out=self._flat_spare)
-        else:
-            np.subtract(self._flat, scratch, out=self._flat_spare)
+        if not self._rule_masks:  # one optimiser for every network
+            next(iter(self._optimizers.values())).update(self._flat, self._flat_grads, out=self._flat_spare)
+        else:  # each rule steps every parameter; each network takes its own rule's step
+            for rule, optimizer in self._optimizers.items():
+                optimizer.update(self._flat, self._flat_grads, out=self._flat_scratch)
+                np.copyto(self._flat_spare, self._flat_scratch, where=self._rule_masks[rule])
         # The new weights went into the spare vector, which keeps the previous ones.
         self._flat, self._flat_spare = self._flat_spare, self._flat
         self.params, self._spare = self._spare, self.params
@@ -411,7 +455,9 @@ class SweepTrainer:
                 columns = (..., index[-1])
                 if self.step_count:
                     self.params[param][columns] = self._spare[param][columns]
-                self._velocity[param][columns] = 0
+                for optimizer in self._optimizers.values():
+                    for buffer in optimizer.state.values():
+                        _views(buffer, self._shapes)[param][columns] = 0
         self._frozen[lost] = True
         self._set_rates()
 
@@ -423,19 +469,23 @@ class SweepTrainer:
     def network(self, i: int) -> MLP:
         """Network ``i`` unpacked (copies)."""
         parameters = self._unpack(self.params, i)
-        return MLP(parameters[0::2], parameters[1::2], self._activations[i])
+        return MLP(parameters[0::2], parameters[1::2], self._activations[i], self._features[i])
 
     def trainer(self, i: int) -> Trainer:
         """Network ``i`` as a lone :class:`Trainer` that carries on exactly where the sweep is
         (weights, velocity, history, step and batch order)."""
         config = self.configs[i]
+        network = self.network(i)
         trainer = Trainer(
-            self.network(i), self.data, lr=config.lr, l2=config.l2,
-            momentum=config.momentum, batch_size=config.batch_size, history=copy.deepcopy(self.histories[i]),
-            step_count=self.step_count, batches=copy.deepcopy(self._batches),
+            network, self.data, lr=config.lr, l2=config.l2, momentum=config.momentum, optimizer=config.optimizer,
+            dropout=config.dropout, batch_size=config.batch_size, history=copy.deepcopy(self.histories[i]),
+            step_count=self.step_count, batches=self._batches.with_features(network.features),
         )
-        for mine, sweeps in zip(trainer.velocity, self._unpack(self._velocity, i)):
-            mine[...] = sweeps
+        optimizer = self._optimizers[config.optimizer]
+        for name, buffer in optimizer.state.items():
+            for mine, sweeps in zip(trainer.optimizer_state(name), self._unpack(_views(buffer, self._shapes), i)):
+                mine[...] = sweeps
+        trainer.optimizer_steps = optimizer.steps
         return trainer
 
     def evaluate(self) -> list[HistoryEntry]:
@@ -460,7 +510,7 @@ class SweepTrainer:
     def __getstate__(self) -> dict:
         # Scratch buffers are rebuilt on demand: do not ship them to the training process.
         # Views would arrive as copies: they are made again from the flat vectors.
-        views = ("params", "_spare", "_velocity", "_grads")
+        views = ("params", "_spare", "_grads")
         return {**{k: v for k, v in self.__dict__.items() if k not in views}, "_work": {}, "_index": None,
                 "_index_for": None}
 
@@ -478,6 +528,23 @@ class SweepTrainer:
             latest = self._figures = self.evaluate()
         return SweepSnapshot(self.step_count, networks, [h.array() for h in self.histories], latest,
                              steps_per_second, list(self.divergences), self.divergence)
+
+
+def _union(features: list[tuple[str, ...] | None]) -> tuple[str, ...] | None:
+    """The input features a sweep's batches carry: every feature some network reads (None if
+    every network reads the points as they are)."""
+    if all(f is None for f in features):
+        return None
+    wanted = {name for f in features for name in (f or DEFAULT_FEATURES)}
+    return tuple(name for name in FEATURES if name in wanted)
+
+
+def _spread(values: np.ndarray, columns: dict[int, slice]) -> np.ndarray:
+    """Each network's value over its columns of a level."""
+    spread = np.zeros(max(c.stop for c in columns.values()))
+    for i, cols in columns.items():
+        spread[cols] = values[i]
+    return spread
 
 
 def _columns(networks: list[int], widths: list[int]) -> dict[int, slice]:

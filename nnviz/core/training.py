@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import copy
 import math
 import time
 from collections.abc import Generator
@@ -11,12 +12,15 @@ from dataclasses import dataclass
 import numpy as np
 
 from nnviz.core.datasets import Dataset
+from nnviz.core.features import expand
 from nnviz.core.history import HistoryEntry, LossHistory
-from nnviz.core.network import MLP, Backprop, parameter_views, with_ones
-from nnviz.core.optimizers import GradientDescent
+from nnviz.core.layer_stats import LayerHistogram, weight_histograms
+from nnviz.core.network import MLP, Backprop, Dropout, parameter_views, with_ones
+from nnviz.core.optimizers import Optimizer
 
-LIVE_SETTINGS = ("lr", "l2", "momentum", "batch_size")
-"""Settings that change the optimiser, not the network, so they apply without a reset."""
+LIVE_SETTINGS = ("optimizer", "lr", "l2", "momentum", "dropout", "batch_size")
+"""Settings of the training, not the network, so they apply without a new network (a new
+optimiser starts from a fresh state)."""
 # The most of its time a run spends on snapshots, and as much again on evaluating their figures
 # (the loss on every point): at six layers of 200 units each costs as much as a training step,
 # and 60 of both a second took a sixth of the time.
@@ -51,6 +55,7 @@ class TrainingSnapshot:
     steps_per_second: float
     divergence: Divergence | None
     gradient_rms: tuple[float, ...] = ()  # per weight layer, of the last step's gradient; () before one
+    gradient_histograms: tuple[LayerHistogram, ...] = ()  # the same gradients' spread (of the last exact snapshot)
 
 
 class Batches:
@@ -58,11 +63,14 @@ class Batches:
 
     Each epoch draws a fresh permutation from ``rng``; a step takes the next
     ``batch_size`` rows (``None`` or a size of at least the set: the whole set every step).
+    ``X`` holds the points, and the batches their input ``features`` (None: the points).
     """
 
-    def __init__(self, data: Dataset, dtype, classes: int, batch_size: int | None, rng: np.random.Generator):
+    def __init__(self, data: Dataset, dtype, classes: int, batch_size: int | None, rng: np.random.Generator,
+                 features: tuple[str, ...] | None = None):
         self.X = np.ascontiguousarray(data.X_train, dtype=dtype)
-        self.X_ones = with_ones(self.X)
+        self.X_ones = with_ones(expand(self.X, features))
+        self.features = features
         self.y = data.y_train
         self.X_test = np.ascontiguousarray(data.X_test, dtype=dtype)
         self.y_test = data.y_test
@@ -76,6 +84,14 @@ class Batches:
     def state(self) -> dict:
         """What a run file needs to continue the batch order exactly."""
         return {"order": self._order, "cursor": self._cursor, "rng": self.rng.bit_generator.state}
+
+    def with_features(self, features: tuple[str, ...] | None) -> Batches:
+        """A copy serving the same points in the same order, as the input ``features`` (with a
+        copy of the generator, so both go on alike)."""
+        data = Dataset("", self.X, self.y, self.X_test, self.y_test)
+        batches = Batches(data, self.X.dtype, self._targets.shape[1], self.batch_size, copy.deepcopy(self.rng), features)
+        batches.restore(self._order.copy(), self._cursor)
+        return batches
 
     def restore(self, order: np.ndarray, cursor: int) -> None:
         """Continue a batch order saved by :meth:`state` (the generator is restored by the caller)."""
@@ -117,9 +133,11 @@ class Trainer:
     ``step_count``, ``history`` and ``batches`` let a trainer carry on a run begun
     elsewhere (see :meth:`nnviz.core.sweep.SweepTrainer.trainer`).
 
-    Settings ``lr``, ``l2``, ``momentum`` may change between steps. ``batch_size=None``
-    trains on the whole training set every step; otherwise each step takes the next batch
-    of a fresh shuffle per epoch (drawn from ``rng``).
+    Settings ``optimizer`` (:data:`nnviz.core.optimizers.OPTIMIZERS`; a new one starts from a
+    fresh state), ``lr``, ``l2``, ``momentum``, ``dropout`` and ``batch_size`` may change
+    between steps. ``batch_size=None`` trains on the whole training set every step; otherwise
+    each step takes the next batch of a fresh shuffle per epoch. Shuffles and dropout masks
+    are drawn from ``rng``.
     """
 
     def __init__(
@@ -130,6 +148,8 @@ class Trainer:
         lr: float,
         l2: float = 0.0,
         momentum: float = 0.0,
+        optimizer: str = "sgd",
+        dropout: float = 0.0,
         batch_size: int | None = None,
         rng: np.random.Generator | None = None,
         history: LossHistory | None = None,
@@ -142,21 +162,43 @@ class Trainer:
         self.step_count = step_count
         self.divergence: Divergence | None = None
         self.history = history if history is not None else LossHistory()
-        self._optimizer = GradientDescent(network.flat, lr, momentum)
+        self._optimizer = Optimizer(optimizer, network.flat.size, network.dtype, lr, momentum)
+        self._dropout = Dropout(dropout, network.layer_sizes[1:-1], network.dtype)
         self._backprop = Backprop(network)
         self._previous = network.copy()  # the weights before the last update (once there was one)
         self._has_previous = False
         self._has_gradient = False  # the backprop buffers hold a gradient (after the first step)
         self._data_replaced_at = -1
         self._figures: HistoryEntry | None = None  # the last figures a snapshot evaluated afresh
+        self._gradient_histograms: tuple[LayerHistogram, ...] = ()  # of the last exact snapshot
 
         self._batches = batches or Batches(
-            data, network.dtype, network.layer_sizes[-1], batch_size, rng or np.random.default_rng(0)
+            data, network.dtype, network.layer_sizes[-1], batch_size, rng or np.random.default_rng(0), network.features
         )
         if not len(self.history):
             self.record()
 
     # Hyperparameters that apply live -------------------------------------------------------
+    @property
+    def optimizer(self) -> str:
+        """The update rule's name; setting another starts it from a fresh state (the weights stay)."""
+        return self._optimizer.rule
+
+    @optimizer.setter
+    def optimizer(self, rule: str) -> None:
+        if rule != self._optimizer.rule:
+            old = self._optimizer
+            self._optimizer = Optimizer(rule, old.state_size, self.network.dtype, old.lr, old.momentum)
+
+    @property
+    def optimizer_steps(self) -> int:
+        """Updates since the optimiser's state was last reset (Adam's bias correction counts them)."""
+        return self._optimizer.steps
+
+    @optimizer_steps.setter
+    def optimizer_steps(self, value: int) -> None:
+        self._optimizer.steps = value
+
     @property
     def lr(self) -> float:
         return self._optimizer.lr
@@ -173,6 +215,14 @@ class Trainer:
     def momentum(self, value: float) -> None:
         self._optimizer.momentum = value
 
+    @property
+    def dropout(self) -> float:
+        return self._dropout.rate
+
+    @dropout.setter
+    def dropout(self, value: float) -> None:
+        self._dropout.rate = value
+
     def replace_data(self, data: Dataset) -> None:
         """Train on ``data`` from the next step on (the user drew or removed points); the
         network, step count, history, momentum and batch settings carry on.
@@ -180,10 +230,11 @@ class Trainer:
         ``data`` must have the network's inputs and no more classes than its outputs.
         """
         sizes = self.network.layer_sizes
-        if data.features != sizes[0] or data.classes > sizes[-1] or not len(data.y_train):
-            raise ValueError(f"the network ({sizes[0]} inputs, {sizes[-1]} classes) cannot train on these points")
+        if data.features != self.network.point_dims or data.classes > sizes[-1] or not len(data.y_train):
+            raise ValueError(f"the network ({self.network.point_dims} inputs, {sizes[-1]} classes) "
+                             "cannot train on these points")
         old = self._batches
-        self._batches = Batches(data, self.network.dtype, sizes[-1], old.batch_size, old.rng)
+        self._batches = Batches(data, self.network.dtype, sizes[-1], old.batch_size, old.rng, old.features)
         self.data = data
         self._data_replaced_at = self.step_count  # the history's entry for this step is about the old points
         self._figures = None
@@ -205,7 +256,8 @@ class Trainer:
         start = self.step_count
         for _ in range(count):
             X_ones, targets, flat_index = self._batches.next()
-            if not self._backprop.run(self.network, X_ones, targets, flat_index, self.l2):
+            masks = self._dropout.masks(len(X_ones), self._batches.rng)
+            if not self._backprop.run(self.network, X_ones, targets, flat_index, self.l2, masks):
                 self._step_back()
                 return self.step_count - start
             self._has_gradient = True
@@ -230,19 +282,19 @@ class Trainer:
 
     def state(self) -> dict:
         """The parts of the run a run file saves besides network, data and history."""
-        return {"previous": self._previous.flat, "velocity": self._optimizer.velocity,
-                "has_previous": self._has_previous, **self._batches.state()}
+        return {"previous": self._previous.flat, "optimizer": self._optimizer.state,
+                "optimizer_steps": self._optimizer.steps, "has_previous": self._has_previous, **self._batches.state()}
 
-    def restore(self, previous: np.ndarray, velocity: np.ndarray, has_previous: bool) -> None:
+    def restore(self, previous: np.ndarray, optimizer: dict[str, np.ndarray], optimizer_steps: int,
+                has_previous: bool) -> None:
         """Take back what :meth:`state` gave (the network, data and history go to the constructor)."""
         self._previous.flat[...] = previous
-        self._optimizer.velocity[...] = velocity
+        self._optimizer.restore(optimizer, optimizer_steps)
         self._has_previous = has_previous
 
-    @property
-    def velocity(self) -> list[np.ndarray]:
-        """The optimiser's velocity per parameter (zeros without momentum); live views."""
-        return parameter_views(self._optimizer.velocity, self.network.layer_sizes)
+    def optimizer_state(self, name: str) -> list[np.ndarray]:
+        """The optimiser's buffer ``name`` per parameter (``[W1, b1, ...]``); live views."""
+        return parameter_views(self._optimizer.state[name], self.network.layer_sizes)
 
     @property
     def batch_size(self) -> int | None:
@@ -278,20 +330,26 @@ class Trainer:
         latest = max((e for e in (logged, self._figures) if e is not None), key=lambda e: e.step, default=None)
         if latest is None or (exact and latest.step != self.step_count):
             latest = self._figures = self.evaluate()
+        gradients = self.data_gradients()
+        if exact or not gradients or not self._gradient_histograms:
+            self._gradient_histograms = tuple(weight_histograms(gradients))
         return TrainingSnapshot(
             self.step_count, self.network.copy(), self.history.array(), latest, steps_per_second, self.divergence,
-            self.gradient_rms(),
+            tuple(math.sqrt(float(np.vdot(g, g)) / g.size) for g in gradients), self._gradient_histograms,
         )
 
-    def gradient_rms(self) -> tuple[float, ...]:
-        """The root mean square of each weight matrix's gradient of the data loss at the last
-        step, first layer first; () before the first step. Vanishing gradients show here (the
-        L2 term is left out: it would set a floor under every layer's)."""
+    def data_gradients(self) -> list[np.ndarray]:
+        """Each weight matrix's gradient of the data loss at the last step, first layer first; []
+        before the first step. The L2 term is left out: it would set a floor under every layer's,
+        hiding vanishing gradients."""
         if not self._has_gradient:
-            return ()
+            return []
         at = self._previous.weights  # the weights the last gradient was taken at
-        data_gradients = (g - self.l2 * w for g, w in zip(self._backprop.gradients[0::2], at))
-        return tuple(math.sqrt(float(np.vdot(g, g)) / g.size) for g in data_gradients)
+        return [g - self.l2 * w for g, w in zip(self._backprop.gradients[0::2], at)]
+
+    def gradient_rms(self) -> tuple[float, ...]:
+        """The root mean square of each of :meth:`data_gradients`; () before the first step."""
+        return tuple(math.sqrt(float(np.vdot(g, g)) / g.size) for g in self.data_gradients())
 
 
 def train(trainer: Trainer, steps: int | None = None, interval: float = 1 / 60) -> Generator[TrainingSnapshot, None, None]:

@@ -63,7 +63,7 @@ def unit_maps(network: MLP, bounds: Bounds, resolution: int, fill: ArrayLike | N
     ``fill``: values at which features beyond the first two are held (e.g. their means),
     shape ``(features - 2,)``; None for two-feature data.
     """
-    features = network.layer_sizes[0]
+    features = network.point_dims
     given = 0 if fill is None else np.size(fill)
     if given != features - 2:
         raise ValueError(f"{features} features need {features - 2} fill values, got {given}")

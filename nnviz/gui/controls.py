@@ -27,18 +27,24 @@ from PyQt5.QtWidgets import (
 from nnviz.core.activations import ACTIVATIONS
 from nnviz.core.config import (
     HIDDEN_RANGE,
+    MAX_DROPOUT,
     MAX_LAYERS,
     SAMPLES_RANGE,
     SEED_LIMIT,
     TrainingConfig,
+    with_optimizer,
 )
 from nnviz.core.datasets import CLASSES_RANGE, CUSTOM, DATASETS, MULTICLASS
+from nnviz.core.features import FEATURES, feature_symbol
 from nnviz.core.initialisation import INIT_HELP, INIT_SCHEMES
+from nnviz.core.optimizers import OPTIMIZER_HELP, OPTIMIZERS
 from nnviz.gui.colors import class_color
 from nnviz.gui.throttle import Throttled
 
 SEED_SIZES = (1, 2, 3, 4, 10, 20, 50, 200)  # the hidden sizes the seed tutorial compares
 LAYER_BUTTONS_A_ROW = 3
+FEATURE_BUTTONS_A_ROW = 4
+MOMENTUM_RULES = ("sgd", "nesterov")  # the optimisers that use --momentum
 LR_RANGE = (1e-4, 10.0)
 LR_SLIDER_STEPS = 100  # slider positions across the log-scaled range
 
@@ -167,6 +173,23 @@ class ControlPanel(QWidget):
     def _build_network_group(self) -> QGroupBox:
         group = QGroupBox("Network")
         form = QFormLayout(group)
+        inputs = QVBoxLayout()  # TensorFlow Playground's input features: four, then three wider
+        inputs.setSpacing(2)
+        self.feature_buttons: dict[str, QPushButton] = {}
+        names = tuple(FEATURES)
+        for row_names in (names[:FEATURE_BUTTONS_A_ROW], names[FEATURE_BUTTONS_A_ROW:]):
+            row = QHBoxLayout()
+            row.setSpacing(2)
+            for name in row_names:
+                button = QPushButton(feature_symbol(name), checkable=True)
+                button.setMinimumWidth(30)
+                button.setToolTip(f"Feed the network {feature_symbol(name)} of each point (a new network); "
+                                  "hover an input in the diagram to see its map")
+                button.clicked.connect(lambda _checked, n=name: self._on_feature_clicked(n))
+                row.addWidget(button)
+                self.feature_buttons[name] = button
+            inputs.addLayout(row)
+        form.addRow("Inputs", inputs)
         self.remove_layer = QToolButton(text="−", toolTip="Remove the last hidden layer")
         self.add_layer = QToolButton(text="+", toolTip=f"Add a hidden layer (at most {MAX_LAYERS})")
         self.layer_count = QLabel()
@@ -243,6 +266,12 @@ class ControlPanel(QWidget):
     def _build_training_group(self) -> QGroupBox:
         group = QGroupBox("Training")
         form = QFormLayout(group)
+        self.optimizer = QComboBox()
+        for rule in OPTIMIZERS:
+            self.optimizer.addItem(rule, rule)
+            self.optimizer.setItemData(self.optimizer.count() - 1, OPTIMIZER_HELP[rule], Qt.ToolTipRole)
+        self.optimizer.setToolTip("The update rule, as torch.optim's (applies live; its state starts afresh)")
+        form.addRow("Optimiser", self.optimizer)
         self.lr_slider = QSlider(Qt.Horizontal)
         self.lr_slider.setRange(0, LR_SLIDER_STEPS)
         self.lr_slider.setToolTip("Learning rate, log scale from 0.0001 to 10")
@@ -255,16 +284,25 @@ class ControlPanel(QWidget):
         form.addRow("Learning rate", row)
         self.l2 = _spin(0.0, 1.0, 1e-4, "L2 strength: adds l2/2 * sum of squared weights to the loss (applies live)", decimals=5)
         self.l2.setStepType(QAbstractSpinBox.AdaptiveDecimalStepType)
-        self.momentum = _spin(0.0, 0.99, 0.05, "Momentum, 0 for plain gradient descent (applies live)", decimals=2)
+        self.momentum = _spin(0.0, 0.99, 0.05, "Momentum of sgd and nesterov, 0 for plain gradient descent "
+                                               "(applies live)", decimals=2)
+        self.dropout = _spin(0.0, MAX_DROPOUT, 0.1, "Share of hidden units dropped at each training step; "
+                                                    "the plots use them all (applies live)", decimals=2)
         self.batch_size = _spin(0, SAMPLES_RANGE[1], 8, "Mini-batch size; 'full' trains on every point each step (applies live)")
         self.batch_size.setSpecialValueText("full")
         form.addRow("L2", self.l2)
-        form.addRow("Momentum", self.momentum)
+        row = QHBoxLayout()
+        row.addWidget(self.momentum, 1)
+        row.addWidget(QLabel("Dropout"))
+        row.addWidget(self.dropout, 1)
+        form.addRow("Momentum", row)
         form.addRow("Batch size", self.batch_size)
         self.lr_slider.valueChanged.connect(self._on_lr_slider_moved)
         self._link(self.lr.valueChanged, "lr", self.lr.value)
         self._link(self.l2.valueChanged, "l2", self.l2.value)
         self._link(self.momentum.valueChanged, "momentum", lambda: round(self.momentum.value(), 4))
+        self._link(self.dropout.valueChanged, "dropout", lambda: round(self.dropout.value(), 4))
+        self.optimizer.currentIndexChanged.connect(lambda _index: self._on_optimizer_chosen(self.optimizer.currentData()))
         self._link(self.batch_size.valueChanged, "batch_size", lambda: self.batch_size.value() or None)
         return group
 
@@ -299,7 +337,8 @@ class ControlPanel(QWidget):
         self._config = config
         widgets = (self.dataset, self.classes, self.samples, self.noise, self.test_fraction, self.seed, self.hidden,
                    self.hidden_slider, self.activation, self.every_layer, self.init, self.lr, self.lr_slider, self.l2,
-                   self.momentum, self.batch_size, *self.size_buttons.values(), *self.layer_buttons.buttons())
+                   self.momentum, self.batch_size, self.optimizer, self.dropout, *self.size_buttons.values(),
+                   *self.layer_buttons.buttons(), *self.feature_buttons.values())
         blockers = [QSignalBlocker(w) for w in widgets]
         self.dataset.setCurrentIndex(self.dataset.findData(config.dataset))
         self.classes.setValue(config.classes)
@@ -319,8 +358,18 @@ class ControlPanel(QWidget):
         self.lr_slider.setValue(_lr_to_slider(config.lr))
         self.l2.setValue(config.l2)
         self.momentum.setValue(config.momentum)
+        self.momentum.setEnabled(config.optimizer in MOMENTUM_RULES)
+        self.optimizer.setCurrentIndex(self.optimizer.findData(config.optimizer))
+        self.dropout.setValue(config.dropout)
         self.batch_size.setValue(config.batch_size or 0)
+        for name, button in self.feature_buttons.items():
+            button.setChecked(name in config.features)
         del blockers
+
+    def show_inputs_available(self, available: bool) -> None:
+        """Input features are for 2-D points; other data is read as it is."""
+        for button in self.feature_buttons.values():
+            button.setEnabled(available)
 
     def _show_network(self, config: TrainingConfig) -> None:
         layers = len(config.hidden)
@@ -403,6 +452,17 @@ class ControlPanel(QWidget):
         if config != self._config:
             self.show_config(config)  # keeps slider, buttons and spin boxes in step
             self.config_edited.emit(config)
+
+    def _on_feature_clicked(self, name: str) -> None:
+        features = [f for f in FEATURES if (f == name) != (f in self._config.features)]  # toggled, in order
+        if features:
+            self._on_edited("features", tuple(features))
+        else:  # a network needs an input: the last one stays
+            self.feature_buttons[name].setChecked(True)
+
+    def _on_optimizer_chosen(self, rule: str) -> None:
+        config = with_optimizer(self._config, rule)  # nesterov takes momentum 0.9 if there is none
+        self._on_edited_many(optimizer=config.optimizer, momentum=config.momentum)
 
     def _on_size_clicked(self, size: int) -> None:
         self.hidden.setValue(size)

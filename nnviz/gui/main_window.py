@@ -241,7 +241,11 @@ class MainWindow(QMainWindow):
 
     # Session events ------------------------------------------------------------------------
     def _on_config_edited(self, config: TrainingConfig) -> None:
+        before = self.session.config.optimizer
         self.session.apply(config)
+        if config.optimizer != before:
+            self.statusBar().showMessage(f"Now training with {config.optimizer}: its state starts afresh, "
+                                         "the weights carry on.", 8000)
         self.compare.base = self.session.config
         self._update_title()
 
@@ -264,6 +268,7 @@ class MainWindow(QMainWindow):
         self._update_title()
         user_data = self.session.user_data
         self.controls.set_user_data(None if user_data is None else user_data.name)
+        self.controls.show_inputs_available(self.session.dataset.features == 2)
         if self.controls.config() != self.session.config:  # e.g. drawing turned the data into the user's own
             self.controls.show_config(self.session.config)
 

@@ -44,7 +44,8 @@ TILE_FRAME_MS = 50  # tiles redraw at most 20 times a second: many plots, each s
 TILE_BUDGET_S = 0.015  # seconds of tile drawing per turn of the event loop; the rest wait a turn
 
 SETTING_NAMES = {"hidden": "Shape", "lr": "Learning rate", "l2": "L2", "activation": "Activation",
-                 "momentum": "Momentum", "init": "Initialisation"}
+                 "momentum": "Momentum", "init": "Initialisation", "optimizer": "Optimiser", "dropout": "Dropout",
+                 "features": "Input features"}
 DEFAULT_VALUES = {
     "hidden": ", ".join(map(str, TUTORIAL_SIZES)),
     "lr": "0.03, 0.1, 0.3, 1, 3",
@@ -52,6 +53,9 @@ DEFAULT_VALUES = {
     "activation": "tanh, sigmoid, relu, leaky_relu, linear",
     "momentum": "0, 0.5, 0.9",
     "init": "normal-1, normal-0.01, default, he",
+    "optimizer": "sgd, nesterov, adagrad, adam",  # the book's figure 6-9: SGD, Momentum, AdaGrad, Adam
+    "dropout": "0, 0.2, 0.5",
+    "features": "x1,x2 / x1sq,x2sq / x1,x2,x1sq,x2sq,x1x2,sinx1,sinx2",
 }
 
 
@@ -89,7 +93,7 @@ class CompareView(QWidget):
         self.setting.setToolTip("The setting that differs between the networks")
         self.values = QLineEdit(DEFAULT_VALUES["hidden"])
         self.values.setToolTip("The values to compare, separated by commas (at most 16); "
-                               "shapes are widths joined by x: 8, 8x8, 8x8x8")
+                               "shapes are widths joined by x: 8, 8x8, 8x8x8; feature lists are separated by /")
         self.run_button = QPushButton("Run sweep")
         self.run_button.setToolTip("Train one network per value together, on the Train view's data and settings")
         self.train_button = QPushButton("Train")

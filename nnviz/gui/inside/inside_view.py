@@ -120,7 +120,7 @@ class InsidePanel(QWidget):
         if not widths:  # softmax regression: nothing hidden to show
             self._units = 0
             self.units.setVisible(False)
-            self.diagram.show_network(network, data.axis_names, data.label_names)
+            self.diagram.show_network(network, data.axis_names, data.label_names, bounds)
             return
         self.units.setVisible(True)
         units = widths[self._layer]
@@ -133,7 +133,7 @@ class InsidePanel(QWidget):
         self.units.show_network(network, bounds, fill, self._layer)
         self.levels_changed.emit(*self.units.levels())
         self.diagram.layer = self._layer
-        self.diagram.show_network(network, data.axis_names, data.label_names)
+        self.diagram.show_network(network, data.axis_names, data.label_names, bounds)
 
     def _show_layers(self, network: MLP) -> None:
         """The layer list for ``network``'s hidden layers (the last one kept if fewer remain)."""

@@ -6,12 +6,15 @@ from collections.abc import Sequence
 
 import numpy as np
 from PyQt5.QtCore import QLineF, QPoint, QPointF, QRectF, QSize, Qt, pyqtSignal
-from PyQt5.QtGui import QColor, QFont, QFontMetrics, QPainter, QPen
+from PyQt5.QtGui import QColor, QFont, QFontMetrics, QImage, QPainter, QPen
 from PyQt5.QtWidgets import QWidget
 
+from nnviz.core.features import DEFAULT_FEATURES, expand, feature_symbol
+from nnviz.core.grid import Bounds, grid_points
 from nnviz.core.network import MLP
 from nnviz.gui.colors import POINT_COLORS
 from nnviz.gui.inside.unit_picker import UnitPicker
+from nnviz.gui.inside.units_view import diverging_lut
 
 # Paul Tol's vibrant blue and red: told apart with every common colour-vision deficiency.
 POSITIVE_COLOR = "#0077bb"
@@ -24,6 +27,8 @@ LINE = 15  # px per text line (legend on top, caption below)
 HIDDEN_RADIUS = 12  # px, the largest a hidden node gets (they shrink to dots when many)
 END_RADIUS = 10  # px, the largest an input or output node gets
 SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+INPUT_MAP_RESOLUTION = 40  # cells a side of an input's map
+INPUT_MAP_SHOWN = 120  # px a side of the map a hovered input shows
 
 
 def feature_label(index: int) -> str:
@@ -83,6 +88,10 @@ class NetworkDiagram(UnitPicker):
     The units of the chosen hidden ``layer`` (shaded) are hovered and clicked as in
     :class:`UnitPicker`; their edges are then all drawn, emphasised. A click on another hidden
     layer's column emits ``layer_chosen``.
+
+    Given the plane's bounds, each input of 2-D points is drawn as its map over the plane (as
+    TensorFlow Playground draws its input features: purple negative, green positive), and
+    hovering an input shows its map large.
     """
 
     layer_chosen = pyqtSignal(int)
@@ -97,22 +106,75 @@ class NetworkDiagram(UnitPicker):
         self._feature_names: list[str] = []
         self._class_names: list[str] = []
         self._layer = 0
+        self._input_maps: tuple[tuple, np.ndarray | None, list[QImage]] = ((), None, [])  # key, values, images
+        self.hovered_input = -1
+        self._lut = diverging_lut()
 
     # --- feeding -------------------------------------------------------------------------
 
     def show_network(
-        self, network: MLP, feature_names: Sequence[str] | None = None, class_names: Sequence[str] | None = None
+        self, network: MLP, feature_names: Sequence[str] | None = None, class_names: Sequence[str] | None = None,
+        bounds: Bounds | None = None,
     ) -> None:
-        """Redraw for ``network``; names default to x₁, x₂, ... and class 0, class 1, ..."""
+        """Redraw for ``network``; names default to x₁, x₂, ... and class 0, class 1, ... (a
+        network with input features names them). ``bounds``: the plane shown, for the inputs' maps."""
         sizes = network.layer_sizes
         self._sizes = sizes
         self._weights = [w.copy() for w in network.weights]
         self._edges, self._peaks = strongest_edges(self._weights, edges_per_pair([w.size for w in self._weights]))
+        if network.features:
+            feature_names = [feature_symbol(name) for name in network.features]
         self._feature_names = list(feature_names or [feature_label(k) for k in range(sizes[0])])
+        self._make_input_maps(network.features or DEFAULT_FEATURES if network.point_dims == 2 else None, bounds)
         self._class_names = list(class_names or [f"class {k}" for k in range(sizes[-1])])
         self._layer = min(self._layer, max(len(sizes) - 3, 0))
         self._network_changed(self._units())
         self.update()
+
+    def _make_input_maps(self, features: tuple[str, ...] | None, bounds: Bounds | None) -> None:
+        """Each input's values over the plane, as images (kept while the inputs and plane stay)."""
+        key = (features, None if bounds is None else tuple(bounds))
+        if key == self._input_maps[0]:
+            return
+        if features is None or bounds is None:
+            self._input_maps = (key, None, [])
+            return
+        side = INPUT_MAP_RESOLUTION
+        values = expand(grid_points(bounds, side, np.float64), features).T.reshape(-1, side, side)
+        peak = np.maximum(np.abs(values).max(axis=(1, 2), keepdims=True), 1e-12)
+        index = np.rint((values / peak + 1) * 127.5).astype(np.intp)  # -peak..peak over the colour scale
+        pixels = np.ascontiguousarray(self._lut[index[:, ::-1, :]])  # row 0 is y_min: flip so y is up
+        images = [QImage(pixels[k].data, side, side, 4 * side, QImage.Format_RGB32).copy() for k in range(len(pixels))]
+        self._input_maps = (key, values, images)
+
+    def input_map(self, k: int) -> np.ndarray | None:
+        """Input ``k``'s values over the plane, ``(resolution, resolution)`` with row 0 at y_min
+        (None without a plane to map)."""
+        values = self._input_maps[1]
+        return None if values is None else values[k]
+
+    def input_at(self, point: QPoint) -> int:
+        """The input whose node is at widget position ``point``, or -1."""
+        if self._sizes is None:
+            return -1
+        ys, radius = self._nodes(0)
+        x = self.column_x()[0]
+        reach = max(radius, 5) + 2
+        hits = np.flatnonzero((np.abs(ys - point.y()) <= reach) & (abs(point.x() - x) <= reach))
+        return int(hits[0]) if len(hits) else -1
+
+    def mouseMoveEvent(self, event) -> None:
+        hovered = self.input_at(event.pos())
+        if hovered != self.hovered_input:
+            self.hovered_input = hovered
+            self.update()
+        super().mouseMoveEvent(event)
+
+    def leaveEvent(self, event) -> None:
+        if self.hovered_input >= 0:
+            self.hovered_input = -1
+            self.update()
+        super().leaveEvent(event)
 
     @property
     def layer(self) -> int:
@@ -229,6 +291,8 @@ class NetworkDiagram(UnitPicker):
             self._draw_hidden(painter, x, ys, radius, emphasised if layer == self._layer else set())
         self._draw_outputs(painter, xs[-1], *nodes[-1])
         self._draw_legend(painter)
+        if 0 <= self.hovered_input < len(self._input_maps[2]):
+            self._draw_input_map(painter, xs[0], nodes[0][0][self.hovered_input])
 
     def _draw_chosen_column(self, painter: QPainter, x: float, nodes: tuple[np.ndarray, float]) -> None:
         """A shaded band behind the layer whose units the maps show."""
@@ -280,10 +344,17 @@ class NetworkDiagram(UnitPicker):
                 painter.setPen(self._edge_pen(w_out[unit, j], abs(w_out[unit, j]) / self._peaks[chosen + 1], True, False))
                 painter.drawLine(QPointF(*points[chosen + 1][unit]), QPointF(*points[chosen + 2][j]))
     def _draw_inputs(self, painter: QPainter, x: float, ys: np.ndarray, radius: float) -> None:
+        images = self._input_maps[2]
         painter.setPen(QPen(QColor(NODE_EDGE), 1.2))
         painter.setBrush(QColor("white"))
-        for y in ys:
-            painter.drawEllipse(QPointF(x, y), radius, radius)
+        for k, y in enumerate(ys):
+            if k < len(images):  # the input as its map, a small square (as Playground draws inputs)
+                square = QRectF(x - radius, y - radius, 2 * radius, 2 * radius)
+                painter.drawImage(square, images[k])
+                painter.setBrush(Qt.NoBrush)
+                painter.drawRect(square)
+            else:
+                painter.drawEllipse(QPointF(x, y), radius, radius)
         painter.setPen(QColor("#222"))
         for name, y in zip(self._feature_names, ys):
             painter.drawText(QRectF(0, y - LINE / 2, x - radius - 5, LINE), Qt.AlignRight | Qt.AlignVCenter, name)
@@ -323,6 +394,20 @@ class NetworkDiagram(UnitPicker):
             painter.setPen(QColor("#222"))
             painter.drawText(QRectF(x + radius + 5, y - LINE / 2, self.width(), LINE), Qt.AlignLeft | Qt.AlignVCenter,
                              self._class_names[k] if k < len(self._class_names) else f"class {k}")
+
+    def _draw_input_map(self, painter: QPainter, x: float, y: float) -> None:
+        """The hovered input's map, large, beside its node, with its name and range."""
+        k, side = self.hovered_input, INPUT_MAP_SHOWN
+        top = float(np.clip(y - side / 2, 2, max(self.height() - side - LINE - 2, 2)))
+        frame = QRectF(x + END_RADIUS + 8, top, side, side)
+        painter.setPen(QPen(QColor("#333"), 1))
+        painter.fillRect(frame.adjusted(-3, -3, 3, LINE + 3), QColor(255, 255, 255, 235))
+        painter.drawImage(frame, self._input_maps[2][k])
+        painter.setBrush(Qt.NoBrush)
+        painter.drawRect(frame)
+        peak = float(np.abs(self._input_maps[1][k]).max())
+        painter.drawText(QRectF(frame.left(), frame.bottom() + 1, side, LINE), Qt.AlignCenter,
+                         f"{self._feature_names[k]}: ±{peak:.2g}")
 
     def _draw_legend(self, painter: QPainter) -> None:
         font = QFont(painter.font())

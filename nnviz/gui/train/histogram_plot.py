@@ -1,6 +1,6 @@
-"""Per-layer histograms, live: of what each hidden layer outputs over the training points, or of
-each layer's weights ("Deep Learning from Scratch", figures 6-10 to 6-14), with the share of
-units that stopped working in each hidden layer's plot."""
+"""Per-layer histograms, live: of what each hidden layer outputs over the training points, of
+each layer's weights, or of their gradients ("Deep Learning from Scratch", figures 6-10 to 6-14),
+with the share of units that stopped working in each hidden layer's plot."""
 
 from __future__ import annotations
 
@@ -12,15 +12,15 @@ from nnviz.core.layer_stats import (
     activation_histograms,
     weight_histograms,
 )
-from nnviz.core.network import MLP
+from nnviz.core.training import TrainingSnapshot
 from nnviz.gui.train.gradient_plot import layer_colors
 
-KINDS = ("activations", "weights")
+KINDS = ("activations", "weights", "gradients")
 STALLED = {"relu": "dead", "sigmoid": "saturated", "tanh": "saturated"}
 
 
 class HistogramPanel(pg.GraphicsLayoutWidget):
-    """One small histogram per layer, side by side; fed networks (and the points they see)."""
+    """One small histogram per layer, side by side; fed snapshots (and the points they see)."""
 
     def __init__(self, kind: str, parent=None):
         super().__init__(parent)
@@ -33,14 +33,15 @@ class HistogramPanel(pg.GraphicsLayoutWidget):
         self._pool: list[tuple[pg.PlotItem, pg.PlotDataItem, pg.TextItem]] = []  # every plot made so far
         self.histograms: list[LayerHistogram] = []
 
-    def show_network(self, network: MLP, data: Dataset) -> None:
-        """Histograms of ``network``'s layers (activations over ``data``'s training points)."""
+    def show_snapshot(self, snapshot: TrainingSnapshot, data: Dataset) -> None:
+        """Histograms of the snapshot's layers (activations over ``data``'s training points)."""
+        network = snapshot.network
         if self.kind == "activations":
             histograms = activation_histograms(network, data.X_train) if len(data.X_train) else []
             names = [f"layer {k + 1}" for k in range(len(histograms))]
         else:
-            histograms = weight_histograms(network)
-            names = [f"layer {k + 1}" for k in range(len(histograms) - 1)] + ["output"]
+            histograms = weight_histograms(network.weights) if self.kind == "weights" else snapshot.gradient_histograms
+            names = [f"layer {k + 1}" for k in range(len(histograms) - 1)] + ["output"] if histograms else []
         self.histograms = histograms
         if len(self.plots) != len(histograms):
             self._make_plots(names)

@@ -235,7 +235,7 @@ class BoundaryPlot(pg.PlotWidget):
         network, unit, layer = self._network, self._unit, self._unit_layer
         visible = (network is not None and layer < len(network.layer_sizes) - 2
                    and 0 <= unit < network.layer_sizes[1 + layer] and self._grid is not None
-                   and self._grid.points(network.dtype).shape[1] == network.layer_sizes[0] + 1)
+                   and self._grid.points(network.dtype).shape[1] == network.point_dims + 1)
         for item in (self.unit_image, self.unit_line, self.unit_label):
             item.setVisible(visible)
         if not visible:

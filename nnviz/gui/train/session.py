@@ -17,6 +17,7 @@ from nnviz.core.experiment import (
     build_trainer,
     needs_scikit_learn,
 )
+from nnviz.core.features import DEFAULT_FEATURES
 from nnviz.core.history import FIELDS, HistoryEntry
 from nnviz.core.remote import apply_settings
 from nnviz.core.training import LIVE_SETTINGS, Trainer, TrainingSnapshot
@@ -134,6 +135,8 @@ class TrainingSession(Runner):
         self.replace_trainer(trainer)
 
     def _new_trainer(self) -> Trainer:
+        if self._dataset.features != 2 and self.config.features != DEFAULT_FEATURES:
+            self.config = self.config.replace(features=DEFAULT_FEATURES)  # input features are for 2-D points
         return build_trainer(self.config, self._dataset, log_every=HISTORY_EVERY, history_capacity=HISTORY_CAPACITY)
 
     def _rebuild(self, data_changed: bool) -> None:
@@ -191,4 +194,4 @@ def _same_points(a: Dataset, b: Dataset) -> bool:
 
 def _fits(trainer: Trainer, data: Dataset) -> bool:
     sizes = trainer.network.layer_sizes
-    return data.features == sizes[0] and data.classes <= sizes[-1] and len(data.y_train) > 0
+    return data.features == trainer.network.point_dims and data.classes <= sizes[-1] and len(data.y_train) > 0

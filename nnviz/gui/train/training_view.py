@@ -121,6 +121,9 @@ class TrainingView(QWidget):
                                          "of its units that stopped working (dead ReLU, saturated sigmoid or tanh)")
         self.layer_tabs.addTab(self.histograms["weights"], "Weights")
         self.layer_tabs.setTabToolTip(2, "Each layer's weights")
+        self.layer_tabs.addTab(self.histograms["gradients"], "Gradients")
+        self.layer_tabs.setTabToolTip(3, "Each layer's weight gradient at the last step (of the data loss, "
+                                         "without the L2 term): vanishing gradients pile up at 0")
         self.layer_tabs.currentChanged.connect(lambda _index: self._draw_histograms(self._drawable()))
         self.curves_splitter.addWidget(self.layer_tabs)
         self.curves_splitter.setStretchFactor(0, 1)  # even: up to seven histograms share the right half
@@ -185,7 +188,7 @@ class TrainingView(QWidget):
         """The newest snapshot if it can be drawn now: not while an export holds the picture, nor
         before new data's network has sent its first snapshot."""
         snapshot = self.latest
-        if self._holds or snapshot is None or self.data is None or snapshot.network.layer_sizes[0] != self.data.features:
+        if self._holds or snapshot is None or self.data is None or snapshot.network.point_dims != self.data.features:
             return None
         return snapshot
 
@@ -212,7 +215,7 @@ class TrainingView(QWidget):
         if panel is self.gradients or snapshot is None:
             return
         self._histograms_drawn_at = time.monotonic()
-        panel.show_network(snapshot.network, self.data)
+        panel.show_snapshot(snapshot, self.data)
 
     def _on_loss_hovered(self, text: str) -> None:
         self.readout.setText(text or HOVER_HINT)
