@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, fields, replace
 
 from nnviz.core.activations import ACTIVATIONS
 from nnviz.core.datasets import CLASSES_RANGE, CUSTOM, DATASETS
-from nnviz.core.features import DEFAULT_FEATURES, FEATURES
+from nnviz.core.features import DEFAULT_FEATURES, FEATURES, feature_symbol
 from nnviz.core.initialisation import INIT_SCHEMES
 from nnviz.core.optimizers import OPTIMIZERS
 
@@ -222,12 +222,27 @@ def shape_name(widths: tuple[int, ...], times: str = "x") -> str:
 
 def network_name(config: TrainingConfig) -> str:
     """The network in words: "10 tanh hidden units", "8×8 relu,tanh hidden units", "no hidden layer",
-    and the initialisation if not the default: "10 tanh hidden units, init he"."""
-    init = f", {init_name(config)}" if init_name(config) else ""
+    and its inputs and initialisation where not the default: "no hidden layer, inputs x₁², x₂²",
+    "10 tanh hidden units, init he"."""
+    extra = "".join(f", {name}" for name in (inputs_name(config), init_name(config)) if name)
     if not config.hidden:
-        return "no hidden layer" + init
+        return "no hidden layer" + extra
     units = "unit" if config.hidden == (1,) else "units"
-    return f"{shape_name(config.hidden, '×')} {activation_name(config.activation)} hidden {units}{init}"
+    return f"{shape_name(config.hidden, '×')} {activation_name(config.activation)} hidden {units}{extra}"
+
+
+def training_name(config: TrainingConfig) -> str:
+    """The training in words: "lr 0.3", "adam, lr 0.01, dropout 0.5" (the optimiser where not sgd)."""
+    optimizer = "" if config.optimizer == "sgd" else f"{config.optimizer}, "
+    dropout = f", dropout {config.dropout:g}" if config.dropout else ""
+    return f"{optimizer}lr {config.lr:g}{dropout}"
+
+
+def inputs_name(config: TrainingConfig) -> str:
+    """The input features, where names say them: "inputs x₁², x₂²"; empty for x₁, x₂."""
+    if config.features == DEFAULT_FEATURES:
+        return ""
+    return "inputs " + ", ".join(feature_symbol(name) for name in config.features)
 
 
 def init_name(config: TrainingConfig) -> str:

@@ -16,7 +16,7 @@ from PyQt5.QtWidgets import (
     QTabWidget,
 )
 
-from nnviz.core.config import TrainingConfig, network_name
+from nnviz.core.config import TrainingConfig, network_name, training_name
 from nnviz.core.datasets import CUSTOM
 from nnviz.core.training import TrainingSnapshot
 from nnviz.gui import settings as stored
@@ -219,7 +219,7 @@ class MainWindow(QMainWindow):
         """Keep the Train view's current picture in the Compare tab's gallery."""
         snapshot = self.view.latest
         c = self.session.config
-        label = f"{c.dataset} · {network_name(c)} · lr {c.lr:g} · step {snapshot.step:,}"
+        label = f"{c.dataset} · {network_name(c)} · {training_name(c)} · step {snapshot.step:,}"
         self.compare.add_pin(Pin(label, c, self.session.dataset, snapshot))
         self.statusBar().showMessage(f"Pinned: {label} (see Compare > Pinned)", 5000)
 
@@ -303,4 +303,4 @@ class MainWindow(QMainWindow):
     def _update_title(self) -> None:
         c = self.session.config
         data = "your points" if c.dataset == CUSTOM else c.dataset
-        self.setWindowTitle(f"nnviz — {data}, {network_name(c)}, lr {c.lr:g}")
+        self.setWindowTitle(f"nnviz — {data}, {network_name(c)}, {training_name(c)}")

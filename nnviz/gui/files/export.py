@@ -21,6 +21,7 @@ from nnviz.core.config import (
     network_name,
     shape_name,
 )
+from nnviz.core.features import DEFAULT_FEATURES
 from nnviz.core.files import write_atomically
 from nnviz.core.runfile import RunFileError
 
@@ -35,8 +36,12 @@ STRIP_PIXELS = 150_000  # pixels of a picture painted per turn of the event loop
 def default_name(config: TrainingConfig, step: int, suffix: str = ".png") -> str:
     """A file name that says what the picture shows."""
     activation = activation_name(config.activation).replace(",", "-")
-    init = "-" + init_name(config).replace(" ", "-") if init_name(config) else ""
-    return f"nnviz-{config.dataset}-h{shape_name(config.hidden)}-{activation}{init}-step{step}{suffix}"
+    extras = (init_name(config).replace(" ", "-"),
+              "" if config.features == DEFAULT_FEATURES else "inputs-" + "-".join(config.features),
+              "" if config.optimizer == "sgd" else config.optimizer,
+              f"dropout{config.dropout:g}" if config.dropout else "")
+    named = "".join(f"-{extra}" for extra in extras if extra)
+    return f"nnviz-{config.dataset}-h{shape_name(config.hidden)}-{activation}{named}-step{step}{suffix}"
 
 
 def metadata(config: TrainingConfig, step: int) -> dict[str, str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 
-from nnviz.core.config import activation_name, init_name, shape_name
+from nnviz.core.config import activation_name, init_name, inputs_name, shape_name
 from nnviz.core.sweep import Sweep, SweepSnapshot
 from nnviz.core.sweep_trainer import SweepTrainer
 
@@ -17,7 +17,9 @@ def sweep_heading(sweep: Sweep) -> str:
     """A one-line title naming what is compared and what stays fixed."""
     c = sweep.base
     fixed = {"hidden": f"{shape_name(c.hidden, '×')} hidden", "activation": activation_name(c.activation),
-             "lr": f"lr {c.lr:g}", "init": init_name(c)}
+             "lr": f"lr {c.lr:g}", "init": init_name(c), "features": inputs_name(c),
+             "optimizer": "" if c.optimizer == "sgd" else c.optimizer,
+             "dropout": f"dropout {c.dropout:g}" if c.dropout else ""}
     fixed.pop(sweep.setting, None)
     return f"{c.dataset}: {sweep.setting} varies ({', '.join(v for v in fixed.values() if v)})"
 
