@@ -398,20 +398,21 @@ class Dropout:
         self.rate = rate
         self._hidden = hidden
         self._dtype = np.dtype(dtype)
-        self._masks: dict[int, tuple[list[np.ndarray], list[np.ndarray]]] = {}
+        self._masks: dict[int, tuple[list[np.ndarray], list[np.ndarray]]] = {}  # (factors, draws) per batch size
 
     def masks(self, n: int, rng: np.random.Generator) -> list[np.ndarray] | None:
         """Fresh factors for a batch of ``n`` from ``rng`` (the run's own generator, so a resumed run
         draws the same ones); None without dropout."""
         if not self.rate or not self._hidden:
             return None
-        if n not in self._masks:
+        if n not in self._masks:  # uniform draws in the network's dtype: float32 ones are cheaper
             self._masks[n] = ([np.empty((n, w), self._dtype) for w in self._hidden],
-                              [np.empty((n, w), bool) for w in self._hidden])
-        masks, kept = self._masks[n]
-        for mask, keep in zip(masks, kept):
-            np.greater_equal(rng.random(mask.shape), self.rate, out=keep)
-            np.multiply(keep, 1 / (1 - self.rate), out=mask)
+                              [np.empty((n, w), self._dtype) for w in self._hidden])
+        masks, uniform = self._masks[n]
+        for mask, draws in zip(masks, uniform):
+            rng.random(out=draws, dtype=self._dtype)
+            np.greater_equal(draws, self.rate, out=mask, casting="unsafe")
+            mask *= 1 / (1 - self.rate)
         return masks
 
     def __getstate__(self) -> dict:

@@ -76,8 +76,9 @@ class Sweep:
             return str(value)
         if self.setting == "init":
             return f"init {value}"
-        if self.setting == "optimizer":
-            return str(value)
+        if self.setting == "optimizer":  # with the momentum it uses, if any
+            momentum = with_optimizer(self.base, value).momentum if value in ("sgd", "nesterov") else 0
+            return f"{value}, momentum {momentum:g}" if momentum else str(value)
         if self.setting == "features":
             return ", ".join(feature_symbol(name) for name in value)
         return f"{self.setting} {value:g}"

@@ -431,7 +431,8 @@ class SweepTrainer:
         """Fresh dropout factors for every level with dropout, from the run's generator."""
         for level, rates in zip(work.levels, self._dropout):
             if rates is not None:
-                level.mask[...] = self._batches.rng.random(level.mask.shape) >= rates
+                draws = self._batches.rng.random(level.mask.shape, dtype=level.mask.dtype)
+                np.greater_equal(draws, rates, out=level.mask, casting="unsafe")
                 level.mask /= 1 - rates
 
     def _update(self) -> None:
