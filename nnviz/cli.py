@@ -257,7 +257,9 @@ def main(argv: list[str] | None = None) -> int:
         data = _data_from_args(args, given)
         if args.command == "sweep":
             sweep = _sweep_from_args(args, given)
-            sweep.configs()  # validates every value
+            for config in sweep.configs():  # validates every value
+                if data is not None:
+                    config.input_features(data.features)  # features are for 2-D points
         else:
             config, trainer = _trainer_from_args(args, given, data)
     except (ConfigError, RunFileError, DataFileError) as error:

@@ -402,6 +402,17 @@ def test_a_malformed_csv_exits_2_naming_the_line(capsys, tmp_path, command):
     assert err.strip().splitlines() == [f'nnviz {command}: error: Cannot read {path}: line 4: "y" is "oops", not a number.']
 
 
+@pytest.mark.parametrize("command,extra", [("train", ["--features", "x1sq,x2"]),
+                                           ("sweep", ["--vary", "features", "--values", "x1,x2/x1sq,x2"])])
+def test_input_features_of_points_with_three_coordinates_exit_2(capsys, tmp_path, command, extra):
+    path = tmp_path / "three.csv"
+    path.write_text("a,b,c,label\n" + "\n".join(f"{k},{k % 3},{k % 5},{k % 2}" for k in range(20)) + "\n")
+    status, out, err = run_cli(capsys, command, "--data", str(path), "--steps", "5", *extra)
+    assert status == 2 and out == ""
+    assert err.strip().splitlines() == [f"nnviz {command}: error: input features apply to points with two "
+                                        "coordinates; these have 3"]
+
+
 def test_a_missing_data_file_exits_2(capsys, tmp_path):
     """No such file: exit 2, one line, no traceback."""
     status, _, err = run_cli(capsys, "train", "--data", str(tmp_path / "none.csv"))

@@ -109,6 +109,11 @@ def test_input_features_are_for_two_dimensional_points(make_window, tmp_path):
     assert window.files.open_data(str(path))
     assert window.session.trainer.network.layer_sizes[0] == 3 and window.session.trainer.network.features is None
     assert not window.controls.feature_buttons["x1"].isEnabled()
+    window.tabs.setCurrentWidget(window.compare)
+    _choose(window.compare.setting, "features")
+    window.compare.run_button.click()
+    assert "two coordinates" in window.compare.message.text() and window.compare.session.sweep is None
+    window.tabs.setCurrentWidget(window.view)
     _choose(window.controls.dataset, "moons")
     assert window.controls.feature_buttons["x1"].isEnabled()
 

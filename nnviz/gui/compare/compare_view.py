@@ -202,7 +202,8 @@ class CompareView(QWidget):
         """The sweep the controls describe over ``self.base``; raises ConfigError."""
         setting = self.setting.currentData()
         sweep = Sweep(self.base, setting, parse_values(setting, self.values.text()))
-        sweep.configs()  # validates every value
+        for config in sweep.configs():  # validates every value
+            config.input_features(self.dataset.features)  # features are for 2-D points
         return sweep
 
     def run(self, sweep: Sweep) -> None:

@@ -4,6 +4,8 @@ with the share of units that stopped working in each hidden layer's plot."""
 
 from __future__ import annotations
 
+import math
+
 import pyqtgraph as pg
 
 from nnviz.core.datasets import Dataset
@@ -51,7 +53,7 @@ class HistogramPanel(pg.GraphicsLayoutWidget):
             plot.setYRange(0, top, padding=0.05)
             low, high = float(histogram.edges[0]), float(histogram.edges[-1])
             plot.setXRange(low, high, padding=0.08)  # room for the end ticks' labels
-            plot.getAxis("bottom").setTicks([[(v, _tick(v)) for v in (low, (low + high) / 2, high)]])
+            plot.getAxis("bottom").setTicks([[(v, _tick(v)) for v in _tick_values(low, high)]])
             note = self.notes[k]
             note.setVisible(histogram.stalled is not None)
             if histogram.stalled is not None:
@@ -93,8 +95,20 @@ class HistogramPanel(pg.GraphicsLayoutWidget):
         return plot, bars, note
 
 
+def _tick_values(low: float, high: float) -> tuple[float, ...]:
+    """Three ticks: the ends and the middle, or for a range symmetric about 0 (weights,
+    gradients), 0 and a round value inside each end, so that the end labels fit the narrow plot."""
+    if low >= 0 or not math.isclose(-low, high):
+        return low, (low + high) / 2, high
+    exponent = math.floor(math.log10(0.7 * high))
+    inside = max(m * 10.0**exponent for m in (1, 2, 5) if m * 10.0**exponent <= 0.7 * high)
+    return -inside, 0.0, inside
+
+
 def _tick(value: float) -> str:
-    """A short tick label (the plots are narrow): 0.5, 14, 290, 1.4k."""
+    """A short tick label (the plots are narrow): 0.5, 14, 290, 1.4k, 3e-5 (gradients are small)."""
     if abs(value) >= 1000:
         return f"{value / 1000:.2g}k"
+    if 0 < abs(value) < 0.01:
+        return f"{value:.0e}".replace("e-0", "e-")
     return f"{value:.0f}" if abs(value) >= 10 else f"{value:.2g}"
