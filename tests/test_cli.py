@@ -409,8 +409,8 @@ def test_input_features_of_points_with_three_coordinates_exit_2(capsys, tmp_path
     path.write_text("a,b,c,label\n" + "\n".join(f"{k},{k % 3},{k % 5},{k % 2}" for k in range(20)) + "\n")
     status, out, err = run_cli(capsys, command, "--data", str(path), "--steps", "5", *extra)
     assert status == 2 and out == ""
-    assert err.strip().splitlines() == [f"nnviz {command}: error: input features apply to points with two "
-                                        "coordinates; these have 3"]
+    expected = f"nnviz {command}: error: input features apply to points with two coordinates; these have 3"
+    assert err.strip().splitlines() == [expected]
 
 
 def test_a_missing_data_file_exits_2(capsys, tmp_path):

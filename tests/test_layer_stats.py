@@ -62,3 +62,16 @@ def test_relu_histograms_start_at_0_and_weights_are_symmetric():
     for h, weights in zip(histograms, network.weights):
         assert h.edges[0] == -h.edges[-1] == -np.abs(weights).max() and h.stalled is None
         assert h.shares.sum() == pytest.approx(1.0)
+
+
+def test_large_layers_are_sampled_evenly_over_their_units():
+    """A 400x400 layer's histogram comes from a sample that reaches every unit alike: every
+    eighth unit's weights are 1 and the others' -1, and the shares are those of the full layer
+    (a sample taking every eighth weight would see only 1s)."""
+    from nnviz.core.layer_stats import MAX_VALUES
+
+    weights = np.where(np.arange(400) % 8 == 0, 1.0, -1.0)[None, :].repeat(400, axis=0)
+    assert weights.size > MAX_VALUES
+    sampled = weight_histograms([weights])[0]
+    full = np.histogram(weights, sampled.edges)[0] / weights.size
+    np.testing.assert_allclose(sampled.shares, full, atol=0.01)

@@ -146,8 +146,10 @@ def test_nesterov_takes_momentum_when_none_is_given():
 @pytest.mark.parametrize("rule", OPTIMIZERS)
 def test_every_optimizer_and_dropout_resume_exactly(tmp_path, rule):
     """150 steps, save, load, 150 more: bit for bit the 300 straight steps, optimiser state,
-    mini-batch order and dropout masks included."""
-    config = with_optimizer(TrainingConfig(hidden=(6, 5), lr=0.02, dropout=0.3, batch_size=24), rule)
+    mini-batch order and dropout masks included (on three input features: the points keep two
+    coordinates)."""
+    config = with_optimizer(TrainingConfig(hidden=(6, 5), lr=0.02, dropout=0.3, batch_size=24,
+                                           features=("x1", "x2", "x1sq")), rule)
     straight = build_trainer(config, log_every=10)
     straight.step(300)
     first = build_trainer(config, log_every=10)
@@ -224,14 +226,15 @@ def test_a_sweep_trains_each_optimizer_dropout_and_feature_set_as_alone():
 
 
 def test_a_sweep_with_dropout_drops_only_where_asked():
-    """A sweep of dropout 0 and 0.5: the first network follows its lone run exactly (no masks
-    touch its units), the second does not follow a run without dropout."""
-    base = TrainingConfig(hidden=(8,), dtype="float64")
+    """A sweep of dropout 0 and 0.5 on mini-batches: the first network follows its lone run over
+    several epochs (no mask touches its units, and drawing masks leaves the batch order alone),
+    the second does not follow a run without dropout."""
+    base = TrainingConfig(hidden=(8,), dtype="float64", batch_size=8)
     data = build_dataset(base)
     sweep = SweepTrainer(Sweep(base, "dropout", (0.0, 0.5)).configs(), data)
-    sweep.step(30)
+    sweep.step(100)  # five epochs of 160 points
     alone = build_trainer(base, data)
-    alone.step(30)
+    alone.step(100)
     np.testing.assert_allclose(sweep.network(0).flat, alone.network.flat, rtol=0, atol=1e-12)
     assert np.abs(sweep.network(1).flat - alone.network.flat).max() > 1e-3
 

@@ -47,6 +47,8 @@ def test_momentum_is_offered_to_the_optimizers_that_use_it(make_window):
     assert controls.momentum.isEnabled()
     _choose(controls.optimizer, "nesterov")
     assert window.session.config.momentum == 0.9 and controls.momentum.value() == 0.9
+    controls.momentum.setValue(0.0)  # nesterov keeps some momentum
+    assert controls.momentum.value() == 0.01 and window.session.config.momentum == 0.01
     _choose(controls.optimizer, "adam")
     assert not controls.momentum.isEnabled() and window.session.config.optimizer == "adam"
 

@@ -62,6 +62,7 @@ def build_trainer(
         dropout=config.dropout,
         batch_size=config.batch_size,
         rng=batch_rng(config),
+        dropout_rng=dropout_rng(config),
         history=LossHistory(log_every, history_capacity),
     )
 
@@ -70,6 +71,12 @@ def batch_rng(config: TrainingConfig) -> np.random.Generator:
     """The generator that shuffles mini-batches for ``config`` (the same for every network
     trained with that seed, so a sweep and a lone run see the same batches)."""
     return np.random.default_rng(np.random.SeedSequence(config.seed).spawn(4)[3])
+
+
+def dropout_rng(config: TrainingConfig) -> np.random.Generator:
+    """The generator of ``config``'s dropout masks (apart from the batches', so that dropout in
+    one network of a sweep does not change the others' batches)."""
+    return np.random.default_rng(np.random.SeedSequence(config.seed).spawn(5)[4])
 
 
 # The seed tutorial seeds numpy's global generator; we do the same, and only here, so its

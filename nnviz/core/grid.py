@@ -62,6 +62,8 @@ class DecisionGrid:
         (shared: do not modify)."""
         key = (np.dtype(dtype), features)
         if key not in self._points:
+            if len(self._points) >= 4:  # those of late: clicking through features must not pile them up
+                self._points.clear()
             points = grid_points(self.bounds, self.resolution, key[0], self.fill)
             self._points[key] = with_ones(expand(points, features))
         return self._points[key]

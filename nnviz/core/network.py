@@ -394,23 +394,24 @@ class Dropout:
     probability ``1 - rate`` and then scaled by ``1 / (1 - rate)``, so a layer's expected output
     is unchanged and evaluation uses the whole network as it is."""
 
-    def __init__(self, rate: float, hidden: tuple[int, ...], dtype):
+    def __init__(self, rate: float, hidden: tuple[int, ...], dtype, rng: np.random.Generator):
         self.rate = rate
+        self.rng = rng
         self._hidden = hidden
         self._dtype = np.dtype(dtype)
         self._masks: dict[int, tuple[list[np.ndarray], list[np.ndarray]]] = {}  # (factors, draws) per batch size
 
-    def masks(self, n: int, rng: np.random.Generator) -> list[np.ndarray] | None:
-        """Fresh factors for a batch of ``n`` from ``rng`` (the run's own generator, so a resumed run
-        draws the same ones); None without dropout."""
+    def masks(self, n: int) -> list[np.ndarray] | None:
+        """Fresh factors for a batch of ``n`` from the run's dropout generator ``rng`` (saved with
+        the run, so a resumed run draws the same ones); None without dropout."""
         if not self.rate or not self._hidden:
             return None
-        if n not in self._masks:  # uniform draws in the network's dtype: float32 ones are cheaper
-            self._masks[n] = ([np.empty((n, w), self._dtype) for w in self._hidden],
-                              [np.empty((n, w), self._dtype) for w in self._hidden])
+        if n not in self._masks:  # for the batch size in use only; draws in the network's dtype (float32's are cheaper)
+            self._masks = {n: ([np.empty((n, w), self._dtype) for w in self._hidden],
+                              [np.empty((n, w), self._dtype) for w in self._hidden])}
         masks, uniform = self._masks[n]
         for mask, draws in zip(masks, uniform):
-            rng.random(out=draws, dtype=self._dtype)
+            self.rng.random(out=draws, dtype=self._dtype)
             np.greater_equal(draws, self.rate, out=mask, casting="unsafe")
             mask *= 1 / (1 - self.rate)
         return masks

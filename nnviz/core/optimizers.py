@@ -24,11 +24,12 @@ import numpy as np
 OPTIMIZERS = ("sgd", "nesterov", "adagrad", "rmsprop", "adam")
 OPTIMIZER_HELP = {
     "sgd": "gradient descent, with momentum when --momentum is above 0",
-    "nesterov": "gradient descent with Nesterov momentum (--momentum, 0.9 if not given)",
+    "nesterov": "gradient descent with Nesterov momentum (--momentum; 0.9 if none is given)",
     "adagrad": "per-weight steps shrinking with the sum of squared gradients",
     "rmsprop": "per-weight steps scaled by a running mean of squared gradients",
     "adam": "momentum and RMSprop together, with bias correction",
 }
+MOMENTUM_RULES = ("sgd", "nesterov")  # the rules that use a momentum
 STATE = {  # the buffers each rule keeps, named as torch.optim names them
     "sgd": ("momentum_buffer",),
     "nesterov": ("momentum_buffer",),
@@ -73,7 +74,7 @@ class Optimizer:
     @momentum.setter
     def momentum(self, value) -> None:
         # Plain descent keeps no buffer, so switching momentum on starts from rest.
-        if self.rule == "sgd" and not self._moving:
+        if self.rule == "sgd" and not self._moving and np.any(value):
             self.reset()
         self._momentum = value
         self._moving = bool(np.any(value))
@@ -102,22 +103,24 @@ class Optimizer:
         step *= self.lr
 
     def _adagrad(self, g, step) -> None:
-        total, denominator = self.state["sum"], self._scratch2
-        np.multiply(g, g, out=denominator)
-        total += denominator
-        np.sqrt(total, out=denominator)
-        denominator += ADAGRAD_EPS
-        np.divide(g, denominator, out=step)
-        step *= self.lr
+        total, squared = self.state["sum"], self._scratch2
+        np.multiply(g, g, out=squared)
+        total += squared
+        self._over_root(g, total, ADAGRAD_EPS, step)
 
     def _rmsprop(self, g, step) -> None:
-        average, denominator = self.state["square_avg"], self._scratch2
+        average, squared = self.state["square_avg"], self._scratch2
         average *= RMSPROP_ALPHA
-        np.multiply(g, g, out=denominator)
-        denominator *= 1 - RMSPROP_ALPHA
-        average += denominator
-        np.sqrt(average, out=denominator)
-        denominator += RMSPROP_EPS
+        np.multiply(g, g, out=squared)
+        squared *= 1 - RMSPROP_ALPHA
+        average += squared
+        self._over_root(g, average, RMSPROP_EPS, step)
+
+    def _over_root(self, g, accumulated, eps: float, step) -> None:
+        """``step = lr * g / (sqrt(accumulated) + eps)``, Adagrad's and RMSprop's step."""
+        denominator = self._scratch2
+        np.sqrt(accumulated, out=denominator)
+        denominator += eps
         np.divide(g, denominator, out=step)
         step *= self.lr
 

@@ -8,7 +8,8 @@ numbers), so it is read with standard tools and never needs pickle. ``run.json``
      "settings": {"optimizer": "adam", "lr": ..., "l2": ..., "momentum": ..., "dropout": ...,
                   "batch_size": ...},
      "optimizer_steps": 4000,
-     "history": {"every": 10, "capacity": 2000}, "batches": {"cursor": 160, "rng": {...}},
+     "history": {"every": 10, "capacity": 2000},
+     "batches": {"cursor": 160, "rng": {...}, "dropout_rng": {...}},
      "has_previous": true, "data": {"name": "points", "class_names": ["cat", "dog"],
      "feature_names": ["x", "y"]}}
 
@@ -42,6 +43,7 @@ from nnviz.core.config import ConfigError, TrainingConfig
 from nnviz.core.datafile import MAX_POINTS
 from nnviz.core.datasets import CLASSES_RANGE, Dataset
 from nnviz.core.editing import unused_class_name
+from nnviz.core.experiment import dropout_rng
 from nnviz.core.files import write_atomically
 from nnviz.core.history import FIELDS, LossHistory
 from nnviz.core.network import MLP, layout_size
@@ -68,7 +70,8 @@ def save_run(path: str | os.PathLike, config: TrainingConfig, trainer: Trainer) 
         "layer_sizes": list(network.layer_sizes), "activation": config.as_dict()["activation"], "dtype": network.dtype.name,
         "settings": {key: getattr(trainer, key) for key in LIVE_SETTINGS}, "optimizer_steps": state["optimizer_steps"],
         "history": {"every": trainer.history.every, "capacity": trainer.history.capacity},
-        "batches": {"cursor": state["cursor"], "rng": state["rng"]}, "has_previous": state["has_previous"],
+        "batches": {"cursor": state["cursor"], "rng": state["rng"], "dropout_rng": state["dropout_rng"]},
+        "has_previous": state["has_previous"],
     }
     data = trainer.data
     class_names = list(data.class_names)
@@ -292,7 +295,10 @@ def _check_header(header: dict) -> TrainingConfig:
     _integer(history.get("every"), 1, 10**15, "history spacing")
     if history.get("capacity") is not None:  # None: the history keeps every entry
         _integer(history["capacity"], 4, 10**6, "history capacity")
-    _rng_state(_mapping(_get(header, "batches", "mini-batch description"), "mini-batch description").get("rng"))
+    batches = _mapping(_get(header, "batches", "mini-batch description"), "mini-batch description")
+    _rng_state(batches.get("rng"))
+    if header["version"] >= 3:
+        _rng_state(batches.get("dropout_rng"))
     if not isinstance(header.get("has_previous"), bool):
         raise _Refused("its has_previous is not true or false")
     live = _mapping(_get(header, "settings", "live settings"), "live settings")
@@ -332,8 +338,8 @@ def _build(header: dict, arrays: dict) -> tuple[TrainingConfig, Trainer]:
     if len(y_train) + len(y_test) > MAX_POINTS:
         raise _Refused(f"it holds {len(y_train) + len(y_test):,} points, more than the {MAX_POINTS:,} nnviz trains on")
     dtype = np.dtype(config.dtype)
-    _expect(X_train, (len(y_train), sizes[0]), "X_train")
-    _expect(X_test, (len(y_test), sizes[0]), "X_test")
+    _expect(X_train, (len(y_train), features), "X_train")  # one point a label (its width says the coordinates)
+    _expect(X_test, (len(y_test), features), "X_test")
     state_rows = len(STATE[config.optimizer])
     for key in ("parameters", "previous", "velocity", "optimizer"):
         if key in arrays:
@@ -359,9 +365,11 @@ def _build(header: dict, arrays: dict) -> tuple[TrainingConfig, Trainer]:
         raise _Refused(f"its history holds {len(rows):,} entries, more than its capacity of {capacity:,}")
     data = Dataset(name, X_train.astype(np.float64), y_train.astype(np.int64), X_test.astype(np.float64),
                    y_test.astype(np.int64), class_names, feature_names)
-    rng = np.random.default_rng()
+    rng, masks_rng = np.random.default_rng(), dropout_rng(config)  # older runs had no dropout
     try:
         rng.bit_generator.state = header["batches"]["rng"]
+        if "dropout_rng" in header["batches"]:
+            masks_rng.bit_generator.state = header["batches"]["dropout_rng"]
     except ValueError:  # numpy's own check of a state it would not have saved
         raise _Refused("its random generator state is not one nnviz saves") from None
     inputs = config.input_features(features)
@@ -375,7 +383,7 @@ def _build(header: dict, arrays: dict) -> tuple[TrainingConfig, Trainer]:
         MLP.from_flat(arrays["parameters"].copy(), sizes, config.activations, inputs), data, lr=config.lr,
         l2=config.l2, momentum=config.momentum, optimizer=config.optimizer, dropout=config.dropout,
         batch_size=config.batch_size, history=LossHistory.from_array(rows, every, capacity),
-        step_count=header["step"], batches=batches,
+        step_count=header["step"], batches=batches, dropout_rng=masks_rng,
     )
     if "velocity" in arrays:  # before version 3: v = -lr * b, with b torch's momentum buffer
         state, steps = [-arrays["velocity"] / dtype.type(config.lr)], header["step"]

@@ -23,6 +23,7 @@ from nnviz.core.features import feature_symbol
 from nnviz.core.files import write_atomically
 from nnviz.core.history import HistoryEntry
 from nnviz.core.network import MLP
+from nnviz.core.optimizers import MOMENTUM_RULES
 from nnviz.core.training import Divergence
 
 SWEEP_SETTINGS = ("hidden", "lr", "l2", "activation", "momentum", "init", "optimizer", "dropout", "features")
@@ -77,7 +78,7 @@ class Sweep:
         if self.setting == "init":
             return f"init {value}"
         if self.setting == "optimizer":  # with the momentum it uses, if any
-            momentum = with_optimizer(self.base, value).momentum if value in ("sgd", "nesterov") else 0
+            momentum = with_optimizer(self.base, value).momentum if value in MOMENTUM_RULES else 0
             return f"{value}, momentum {momentum:g}" if momentum else str(value)
         if self.setting == "features":
             return ", ".join(feature_symbol(name) for name in value)

@@ -11,7 +11,8 @@ own beside the hidden units of the networks that go on.
 
 Each network's columns only ever meet its own: its gradient, and so its trajectory, is the one
 it would have trained alone (up to the order in which floating-point sums are added), except
-that dropout masks are drawn for the whole sweep at once.
+that dropout masks are drawn for the whole sweep at once (from a generator of their own, so the
+batches stay those of a lone run).
 
 Networks with different input features read the union of their features; the weights from a
 feature a network does not read stay zero (their learning rate is 0).
@@ -28,7 +29,7 @@ import numpy as np
 from nnviz.core.activations import ACTIVATIONS
 from nnviz.core.config import TrainingConfig
 from nnviz.core.datasets import Dataset
-from nnviz.core.experiment import batch_rng, build_network
+from nnviz.core.experiment import batch_rng, build_network, dropout_rng
 from nnviz.core.features import DEFAULT_FEATURES, FEATURES
 from nnviz.core.history import HistoryEntry, LossHistory
 from nnviz.core.network import MLP, softmax_by_class
@@ -151,6 +152,7 @@ class SweepTrainer:
         self._inputs = _union([n.features for n in networks])
         self._batches = Batches(data, np.dtype(first.dtype), self.classes, first.batch_size, batch_rng(first),
                                 self._inputs)
+        self._dropout_rng = dropout_rng(first)
         self.histories = [LossHistory(log_every, history_capacity) for _ in configs]
         self._figures: list[HistoryEntry] | None = None  # the last figures a snapshot evaluated afresh
 
@@ -431,7 +433,7 @@ class SweepTrainer:
         """Fresh dropout factors for every level with dropout, from the run's generator."""
         for level, rates in zip(work.levels, self._dropout):
             if rates is not None:
-                draws = self._batches.rng.random(level.mask.shape, dtype=level.mask.dtype)
+                draws = self._dropout_rng.random(level.mask.shape, dtype=level.mask.dtype)
                 np.greater_equal(draws, rates, out=level.mask, casting="unsafe")
                 level.mask /= 1 - rates
 
@@ -473,13 +475,15 @@ class SweepTrainer:
         return MLP(parameters[0::2], parameters[1::2], self._activations[i], self._features[i])
 
     def trainer(self, i: int) -> Trainer:
-        """Network ``i`` as a lone :class:`Trainer` that carries on exactly where the sweep is
-        (weights, velocity, history, step and batch order)."""
+        """Network ``i`` as a lone :class:`Trainer` that carries on where the sweep is (weights,
+        optimiser state, history, step and batch order): exactly, but for its dropout masks,
+        which a lone trainer draws differently."""
         config = self.configs[i]
         network = self.network(i)
         trainer = Trainer(
             network, self.data, lr=config.lr, l2=config.l2, momentum=config.momentum, optimizer=config.optimizer,
             dropout=config.dropout, batch_size=config.batch_size, history=copy.deepcopy(self.histories[i]),
+            dropout_rng=copy.deepcopy(self._dropout_rng),
             step_count=self.step_count, batches=self._batches.with_features(network.features),
         )
         optimizer = self._optimizers[config.optimizer]

@@ -136,8 +136,9 @@ class Trainer:
     Settings ``optimizer`` (:data:`nnviz.core.optimizers.OPTIMIZERS`; a new one starts from a
     fresh state), ``lr``, ``l2``, ``momentum``, ``dropout`` and ``batch_size`` may change
     between steps. ``batch_size=None`` trains on the whole training set every step; otherwise
-    each step takes the next batch of a fresh shuffle per epoch. Shuffles and dropout masks
-    are drawn from ``rng``.
+    each step takes the next batch of a fresh shuffle per epoch, drawn from ``rng``; dropout
+    masks come from ``dropout_rng`` (a generator of their own, so that dropout does not change
+    the batch order).
     """
 
     def __init__(
@@ -152,6 +153,7 @@ class Trainer:
         dropout: float = 0.0,
         batch_size: int | None = None,
         rng: np.random.Generator | None = None,
+        dropout_rng: np.random.Generator | None = None,
         history: LossHistory | None = None,
         step_count: int = 0,
         batches: Batches | None = None,
@@ -163,7 +165,8 @@ class Trainer:
         self.divergence: Divergence | None = None
         self.history = history if history is not None else LossHistory()
         self._optimizer = Optimizer(optimizer, network.flat.size, network.dtype, lr, momentum)
-        self._dropout = Dropout(dropout, network.layer_sizes[1:-1], network.dtype)
+        self._dropout = Dropout(dropout, network.layer_sizes[1:-1], network.dtype,
+                                dropout_rng or np.random.default_rng(1))
         self._backprop = Backprop(network)
         self._previous = network.copy()  # the weights before the last update (once there was one)
         self._has_previous = False
@@ -225,7 +228,7 @@ class Trainer:
 
     def replace_data(self, data: Dataset) -> None:
         """Train on ``data`` from the next step on (the user drew or removed points); the
-        network, step count, history, momentum and batch settings carry on.
+        network, step count, history, optimiser state and batch settings carry on.
 
         ``data`` must have the network's inputs and no more classes than its outputs.
         """
@@ -256,7 +259,7 @@ class Trainer:
         start = self.step_count
         for _ in range(count):
             X_ones, targets, flat_index = self._batches.next()
-            masks = self._dropout.masks(len(X_ones), self._batches.rng)
+            masks = self._dropout.masks(len(X_ones))
             if not self._backprop.run(self.network, X_ones, targets, flat_index, self.l2, masks):
                 self._step_back()
                 return self.step_count - start
@@ -283,7 +286,8 @@ class Trainer:
     def state(self) -> dict:
         """The parts of the run a run file saves besides network, data and history."""
         return {"previous": self._previous.flat, "optimizer": self._optimizer.state,
-                "optimizer_steps": self._optimizer.steps, "has_previous": self._has_previous, **self._batches.state()}
+                "optimizer_steps": self._optimizer.steps, "has_previous": self._has_previous,
+                "dropout_rng": self._dropout.rng.bit_generator.state, **self._batches.state()}
 
     def restore(self, previous: np.ndarray, optimizer: dict[str, np.ndarray], optimizer_steps: int,
                 has_previous: bool) -> None:
@@ -335,7 +339,7 @@ class Trainer:
             self._gradient_histograms = tuple(weight_histograms(gradients))
         return TrainingSnapshot(
             self.step_count, self.network.copy(), self.history.array(), latest, steps_per_second, self.divergence,
-            tuple(math.sqrt(float(np.vdot(g, g)) / g.size) for g in gradients), self._gradient_histograms,
+            _rms(gradients), self._gradient_histograms,
         )
 
     def data_gradients(self) -> list[np.ndarray]:
@@ -349,7 +353,11 @@ class Trainer:
 
     def gradient_rms(self) -> tuple[float, ...]:
         """The root mean square of each of :meth:`data_gradients`; () before the first step."""
-        return tuple(math.sqrt(float(np.vdot(g, g)) / g.size) for g in self.data_gradients())
+        return _rms(self.data_gradients())
+
+
+def _rms(arrays: list[np.ndarray]) -> tuple[float, ...]:
+    return tuple(math.sqrt(float(np.vdot(a, a)) / a.size) for a in arrays)
 
 
 def train(trainer: Trainer, steps: int | None = None, interval: float = 1 / 60) -> Generator[TrainingSnapshot, None, None]:

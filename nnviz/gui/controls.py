@@ -37,14 +37,13 @@ from nnviz.core.config import (
 from nnviz.core.datasets import CLASSES_RANGE, CUSTOM, DATASETS, MULTICLASS
 from nnviz.core.features import FEATURES, feature_symbol
 from nnviz.core.initialisation import INIT_HELP, INIT_SCHEMES
-from nnviz.core.optimizers import OPTIMIZER_HELP, OPTIMIZERS
+from nnviz.core.optimizers import MOMENTUM_RULES, OPTIMIZER_HELP, OPTIMIZERS
 from nnviz.gui.colors import class_color
 from nnviz.gui.throttle import Throttled
 
 SEED_SIZES = (1, 2, 3, 4, 10, 20, 50, 200)  # the hidden sizes the seed tutorial compares
 LAYER_BUTTONS_A_ROW = 3
 FEATURE_BUTTONS_A_ROW = 4
-MOMENTUM_RULES = ("sgd", "nesterov")  # the optimisers that use --momentum
 LR_RANGE = (1e-4, 10.0)
 LR_SLIDER_STEPS = 100  # slider positions across the log-scaled range
 
@@ -357,6 +356,7 @@ class ControlPanel(QWidget):
         self.lr.setValue(config.lr)
         self.lr_slider.setValue(_lr_to_slider(config.lr))
         self.l2.setValue(config.l2)
+        self.momentum.setMinimum(0.01 if config.optimizer == "nesterov" else 0.0)  # nesterov needs momentum
         self.momentum.setValue(config.momentum)
         self.momentum.setEnabled(config.optimizer in MOMENTUM_RULES)
         self.optimizer.setCurrentIndex(self.optimizer.findData(config.optimizer))

@@ -16,7 +16,7 @@ from PyQt5.QtWidgets import (
     QTabWidget,
 )
 
-from nnviz.core.config import TrainingConfig, network_name, training_name
+from nnviz.core.config import ConfigError, TrainingConfig, network_name, training_name
 from nnviz.core.datasets import CUSTOM
 from nnviz.core.training import TrainingSnapshot
 from nnviz.gui import settings as stored
@@ -242,7 +242,12 @@ class MainWindow(QMainWindow):
     # Session events ------------------------------------------------------------------------
     def _on_config_edited(self, config: TrainingConfig) -> None:
         before = self.session.config.optimizer
-        self.session.apply(config)
+        try:
+            self.session.apply(config)
+        except ConfigError as error:  # the controls keep values in range; this is a last guard
+            self.statusBar().showMessage(str(error), 10000)
+            self.controls.show_config(self.session.config)
+            return
         if config.optimizer != before:
             self.statusBar().showMessage(f"Now training with {config.optimizer}: its state starts afresh, "
                                          "the weights carry on.", 8000)
