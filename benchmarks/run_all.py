@@ -20,10 +20,12 @@ FULL = [
     ("startup.py", []),
     ("action_latency.py", []),
     ("memory.py", []),
+    ("toolbox_speed.py", []),
 ]
 QUICK = {"trainer_speed.py": ["--steps", "4000", "--repeats", "1"], "sweep_speed.py": ["--steps", "4000", "--repeats", "1"],
          "gui_speed.py": ["--repeats", "1"], "startup.py": ["--repeats", "2"],
-         "action_latency.py": ["--actions", "200"], "memory.py": ["--steps", "100000"]}
+         "action_latency.py": ["--actions", "200"], "memory.py": ["--steps", "100000"],
+         "toolbox_speed.py": ["--repeats", "1"]}
 
 
 def main() -> None:
