@@ -34,6 +34,11 @@ def test_choosing_another_optimizer_keeps_the_run_and_says_its_state_restarts(qt
     qtbot.waitUntil(lambda: window.view.latest.step > before[-1, 0] + 50, timeout=20000)
     window.controls.lr.setValue(0.01)
     settle(qtbot, window.session)
+    # One more step here: a switch that reached the process late is made when the trainer comes
+    # back, so its fresh state may have taken no step yet.
+    steps = window.session.trainer.step_count
+    window.session.step()
+    qtbot.waitUntil(lambda: window.session.is_settled and window.session.trainer.step_count == steps + 1)
     trainer = window.session.trainer
     assert trainer.optimizer == "adam" and trainer.lr == pytest.approx(0.01)
     assert 0 < trainer.optimizer_steps < trainer.step_count  # counted from the switch, not from step 0
