@@ -14,7 +14,7 @@ from nnviz.core.config import TrainingConfig
 from nnviz.core.experiment import build_trainer
 from nnviz.core.grid import grid_points
 from nnviz.core.sweep import SweepSnapshot, parse_values
-from nnviz.gui.compare.compare_view import PINS_KEY
+from nnviz.gui.compare.compare_view import PINS_KEY, split_labels
 from nnviz.gui.compare.sweep_view import SweepFigure
 from nnviz.gui.files import export
 from nnviz.gui.files.figure_export import SWEEP_KEY
@@ -162,6 +162,39 @@ def test_pins_build_a_gallery_by_hand(qtbot, window, tmp_path):
     assert [p["config"]["hidden"] for p in pins] == [[5], [20]] and [p["step"] for p in pins] == [5, 0]
     assert write_file(qtbot, window.files.export_csv, str(tmp_path / "pins.csv")) == ""
     assert len(list(csv.DictReader((tmp_path / "pins.csv").open()))) == 2
+
+
+def test_a_gallery_names_what_its_pictures_share_once():
+    """Above the gallery what every pin shares; on each tile what is its own, or its place."""
+    labels = ["moons · 2-5-2 tanh · sgd, lr 1 · step 5", "moons · 2-20-2 tanh · sgd, lr 1 · step 5",
+              "moons · 2-20-2 tanh · sgd, lr 1 · step 5"]
+    assert split_labels(labels) == ("moons · sgd, lr 1 · step 5", ["2-5-2 tanh", "2-20-2 tanh", "2-20-2 tanh"])
+    assert split_labels(labels[1:]) == (labels[1], ["pin 1", "pin 2"])
+    assert split_labels(labels[:1]) == ("", labels[:1])
+    assert split_labels(["a · b", "c · d"]) == ("", ["a · b", "c · d"])
+
+
+def test_sixteen_long_named_pins_keep_the_window_on_the_screen(qtbot, window):
+    """Pins of networks whose names are long (deep, seven inputs, an optimiser, dropout) fit a
+    1400 x 900 window: their tiles scroll rather than widen or heighten the window (they once
+    made it 4,622 pixels wide)."""
+    window.resize(1400, 900)
+    window.tabs.setCurrentWidget(window.view)
+    window.session.open_config(TrainingConfig(hidden=(50, 20, 8), samples=100, optimizer="nesterov", momentum=0.9,
+                                              dropout=0.2, features=("x1", "x2", "x1sq", "x2sq", "x1x2", "sinx1")))
+    for count in range(16):
+        window.session.step(1)
+        qtbot.waitUntil(lambda count=count: window.view.latest.step == count + 1)
+        window.pin()
+    window.tabs.setCurrentWidget(window.compare)
+    window.compare.show_pins.click()
+    qtbot.wait(200)  # the layout settles
+    assert window.width() <= 1400 and window.height() <= 900
+    assert window.minimumSizeHint().width() <= 1400 and window.minimumSizeHint().height() <= 900
+    tiles = window.compare.pinned.tiles
+    assert [t.title.text().endswith(f"step {k + 1}</b>") for k, t in enumerate(tiles)] == [True] * 16
+    assert all(t.plot.height() >= t.plot.minimumHeight() for t in tiles)  # squeezed to nothing never
+    assert "nesterov" in window.compare.pinned.heading.text()
 
 
 def test_exporting_before_any_sweep_says_so(qtbot, window, monkeypatch):

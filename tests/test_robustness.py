@@ -217,7 +217,10 @@ def test_a_thousand_random_actions_while_training(qtbot, doubles, tmp_path, seed
         assert max(held) <= FREEZE_MAX, slowest
         # Carry on from wherever the monkey left it, at settings that cannot diverge (the monkey
         # once left momentum at 0.99 with linear layers, which diverged even at a rate of 0.1;
-        # weights of std 1 in six ReLU layers give an infinite loss at step 0).
+        # weights of std 1 in six ReLU layers give an infinite loss at step 0). Paused first: a run
+        # the monkey left training may diverge before the new settings reach it, and end.
+        window.session.pause()
+        qtbot.waitUntil(lambda: window.session.is_settled, timeout=20000)
         window.tabs.setCurrentWidget(window.view)
         window.controls.init.setCurrentIndex(window.controls.init.findData("default"))
         window.controls.lr.setValue(0.01)

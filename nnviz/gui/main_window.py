@@ -20,7 +20,7 @@ from nnviz.core.config import ConfigError, TrainingConfig, network_name, trainin
 from nnviz.core.datasets import CUSTOM
 from nnviz.core.training import TrainingSnapshot
 from nnviz.gui import settings as stored
-from nnviz.gui.compare.compare_view import CompareView, Pin
+from nnviz.gui.compare.compare_view import PART, CompareView, Pin
 from nnviz.gui.controls import ControlPanel
 from nnviz.gui.files.file_actions import FileActions
 from nnviz.gui.resource_files import resource_file
@@ -219,7 +219,7 @@ class MainWindow(QMainWindow):
         """Keep the Train view's current picture in the Compare tab's gallery."""
         snapshot = self.view.latest
         c = self.session.config
-        label = f"{c.dataset} · {network_name(c)} · {training_name(c)} · step {snapshot.step:,}"
+        label = PART.join((c.dataset, network_name(c), training_name(c), f"step {snapshot.step:,}"))
         self.compare.add_pin(Pin(label, c, self.session.dataset, snapshot))
         self.statusBar().showMessage(f"Pinned: {label} (see Compare > Pinned)", 5000)
 

@@ -6,14 +6,16 @@ import json
 import math
 from dataclasses import dataclass
 
-from PyQt5.QtCore import pyqtSignal
+from PyQt5.QtCore import QEvent, pyqtSignal
 from PyQt5.QtWidgets import (
     QButtonGroup,
     QComboBox,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
+    QScrollArea,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -59,6 +61,21 @@ DEFAULT_VALUES = {
 }
 
 
+PART = " · "  # between the parts of a pin's label: data, network, training, step
+
+
+def split_labels(labels: list[str]) -> tuple[str, list[str]]:
+    """What the labels' parts all share, and what each has of its own: a gallery names the
+    shared parts once above and each picture by the rest ("step 400"), as a sweep names only
+    the value it varies. A label with nothing of its own is named by its place."""
+    if len(labels) < 2:
+        return "", labels
+    parts = [label.split(PART) for label in labels]
+    shared = [part for part in parts[0] if all(part in p for p in parts[1:])]
+    own = [PART.join(part for part in p if part not in shared) or f"pin {i + 1}" for i, p in enumerate(parts)]
+    return PART.join(shared), own
+
+
 @dataclass(frozen=True)
 class Pin:
     """A picture kept from the Train view: settings, data and the state at that step."""
@@ -67,6 +84,28 @@ class Pin:
     config: TrainingConfig
     dataset: Dataset
     snapshot: TrainingSnapshot
+
+
+class _Fitting(QScrollArea):
+    """Shows its widget at the size of the view, or at the widget's smallest where the view is
+    smaller (sixteen tiles need more than a laptop's height): it scrolls only then. Qt's
+    resizable scroll area would give word-wrapped labels their preferred height instead."""
+
+    def __init__(self, widget: QWidget):
+        super().__init__(frameShape=QFrame.NoFrame)
+        self.setWidget(widget)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._fit()
+
+    def viewportEvent(self, event) -> bool:
+        if event.type() == QEvent.LayoutRequest:  # the widget's smallest size changed (tiles came)
+            self._fit()
+        return super().viewportEvent(event)
+
+    def _fit(self) -> None:
+        self.widget().resize(self.viewport().size().expandedTo(self.widget().minimumSizeHint()))
 
 
 class CompareView(QWidget):
@@ -136,7 +175,7 @@ class CompareView(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addLayout(second)
-        layout.addWidget(self.stack, 1)
+        layout.addWidget(_Fitting(self.stack), 1)
 
         self.setting.currentIndexChanged.connect(self._on_setting_changed)
         self.run_button.clicked.connect(self._on_run_clicked)
@@ -281,8 +320,9 @@ class CompareView(QWidget):
         if self._pins_drawn or not self.pins or not (even_hidden or self._seen(self.pinned)):
             return
         self._pins_drawn = True
-        self.pinned.set_tiles([p.label for p in self.pins], False, [p.dataset for p in self.pins],
-                              "Pinned from the Train view")
+        shared, own = split_labels([p.label for p in self.pins])
+        self.pinned.set_tiles(own, False, [p.dataset for p in self.pins],
+                              f"Pinned from the Train view: {shared}" if shared else "Pinned from the Train view")
         snaps = [p.snapshot for p in self.pins]
         self.pinned.show_snapshot(SweepSnapshot(
             step=max(s.step for s in snaps), networks=[s.network for s in snaps], histories=[s.history for s in snaps],

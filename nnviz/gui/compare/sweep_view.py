@@ -58,6 +58,8 @@ class SweepTile(QFrame):
         self.caption.setStyleSheet("color: #444;")
         for widget in (self.title, self.caption):
             widget.setAlignment(Qt.AlignCenter)
+        self.title.setWordWrap(True)  # a long name must not widen the window past the screen
+        self.caption.setMinimumHeight(2 * self.caption.fontMetrics().lineSpacing())  # its two lines, from the start
         layout.addWidget(self.title)
         layout.addWidget(self.plot, 1)
         layout.addWidget(self.caption)
@@ -78,7 +80,7 @@ class SweepTile(QFrame):
             self.caption.setText(f"<span style='color:#a33'>diverged at step {divergence.step:,}</span>")
             return
         test = "" if math.isnan(entry.test_accuracy) else f" · test {entry.test_accuracy:.1%}"
-        self.caption.setText(f"loss {entry.loss:.4f} · train {entry.train_accuracy:.1%}{test}")
+        self.caption.setText(f"loss {entry.loss:.4f}<br>train {entry.train_accuracy:.1%}{test}")  # two lines: narrow tiles
 
 
 class SweepFigure(QWidget):
@@ -96,6 +98,7 @@ class SweepFigure(QWidget):
         layout.setContentsMargins(6, 6, 6, 6)
         self.heading = QLabel()
         self.heading.setAlignment(Qt.AlignCenter)
+        self.heading.setWordWrap(True)
         self.heading.setStyleSheet("font-size: 12pt;")
         self._grid = QGridLayout()
         self._grid.setSpacing(6)
@@ -159,7 +162,7 @@ class SweepFigure(QWidget):
             if color is not None:
                 curve.setPen(pg.mkPen(color, width=2))
         self.legend.setText("&nbsp;&nbsp; ".join(
-            f"<span style='color:{color}'>━━</span>&nbsp;{html.escape(label)}" for label, color in zip(labels, colors)))
+            f"<span style='white-space:nowrap'><span style='color:{color}'>━━</span>&nbsp;{html.escape(label)}</span>" for label, color in zip(labels, colors)))
         self.heading.setText(heading)
 
     def show_snapshot(self, snapshot, budget: float = math.inf) -> None:
