@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import sys
 import time
 
@@ -31,6 +32,15 @@ from nnviz.core.datafile import DataFileError
 from nnviz.core.datasets import CLASSES_RANGE, CUSTOM, DATASETS, MULTICLASS
 from nnviz.core.features import FEATURES
 from nnviz.core.initialisation import INIT_SCHEMES
+from nnviz.core.movie import (
+    DEFAULT_FPS,
+    DEFAULT_FRAMES,
+    FPS_RANGE,
+    FRAMES_RANGE,
+    MovieError,
+    movie_kind,
+    write_movie,
+)
 from nnviz.core.optimizers import OPTIMIZERS
 from nnviz.core.runfile import RunFileError
 from nnviz.core.sweep import SWEEP_SETTINGS, TUTORIAL_SIZES, Sweep, parse_values
@@ -211,6 +221,7 @@ def build_parser() -> argparse.ArgumentParser:
     files = train.add_argument_group("run files")
     files.add_argument("--save", metavar="PATH", help="save the whole run there at the end (resume it with --resume)")
     files.add_argument("--resume", metavar="PATH", help="carry on a saved run for --steps more steps, with its own settings")
+    _add_movie_options(train, "the Train view's plots")
     sweep = _command(commands, "sweep", "train several networks side by side", "Train networks that differ in one setting together, on the same data.")
     add_config_options(sweep, hidden_list=True)
     _add_data_file_option(sweep)
@@ -221,16 +232,29 @@ def build_parser() -> argparse.ArgumentParser:
     _add_run_options(sweep)
     vary.add_argument("--out", metavar="PATH.png", help="save the grid picture there (no display needed)")
     vary.add_argument("--csv", metavar="PATH", help="save each network's final figures there as CSV")
+    _add_movie_options(sweep, "the grid")
     gui = _command(commands, "gui", "open the window (the default)", "Open the nnviz window. Settings given here override the remembered ones.")
     add_config_options(gui)
     window = gui.add_argument_group("window")
     window.add_argument("--start", action="store_true", help="begin training at once")
     window.add_argument("--open", metavar="PATH", help="open a saved run, or a PNG that nnviz exported")
     window.add_argument("--screenshot", metavar="PATH", help="train --after-steps steps, save a PNG of the window to PATH, exit")
+    window.add_argument("--at-step", type=_integer(0, 10**15), default=None, metavar="N",
+                        help="with --open: show the run's kept moment nearest step N (training paused)")
     window.add_argument("--after-steps", type=_integer(0, 10**9), default=0, metavar="N", help="steps to train before --screenshot (default 0)")
     # Without this, argparse would take --data for an abbreviation of --dataset.
     window.add_argument("--data", default=None, help=argparse.SUPPRESS)
     return parser
+
+
+def _add_movie_options(parser: argparse.ArgumentParser, what: str) -> None:
+    movie = parser.add_argument_group("movie")
+    movie.add_argument("--movie", metavar="PATH",
+                       help=f"save a movie (.gif or .mp4) of {what} as the run learns (no display needed); frames dense early")
+    movie.add_argument("--frames", type=_integer(*FRAMES_RANGE), default=None, metavar="N",
+                       help=f"frames in the movie, {FRAMES_RANGE[0]}-{FRAMES_RANGE[1]} (default {DEFAULT_FRAMES})")
+    movie.add_argument("--fps", type=_integer(*FPS_RANGE), default=None, metavar="N",
+                       help=f"frames a second, {FPS_RANGE[0]}-{FPS_RANGE[1]} (default {DEFAULT_FPS})")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -245,15 +269,24 @@ def main(argv: list[str] | None = None) -> int:
             parser.exit(2, "nnviz gui: error: --data works with nnviz train and nnviz sweep\n")
         if args.after_steps and not args.screenshot:
             parser.exit(2, "nnviz gui: error: --after-steps needs --screenshot\n")
+        if args.at_step is not None and not args.open:
+            parser.exit(2, "nnviz gui: error: --at-step needs --open (a saved run)\n")
+        if args.at_step is not None and (args.after_steps or args.start):
+            parser.exit(2, "nnviz gui: error: --at-step shows a moment without training; leave out "
+                           f"{'--after-steps' if args.after_steps else '--start'}\n")
         if args.open and given_settings(args):
             extra = "--" + next(iter(given_settings(args))).replace("_", "-")
             parser.exit(2, f"nnviz gui: error: --open takes the settings from the file; leave out {extra}\n")
         from nnviz.gui.app import run_app
 
         return run_app(given_settings(args), start=args.start, screenshot=args.screenshot, after_steps=args.after_steps,
-                       open_path=args.open)
+                       open_path=args.open, at_step=args.at_step)
     given = given_settings(args)
     try:
+        if args.movie is not None:
+            movie_kind(args.movie)
+        elif args.frames is not None or args.fps is not None:
+            raise ConfigError(f"{'--frames' if args.frames is not None else '--fps'} needs --movie")
         data = _data_from_args(args, given)
         if args.command == "sweep":
             sweep = _sweep_from_args(args, given)
@@ -262,7 +295,7 @@ def main(argv: list[str] | None = None) -> int:
                     config.input_features(data.features)  # features are for 2-D points
         else:
             config, trainer = _trainer_from_args(args, given, data)
-    except (ConfigError, RunFileError, DataFileError) as error:
+    except (ConfigError, RunFileError, DataFileError, MovieError) as error:
         parser.exit(2, f"nnviz {args.command}: error: {error}\n")
     # Our matrices are small: one BLAS thread is faster than two fighting over them.
     from threadpoolctl import threadpool_limits
@@ -324,11 +357,24 @@ def _train(config: TrainingConfig, trainer, args: argparse.Namespace) -> int:
     log_every = trainer.history.every
     printed = len(trainer.history) if args.resume else 0
     started = time.perf_counter()
-    for snapshot in train(trainer, args.steps, interval=0.25):
+    if args.movie:  # the movie's frames train the network, stopping at each frame's step
+        from nnviz.gui.files.export import metadata
+        from nnviz.gui.files.movie_export import recorded_frames
+
+        title = metadata(config, 0)["Description"].rsplit(",", 1)[0]
+        if _movie(args, "train", lambda frames: recorded_frames(trainer, steps, frames, title),
+                  lambda: metadata(config, trainer.step_count)):
+            return 1
+    snapshot = trainer.snapshot() if args.movie else None  # what a movie that trained every step leaves
+    going_on = trainer.step_count < steps and not trainer.divergence
+    for snapshot in train(trainer, steps - trainer.step_count, interval=0.25) if going_on else ():
         if not args.json:
             for entry in trainer.history.entries()[printed:]:
                 print(_progress_line(entry, steps), flush=True)
             printed = len(trainer.history)
+    if not args.json:
+        for entry in trainer.history.entries()[printed:]:  # those the movie's frames trained
+            print(_progress_line(entry, steps), flush=True)
     elapsed = time.perf_counter() - started
     rate = trainer.step_count / elapsed if elapsed > 0 else 0.0
     history = trainer.history.entries()
@@ -359,6 +405,35 @@ def _train(config: TrainingConfig, trainer, args: argparse.Namespace) -> int:
     if divergence is not None:
         print(f"nnviz train: {divergence.message}", file=sys.stderr)
         return 1
+    return 0
+
+
+def _movie(args: argparse.Namespace, command: str, make_frames, texts) -> int:
+    """Write ``args.movie`` from ``make_frames(count)`` (steps, frames), printing progress; the
+    exit status (1 with one line on stderr when it cannot be written)."""
+    os.environ["QT_QPA_PLATFORM"] = "offscreen"  # a movie, not a window: no display needed
+    from PyQt5.QtWidgets import QApplication
+
+    from nnviz.core.files import SaveError
+    from nnviz.gui.files.movie_export import movie_comment
+
+    app = QApplication.instance() or QApplication(["nnviz"])  # noqa: F841 (kept for the frames)
+    frames, fps = args.frames or DEFAULT_FRAMES, args.fps or DEFAULT_FPS
+    steps, pictures = make_frames(frames)
+
+    def reported():
+        for k, picture in enumerate(pictures, 1):
+            if k == len(steps) or k % max(1, len(steps) // 10) == 0:
+                print(f"movie: frame {k}/{len(steps)} (step {steps[k - 1]:,})", file=sys.stderr, flush=True)
+            yield picture
+
+    try:
+        count = write_movie(args.movie, reported(), fps, movie_comment(texts(), steps))
+    except SaveError as error:
+        print(f"nnviz {command}: {error}", file=sys.stderr)
+        return 1
+    print(f"saved {args.movie}: {count} frames, steps {steps[0]:,} to {steps[-1]:,}, {count / fps:.1f} s at {fps} frames/s",
+          file=sys.stderr)
     return 0
 
 
@@ -403,7 +478,15 @@ def _run_sweep(sweep: Sweep, data, args: argparse.Namespace) -> int:
     labels = [sweep.label(v) for v in sweep.values]
     started = time.perf_counter()
     printed = 0
-    for snapshot in train(trainer, args.steps, interval=0.25):
+    if args.movie:  # the movie's frames train the sweep, stopping at each frame's step
+        from nnviz.gui.files.figure_export import sweep_texts
+        from nnviz.gui.files.movie_export import recorded_frames
+
+        if _movie(args, "sweep", lambda frames: recorded_frames(trainer, args.steps, frames, "", sweep),
+                  lambda: sweep_texts(sweep, trainer.step_count)):
+            return 1
+    snapshot = trainer.snapshot()  # what a movie that trained every step leaves
+    for snapshot in train(trainer, args.steps - trainer.step_count, interval=0.25) if trainer.step_count < args.steps else ():
         if not args.json:
             for row in trainer.histories[0].array()[printed:]:
                 print(f"step {int(row[0]):>{len(str(args.steps))}}/{args.steps}", flush=True)

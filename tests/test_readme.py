@@ -10,6 +10,7 @@ import pytest
 
 from nnviz.cli import LOG_EVERY, build_parser
 from nnviz.core.config import TrainingConfig
+from nnviz.core.movie import DEFAULT_FPS, DEFAULT_FRAMES
 from nnviz.core.sweep import TUTORIAL_SIZES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -20,6 +21,7 @@ TABLES = {
     "Settings, for all three commands": COMMANDS,
     "`nnviz train` and `nnviz sweep` also take:": ("train", "sweep"),
     "`nnviz train` only": ("train",),
+    "`nnviz train` and `nnviz sweep`, movies": ("train", "sweep"),
     "`nnviz sweep` only:": ("sweep",),
     "The window only:": ("gui",),
 }
@@ -30,6 +32,8 @@ APPLIED = {
     ("train", "--log-every"): LOG_EVERY,
     ("sweep", "--log-every"): LOG_EVERY,
     ("sweep", "--hidden"): TUTORIAL_SIZES,
+    **{(command, option): value for command in ("train", "sweep")
+       for option, value in (("--frames", DEFAULT_FRAMES), ("--fps", DEFAULT_FPS))},
 }
 # A default of "none" that the table spells out in words.
 SPELLED_OUT = {"--batch-size": "full batch"}

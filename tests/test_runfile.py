@@ -73,9 +73,51 @@ def test_the_file_is_a_zip_of_json_and_npy(tmp_path):
     save_run(tmp_path / "run.nnviz", TrainingConfig(hidden=4), trainer)
     with zipfile.ZipFile(tmp_path / "run.nnviz") as archive:
         header = json.loads(archive.read("run.json"))
-        assert header["format"] == "nnviz-run" and header["version"] == 3
+        assert header["format"] == "nnviz-run" and header["version"] == 4
         params = np.load(io.BytesIO(archive.read("parameters.npy")), allow_pickle=False)
     np.testing.assert_array_equal(params, trainer.network.flat)
+
+
+def test_the_timeline_is_saved_and_opened(tmp_path):
+    """The kept moments' weights and steps come back; one of them trains on from its weights
+    with a fresh optimiser state (a file keeps no optimiser state of its moments)."""
+    config = TrainingConfig(hidden=(6, 4), optimizer="adam", lr=0.01)
+    trainer = build_trainer(config)
+    trainer.step(700)
+    save_run(tmp_path / "run.nnviz", config, trainer)
+    _, opened = load_run(tmp_path / "run.nnviz")
+    assert opened.timeline.steps == trainer.timeline.steps and len(opened.timeline) > 50
+    for saved, kept in zip(opened.timeline.moments, trainer.timeline.moments):
+        np.testing.assert_array_equal(saved.weights, kept.weights)
+    assert opened.timeline.next_step == trainer.timeline.next_step
+    moment = opened.timeline.nearest(300)
+    assert not opened.go_back_to(moment)
+    np.testing.assert_array_equal(opened.network.flat, moment.weights)
+    assert opened.step_count == moment.step and opened.optimizer_steps == 0
+
+
+def test_a_run_without_a_timeline_opens_at_its_own_moment():
+    """Files from before the timeline open with one moment, now, that carries on exactly."""
+    config, trainer = load_run(FORMAT_1)
+    assert trainer.timeline.steps == [300] and trainer.timeline.moments[0].resumable
+    trainer.step(100)
+    assert trainer.go_back_to(trainer.timeline.moments[0])
+    trainer.step(200)
+    straight = build_trainer(config, log_every=10)
+    straight.step(500)
+    np.testing.assert_array_equal(trainer.network.flat, straight.network.flat)
+
+
+def test_a_timeline_out_of_order_is_refused(good):
+    with zipfile.ZipFile(good) as archive:
+        steps = np.load(io.BytesIO(archive.read("timeline_steps.npy")))
+        weights = np.load(io.BytesIO(archive.read("timeline.npy")))
+    buffer, rows = io.BytesIO(), io.BytesIO()
+    np.save(buffer, np.array([5, 3], dtype=np.int64))
+    np.save(rows, np.concatenate([weights, weights]))
+    assert len(steps) == 1
+    with pytest.raises(RunFileError, match="its timeline's steps are not increasing steps of the run"):
+        load_run(_rewrite(good, {"timeline_steps.npy": buffer.getvalue(), "timeline.npy": rows.getvalue()}))
 
 
 def _rewrite(path, replace: dict, name: str = "changed.nnviz"):
@@ -127,7 +169,7 @@ def test_bad_files_are_refused_with_a_sentence(tmp_path, good):
     cases = {
         text: "it is not an nnviz run file (or it is damaged)",
         truncated: "it is not an nnviz run file (or it is damaged)",
-        future: "it was saved by a newer nnviz (run format 99) and this one reads format 3, so please update nnviz",
+        future: "it was saved by a newer nnviz (run format 99) and this one reads format 4, so please update nnviz",
         foreign: "it is not an nnviz run file",
         png: "it is not an nnviz run file (or it is damaged)",
         tmp_path / "missing.nnviz": "there is no such file",

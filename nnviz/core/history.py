@@ -79,6 +79,10 @@ class LossHistory:
         self._count = len(keep)
         self._rows[: self._count] = keep
 
+    def cut_after(self, step: int) -> None:
+        """Forget the entries after ``step`` (the run goes on from there instead)."""
+        self._count = int(np.searchsorted(self._rows[: self._count, 0], step, side="right"))
+
     def array(self) -> np.ndarray:
         """A copy of the entries, shape ``(len, 5)``, columns in :data:`FIELDS` order."""
         return self._rows[: self._count].copy()

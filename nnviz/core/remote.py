@@ -70,9 +70,10 @@ class Outbox:
 
 
 def apply_settings(trainer: Trainer, settings: dict) -> None:
-    """Change settings that apply without a new network (see :data:`LIVE_SETTINGS`)."""
+    """Change settings that apply without a new network (see :data:`LIVE_SETTINGS`), or the
+    training's ``speed``."""
     for name, value in settings.items():
-        if name not in LIVE_SETTINGS:
+        if name not in (*LIVE_SETTINGS, "speed"):
             raise ValueError(f"{name!r} cannot change during training")
         setattr(trainer, name, value)
 
@@ -114,9 +115,12 @@ def _run(trainer: Trainer, run_id: int, steps, interval: float, commands: Connec
     """Train and stream snapshots until done or told otherwise; returns a command that
     ended the run early and still needs handling ("quit" or another "run"), else None."""
     target = None if steps is None else trainer.step_count + steps
+    sent = None
     for snapshot in train(trainer, steps, interval):
-        final = snapshot.divergence is not None or snapshot.step == target  # always sent
-        outbox.send(("snapshot", run_id, snapshot), droppable=not final)
+        if snapshot is not sent:  # slow motion yields a frame again while the next is not due
+            final = snapshot.divergence is not None or snapshot.step == target  # always sent
+            outbox.send(("snapshot", run_id, snapshot), droppable=not final)
+            sent = snapshot
         while commands.poll():
             message = commands.recv()
             if message[0] == "set":

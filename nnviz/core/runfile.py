@@ -3,15 +3,15 @@
 A run file is a zip archive holding ``run.json`` (what the run is) and ``.npy`` arrays (its
 numbers), so it is read with standard tools and never needs pickle. ``run.json``::
 
-    {"format": "nnviz-run", "version": 3, "config": {...TrainingConfig...}, "step": 4000,
+    {"format": "nnviz-run", "version": 4, "config": {...TrainingConfig...}, "step": 4000,
      "layer_sizes": [2, 10, 8, 2], "activation": "tanh", "dtype": "float32",
      "settings": {"optimizer": "adam", "lr": ..., "l2": ..., "momentum": ..., "dropout": ...,
                   "batch_size": ...},
      "optimizer_steps": 4000,
      "history": {"every": 10, "capacity": 2000},
      "batches": {"cursor": 160, "rng": {...}, "dropout_rng": {...}},
-     "has_previous": true, "data": {"name": "points", "class_names": ["cat", "dog"],
-     "feature_names": ["x", "y"]}}
+     "has_previous": true, "timeline": {"every": 1000, "next_step": 4050},
+     "data": {"name": "points", "class_names": ["cat", "dog"], "feature_names": ["x", "y"]}}
 
 ``data`` (and each key in it) is optional: files saved before it existed still load. Version 1
 (one hidden layer) wrote ``"hidden": 10`` where version 2 writes ``[10]``; both load.
@@ -19,8 +19,11 @@ numbers), so it is read with standard tools and never needs pickle. ``run.json``
 Arrays: ``parameters`` and ``previous`` (the network's flat parameter vector now and before
 the last update), ``optimizer`` (the optimiser's state: one row per buffer that
 ``optimizers.STATE`` names for its rule), ``history`` (rows of step, loss, train accuracy, test
-loss, test accuracy), ``X_train``, ``y_train``, ``X_test``, ``y_test``, and ``order`` (this
-epoch's mini-batch order). Resuming from a file continues bit for bit as if never stopped.
+loss, test accuracy), ``X_train``, ``y_train``, ``X_test``, ``y_test``, ``order`` (this
+epoch's mini-batch order), and (from version 4) ``timeline`` and ``timeline_steps``: the weights
+of the run's kept moments, a row each, and their steps (thinned evenly to fit 48 MB). Resuming
+from a file continues bit for bit as if never stopped; from a moment of its timeline, with a
+fresh optimiser state.
 
 Versions before 3 trained by ``v = m v - lr g; w += v`` and kept ``velocity`` instead of
 ``optimizer``: it loads as torch's momentum buffer ``-v / lr``.
@@ -48,13 +51,17 @@ from nnviz.core.files import write_atomically
 from nnviz.core.history import FIELDS, LossHistory
 from nnviz.core.network import MLP, layout_size
 from nnviz.core.optimizers import STATE
+from nnviz.core.timeline import Moment, Timeline
 from nnviz.core.training import LIVE_SETTINGS, Batches, Trainer
 
 FORMAT = "nnviz-run"
-VERSION = 3  # 2: any number of hidden layers; 3: optimisers (the "optimizer" array instead of "velocity")
+VERSION = 4  # 2: any number of hidden layers; 3: optimisers (the "optimizer" array instead of "velocity"); 4: timeline
 SUFFIX = ".nnviz"
-ARRAYS = ("parameters", "previous", "optimizer", "history", "X_train", "y_train", "X_test", "y_test", "order")
-ARRAYS_BEFORE_3 = tuple("velocity" if key == "optimizer" else key for key in ARRAYS)
+ARRAYS = ("parameters", "previous", "optimizer", "history", "X_train", "y_train", "X_test", "y_test", "order",
+          "timeline", "timeline_steps")
+ARRAYS_3 = ARRAYS[:-2]
+ARRAYS_BEFORE_3 = tuple("velocity" if key == "optimizer" else key for key in ARRAYS_3)
+SAVED_TIMELINE_BYTES = 48 * 2**20  # a timeline's weights in a file, thinned evenly to fit (an array may hold 64 MB)
 
 
 class RunFileError(ValueError):
@@ -72,6 +79,7 @@ def save_run(path: str | os.PathLike, config: TrainingConfig, trainer: Trainer) 
         "history": {"every": trainer.history.every, "capacity": trainer.history.capacity},
         "batches": {"cursor": state["cursor"], "rng": state["rng"], "dropout_rng": state["dropout_rng"]},
         "has_previous": state["has_previous"],
+        "timeline": {"every": trainer.timeline.every, "next_step": trainer.timeline.next_step},
     }
     data = trainer.data
     class_names = list(data.class_names)
@@ -83,7 +91,7 @@ def save_run(path: str | os.PathLike, config: TrainingConfig, trainer: Trainer) 
     header["data"] = {"name": data.name, "class_names": class_names, "feature_names": list(data.feature_names)}
     arrays = {"parameters": network.flat, "previous": state["previous"], "optimizer": np.stack(list(state["optimizer"].values())),
               "history": _on_grid(trainer.history), "X_train": data.X_train, "y_train": data.y_train,
-              "X_test": data.X_test, "y_test": data.y_test, "order": state["order"]}
+              "X_test": data.X_test, "y_test": data.y_test, "order": state["order"], **_timeline_arrays(trainer)}
 
     def write(tmp: str) -> None:
         with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as archive:
@@ -94,6 +102,17 @@ def save_run(path: str | os.PathLike, config: TrainingConfig, trainer: Trainer) 
                 archive.writestr(f"{name}.npy", buffer.getvalue())
 
     write_atomically(path, write)
+
+
+def _timeline_arrays(trainer: Trainer) -> dict[str, np.ndarray]:
+    """The timeline's weights (a row a moment) and steps; thinned evenly to fit a file. Only the
+    weights: a moment opened from a file trains on with a fresh optimiser state."""
+    moments = trainer.timeline.moments
+    fitting = Timeline(max_bytes=SAVED_TIMELINE_BYTES)
+    fitting.extend(Moment(m.step, m.weights, m.optimizer) for m in moments)
+    weights = np.stack([m.weights for m in fitting.moments]) if fitting.moments else \
+        np.empty((0, trainer.network.flat.size), trainer.network.dtype)
+    return {"timeline": weights, "timeline_steps": np.array(fitting.steps, dtype=np.int64)}
 
 
 def _on_grid(history: LossHistory) -> np.ndarray:
@@ -150,7 +169,7 @@ def _read_run(name: str) -> tuple[dict, dict[str, np.ndarray]]:
         if "run.json" not in archive.namelist():
             raise _Refused("it is a zip archive, but not an nnviz run file")
         header = _header(_read(archive, "run.json", MAX_HEADER_BYTES, status.st_size))
-        keys = ARRAYS if header["version"] >= 3 else ARRAYS_BEFORE_3
+        keys = ARRAYS if header["version"] >= 4 else ARRAYS_3 if header["version"] >= 3 else ARRAYS_BEFORE_3
         arrays = {key: _array(_read(archive, f"{key}.npy", MAX_ENTRY_BYTES, status.st_size), key) for key in keys}
     return header, arrays
 
@@ -269,8 +288,8 @@ def _rng_state(state) -> dict:
     return state
 
 
-_FLOATS = ("parameters", "previous", "velocity", "optimizer", "history", "X_train", "X_test")
-_TABLES = ("optimizer", "history", "X_train", "X_test")  # two-dimensional; the others are vectors
+_FLOATS = ("parameters", "previous", "velocity", "optimizer", "history", "X_train", "X_test", "timeline")
+_TABLES = ("optimizer", "history", "X_train", "X_test", "timeline")  # two-dimensional; the others are vectors
 
 
 def _check_kinds(arrays: dict[str, np.ndarray]) -> None:
@@ -309,6 +328,10 @@ def _check_header(header: dict) -> TrainingConfig:
             _agrees(live, key, getattr(config, key))
     if header["version"] >= 3:
         _integer(_get(header, "optimizer_steps", "optimizer step count"), 0, 10**15, "optimizer step count")
+    if header["version"] >= 4:
+        timeline = _mapping(_get(header, "timeline", "timeline description"), "timeline description")
+        _integer(timeline.get("every"), 1, 10**15, "timeline spacing")
+        _integer(timeline.get("next_step"), 0, 10**15, "next timeline step")
     return config
 
 
@@ -341,15 +364,21 @@ def _build(header: dict, arrays: dict) -> tuple[TrainingConfig, Trainer]:
     _expect(X_train, (len(y_train), features), "X_train")  # one point a label (its width says the coordinates)
     _expect(X_test, (len(y_test), features), "X_test")
     state_rows = len(STATE[config.optimizer])
-    for key in ("parameters", "previous", "velocity", "optimizer"):
+    for key in ("parameters", "previous", "velocity", "optimizer", "timeline"):
         if key in arrays:
-            shape = (state_rows, layout_size(sizes)) if key == "optimizer" else (layout_size(sizes),)
+            row_counts = {"optimizer": state_rows, "timeline": len(arrays.get("timeline_steps", ()))}
+            shape = (row_counts[key], layout_size(sizes)) if key in row_counts else (layout_size(sizes),)
             _expect(arrays[key], shape, key)
             if arrays[key].dtype != dtype:
                 raise _Refused(f"its {key} array is {arrays[key].dtype}, not {dtype}")
     _expect(arrays["history"], (len(arrays["history"]), len(FIELDS)), "history")
     _expect(arrays["order"], (len(y_train),), "order")
-    for key in ("parameters", "previous", "velocity", "optimizer", "X_train", "X_test"):
+    if "timeline_steps" in arrays:
+        steps = arrays["timeline_steps"]
+        _expect(steps, (len(arrays["timeline"]),), "timeline_steps")
+        if len(steps) and (steps.min() < 0 or steps.max() > header["step"] or (np.diff(steps) <= 0).any()):
+            raise _Refused("its timeline's steps are not increasing steps of the run")
+    for key in ("parameters", "previous", "velocity", "optimizer", "timeline", "X_train", "X_test"):
         if key not in arrays:
             continue
         with np.errstate(over="ignore"):  # the points are trained on in the network's dtype
@@ -390,6 +419,14 @@ def _build(header: dict, arrays: dict) -> tuple[TrainingConfig, Trainer]:
     else:
         state, steps = arrays["optimizer"], header["optimizer_steps"]
     trainer.restore(arrays["previous"], dict(zip(STATE[config.optimizer], state)), steps, header["has_previous"])
+    if "timeline" in arrays and len(arrays["timeline"]):
+        trainer.timeline = Timeline(every=header["timeline"]["every"])
+        trainer.timeline.extend(Moment(int(step), weights, config.optimizer)
+                                for step, weights in zip(arrays["timeline_steps"], arrays["timeline"]))
+        trainer.timeline.next_step = max(header["timeline"]["next_step"], trainer.timeline.next_step)
+    else:  # none kept: the moment to go back to is now (kept after the optimiser's state came back)
+        trainer.timeline.cut_after(header["step"] - 1)
+        trainer.keep_moment()
     return config, trainer
 
 

@@ -17,6 +17,7 @@ from nnviz.core.history import HistoryEntry, LossHistory
 from nnviz.core.layer_stats import LayerHistogram, weight_histograms
 from nnviz.core.network import MLP, Backprop, Dropout, parameter_views, with_ones
 from nnviz.core.optimizers import Optimizer
+from nnviz.core.timeline import Moment, Timeline
 
 LIVE_SETTINGS = ("optimizer", "lr", "l2", "momentum", "dropout", "batch_size")
 """Settings of the training, not the network, so they apply without a new network (a new
@@ -56,6 +57,7 @@ class TrainingSnapshot:
     divergence: Divergence | None
     gradient_rms: tuple[float, ...] = ()  # per weight layer, of the last step's gradient; () before one
     gradient_histograms: tuple[LayerHistogram, ...] = ()  # the same gradients' spread (of the last exact snapshot)
+    moments: int = 0  # how many moments the trainer's timeline holds (in the process: those of this run)
 
 
 class Batches:
@@ -157,6 +159,7 @@ class Trainer:
         history: LossHistory | None = None,
         step_count: int = 0,
         batches: Batches | None = None,
+        timeline: Timeline | None = None,
     ):
         self.network = network
         self.data = data
@@ -172,14 +175,18 @@ class Trainer:
         self._has_previous = False
         self._has_gradient = False  # the backprop buffers hold a gradient (after the first step)
         self._data_replaced_at = -1
+        self.speed: float | None = None  # steps a second in slow motion (see train()); None: full speed
         self._figures: HistoryEntry | None = None  # the last figures a snapshot evaluated afresh
         self._gradient_histograms: tuple[LayerHistogram, ...] = ()  # of the last exact snapshot
 
         self._batches = batches or Batches(
             data, network.dtype, network.layer_sizes[-1], batch_size, rng or np.random.default_rng(0), network.features
         )
+        self.timeline = timeline if timeline is not None else Timeline()
         if not len(self.history):
             self.record()
+        if not self.timeline.moments:
+            self.keep_moment()
 
     # Hyperparameters that apply live -------------------------------------------------------
     @property
@@ -255,7 +262,7 @@ class Trainer:
 
     def _steps(self, count: int) -> int:
         self.divergence = None
-        history = self.history
+        history, timeline = self.history, self.timeline
         start = self.step_count
         for _ in range(count):
             X_ones, targets, flat_index = self._batches.next()
@@ -271,6 +278,8 @@ class Trainer:
             self.step_count += 1
             if history.wants(self.step_count) and not self.record():
                 return self.step_count - start
+            if self.step_count >= timeline.next_step:
+                self.keep_moment()
         return count
 
     def _step_back(self) -> None:
@@ -281,7 +290,54 @@ class Trainer:
             self.network, self._previous = self._previous, self.network
             self._has_previous = False
             self.step_count -= 1
+        self.timeline.cut_after(self.step_count)  # a moment of the weights given up
         self._optimizer.reset()
+
+    # The timeline ---------------------------------------------------------------------------
+    def keep_moment(self) -> None:
+        """Keep the run as it is now in the timeline."""
+        optimizer = self._optimizer
+        self.timeline.keep(Moment(
+            self.step_count, self.network.flat.copy(), optimizer.rule, {k: v.copy() for k, v in optimizer.state.items()},
+            optimizer.steps, self._dropout.rng.bit_generator.state,
+            self._batches.state(),  # its order is replaced each epoch, never changed in place: no copy
+        ))
+
+    def network_at(self, moment: Moment) -> MLP:
+        """The network as it was at ``moment``."""
+        network = self.network.copy()
+        network.flat[...] = moment.weights
+        return network
+
+    def snapshot_at(self, moment: Moment) -> TrainingSnapshot:
+        """What a viewer shows of ``moment``: its network and figures, with the whole history
+        (the gradients of that step are not kept)."""
+        network = self.network_at(moment)
+        latest = evaluate(network, self._batches, self.l2, moment.step)
+        return TrainingSnapshot(moment.step, network, self.history.array(), latest, 0.0, None)
+
+    def go_back_to(self, moment: Moment) -> bool:
+        """Carry on from ``moment``: its weights, and the optimiser's state and the batch and
+        dropout order of then where they were kept for the rule in use now; what came after it is
+        forgotten. True if training goes on exactly as it did from there, False if the
+        optimiser starts afresh (it was not kept, or the rule has changed since)."""
+        self.network.flat[...] = moment.weights
+        self.step_count = moment.step
+        self.history.cut_after(moment.step)
+        self.timeline.cut_after(moment.step)
+        self.divergence, self._figures = None, None
+        self._has_previous = self._has_gradient = False
+        exact = moment.resumable and moment.optimizer == self._optimizer.rule
+        if exact:
+            self._optimizer.restore(moment.optimizer_state, moment.optimizer_steps)
+            self._dropout.rng.bit_generator.state = moment.dropout_rng
+            self._batches.rng.bit_generator.state = moment.batches["rng"]
+            self._batches.restore(moment.batches["order"], moment.batches["cursor"])
+        else:
+            self._optimizer.reset()
+        if not len(self.history):
+            self.record()
+        return exact
 
     def state(self) -> dict:
         """The parts of the run a run file saves besides network, data and history."""
@@ -339,7 +395,7 @@ class Trainer:
             self._gradient_histograms = tuple(weight_histograms(gradients))
         return TrainingSnapshot(
             self.step_count, self.network.copy(), self.history.array(), latest, steps_per_second, self.divergence,
-            _rms(gradients), self._gradient_histograms,
+            _rms(gradients), self._gradient_histograms, len(self.timeline),
         )
 
     def data_gradients(self) -> list[np.ndarray]:
@@ -360,6 +416,25 @@ def _rms(arrays: list[np.ndarray]) -> tuple[float, ...]:
     return tuple(math.sqrt(float(np.vdot(a, a)) / a.size) for a in arrays)
 
 
+def _slow_motion(trainer: Trainer, target: int | None, interval: float) -> Generator[TrainingSnapshot, None, None]:
+    """One frame of slow motion: the steps ``trainer.speed`` allows an interval (at least one),
+    their snapshot, then that same snapshot again every interval until the next frame is due,
+    so that the caller hears its commands meanwhile (and need not send it twice)."""
+    count = max(1, round(trainer.speed * interval))
+    if target is not None:
+        count = min(count, target - trainer.step_count)
+    started = time.perf_counter()
+    trainer.step(count)
+    if trainer.divergence is None and target is not None and trainer.step_count >= target:
+        trainer.record()  # the last step always appears in the history
+    snapshot = trainer.snapshot(trainer.speed, exact=True)  # every frame's figures are its own
+    yield snapshot
+    while trainer.speed is not None and not trainer.divergence and (
+            left := started + count / trainer.speed - time.perf_counter()) > 0:
+        time.sleep(min(left, interval))
+        yield snapshot
+
+
 def train(trainer: Trainer, steps: int | None = None, interval: float = 1 / 60) -> Generator[TrainingSnapshot, None, None]:
     """Train until ``steps`` more updates are done (forever if None) or the loss diverges,
     yielding a snapshot every ``interval`` seconds and once at the end.
@@ -369,7 +444,9 @@ def train(trainer: Trainer, steps: int | None = None, interval: float = 1 / 60) 
     :data:`LONGEST_BETWEEN`), and its figures are evaluated afresh at most every
     :data:`FIGURES_INTERVAL` and at the end; the snapshots in between carry the newest ones.
 
-    Between snapshots the caller may change the trainer's :data:`LIVE_SETTINGS`.
+    Between snapshots the caller may change the trainer's :data:`LIVE_SETTINGS`, and its
+    ``speed``: steps a second in slow motion (each frame's step shown), None for full speed. In
+    slow motion the same snapshot comes again while the next step is not yet due.
     """
     target = None if steps is None else trainer.step_count + steps
     chunk = 1
@@ -379,6 +456,11 @@ def train(trainer: Trainer, steps: int | None = None, interval: float = 1 / 60) 
     cost = {False: None, True: None}  # seconds a snapshot takes, without and with fresh figures
     rest = (1 - SNAPSHOT_SHARE) / SNAPSHOT_SHARE  # training time per second of snapshots
     while target is None or trainer.step_count < target:
+        if trainer.speed is not None:
+            yield from _slow_motion(trainer, target, interval)
+            if trainer.divergence:
+                return
+            continue
         started = time.perf_counter()
         done = 0
         # Run small chunks until the time is used up, so the clock is read rarely.

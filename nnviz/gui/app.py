@@ -26,8 +26,9 @@ def has_display() -> bool:
 
 
 def run_app(given: dict, *, start: bool = False, screenshot: str | None = None, after_steps: int = 0,
-            open_path: str | None = None) -> int:
+            open_path: str | None = None, at_step: int | None = None) -> int:
     """Open the window with the settings in ``given`` over the remembered ones; returns the exit status.
+    ``open_path``: a run, picture or points to open; ``at_step``: show the run's kept moment nearest it.
 
     With ``screenshot``, train ``after_steps`` steps, save a PNG of the window there and quit
     (defaults plus ``given`` only, so the picture does not depend on remembered settings).
@@ -65,6 +66,8 @@ def run_app(given: dict, *, start: bool = False, screenshot: str | None = None, 
             window.close()
             return 2
         del window.show_error  # from here on, problems are told in the window
+        if at_step is not None:
+            window.replay.show_step(at_step)
     window.show()
     if screenshot:
         status = []

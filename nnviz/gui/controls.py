@@ -42,6 +42,7 @@ from nnviz.gui.colors import class_color
 from nnviz.gui.throttle import Throttled
 
 SEED_SIZES = (1, 2, 3, 4, 10, 20, 50, 200)  # the hidden sizes the seed tutorial compares
+SPEEDS = (1, 2, 5, 10, 30, 100, 1000, None)  # training's steps a second; None: as fast as it goes
 LAYER_BUTTONS_A_ROW = 3
 FEATURE_BUTTONS_A_ROW = 4
 LR_RANGE = (1e-4, 10.0)
@@ -68,6 +69,7 @@ class ControlPanel(QWidget):
     step_clicked = pyqtSignal()
     reset_clicked = pyqtSignal()
     pin_clicked = pyqtSignal()
+    speed_changed = pyqtSignal(object)  # steps a second, or None for full speed
     draw_toggled = pyqtSignal(bool)
     load_data_clicked = pyqtSignal()
     save_data_clicked = pyqtSignal()
@@ -307,7 +309,19 @@ class ControlPanel(QWidget):
 
     def _build_run_group(self) -> QGroupBox:
         group = QGroupBox("Run")
-        row = QHBoxLayout(group)
+        rows = QVBoxLayout(group)
+        row = QHBoxLayout()
+        rows.addLayout(row)
+        speed_row = QHBoxLayout()
+        speed_row.addWidget(QLabel("Speed"))
+        self.speed = QComboBox()
+        for speed in SPEEDS:
+            self.speed.addItem("full" if speed is None else f"{speed:,} step{'s' if speed > 1 else ''} a second", speed)
+        self.speed.setCurrentIndex(len(SPEEDS) - 1)
+        self.speed.setToolTip("Slow motion, to watch the boundary move step by step, up to full speed (+ and −)")
+        self.speed.currentIndexChanged.connect(lambda _index: self.speed_changed.emit(self.speed.currentData()))
+        speed_row.addWidget(self.speed, 1)
+        rows.addLayout(speed_row)
         self.train_button = QPushButton("Train")
         self.train_button.setCheckable(True)
         self.train_button.setToolTip("Start or pause training (Space)")
@@ -326,6 +340,10 @@ class ControlPanel(QWidget):
         return group
 
     # Syncing -------------------------------------------------------------------------------
+    def change_speed(self, faster: int) -> None:
+        """One speed faster (1) or slower (-1)."""
+        self.speed.setCurrentIndex(min(max(0, self.speed.currentIndex() + faster), self.speed.count() - 1))
+
     def show_running(self, running: bool) -> None:
         """Reflect the run state on the Train/Pause button."""
         self.train_button.setChecked(running)

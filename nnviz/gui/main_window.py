@@ -25,6 +25,7 @@ from nnviz.gui.controls import ControlPanel
 from nnviz.gui.files.file_actions import FileActions
 from nnviz.gui.resource_files import resource_file
 from nnviz.gui.train.drawing import PointEditor
+from nnviz.gui.train.replay import Replay
 from nnviz.gui.train.session import TrainingSession
 from nnviz.gui.train.training_view import TrainingView
 
@@ -50,6 +51,7 @@ class MainWindow(QMainWindow):
         self.view = TrainingView()
         self.compare = CompareView(self.session.config, self.session.dataset)
         self.files = FileActions(self)
+        self.replay = Replay(self, self.view.timeline)
         self.point_editor = PointEditor(self)
         self.tabs = QTabWidget()
         self.tabs.addTab(self.view, "Train")
@@ -82,6 +84,7 @@ class MainWindow(QMainWindow):
         self.controls.step_clicked.connect(self.session.step)
         self.controls.reset_clicked.connect(self.session.reset)
         self.controls.pin_clicked.connect(self.pin)
+        self.controls.speed_changed.connect(self.session.set_speed)
         # The layer whose width is edited is the layer whose units are shown, and back.
         self.controls.layer_buttons.idClicked.connect(self.view.inside.show_layer)
         self.view.inside.layer_chosen.connect(self.controls.select_layer)
@@ -133,6 +136,8 @@ class MainWindow(QMainWindow):
                                                  "Save a PNG of the whole window")
         self.copy_action = self._action(file, "&Copy plots", self.files.copy_plots, "Ctrl+Shift+C",
                                         "Copy the plots to the clipboard as an image")
+        self.movie_action = self._action(file, "Export &movie…", self.files.ask_export_movie, "Ctrl+M",
+                                         "Save the run as a GIF or MP4: replayed from its timeline, or filmed as it trains")
         size_menu = file.addMenu("Export &size")
         group = QActionGroup(self)
         self.scale_actions = {}
@@ -156,6 +161,13 @@ class MainWindow(QMainWindow):
         self._action(run, "Reset", lambda: self._runner().reset(), "R", "Start again from the initial weights")
         self._action(run, "New data", self.controls.new_data.click, "N", "Draw new points with the next seed")
         self._action(run, "Pin picture", self.pin, "P", "Keep the current picture in Compare > Pinned")
+        self._action(run, "Faster", lambda: self.controls.change_speed(1), "+", "Train faster (up to full speed)")
+        self._action(run, "Slower", lambda: self.controls.change_speed(-1), "-", "Train slower: slow motion, down to a step a second")
+        run.addSeparator()
+        self._action(run, "Earlier moment", lambda: self.replay.step_by(-1), "Left",
+                     "Show the kept moment before the one shown (training pauses)")
+        self._action(run, "Later moment", lambda: self.replay.step_by(1), "Right", "Show the kept moment after the one shown")
+        self._action(run, "Latest step", self.replay.go_live, "End", "Back from the timeline to the latest step")
 
         view = bar.addMenu("&View")
         self.log_action = self._action(view, "&Log-scale loss", self.view.log_scale.toggle, "L")

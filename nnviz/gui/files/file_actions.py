@@ -22,6 +22,7 @@ from nnviz.core.files import SaveError
 from nnviz.core.history import write_history_csv
 from nnviz.core.runfile import SUFFIX, RunFileError, load_run, save_run
 from nnviz.gui.files import export
+from nnviz.gui.files.movie_dialog import ask_movie
 
 
 class FileActions(QObject):
@@ -38,23 +39,24 @@ class FileActions(QObject):
         self._closed = False
         self._painting: list[export.StripRenderer] = []
         self._writing: dict[Future, str] = {}  # files on the writer thread, by the path they go to
+        self.movies: list = []  # movies being made (MovieExport)
         self._written.connect(self._report_written)
 
     @property
     def is_writing(self) -> bool:
         """Whether pictures are being painted or files written (exports under way)."""
-        return bool(self._painting or self._writing)
+        return bool(self._painting or self._writing or self.movies)
 
     # Paths in -------------------------------------------------------------------------------
     def export_texts(self) -> dict[str, str]:
         """The PNG text chunks for the Train view's current picture."""
         w = self.window
-        return export.metadata(w.session.config, w.view.latest.step if w.view.latest else 0)
+        return export.metadata(w.session.config, w.view.shown.step if w.view.shown else 0)
 
     def default_name(self, suffix: str = ".png") -> str:
         """A file name that says what the Train view shows."""
         w = self.window
-        return export.default_name(w.session.config, w.view.latest.step if w.view.latest else 0, suffix)
+        return export.default_name(w.session.config, w.view.shown.step if w.view.shown else 0, suffix)
 
     def export_plots(self, path: str) -> None:
         """The plots of the tab in view: on the Train tab .svg as SVG, anything else as PNG; on
@@ -64,7 +66,7 @@ class FileActions(QObject):
             try:
                 widget, texts = w.compare.grid_picture()
             except SaveError as error:
-                self._report(path, str(error))
+                self.report(path, str(error))
                 return
             self._paint(widget, self.export_scale, lambda image: self._save_png(image, texts, path))
             return
@@ -155,6 +157,8 @@ class FileActions(QObject):
         made at once."""
         for renderer in list(self._painting):
             renderer.finish_now()
+        for movie in self.movies:
+            movie.cancel()
         self._writer.shutdown(wait=True)
         self._report_written()
         self._closed = True
@@ -186,14 +190,14 @@ class FileActions(QObject):
         try:
             write()
         except SaveError as error:
-            self._report(path, str(error))
+            self.report(path, str(error))
             return
-        self._report(path, "")
+        self.report(path, "")
 
     def _save_png(self, image: QImage, texts: dict[str, str], path: str) -> None:
         """Encode and write ``image`` on the writer thread; ``finished`` follows."""
         if self._closed:
-            self._report(path, _write_png(image, texts, path))
+            self.report(path, _write_png(image, texts, path))
             return
         self.window.statusBar().showMessage(f"Saving {path}…")
         future = self._writer.submit(_write_png, image, texts, path)
@@ -202,9 +206,9 @@ class FileActions(QObject):
 
     def _report_written(self) -> None:
         for future in [f for f in self._writing if f.done()]:
-            self._report(self._writing.pop(future), future.result())
+            self.report(self._writing.pop(future), future.result())
 
-    def _report(self, path: str, error: str) -> None:
+    def report(self, path: str, error: str) -> None:
         if error:
             self.window.show_error(error)
         else:
@@ -229,6 +233,9 @@ class FileActions(QObject):
 
     def ask_save_data(self) -> None:
         self._ask_save(self.save_data, "Save points", f"{self.window.session.dataset.name}.csv", "CSV table (*.csv)")
+
+    def ask_export_movie(self) -> None:
+        ask_movie(self)
 
     def ask_open(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self.window, "Open", "",

@@ -224,7 +224,14 @@ class Runner(QObject):
         self._recalled = False
         self._last_heard = time.monotonic()
         self._watchdog.start()
+        self._send_run(steps)
+
+    def _send_run(self, steps: int | None) -> None:
+        """Hand the trainer to the process (subclasses may keep parts of it here)."""
         self._worker.run(self._run_id, self.trainer, steps, SNAPSHOT_INTERVAL)
+
+    def _came_home(self, trainer) -> None:
+        """A run's trainer is back (subclasses may give it back what stayed here)."""
 
     def _dispose_worker(self) -> None:
         worker, self._worker = self._worker, None
@@ -263,6 +270,7 @@ class Runner(QObject):
         ended_by_itself = not self._recalled
         self._active_run = None
         self._watchdog.stop()
+        self._came_home(returned)
         self._adopt(returned)
         if run_id == self._shown_run:
             self.snapshot_ready.emit(self.trainer.snapshot())

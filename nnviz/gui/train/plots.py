@@ -318,6 +318,9 @@ class LossPlot(StepPlot):
         self.cursor = pg.InfiniteLine(angle=90, pen=pg.mkPen(QColor(0, 0, 0, 90)))
         self.cursor.hide()
         self.addItem(self.cursor, ignoreBounds=True)
+        self.marker = pg.InfiniteLine(angle=90, pen=pg.mkPen(QColor(200, 30, 30), width=2))  # the moment replayed
+        self.marker.hide()
+        self.addItem(self.marker, ignoreBounds=True)
         self._history = np.empty((0, len(FIELDS)))
         self.scene().sigMouseMoved.connect(self._on_mouse_moved)
 
@@ -335,6 +338,12 @@ class LossPlot(StepPlot):
             self.test_curve.setData([], [])
         else:
             self.test_curve.setData(*self.thin(steps, test))
+
+    def show_marker(self, step: int | None) -> None:
+        """Mark ``step`` (the moment a replay shows) with a red line; None hides it."""
+        self.marker.setVisible(step is not None)
+        if step is not None:
+            self.marker.setValue(step)
 
     def readout(self, row: np.ndarray) -> str:
         """One line describing a history row."""

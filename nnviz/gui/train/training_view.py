@@ -3,6 +3,7 @@ curve, redrawn once per frame."""
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 
@@ -26,6 +27,7 @@ from nnviz.gui.train.figures import FiguresPanel
 from nnviz.gui.train.gradient_plot import GradientPlot
 from nnviz.gui.train.histogram_plot import KINDS, HistogramPanel
 from nnviz.gui.train.plots import BoundaryPlot, LossPlot
+from nnviz.gui.train.replay import TimelineBar
 
 HOVER_HINT = "Hover over the loss curve to read the values at a step."
 DRAW_HINT = "Drawing: click adds a point, drag sprays, right-click removes the nearest."
@@ -50,6 +52,7 @@ class TrainingView(QWidget):
         self._loss_drawn_at = 0.0
         self._histograms_drawn_at = 0.0
         self.latest: TrainingSnapshot | None = None
+        self.moment: TrainingSnapshot | None = None  # a moment of the timeline shown instead of the latest
         self.frames_drawn = 0
 
         self.banner = QLabel()
@@ -138,6 +141,8 @@ class TrainingView(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.banner)
         layout.addWidget(self.plots, 1)
+        self.timeline = TimelineBar()  # under the plots, outside what exports capture
+        layout.addWidget(self.timeline)
         # Input comes first: frames, their painting counted, take at most 60% of the time.
         self._throttled_draw = Throttled(self._draw, FRAME_MS, leading=True, busy_share=0.6,
                                          later_ms=lambda: self.boundary.paint_ms)
@@ -163,9 +168,24 @@ class TrainingView(QWidget):
         self._update_note()
 
     def show_snapshot(self, snapshot: TrainingSnapshot) -> None:
-        """Queue ``snapshot`` for the next frame."""
+        """Queue ``snapshot`` for the next frame (unless a moment of the timeline is shown)."""
         self.latest = snapshot
         self._throttled_draw()
+
+    def show_moment(self, snapshot: TrainingSnapshot | None) -> None:
+        """Show ``snapshot`` of a moment of the timeline, marked on the loss curve, instead of
+        the latest; None goes back to the latest."""
+        if snapshot is None and self.moment is None:
+            return  # already showing the latest
+        self.moment = snapshot
+        self.loss.show_marker(None if snapshot is None else snapshot.step)
+        self._loss_drawn_at = self._histograms_drawn_at = -math.inf  # all of it shows the moment at once
+        self._throttled_draw()
+
+    @property
+    def shown(self) -> TrainingSnapshot | None:
+        """What the view shows: the moment replayed, or else the latest snapshot."""
+        return self.moment or self.latest
 
     def draw_now(self) -> None:
         """Draw the newest snapshot at once (for exports and screenshots)."""
@@ -187,7 +207,7 @@ class TrainingView(QWidget):
     def _drawable(self) -> TrainingSnapshot | None:
         """The newest snapshot if it can be drawn now: not while an export holds the picture, nor
         before new data's network has sent its first snapshot."""
-        snapshot = self.latest
+        snapshot = self.shown
         if self._holds or snapshot is None or self.data is None or snapshot.network.point_dims != self.data.features:
             return None
         return snapshot
@@ -203,7 +223,8 @@ class TrainingView(QWidget):
         if not self.running or now - self._loss_drawn_at >= LOSS_FRAME_S:  # its axes cost a few ms to redo
             self._loss_drawn_at = now
             self.loss.show_history(snapshot.history)
-            self.gradients.show_snapshot(snapshot)
+            if self.moment is None:  # a moment keeps no gradients: the curve stays as it was
+                self.gradients.show_snapshot(snapshot)
         if not self.running or now - self._histograms_drawn_at >= HISTOGRAM_FRAME_S:
             self._draw_histograms(snapshot)
         self.figures.show_snapshot(snapshot, self.running)

@@ -1,0 +1,84 @@
+"""What the timeline costs training, and how long a movie takes to make.
+
+Run: python benchmarks/timeline_speed.py [--repeats 5]
+1. Training speed with the timeline kept and with it switched off (its next moment never
+   comes), side by side, from step 0 (where moments are densest): 20,000 steps at one hidden
+   layer of 10, 300 at six layers of 200. Median of the repeats; the variants take turns.
+2. A 120-frame GIF (and MP4) of the Train view from the timeline of the seed's 3,000-step run,
+   split into rendering the frames and encoding them.
+Prints figures; asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import tempfile
+import time
+
+from threadpoolctl import threadpool_limits
+
+from nnviz.core.config import TrainingConfig
+from nnviz.core.experiment import build_trainer
+from nnviz.core.movie import write_movie
+
+WORKLOADS = {"hidden 10": ((10,), 20_000), "hidden 200x200x200x200x200x200": ((200,) * 6, 300)}
+
+
+def seconds(hidden: tuple[int, ...], steps: int, keep: bool) -> float:
+    trainer = build_trainer(TrainingConfig(hidden=hidden, lr=0.01 if len(hidden) > 1 else 1.0), log_every=10**9)
+    if not keep:
+        trainer.timeline.next_step = 10**18  # never due: no moment after step 0
+    started = time.perf_counter()
+    trainer.step(steps)
+    return time.perf_counter() - started
+
+
+def movie_times(repeats: int) -> None:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PyQt5.QtWidgets import QApplication
+
+    from nnviz.gui.files.movie_export import timeline_frames
+
+    QApplication.instance() or QApplication(["nnviz"])
+    trainer = build_trainer(TrainingConfig())
+    trainer.step(3000)
+    trainer.keep_moment()
+    render, encode = {"gif": [], "mp4": []}, {"gif": [], "mp4": []}
+    with tempfile.TemporaryDirectory() as folder:
+        for _ in range(repeats):
+            for kind in ("gif", "mp4"):
+                started = time.perf_counter()
+                _, frames = timeline_frames(trainer, 120, "moons")
+                pictures = list(frames)
+                render[kind].append(time.perf_counter() - started)
+                started = time.perf_counter()
+                write_movie(os.path.join(folder, f"run.{kind}"), pictures, 20, "{}")
+                encode[kind].append(time.perf_counter() - started)
+                size = os.path.getsize(os.path.join(folder, f"run.{kind}"))
+            print(f"  ({len(pictures)} frames of {pictures[0].shape[1]}x{pictures[0].shape[0]}; last {kind} {size / 1e6:.1f} MB)")
+    for kind in ("gif", "mp4"):
+        r, e = statistics.median(render[kind]), statistics.median(encode[kind])
+        print(f"120-frame {kind.upper()} of the Train view: {r + e:.2f} s = rendering {r:.2f} s + encoding {e:.2f} s "
+              f"(median of {repeats})")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=5)
+    args = parser.parse_args()
+    threadpool_limits(1)
+    for name, (hidden, steps) in WORKLOADS.items():
+        times = {True: [], False: []}
+        for _ in range(args.repeats):
+            for keep in (False, True):
+                times[keep].append(seconds(hidden, steps, keep))
+        off, on = statistics.median(times[False]), statistics.median(times[True])
+        print(f"moons, {name}, {steps:,} steps from step 0 (median of {args.repeats}): "
+              f"without the timeline {steps / off:,.0f} steps/s, with it {steps / on:,.0f} ({off / on:.3f} of the speed)")
+    movie_times(max(1, args.repeats // 2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,114 @@
+"""Movies of a run: which steps the frames show, and writing them as GIF or MP4.
+
+Learning is fastest at the start, so frames are spread geometrically: frame k of n shows step
+``(T + 1) ** (k / (n - 1)) - 1`` of a T-step run, rounded, and at least one step after the frame
+before. Of 120 frames over 3,000 steps, the first 62 show steps 0 to 61 one by one and the last
+ten cover steps 1,637 to 3,000; evenly spaced frames would show the first 25 steps in one.
+
+GIFs are written with Pillow and MP4 (H.264) with imageio-ffmpeg (imageio's ffmpeg plugin, which
+ships its own ffmpeg); both atomically, with the run's settings as a GIF comment or MP4 metadata.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+
+import numpy as np
+
+from nnviz.core.files import SaveError, write_atomically
+
+MOVIE_SUFFIXES = (".gif", ".mp4")
+DEFAULT_FRAMES, DEFAULT_FPS = 120, 20
+FRAMES_RANGE, FPS_RANGE = (2, 2000), (1, 60)
+
+
+class MovieError(ValueError):
+    """A movie cannot be made as asked (an unknown extension); the message says why."""
+
+
+def movie_kind(path: str | os.PathLike) -> str:
+    """``"gif"`` or ``"mp4"`` from the path's extension; raises :class:`MovieError`."""
+    suffix = os.path.splitext(os.fspath(path))[1].lower()
+    if suffix not in MOVIE_SUFFIXES:
+        raise MovieError(f"{os.fspath(path)}: a movie is a .gif or an .mp4 file, not {suffix or 'a file without an extension'}")
+    return suffix[1:]
+
+
+def spread_steps(last: int, frames: int, first: int = 0) -> list[int]:
+    """At most ``frames`` steps from ``first`` to ``last``, dense early (see the module docstring)."""
+    span = last - first
+    if frames < 2 or span <= 0:
+        return [last]
+    t = np.arange(frames) / (frames - 1)
+    raw = np.round((span + 1.0) ** t - 1).astype(np.int64)
+    steps = []
+    for value in raw:
+        step = first + min(span, max(int(value), steps[-1] - first + 1 if steps else 0))
+        if not steps or step > steps[-1]:
+            steps.append(step)
+    steps[-1] = last
+    return steps
+
+
+def pick_moments(moment_steps: list[int], frames: int) -> list[int]:
+    """Indices of kept moments nearest :func:`spread_steps` over their span, each used once."""
+    if not moment_steps:
+        return []
+    wanted = spread_steps(moment_steps[-1], frames, moment_steps[0])
+    steps = np.asarray(moment_steps)
+    picked = []
+    for step in wanted:
+        i = int(np.argmin(np.abs(steps - step)))
+        if not picked or i > picked[-1]:
+            picked.append(i)
+    return picked
+
+
+def write_movie(path: str | os.PathLike, frames: Iterable[np.ndarray], fps: float, comment: str) -> int:
+    """Write RGB frames (``(height, width, 3)`` uint8, all one size) to ``path`` as GIF or MP4,
+    atomically; returns how many were written. Raises :class:`MovieError` or :class:`SaveError`."""
+    kind = movie_kind(path)
+    written = []
+
+    def write(tmp: str) -> None:
+        written.append((_write_gif if kind == "gif" else _write_mp4)(tmp, frames, fps, comment))
+
+    write_atomically(path, write)
+    if not written[0]:
+        raise SaveError(f"Cannot save {os.fspath(path)}: there were no frames to write.")
+    return written[0]
+
+
+def _write_gif(tmp: str, frames: Iterable[np.ndarray], fps: float, comment: str) -> int:
+    from PIL import Image
+
+    # Each frame its own palette (the first frame's lacked the colours that came later), by the fast
+    # octree; no dithering, whose noise doubled the file and took ten times longer.
+    images = [Image.fromarray(frame, "RGB").quantize(255, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
+              for frame in frames]
+    if images:
+        images[0].save(tmp, format="GIF", save_all=True, append_images=images[1:], duration=round(1000 / fps),
+                       loop=0, comment=comment.encode())
+    return len(images)
+
+
+def _write_mp4(tmp: str, frames: Iterable[np.ndarray], fps: float, comment: str) -> int:
+    import imageio_ffmpeg
+
+    count, writer = 0, None
+    try:
+        for frame in frames:
+            height, width = frame.shape[0] // 2 * 2, frame.shape[1] // 2 * 2  # H.264 in yuv420p wants even sides
+            if writer is None:
+                writer = imageio_ffmpeg.write_frames(
+                    tmp, (width, height), fps=fps, codec="libx264", pix_fmt_in="rgb24", pix_fmt_out="yuv420p",
+                    quality=7, macro_block_size=1, ffmpeg_log_level="error",
+                    output_params=["-f", "mp4", "-metadata", f"comment={comment}"])  # tmp has no .mp4 to go by
+                writer.send(None)
+            writer.send(np.ascontiguousarray(frame[:height, :width]))
+            count += 1
+    finally:
+        if writer is not None:
+            writer.close()
+    return count

@@ -1,0 +1,124 @@
+"""A run's timeline: copies of the network (and of what training needs to go on from there)
+at moments spread over the run, dense early and sparser later, in bounded memory.
+
+The moments are every step at first, then log-spaced (each gap a twentieth of the step it
+follows), then regular (at most ``every`` steps apart): learning is fastest at the start, so
+that is where a replay needs the most frames. When the moments hold more than ``max_bytes``,
+every second one after the first few is dropped and ``every`` doubles, so the run stays
+covered evenly however long it trains.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+
+import numpy as np
+
+MAX_BYTES = 100 * 2**20  # at six layers of 200 units (0.8 MB of float32 weights, SGD): 64 to 128 moments
+EVERY = 1000  # the widest gap between moments at first, in steps
+LOG_GAP = 0.05  # early on, a moment each time the step count grows by 5%
+KEEP_FIRST = 8  # moments never thinned: the very first steps, where the picture changes most
+
+
+@dataclass(frozen=True, eq=False)
+class Moment:
+    """The run at one step: the weights, and the state training goes on from there with."""
+
+    step: int
+    weights: np.ndarray  # the network's flat parameters, a copy
+    optimizer: str  # the update rule then
+    optimizer_state: dict[str, np.ndarray] = field(default_factory=dict)  # its buffers, copies
+    optimizer_steps: int = 0
+    dropout_rng: dict | None = None  # the generators' states (None: not kept, as in older run files)
+    batches: dict | None = None  # Batches.state(): order, cursor, rng
+
+    @property
+    def nbytes(self) -> int:
+        return self.weights.nbytes + sum(b.nbytes for b in self.optimizer_state.values())
+
+    @property
+    def resumable(self) -> bool:
+        """Whether training can go on from here exactly as it did (or only from the weights)."""
+        return self.dropout_rng is not None and self.batches is not None
+
+
+class Timeline:
+    """The moments of one run, in step order (see the module docstring)."""
+
+    def __init__(self, max_bytes: int = MAX_BYTES, every: int = EVERY):
+        self.max_bytes, self.every = max_bytes, every
+        self.moments: list[Moment] = []
+        self.next_step = 0  # the first step not yet due a moment
+        self._bytes = 0
+
+    def __len__(self) -> int:
+        return len(self.moments)
+
+    @property
+    def nbytes(self) -> int:
+        return self._bytes
+
+    @property
+    def steps(self) -> list[int]:
+        return [m.step for m in self.moments]
+
+    def schedule(self) -> Timeline:
+        """An empty timeline that keeps moments where this one would next (what a run takes
+        to the training process, rather than every moment so far)."""
+        timeline = Timeline(self.max_bytes, self.every)
+        timeline.next_step = self.next_step
+        return timeline
+
+    def due(self, step: int) -> bool:
+        """Whether a moment at ``step`` should be kept."""
+        return step >= self.next_step
+
+    def keep(self, moment: Moment) -> None:
+        """Add ``moment`` (later than the last), thinning the timeline if it is over its bound."""
+        if self.moments and moment.step <= self.moments[-1].step:
+            self.cut_after(moment.step - 1)  # the run went back (a divergence stepped back over it)
+        self.moments.append(moment)
+        self._bytes += moment.nbytes
+        self.next_step = self._after(moment.step)
+        while self._bytes > self.max_bytes and len(self.moments) > KEEP_FIRST + 1:
+            self._thin()
+
+    def _after(self, step: int) -> int:
+        return step + max(1, min(int(step * LOG_GAP), self.every))
+
+    def extend(self, moments) -> None:
+        """Keep each of ``moments`` that is later than the last kept."""
+        for moment in moments:
+            if not self.moments or moment.step > self.moments[-1].step:
+                self.keep(moment)
+
+    def _thin(self) -> None:
+        first, rest = self.moments[:KEEP_FIRST], self.moments[KEEP_FIRST:]
+        self.moments = first + rest[::-1][::2][::-1]  # every second one, counted back from the last
+        self._bytes = sum(m.nbytes for m in self.moments)
+        self.every *= 2
+
+    def nearest(self, step: int) -> Moment | None:
+        """The moment closest to ``step`` (the earlier on a tie); None when there is none."""
+        if not self.moments:
+            return None
+        steps = self.steps
+        i = bisect.bisect_left(steps, step)
+        if i == len(steps) or (i > 0 and step - steps[i - 1] <= steps[i] - step):
+            i -= 1
+        return self.moments[i]
+
+    def index_of(self, step: int) -> int:
+        """The position of the moment at ``step`` or the nearest one."""
+        return self.moments.index(self.nearest(step))
+
+    def cut_after(self, step: int) -> None:
+        """Forget the moments after ``step`` (the run goes on from there instead)."""
+        self.moments = [m for m in self.moments if m.step <= step]
+        self._bytes = sum(m.nbytes for m in self.moments)
+        self.next_step = self._after(self.moments[-1].step) if self.moments else 0
+
+    def since(self, step: int) -> list[Moment]:
+        """The moments after ``step``."""
+        return self.moments[bisect.bisect_right(self.steps, step):]

@@ -1,0 +1,161 @@
+"""Frames for movies: a network's boundary and loss curve at kept moments of its timeline or
+as it trains, or a sweep's grid as it trains. Each comes as the frames' steps and an iterator of
+RGB arrays, so that the window (a frame per turn of the event loop, under a progress dialog)
+and the command line (offscreen) make the same pictures. A QApplication must exist."""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+from collections.abc import Iterator
+from dataclasses import replace
+
+import numpy as np
+from PyQt5.QtCore import Qt
+from PyQt5.QtGui import QImage
+from PyQt5.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from nnviz.core.datasets import Dataset
+from nnviz.core.movie import pick_moments, spread_steps
+from nnviz.core.sweep import Sweep
+from nnviz.core.timeline import Moment
+from nnviz.core.training import Trainer, TrainingSnapshot
+from nnviz.gui.files.export import CONFIG_KEY
+from nnviz.gui.files.figure_export import SWEEP_KEY
+from nnviz.gui.train.plots import BoundaryPlot, LossPlot
+
+MOVIE_SIZE = (960, 540)  # a Train view movie's frames, in pixels
+
+
+class MovieFrame(QWidget):
+    """What a movie of the Train view shows: a caption with the step and figures, the decision
+    boundary, and the loss curve with the step marked. Made once, fed snapshots."""
+
+    def __init__(self, data: Dataset, title: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setStyleSheet("MovieFrame { background: white; }")
+        self.setAttribute(Qt.WA_StyledBackground, True)
+        self.resize(*MOVIE_SIZE)
+        self.title = QLabel(html.escape(title))
+        self.caption = QLabel()
+        for label in (self.title, self.caption):
+            label.setAlignment(Qt.AlignCenter)
+        self.caption.setStyleSheet("font-size: 13pt;")
+        self.boundary = BoundaryPlot()
+        self.loss = LossPlot()
+        self.loss.setLogMode(y=True)
+        plots = QHBoxLayout()
+        plots.addWidget(self.boundary, 3)
+        plots.addWidget(self.loss, 2)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 6, 8, 6)
+        layout.addWidget(self.title)
+        layout.addWidget(self.caption)
+        layout.addLayout(plots, 1)
+        self.setAttribute(Qt.WA_DontShowOnScreen)  # painted for the movie, never a window of its own
+        self.show()  # its plots take their sizes only once shown and laid out
+        layout.activate()
+        self.boundary.set_dataset(data)
+
+    def picture(self, snapshot: TrainingSnapshot, history: np.ndarray) -> np.ndarray:
+        """The frame for ``snapshot``, its loss curve drawn from ``history``."""
+        latest = snapshot.latest
+        test = "" if math.isnan(latest.test_accuracy) else f" · test accuracy {latest.test_accuracy:.1%}"
+        self.caption.setText(f"<b>step {snapshot.step:,}</b> · loss {latest.loss:.4f} · "
+                             f"train accuracy {latest.train_accuracy:.1%}{test}")
+        self.boundary.show_network(snapshot.network)
+        self.loss.show_history(history)
+        self.loss.show_marker(snapshot.step)
+        # No processEvents: in the window that would run everything pending, the next frame's turn included.
+        self.layout().activate()  # a caption of another width
+        return image_array(self.grab().toImage())
+
+
+def image_array(image: QImage) -> np.ndarray:
+    """An RGB copy of ``image``, ``(height, width, 3)`` uint8."""
+    image = image.convertToFormat(QImage.Format_RGB888)
+    height, width, stride = image.height(), image.width(), image.bytesPerLine()
+    buffer = np.frombuffer(image.constBits().asstring(stride * height), np.uint8)
+    return buffer.reshape(height, stride)[:, : width * 3].reshape(height, width, 3).copy()
+
+
+def timeline_frames(trainer: Trainer, frames: int, title: str) -> tuple[list[int], Iterator[np.ndarray]]:
+    """The steps of the kept moments a movie of at most ``frames`` frames shows (see
+    :func:`~nnviz.core.movie.pick_moments`), and a :class:`MovieFrame` of each."""
+    moments = [trainer.timeline.moments[i] for i in pick_moments(trainer.timeline.steps, frames)]
+    return [m.step for m in moments], _moment_frames(trainer, moments, title)
+
+
+def _moment_frames(trainer: Trainer, moments: list[Moment], title: str) -> Iterator[np.ndarray]:
+    frame = MovieFrame(trainer.data, title)
+    history = trainer.history.array()
+    try:
+        for moment in moments:
+            yield frame.picture(trainer.snapshot_at(moment), history)
+    finally:
+        frame.close()
+        frame.deleteLater()
+
+
+def _row(entry) -> list[float]:
+    return [entry.step, entry.loss, entry.train_accuracy, entry.test_loss, entry.test_accuracy]
+
+
+def _merged(history: np.ndarray, seen: list[list[float]]) -> np.ndarray:
+    """A history with the figures of the frames so far between its entries (one a step)."""
+    rows = np.concatenate([history, seen])
+    return rows[np.unique(rows[:, 0], return_index=True)[1]]
+
+
+def movie_comment(texts: dict[str, str], steps: list[int]) -> str:
+    """What a movie carries (a GIF comment, MP4 metadata): the settings a picture's PNG texts
+    hold, and the step of each frame, as JSON."""
+    comment = {key: json.loads(value) for key, value in texts.items() if key in (CONFIG_KEY, SWEEP_KEY)}
+    return json.dumps({**comment, "nnviz-steps": steps, "Software": texts.get("Software", "nnviz")})
+
+
+def recorded_frames(trainer, last_step: int, frames: int, title: str, sweep: Sweep | None = None
+                    ) -> tuple[list[int], Iterator[np.ndarray]]:
+    """The steps of :func:`~nnviz.core.movie.spread_steps` up to ``last_step``, and pictures at
+    each as ``trainer`` trains on to it, offscreen: of the Train view for a lone network, of the
+    grid for a ``sweep``. A divergence ends the movie at the last finite step."""
+    steps = spread_steps(last_step, frames, trainer.step_count)
+    return steps, _recorded(trainer, steps, title, sweep)
+
+
+def _recorded(trainer, steps: list[int], title: str, sweep: Sweep | None) -> Iterator[np.ndarray]:
+    from nnviz.gui.compare.sweep_view import SweepFigure
+    from nnviz.gui.files.figure_export import FIGURE_SIZE, sweep_heading
+
+    if sweep is None:
+        widget = MovieFrame(trainer.data, title)
+        seen = []  # each frame's figures: the loss curve between the history's entries
+    else:
+        widget = SweepFigure()
+        widget.setAttribute(Qt.WA_DontShowOnScreen)
+        widget.resize(*FIGURE_SIZE)
+        labels = [sweep.label(v) for v in sweep.values]
+        widget.set_tiles(labels, sweep.ordered, [trainer.data] * len(labels), sweep_heading(sweep))
+        widget.show()
+        widget.layout().activate()
+        seen = [[] for _ in labels]
+    try:
+        for step in steps:
+            trainer.step(step - trainer.step_count)
+            if step == steps[-1] and getattr(trainer, "divergence", None) is None:
+                trainer.record()  # as train() does: the last step is always in the history
+            snapshot = trainer.snapshot()
+            if sweep is None:
+                seen.append(_row(snapshot.latest))
+                yield widget.picture(snapshot, _merged(snapshot.history, seen))
+                if trainer.divergence is not None:
+                    return
+            else:
+                for rows, latest in zip(seen, snapshot.latest):
+                    rows.append(_row(latest))
+                widget.show_snapshot(replace(snapshot, histories=[_merged(h, rows) for h, rows in zip(snapshot.histories, seen)]))
+                yield image_array(widget.grab().toImage())
+    finally:
+        widget.close()
+        widget.deleteLater()

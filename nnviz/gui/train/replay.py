@@ -1,0 +1,202 @@
+"""The timeline bar under the Train view's plots, and the replay it drives.
+
+Dragging the slider (or the arrow keys, or Play) shows a kept moment of the run in every
+panel: the boundary, the hidden units, the diagram, the histograms, the figures, and a red
+line on the loss curve. Training pauses while you look back; Train goes back to the latest
+step, and Continue from here trains on from the moment shown instead.
+"""
+
+from __future__ import annotations
+
+from PyQt5.QtCore import QObject, Qt, QTimer, pyqtSignal
+from PyQt5.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QSlider,
+    QWidget,
+)
+
+from nnviz.core.timeline import Moment
+
+REPLAY_SPEEDS = (2, 5, 10, 20, 30)  # moments a second that Play shows
+DEFAULT_SPEED = 10
+
+
+class TimelineBar(QWidget):
+    """Play, a slider over the run's kept moments, where it is, and Continue from here."""
+
+    moved = pyqtSignal(int)  # the user chose the moment at this index
+    play_toggled = pyqtSignal(bool)
+    continue_clicked = pyqtSignal()
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.play = QPushButton("▶ Replay")
+        self.play.setCheckable(True)
+        self.play.setToolTip("Replay the run from the moment shown, at the speed beside (Space while the slider has focus)")
+        self.play.toggled.connect(self.play_toggled)
+        self.speed = QComboBox()
+        for speed in REPLAY_SPEEDS:
+            self.speed.addItem(f"{speed} frames/s", speed)
+        self.speed.setCurrentIndex(REPLAY_SPEEDS.index(DEFAULT_SPEED))
+        self.speed.setToolTip("How fast Replay goes through the kept moments")
+        self.slider = QSlider(Qt.Horizontal)
+        self.slider.setToolTip("Drag to any kept moment of the run (dense early, sparser later); "
+                               "← and → step from one to the next. Training pauses meanwhile.")
+        self.slider.setRange(0, 0)
+        self.slider.setPageStep(10)
+        self.slider.valueChanged.connect(self._on_value)
+        self.where = QLabel("latest step")
+        self.where.setMinimumWidth(170)
+        self.continue_button = QPushButton("Continue from here")
+        self.continue_button.setToolTip("Train on from the moment shown; the later part of the run is discarded")
+        self.continue_button.setEnabled(False)
+        self.continue_button.clicked.connect(self.continue_clicked)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 2, 0, 2)
+        layout.addWidget(self.play)
+        layout.addWidget(self.speed)
+        layout.addWidget(self.slider, 1)
+        layout.addWidget(self.where)
+        layout.addWidget(self.continue_button)
+        self._quiet = False
+
+    def set_moments(self, steps: list[int], index: int | None) -> None:
+        """The kept moments' steps, and the one shown (None: the latest step, live)."""
+        self._steps = steps
+        self._quiet = True
+        self.slider.setRange(0, max(0, len(steps) - 1))
+        self.slider.setValue(len(steps) - 1 if index is None else index)
+        self._quiet = False
+        self.continue_button.setEnabled(index is not None and index < len(steps) - 1)
+        if index is None:
+            self.where.setText("latest step")
+        else:
+            self.where.setText(f"step {steps[index]:,} · moment {index + 1} of {len(steps)}")
+
+    def _on_value(self, index: int) -> None:
+        if not self._quiet:
+            self.moved.emit(index)
+
+
+class Replay(QObject):
+    """Drives the Train view from the timeline bar (see the module docstring)."""
+
+    def __init__(self, window, bar: TimelineBar):
+        super().__init__(window)
+        self.window, self.bar = window, bar
+        self.session, self.view = window.session, window.view
+        self.index: int | None = None  # the moment shown; None while the latest is
+        self._wanted: int | None = None  # the moment asked for while the trainer was away
+        self._player = QTimer(self)
+        self._player.timeout.connect(self._advance)
+        bar.moved.connect(self.show_moment)
+        bar.play_toggled.connect(self._on_play)
+        bar.continue_clicked.connect(self.continue_from_here)
+        bar.speed.currentIndexChanged.connect(lambda _i: self._player.setInterval(self._interval()))
+        self.session.running_changed.connect(self._on_running_changed)
+        self.session.snapshot_ready.connect(self._on_snapshot)
+        self.session.run_reset.connect(lambda _snapshot: self.go_live())
+
+    @property
+    def moments(self) -> list[Moment]:
+        trainer = self.session.trainer
+        return trainer.timeline.moments if trainer is not None else []
+
+    def show_moment(self, index: int) -> None:
+        """Show the moment at ``index`` (pausing training first: the trainer must be here)."""
+        self._wanted = index
+        if not self.session.is_settled:
+            self.session.pause()
+            self.session.with_trainer(lambda _trainer: self._show_wanted())
+            return
+        self._show_wanted()
+
+    def show_step(self, step: int) -> None:
+        """Show the kept moment nearest ``step``."""
+        self.session.with_trainer(lambda trainer: trainer.timeline.moments and
+                                  self.show_moment(trainer.timeline.index_of(step)))
+
+    def step_by(self, delta: int) -> None:
+        """The moment before (-1) or after (+1) the one shown."""
+        if self.index is None:  # from the latest step, back to the last moment kept
+            if delta < 0 and self.moments:
+                self.show_moment(len(self.moments) - 1)
+        else:
+            self.show_moment(min(max(0, self.index + delta), len(self.moments) - 1))
+
+    def go_live(self) -> None:
+        """Back to the latest step."""
+        self.index = self._wanted = None
+        self.bar.play.setChecked(False)
+        self.view.show_moment(None)
+        self.bar.set_moments([m.step for m in self.moments], None)
+
+    def continue_from_here(self) -> None:
+        """Train on from the moment shown, once the user agrees to lose what came after it."""
+        if self.index is None or not self.session.is_settled:
+            return
+        trainer = self.session.trainer
+        moment = trainer.timeline.moments[self.index]
+        later = trainer.step_count - moment.step
+        answer = QMessageBox.question(
+            self.window, "Continue from here",
+            f"Train on from step {moment.step:,}? The {later:,} steps after it will be discarded.",
+            QMessageBox.Yes | QMessageBox.Cancel, QMessageBox.Cancel)
+        if answer != QMessageBox.Yes:
+            return
+        exact = trainer.go_back_to(moment)
+        self.go_live()
+        self.session.snapshot_ready.emit(trainer.snapshot())
+        note = "with the optimiser's state of then" if exact else \
+            "the optimiser's state of then was not kept (or its rule has changed since), so it restarts"
+        self.session.start()
+        self.window.statusBar().showMessage(f"Continuing from step {moment.step:,}: {note}.", 8000)
+
+    def _show_wanted(self) -> None:
+        moments = self.moments
+        if self._wanted is None or not moments:
+            return
+        self.index = min(self._wanted, len(moments) - 1)
+        trainer = self.session.trainer
+        self.view.show_moment(trainer.snapshot_at(moments[self.index]))
+        self.bar.set_moments([m.step for m in moments], self.index)
+
+    def _refresh(self) -> None:
+        if self._wanted is None:
+            self.bar.set_moments([m.step for m in self.moments], None)
+
+    def _on_snapshot(self, snapshot) -> None:
+        if self.index is None:  # the slider's length grows with the run (the trainer's moments are here only once it is)
+            count = len(self.moments) + (0 if self.session.is_settled else snapshot.moments)
+            if count - 1 != self.bar.slider.maximum():
+                self.bar.set_moments(list(range(count)), None)
+
+    def _on_running_changed(self, running: bool) -> None:
+        if running:
+            self.go_live()
+        elif self._wanted is None:  # paused: the moments of the run so far come back with the trainer
+            self.session.with_trainer(lambda _trainer: self._refresh())
+
+    def _on_play(self, playing: bool) -> None:
+        self.bar.play.setText("⏸ Pause replay" if playing else "▶ Replay")
+        if not playing:
+            self._player.stop()
+            return
+        if self.index is None or self.index >= len(self.moments) - 1:
+            self.show_moment(0)  # from the start
+        self._player.start(self._interval())
+
+    def _advance(self) -> None:
+        if self.index is None:
+            return  # still waiting for the trainer
+        if self.index >= len(self.moments) - 1:
+            self.bar.play.setChecked(False)
+            return
+        self.show_moment(self.index + 1)
+
+    def _interval(self) -> int:
+        return round(1000 / self.bar.speed.currentData())

@@ -1,0 +1,131 @@
+"""The timeline bar: scrubbing shows a kept moment in every panel, and Continue from here."""
+
+import numpy as np
+import pytest
+from gui_helpers import settle
+from PyQt5.QtCore import QSettings
+from PyQt5.QtWidgets import QApplication, QMessageBox
+
+from nnviz.core.config import TrainingConfig
+from nnviz.core.grid import grid_points
+from nnviz.gui.main_window import MainWindow
+
+
+@pytest.fixture
+def window(qtbot, tmp_path):
+    window = MainWindow(TrainingConfig(hidden=(8, 8), samples=100, optimizer="adam", lr=0.05),
+                        QSettings(str(tmp_path / "s.ini"), QSettings.IniFormat))
+    qtbot.addWidget(window)
+    window.show()
+    QApplication.setActiveWindow(window)
+    yield window
+    window.close()
+    assert not window.session.has_process
+
+
+def _trained(qtbot, window, steps=1500):
+    window.session.start()
+    qtbot.waitUntil(lambda: window.view.latest.step >= steps, timeout=30000)
+
+
+def test_scrubbing_pauses_and_shows_exactly_that_moment(qtbot, window):
+    """Dragging the slider while training pauses it and shows the moment: the boundary is that
+    of a network with the moment's weights, the figures are its step's, the loss curve is marked."""
+    _trained(qtbot, window)
+    bar = window.view.timeline
+    assert bar.slider.maximum() > 20  # the slider grew with the run while it trained
+    bar.slider.setValue(30)  # as a drag does
+    qtbot.waitUntil(lambda: window.replay.index == 30, timeout=10000)
+    assert not window.session.is_running
+    moment = window.session.trainer.timeline.moments[30]
+    window.view.draw_now()
+    shown = window.view.shown
+    assert shown.step == moment.step == 30 and window.view.latest.step > 1000
+    np.testing.assert_array_equal(shown.network.flat, moment.weights)
+    plot = window.view.boundary
+    r = plot.probability_image().shape[0]
+    expected = window.session.trainer.network_at(moment).predict_proba(grid_points(plot.bounds, r)).reshape(r, r, -1)
+    np.testing.assert_allclose(plot.probability_image(), expected, rtol=1e-5, atol=1e-6)
+    figures = window.view.figures
+    loss = window.session.trainer.network_at(moment).evaluate(window.session.trainer.data.X_train,
+                                                                window.session.trainer.data.y_train, 0.001)[0]
+    assert figures.text("step") == "30" and figures.text("loss") == f"{loss:.4f}"
+    assert window.view.loss.marker.isVisible() and window.view.loss.marker.value() == 30
+    assert bar.where.text().startswith("step 30 ·") and bar.continue_button.isEnabled()
+
+
+def test_arrow_actions_step_through_moments_and_train_goes_back_to_the_latest(qtbot, window):
+    _trained(qtbot, window, 500)
+    settle(qtbot, window.session)
+    earlier = next(a for a in window.actions() if a.text() == "Earlier moment")
+    later = next(a for a in window.actions() if a.text() == "Later moment")
+    count = len(window.session.trainer.timeline)
+    earlier.trigger()
+    earlier.trigger()
+    assert window.replay.index == count - 2
+    later.trigger()
+    assert window.replay.index == count - 1
+    assert window.view.shown.step == window.session.trainer.timeline.moments[-1].step
+    window.session.start()
+    assert window.replay.index is None and window.view.moment is None and not window.view.loss.marker.isVisible()
+    assert window.view.timeline.where.text() == "latest step"
+
+
+def test_replay_plays_the_moments_in_order(qtbot, window):
+    _trained(qtbot, window, 300)
+    settle(qtbot, window.session)
+    shown = []
+    window.view.timeline.speed.setCurrentIndex(window.view.timeline.speed.count() - 1)  # the fastest
+    window.view.timeline.play.click()
+    qtbot.waitUntil(lambda: (shown.append(window.replay.index), window.replay.index == 25)[1], timeout=10000)
+    steps = [s for s in shown if s is not None]
+    assert steps[0] == 0 and steps == sorted(steps)
+    window.view.timeline.play.click()
+    assert not window.view.timeline.play.isChecked()
+
+
+@pytest.mark.parametrize("answer", [QMessageBox.Yes, QMessageBox.Cancel])
+def test_continue_from_here_asks_then_trains_on_from_the_moment(qtbot, window, monkeypatch, answer):
+    """Yes: the later part of the run is gone and training goes on from the moment, with the
+    optimiser's state of then (the status bar says so). Cancel: nothing changes."""
+    asked = []
+    monkeypatch.setattr(QMessageBox, "question", lambda *args, **kwargs: asked.append(args[2]) or answer)
+    _trained(qtbot, window, 1000)
+    window.view.timeline.slider.setValue(40)
+    qtbot.waitUntil(lambda: window.replay.index == 40, timeout=10000)
+    trainer = window.session.trainer
+    before = trainer.step_count
+    window.view.timeline.continue_button.click()
+    assert asked and f"{before - 40:,} steps after it" in asked[0]
+    if answer == QMessageBox.Cancel:
+        assert trainer.step_count == before and window.replay.index == 40 and not window.session.is_running
+        return
+    assert window.session.is_running and window.replay.index is None
+    assert "with the optimiser's state of then" in window.statusBar().currentMessage()
+    qtbot.waitUntil(lambda: 40 < window.view.latest.step < before, timeout=10000)
+    settle(qtbot, window.session)
+    history = window.session.trainer.history.array()
+    assert (np.diff(history[:, 0]) > 0).all()  # one history, the discarded steps gone
+
+
+def test_slow_motion_from_the_window_shows_each_step(qtbot, window):
+    """Speed at 10 steps a second: the view gets every step, one at a time; + and − step the
+    speed up and down, and full speed is the fastest."""
+    controls = window.controls
+    controls.speed.setCurrentIndex(controls.speed.findData(10))
+    steps = []
+    window.session.snapshot_ready.connect(lambda snapshot: steps.append(snapshot.step))
+    window.session.start()
+    qtbot.waitUntil(lambda: len(set(steps)) >= 6, timeout=20000)
+    window.session.pause()
+    seen = sorted(set(steps))
+    assert seen[1:] == list(range(seen[1], seen[1] + len(seen) - 1))  # after the first, one step at a time
+    faster = next(a for a in window.actions() if a.text() == "Faster")
+    slower = next(a for a in window.actions() if a.text() == "Slower")
+    faster.trigger()
+    assert controls.speed.currentData() == 30 and window.session.speed == 30
+    for _ in range(10):
+        faster.trigger()
+    assert controls.speed.currentData() is None and window.session.speed is None
+    slower.trigger()
+    assert controls.speed.currentData() == 1000

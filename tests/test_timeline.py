@@ -1,0 +1,141 @@
+"""The timeline: which moments a run keeps, in bounded memory, and going on from one of them."""
+
+import time
+
+import numpy as np
+import pytest
+
+from nnviz.core.config import TrainingConfig
+from nnviz.core.experiment import build_dataset, build_trainer
+from nnviz.core.timeline import KEEP_FIRST, MAX_BYTES, Moment, Timeline
+
+
+def _moment(step: int, size: int = 10) -> Moment:
+    return Moment(step, np.full(size, float(step), dtype=np.float32), "sgd")
+
+
+def _fill(timeline: Timeline, last: int, size: int = 10) -> None:
+    for step in range(last + 1):
+        if timeline.due(step):
+            timeline.keep(_moment(step, size))
+
+
+def test_moments_are_dense_early_then_log_spaced_then_regular():
+    """Every step at first, gaps of 5% of the step next, then at most ``every`` steps apart."""
+    timeline = Timeline(every=500)
+    _fill(timeline, 30000)
+    steps = np.array(timeline.steps)
+    assert list(steps[:21]) == list(range(21))
+    gaps = np.diff(steps)
+    assert (np.diff(gaps) >= 0).all() and gaps.max() == 500  # they widen, up to the regular gap
+    assert np.all(gaps[steps[:-1] < 10000] <= np.maximum(1, steps[:-1][steps[:-1] < 10000] // 20))
+    assert (steps < 1000).sum() > (steps > 29000).sum()  # the start gets the most
+
+
+def test_memory_is_bounded_and_the_run_stays_covered_evenly():
+    """Over a long run the moments stay within the bound; thinning keeps the first few, the
+    last, and evenly spaced ones between (no gap more than twice another after the start)."""
+    size = 1000  # 4 kB a moment
+    timeline = Timeline(max_bytes=200 * 4000, every=100)
+    peak = 0
+    for step in range(200_000):
+        if timeline.due(step):
+            timeline.keep(_moment(step, size))
+            peak = max(peak, timeline.nbytes)
+    assert peak <= 200 * 4000 and timeline.nbytes == sum(m.nbytes for m in timeline.moments)
+    steps = np.array(timeline.steps)
+    assert list(steps[:KEEP_FIRST]) == list(range(KEEP_FIRST)) and steps[-1] >= 200_000 - timeline.every
+    late = np.diff(steps[steps > 20_000])
+    assert late.max() <= 2 * late.min()
+    assert len(steps) > 50  # thinned, not emptied
+
+
+def test_the_stated_bound_at_six_layers_of_200_units():
+    """100 MB holds 128 moments of six layers of 200 units (float32 weights, SGD): after a
+    thinning at least half as many."""
+    network = build_trainer(TrainingConfig(hidden=(200,) * 6, samples=20), build_dataset(TrainingConfig(samples=20))).network
+    timeline = Timeline()
+    for step in range(100_000):
+        if timeline.due(step):
+            timeline.keep(Moment(step, network.flat.copy(), "sgd"))
+    assert timeline.nbytes <= MAX_BYTES and len(timeline) >= 64
+
+
+@pytest.mark.parametrize(("optimizer", "batch_size", "dropout"), [("adam", 32, 0.2), ("sgd", None, 0.0),
+                                                                  ("nesterov", 50, 0.0), ("rmsprop", 16, 0.5)])
+def test_going_on_from_a_moment_equals_a_straight_run(optimizer, batch_size, dropout):
+    """From a kept moment, with the optimiser's state, the batch order and the dropout masks of
+    then, training retraces the straight run bit for bit: weights and history."""
+    config = TrainingConfig(hidden=(10, 10), optimizer=optimizer, batch_size=batch_size, dropout=dropout,
+                            momentum=0.9 if optimizer == "nesterov" else 0.0, dtype="float64")
+    data = build_dataset(config)
+    replayed = build_trainer(config, data)
+    replayed.step(3000)
+    moment = replayed.timeline.nearest(700)
+    assert moment.step != 3000 and moment.resumable
+    assert replayed.go_back_to(moment)
+    assert replayed.step_count == moment.step and replayed.history.array()[-1, 0] <= moment.step
+    assert replayed.timeline.steps[-1] == moment.step
+    replayed.step(500)
+    straight = build_trainer(config, data)
+    straight.step(moment.step + 500)
+    np.testing.assert_array_equal(replayed.network.flat, straight.network.flat)
+    np.testing.assert_array_equal(replayed.history.array(), straight.history.array())
+
+
+def test_after_a_change_of_rule_the_optimiser_restarts():
+    """A moment kept under another rule gives its weights back, and says the optimiser restarts."""
+    config = TrainingConfig(hidden=(5,), optimizer="adam")
+    trainer = build_trainer(config, build_dataset(config))
+    trainer.step(200)
+    trainer.optimizer = "sgd"
+    moment = trainer.timeline.nearest(100)
+    assert not trainer.go_back_to(moment)
+    np.testing.assert_array_equal(trainer.network.flat, moment.weights)
+    assert trainer.optimizer_steps == 0 and trainer.step_count == moment.step
+
+
+def test_a_divergence_drops_the_moment_of_the_weights_it_gave_up():
+    """The timeline never holds weights whose loss was not finite."""
+    config = TrainingConfig(hidden=(20,), lr=50.0)
+    trainer = build_trainer(config, build_dataset(config))
+    trainer.step(200)
+    assert trainer.divergence is not None
+    assert trainer.timeline.steps[-1] <= trainer.step_count
+    assert all(np.isfinite(m.weights).all() for m in trainer.timeline.moments)
+
+
+def test_nearest_and_cut():
+    timeline = Timeline()
+    for step in (0, 10, 20):
+        timeline.keep(_moment(step))
+    assert [timeline.nearest(s).step for s in (-5, 4, 5, 6, 16, 99)] == [0, 0, 0, 10, 20, 20]
+    timeline.cut_after(12)
+    assert timeline.steps == [0, 10] and timeline.due(11) and not timeline.due(10)
+    assert Timeline().nearest(3) is None
+
+
+def test_slow_motion_shows_every_step_and_waits_for_it():
+    """At 20 steps a second, each snapshot is one step on (every step shown), the same snapshot
+    comes again while the next is not due, and ten steps take at least half a second."""
+    from nnviz.core.training import train
+
+    config = TrainingConfig(hidden=(5,))
+    trainer = build_trainer(config, build_dataset(config))
+    trainer.speed = 20
+    started = time.perf_counter()
+    snapshots = list(train(trainer, 10, interval=1 / 60))
+    elapsed = time.perf_counter() - started
+    distinct = [s for k, s in enumerate(snapshots) if k == 0 or s is not snapshots[k - 1]]
+    assert [s.step for s in distinct] == list(range(1, 11)) and len(snapshots) > len(distinct)
+    assert elapsed >= 9 / 20
+    trainer.speed = None  # full speed again: no waiting, snapshots as usual
+    assert [s.step for s in train(trainer, 500, interval=1 / 60)][-1] == 510
+
+
+def test_a_network_infinite_from_the_start_still_has_its_first_moment():
+    """Weights of std 1 in six ReLU layers give an infinite loss at step 0: the trainer is made
+    (the window shows it and says it diverged) and its timeline holds step 0."""
+    config = TrainingConfig(hidden=(200,) * 6, activation="relu", init="normal-1")
+    trainer = build_trainer(config, build_dataset(config))
+    assert trainer.divergence is not None and trainer.timeline.steps == [0]
