@@ -56,10 +56,12 @@ def test_the_seed_workload_keeps_its_first_steps_one_by_one():
     assert later[:3] == [400, 401, 402] and later[-1] == 500 and len(later) == 10
 
 
-def test_picked_moments_start_and_end_with_the_run():
+def test_picked_moments_are_as_many_as_asked_from_first_to_last():
     steps = [0, 1, 2, 3, 5, 8, 13, 21, 34, 55, 89, 144]
-    picked = pick_moments(steps, 6)
-    assert picked[0] == 0 and picked[-1] == len(steps) - 1 and picked == sorted(set(picked))
+    for frames in range(2, 13):
+        picked = pick_moments(steps, frames)
+        assert len(picked) == frames and picked[0] == 0 and picked[-1] == len(steps) - 1
+        assert picked == sorted(set(picked))
     assert pick_moments(steps, 100) == list(range(len(steps)))
 
 
@@ -135,7 +137,7 @@ def test_the_window_films_its_timeline(qtbot, window, tmp_path):
     qtbot.waitUntil(lambda: window.view.latest.step > 2000, timeout=20000)
     path = tmp_path / "timeline.gif"
     _, done = _export(qtbot, window, str(path), TRAIN_VIEW, TIMELINE, 15, 10, 0)
-    assert done == [""] and not window.session.is_running
+    assert done == [""] and window.session.is_running  # it trains on after the movie
     frames, comment = _gif(path)
     kept = window.session.trainer.timeline.steps
     assert len(frames) == 15 and comment["nnviz-steps"][0] == 0 and comment["nnviz-steps"][-1] == kept[-1]

@@ -139,3 +139,14 @@ def test_a_network_infinite_from_the_start_still_has_its_first_moment():
     config = TrainingConfig(hidden=(200,) * 6, activation="relu", init="normal-1")
     trainer = build_trainer(config, build_dataset(config))
     assert trainer.divergence is not None and trainer.timeline.steps == [0]
+
+
+def test_slow_motion_draws_the_loss_curve_frame_by_frame():
+    """In slow motion each frame's step is in the history, so the loss curve grows with it."""
+    from nnviz.core.training import train
+
+    config = TrainingConfig(hidden=(5,))
+    trainer = build_trainer(config, build_dataset(config), log_every=10)
+    trainer.speed = 60
+    last = list(train(trainer, 5, interval=1 / 60))[-1]
+    assert list(last.history[:, 0]) == [0, 1, 2, 3, 4, 5]

@@ -3,7 +3,8 @@
 Learning is fastest at the start, so frames are spread geometrically: frame k of n shows step
 ``(T + 1) ** (k / (n - 1)) - 1`` of a T-step run, rounded, and at least one step after the frame
 before. Of 120 frames over 3,000 steps, the first 62 show steps 0 to 61 one by one and the last
-ten cover steps 1,637 to 3,000; evenly spaced frames would show the first 25 steps in one.
+ten cover steps 1,637 to 3,000; evenly spaced frames would show the first 25 steps in one. A
+movie of a run's timeline shows its kept moments, evenly by their order (they are dense early).
 
 GIFs are written with Pillow and MP4 (H.264) with imageio-ffmpeg (imageio's ffmpeg plugin, which
 ships its own ffmpeg); both atomically, with the run's settings as a GIF comment or MP4 metadata.
@@ -52,17 +53,12 @@ def spread_steps(last: int, frames: int, first: int = 0) -> list[int]:
 
 
 def pick_moments(moment_steps: list[int], frames: int) -> list[int]:
-    """Indices of kept moments nearest :func:`spread_steps` over their span, each used once."""
-    if not moment_steps:
-        return []
-    wanted = spread_steps(moment_steps[-1], frames, moment_steps[0])
-    steps = np.asarray(moment_steps)
-    picked = []
-    for step in wanted:
-        i = int(np.argmin(np.abs(steps - step)))
-        if not picked or i > picked[-1]:
-            picked.append(i)
-    return picked
+    """Indices of ``frames`` kept moments (all of them if there are fewer), evenly by their
+    order: the moments are themselves dense early, so the frames are too."""
+    count = len(moment_steps)
+    if count <= frames:
+        return list(range(count))
+    return [round(k * (count - 1) / (frames - 1)) for k in range(frames)]
 
 
 def write_movie(path: str | os.PathLike, frames: Iterable[np.ndarray], fps: float, comment: str) -> int:

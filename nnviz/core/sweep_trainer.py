@@ -154,6 +154,7 @@ class SweepTrainer:
                                 self._inputs)
         self._dropout_rng = dropout_rng(first)
         self.histories = [LossHistory(log_every, history_capacity) for _ in configs]
+        self.speed: float | None = None  # steps a second in slow motion (see training.train); None: full speed
         self._figures: list[HistoryEntry] | None = None  # the last figures a snapshot evaluated afresh
 
         self.layer_sizes = [n.layer_sizes for n in networks]

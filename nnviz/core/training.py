@@ -425,8 +425,8 @@ def _slow_motion(trainer: Trainer, target: int | None, interval: float) -> Gener
         count = min(count, target - trainer.step_count)
     started = time.perf_counter()
     trainer.step(count)
-    if trainer.divergence is None and target is not None and trainer.step_count >= target:
-        trainer.record()  # the last step always appears in the history
+    if trainer.divergence is None:
+        trainer.record()  # the loss curve grows frame by frame (entries off the history's grid go when it thins)
     snapshot = trainer.snapshot(trainer.speed, exact=True)  # every frame's figures are its own
     yield snapshot
     while trainer.speed is not None and not trainer.divergence and (

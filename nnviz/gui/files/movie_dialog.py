@@ -170,7 +170,8 @@ def ask_movie(files) -> MovieExport | None:
 
 def export_movie(files, path: str, shows: str, source: str, frames: int, fps: int, steps: int) -> MovieExport | None:
     """Film the Train view or the Compare grid to ``path`` once its trainer is here (training
-    pauses); ``files.finished`` reports the end. None when ``path`` is not a movie."""
+    pauses meanwhile, and goes on after); ``files.finished`` reports the end. None when ``path``
+    is not a movie, or the trainer is not here yet (the export starts when it comes)."""
     window = files.window
     try:
         movie_kind(path)
@@ -181,6 +182,7 @@ def export_movie(files, path: str, shows: str, source: str, frames: int, fps: in
     if shows == GRID and runner.sweep is None:
         window.show_error("There is no sweep to film yet: run one on the Compare tab first.")
         return None
+    was_running = runner.is_running
     runner.pause()
     made: list[MovieExport] = []
 
@@ -199,18 +201,20 @@ def export_movie(files, path: str, shows: str, source: str, frames: int, fps: in
                 frame_steps, pictures = recorded_frames(trainer, trainer.step_count + steps, frames, title)
         export = MovieExport(window, files._writer, path, frame_steps, pictures, fps, movie_comment(texts, frame_steps))
         files.movies.append(export)
-        export.finished.connect(lambda p, error: _finished(files, runner, export, error))
+        export.finished.connect(lambda p, error: _finished(files, runner, export, error, was_running))
         made.append(export)
 
     runner.with_trainer(start)
     return made[0] if made else None
 
 
-def _finished(files, runner, export: MovieExport, error: str) -> None:
+def _finished(files, runner, export: MovieExport, error: str, was_running: bool) -> None:
     files.movies.remove(export)
     path = export.path
     if runner.trainer is not None:  # a live recording trained on: show where it got to
         runner.snapshot_ready.emit(runner.trainer.snapshot())
+    if was_running:
+        runner.start()
     if error == "cancelled":
         files.window.statusBar().showMessage(f"Cancelled: {path} was not written.", 5000)
         return
