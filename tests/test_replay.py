@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 from gui_helpers import settle
-from PyQt5.QtCore import QSettings
+from PyQt5.QtCore import QSettings, Qt
 from PyQt5.QtWidgets import QApplication, QMessageBox
 
 from nnviz.core.config import TrainingConfig
@@ -57,8 +57,8 @@ def test_scrubbing_pauses_and_shows_exactly_that_moment(qtbot, window):
 def test_arrow_actions_step_through_moments_and_train_goes_back_to_the_latest(qtbot, window):
     _trained(qtbot, window, 500)
     settle(qtbot, window.session)
-    earlier = next(a for a in window.actions() if a.text() == "Earlier moment")
-    later = next(a for a in window.actions() if a.text() == "Later moment")
+    earlier = next(a for a in window.view.actions() if a.text() == "Earlier moment")
+    later = next(a for a in window.view.actions() if a.text() == "Later moment")
     count = len(window.session.trainer.timeline)
     earlier.trigger()
     earlier.trigger()
@@ -129,3 +129,21 @@ def test_slow_motion_from_the_window_shows_each_step(qtbot, window):
     assert controls.speed.currentData() is None and window.session.speed is None
     slower.trigger()
     assert controls.speed.currentData() == 1000
+
+
+def test_the_arrow_keys_step_moments_in_the_train_view_not_in_the_controls(qtbot, window):
+    """← in the Train view shows the moment before; ← on the learning-rate slider moves the
+    slider, as it always did."""
+    window.session.step(30)
+    qtbot.waitUntil(lambda: window.view.latest.step == 30)
+    settle(qtbot, window.session)
+    slider = window.controls.lr_slider
+    slider.setFocus()
+    before = slider.value()
+    qtbot.keyClick(slider, Qt.Key_Left)
+    assert slider.value() == before - 1 and window.replay.index is None
+    window.view.boundary.setFocus()
+    qtbot.keyClick(window.view.boundary, Qt.Key_Left)
+    assert window.replay.index == len(window.session.trainer.timeline) - 1
+    qtbot.keyClick(window.view.boundary, Qt.Key_End)
+    assert window.replay.index is None

@@ -236,6 +236,7 @@ def test_a_thousand_random_actions_while_training(qtbot, doubles, tmp_path, seed
         window.controls.init.setCurrentIndex(window.controls.init.findData("default"))
         window.controls.lr.setValue(0.01)
         window.controls.momentum.setValue(0.0)
+        window.controls.speed.setCurrentIndex(window.controls.speed.findData(None))  # not in slow motion
         window.session.start()
         reached = window.view.latest.step
         qtbot.waitUntil(lambda: window.view.latest.step > reached + 100, timeout=20000)

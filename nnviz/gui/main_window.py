@@ -164,10 +164,16 @@ class MainWindow(QMainWindow):
         self._action(run, "Faster", lambda: self.controls.change_speed(1), "+", "Train faster (up to full speed)")
         self._action(run, "Slower", lambda: self.controls.change_speed(-1), "-", "Train slower: slow motion, down to a step a second")
         run.addSeparator()
-        self._action(run, "Earlier moment", lambda: self.replay.step_by(-1), "Left",
-                     "Show the kept moment before the one shown (training pauses)")
-        self._action(run, "Later moment", lambda: self.replay.step_by(1), "Right", "Show the kept moment after the one shown")
-        self._action(run, "Latest step", self.replay.go_live, "End", "Back from the timeline to the latest step")
+        moments = [
+            self._action(run, "Earlier moment", lambda: self.replay.step_by(-1), "Left",
+                         "Show the kept moment before the one shown (training pauses)"),
+            self._action(run, "Later moment", lambda: self.replay.step_by(1), "Right", "Show the kept moment after the one shown"),
+            self._action(run, "Latest step", self.replay.go_live, "End", "Back from the timeline to the latest step"),
+        ]
+        for action in moments:  # the arrows and End stay the control panel's own (sliders, text) there
+            self.removeAction(action)
+            self.view.addAction(action)
+            action.setShortcutContext(Qt.WidgetWithChildrenShortcut)
 
         view = bar.addMenu("&View")
         self.log_action = self._action(view, "&Log-scale loss", self.view.log_scale.toggle, "L")
