@@ -358,12 +358,11 @@ def _train(config: TrainingConfig, trainer, args: argparse.Namespace) -> int:
     printed = len(trainer.history) if args.resume else 0
     started = time.perf_counter()
     if args.movie:  # the movie's frames train the network, stopping at each frame's step
-        from nnviz.gui.files.export import metadata
+        from nnviz.gui.files.export import metadata, run_title
         from nnviz.gui.files.movie_export import recorded_frames
 
-        title = metadata(config, 0)["Description"].rsplit(",", 1)[0]
-        if _movie(args, "train", lambda frames: recorded_frames(trainer, steps, frames, title),
-                  lambda: metadata(config, trainer.step_count)):
+        if _movie(args, "train", lambda frames: recorded_frames(trainer, steps, frames, run_title(config)),
+                  metadata(config, trainer.step_count)):
             return 1
     snapshot = trainer.snapshot() if args.movie else None  # what a movie that trained every step leaves
     going_on = trainer.step_count < steps and not trainer.divergence
@@ -408,9 +407,10 @@ def _train(config: TrainingConfig, trainer, args: argparse.Namespace) -> int:
     return 0
 
 
-def _movie(args: argparse.Namespace, command: str, make_frames, texts) -> int:
-    """Write ``args.movie`` from ``make_frames(count)`` (steps, frames), printing progress; the
-    exit status (1 with one line on stderr when it cannot be written)."""
+def _movie(args: argparse.Namespace, command: str, make_frames, texts: dict[str, str]) -> int:
+    """Write ``args.movie`` from ``make_frames(count)`` (steps, frames), with the settings of
+    ``texts`` (a PNG's text chunks), printing progress; the exit status (1 with one line on
+    stderr when it cannot be written)."""
     os.environ["QT_QPA_PLATFORM"] = "offscreen"  # a movie, not a window: no display needed
     from PyQt5.QtWidgets import QApplication
 
@@ -428,7 +428,7 @@ def _movie(args: argparse.Namespace, command: str, make_frames, texts) -> int:
             yield picture
 
     try:
-        count = write_movie(args.movie, reported(), fps, movie_comment(texts(), steps))
+        count = write_movie(args.movie, reported(), fps, movie_comment(texts, steps))
     except SaveError as error:
         print(f"nnviz {command}: {error}", file=sys.stderr)
         return 1
@@ -483,9 +483,9 @@ def _run_sweep(sweep: Sweep, data, args: argparse.Namespace) -> int:
         from nnviz.gui.files.movie_export import recorded_frames
 
         if _movie(args, "sweep", lambda frames: recorded_frames(trainer, args.steps, frames, "", sweep),
-                  lambda: sweep_texts(sweep, trainer.step_count)):
+                  sweep_texts(sweep, trainer.step_count)):
             return 1
-    snapshot = trainer.snapshot()  # what a movie that trained every step leaves
+    snapshot = trainer.snapshot() if args.movie else None  # what a movie that trained every step leaves
     for snapshot in train(trainer, args.steps - trainer.step_count, interval=0.25) if trainer.step_count < args.steps else ():
         if not args.json:
             for row in trainer.histories[0].array()[printed:]:

@@ -19,6 +19,10 @@ class HistoryEntry:
     test_loss: float
     test_accuracy: float
 
+    def row(self) -> tuple:
+        """The entry as a history row, in :data:`FIELDS` order."""
+        return self.step, self.loss, self.train_accuracy, self.test_loss, self.test_accuracy
+
     def as_dict(self) -> dict:
         """JSON-ready: NaN and infinities become None."""
         return {k: (None if isinstance(v, float) and not np.isfinite(v) else v) for k, v in self.__dict__.items()}
@@ -69,7 +73,7 @@ class LossHistory:
                 self._rows = np.concatenate([self._rows, np.empty_like(self._rows)])
             else:
                 self._thin()
-        self._rows[self._count] = (entry.step, entry.loss, entry.train_accuracy, entry.test_loss, entry.test_accuracy)
+        self._rows[self._count] = entry.row()
         self._count += 1
 
     def _thin(self) -> None:

@@ -374,8 +374,7 @@ def _build(header: dict, arrays: dict) -> tuple[TrainingConfig, Trainer]:
     _expect(arrays["history"], (len(arrays["history"]), len(FIELDS)), "history")
     _expect(arrays["order"], (len(y_train),), "order")
     if "timeline_steps" in arrays:
-        steps = arrays["timeline_steps"]
-        _expect(steps, (len(arrays["timeline"]),), "timeline_steps")
+        steps = arrays["timeline_steps"]  # as many as the timeline's rows: checked with its shape above
         if len(steps) and (steps.min() < 0 or steps.max() > header["step"] or (np.diff(steps) <= 0).any()):
             raise _Refused("its timeline's steps are not increasing steps of the run")
     for key in ("parameters", "previous", "velocity", "optimizer", "timeline", "X_train", "X_test"):

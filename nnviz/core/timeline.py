@@ -101,24 +101,18 @@ class Timeline:
 
     def nearest(self, step: int) -> Moment | None:
         """The moment closest to ``step`` (the earlier on a tie); None when there is none."""
-        if not self.moments:
-            return None
+        return self.moments[self.index_of(step)] if self.moments else None
+
+    def index_of(self, step: int) -> int:
+        """The position of the moment closest to ``step`` (the earlier on a tie); needs one."""
         steps = self.steps
         i = bisect.bisect_left(steps, step)
         if i == len(steps) or (i > 0 and step - steps[i - 1] <= steps[i] - step):
             i -= 1
-        return self.moments[i]
-
-    def index_of(self, step: int) -> int:
-        """The position of the moment at ``step`` or the nearest one."""
-        return self.moments.index(self.nearest(step))
+        return i
 
     def cut_after(self, step: int) -> None:
         """Forget the moments after ``step`` (the run goes on from there instead)."""
         self.moments = [m for m in self.moments if m.step <= step]
         self._bytes = sum(m.nbytes for m in self.moments)
         self.next_step = self._after(self.moments[-1].step) if self.moments else 0
-
-    def since(self, step: int) -> list[Moment]:
-        """The moments after ``step``."""
-        return self.moments[bisect.bisect_right(self.steps, step):]

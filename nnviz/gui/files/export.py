@@ -44,13 +44,18 @@ def default_name(config: TrainingConfig, step: int, suffix: str = ".png") -> str
     return f"nnviz-{config.dataset}-h{shape_name(config.hidden)}-{activation}{named}-step{step}{suffix}"
 
 
+def run_title(config: TrainingConfig) -> str:
+    """The data and network of a run, as pictures and movies name them."""
+    return f"{config.dataset}, {network_name(config)}"
+
+
 def metadata(config: TrainingConfig, step: int) -> dict[str, str]:
     """The text chunks every nnviz PNG carries: enough to reproduce the picture."""
     return {
         CONFIG_KEY: json.dumps(config.as_dict(), sort_keys=True),
         STEP_KEY: str(step),
         "Software": f"nnviz {__version__}",
-        "Description": f"{config.dataset}, {network_name(config)}, step {step}",
+        "Description": f"{run_title(config)}, step {step}",
     }
 
 

@@ -35,20 +35,32 @@ def sweep_texts(sweep: Sweep, step: int) -> dict[str, str]:
     return texts
 
 
+def offscreen_figure(sweep: Sweep, data):
+    """A :class:`SweepFigure` of ``sweep``'s networks on ``data``, :data:`FIGURE_SIZE`, laid out
+    and never on screen: to be painted into pictures and movies (a QApplication must exist)."""
+    from PyQt5.QtCore import Qt
+
+    from nnviz.gui.compare.sweep_view import SweepFigure
+
+    figure = SweepFigure()
+    figure.setAttribute(Qt.WA_DontShowOnScreen)
+    figure.resize(*FIGURE_SIZE)
+    labels = [sweep.label(v) for v in sweep.values]
+    figure.set_tiles(labels, sweep.ordered, [data] * len(labels), sweep_heading(sweep))
+    figure.show()
+    figure.layout().activate()
+    return figure
+
+
 def save_sweep_figure(sweep: Sweep, trainer: SweepTrainer, snapshot: SweepSnapshot, path: str) -> None:
     """Render the sweep's tiles and loss curves to a PNG at ``path`` without a display."""
     os.environ["QT_QPA_PLATFORM"] = "offscreen"  # a picture, not a window: no display needed
     from PyQt5.QtWidgets import QApplication
 
-    from nnviz.gui.compare.sweep_view import SweepFigure
     from nnviz.gui.files.export import render, save_png
 
     app = QApplication.instance() or QApplication(["nnviz"])
-    figure = SweepFigure()
-    figure.resize(*FIGURE_SIZE)
-    labels = [sweep.label(v) for v in sweep.values]
-    figure.set_tiles(labels, sweep.ordered, [trainer.data] * len(labels), sweep_heading(sweep))
-    figure.show()
+    figure = offscreen_figure(sweep, trainer.data)
     app.processEvents()
     figure.show_snapshot(snapshot)
     app.processEvents()

@@ -35,7 +35,7 @@ class FileActions(QObject):
         super().__init__(window)
         self.window = window
         self.export_scale = export.DEFAULT_SCALE
-        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="nnviz-export")
+        self.writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="nnviz-export")  # PNGs and movies are encoded here
         self._closed = False
         self._painting: list[export.StripRenderer] = []
         self._writing: dict[Future, str] = {}  # files on the writer thread, by the path they go to
@@ -159,7 +159,7 @@ class FileActions(QObject):
             renderer.finish_now()
         for movie in self.movies:
             movie.cancel()
-        self._writer.shutdown(wait=True)
+        self.writer.shutdown(wait=True)
         self._report_written()
         self._closed = True
 
@@ -200,7 +200,7 @@ class FileActions(QObject):
             self.report(path, _write_png(image, texts, path))
             return
         self.window.statusBar().showMessage(f"Saving {path}…")
-        future = self._writer.submit(_write_png, image, texts, path)
+        future = self.writer.submit(_write_png, image, texts, path)
         self._writing[future] = path
         future.add_done_callback(lambda _future: self._written.emit())
 

@@ -30,7 +30,7 @@ from nnviz.core.movie import (
     movie_kind,
     write_movie,
 )
-from nnviz.gui.files.export import metadata
+from nnviz.gui.files.export import metadata, run_title
 from nnviz.gui.files.figure_export import sweep_texts
 from nnviz.gui.files.movie_export import movie_comment, recorded_frames, timeline_frames
 
@@ -193,13 +193,12 @@ def export_movie(files, path: str, shows: str, source: str, frames: int, fps: in
             texts = sweep_texts(sweep, trainer.step_count)
             frame_steps, pictures = recorded_frames(trainer, trainer.step_count + steps, frames, "", sweep)
         else:
-            texts = metadata(config, trainer.step_count)
-            title = texts["Description"].rsplit(",", 1)[0]
+            texts, title = metadata(config, trainer.step_count), run_title(config)
             if source == TIMELINE:
                 frame_steps, pictures = timeline_frames(trainer, frames, title)
             else:
                 frame_steps, pictures = recorded_frames(trainer, trainer.step_count + steps, frames, title)
-        export = MovieExport(window, files._writer, path, frame_steps, pictures, fps, movie_comment(texts, frame_steps))
+        export = MovieExport(window, files.writer, path, frame_steps, pictures, fps, movie_comment(texts, frame_steps))
         files.movies.append(export)
         export.finished.connect(lambda p, error: _finished(files, runner, export, error, was_running))
         made.append(export)

@@ -22,7 +22,7 @@ from nnviz.core.sweep import Sweep
 from nnviz.core.timeline import Moment
 from nnviz.core.training import Trainer, TrainingSnapshot
 from nnviz.gui.files.export import CONFIG_KEY
-from nnviz.gui.files.figure_export import SWEEP_KEY
+from nnviz.gui.files.figure_export import SWEEP_KEY, offscreen_figure
 from nnviz.gui.train.plots import BoundaryPlot, LossPlot
 
 MOVIE_SIZE = (960, 540)  # a Train view movie's frames, in pixels
@@ -98,10 +98,6 @@ def _moment_frames(trainer: Trainer, moments: list[Moment], title: str) -> Itera
         frame.deleteLater()
 
 
-def _row(entry) -> list[float]:
-    return [entry.step, entry.loss, entry.train_accuracy, entry.test_loss, entry.test_accuracy]
-
-
 def _merged(history: np.ndarray, seen: list[list[float]]) -> np.ndarray:
     """A history with the figures of the frames so far between its entries (one a step)."""
     rows = np.concatenate([history, seen])
@@ -125,21 +121,12 @@ def recorded_frames(trainer, last_step: int, frames: int, title: str, sweep: Swe
 
 
 def _recorded(trainer, steps: list[int], title: str, sweep: Sweep | None) -> Iterator[np.ndarray]:
-    from nnviz.gui.compare.sweep_view import SweepFigure
-    from nnviz.gui.files.figure_export import FIGURE_SIZE, sweep_heading
-
     if sweep is None:
         widget = MovieFrame(trainer.data, title)
         seen = []  # each frame's figures: the loss curve between the history's entries
     else:
-        widget = SweepFigure()
-        widget.setAttribute(Qt.WA_DontShowOnScreen)
-        widget.resize(*FIGURE_SIZE)
-        labels = [sweep.label(v) for v in sweep.values]
-        widget.set_tiles(labels, sweep.ordered, [trainer.data] * len(labels), sweep_heading(sweep))
-        widget.show()
-        widget.layout().activate()
-        seen = [[] for _ in labels]
+        widget = offscreen_figure(sweep, trainer.data)
+        seen = [[] for _ in sweep.values]
     try:
         for step in steps:
             trainer.step(step - trainer.step_count)
@@ -147,13 +134,13 @@ def _recorded(trainer, steps: list[int], title: str, sweep: Sweep | None) -> Ite
                 trainer.record()  # as train() does: the last step is always in the history
             snapshot = trainer.snapshot()
             if sweep is None:
-                seen.append(_row(snapshot.latest))
+                seen.append(snapshot.latest.row())
                 yield widget.picture(snapshot, _merged(snapshot.history, seen))
                 if trainer.divergence is not None:
                     return
             else:
                 for rows, latest in zip(seen, snapshot.latest):
-                    rows.append(_row(latest))
+                    rows.append(latest.row())
                 widget.show_snapshot(replace(snapshot, histories=[_merged(h, rows) for h, rows in zip(snapshot.histories, seen)]))
                 yield image_array(widget.grab().toImage())
     finally:

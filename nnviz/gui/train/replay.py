@@ -64,18 +64,23 @@ class TimelineBar(QWidget):
         layout.addWidget(self.continue_button)
         self._quiet = False
 
-    def set_moments(self, steps: list[int], index: int | None) -> None:
-        """The kept moments' steps, and the one shown (None: the latest step, live)."""
-        self._steps = steps
-        self._quiet = True
-        self.slider.setRange(0, max(0, len(steps) - 1))
-        self.slider.setValue(len(steps) - 1 if index is None else index)
+    def show_latest(self, count: int) -> None:
+        """The latest step is shown; the run has ``count`` moments so far."""
+        self._place(count, count - 1)
+        self.continue_button.setEnabled(False)
+        self.where.setText("latest step")
+
+    def show_moment(self, index: int, step: int, count: int) -> None:
+        """Moment ``index`` of ``count``, at ``step``, is shown."""
+        self._place(count, index)
+        self.continue_button.setEnabled(index < count - 1)
+        self.where.setText(f"step {step:,} · moment {index + 1} of {count}")
+
+    def _place(self, count: int, index: int) -> None:
+        self._quiet = True  # the program moves the handle, not the user
+        self.slider.setRange(0, max(0, count - 1))
+        self.slider.setValue(index)
         self._quiet = False
-        self.continue_button.setEnabled(index is not None and index < len(steps) - 1)
-        if index is None:
-            self.where.setText("latest step")
-        else:
-            self.where.setText(f"step {steps[index]:,} · moment {index + 1} of {len(steps)}")
 
     def _on_value(self, index: int) -> None:
         if not self._quiet:
@@ -133,7 +138,7 @@ class Replay(QObject):
         self.index = self._wanted = None
         self.bar.play.setChecked(False)
         self.view.show_moment(None)
-        self.bar.set_moments([m.step for m in self.moments], None)
+        self.bar.show_latest(len(self.moments))
 
     def continue_from_here(self) -> None:
         """Train on from the moment shown, once the user agrees to lose what came after it."""
@@ -163,17 +168,17 @@ class Replay(QObject):
         self.index = min(self._wanted, len(moments) - 1)
         trainer = self.session.trainer
         self.view.show_moment(trainer.snapshot_at(moments[self.index]))
-        self.bar.set_moments([m.step for m in moments], self.index)
+        self.bar.show_moment(self.index, moments[self.index].step, len(moments))
 
     def _refresh(self) -> None:
         if self._wanted is None:
-            self.bar.set_moments([m.step for m in self.moments], None)
+            self.bar.show_latest(len(self.moments))
 
     def _on_snapshot(self, snapshot) -> None:
         if self.index is None:  # the slider's length grows with the run (the trainer's moments are here only once it is)
             count = len(self.moments) + (0 if self.session.is_settled else snapshot.moments)
             if count - 1 != self.bar.slider.maximum():
-                self.bar.set_moments(list(range(count)), None)
+                self.bar.show_latest(count)
 
     def _on_running_changed(self, running: bool) -> None:
         if running:
