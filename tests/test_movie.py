@@ -1,5 +1,6 @@
 """Movies: which steps the frames show, GIF and MP4 from the command line and the window."""
 
+import itertools
 import json
 
 import imageio_ffmpeg
@@ -157,6 +158,23 @@ def test_the_window_films_a_sweep_live_as_mp4(qtbot, window, tmp_path):
     count, meta, comment = _mp4(path)
     assert count == 6 and meta["fps"] == 12 and comment["nnviz-steps"] == sorted(comment["nnviz-steps"])
     assert comment["nnviz-steps"][-1] == start + 120 == window.compare.session.trainer.step_count
+
+
+def test_the_window_films_a_sweeps_timeline(qtbot, window, tmp_path):
+    """A GIF of the Compare grid replayed: kept moments of the sweep from step 0 to the last,
+    each frame another picture, and the sweep trains on after."""
+    window.tabs.setCurrentWidget(window.compare)
+    window.compare.values.setText("1, 4")
+    window.compare.run_button.click()
+    qtbot.waitUntil(lambda: window.compare.latest is not None and window.compare.latest.step > 500, timeout=20000)
+    path = tmp_path / "grid.gif"
+    _, done = _export(qtbot, window, str(path), GRID, TIMELINE, 8, 10, 0)
+    assert done == [""] and window.compare.session.is_running
+    frames, comment = _gif(path)
+    kept = window.compare.session.trainer.timeline.steps
+    assert len(frames) == 8 and comment["nnviz-steps"][0] == 0 and comment["nnviz-steps"][-1] in kept
+    assert set(comment["nnviz-steps"]) <= set(kept) and comment["nnviz-sweep"]["values"] == [[1], [4]]
+    assert all(not np.array_equal(a, b) for a, b in itertools.pairwise(frames))
 
 
 def test_cancelling_keeps_the_old_file(qtbot, window, tmp_path):

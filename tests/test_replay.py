@@ -8,6 +8,7 @@ from PyQt5.QtWidgets import QApplication, QMessageBox
 
 from nnviz.core.config import TrainingConfig
 from nnviz.core.grid import grid_points
+from nnviz.core.sweep_trainer import SweepTrainer
 from nnviz.gui.main_window import MainWindow
 
 
@@ -20,7 +21,7 @@ def window(qtbot, tmp_path):
     QApplication.setActiveWindow(window)
     yield window
     window.close()
-    assert not window.session.has_process
+    assert not window.session.has_process and not window.compare.session.has_process
 
 
 def _trained(qtbot, window, steps=1500):
@@ -146,4 +147,79 @@ def test_the_arrow_keys_step_moments_in_the_train_view_not_in_the_controls(qtbot
     qtbot.keyClick(window.view.boundary, Qt.Key_Left)
     assert window.replay.index == len(window.session.trainer.timeline) - 1
     qtbot.keyClick(window.view.boundary, Qt.Key_End)
+    assert window.replay.index is None
+
+
+# The Compare tab: every tile at one moment of the sweep -----------------------------------------
+def _sweep(qtbot, window, values="3, 8x8", steps=400):
+    window.tabs.setCurrentWidget(window.compare)
+    compare = window.compare
+    compare.setting.setCurrentIndex(compare.setting.findData("hidden"))
+    compare.values.setText(values)
+    compare.run_button.click()
+    qtbot.waitUntil(lambda: compare.latest is not None and compare.latest.step >= steps, timeout=30000)
+    return compare
+
+
+def test_the_sweep_tiles_replay_in_step_on_one_slider(qtbot, window):
+    """Dragging the Compare tab's slider pauses the sweep and shows every tile at that moment:
+    each boundary is that of its network trained that many steps (a second sweep, stopped
+    there), the captions are that step's, the loss curves are marked. End goes back."""
+    compare = _sweep(qtbot, window)
+    bar = compare.timeline
+    assert bar.isVisible() and bar.slider.maximum() > 20
+    bar.slider.setValue(25)
+    qtbot.waitUntil(lambda: window.compare_replay.index == 25, timeout=10000)
+    assert not compare.session.is_running and not window.session.is_running
+    trainer = compare.session.trainer
+    moment = trainer.timeline.moments[25]
+    assert compare.shown.step == moment.step == 25 and compare.latest.step >= 400
+    compare.draw_now()
+    stopped = SweepTrainer(compare.session.sweep.configs(), compare.session.dataset)
+    stopped.step(moment.step)
+    for tile, network, entry in zip(compare.figure.tiles, (stopped.network(i) for i in range(2)), stopped.evaluate()):
+        r = tile.plot.probability_image().shape[0]
+        expected = network.predict_proba(grid_points(tile.plot.bounds, r)).reshape(r, r, -1)
+        np.testing.assert_allclose(tile.plot.probability_image(), expected, rtol=1e-4, atol=1e-5)
+        assert f"loss {entry.loss:.4f}" in tile.caption.text()
+    assert compare.figure.marker.isVisible() and compare.figure.marker.value() == 25
+    assert bar.where.text().startswith("step 25 ·")
+    end = next(a for a in window.view.actions() if a.text() == "Latest step")
+    end.trigger()
+    assert window.compare_replay.index is None and compare.moment is None and not compare.figure.marker.isVisible()
+    assert window.replay.index is None  # the Train view's timeline was not touched
+
+
+def test_a_sweep_continues_from_a_moment(qtbot, window, monkeypatch):
+    """Continue from here on the Compare tab: every network trains on from the moment shown,
+    the later part of each history gone."""
+    monkeypatch.setattr(QMessageBox, "question", lambda *args, **kwargs: QMessageBox.Yes)
+    compare = _sweep(qtbot, window, "2, 5", 600)
+    compare.timeline.slider.setValue(30)
+    qtbot.waitUntil(lambda: window.compare_replay.index == 30, timeout=10000)
+    before = compare.session.trainer.step_count
+    step = compare.session.trainer.timeline.moments[30].step
+    compare.timeline.continue_button.click()
+    assert compare.session.is_running and window.compare_replay.index is None
+    qtbot.waitUntil(lambda: step < compare.latest.step < before, timeout=10000)
+    settle(qtbot, compare.session)
+    for history in compare.session.trainer.histories:
+        assert (np.diff(history.array()[:, 0]) > 0).all()
+
+
+def test_the_arrow_keys_step_the_sweeps_moments_but_not_in_its_text_field(qtbot, window):
+    """← with the sweep's figure in focus shows the moment before the latest; in the values
+    field it moves the cursor. The speed set for the window is the sweep's too."""
+    window.controls.speed.setCurrentIndex(window.controls.speed.findData(1000))
+    compare = _sweep(qtbot, window, steps=100)
+    assert compare.session.speed == 1000
+    compare.session.pause()
+    settle(qtbot, compare.session)
+    compare.values.setFocus()
+    compare.values.setCursorPosition(3)
+    qtbot.keyClick(compare.values, Qt.Key_Left)
+    assert compare.values.cursorPosition() == 2 and window.compare_replay.index is None
+    compare.figure.loss.setFocus()
+    qtbot.keyClick(compare.figure.loss, Qt.Key_Left)
+    assert window.compare_replay.index == len(compare.session.trainer.timeline) - 1
     assert window.replay.index is None

@@ -7,6 +7,8 @@ import pytest
 
 from nnviz.core.config import TrainingConfig
 from nnviz.core.experiment import build_dataset, build_trainer
+from nnviz.core.sweep import Sweep
+from nnviz.core.sweep_trainer import SweepTrainer
 from nnviz.core.timeline import KEEP_FIRST, MAX_BYTES, Moment, Timeline
 
 
@@ -48,6 +50,23 @@ def test_memory_is_bounded_and_the_run_stays_covered_evenly():
     late = np.diff(steps[steps > 20_000])
     assert late.max() <= 2 * late.min()
     assert len(steps) > 50  # thinned, not emptied
+
+
+@pytest.mark.parametrize("share", [0.2, 0.3, 0.6])
+def test_moments_too_large_for_many_still_keep_the_bound(share):
+    """Where a moment is a large share of the bound (a big sweep's), fewer first moments are
+    spared: the bound holds while two fit, and the first and the latest always stay."""
+    bound = 400_000
+    timeline = Timeline(max_bytes=bound, every=100)
+    size = round(share * bound / 4)
+    peak = 0
+    for step in range(5000):
+        if timeline.due(step):
+            timeline.keep(_moment(step, size))
+            peak = max(peak, timeline.nbytes)
+            assert timeline.steps[0] == 0 and timeline.steps[-1] == step
+    assert peak <= max(bound, 2 * 4 * size)
+    assert len(timeline) >= 2
 
 
 def test_the_stated_bound_at_six_layers_of_200_units():
@@ -150,3 +169,57 @@ def test_slow_motion_draws_the_loss_curve_frame_by_frame():
     trainer.speed = 60
     last = list(train(trainer, 5, interval=1 / 60))[-1]
     assert list(last.history[:, 0]) == [0, 1, 2, 3, 4, 5]
+
+
+# Sweeps: one timeline for every network ------------------------------------------------------
+SWEEPS = {
+    "rules, batches and dropout": Sweep(TrainingConfig(hidden=(8,), batch_size=32, dropout=0.2, dtype="float64"),
+                                        "optimizer", ("sgd", "adam", "rmsprop")),
+    "shapes": Sweep(TrainingConfig(hidden=(8,), dtype="float64"), "hidden", ((3,), (8, 8), (5, 5, 5))),
+    "one diverges": Sweep(TrainingConfig(hidden=(8,), activation="relu", dtype="float64"), "lr", (0.5, 20.0)),
+}
+
+
+@pytest.mark.parametrize("name", SWEEPS)
+def test_a_sweep_moment_shows_every_network_as_it_was(name):
+    """A sweep's moment holds each network at that step: the same weights and figures as a
+    second sweep stopped there."""
+    configs = SWEEPS[name].configs()
+    data = build_dataset(configs[0])
+    sweep = SweepTrainer(configs, data, log_every=10)
+    sweep.step(400)
+    moment = sweep.timeline.nearest(150)
+    assert 0 < moment.step < 400
+    shown = sweep.snapshot_at(moment)
+    stopped = SweepTrainer(configs, data, log_every=10)
+    stopped.step(moment.step)
+    there = stopped.snapshot()
+    assert shown.step == moment.step and shown.moments == len(sweep.timeline)
+    for a, b in zip(shown.networks, there.networks):
+        for p, q in zip(a.parameters(), b.parameters()):
+            np.testing.assert_array_equal(p, q)
+    assert [e.loss for e in shown.latest] == [e.loss for e in there.latest]
+    assert shown.divergences == there.divergences
+    # No moment keeps weights a divergence gave up: a diverged network shows its last finite ones.
+    assert all(np.isfinite(e.loss) for m in sweep.timeline.moments[:20] for e in sweep.snapshot_at(m).latest)
+
+
+@pytest.mark.parametrize("back_to", [1, 150])
+@pytest.mark.parametrize("name", SWEEPS)
+def test_a_sweep_going_on_from_a_moment_equals_a_straight_run(name, back_to):
+    """From a sweep's moment every network retraces the straight run bit for bit (a network
+    that diverged later trains again, and diverges where it did)."""
+    configs = SWEEPS[name].configs()
+    data = build_dataset(configs[0])
+    replayed = SweepTrainer(configs, data, log_every=10)
+    replayed.step(600)
+    moment = replayed.timeline.nearest(back_to)
+    assert replayed.go_back_to(moment)
+    assert replayed.step_count == moment.step and replayed.timeline.steps[-1] == moment.step
+    replayed.step(300)
+    straight = SweepTrainer(configs, data, log_every=10)
+    straight.step(moment.step + 300)
+    np.testing.assert_array_equal(replayed._flat, straight._flat)
+    for a, b in zip(replayed.histories, straight.histories):
+        np.testing.assert_array_equal(a.array(), b.array())
+    assert replayed.divergences == straight.divergences

@@ -117,6 +117,7 @@ class SweepSnapshot:
     steps_per_second: float
     divergences: list[Divergence | None]
     divergence: Divergence | None = None  # set only when every network has diverged
+    moments: int = 0  # how many moments the sweep's timeline holds (in the process: those of this run)
 
 
 CSV_COLUMNS = ("setting", "value", "step", "loss", "train_accuracy", "test_loss", "test_accuracy", "diverged_at_step")

@@ -35,6 +35,7 @@ from nnviz.core.history import HistoryEntry, LossHistory
 from nnviz.core.network import MLP, softmax_by_class
 from nnviz.core.optimizers import OPTIMIZERS, Optimizer
 from nnviz.core.sweep import SweepSnapshot
+from nnviz.core.timeline import Moment, Timeline
 from nnviz.core.training import Batches, Divergence, Trainer, evaluate
 
 SHARED = ("dataset", "samples", "noise", "test_fraction", "seed", "batch_size", "dtype", "preset")
@@ -132,11 +133,12 @@ class SweepTrainer:
 
     Offers what :func:`nnviz.core.training.train` needs: ``step``, ``record``,
     ``snapshot``, ``step_count`` and ``divergence``. A network whose loss stops being finite
-    is stepped back to its last finite weights and frozen; the others go on.
+    is stepped back to its last finite weights and frozen; the others go on. Its ``timeline``
+    keeps moments of every network at once (the packed weights), as a lone trainer's does.
     """
 
     def __init__(self, configs: list[TrainingConfig], data: Dataset, *, log_every: int = 1,
-                 history_capacity: int | None = None):
+                 history_capacity: int | None = None, timeline: Timeline | None = None):
         first = configs[0]
         for config in configs[1:]:
             for name in SHARED:
@@ -180,7 +182,10 @@ class SweepTrainer:
         rules = sorted({c.optimizer for c in configs}, key=OPTIMIZERS.index)
         self._optimizers = {rule: Optimizer(rule, len(self._flat), self._flat.dtype, 0.0) for rule in rules}
         self._set_rates()
+        self.timeline = timeline if timeline is not None else Timeline()
         self.record()
+        if not self.timeline.moments:
+            self.keep_moment()
 
     # Packing -----------------------------------------------------------------------------------
     def _pack(self, networks: list[MLP], samples: int) -> list[int]:
@@ -322,6 +327,8 @@ class SweepTrainer:
             self.step_count += 1
             if self.histories[0].wants(self.step_count) and not self.record():
                 return done + 1
+            if self.step_count >= self.timeline.next_step:
+                self.keep_moment()
         return count
 
     def _work_for(self, n: int) -> _Work:
@@ -451,6 +458,8 @@ class SweepTrainer:
 
     def _freeze(self, lost: np.ndarray) -> None:
         """Return the networks numbered in ``lost`` to their previous weights and stop training them."""
+        latest = self.timeline.moments[-1] if self.timeline.moments else None
+        kept = _views(latest.weights, self._shapes) if latest and latest.step == self.step_count else None
         for i in lost:
             self.divergences[i] = Divergence(self.step_count, self.configs[i].lr)
             for param, index in self._places[i]:
@@ -459,11 +468,69 @@ class SweepTrainer:
                 columns = (..., index[-1])
                 if self.step_count:
                     self.params[param][columns] = self._spare[param][columns]
+                if kept is not None:  # the moment of this step shows the weights it goes back to
+                    kept[param][columns] = self.params[param][columns]
                 for optimizer in self._optimizers.values():
                     for buffer in optimizer.state.values():
                         _views(buffer, self._shapes)[param][columns] = 0
         self._frozen[lost] = True
         self._set_rates()
+
+    # The timeline ------------------------------------------------------------------------------
+    @property
+    def _rules(self) -> str:
+        return ",".join(self._optimizers)
+
+    def keep_moment(self) -> None:
+        """Keep every network as it is now in the timeline: the packed weights, each update
+        rule's state, and the batch and dropout generators."""
+        state = {f"{rule}/{name}": buffer.copy() for rule, optimizer in self._optimizers.items()
+                 for name, buffer in optimizer.state.items()}
+        steps = next(iter(self._optimizers.values())).steps  # every rule steps every parameter
+        self.timeline.keep(Moment(self.step_count, self._flat.copy(), self._rules, state, steps,
+                                  self._dropout_rng.bit_generator.state, self._batches.state()))
+
+    def _divergences_at(self, step: int) -> list[Divergence | None]:
+        return [d if d is not None and d.step <= step else None for d in self.divergences]
+
+    def snapshot_at(self, moment: Moment) -> SweepSnapshot:
+        """What a viewer shows of ``moment``: every network then, its figures then, and the
+        whole histories."""
+        packed = _views(moment.weights, self._shapes)
+        networks = [MLP(p[0::2], p[1::2], self._activations[i], self._features[i])
+                    for i, p in enumerate(self._unpack(packed, i) for i in range(len(self.configs)))]
+        latest = [evaluate(n, self._batches, c.l2, moment.step) for n, c in zip(networks, self.configs)]
+        return SweepSnapshot(moment.step, networks, [h.array() for h in self.histories], latest, 0.0,
+                             self._divergences_at(moment.step), None, len(self.timeline))
+
+    def go_back_to(self, moment: Moment) -> bool:
+        """Carry on from ``moment``, forgetting what came after it (a network that diverged
+        since trains again). True: exactly as the sweep went on from there (the optimisers'
+        states, batch order and dropout generator were kept), False: from its weights."""
+        self._flat[...] = moment.weights
+        self._flat_spare[...] = moment.weights  # a network diverging at once keeps these
+        self.step_count = moment.step
+        for history in self.histories:
+            history.cut_after(moment.step)
+        self.timeline.cut_after(moment.step)
+        self.divergences = self._divergences_at(moment.step)
+        self._frozen = np.array([d is not None for d in self.divergences])
+        self.divergence, self._figures = None, None
+        self._set_rates()
+        exact = moment.resumable and moment.optimizer == self._rules
+        for rule, optimizer in self._optimizers.items():
+            if exact:
+                optimizer.restore({name: moment.optimizer_state[f"{rule}/{name}"] for name in optimizer.state},
+                                  moment.optimizer_steps)
+            else:
+                optimizer.reset()
+        if exact:
+            self._dropout_rng.bit_generator.state = moment.dropout_rng
+            self._batches.rng.bit_generator.state = moment.batches["rng"]
+            self._batches.restore(moment.batches["order"], moment.batches["cursor"])
+        if not len(self.histories[0]):
+            self.record()
+        return exact
 
     # Reporting ---------------------------------------------------------------------------------
     def _unpack(self, packed: list[np.ndarray], i: int) -> list[np.ndarray]:
@@ -533,7 +600,7 @@ class SweepTrainer:
         if None in latest or (exact and any(e.step != self.step_count for e in latest)):
             latest = self._figures = self.evaluate()
         return SweepSnapshot(self.step_count, networks, [h.array() for h in self.histories], latest,
-                             steps_per_second, list(self.divergences), self.divergence)
+                             steps_per_second, list(self.divergences), self.divergence, len(self.timeline))
 
 
 def _union(features: list[tuple[str, ...] | None]) -> tuple[str, ...] | None:

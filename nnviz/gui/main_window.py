@@ -23,9 +23,9 @@ from nnviz.gui import settings as stored
 from nnviz.gui.compare.compare_view import PART, CompareView, Pin
 from nnviz.gui.controls import ControlPanel
 from nnviz.gui.files.file_actions import FileActions
+from nnviz.gui.replay import Replay
 from nnviz.gui.resource_files import resource_file
 from nnviz.gui.train.drawing import PointEditor
-from nnviz.gui.train.replay import Replay
 from nnviz.gui.train.session import TrainingSession
 from nnviz.gui.train.training_view import TrainingView
 
@@ -51,7 +51,8 @@ class MainWindow(QMainWindow):
         self.view = TrainingView()
         self.compare = CompareView(self.session.config, self.session.dataset)
         self.files = FileActions(self)
-        self.replay = Replay(self, self.view.timeline)
+        self.replay = Replay(self, self.session, self.view, self.view.timeline)
+        self.compare_replay = Replay(self, self.compare.session, self.compare, self.compare.timeline)
         self.point_editor = PointEditor(self)
         self.tabs = QTabWidget()
         self.tabs.addTab(self.view, "Train")
@@ -85,6 +86,7 @@ class MainWindow(QMainWindow):
         self.controls.reset_clicked.connect(self.session.reset)
         self.controls.pin_clicked.connect(self.pin)
         self.controls.speed_changed.connect(self.session.set_speed)
+        self.controls.speed_changed.connect(self.compare.session.set_speed)  # one speed for the network and the sweep
         # The layer whose width is edited is the layer whose units are shown, and back.
         self.controls.layer_buttons.idClicked.connect(self.view.inside.show_layer)
         self.view.inside.layer_chosen.connect(self.controls.select_layer)
@@ -165,14 +167,17 @@ class MainWindow(QMainWindow):
         self._action(run, "Slower", lambda: self.controls.change_speed(-1), "-", "Train slower: slow motion, down to a step a second")
         run.addSeparator()
         moments = [
-            self._action(run, "Earlier moment", lambda: self.replay.step_by(-1), "Left",
+            self._action(run, "Earlier moment", lambda: self._replay().step_by(-1), "Left",
                          "Show the kept moment before the one shown (training pauses)"),
-            self._action(run, "Later moment", lambda: self.replay.step_by(1), "Right", "Show the kept moment after the one shown"),
-            self._action(run, "Latest step", self.replay.go_live, "End", "Back from the timeline to the latest step"),
+            self._action(run, "Later moment", lambda: self._replay().step_by(1), "Right",
+                         "Show the kept moment after the one shown"),
+            self._action(run, "Latest step", lambda: self._replay().go_live(), "End",
+                         "Back from the timeline to the latest step"),
         ]
-        for action in moments:  # the arrows and End stay the control panel's own (sliders, text) there
+        for action in moments:  # the arrows and End stay the control panel's (and the sweep's text field's) own
             self.removeAction(action)
-            self.view.addAction(action)
+            for widget in (self.view, *self.compare.replay_area):
+                widget.addAction(action)
             action.setShortcutContext(Qt.WidgetWithChildrenShortcut)
 
         view = bar.addMenu("&View")
@@ -252,6 +257,9 @@ class MainWindow(QMainWindow):
 
     def _runner(self):
         return self.compare.session if self.tabs.currentWidget() is self.compare else self.session
+
+    def _replay(self) -> Replay:
+        return self.compare_replay if self.tabs.currentWidget() is self.compare else self.replay
 
     def _on_about(self) -> None:
         QMessageBox.about(self, "About nnviz", "<b>nnviz</b><br>Watch a small neural network learn.<br><br>"

@@ -39,6 +39,7 @@ from nnviz.gui.compare.sweep_session import SweepSession
 from nnviz.gui.compare.sweep_view import SweepFigure
 from nnviz.gui.files.export import metadata
 from nnviz.gui.files.figure_export import sweep_heading, sweep_texts
+from nnviz.gui.replay import TimelineBar
 from nnviz.gui.throttle import Throttled
 
 PINS_KEY = "nnviz-pins"
@@ -125,6 +126,7 @@ class CompareView(QWidget):
         self.session = SweepSession(self)
         self.pins: list[Pin] = []
         self.latest: SweepSnapshot | None = None
+        self.moment: SweepSnapshot | None = None  # a moment of the sweep's timeline shown instead of the latest
 
         self.setting = QComboBox()
         for name in SWEEP_SETTINGS:
@@ -172,10 +174,15 @@ class CompareView(QWidget):
         second.addWidget(self.csv_button)
 
         self.stack = QStackedWidget()  # the live sweep's figure, then the pins': see _figures
+        self.timeline = TimelineBar()  # the sweep's: every tile at one step (driven by the window's Replay)
+        self.timeline.setEnabled(False)  # until there is a sweep
+        fitting = _Fitting(self.stack)
+        self.replay_area = (fitting, self.timeline)  # where ← → and End step through the sweep's moments
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addLayout(second)
-        layout.addWidget(_Fitting(self.stack), 1)
+        layout.addWidget(fitting, 1)
+        layout.addWidget(self.timeline)
 
         self.setting.currentIndexChanged.connect(self._on_setting_changed)
         self.run_button.clicked.connect(self._on_run_clicked)
@@ -188,7 +195,7 @@ class CompareView(QWidget):
         self.reset_button.clicked.connect(self.session.reset)
         self.session.snapshot_ready.connect(self.show_snapshot)
         self.session.running_changed.connect(self.show_running)
-        self.session.sweep_changed.connect(self._on_sweep_changed)
+        self.session.run_reset.connect(self._on_sweep_changed)
         self.session.diverged.connect(self.message.setText)
         self._throttled_draw = Throttled(self._draw, TILE_FRAME_MS, leading=True, busy_share=0.5)  # input comes first
         self._holds = 0  # exports in progress, which need the picture to stay still
@@ -264,7 +271,7 @@ class CompareView(QWidget):
             texts[PINS_KEY] = json.dumps([{"config": p.config.as_dict(), "step": p.snapshot.step} for p in self.pins])
             return self.pinned, texts
         if not self.showing_pins and self.session.sweep is not None:
-            step = self.latest.step if self.latest else 0
+            step = self.shown.step if self.shown else 0
             return self.figure, sweep_texts(self.session.sweep, step)
         raise SaveError("There is nothing to export yet: run a sweep or pin a picture first.")
 
@@ -274,18 +281,19 @@ class CompareView(QWidget):
             rows = [{"setting": "pinned", "value": p.label, **p.snapshot.latest.as_dict(),
                      "diverged_at_step": p.snapshot.divergence.step if p.snapshot.divergence else None}
                     for p in self.pins]
-        elif not self.showing_pins and self.session.sweep is not None and self.latest is not None:
-            rows = sweep_rows(self.session.sweep, self.latest)
+        elif not self.showing_pins and self.session.sweep is not None and self.shown is not None:
+            rows = sweep_rows(self.session.sweep, self.shown)
         else:
             raise SaveError("There is nothing to export yet: run a sweep or pin a picture first.")
         write_rows_csv(path, rows)
 
-    def _on_sweep_changed(self) -> None:
+    def _on_sweep_changed(self, _snapshot: SweepSnapshot) -> None:
         sweep = self.session.sweep
         labels = [sweep.label(v) for v in sweep.values]
         self.figure.set_tiles(labels, sweep.ordered, [self.session.dataset] * len(labels),
                               sweep_heading(sweep))
         self.show_sweep.setChecked(True)
+        self.timeline.setEnabled(True)
         self.message.setText("")
 
     def _on_tile_clicked(self, index: int) -> None:
@@ -293,9 +301,23 @@ class CompareView(QWidget):
         self.session.take_out(index, lambda trainer: self.network_opened.emit(config, trainer, dataset))
 
     def show_snapshot(self, snapshot: SweepSnapshot) -> None:
-        """Queue a sweep snapshot for the next frame."""
+        """Queue a sweep snapshot for the next frame (unless a moment of the timeline is shown)."""
         self.latest = snapshot
         self._throttled_draw()
+
+    def show_moment(self, snapshot: SweepSnapshot | None) -> None:
+        """Show every network at a moment of the sweep's timeline, marked on the loss curves,
+        instead of the latest; None goes back to the latest."""
+        if snapshot is None and self.moment is None:
+            return
+        self.moment = snapshot
+        self.figure.marker.show_step(None if snapshot is None else snapshot.step)
+        self._throttled_draw()
+
+    @property
+    def shown(self) -> SweepSnapshot | None:
+        """The sweep as shown: the moment replayed, or else the latest snapshot."""
+        return self.moment or self.latest
 
     def draw_now(self) -> None:
         """Draw what is shown (sweep or pins) completely, now, seen or not (before an export)."""
@@ -336,12 +358,14 @@ class CompareView(QWidget):
             self._throttled_draw()
 
     def _draw(self, even_hidden: bool = False) -> None:
-        if not self._holds and self.latest is not None and len(self.figure.tiles) == len(self.latest.networks) \
+        shown = self.shown
+        if not self._holds and shown is not None and len(self.figure.tiles) == len(shown.networks) \
                 and (even_hidden or self._seen(self.figure)):
-            self.figure.show_snapshot(self.latest, math.inf if even_hidden else TILE_BUDGET_S)
+            self.figure.show_snapshot(shown, math.inf if even_hidden else TILE_BUDGET_S)
 
     def _on_which_toggled(self, sweep_shown: bool) -> None:
         self.stack.setCurrentIndex(0 if sweep_shown else 1)
+        self.timeline.setVisible(sweep_shown)  # pins have no timeline
         self._catch_up()
 
     def _on_train_clicked(self) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PyQt5.QtCore import QObject, pyqtSignal
+from PyQt5.QtCore import QObject
 
 from nnviz.core.datasets import Dataset
 from nnviz.core.sweep import Sweep
@@ -19,8 +19,6 @@ SWEEP_HISTORY_EVERY = 25  # each record evaluates every network: keep it rarer t
 class SweepSession(Runner):
     """A :class:`Runner` for a :class:`SweepTrainer`; empty until :meth:`set_sweep`."""
 
-    sweep_changed = pyqtSignal()  # a new sweep (or a reset one) is at step 0
-
     def __init__(self, parent: QObject | None = None):
         super().__init__(None, parent)
         self.sweep: Sweep | None = None
@@ -31,8 +29,9 @@ class SweepSession(Runner):
         trainer = SweepTrainer(sweep.configs(), dataset, log_every=SWEEP_HISTORY_EVERY, history_capacity=HISTORY_CAPACITY)
         self.sweep, self.dataset = sweep, dataset
         self.replace_trainer(trainer)
-        self.sweep_changed.emit()
-        self.snapshot_ready.emit(trainer.snapshot())
+        snapshot = trainer.snapshot()
+        self.run_reset.emit(snapshot)
+        self.snapshot_ready.emit(snapshot)
 
     def reset(self) -> None:
         """Start the same sweep again from step 0."""

@@ -24,7 +24,7 @@ from nnviz.core.history import HistoryEntry
 from nnviz.core.network import MLP
 from nnviz.core.training import Divergence
 from nnviz.gui.compare.tile_plot import TilePlot
-from nnviz.gui.train.plots import LossAxis
+from nnviz.gui.train.plots import LossAxis, MomentMarker
 
 # Okabe-Ito, for settings without an order (activations); a dark-to-light ramp otherwise.
 CATEGORICAL = ("#0072b2", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e00", "#f0e442", "#000000")
@@ -110,6 +110,7 @@ class SweepFigure(QWidget):
         self.loss.setLogMode(y=True)
         self.loss.setMinimumHeight(160)
         self.loss.getAxis("bottom").enableAutoSIPrefix(False)
+        self.marker = MomentMarker(self.loss)  # the moment the timeline shows
         self.loss.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Expanding)
         # A label, not pyqtgraph's legend: that took 2-3 ms an entry to rebuild, on every new sweep.
         self.legend = QLabel()

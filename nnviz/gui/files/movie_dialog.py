@@ -42,13 +42,15 @@ DEFAULT_LIVE_STEPS = 3000
 class MovieDialog(QDialog):
     """Asks what the movie shows, where its frames come from, how many and how fast."""
 
-    def __init__(self, parent, *, has_sweep: bool):
+    def __init__(self, parent, *, has_sweep: bool, grid_first: bool = False):
+        """``grid_first``: the Compare grid is chosen to begin with (its tab is in view)."""
         super().__init__(parent)
         self.setWindowTitle("Export movie")
         self.shows = QComboBox()
         self.shows.addItem("Train view: boundary and loss curve", TRAIN_VIEW)
         if has_sweep:
             self.shows.addItem("Compare grid: the sweep's networks", GRID)
+            self.shows.setCurrentIndex(1 if grid_first else 0)
         self.source = QComboBox()
         self.source.addItem("The timeline: the run so far, replayed", TIMELINE)
         self.source.addItem("Recording live: train on and film it", LIVE)
@@ -71,10 +73,6 @@ class MovieDialog(QDialog):
         self._update()
 
     def _update(self) -> None:
-        grid = self.shows.currentData() == GRID
-        self.source.model().item(0).setEnabled(not grid)  # a sweep keeps no timeline: it is filmed live
-        if grid:
-            self.source.setCurrentIndex(1)
         self.steps.setEnabled(self.source.currentData() == LIVE)
 
 
@@ -157,7 +155,8 @@ _CANCEL = object()
 def ask_movie(files) -> MovieExport | None:
     """File > Export movie: the dialog, the path, then the export (None if the user backed out)."""
     window = files.window
-    dialog = MovieDialog(window, has_sweep=window.compare.session.sweep is not None)
+    dialog = MovieDialog(window, has_sweep=window.compare.session.sweep is not None,
+                         grid_first=window.tabs.currentWidget() is window.compare)
     if dialog.exec_() != QDialog.Accepted:
         return None
     name = files.default_name(".gif")
@@ -188,16 +187,15 @@ def export_movie(files, path: str, shows: str, source: str, frames: int, fps: in
 
     def start(trainer) -> None:
         config = window.session.config
-        if shows == GRID:
-            sweep = runner.sweep
-            texts = sweep_texts(sweep, trainer.step_count)
-            frame_steps, pictures = recorded_frames(trainer, trainer.step_count + steps, frames, "", sweep)
+        sweep = runner.sweep if shows == GRID else None
+        if sweep is not None:
+            texts, title = sweep_texts(sweep, trainer.step_count), ""  # the grid's heading names it
         else:
             texts, title = metadata(config, trainer.step_count), run_title(config)
-            if source == TIMELINE:
-                frame_steps, pictures = timeline_frames(trainer, frames, title)
-            else:
-                frame_steps, pictures = recorded_frames(trainer, trainer.step_count + steps, frames, title)
+        if source == TIMELINE:
+            frame_steps, pictures = timeline_frames(trainer, frames, title, sweep)
+        else:
+            frame_steps, pictures = recorded_frames(trainer, trainer.step_count + steps, frames, title, sweep)
         export = MovieExport(window, files.writer, path, frame_steps, pictures, fps, movie_comment(texts, frame_steps))
         files.movies.append(export)
         export.finished.connect(lambda p, error: _finished(files, runner, export, error, was_running))

@@ -1,5 +1,5 @@
-"""Frames for movies: a network's boundary and loss curve at kept moments of its timeline or
-as it trains, or a sweep's grid as it trains. Each comes as the frames' steps and an iterator of
+"""Frames for movies: a network's boundary and loss curve, or a sweep's grid, at kept moments
+of its timeline or as it trains. Each comes as the frames' steps and an iterator of
 RGB arrays, so that the window (a frame per turn of the event loop, under a progress dialog)
 and the command line (offscreen) make the same pictures. A QApplication must exist."""
 
@@ -8,7 +8,7 @@ from __future__ import annotations
 import html
 import json
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 
 import numpy as np
@@ -18,9 +18,9 @@ from PyQt5.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from nnviz.core.datasets import Dataset
 from nnviz.core.movie import pick_moments, spread_steps
-from nnviz.core.sweep import Sweep
+from nnviz.core.sweep import Sweep, SweepSnapshot
 from nnviz.core.timeline import Moment
-from nnviz.core.training import Trainer, TrainingSnapshot
+from nnviz.core.training import TrainingSnapshot
 from nnviz.gui.files.export import CONFIG_KEY
 from nnviz.gui.files.figure_export import SWEEP_KEY, offscreen_figure
 from nnviz.gui.train.plots import BoundaryPlot, LossPlot
@@ -80,22 +80,44 @@ def image_array(image: QImage) -> np.ndarray:
     return buffer.reshape(height, stride)[:, : width * 3].reshape(height, width, 3).copy()
 
 
-def timeline_frames(trainer: Trainer, frames: int, title: str) -> tuple[list[int], Iterator[np.ndarray]]:
+def _frame(trainer, title: str, sweep: Sweep | None) -> tuple[QWidget, Callable[..., np.ndarray]]:
+    """The offscreen widget a movie paints, and its ``picture(snapshot, history or histories)``:
+    a :class:`MovieFrame` for a lone network, the Compare grid (the step marked) for a sweep."""
+    if sweep is None:
+        frame = MovieFrame(trainer.data, title)
+        return frame, frame.picture
+    figure = offscreen_figure(sweep, trainer.data)
+
+    def picture(snapshot: SweepSnapshot, histories: list[np.ndarray]) -> np.ndarray:
+        figure.marker.show_step(snapshot.step)
+        figure.show_snapshot(replace(snapshot, histories=histories))
+        return image_array(figure.grab().toImage())
+
+    return figure, picture
+
+
+def _dispose(widget: QWidget) -> None:
+    widget.close()
+    widget.deleteLater()
+
+
+def timeline_frames(trainer, frames: int, title: str, sweep: Sweep | None = None
+                    ) -> tuple[list[int], Iterator[np.ndarray]]:
     """The steps of the kept moments a movie of at most ``frames`` frames shows (see
-    :func:`~nnviz.core.movie.pick_moments`), and a :class:`MovieFrame` of each."""
+    :func:`~nnviz.core.movie.pick_moments`), and a picture of each: of the Train view for a
+    lone network, of the grid for a ``sweep``."""
     moments = [trainer.timeline.moments[i] for i in pick_moments(trainer.timeline.steps, frames)]
-    return [m.step for m in moments], _moment_frames(trainer, moments, title)
+    return [m.step for m in moments], _moment_frames(trainer, moments, title, sweep)
 
 
-def _moment_frames(trainer: Trainer, moments: list[Moment], title: str) -> Iterator[np.ndarray]:
-    frame = MovieFrame(trainer.data, title)
-    history = trainer.history.array()
+def _moment_frames(trainer, moments: list[Moment], title: str, sweep: Sweep | None) -> Iterator[np.ndarray]:
+    widget, picture = _frame(trainer, title, sweep)
     try:
         for moment in moments:
-            yield frame.picture(trainer.snapshot_at(moment), history)
+            snapshot = trainer.snapshot_at(moment)
+            yield picture(snapshot, snapshot.history if sweep is None else snapshot.histories)
     finally:
-        frame.close()
-        frame.deleteLater()
+        _dispose(widget)
 
 
 def _merged(history: np.ndarray, seen: list[list[float]]) -> np.ndarray:
@@ -121,12 +143,8 @@ def recorded_frames(trainer, last_step: int, frames: int, title: str, sweep: Swe
 
 
 def _recorded(trainer, steps: list[int], title: str, sweep: Sweep | None) -> Iterator[np.ndarray]:
-    if sweep is None:
-        widget = MovieFrame(trainer.data, title)
-        seen = []  # each frame's figures: the loss curve between the history's entries
-    else:
-        widget = offscreen_figure(sweep, trainer.data)
-        seen = [[] for _ in sweep.values]
+    widget, picture = _frame(trainer, title, sweep)
+    seen = [] if sweep is None else [[] for _ in sweep.values]  # each frame's figures, between the history's entries
     try:
         for step in steps:
             trainer.step(step - trainer.step_count)
@@ -135,14 +153,12 @@ def _recorded(trainer, steps: list[int], title: str, sweep: Sweep | None) -> Ite
             snapshot = trainer.snapshot()
             if sweep is None:
                 seen.append(snapshot.latest.row())
-                yield widget.picture(snapshot, _merged(snapshot.history, seen))
+                yield picture(snapshot, _merged(snapshot.history, seen))
                 if trainer.divergence is not None:
                     return
             else:
                 for rows, latest in zip(seen, snapshot.latest):
                     rows.append(latest.row())
-                widget.show_snapshot(replace(snapshot, histories=[_merged(h, rows) for h, rows in zip(snapshot.histories, seen)]))
-                yield image_array(widget.grab().toImage())
+                yield picture(snapshot, [_merged(h, rows) for h, rows in zip(snapshot.histories, seen)])
     finally:
-        widget.close()
-        widget.deleteLater()
+        _dispose(widget)

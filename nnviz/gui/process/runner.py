@@ -36,6 +36,9 @@ class Runner(QObject):
     snapshot_ready = pyqtSignal(object)  # a snapshot, at most ~60 a second
     running_changed = pyqtSignal(bool)
     diverged = pyqtSignal(str)  # a sentence for the user (a divergence or a failure)
+    run_reset = pyqtSignal(object)  # the snapshot at step 0 of a new run (another network, sweep or data, or a reset)
+
+    speed: float | None = None  # steps a second in slow motion (every step shown); None: full speed
 
     unresponsive_after = 10.0
     """Seconds a process with work to do may stay silent before it is given up (the slowest
@@ -116,6 +119,12 @@ class Runner(QObject):
         self.running_changed.emit(True)
         self._when_home(partial(self._launch, count, ends_training=True))
 
+    def set_speed(self, speed: float | None) -> None:
+        """Train at ``speed`` steps a second (slow motion), or None: full speed."""
+        self.speed = speed
+        if not self._send_to_run("set", {"speed": speed}) and self.trainer is not None:
+            self.trainer.speed = speed
+
     def replace_trainer(self, trainer) -> None:
         """Swap in another trainer, carrying on training if we were. The old run's snapshots
         stop showing at once; what waits for its trainer (a save, say) still gets it."""
@@ -176,6 +185,8 @@ class Runner(QObject):
 
     def _adopt(self, trainer) -> None:
         """Take back a trainer from the process (subclasses may touch it up first)."""
+        if trainer is not None:  # a speed sent just as the run ended may not have reached it
+            trainer.speed = self.speed
         self.trainer = trainer
 
     # Internals -----------------------------------------------------------------------------
@@ -227,11 +238,21 @@ class Runner(QObject):
         self._send_run(steps)
 
     def _send_run(self, steps: int | None) -> None:
-        """Hand the trainer to the process (subclasses may keep parts of it here)."""
-        self._worker.run(self._run_id, self.trainer, steps, SNAPSHOT_INTERVAL)
+        """Hand the trainer to the process. Its timeline stays here: the run takes only the
+        schedule and brings back the moments it kept (see :meth:`_came_home`), so that hand-offs
+        do not carry up to 100 MB each way."""
+        home = self.trainer.timeline
+        self.trainer.timeline = home.schedule()
+        try:
+            self._worker.run(self._run_id, self.trainer, steps, SNAPSHOT_INTERVAL)  # pickles it now
+        finally:
+            self.trainer.timeline = home
 
     def _came_home(self, trainer) -> None:
-        """A run's trainer is back (subclasses may give it back what stayed here)."""
+        """A run's trainer is back: the timeline that stayed here takes its new moments."""
+        home = self.trainer.timeline
+        home.extend(trainer.timeline.moments)
+        trainer.timeline = home
 
     def _dispose_worker(self) -> None:
         worker, self._worker = self._worker, None

@@ -305,6 +305,21 @@ class StepPlot(pg.PlotWidget):
         return np.append(np.repeat(x[starts], 2), x[-1]), np.append(np.column_stack([low, high]).ravel(), y[-1])
 
 
+class MomentMarker(pg.InfiniteLine):
+    """A red line at the step of the moment a replay shows, on a loss plot."""
+
+    def __init__(self, plot: pg.PlotWidget):
+        super().__init__(angle=90, pen=pg.mkPen(QColor(200, 30, 30), width=2))
+        self.hide()
+        plot.addItem(self, ignoreBounds=True)
+
+    def show_step(self, step: int | None) -> None:
+        """Mark ``step``; None hides the line."""
+        self.setVisible(step is not None)
+        if step is not None:
+            self.setValue(step)
+
+
 class LossPlot(StepPlot):
     """Train and test loss against step; hover for the values at a step."""
 
@@ -318,9 +333,7 @@ class LossPlot(StepPlot):
         self.cursor = pg.InfiniteLine(angle=90, pen=pg.mkPen(QColor(0, 0, 0, 90)))
         self.cursor.hide()
         self.addItem(self.cursor, ignoreBounds=True)
-        self.marker = pg.InfiniteLine(angle=90, pen=pg.mkPen(QColor(200, 30, 30), width=2))  # the moment replayed
-        self.marker.hide()
-        self.addItem(self.marker, ignoreBounds=True)
+        self.marker = MomentMarker(self)
         self._history = np.empty((0, len(FIELDS)))
         self.scene().sigMouseMoved.connect(self._on_mouse_moved)
 
@@ -341,9 +354,7 @@ class LossPlot(StepPlot):
 
     def show_marker(self, step: int | None) -> None:
         """Mark ``step`` (the moment a replay shows) with a red line; None hides it."""
-        self.marker.setVisible(step is not None)
-        if step is not None:
-            self.marker.setValue(step)
+        self.marker.show_step(step)
 
     def readout(self, row: np.ndarray) -> str:
         """One line describing a history row."""

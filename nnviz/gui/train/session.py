@@ -40,13 +40,11 @@ class TrainingSession(Runner):
     dataset has no points, there is no trainer, and Train or Step wait for it.
     """
 
-    run_reset = pyqtSignal(object)  # TrainingSnapshot at step 0 of a new network or data
     points_edited = pyqtSignal(object)  # the Dataset, after a draw-mode edit (training carries on)
     _points_made = pyqtSignal(int, object)  # from the thread: the data generation they are for, a Dataset
 
     def __init__(self, config: TrainingConfig, parent: QObject | None = None, *, points_in_background: bool = False):
         self.config = config.validated()
-        self.speed: float | None = None  # steps a second in slow motion; None: full speed
         self.user_data: Dataset | None = None  # the user's own points (loaded or drawn), if any
         self._data_generation = 0  # counts the data set here, so that late points from the thread are dropped
         later = points_in_background and needs_scikit_learn(self.config)
@@ -181,34 +179,14 @@ class TrainingSession(Runner):
         self.user_data = resplit(self.user_data, self.config.test_fraction, self.config.seed)
         return self.user_data
 
-    def set_speed(self, speed: float | None) -> None:
-        """Train at ``speed`` steps a second (slow motion, every step shown), or None: full speed."""
-        self.speed = speed
-        if not self._send_to_run("set", {"speed": speed}) and self.trainer is not None:
-            self.trainer.speed = speed
-
-    def _send_run(self, steps: int | None) -> None:
-        # The timeline stays here: a run takes only its schedule and brings back its own moments.
-        home = self.trainer.timeline
-        self.trainer.timeline = home.schedule()
-        try:
-            super()._send_run(steps)  # pickles the trainer now
-        finally:
-            self.trainer.timeline = home
-
-    def _came_home(self, trainer: Trainer) -> None:
-        home = self.trainer.timeline
-        home.extend(trainer.timeline.moments)
-        trainer.timeline = home
-
     def _adopt(self, trainer: Trainer) -> None:
         # A setting or edit sent just as the run ended may not have reached it: ours are the truth.
         # (A trainer that cannot take the current points is on its way out: a new network for them
         # waits in line behind whatever still needed this one, such as a save.)
-        apply_settings(trainer, {**{name: getattr(self.config, name) for name in LIVE_SETTINGS}, "speed": self.speed})
+        apply_settings(trainer, {name: getattr(self.config, name) for name in LIVE_SETTINGS})
         if not _same_points(trainer.data, self._dataset) and _fits(trainer, self._dataset):
             trainer.replace_data(self._dataset)
-        self.trainer = trainer
+        super()._adopt(trainer)
 
 
 def _same_points(a: Dataset, b: Dataset) -> bool:

@@ -22,12 +22,12 @@ from nnviz.core.baseline import LinearBaseline, fit_linear_baseline
 from nnviz.core.datasets import Dataset
 from nnviz.core.training import TrainingSnapshot
 from nnviz.gui.inside.inside_view import InsidePanel
+from nnviz.gui.replay import TimelineBar
 from nnviz.gui.throttle import Throttled
 from nnviz.gui.train.figures import FiguresPanel
 from nnviz.gui.train.gradient_plot import GradientPlot
 from nnviz.gui.train.histogram_plot import KINDS, HistogramPanel
 from nnviz.gui.train.plots import BoundaryPlot, LossPlot
-from nnviz.gui.train.replay import TimelineBar
 
 HOVER_HINT = "Hover over the loss curve to read the values at a step."
 DRAW_HINT = "Drawing: click adds a point, drag sprays, right-click removes the nearest."

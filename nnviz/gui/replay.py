@@ -1,9 +1,11 @@
-"""The timeline bar under the Train view's plots, and the replay it drives.
+"""The timeline bar under the Train view's plots (and under the Compare tab's sweep), and the
+replay it drives.
 
 Dragging the slider (or the arrow keys, or Play) shows a kept moment of the run in every
 panel: the boundary, the hidden units, the diagram, the histograms, the figures, and a red
-line on the loss curve. Training pauses while you look back; Train goes back to the latest
-step, and Continue from here trains on from the moment shown instead.
+line on the loss curve; in a sweep, every tile at that step. Training pauses while you look
+back; Train goes back to the latest step, and Continue from here trains on from the moment
+shown instead.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from PyQt5.QtWidgets import (
     QMessageBox,
     QPushButton,
     QSlider,
+    QStyle,
     QWidget,
 )
 
@@ -34,7 +37,8 @@ class TimelineBar(QWidget):
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        self.play = QPushButton("▶ Replay")
+        self.play = QPushButton("Replay")
+        self.play.setIcon(self.style().standardIcon(QStyle.SP_MediaPlay))  # not a glyph: some fonts lack ⏸
         self.play.setCheckable(True)
         self.play.setToolTip("Replay the run from the moment shown, at the speed beside (Space while the slider has focus)")
         self.play.toggled.connect(self.play_toggled)
@@ -88,12 +92,13 @@ class TimelineBar(QWidget):
 
 
 class Replay(QObject):
-    """Drives the Train view from the timeline bar (see the module docstring)."""
+    """Drives ``view`` from the timeline bar (see the module docstring): ``session`` is its
+    runner, whose trainer keeps the timeline; ``view.show_moment`` takes a snapshot of a moment,
+    or None for the latest step."""
 
-    def __init__(self, window, bar: TimelineBar):
+    def __init__(self, window, session, view, bar: TimelineBar):
         super().__init__(window)
-        self.window, self.bar = window, bar
-        self.session, self.view = window.session, window.view
+        self.window, self.session, self.view, self.bar = window, session, view, bar
         self.index: int | None = None  # the moment shown; None while the latest is
         self._wanted: int | None = None  # the moment asked for while the trainer was away
         self._player = QTimer(self)
@@ -187,7 +192,8 @@ class Replay(QObject):
             self.session.with_trainer(lambda _trainer: self._refresh())
 
     def _on_play(self, playing: bool) -> None:
-        self.bar.play.setText("⏸ Pause replay" if playing else "▶ Replay")
+        self.bar.play.setText("Pause replay" if playing else "Replay")
+        self.bar.play.setIcon(self.bar.style().standardIcon(QStyle.SP_MediaPause if playing else QStyle.SP_MediaPlay))
         if not playing:
             self._player.stop()
             return
