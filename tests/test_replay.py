@@ -72,6 +72,20 @@ def test_arrow_actions_step_through_moments_and_train_goes_back_to_the_latest(qt
     assert window.view.timeline.where.text() == "latest step"
 
 
+def test_keys_pressed_while_training_pauses_count_from_the_last_moment(qtbot, window):
+    """← three times at once while training: the third moment from the end of the whole run,
+    though the run's moments are still in the training process when the keys come."""
+    _trained(qtbot, window, 500)
+    assert window.session.is_running
+    earlier = next(a for a in window.view.actions() if a.text() == "Earlier moment")
+    for _ in range(3):
+        earlier.trigger()
+    qtbot.waitUntil(lambda: window.replay.index is not None, timeout=10000)
+    count = len(window.session.trainer.timeline)
+    assert count > 20 and window.replay.index == count - 3
+    assert window.view.shown.step == window.session.trainer.timeline.moments[-3].step
+
+
 def test_replay_plays_the_moments_in_order(qtbot, window):
     _trained(qtbot, window, 300)
     settle(qtbot, window.session)
@@ -183,6 +197,7 @@ def test_the_sweep_tiles_replay_in_step_on_one_slider(qtbot, window):
         np.testing.assert_allclose(tile.plot.probability_image(), expected, rtol=1e-4, atol=1e-5)
         assert f"loss {entry.loss:.4f}" in tile.caption.text()
     assert compare.figure.marker.isVisible() and compare.figure.marker.value() == 25
+    assert compare.figure.heading.text().endswith("· step 25")
     assert bar.where.text().startswith("step 25 ·")
     end = next(a for a in window.view.actions() if a.text() == "Latest step")
     end.trigger()

@@ -6,7 +6,7 @@ follows), then regular (at most ``every`` steps apart): learning is fastest at t
 that is where a replay needs the most frames. When the moments hold more than ``max_bytes``,
 every second one after the first few is dropped and ``every`` doubles, so the run stays
 covered evenly however long it trains. The bound holds unless two moments exceed it (a sweep
-of sixteen networks of six layers of 200 with Adam in float64, 77 MB a moment): then the
+of sixteen networks of six layers of 200 with Adam in float64: 74 MB a moment): then the
 first and the latest are kept.
 """
 

@@ -100,7 +100,7 @@ class Replay(QObject):
         super().__init__(window)
         self.window, self.session, self.view, self.bar = window, session, view, bar
         self.index: int | None = None  # the moment shown; None while the latest is
-        self._wanted: int | None = None  # the moment asked for while the trainer was away
+        self._wanted: int | None = None  # the moment asked for (negative: from the last), maybe before the trainer is here
         self._player = QTimer(self)
         self._player.timeout.connect(self._advance)
         bar.moved.connect(self.show_moment)
@@ -117,7 +117,8 @@ class Replay(QObject):
         return trainer.timeline.moments if trainer is not None else []
 
     def show_moment(self, index: int) -> None:
-        """Show the moment at ``index`` (pausing training first: the trainer must be here)."""
+        """Show the moment at ``index``, counted from the last if negative (pausing training
+        first: the trainer must be here, with the moments of the run so far)."""
         self._wanted = index
         if not self.session.is_settled:
             self.session.pause()
@@ -131,12 +132,16 @@ class Replay(QObject):
                                   self.show_moment(trainer.timeline.index_of(step)))
 
     def step_by(self, delta: int) -> None:
-        """The moment before (-1) or after (+1) the one shown."""
-        if self.index is None:  # from the latest step, back to the last moment kept
-            if delta < 0 and self.moments:
-                self.show_moment(len(self.moments) - 1)
+        """The moment before (-1) or after (+1) the one shown, or the one asked for: keys
+        pressed while training pauses count from there, not from the moments here so far."""
+        current = self._wanted if self._wanted is not None else self.index
+        if current is None:  # from the latest step, back to the last moment kept
+            if delta < 0:
+                self.show_moment(-1)
+        elif current < 0:
+            self.show_moment(min(-1, current + delta))
         else:
-            self.show_moment(min(max(0, self.index + delta), len(self.moments) - 1))
+            self.show_moment(max(0, current + delta))
 
     def go_live(self) -> None:
         """Back to the latest step."""
@@ -170,7 +175,8 @@ class Replay(QObject):
         moments = self.moments
         if self._wanted is None or not moments:
             return
-        self.index = min(self._wanted, len(moments) - 1)
+        wanted = self._wanted if self._wanted >= 0 else len(moments) + self._wanted
+        self.index = self._wanted = min(max(0, wanted), len(moments) - 1)
         trainer = self.session.trainer
         self.view.show_moment(trainer.snapshot_at(moments[self.index]))
         self.bar.show_moment(self.index, moments[self.index].step, len(moments))

@@ -125,6 +125,7 @@ class SweepFigure(QWidget):
         self._all_curves: list[pg.PlotDataItem] = []  # made once each (about 6 ms apiece), then reused
         self._spare: list[SweepTile] = []  # tiles of earlier sweeps, hidden, to be used again
         self._pending = None  # the snapshot being drawn, tile by tile
+        self._heading = ""  # what the networks are; the step follows it
         self._left, self._next, self._budget = 0, 0, math.inf
         self._rest = QTimer(self, singleShot=True, interval=0, timeout=self._draw_some)  # the next turn's share
 
@@ -164,6 +165,7 @@ class SweepFigure(QWidget):
                 curve.setPen(pg.mkPen(color, width=2))
         self.legend.setText("&nbsp;&nbsp; ".join(
             f"<span style='white-space:nowrap'><span style='color:{color}'>━━</span>&nbsp;{html.escape(label)}</span>" for label, color in zip(labels, colors)))
+        self._heading = heading
         self.heading.setText(heading)
 
     def show_snapshot(self, snapshot, budget: float = math.inf) -> None:
@@ -171,6 +173,8 @@ class SweepFigure(QWidget):
         about ``budget`` seconds at a time: the rest follow in later turns of the event loop,
         so that sixteen large networks do not hold the window for a tenth of a second."""
         self._pending, self._left, self._budget = snapshot, len(self.tiles), budget
+        if not self.still:  # a sweep's networks share their step (pins each have their own)
+            self.heading.setText(f"{self._heading} · step {snapshot.step:,}")
         self._draw_some()
 
     def finish(self) -> None:
