@@ -3,7 +3,8 @@
 Run: python benchmarks/timeline_speed.py [--repeats 5]
 1. Training speed with the timeline kept and with it switched off (its next moment never
    comes), side by side, from step 0 (where moments are densest): 20,000 steps at one hidden
-   layer of 10, 1,000 at six layers of 200 (about 100 moments in each). Median of the repeats; the variants take turns.
+   layer of 10, 1,000 at six layers of 200, 5,000 of the seed's eight-size sweep (trained
+   together; about 100 moments in each). Median of the repeats; the variants take turns.
 2. A 120-frame GIF (and MP4) of the Train view from the timeline of the seed's 3,000-step run,
    split into rendering the frames and encoding them.
 Prints figures; asserts nothing.
@@ -20,16 +21,28 @@ import time
 from threadpoolctl import threadpool_limits
 
 from nnviz.core.config import TrainingConfig
-from nnviz.core.experiment import build_trainer
+from nnviz.core.experiment import build_dataset, build_trainer
 from nnviz.core.movie import write_movie
+from nnviz.core.sweep import TUTORIAL_SIZES, Sweep
+from nnviz.core.sweep_trainer import SweepTrainer
 
-WORKLOADS = {"hidden 10": ((10,), 20_000), "hidden 200x200x200x200x200x200": ((200,) * 6, 1000)}
+
+def _sweep() -> SweepTrainer:
+    configs = Sweep(TrainingConfig(), "hidden", TUTORIAL_SIZES).configs()
+    return SweepTrainer(configs, build_dataset(configs[0]), log_every=10**9)
 
 
-def seconds(hidden: tuple[int, ...], steps: int, keep: bool) -> tuple[float, float]:
+WORKLOADS = {  # a trainer from step 0, and the steps to run
+    "hidden 10": (lambda: build_trainer(TrainingConfig(hidden=(10,), lr=1.0), log_every=10**9), 20_000),
+    "hidden 200x200x200x200x200x200": (lambda: build_trainer(TrainingConfig(hidden=(200,) * 6, lr=0.01), log_every=10**9), 1000),
+    "the seed's sweep of hidden 1 to 200": (_sweep, 5000),
+}
+
+
+def seconds(make, steps: int, keep: bool) -> tuple[float, float]:
     """The run's seconds, and of them the seconds spent keeping moments (timed one by one: a
     measure of the cost that the machine's drift between runs does not blur)."""
-    trainer = build_trainer(TrainingConfig(hidden=hidden, lr=0.01 if len(hidden) > 1 else 1.0), log_every=10**9)
+    trainer = make()
     if not keep:
         trainer.timeline.next_step = 10**18  # never due: no moment after step 0
     keeping = [0.0]
@@ -80,11 +93,11 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=5)
     args = parser.parse_args()
     threadpool_limits(1)
-    for name, (hidden, steps) in WORKLOADS.items():
+    for name, (make, steps) in WORKLOADS.items():
         times, shares = {True: [], False: []}, []
         for repeat in range(args.repeats):
             for keep in ((False, True) if repeat % 2 else (True, False)):  # each goes first half the time
-                total, keeping = seconds(hidden, steps, keep)
+                total, keeping = seconds(make, steps, keep)
                 times[keep].append(total)
                 if keep:
                     shares.append(keeping / total)

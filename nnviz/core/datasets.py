@@ -22,7 +22,8 @@ class Dataset:
     """Points and integer labels ``0..classes-1``, already split.
 
     ``class_names`` and ``feature_names`` are display names (a CSV file's labels and column
-    names); empty means "0", "1", ... and "x1", "x2", ...
+    names); empty means "0", "1", ... and "x1", "x2", ... ``image_shape`` is ``(rows,
+    columns)`` when each point is an image, its pixels row by row (scaled to 0-1); None for points.
     """
 
     name: str
@@ -32,6 +33,7 @@ class Dataset:
     y_test: np.ndarray
     class_names: tuple[str, ...] = ()
     feature_names: tuple[str, ...] = ()
+    image_shape: tuple[int, int] | None = None
 
     @property
     def classes(self) -> int:
@@ -180,4 +182,4 @@ def resplit(data: Dataset, test_fraction: float, seed: int) -> Dataset:
     the name and display names are kept."""
     X, y = data.merged()
     fresh = split(data.name, np.asarray(X, dtype=np.float64), y, test_fraction, _rngs(seed)[1])
-    return replace(fresh, class_names=data.class_names, feature_names=data.feature_names)
+    return replace(fresh, class_names=data.class_names, feature_names=data.feature_names, image_shape=data.image_shape)
