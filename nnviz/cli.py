@@ -15,6 +15,7 @@ from nnviz.core.config import (
     HIDDEN_RANGE,
     MAX_DROPOUT,
     MAX_LAYERS,
+    PRESET_STEPS,
     PRESETS,
     SAMPLES_RANGE,
     SEED_LIMIT,
@@ -29,7 +30,13 @@ from nnviz.core.config import (
     shape_name,
 )
 from nnviz.core.datafile import DataFileError
-from nnviz.core.datasets import CLASSES_RANGE, CUSTOM, DATASETS, MULTICLASS
+from nnviz.core.datasets import (
+    CLASSES_RANGE,
+    CUSTOM,
+    DATASETS,
+    DIGITS,
+    IMAGE_CLASSES_RANGE,
+)
 from nnviz.core.features import FEATURES
 from nnviz.core.initialisation import INIT_SCHEMES
 from nnviz.core.movie import (
@@ -141,11 +148,15 @@ def add_config_options(parser: argparse.ArgumentParser, *, hidden_list: bool = F
     d = TrainingConfig()
     S = argparse.SUPPRESS
     data = parser.add_argument_group("data")
-    data.add_argument("--dataset", choices=DATASETS, default=S, help=f"which 2-D dataset (default {d.dataset})")
-    data.add_argument("--samples", type=_integer(*SAMPLES_RANGE), default=S, metavar="N", help=f"points in all, {SAMPLES_RANGE[0]}-{SAMPLES_RANGE[1]} (default {d.samples})")
-    data.add_argument("--noise", type=_number(0, 1), default=S, metavar="X", help=f"noise, 0-1 (default {d.noise})")
-    data.add_argument("--classes", type=_integer(*CLASSES_RANGE), default=S, metavar="K",
-                      help=f"classes of {' and '.join(MULTICLASS)}, {CLASSES_RANGE[0]}-{CLASSES_RANGE[1]} (default {d.classes})")
+    data.add_argument("--dataset", choices=DATASETS, default=S,
+                      help=f"which dataset: 2-D points, or digits, scikit-learn's 8x8 images (default {d.dataset})")
+    data.add_argument("--samples", type=_integer(*SAMPLES_RANGE), default=S, metavar="N",
+                      help=f"points in all, {SAMPLES_RANGE[0]}-{SAMPLES_RANGE[1]} (default {d.samples}); "
+                           f"of the digits, a random subset of at most N (default all {DIGITS:,})")
+    data.add_argument("--noise", type=_number(0, 1), default=S, metavar="X", help=f"noise of the 2-D sets, 0-1 (default {d.noise})")
+    data.add_argument("--classes", type=_integer(*IMAGE_CLASSES_RANGE), default=S, metavar="K",
+                      help=f"classes of spiral and blobs, {CLASSES_RANGE[0]}-{CLASSES_RANGE[1]} (default {d.classes}); "
+                           f"of the digits, the digits 0 to K-1 (default 10)")
     data.add_argument("--test-fraction", type=_number(0, 0.9), default=S, metavar="F", help=f"share held out for testing, 0-0.9 (default {d.test_fraction})")
     data.add_argument("--seed", type=_integer(0, SEED_LIMIT - 1), default=S, metavar="N", help=f"seed for data, split and initial weights (default {d.seed})")
     net = parser.add_argument_group("network")
@@ -178,7 +189,10 @@ def add_config_options(parser: argparse.ArgumentParser, *, hidden_list: bool = F
     opt.add_argument("--dropout", type=_number(0, MAX_DROPOUT), default=S, metavar="P",
                      help=f"share of hidden units dropped at each training step, 0-{MAX_DROPOUT:g} (default 0)")
     opt.add_argument("--batch-size", type=_integer(1, SAMPLES_RANGE[1]), default=S, metavar="N", help="mini-batch size (default: the full training set)")
-    parser.add_argument("--preset", choices=PRESETS, default=S, help="start from the seed tutorial 001's exact setup; other options override single settings")
+    parser.add_argument("--preset", choices=PRESETS, default=S,
+                        help="start from a seed tutorial's setup: tutorial (001's moons network, exactly), digits "
+                             "(000's 100 logistic units), digits-deep (004's 500 and 100 leaky ReLU units, momentum); "
+                             "other options override single settings")
 
 
 def _add_data_file_option(parser: argparse.ArgumentParser) -> None:
@@ -195,7 +209,9 @@ def given_settings(args: argparse.Namespace) -> dict:
 
 def _add_run_options(parser: argparse.ArgumentParser) -> None:
     run = parser.add_argument_group("run")
-    run.add_argument("--steps", type=_integer(1, 10**9), default=TUTORIAL_STEPS, metavar="N", help=f"gradient steps (default {TUTORIAL_STEPS})")
+    steps = ", ".join(f"{name} {count:,}" for name, count in PRESET_STEPS.items() if name != "tutorial")
+    run.add_argument("--steps", type=_integer(1, 10**9), default=None, metavar="N",
+                     help=f"gradient steps (default {TUTORIAL_STEPS:,}; with a preset, its own: {steps})")
     run.add_argument("--log-every", type=_integer(1, 10**9), default=None, metavar="K", help=f"record the loss every K steps (default {LOG_EVERY})")
     run.add_argument("--json", action="store_true", help="print one JSON object instead of progress lines")
 
@@ -221,6 +237,10 @@ def build_parser() -> argparse.ArgumentParser:
     files = train.add_argument_group("run files")
     files.add_argument("--save", metavar="PATH", help="save the whole run there at the end (resume it with --resume)")
     files.add_argument("--resume", metavar="PATH", help="carry on a saved run for --steps more steps, with its own settings")
+    train.add_argument_group("report").add_argument(
+        "--report", action="store_true",
+        help="print each class's precision, recall, F1 and support on the test set at the end "
+             "(scikit-learn's classification report); with --json, the report and the confusion matrix")
     _add_movie_options(train, "the Train view's plots")
     sweep = _command(commands, "sweep", "train several networks side by side", "Train networks that differ in one setting together, on the same data.")
     add_config_options(sweep, hidden_list=True)
@@ -295,6 +315,8 @@ def main(argv: list[str] | None = None) -> int:
                     config.input_features(data.features)  # features are for 2-D points
         else:
             config, trainer = _trainer_from_args(args, given, data)
+        preset = (sweep.base if args.command == "sweep" else config).preset
+        args.steps = args.steps or PRESET_STEPS.get(preset, TUTORIAL_STEPS)
     except (ConfigError, RunFileError, DataFileError, MovieError) as error:
         parser.exit(2, f"nnviz {args.command}: error: {error}\n")
     # Our matrices are small: one BLAS thread is faster than two fighting over them.
@@ -378,6 +400,7 @@ def _train(config: TrainingConfig, trainer, args: argparse.Namespace) -> int:
     rate = trainer.step_count / elapsed if elapsed > 0 else 0.0
     history = trainer.history.entries()
     divergence = snapshot.divergence
+    classified = _classified(trainer) if args.report else None
     if args.json:
         report = {
             "config": {**config.as_dict(), "steps": steps, "log_every": log_every, **_data_key(args, trainer.data)},
@@ -386,6 +409,8 @@ def _train(config: TrainingConfig, trainer, args: argparse.Namespace) -> int:
             "steps_per_second": rate,
             "diverged": divergence is not None,
         }
+        if classified is not None:
+            report["report"] = _report_json(*classified, trainer.data.label_names)
         print(json.dumps(report))
     else:
         final = history[-1]
@@ -393,6 +418,10 @@ def _train(config: TrainingConfig, trainer, args: argparse.Namespace) -> int:
         print(f"{verb}: {trainer.step_count} steps in {elapsed:.2f} s ({rate:,.0f} steps/s); "
               f"loss {final.loss:.6f}, train accuracy {final.train_accuracy:.1%}"
               + ("" if math.isnan(final.test_accuracy) else f", test accuracy {final.test_accuracy:.1%}"))
+        if classified is not None:
+            result, part = classified
+            print(f"\nclassification report on the {part} ({len(result.y):,} points):")
+            print(result.report_text(trainer.data.label_names))
     if args.save:
         from nnviz.core.runfile import save_run
 
@@ -405,6 +434,24 @@ def _train(config: TrainingConfig, trainer, args: argparse.Namespace) -> int:
         print(f"nnviz train: {divergence.message}", file=sys.stderr)
         return 1
     return 0
+
+
+def _classified(trainer):
+    """How the trained network classifies the test set (the training set if none is held out),
+    and which set that is."""
+    from nnviz.core.metrics import classify
+
+    data = trainer.data
+    if len(data.y_test):
+        return classify(trainer.network, data.X_test, data.y_test), "test set"
+    return classify(trainer.network, data.X_train, data.y_train), "training set (no test set is held out)"
+
+
+def _report_json(result, part: str, names: tuple[str, ...]) -> dict:
+    precision, recall, f1, support = result.report()
+    return {"on": part.split(" (")[0], "classes": list(names), "accuracy": result.accuracy,
+            "precision": precision.tolist(), "recall": recall.tolist(), "f1": f1.tolist(),
+            "support": support.tolist(), "confusion_matrix": result.confusion().tolist()}
 
 
 def _movie(args: argparse.Namespace, command: str, make_frames, texts: dict[str, str]) -> int:

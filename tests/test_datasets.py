@@ -10,7 +10,7 @@ from nnviz.core.datasets import (
     CLASSES_RANGE,
     CUSTOM,
     DATASETS,
-    MULTICLASS,
+    IMAGE_DATASETS,
     SPIRAL_TURN,
     XOR_MARGIN,
     Dataset,
@@ -20,7 +20,9 @@ from nnviz.core.datasets import (
 )
 from nnviz.core.experiment import build_dataset, build_trainer
 
-TWO_CLASS = tuple(name for name in DATASETS if name not in MULTICLASS)
+# The sets of 2-D points (the digits have tests of their own, in test_digits.py).
+MULTICLASS = ("spiral", "blobs")
+TWO_CLASS = tuple(name for name in DATASETS if name not in MULTICLASS and name not in IMAGE_DATASETS)
 KS = range(CLASSES_RANGE[0], CLASSES_RANGE[1] + 1)
 # (dataset, classes asked for, classes expected): the two-class sets ignore the setting.
 CASES = [(name, 4, 2) for name in TWO_CLASS] + [(name, k, k) for name in MULTICLASS for k in KS]
@@ -83,7 +85,7 @@ def test_noise_moves_points():
     [
         ("samples", 9), ("samples", 5001), ("noise", -0.01), ("noise", 1.01), ("noise", float("nan")),
         ("test_fraction", -0.1), ("test_fraction", 0.91), ("seed", -1), ("dataset", "nope"),
-        ("classes", 1), ("classes", 6), ("classes", 2.5), ("classes", True),
+        ("classes", 1), ("classes", 11), ("classes", 2.5), ("classes", True),
         ("hidden", 0), ("hidden", (501,)), ("hidden", (8,) * 7), ("hidden", (8, 0)), ("hidden", "8x8"),
         ("activation", ("relu", "tanh")), ("activation", ("nope",)), ("activation", (None,)), ("activation", {"a": 1}), ("lr", 0.0), ("lr", -1.0), ("lr", float("inf")),
         ("l2", -1e-3), ("momentum", 1.0), ("activation", "softplus"), ("dtype", "float16"), ("batch_size", 0),

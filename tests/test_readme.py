@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from nnviz.cli import LOG_EVERY, build_parser
-from nnviz.core.config import TrainingConfig
+from nnviz.core.config import TUTORIAL_STEPS, TrainingConfig
 from nnviz.core.movie import DEFAULT_FPS, DEFAULT_FRAMES
 from nnviz.core.sweep import TUTORIAL_SIZES
 
@@ -32,6 +32,8 @@ APPLIED = {
     ("train", "--log-every"): LOG_EVERY,
     ("sweep", "--log-every"): LOG_EVERY,
     ("sweep", "--hidden"): TUTORIAL_SIZES,
+    ("train", "--steps"): TUTORIAL_STEPS,  # a preset's own otherwise
+    ("sweep", "--steps"): TUTORIAL_STEPS,
     **{(command, option): value for command in ("train", "sweep")
        for option, value in (("--frames", DEFAULT_FRAMES), ("--fps", DEFAULT_FPS))},
 }

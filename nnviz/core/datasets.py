@@ -1,4 +1,5 @@
-"""Two-dimensional toy datasets, reproducible from a seed, split into train and test sets."""
+"""Built-in datasets, reproducible from a seed, split into train and test sets: two-dimensional
+toy sets, and scikit-learn's bundled 8x8 handwritten digits (images, no download)."""
 
 from __future__ import annotations
 
@@ -6,11 +7,14 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-DATASETS = ("moons", "circles", "xor", "spiral", "blobs")
-MULTICLASS = ("spiral", "blobs")  # the sets whose number of classes is a setting
-SKLEARN_DATASETS = ("moons", "circles")  # the sets scikit-learn makes
+DATASETS = ("moons", "circles", "xor", "spiral", "blobs", "digits")
+MULTICLASS = ("spiral", "blobs", "digits")  # the sets whose number of classes is a setting
+IMAGE_DATASETS = ("digits",)  # the sets of images
+SKLEARN_DATASETS = ("moons", "circles", "digits")  # the sets scikit-learn makes (or holds)
 EXTENT = {"moons": (-1.5, 2.5, -1.0, 1.5), "circles": (-1.5, 1.5, -1.5, 1.5)}  # where their points lie, about
-CLASSES_RANGE = (2, 5)
+CLASSES_RANGE = (2, 5)  # classes of points in a plane (each has its colour)
+IMAGE_CLASSES_RANGE = (2, 10)  # classes of images: the digits 0-9
+DIGITS = 1797  # images in scikit-learn's digits, 8x8 pixels of 0-16
 CUSTOM = "custom"  # a config's dataset when the points came from a CSV file or were drawn
 XOR_MARGIN = 0.1  # XOR points keep this far from the axes so the classes never touch
 SPIRAL_TURN = 4.0  # radians each spiral arm turns between its centre and its end (CS231n's)
@@ -92,8 +96,11 @@ def generate_points(
 
     ``classes`` is used by the :data:`MULTICLASS` sets only; the others always have two.
     """
-    if name in MULTICLASS and not CLASSES_RANGE[0] <= classes <= CLASSES_RANGE[1]:
-        raise ValueError(f"{name} takes {CLASSES_RANGE[0]} to {CLASSES_RANGE[1]} classes; got {classes}")
+    low, high = classes_range(name)
+    if name in MULTICLASS and not low <= classes <= high:
+        raise ValueError(f"{name} takes {low} to {high} classes; got {classes}")
+    if name == "digits":
+        return _digits(samples, classes, rng)
     if name == "xor":
         return _xor(samples, noise, rng)
     if name == "spiral":
@@ -109,6 +116,23 @@ def generate_points(
     if name == "circles":
         return sk.make_circles(samples, noise=noise, factor=0.5, random_state=state)
     raise ValueError(f"unknown dataset {name!r}; choose one of {', '.join(DATASETS)}")
+
+
+def classes_range(dataset: str) -> tuple[int, int]:
+    """The fewest and most classes ``dataset`` can have."""
+    return IMAGE_CLASSES_RANGE if dataset in IMAGE_DATASETS else CLASSES_RANGE
+
+
+def _digits(samples: int, classes: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    # The digits 0 to classes-1 (tutorial 004 kept three), pixels scaled to 0-1 as tutorial 000
+    # does; at most ``samples`` of them, a random subset.
+    from sklearn.datasets import load_digits
+
+    digits = load_digits()
+    keep = np.flatnonzero(digits.target < classes)
+    if samples < len(keep):
+        keep = np.sort(rng.choice(keep, samples, replace=False))
+    return digits.data[keep] / 16.0, digits.target[keep]
 
 
 def _xor(samples: int, noise: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
@@ -174,7 +198,8 @@ def make_dataset(
     """A built-in dataset; the same arguments always give the same points and split."""
     points_rng, split_rng = _rngs(seed)
     X, y = generate_points(name, samples, noise, points_rng, classes)
-    return split(name, np.asarray(X, dtype=np.float64), y, test_fraction, split_rng)
+    data = split(name, np.asarray(X, dtype=np.float64), y, test_fraction, split_rng)
+    return replace(data, image_shape=(8, 8)) if name == "digits" else data
 
 
 def resplit(data: Dataset, test_fraction: float, seed: int) -> Dataset:

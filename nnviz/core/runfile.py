@@ -44,7 +44,7 @@ import numpy as np
 
 from nnviz.core.config import ConfigError, TrainingConfig
 from nnviz.core.datafile import MAX_POINTS
-from nnviz.core.datasets import CLASSES_RANGE, Dataset
+from nnviz.core.datasets import CLASSES_RANGE, IMAGE_CLASSES_RANGE, Dataset
 from nnviz.core.editing import unused_class_name
 from nnviz.core.experiment import dropout_rng
 from nnviz.core.files import write_atomically
@@ -89,6 +89,8 @@ def save_run(path: str | os.PathLike, config: TrainingConfig, trainer: Trainer) 
         for k in range(len(class_names), network.layer_sizes[-1]):
             class_names.append(unused_class_name(k, class_names))
     header["data"] = {"name": data.name, "class_names": class_names, "feature_names": list(data.feature_names)}
+    if data.image_shape is not None:
+        header["data"]["image_shape"] = list(data.image_shape)
     arrays = {"parameters": network.flat, "previous": state["previous"], "optimizer": np.stack(list(state["optimizer"].values())),
               "history": _on_grid(trainer.history), "X_train": data.X_train, "y_train": data.y_train,
               "X_test": data.X_test, "y_test": data.y_test, "order": state["order"], **_timeline_arrays(trainer)}
@@ -350,9 +352,12 @@ def _build(header: dict, arrays: dict) -> tuple[TrainingConfig, Trainer]:
     classes = int(max(y_train.max(), y_test.max(initial=0))) + 1
     features = X_train.shape[1]
     name, class_names, feature_names = _data_names(header.get("data", {}), config.dataset, classes, features)
+    image_shape = _image_shape(header["data"].get("image_shape") if "data" in header else None, features)
     classes = max(classes, len(class_names))  # a named class may have no points (yet)
-    if not CLASSES_RANGE[0] <= classes <= CLASSES_RANGE[1]:
-        raise _Refused(f"its labels make {classes} classes, and nnviz trains on {CLASSES_RANGE[0]} to {CLASSES_RANGE[1]}")
+    low, high = IMAGE_CLASSES_RANGE if image_shape else CLASSES_RANGE
+    if not low <= classes <= high:
+        raise _Refused(f"its labels make {classes} classes, and nnviz trains on {low} to {high}"
+                       + (" of images" if image_shape else " of points"))
     try:
         sizes = config.layer_sizes(features, classes)
     except ConfigError as error:
@@ -392,7 +397,7 @@ def _build(header: dict, arrays: dict) -> tuple[TrainingConfig, Trainer]:
     if capacity is not None and len(rows) > capacity:
         raise _Refused(f"its history holds {len(rows):,} entries, more than its capacity of {capacity:,}")
     data = Dataset(name, X_train.astype(np.float64), y_train.astype(np.int64), X_test.astype(np.float64),
-                   y_test.astype(np.int64), class_names, feature_names)
+                   y_test.astype(np.int64), class_names, feature_names, image_shape)
     rng, masks_rng = np.random.default_rng(), dropout_rng(config)  # older runs had no dropout
     try:
         rng.bit_generator.state = header["batches"]["rng"]
@@ -427,6 +432,17 @@ def _build(header: dict, arrays: dict) -> tuple[TrainingConfig, Trainer]:
         trainer.timeline.cut_after(header["step"] - 1)
         trainer.keep_moment()
     return config, trainer
+
+
+def _image_shape(shape, features: int) -> tuple[int, int] | None:
+    """The images' ``(rows, columns)`` from the header (None: the points are not images)."""
+    if shape is None:
+        return None
+    if not (isinstance(shape, list) and len(shape) == 2 and all(type(n) is int and n > 0 for n in shape)):
+        raise _Refused(f"its image shape {_shown(shape)} is not two whole numbers")
+    if shape[0] * shape[1] != features:
+        raise _Refused(f"its images are {shape[0]}x{shape[1]} pixels but its points have {features} values")
+    return shape[0], shape[1]
 
 
 def _data_names(data, dataset: str, classes: int, features: int) -> tuple[str, tuple[str, ...], tuple[str, ...]]:

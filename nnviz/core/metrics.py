@@ -1,0 +1,67 @@
+"""How a network classifies a set of points: its confusion matrix and each class's precision,
+recall and F1 (the report of tutorial ``000``), and its mistakes, most confident first.
+
+The figures are scikit-learn's (``sklearn.metrics``), so the window's live report and
+``nnviz train --report`` say what scikit-learn says of the same predictions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from nnviz.core.network import MLP
+
+
+@dataclass(frozen=True)
+class Classification:
+    """The predictions for points ``X`` with true classes ``y`` (``classes`` of them)."""
+
+    y: np.ndarray  # the true classes
+    probabilities: np.ndarray  # (points, classes)
+
+    @property
+    def predicted(self) -> np.ndarray:
+        return self.probabilities.argmax(axis=1)
+
+    @property
+    def classes(self) -> int:
+        return self.probabilities.shape[1]
+
+    @property
+    def accuracy(self) -> float:
+        return float(np.mean(self.predicted == self.y)) if len(self.y) else float("nan")
+
+    def confusion(self) -> np.ndarray:
+        """``(classes, classes)`` counts: row = true class, column = predicted class."""
+        from sklearn.metrics import confusion_matrix
+
+        return confusion_matrix(self.y, self.predicted, labels=np.arange(self.classes))
+
+    def report(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Each class's precision, recall, F1 and support (a class never predicted has
+        precision 0, as scikit-learn's report says)."""
+        from sklearn.metrics import precision_recall_fscore_support
+
+        return precision_recall_fscore_support(self.y, self.predicted, labels=np.arange(self.classes),
+                                               zero_division=0)
+
+    def report_text(self, names: tuple[str, ...]) -> str:
+        """scikit-learn's classification report, classes named ``names``."""
+        from sklearn.metrics import classification_report
+
+        return classification_report(self.y, self.predicted, labels=np.arange(self.classes),
+                                     target_names=list(names), zero_division=0, digits=3)
+
+    def mistakes(self) -> np.ndarray:
+        """The indices of the misclassified points, the most confidently wrong first (by the
+        probability given to the class predicted)."""
+        wrong = np.flatnonzero(self.predicted != self.y)
+        confidence = self.probabilities[wrong, self.predicted[wrong]]
+        return wrong[np.argsort(-confidence, kind="stable")]
+
+
+def classify(network: MLP, X: np.ndarray, y: np.ndarray) -> Classification:
+    """How ``network`` classifies the points ``X`` whose classes are ``y``."""
+    return Classification(np.asarray(y), network.predict_proba(X))
