@@ -197,9 +197,10 @@ def add_config_options(parser: argparse.ArgumentParser, *, hidden_list: bool = F
 
 def _add_data_file_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument_group("own data").add_argument(
-        "--data", metavar="PATH.csv", default=None,
-        help="train on the points in a CSV file (a header like x,y,label, then one point a line) "
-             "instead of a built-in dataset; --test-fraction and --seed split them")
+        "--data", metavar="PATH", default=None,
+        help="train on the points in a CSV file (a header like x,y,label, then one point a line), or on "
+             "MNIST-format images (train-images-idx3-ubyte[.gz], the labels file beside it), instead of a "
+             "built-in dataset; --test-fraction and --seed split them")
 
 
 def given_settings(args: argparse.Namespace) -> dict:
@@ -336,7 +337,7 @@ def _data_from_args(args: argparse.Namespace, given: dict):
     Raises ConfigError for options that clash with it, DataFileError for a bad file."""
     if args.data is None:
         return None
-    from nnviz.core.datafile import read_data_csv
+    from nnviz.core.datafile import read_points
 
     clash = next((name for name in NOT_WITH_DATA if name in given), None)
     if clash is not None:
@@ -344,7 +345,7 @@ def _data_from_args(args: argparse.Namespace, given: dict):
     if getattr(args, "resume", None) is not None:
         raise ConfigError("--resume continues the saved run on its own points; leave out --data")
     given["dataset"] = CUSTOM
-    return read_data_csv(args.data)
+    return read_points(args.data)
 
 
 def _split(data, config: TrainingConfig):

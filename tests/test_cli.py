@@ -69,7 +69,7 @@ def test_human_output_has_progress_lines_and_summary(capsys):
 @pytest.mark.parametrize(
     "args",
     [
-        ["--dataset", "custom"], ["--classes", "1"], ["--classes", "6"], ["--classes", "three"], ["--hidden", "501"], ["--hidden", "ten"],
+        ["--dataset", "custom"], ["--classes", "1"], ["--classes", "11"], ["--classes", "three"], ["--hidden", "501"], ["--hidden", "ten"],
         ["--hidden", "8x0"], ["--hidden", "8x"], ["--hidden", "x8"], ["--hidden", "8xx8"], ["--hidden", "8x8x8x8x8x8x8"],
         ["--hidden", "8x501"], ["--hidden", "8,8"], ["--hidden", "-8"], ["--activation", "relu,tanh"],
         ["--hidden", "8x8", "--activation", "relu,tanh,tanh"], ["--activation", "relu,"],

@@ -1,6 +1,7 @@
 """IDX image files (MNIST's format): exact round trips, raw and gzipped, how the labels file
 is found, and one sentence naming the file for every kind of damaged file."""
 
+import json
 import gzip
 import shutil
 
@@ -226,6 +227,9 @@ DAMAGE = {
     "no images": (lambda t: (_pair(t, np.zeros((0, 5, 7), np.uint8), []), IMAGES), "it holds no images"),
     "too many images": (lambda t: _images(t, _header(b"\0\0\x08\x03", MAX_IMAGES + 1, 1, 1)),
                         "it holds 70,001 images, more than the 70,000 nnviz reads"),
+    "too many pixels in all": (lambda t: _images(t, _header(b"\0\0\x08\x03", 70_000, 30, 30)),
+                               "its 70,000 images of 30x30 pixels are more than nnviz holds "
+                               "(at most 54,880,000 pixels in all, MNIST's 70,000 of 28x28)"),
     "images too large": (lambda t: _images(t, _header(b"\0\0\x08\x03", 1, 1000, 101)),
                          "its images are 1,000x101 pixels; nnviz reads images of 1 to 100,000 pixels"),
     "images of no pixels": (lambda t: _images(t, _header(b"\0\0\x08\x03", 1, 0, 7)),
@@ -268,3 +272,27 @@ def test_damaged_files_are_refused_in_one_sentence_naming_the_file(tmp_path, dam
     assert message == f"Cannot read {tmp_path / named}: {reason.format(tmp=tmp_path)}."
     assert "\n" not in message and message.endswith(".")
     assert caught.value.__cause__ is None and caught.value.__context__ is None  # no traceback within
+
+
+def test_train_reads_mnist_files_with_data(tmp_path, capsys):
+    """`nnviz train --data train-images-idx3-ubyte.gz` trains on the images; a damaged file
+    exits 2 with one line."""
+    from nnviz.cli import main
+
+    rng = np.random.default_rng(0)
+    labels = np.arange(60) % 3
+    pixels = (rng.random((60, 4, 4)) * 60 + labels[:, None, None] * 60).astype(np.uint8)  # classes told by brightness
+    write_idx(tmp_path / "train-images-idx3-ubyte.gz", pixels, labels)
+    assert main(["train", "--data", str(tmp_path / "train-images-idx3-ubyte.gz"), "--steps", "300",
+                 "--batch-size", "10", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["config"]["dataset"] == "custom" and report["config"]["samples"] == 60
+    assert report["config"]["classes"] == 3 and report["final"]["train_accuracy"] > 0.9
+    (tmp_path / "bad-images-idx3-ubyte").write_bytes(b"\0\0\x08\x03\0\0\0\x02")
+    try:
+        main(["train", "--data", str(tmp_path / "bad-images-idx3-ubyte")])
+    except SystemExit as exit_:
+        assert exit_.code == 2
+    err = capsys.readouterr().err
+    assert err.strip().splitlines() == [f"nnviz train: error: Cannot read {tmp_path / 'bad-images-idx3-ubyte'}: "
+                                        "it is truncated: it ends inside its header."]

@@ -58,6 +58,14 @@ def read_data_csv(path: str | os.PathLike) -> Dataset:
     raise DataFileError(f"Cannot read {name}: {reason}.")
 
 
+def read_points(path: str | os.PathLike) -> Dataset:
+    """The points of a CSV file, or the images of an IDX file (MNIST's format, told by its
+    first bytes), as :func:`read_data_csv` gives them. Raises :class:`DataFileError`."""
+    from nnviz.core.idx import is_idx, read_idx
+
+    return read_idx(path) if is_idx(path) else read_data_csv(path)
+
+
 def _text(path: Path) -> str:
     if path.is_dir():
         raise IsADirectoryError

@@ -30,6 +30,7 @@ from nnviz.core.files import write_atomically
 
 MAX_IMAGES = 70_000  # MNIST's training and test images together
 MAX_PIXELS = 100_000  # in one image
+MAX_TOTAL_PIXELS = MAX_IMAGES * 28 * 28  # all of MNIST: 220 MB as float32
 MAX_LABEL = 9
 IMAGES_MAGIC = b"\0\0\x08\x03"  # unsigned bytes, three dimensions
 LABELS_MAGIC = b"\0\0\x08\x01"  # unsigned bytes, one dimension
@@ -198,6 +199,9 @@ def _check_images(count: int, rows: int, columns: int) -> None:
         raise _Problem(f"it holds {count:,} images, more than the {MAX_IMAGES:,} nnviz reads")
     if not 1 <= rows * columns <= MAX_PIXELS:
         raise _Problem(f"its images are {rows:,}x{columns:,} pixels; nnviz reads images of 1 to {MAX_PIXELS:,} pixels")
+    if count * rows * columns > MAX_TOTAL_PIXELS:
+        raise _Problem(f"its {count:,} images of {rows:,}x{columns:,} pixels are more than nnviz holds "
+                       f"(at most {MAX_TOTAL_PIXELS:,} pixels in all, MNIST's 70,000 of 28x28)")
 
 
 def _checked_labels(labels: np.ndarray) -> np.ndarray:
