@@ -1,8 +1,8 @@
 """IDX image files (MNIST's format): exact round trips, raw and gzipped, how the labels file
 is found, and one sentence naming the file for every kind of damaged file."""
 
-import json
 import gzip
+import json
 import shutil
 
 import numpy as np
