@@ -228,8 +228,8 @@ DAMAGE = {
     "too many images": (lambda t: _images(t, _header(b"\0\0\x08\x03", MAX_IMAGES + 1, 1, 1)),
                         "it holds 70,001 images, more than the 70,000 nnviz reads"),
     "too many pixels in all": (lambda t: _images(t, _header(b"\0\0\x08\x03", 70_000, 30, 30)),
-                               "its 70,000 images of 30x30 pixels are more than nnviz holds "
-                               "(at most 54,880,000 pixels in all, MNIST's 70,000 of 28x28)"),
+                               ("its 70,000 images of 30x30 pixels are more than nnviz holds "
+                               "(at most 54,880,000 pixels in all, MNIST's 70,000 of 28x28)")),
     "images too large": (lambda t: _images(t, _header(b"\0\0\x08\x03", 1, 1000, 101)),
                          "its images are 1,000x101 pixels; nnviz reads images of 1 to 100,000 pixels"),
     "images of no pixels": (lambda t: _images(t, _header(b"\0\0\x08\x03", 1, 0, 7)),
@@ -294,5 +294,5 @@ def test_train_reads_mnist_files_with_data(tmp_path, capsys):
     except SystemExit as exit_:
         assert exit_.code == 2
     err = capsys.readouterr().err
-    assert err.strip().splitlines() == [f"nnviz train: error: Cannot read {tmp_path / 'bad-images-idx3-ubyte'}: "
-                                        "it is truncated: it ends inside its header."]
+    assert err.strip().splitlines() == [(f"nnviz train: error: Cannot read {tmp_path / 'bad-images-idx3-ubyte'}: "
+                                        "it is truncated: it ends inside its header.")]
