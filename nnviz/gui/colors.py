@@ -21,9 +21,15 @@ TRAIN_COLOR = "#1f5fa0"
 TEST_COLOR = "#d95f02"
 
 
+IMAGE_CLASS_COLORS = (*POINT_COLORS, "#56b4e9", "#5a3d1e", "#7f7f7f", "#9aa51e", "#111111")
+"""Ten classes (the digits): the five above, then sky blue, brown, grey, olive and black. Past
+five not every pair stays apart for every colour-vision deficiency: the views of images label
+their classes too."""
+
+
 def class_color(k: int) -> str:
-    """The point colour of class ``k``."""
-    return POINT_COLORS[k % len(POINT_COLORS)]
+    """The colour of class ``k`` (of ten: points have at most five classes)."""
+    return IMAGE_CLASS_COLORS[k % len(IMAGE_CLASS_COLORS)]
 
 
 def rgb(hex_color: str) -> np.ndarray:
