@@ -203,11 +203,13 @@ def preset_config(name: str, dataset: str = "moons") -> TrainingConfig:
 
 def with_dataset(config: TrainingConfig, name: str) -> TrainingConfig:
     """``config`` on the built-in dataset ``name``. Between points and images the samples and
-    classes take the new kind's defaults (all the digits, ten classes; 200 points, three)."""
-    if (name in IMAGE_DATASETS) == (config.dataset in IMAGE_DATASETS):
-        return config.replace(dataset=name)
-    kind = TrainingConfig(samples=DIGITS, classes=10) if name in IMAGE_DATASETS else TrainingConfig()
-    return config.replace(dataset=name, samples=kind.samples, classes=kind.classes)
+    classes take the new kind's defaults (all the digits, ten classes; 200 points, three);
+    classes beyond what ``name`` can have become the most it can."""
+    if (name in IMAGE_DATASETS) != (config.dataset in IMAGE_DATASETS):
+        kind = TrainingConfig(samples=DIGITS, classes=10) if name in IMAGE_DATASETS else TrainingConfig()
+        config = config.replace(samples=kind.samples, classes=kind.classes)
+    low, high = classes_range(name)
+    return config.replace(dataset=name, classes=min(max(config.classes, low), high))
 
 
 def resolve_config(given: dict, base: TrainingConfig | None = None) -> TrainingConfig:

@@ -14,7 +14,8 @@ SKLEARN_DATASETS = ("moons", "circles", "digits")  # the sets scikit-learn makes
 EXTENT = {"moons": (-1.5, 2.5, -1.0, 1.5), "circles": (-1.5, 1.5, -1.5, 1.5)}  # where their points lie, about
 CLASSES_RANGE = (2, 5)  # classes of points in a plane (each has its colour)
 IMAGE_CLASSES_RANGE = (2, 10)  # classes of images: the digits 0-9
-DIGITS = 1797  # images in scikit-learn's digits, 8x8 pixels of 0-16
+DIGITS = 1797  # images in scikit-learn's digits
+DIGIT_SHAPE = (8, 8)  # their pixels (of 0-16, scaled to 0-1)
 CUSTOM = "custom"  # a config's dataset when the points came from a CSV file or were drawn
 XOR_MARGIN = 0.1  # XOR points keep this far from the axes so the classes never touch
 SPIRAL_TURN = 4.0  # radians each spiral arm turns between its centre and its end (CS231n's)
@@ -76,11 +77,11 @@ class Dataset:
 
 
 def without_points(name: str, classes: int = 2) -> Dataset:
-    """A stand-in for a built-in dataset whose points are not made yet: no points, two features,
-    and its usual extent as :meth:`Dataset.bounds`."""
-    empty = np.empty((0, 2))
+    """A stand-in for a built-in dataset whose points are not made yet: no points, two features
+    (or the digits' 64 pixels), and its usual extent as :meth:`Dataset.bounds`."""
+    empty = np.empty((0, DIGIT_SHAPE[0] * DIGIT_SHAPE[1] if name in IMAGE_DATASETS else 2))
     return _Unmade(name, empty, np.empty(0, dtype=np.int64), empty, np.empty(0, dtype=np.int64),
-                   tuple(str(k) for k in range(classes)))
+                   tuple(str(k) for k in range(classes)), image_shape=DIGIT_SHAPE if name in IMAGE_DATASETS else None)
 
 
 @dataclass(frozen=True, eq=False)
@@ -199,7 +200,7 @@ def make_dataset(
     points_rng, split_rng = _rngs(seed)
     X, y = generate_points(name, samples, noise, points_rng, classes)
     data = split(name, np.asarray(X, dtype=np.float64), y, test_fraction, split_rng)
-    return replace(data, image_shape=(8, 8)) if name == "digits" else data
+    return replace(data, image_shape=DIGIT_SHAPE) if name == "digits" else data
 
 
 def resplit(data: Dataset, test_fraction: float, seed: int) -> Dataset:

@@ -74,6 +74,30 @@ def unit_maps(network: MLP, bounds: Bounds, resolution: int, fill: ArrayLike | N
     return np.ascontiguousarray(maps, dtype=np.float32)
 
 
+TOP_IMAGES = 10  # a deeper unit's picture: the mean of the images it responds to most
+
+
+def unit_images(network: MLP, image_shape: tuple[int, int], layer: int = 0,
+                images: np.ndarray | None = None) -> tuple[np.ndarray, tuple[float, float], str]:
+    """What each unit of hidden layer ``layer`` looks for, as images ``(width, rows, columns)``
+    (row 0 the top), their colour scale and what they are. In the first layer, each unit's
+    incoming weights (scale ``(-m, m)``); deeper, where no weights map onto pixels, the mean
+    of the :data:`TOP_IMAGES` of ``images`` to which the unit responds most (scale ``(0, 1)``)."""
+    _require_hidden(network, layer)
+    rows, columns = image_shape
+    if layer == 0:
+        weights = network.first_layer[: rows * columns].T  # no bias row: one weight a pixel
+        magnitudes = np.abs(weights[np.isfinite(weights)])
+        m = max(float(magnitudes.max()) if magnitudes.size else 0.0, EPSILON)
+        return (np.ascontiguousarray(weights.reshape(-1, rows, columns), dtype=np.float32), (-m, m),
+                "incoming weights: + green, − purple")
+    outputs = layer_output(network, images, layer)  # (images, width)
+    top = np.argsort(-np.nan_to_num(outputs, nan=-np.inf), axis=0)[:TOP_IMAGES]  # (k, width)
+    means = images[top].mean(axis=0)  # (width, pixels)
+    return (np.ascontiguousarray(means.reshape(-1, rows, columns), dtype=np.float32), (0.0, 1.0),
+            f"mean of the {TOP_IMAGES} images each unit answers most")
+
+
 def activation_range(activation: str, maps: ArrayLike) -> tuple[float, float]:
     """One colour scale ``(low, high)`` for all of a layer's maps.
 

@@ -32,9 +32,17 @@ from nnviz.core.config import (
     SAMPLES_RANGE,
     SEED_LIMIT,
     TrainingConfig,
+    with_dataset,
     with_optimizer,
 )
-from nnviz.core.datasets import CLASSES_RANGE, CUSTOM, DATASETS, MULTICLASS
+from nnviz.core.datasets import (
+    CLASSES_RANGE,
+    CUSTOM,
+    DATASETS,
+    IMAGE_DATASETS,
+    MULTICLASS,
+    classes_range,
+)
 from nnviz.core.features import FEATURES, feature_symbol
 from nnviz.core.initialisation import INIT_HELP, INIT_SCHEMES
 from nnviz.core.optimizers import MOMENTUM_RULES, OPTIMIZER_HELP, OPTIMIZERS
@@ -92,7 +100,7 @@ class ControlPanel(QWidget):
         self.dataset = QComboBox()
         for name in DATASETS:
             self.dataset.addItem(name, name)
-        self.dataset.setToolTip("The 2-D dataset to classify")
+        self.dataset.setToolTip("The dataset to classify: 2-D points, or digits, scikit-learn's 8x8 handwritten digits")
         self.classes = _spin(*CLASSES_RANGE, 1, f"Classes of the {' and '.join(MULTICLASS)} sets "
                              f"({CLASSES_RANGE[0]}-{CLASSES_RANGE[1]})")
         self.samples = _spin(*SAMPLES_RANGE, 10, "Number of points (train and test together)")
@@ -109,7 +117,8 @@ class ControlPanel(QWidget):
         form.addRow("Test fraction", self.test_fraction)
         form.addRow("Seed", self.seed)
         self.load_data = QPushButton("Open CSV…")
-        self.load_data.setToolTip("Train on your own points: a CSV file with a header, e.g. x,y,label")
+        self.load_data.setToolTip("Train on your own points: a CSV file with a header, e.g. x,y,label; "
+                                  "or on MNIST images: train-images-idx3-ubyte[.gz], its labels file beside it")
         self.save_data = QPushButton("Save CSV…")
         self.save_data.setToolTip("Save the points (train and test) as CSV: x,y,label")
         form.addRow(self.new_data)
@@ -118,7 +127,7 @@ class ControlPanel(QWidget):
         files.addWidget(self.save_data)
         form.addRow(files)
         form.addRow(self._build_draw_row())
-        self._link(self.dataset.currentIndexChanged, "dataset", self.dataset.currentData)
+        self.dataset.currentIndexChanged.connect(lambda _index: self._on_dataset_chosen(self.dataset.currentData()))
         self._link(self.classes.valueChanged, "classes", self.classes.value)
         self._link(self.samples.valueChanged, "samples", self.samples.value)
         self._link(self.noise.valueChanged, "noise", lambda: round(self.noise.value(), 4))
@@ -358,13 +367,17 @@ class ControlPanel(QWidget):
                    *self.layer_buttons.buttons(), *self.feature_buttons.values())
         blockers = [QSignalBlocker(w) for w in widgets]
         self.dataset.setCurrentIndex(self.dataset.findData(config.dataset))
+        self.classes.setRange(*classes_range(config.dataset))
         self.classes.setValue(config.classes)
+        self.classes.setToolTip("The digits 0 to K-1" if config.dataset in IMAGE_DATASETS else
+                                f"Classes of the spiral and blobs sets ({CLASSES_RANGE[0]}-{CLASSES_RANGE[1]})")
         multiclass = config.dataset in MULTICLASS
         self.classes.setVisible(multiclass)  # a row only where it means something
         self._data_form.labelForField(self.classes).setVisible(multiclass)
         own = config.dataset == CUSTOM
         for widget in (self.samples, self.noise, self.new_data):
             widget.setEnabled(not own)  # the user's points are what they are
+        self.noise.setEnabled(not own and config.dataset not in IMAGE_DATASETS)  # the digits are as written
         self.samples.setValue(config.samples)
         self.noise.setValue(config.noise)
         self.test_fraction.setValue(config.test_fraction)
@@ -384,10 +397,13 @@ class ControlPanel(QWidget):
             button.setChecked(name in config.features)
         del blockers
 
-    def show_inputs_available(self, available: bool) -> None:
-        """Input features are for 2-D points; other data is read as it is."""
+    def show_inputs_available(self, available: bool, images: bool = False) -> None:
+        """Input features are for 2-D points; other data is read as it is. Images are not drawn
+        as points (but on the Draw a digit tab)."""
         for button in self.feature_buttons.values():
             button.setEnabled(available)
+        for button in (self.draw_button, *self.class_buttons.buttons()):
+            button.setEnabled(not images)
 
     def _show_network(self, config: TrainingConfig) -> None:
         layers = len(config.hidden)
@@ -477,6 +493,11 @@ class ControlPanel(QWidget):
             self._on_edited("features", tuple(features))
         else:  # a network needs an input: the last one stays
             self.feature_buttons[name].setChecked(True)
+
+    def _on_dataset_chosen(self, name: str) -> None:
+        # Between points and images the samples and classes take the new kind's defaults.
+        config = self._config.replace(dataset=name) if name == CUSTOM else with_dataset(self._config, name)
+        self._on_edited_many(dataset=config.dataset, samples=config.samples, classes=config.classes)
 
     def _on_optimizer_chosen(self, rule: str) -> None:
         config = with_optimizer(self._config, rule)  # nesterov takes momentum 0.9 if there is none

@@ -299,7 +299,8 @@ class MainWindow(QMainWindow):
         self._update_title()
         user_data = self.session.user_data
         self.controls.set_user_data(None if user_data is None else user_data.name)
-        self.controls.show_inputs_available(self.session.dataset.features == 2)
+        data = self.session.dataset
+        self.controls.show_inputs_available(data.features == 2, data.image_shape is not None)
         if self.controls.config() != self.session.config:  # e.g. drawing turned the data into the user's own
             self.controls.show_config(self.session.config)
 

@@ -24,6 +24,7 @@ from nnviz.core.history import HistoryEntry
 from nnviz.core.network import MLP
 from nnviz.core.training import Divergence
 from nnviz.gui.compare.tile_plot import TilePlot
+from nnviz.gui.images.map_view import MapView
 from nnviz.gui.train.plots import LossAxis, MomentMarker
 
 # Okabe-Ito, for settings without an order (activations); a dark-to-light ramp otherwise.
@@ -52,8 +53,9 @@ class SweepTile(QFrame):
         layout.setContentsMargins(4, 4, 4, 4)
         layout.setSpacing(2)
         self.title = QLabel()
+        self.still = still
         self.dataset: Dataset | None = None  # the points shown
-        self.plot = TilePlot(still=still)
+        self.plot: TilePlot | MapView = TilePlot(still=still)  # for images, their map
         self.caption = QLabel("–")
         self.caption.setStyleSheet("color: #444;")
         for widget in (self.title, self.caption):
@@ -63,6 +65,17 @@ class SweepTile(QFrame):
         layout.addWidget(self.title)
         layout.addWidget(self.plot, 1)
         layout.addWidget(self.caption)
+
+    def set_dataset(self, data: Dataset) -> None:
+        """Show ``data``: a boundary over its plane, or the map of its images."""
+        images = data.image_shape is not None
+        if images != isinstance(self.plot, MapView):
+            replacement = MapView(legend=False) if images else TilePlot(still=self.still)
+            self.layout().replaceWidget(self.plot, replacement)
+            self.plot.deleteLater()
+            self.plot = replacement
+        self.dataset = data
+        self.plot.set_dataset(data)
 
     def set_label(self, label: str, color: str) -> None:
         """The network's name, with a swatch of its curve's colour."""
@@ -154,8 +167,7 @@ class SweepFigure(QWidget):
         for tile, label, color, data in zip(self.tiles, labels, colors, datasets):
             tile.set_label(label, color)
             if tile.dataset is not data:  # setting points costs: pins keep theirs
-                tile.dataset = data
-                tile.plot.set_dataset(data)
+                tile.set_dataset(data)
         while len(self._all_curves) < len(labels):
             self._all_curves.append(self.loss.plot())
         self.curves = self._all_curves[:len(labels)]

@@ -16,7 +16,8 @@ from PyQt5.QtCore import QObject, pyqtSignal
 from PyQt5.QtGui import QImage
 from PyQt5.QtWidgets import QFileDialog
 
-from nnviz.core.datafile import DataFileError, read_data_csv, write_data_csv
+from nnviz.core.datafile import DataFileError, read_points, write_data_csv
+from nnviz.core.idx import is_idx
 from nnviz.core.datasets import CUSTOM
 from nnviz.core.files import SaveError
 from nnviz.core.history import write_history_csv
@@ -113,24 +114,25 @@ class FileActions(QObject):
         self._save(lambda: write_data_csv(path, self.window.session.dataset), path)
 
     def open_data(self, path: str) -> bool:
-        """Train a fresh network on the points of a CSV file."""
+        """Train a fresh network on the points of a CSV file, or the images of an IDX file."""
         w = self.window
         try:
-            data = read_data_csv(path)
+            data = read_points(path)
         except DataFileError as error:
             w.show_error(str(error))
             return False
         w.session.load_data(data)
         w.controls.show_config(w.session.config)
         w.tabs.setCurrentWidget(w.view)
-        w.statusBar().showMessage(f"Opened {path}: {data.classes} classes, {len(data.y_train):,} points", 5000)
+        what = "images" if data.image_shape else "points"
+        w.statusBar().showMessage(f"Opened {path}: {data.classes} classes, {len(data.y_train):,} {what}", 5000)
         return True
 
     def open_file(self, path: str) -> bool:
         """A run file (carries on from its step), an nnviz PNG (its settings, from step 0) or
         a CSV file of points."""
         w = self.window
-        if path.lower().endswith(".csv"):
+        if path.lower().endswith(".csv") or is_idx(path):
             return self.open_data(path)
         try:
             if export.is_png(path):
@@ -244,7 +246,8 @@ class FileActions(QObject):
             self.open_file(path)
 
     def ask_open_data(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self.window, "Open points", "", "CSV table (*.csv);;All files (*)")
+        path, _ = QFileDialog.getOpenFileName(self.window, "Open points", "",
+                                              "CSV table or MNIST images (*.csv *idx3-ubyte *idx3-ubyte.gz);;All files (*)")
         if path:
             self.open_data(path)
 

@@ -23,6 +23,7 @@ from nnviz.core.timeline import Moment
 from nnviz.core.training import TrainingSnapshot
 from nnviz.gui.files.export import CONFIG_KEY
 from nnviz.gui.files.figure_export import SWEEP_KEY, offscreen_figure
+from nnviz.gui.images.map_view import MapView
 from nnviz.gui.train.plots import BoundaryPlot, LossPlot
 
 MOVIE_SIZE = (960, 540)  # a Train view movie's frames, in pixels
@@ -42,7 +43,7 @@ class MovieFrame(QWidget):
         for label in (self.title, self.caption):
             label.setAlignment(Qt.AlignCenter)
         self.caption.setStyleSheet("font-size: 13pt;")
-        self.boundary = BoundaryPlot()
+        self.boundary = BoundaryPlot() if data.image_shape is None else MapView()  # images: their map
         self.loss = LossPlot()
         self.loss.setLogMode(y=True)
         plots = QHBoxLayout()

@@ -21,6 +21,7 @@ from PyQt5.QtWidgets import (
 from nnviz.core.datasets import Dataset
 from nnviz.core.grid import Bounds
 from nnviz.core.network import MLP
+from nnviz.gui.images.map_view import shown_points
 from nnviz.gui.inside.network_diagram import NetworkDiagram
 from nnviz.gui.inside.units_view import UnitGrid
 from nnviz.gui.throttle import Throttled
@@ -103,9 +104,10 @@ class InsidePanel(QWidget):
         """The unit the plot should overlay: the one kept by a click, else the one hovered."""
         return self.units.selected_unit if self.units.selected_unit >= 0 else self._hovered
 
-    def show_network(self, network: MLP, bounds: Bounds, data: Dataset) -> None:
-        """Redraw for ``network`` (maps over ``bounds``, further features held at their means),
-        at most every ``FRAME_MS``; the newest call always gets drawn."""
+    def show_network(self, network: MLP, bounds: Bounds | None, data: Dataset) -> None:
+        """Redraw for ``network`` (maps over ``bounds``, further features held at their means; for
+        images, what each unit looks for), at most every ``FRAME_MS``; the newest call always
+        gets drawn."""
         if self.isVisible():  # else nothing to see: spare the frame
             self._throttled_show(network, bounds, data)
 
@@ -113,7 +115,7 @@ class InsidePanel(QWidget):
         """Draw a pending update now (for exports and screenshots)."""
         self._throttled_show.flush()
 
-    def _show(self, network: MLP, bounds: Bounds, data: Dataset) -> None:
+    def _show(self, network: MLP, bounds: Bounds | None, data: Dataset) -> None:
         self._latest = (network, bounds, data)
         widths = network.layer_sizes[1:-1]
         self._show_layers(network)
@@ -129,9 +131,12 @@ class InsidePanel(QWidget):
             if self.shown_unit >= units:
                 self._hovered = -1
                 self._on_unit_selected(-1)
-        fill = data.feature_means[2:] if data.features > 2 else None
-        self.units.show_network(network, bounds, fill, self._layer)
-        self.levels_changed.emit(*self.units.levels())
+        if data.image_shape is not None:
+            self.units.show_images(network, data.image_shape, self._layer, shown_points(data)[0])
+        else:
+            fill = data.feature_means[2:] if data.features > 2 else None
+            self.units.show_network(network, bounds, fill, self._layer)
+            self.levels_changed.emit(*self.units.levels())
         self.diagram.layer = self._layer
         self.diagram.show_network(network, data.axis_names, data.label_names, bounds)
 

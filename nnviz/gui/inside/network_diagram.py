@@ -12,7 +12,7 @@ from PyQt5.QtWidgets import QWidget
 from nnviz.core.features import DEFAULT_FEATURES, expand, feature_symbol
 from nnviz.core.grid import Bounds, grid_points
 from nnviz.core.network import MLP
-from nnviz.gui.colors import POINT_COLORS
+from nnviz.gui.colors import class_color
 from nnviz.gui.inside.unit_picker import UnitPicker
 from nnviz.gui.inside.units_view import diverging_lut
 
@@ -345,6 +345,14 @@ class NetworkDiagram(UnitPicker):
                 painter.drawLine(QPointF(*points[chosen + 1][unit]), QPointF(*points[chosen + 2][j]))
     def _draw_inputs(self, painter: QPainter, x: float, ys: np.ndarray, radius: float) -> None:
         images = self._input_maps[2]
+        if radius < BAR_BELOW:  # too many for nodes (an image's pixels): a bar, and how many
+            painter.setPen(QPen(QColor(NODE_EDGE), 1.0))
+            painter.setBrush(QColor("white"))
+            painter.drawRoundedRect(QRectF(x - 4, ys[0] - 3, 8, ys[-1] - ys[0] + 6), 4, 4)
+            painter.setPen(QColor("#222"))
+            painter.drawText(QRectF(0, (ys[0] + ys[-1]) / 2 - LINE, x - 9, 2 * LINE), Qt.AlignRight | Qt.AlignVCenter,
+                             f"{len(ys)}\ninputs")
+            return
         painter.setPen(QPen(QColor(NODE_EDGE), 1.2))
         painter.setBrush(QColor("white"))
         for k, y in enumerate(ys):
@@ -389,7 +397,7 @@ class NetworkDiagram(UnitPicker):
     def _draw_outputs(self, painter: QPainter, x: float, ys: np.ndarray, radius: float) -> None:
         for k, y in enumerate(ys):
             painter.setPen(QPen(QColor(NODE_EDGE), 1.2))
-            painter.setBrush(QColor(POINT_COLORS[k % len(POINT_COLORS)]))
+            painter.setBrush(QColor(class_color(k)))
             painter.drawEllipse(QPointF(x, y), radius, radius)
             painter.setPen(QColor("#222"))
             painter.drawText(QRectF(x + radius + 5, y - LINE / 2, self.width(), LINE), Qt.AlignLeft | Qt.AlignVCenter,

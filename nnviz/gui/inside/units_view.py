@@ -1,4 +1,5 @@
-"""A grid of small maps, one per unit of a hidden layer: what each unit responds to over the plane."""
+"""A grid of small maps, one per unit of a hidden layer: what each unit responds to over the
+plane, or, for images, what it looks for in an image."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from nnviz.core.units import (
     describe_unit,
     outgoing_strength,
     sticky_order,
+    unit_images,
     unit_maps,
 )
 from nnviz.gui.colors import activation_lut, rgb
@@ -71,6 +73,8 @@ class UnitGrid(UnitPicker):
         self._order = np.zeros(0, np.intp)
         self._layer = 0  # the hidden layer shown
         self._levels = (-1.0, 1.0)
+        self._caption = "each unit's output"
+        self._image_rows = 0  # rows of the data's images in each (square) tile; 0 for maps over the plane
         self._buffer = np.zeros((0, 0), np.uint32)  # kept alive: the QImage does not copy it
         self._image = QImage()
         self._legend_buffer = np.ascontiguousarray(self._lut[None, :-1])
@@ -83,8 +87,24 @@ class UnitGrid(UnitPicker):
         """Recompute the map of every unit of hidden layer ``layer`` over ``bounds`` and redraw;
         ``fill`` holds features beyond the first two (see :func:`nnviz.core.units.unit_maps`)."""
         units = network.layer_sizes[1 + layer]
-        resolution = map_resolution(units)
-        maps = unit_maps(network, bounds, resolution, fill, layer)
+        maps = unit_maps(network, bounds, map_resolution(units), fill, layer)
+        self._image_rows = 0
+        self._show(network, layer, maps, activation_range(network.activations[layer], maps), "each unit's output")
+
+    def show_images(self, network: MLP, image_shape: tuple[int, int], layer: int, images: np.ndarray) -> None:
+        """For image data: each unit's picture (see :func:`nnviz.core.units.unit_images`), its
+        images at most ``images`` (the test images) deep in the network."""
+        pictures, levels, caption = unit_images(network, image_shape, layer, images)
+        rows, columns = image_shape
+        side = max(rows, columns)  # tiles are square: a wide image gets grey bands
+        square = np.full((len(pictures), side, side), np.nan, np.float32)
+        square[:, (side - rows) // 2:(side - rows) // 2 + rows, (side - columns) // 2:(side - columns) // 2 + columns] = pictures
+        self._image_rows = rows
+        self._show(network, layer, square[:, ::-1, :], levels, caption)  # bottom row first, as maps are
+
+    def _show(self, network: MLP, layer: int, maps: np.ndarray, levels: tuple[float, float], caption: str) -> None:
+        """Show ``maps`` (units, side, side), row 0 the bottom, on the colour scale ``levels``."""
+        units = len(maps)
         new_shape = units != len(self._order) or layer != self._layer
         if new_shape:
             self._order = np.zeros(0, np.intp)  # another layer's order means nothing here
@@ -92,7 +112,7 @@ class UnitGrid(UnitPicker):
         if new_shape or self._mouse is None:  # hold the order under the pointer: no tile slips away
             self._order = sticky_order(outgoing_strength(network, layer), self._order)
         self._maps = maps[self._order]
-        self._levels = activation_range(network.activations[layer], maps)
+        self._levels, self._caption = levels, caption
         self._colour_tiles()
         if new_shape:
             self.updateGeometry()
@@ -104,6 +124,8 @@ class UnitGrid(UnitPicker):
         low, high = self._levels
         finite = np.isfinite(maps)
         scaled = np.clip((np.where(finite, maps, low) - low) * (255.0 / (high - low)), 0, 255)
+        if low == 0:  # no negative values: white to green, the upper half of the scale
+            scaled = 128 + scaled * (127 / 255)
         index = np.where(finite, np.rint(scaled), len(self._lut) - 1).astype(np.intp)
         # Row 0 of a map is y_min; an image's row 0 is its top, so flip to put y up. The one
         # pixel border repeats the edge, so bilinear scaling never blends in the next tile.
@@ -115,7 +137,8 @@ class UnitGrid(UnitPicker):
     # --- for tests and consumers -----------------------------------------------------------
 
     def displayed_maps(self) -> np.ndarray:
-        """The maps ``(H, r, r)`` as shown, in tile order (row 0 of each is ``y_min``)."""
+        """The maps ``(H, r, r)`` as shown, in tile order (row 0 of each is the bottom: ``y_min``,
+        or an image's last row)."""
         return self._maps
 
     def order(self) -> np.ndarray:
@@ -200,7 +223,7 @@ class UnitGrid(UnitPicker):
         columns, tile = self._layout(self.width(), self.height())
         side = self._image.width()
         resolution = side - 2
-        painter.setRenderHint(QPainter.SmoothPixmapTransform, tile > resolution)
+        painter.setRenderHint(QPainter.SmoothPixmapTransform, tile > resolution and not self._image_rows)  # pixels stay crisp
         painter.setPen(QPen(QColor("#c8c8c8"), 1))
         for position in range(len(self._order)):
             rect = self._tile_rect(position, columns, tile)
@@ -230,7 +253,7 @@ class UnitGrid(UnitPicker):
         painter.drawText(bar.right() + 5, y + metrics.ascent() - 1, high)
         x = bar.right() + 5 + metrics.horizontalAdvance(high) + 12
         painter.setPen(QColor("#666"))
-        text = metrics.elidedText("each unit's output", Qt.ElideRight, max(0, self.width() - x - MARGIN))
+        text = metrics.elidedText(self._caption, Qt.ElideRight, max(0, self.width() - x - MARGIN))
         painter.drawText(x, y + metrics.ascent() - 1, text)
 
     def _draw_numbers(self, painter: QPainter, columns: int, tile: int, visible: QRect) -> None:

@@ -25,10 +25,15 @@ class PointEditor(QObject):
 
     def _on_draw_toggled(self, enabled: bool) -> None:
         w = self.window
-        features = w.session.dataset.features
-        if enabled and features > 2:
+        data = w.session.dataset
+        if enabled and data.image_shape is not None:  # images are drawn on the pad, one at a time
             w.controls.draw_button.setChecked(False)
-            self._say(f"Drawing needs points with two features; these have {features}.")
+            w.view.images.setCurrentWidget(w.view.images.drawing)
+            self._say("These points are images: draw one on the Draw a digit tab.")
+            return
+        if enabled and data.features > 2:
+            w.controls.draw_button.setChecked(False)
+            self._say(f"Drawing needs points with two features; these have {data.features}.")
             return
         w.view.set_drawing(enabled)
 

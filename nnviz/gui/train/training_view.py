@@ -13,6 +13,7 @@ from PyQt5.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QSplitter,
+    QStackedWidget,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -21,6 +22,7 @@ from PyQt5.QtWidgets import (
 from nnviz.core.baseline import LinearBaseline, fit_linear_baseline
 from nnviz.core.datasets import Dataset
 from nnviz.core.training import TrainingSnapshot
+from nnviz.gui.images.image_panel import ImagePanel
 from nnviz.gui.inside.inside_view import InsidePanel
 from nnviz.gui.replay import TimelineBar
 from nnviz.gui.throttle import Throttled
@@ -34,6 +36,7 @@ DRAW_HINT = "Drawing: click adds a point, drag sprays, right-click removes the n
 FRAME_MS = 16  # redraw at most once per display frame (60 Hz)
 LOSS_FRAME_S = 0.1  # the loss and gradient curves, while training: 10 times a second is smooth enough
 HISTOGRAM_FRAME_S = 0.25  # the histograms (a forward pass over up to 500 points): 4 times a second
+IMAGES_FRAME_S = 0.1  # the views of images (forward passes over up to 2,000 images): 10 times a second
 
 
 class TrainingView(QWidget):
@@ -51,6 +54,7 @@ class TrainingView(QWidget):
         self._holds = 0  # exports in progress, which need the picture to stay still
         self._loss_drawn_at = 0.0
         self._histograms_drawn_at = 0.0
+        self._images_drawn_at = 0.0
         self.latest: TrainingSnapshot | None = None
         self.moment: TrainingSnapshot | None = None  # a moment of the timeline shown instead of the latest
         self.frames_drawn = 0
@@ -62,6 +66,7 @@ class TrainingView(QWidget):
         self.data: Dataset | None = None
         self.linear: LinearBaseline | None = None
         self.boundary = BoundaryPlot()
+        self.images = ImagePanel()  # in the boundary's place when the points are images
         self.inside = InsidePanel()
         self.baseline_box = QCheckBox("Linear baseline")
         self.baseline_box.setToolTip("Overlay the boundary of a logistic regression on the same data, "
@@ -98,8 +103,11 @@ class TrainingView(QWidget):
         boundary_header.addWidget(self.plot_note, 1)
         boundary_layout.addLayout(boundary_header)
         boundary_layout.addWidget(self.boundary, 1)
+        self.data_view = QStackedWidget()  # the boundary of 2-D points, or the views of images
+        self.data_view.addWidget(boundary_panel)
+        self.data_view.addWidget(self.images)
         self.top_splitter = QSplitter(Qt.Horizontal)
-        self.top_splitter.addWidget(boundary_panel)
+        self.top_splitter.addWidget(self.data_view)
         self.top_splitter.addWidget(self.inside)
         self.top_splitter.setStretchFactor(0, 3)
         self.top_splitter.setStretchFactor(1, 2)
@@ -150,6 +158,12 @@ class TrainingView(QWidget):
     def set_dataset(self, data: Dataset, *, fit_view: bool = True) -> None:
         """New data: points, grid and (unless ``fit_view`` is False: edited points) extent."""
         same, self.data = data is self.data, data
+        self.data_view.setCurrentWidget(self.boundary.parentWidget() if data.image_shape is None else self.images)
+        if data.image_shape is not None:  # no plane to draw
+            if not same:
+                self.images.set_dataset(data)
+            self._update_note()
+            return
         if fit_view:
             if not same:  # a reset keeps its points and their baseline
                 self.boundary.show_baseline(None)  # the old one may take another number of features
@@ -179,7 +193,7 @@ class TrainingView(QWidget):
             return  # already showing the latest
         self.moment = snapshot
         self.loss.show_marker(None if snapshot is None else snapshot.step)
-        self._loss_drawn_at = self._histograms_drawn_at = -math.inf  # all of it shows the moment at once
+        self._loss_drawn_at = self._histograms_drawn_at = self._images_drawn_at = -math.inf  # all of it shows the moment at once
         self._throttled_draw()
 
     @property
@@ -216,10 +230,16 @@ class TrainingView(QWidget):
         snapshot = self._drawable()
         if snapshot is None:
             return
-        self.boundary.show_network(snapshot.network)
-        if self.boundary.bounds is not None:
-            self.inside.show_network(snapshot.network, self.boundary.bounds, self.data)
         now = time.monotonic()
+        if self.data.image_shape is not None:
+            if not self.running or now - self._images_drawn_at >= IMAGES_FRAME_S:
+                self._images_drawn_at = now
+                self.images.show_network(snapshot.network)
+                self.inside.show_network(snapshot.network, None, self.data)
+        else:
+            self.boundary.show_network(snapshot.network)
+            if self.boundary.bounds is not None:
+                self.inside.show_network(snapshot.network, self.boundary.bounds, self.data)
         if not self.running or now - self._loss_drawn_at >= LOSS_FRAME_S:  # its axes cost a few ms to redo
             self._loss_drawn_at = now
             self.loss.show_history(snapshot.history)
@@ -274,7 +294,7 @@ class TrainingView(QWidget):
         elif self.baseline_box.isChecked():
             parts.append("No linear baseline: the training points hold fewer than two classes.")
         data = self.data
-        if data is not None and data.features > 2:
+        if data is not None and data.features > 2 and data.image_shape is None:
             names = data.axis_names
             parts.append(f"Showing {names[0]} and {names[1]}; {', '.join(names[2:])} held at "
                          f"{'its mean' if data.features == 3 else 'their means'}.")

@@ -1,0 +1,87 @@
+"""The Train view on images: the map, the confusion matrix, the mistakes, the drawing pad and the
+units' pictures follow the network; switching between images and points while training."""
+
+import numpy as np
+import pytest
+from gui_helpers import settle
+from PyQt5.QtCore import QSettings
+from PyQt5.QtWidgets import QApplication
+from sklearn.metrics import confusion_matrix
+
+from nnviz.core.config import digits_config
+from nnviz.core.projection import last_hidden, principal_map
+from nnviz.gui.main_window import MainWindow
+
+
+@pytest.fixture
+def window(qtbot, tmp_path):
+    window = MainWindow(digits_config().replace(samples=600), QSettings(str(tmp_path / "s.ini"), QSettings.IniFormat))
+    qtbot.addWidget(window)
+    window.show()
+    QApplication.setActiveWindow(window)
+    yield window
+    window.close()
+    assert not window.session.has_process and not window.compare.session.has_process
+
+
+def _trained(qtbot, window, steps):
+    window.session.start()
+    qtbot.waitUntil(lambda: window.view.latest is not None and window.view.latest.step >= steps, timeout=30000)
+    settle(qtbot, window.session)
+    window.view.draw_now()
+
+
+def test_the_views_of_images_show_the_network_as_it_is(qtbot, window):
+    """In place of the boundary: the map is the principal components of the last hidden layer,
+    the confusion matrix is scikit-learn's of the network's predictions, the mistakes are the
+    wrong test images most confident first, and the units show their incoming weights."""
+    view = window.view
+    assert view.data_view.currentWidget() is view.images
+    _trained(qtbot, window, 100)
+    network, data = window.session.trainer.network, window.session.dataset
+    panel = view.images
+    expected, _ = principal_map(last_hidden(network, data.X_test), panel.map._axes)
+    np.testing.assert_allclose(panel.map.coordinates(), expected, atol=1e-9)
+    panel.setCurrentWidget(panel.confusion)
+    predicted = network.predict_proba(data.X_test).argmax(axis=1)
+    np.testing.assert_array_equal(panel.confusion.matrix(), confusion_matrix(data.y_test, predicted, labels=range(10)))
+    panel.setCurrentIndex(2)
+    shown = panel.mistakes.shown()
+    assert sorted(i for i, *_ in shown) == np.flatnonzero(predicted != data.y_test).tolist() and shown
+    assert [p for *_, p in shown] == sorted((p for *_, p in shown), reverse=True)
+    units = view.inside.units
+    weights = network.first_layer[:64].T.reshape(-1, 8, 8)
+    np.testing.assert_allclose(units.displayed_maps()[:, ::-1, :], weights[units.order()], rtol=1e-6)
+
+
+def test_the_drawing_pad_shows_what_the_network_makes_of_a_drawing(qtbot, window):
+    """A test image on the pad: the bars are the network's probabilities for it; another image,
+    other probabilities."""
+    _trained(qtbot, window, 300)
+    panel = window.view.images
+    panel.setCurrentWidget(panel.drawing)
+    network, data = window.session.trainer.network, window.session.dataset
+    probabilities = network.predict_proba(data.X_test)
+    for k in (0, 1):
+        panel.drawing.pad.set_image(data.X_test[k])
+        shown = np.array([p for _, p in panel.drawing.bars.shown()])
+        np.testing.assert_allclose(shown, probabilities[k], rtol=1e-5, atol=1e-7)
+    assert not np.allclose(probabilities[0], probabilities[1])
+
+
+def test_switching_between_images_and_points_while_training(qtbot, window):
+    """Digits, moons, digits again, each chosen while training: the view, the network and the
+    settings follow, and training goes on."""
+    window.session.start()
+    qtbot.waitUntil(lambda: window.view.latest is not None and window.view.latest.step > 20, timeout=30000)
+    combo = window.controls.dataset
+    for name, sizes, shown in (("moons", (2, 100, 2), window.view.boundary.parentWidget()),
+                               ("digits", (64, 100, 10), window.view.images)):
+        combo.setCurrentIndex(combo.findData(name))
+        qtbot.waitUntil(lambda: window.view.latest.network.layer_sizes == sizes and window.view.latest.step > 20,
+                        timeout=30000)
+        assert window.session.is_running and window.view.data_view.currentWidget() is shown
+        assert window.session.config.samples == (200 if name == "moons" else 1797)
+        window.view.draw_now()
+    assert not window.view.banner.isVisible()
+    settle(qtbot, window.session)
