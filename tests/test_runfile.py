@@ -188,7 +188,7 @@ def test_bad_files_are_refused_with_a_sentence(tmp_path, good):
 @pytest.mark.parametrize(
     "labels,reason",
     [
-        (np.full(160, 7), "its labels make 8 classes, and nnviz trains on 2 to 5"),
+        (np.full(160, 7), "its labels make 8 classes, and nnviz trains on 2 to 5 of points"),
         (np.arange(160) % 3, "its saved layer_sizes [2, 4, 2] does not match its settings ([2, 4, 3])"),
         (np.arange(160) % 2 - 1, "its labels are negative"),
         (np.zeros(0, np.int64), "it holds no training points"),
