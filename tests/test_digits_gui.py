@@ -19,6 +19,8 @@ def window(qtbot, tmp_path):
     qtbot.addWidget(window)
     window.show()
     QApplication.setActiveWindow(window)
+    window.errors = []
+    window.show_error = window.errors.append  # record instead of a modal box
     yield window
     window.close()
     assert not window.session.has_process and not window.compare.session.has_process
@@ -85,3 +87,21 @@ def test_switching_between_images_and_points_while_training(qtbot, window):
         window.view.draw_now()
     assert not window.view.banner.isVisible()
     settle(qtbot, window.session)
+
+
+def test_the_window_opens_mnist_files(qtbot, window, tmp_path):
+    """Open points takes an IDX file: its images, in their shape, with the views of images."""
+    from nnviz.core.idx import write_idx
+
+    labels = np.arange(90) % 3
+    pixels = (np.random.default_rng(0).random((90, 6, 6)) * 80 + labels[:, None, None] * 80).astype(np.uint8)
+    write_idx(tmp_path / "train-images-idx3-ubyte", pixels, labels)
+    assert window.files.open_data(str(tmp_path / "train-images-idx3-ubyte"))
+    data = window.session.dataset
+    assert data.image_shape == (6, 6) and data.classes == 3 and len(data.y_train) + len(data.y_test) == 90
+    qtbot.waitUntil(lambda: window.view.latest is not None and window.view.latest.network.layer_sizes[0] == 36,
+                    timeout=10000)
+    assert window.view.data_view.currentWidget() is window.view.images
+    assert not window.files.open_data(str(tmp_path / "missing-images-idx3-ubyte"))  # a sentence, nothing lost
+    assert window.errors == [f"Cannot read {tmp_path / 'missing-images-idx3-ubyte'}: there is no such file."]
+    assert window.session.dataset is data
