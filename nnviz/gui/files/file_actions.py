@@ -17,10 +17,10 @@ from PyQt5.QtGui import QImage
 from PyQt5.QtWidgets import QFileDialog
 
 from nnviz.core.datafile import DataFileError, read_points, write_data_csv
-from nnviz.core.idx import is_idx
 from nnviz.core.datasets import CUSTOM
 from nnviz.core.files import SaveError
 from nnviz.core.history import write_history_csv
+from nnviz.core.idx import is_idx
 from nnviz.core.runfile import SUFFIX, RunFileError, load_run, save_run
 from nnviz.gui.files import export
 from nnviz.gui.files.movie_dialog import ask_movie
