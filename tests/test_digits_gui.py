@@ -80,7 +80,7 @@ def test_switching_between_images_and_points_while_training(qtbot, window):
     for name, sizes, shown in (("moons", (2, 100, 2), window.view.boundary.parentWidget()),
                                ("digits", (64, 100, 10), window.view.images)):
         combo.setCurrentIndex(combo.findData(name))
-        qtbot.waitUntil(lambda: window.view.latest.network.layer_sizes == sizes and window.view.latest.step > 20,
+        qtbot.waitUntil(lambda sizes=sizes: window.view.latest.network.layer_sizes == sizes and window.view.latest.step > 20,
                         timeout=30000)
         assert window.session.is_running and window.view.data_view.currentWidget() is shown
         assert window.session.config.samples == (200 if name == "moons" else 1797)
