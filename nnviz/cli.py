@@ -226,7 +226,7 @@ def build_parser() -> argparse.ArgumentParser:
     """The ``nnviz`` parser with its sub-commands."""
     parser = _Parser(
         prog="nnviz",
-        description="Watch a small neural network learn a 2-D dataset.",
+        description="Watch a small neural network learn a 2-D dataset, or handwritten digits.",
         epilog="Without a command, nnviz opens the window. " + CONVENTIONS,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
