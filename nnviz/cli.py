@@ -440,12 +440,10 @@ def _train(config: TrainingConfig, trainer, args: argparse.Namespace) -> int:
 def _classified(trainer):
     """How the trained network classifies the test set (the training set if none is held out),
     and which set that is."""
-    from nnviz.core.metrics import classify
+    from nnviz.core.metrics import classify, evaluation_set
 
-    data = trainer.data
-    if len(data.y_test):
-        return classify(trainer.network, data.X_test, data.y_test), "test set"
-    return classify(trainer.network, data.X_train, data.y_train), "training set (no test set is held out)"
+    X, y, part = evaluation_set(trainer.data)
+    return classify(trainer.network, X, y), "test set" if part == "test" else "training set (no test set is held out)"
 
 
 def _report_json(result, part: str, names: tuple[str, ...]) -> dict:

@@ -105,3 +105,22 @@ def test_the_window_opens_mnist_files(qtbot, window, tmp_path):
     assert not window.files.open_data(str(tmp_path / "missing-images-idx3-ubyte"))  # a sentence, nothing lost
     assert window.errors == [f"Cannot read {tmp_path / 'missing-images-idx3-ubyte'}: there is no such file."]
     assert window.session.dataset is data
+
+
+def test_the_views_of_images_wait_for_the_digits(qtbot):
+    """Before the digits are loaded (an empty stand-in), every tab can be shown: nothing to
+    classify yet, and no error."""
+    from nnviz.core.datasets import without_points
+    from nnviz.core.experiment import build_network
+    from nnviz.gui.images.image_panel import ImagePanel
+
+    panel = ImagePanel()
+    qtbot.addWidget(panel)
+    stand_in = without_points("digits", 10)
+    panel.set_dataset(stand_in)
+    panel.show()
+    panel.show_network(build_network(digits_config(), stand_in.features, 10))
+    for tab in range(panel.count()):
+        panel.setCurrentIndex(tab)
+        panel.currentWidget().grab()
+    assert panel.classification is None and not len(panel.map.coordinates())

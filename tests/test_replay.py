@@ -227,7 +227,7 @@ def test_the_arrow_keys_step_the_sweeps_moments_but_not_in_its_text_field(qtbot,
     field it moves the cursor. The speed set for the window is the sweep's too."""
     window.controls.speed.setCurrentIndex(window.controls.speed.findData(1000))
     compare = _sweep(qtbot, window, steps=100)
-    assert compare.session.speed == 1000
+    assert compare.session.trainer.speed == 1000  # what the sweep trains at
     compare.session.pause()
     settle(qtbot, compare.session)
     compare.values.setFocus()

@@ -1,5 +1,6 @@
 """The timeline: which moments a run keeps, in bounded memory, and going on from one of them."""
 
+import pickle
 import time
 
 import numpy as np
@@ -223,3 +224,55 @@ def test_a_sweep_going_on_from_a_moment_equals_a_straight_run(name, back_to):
     for a, b in zip(replayed.histories, straight.histories):
         np.testing.assert_array_equal(a.array(), b.array())
     assert replayed.divergences == straight.divergences
+
+
+# Hand-offs: the window trains in another process, which takes only the schedule ----------------
+def _handed_off(trainer, run):
+    """Do ``run(trainer)`` as the window's Runner does: in a copy (the training process's) that
+    takes the timeline's schedule, whose moments then come home."""
+    home = trainer.timeline
+    trainer.timeline = home.schedule(trainer.step_count)
+    away = pickle.loads(pickle.dumps(trainer))
+    trainer.timeline = home
+    run(away)
+    home.merge(away.timeline, away.step_count)
+    away.timeline = home
+    return away
+
+
+def _same_moments(a, b):
+    assert a.steps == b.steps
+    for m, n in zip(a.moments, b.moments):
+        np.testing.assert_array_equal(m.weights, n.weights)
+
+
+def test_hand_offs_keep_the_timeline_of_a_straight_run():
+    """A divergence in one run steps back over a moment kept before the hand-off: that moment
+    goes, and the timeline is the one an uninterrupted run keeps, every moment's loss finite."""
+    config = TrainingConfig(hidden=(20,), lr=0.5)
+    data = build_dataset(config)
+
+    def runs(trainer, handed):
+        for lr, steps in ((0.5, 1), (1e6, 1), (0.01, 40)):
+            trainer = handed(trainer, lambda t, lr=lr, steps=steps: (setattr(t, "lr", lr), t.step(steps)))
+        return trainer
+
+    # The window's history records every 25 steps: the loss at step 2 is first seen at step 3.
+    split = runs(build_trainer(config, data, log_every=25), _handed_off)
+    straight = runs(build_trainer(config, data, log_every=25), lambda t, run: (run(t), t)[1])
+    assert split.step_count == straight.step_count
+    _same_moments(split.timeline, straight.timeline)
+    assert all(np.isfinite(split.snapshot_at(m).latest.loss) for m in split.timeline.moments)
+
+
+def test_hand_offs_keep_a_sweeps_timeline_whole():
+    """A sweep's network diverging just after a hand-off: the moment at that step, kept before
+    it, shows the network's last finite weights, as in an uninterrupted run."""
+    configs = SWEEPS["one diverges"].configs()
+    data = build_dataset(configs[0])
+    split, straight = (SweepTrainer(configs, data, log_every=10) for _ in range(2))
+    for steps in (2, 20):
+        split = _handed_off(split, lambda t, steps=steps: t.step(steps))
+        straight.step(steps)
+    _same_moments(split.timeline, straight.timeline)
+    assert all(np.isfinite(e.loss) for m in split.timeline.moments for e in split.snapshot_at(m).latest)

@@ -118,7 +118,8 @@ class TrainingConfig:
         if self.preset is not None:
             _choice("preset", self.preset, PRESETS)
         _integer("samples", self.samples, *SAMPLES_RANGE)
-        # Checked for every dataset, so a value that a sweep or a window carries along is never out of range.
+        # Checked for every dataset (within the most any can have where it is not used), so a value
+        # a sweep or a window carries along stays in range; with_dataset brings it within another's.
         _integer("classes", self.classes, *(classes_range(self.dataset) if self.dataset in MULTICLASS
                                             else IMAGE_CLASSES_RANGE))
         _integer("seed", self.seed, 0, SEED_LIMIT - 1)
@@ -201,11 +202,13 @@ def preset_config(name: str, dataset: str = "moons") -> TrainingConfig:
     return tutorial_config(dataset) if name == "tutorial" else digits_config(deep=name == "digits-deep")
 
 
-def with_dataset(config: TrainingConfig, name: str) -> TrainingConfig:
+def with_dataset(config: TrainingConfig, name: str, images: bool | None = None) -> TrainingConfig:
     """``config`` on the built-in dataset ``name``. Between points and images the samples and
     classes take the new kind's defaults (all the digits, ten classes; 200 points, three);
-    classes beyond what ``name`` can have become the most it can."""
-    if (name in IMAGE_DATASETS) != (config.dataset in IMAGE_DATASETS):
+    classes beyond what ``name`` can have become the most it can. ``images``: whether the data
+    now are images (by default, whether ``config``'s dataset is; a file's may be)."""
+    images = config.dataset in IMAGE_DATASETS if images is None else images
+    if (name in IMAGE_DATASETS) != images:
         kind = TrainingConfig(samples=DIGITS, classes=10) if name in IMAGE_DATASETS else TrainingConfig()
         config = config.replace(samples=kind.samples, classes=kind.classes)
     low, high = classes_range(name)

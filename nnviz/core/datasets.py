@@ -79,6 +79,7 @@ class Dataset:
 def without_points(name: str, classes: int = 2) -> Dataset:
     """A stand-in for a built-in dataset whose points are not made yet: no points, two features
     (or the digits' 64 pixels), and its usual extent as :meth:`Dataset.bounds`."""
+    classes = classes if name in MULTICLASS else 2
     empty = np.empty((0, DIGIT_SHAPE[0] * DIGIT_SHAPE[1] if name in IMAGE_DATASETS else 2))
     return _Unmade(name, empty, np.empty(0, dtype=np.int64), empty, np.empty(0, dtype=np.int64),
                    tuple(str(k) for k in range(classes)), image_shape=DIGIT_SHAPE if name in IMAGE_DATASETS else None)
@@ -200,12 +201,14 @@ def make_dataset(
     points_rng, split_rng = _rngs(seed)
     X, y = generate_points(name, samples, noise, points_rng, classes)
     data = split(name, np.asarray(X, dtype=np.float64), y, test_fraction, split_rng)
-    return replace(data, image_shape=DIGIT_SHAPE) if name == "digits" else data
+    if name == "digits":  # every digit asked for is a class, even one a small subset lacks
+        return replace(data, image_shape=DIGIT_SHAPE, class_names=tuple(str(k) for k in range(classes)))
+    return data
 
 
 def resplit(data: Dataset, test_fraction: float, seed: int) -> Dataset:
     """All points of ``data`` split afresh, as :func:`make_dataset` splits for ``seed``;
     the name and display names are kept."""
     X, y = data.merged()
-    fresh = split(data.name, np.asarray(X, dtype=np.float64), y, test_fraction, _rngs(seed)[1])
+    fresh = split(data.name, np.asarray(X), y, test_fraction, _rngs(seed)[1])  # float32 images stay float32
     return replace(fresh, class_names=data.class_names, feature_names=data.feature_names, image_shape=data.image_shape)

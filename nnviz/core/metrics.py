@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from nnviz.core.datasets import Dataset
 from nnviz.core.network import MLP
 
 
@@ -37,6 +38,8 @@ class Classification:
         """``(classes, classes)`` counts: row = true class, column = predicted class."""
         from sklearn.metrics import confusion_matrix
 
+        if not len(self.y):  # (scikit-learn refuses an empty set)
+            return np.zeros((self.classes, self.classes), dtype=np.int64)
         return confusion_matrix(self.y, self.predicted, labels=np.arange(self.classes))
 
     def report(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -44,6 +47,9 @@ class Classification:
         precision 0, as scikit-learn's report says)."""
         from sklearn.metrics import precision_recall_fscore_support
 
+        if not len(self.y):
+            zeros = np.zeros(self.classes)
+            return zeros, zeros, zeros, np.zeros(self.classes, dtype=np.int64)
         return precision_recall_fscore_support(self.y, self.predicted, labels=np.arange(self.classes),
                                                zero_division=0)
 
@@ -60,6 +66,17 @@ class Classification:
         wrong = np.flatnonzero(self.predicted != self.y)
         confidence = self.probabilities[wrong, self.predicted[wrong]]
         return wrong[np.argsort(-confidence, kind="stable")]
+
+
+def evaluation_set(data: Dataset, limit: int | None = None) -> tuple[np.ndarray, np.ndarray, str]:
+    """The points a report (and the views of images) looks at: the test set, or the training
+    set when none is held out; at most ``limit`` of them, the same ones every time. And which
+    set that is ("test" or "training")."""
+    X, y, part = (data.X_test, data.y_test, "test") if len(data.y_test) else (data.X_train, data.y_train, "training")
+    if limit is not None and len(y) > limit:
+        keep = np.sort(np.random.default_rng(0).choice(len(y), limit, replace=False))
+        X, y = X[keep], y[keep]
+    return X, y, part
 
 
 def classify(network: MLP, X: np.ndarray, y: np.ndarray) -> Classification:

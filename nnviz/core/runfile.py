@@ -49,6 +49,7 @@ from nnviz.core.editing import unused_class_name
 from nnviz.core.experiment import dropout_rng
 from nnviz.core.files import write_atomically
 from nnviz.core.history import FIELDS, LossHistory
+from nnviz.core.idx import MAX_IMAGES
 from nnviz.core.network import MLP, layout_size
 from nnviz.core.optimizers import STATE
 from nnviz.core.timeline import Moment, Timeline
@@ -363,8 +364,10 @@ def _build(header: dict, arrays: dict) -> tuple[TrainingConfig, Trainer]:
     except ConfigError as error:
         raise _Refused(f"its settings do not fit its points ({error})") from None
     _agrees(header, "layer_sizes", list(sizes))
-    if len(y_train) + len(y_test) > MAX_POINTS:
-        raise _Refused(f"it holds {len(y_train) + len(y_test):,} points, more than the {MAX_POINTS:,} nnviz trains on")
+    most = MAX_IMAGES if image_shape else MAX_POINTS
+    if len(y_train) + len(y_test) > most:
+        raise _Refused(f"it holds {len(y_train) + len(y_test):,} {'images' if image_shape else 'points'}, "
+                       f"more than the {most:,} nnviz trains on")
     dtype = np.dtype(config.dtype)
     _expect(X_train, (len(y_train), features), "X_train")  # one point a label (its width says the coordinates)
     _expect(X_test, (len(y_test), features), "X_test")
@@ -396,7 +399,8 @@ def _build(header: dict, arrays: dict) -> tuple[TrainingConfig, Trainer]:
         raise _Refused("its history holds infinite values or steps that are not numbers")
     if capacity is not None and len(rows) > capacity:
         raise _Refused(f"its history holds {len(rows):,} entries, more than its capacity of {capacity:,}")
-    data = Dataset(name, X_train.astype(np.float64), y_train.astype(np.int64), X_test.astype(np.float64),
+    points = np.float32 if image_shape and X_train.dtype == np.float32 else np.float64  # MNIST stays float32
+    data = Dataset(name, X_train.astype(points), y_train.astype(np.int64), X_test.astype(points),
                    y_test.astype(np.int64), class_names, feature_names, image_shape)
     rng, masks_rng = np.random.default_rng(), dropout_rng(config)  # older runs had no dropout
     try:

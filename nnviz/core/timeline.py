@@ -65,12 +65,24 @@ class Timeline:
     def steps(self) -> list[int]:
         return [m.step for m in self.moments]
 
-    def schedule(self) -> Timeline:
-        """An empty timeline that keeps moments where this one would next (what a run takes
-        to the training process, rather than every moment so far)."""
+    def schedule(self, step: int) -> Timeline:
+        """A timeline that keeps moments where this one would next, holding only this one's
+        moment at ``step`` if it has one: what a run from ``step`` takes to the training
+        process, rather than every moment so far (the run may yet change that moment: a
+        divergence gives it up, or a sweep mends a network's part of it)."""
         timeline = Timeline(self.max_bytes, self.every)
+        if self.moments and self.moments[-1].step == step:
+            timeline.moments, timeline._bytes = [self.moments[-1]], self.moments[-1].nbytes
         timeline.next_step = self.next_step
         return timeline
+
+    def merge(self, returned: Timeline, step: int) -> None:
+        """Take back the moments of a run that ended at ``step``, kept in ``returned`` (its
+        :meth:`schedule`): they replace those here from their first step on, and moments after
+        ``step`` go (a divergence stepped back over them)."""
+        first = returned.moments[0].step if returned.moments else step + 1
+        self.cut_after(min(step, first - 1))
+        self.extend(returned.moments)
 
     def due(self, step: int) -> bool:
         """Whether a moment at ``step`` should be kept."""

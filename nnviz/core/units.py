@@ -82,7 +82,8 @@ def unit_images(network: MLP, image_shape: tuple[int, int], layer: int = 0,
     """What each unit of hidden layer ``layer`` looks for, as images ``(width, rows, columns)``
     (row 0 the top), their colour scale and what they are. In the first layer, each unit's
     incoming weights (scale ``(-m, m)``); deeper, where no weights map onto pixels, the mean
-    of the :data:`TOP_IMAGES` of ``images`` to which the unit responds most (scale ``(0, 1)``)."""
+    of the :data:`TOP_IMAGES` of ``images`` (needed there) to which the unit responds most
+    (scale ``(0, 1)``)."""
     _require_hidden(network, layer)
     rows, columns = image_shape
     if layer == 0:

@@ -85,6 +85,7 @@ class ControlPanel(QWidget):
     def __init__(self, config: TrainingConfig, parent: QWidget | None = None):
         super().__init__(parent)
         self._config = config
+        self._images = config.dataset in IMAGE_DATASETS  # whether the data shown are images (a file's may be)
         layout = QVBoxLayout(self)
         layout.addWidget(self._build_run_group())
         layout.addWidget(self._build_data_group())
@@ -404,6 +405,7 @@ class ControlPanel(QWidget):
             button.setEnabled(available)
         for button in (self.draw_button, *self.class_buttons.buttons()):
             button.setEnabled(not images)
+        self._images = images
 
     def _show_network(self, config: TrainingConfig) -> None:
         layers = len(config.hidden)
@@ -496,7 +498,7 @@ class ControlPanel(QWidget):
 
     def _on_dataset_chosen(self, name: str) -> None:
         # Between points and images the samples and classes take the new kind's defaults.
-        config = self._config.replace(dataset=name) if name == CUSTOM else with_dataset(self._config, name)
+        config = self._config.replace(dataset=name) if name == CUSTOM else with_dataset(self._config, name, self._images)
         self._on_edited_many(dataset=config.dataset, samples=config.samples, classes=config.classes)
 
     def _on_optimizer_chosen(self, rule: str) -> None:

@@ -167,11 +167,11 @@ class MainWindow(QMainWindow):
         self._action(run, "Slower", lambda: self.controls.change_speed(-1), "-", "Train slower: slow motion, down to a step a second")
         run.addSeparator()
         moments = [
-            self._action(run, "Earlier moment", lambda: self._replay().step_by(-1), "Left",
+            self._action(run, "Earlier moment", lambda: self._replay() and self._replay().step_by(-1), "Left",
                          "Show the kept moment before the one shown (training pauses)"),
-            self._action(run, "Later moment", lambda: self._replay().step_by(1), "Right",
+            self._action(run, "Later moment", lambda: self._replay() and self._replay().step_by(1), "Right",
                          "Show the kept moment after the one shown"),
-            self._action(run, "Latest step", lambda: self._replay().go_live(), "End",
+            self._action(run, "Latest step", lambda: self._replay() and self._replay().go_live(), "End",
                          "Back from the timeline to the latest step"),
         ]
         for action in moments:  # the arrows and End stay the control panel's (and the sweep's text field's) own
@@ -258,8 +258,11 @@ class MainWindow(QMainWindow):
     def _runner(self):
         return self.compare.session if self.tabs.currentWidget() is self.compare else self.session
 
-    def _replay(self) -> Replay:
-        return self.compare_replay if self.tabs.currentWidget() is self.compare else self.replay
+    def _replay(self) -> Replay | None:
+        """The timeline in view: the Train view's or the sweep's (none for the pinned pictures)."""
+        if self.tabs.currentWidget() is not self.compare:
+            return self.replay
+        return None if self.compare.showing_pins else self.compare_replay
 
     def _on_about(self) -> None:
         QMessageBox.about(self, "About nnviz", "<b>nnviz</b><br>Watch a small neural network learn.<br><br>"

@@ -187,7 +187,7 @@ class Replay(QObject):
 
     def _on_snapshot(self, snapshot) -> None:
         if self.index is None:  # the slider's length grows with the run (the trainer's moments are here only once it is)
-            count = len(self.moments) + (0 if self.session.is_settled else snapshot.moments)
+            count = len(self.moments) + (snapshot.moments if self.session.in_process else 0)
             if count - 1 != self.bar.slider.maximum():
                 self.bar.show_latest(count)
 

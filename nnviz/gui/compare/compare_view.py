@@ -297,6 +297,10 @@ class CompareView(QWidget):
         self.message.setText("")
 
     def _on_tile_clicked(self, index: int) -> None:
+        if self.moment is not None:  # the network would go on from the latest step, not the one pictured
+            self.message.setText("Back to the latest step first (End, or Train): a tile opens its network "
+                                 "as it is now, to train on.")
+            return
         config, dataset = self.session.sweep.configs()[index], self.session.dataset
         self.session.take_out(index, lambda trainer: self.network_opened.emit(config, trainer, dataset))
 

@@ -57,8 +57,8 @@ class ImagePanel(QTabWidget):
 
     def show_network(self, network: MLP) -> None:
         """Show what ``network`` makes of the images (in the tab in view; the others when seen)."""
-        if self.data is None or network.point_dims != self.data.features:
-            return
+        if self.data is None or network.point_dims != self.data.features or not len(self._labels):
+            return  # (no images yet: the digits are still being loaded)
         self.network = network
         self.classification = None
         self._refresh()

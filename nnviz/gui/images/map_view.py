@@ -10,6 +10,7 @@ from PyQt5.QtGui import QColor, QFont, QPainter, QPen
 from PyQt5.QtWidgets import QSizePolicy, QWidget
 
 from nnviz.core.datasets import Dataset
+from nnviz.core.metrics import evaluation_set
 from nnviz.core.network import MLP
 from nnviz.core.projection import last_hidden, principal_map
 from nnviz.gui.colors import class_color
@@ -20,13 +21,9 @@ HEADER = 20  # the legend
 
 
 def shown_points(data: Dataset) -> tuple[np.ndarray, np.ndarray, str]:
-    """The images a map (and the image views) show: the test images, or the training images if
-    none are held out; at most :data:`MAX_POINTS`, the same ones every time. And which they are."""
-    X, y, part = (data.X_test, data.y_test, "test") if len(data.y_test) else (data.X_train, data.y_train, "training")
-    if len(y) > MAX_POINTS:
-        keep = np.sort(np.random.default_rng(0).choice(len(y), MAX_POINTS, replace=False))
-        X, y = X[keep], y[keep]
-    return X, y, part
+    """The images a map (and the image views) show: :func:`~nnviz.core.metrics.evaluation_set`,
+    at most :data:`MAX_POINTS` of them. And which set they are."""
+    return evaluation_set(data, MAX_POINTS)
 
 
 class MapView(QWidget):

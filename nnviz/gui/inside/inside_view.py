@@ -74,6 +74,7 @@ class InsidePanel(QWidget):
         self._units = 0  # units of the layer shown, to drop a selection it no longer has
         self._layer = 0  # the hidden layer shown
         self._latest: tuple | None = None  # what was last shown, to show it again for another layer
+        self._images: tuple = (None, None)  # a dataset of images, and its images shown
         for source in (self.units, self.diagram):
             source.unit_hovered.connect(self._on_unit_hovered)
             source.unit_selected.connect(self._on_unit_selected)
@@ -132,7 +133,9 @@ class InsidePanel(QWidget):
                 self._hovered = -1
                 self._on_unit_selected(-1)
         if data.image_shape is not None:
-            self.units.show_images(network, data.image_shape, self._layer, shown_points(data)[0])
+            if self._images[0] is not data:  # the images deeper units' pictures are made of
+                self._images = (data, shown_points(data)[0])
+            self.units.show_images(network, data.image_shape, self._layer, self._images[1])
         else:
             fill = data.feature_means[2:] if data.features > 2 else None
             self.units.show_network(network, bounds, fill, self._layer)

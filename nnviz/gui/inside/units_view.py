@@ -74,6 +74,7 @@ class UnitGrid(UnitPicker):
         self._layer = 0  # the hidden layer shown
         self._levels = (-1.0, 1.0)
         self._caption = "each unit's output"
+        self._sequential = False  # the scale is white to green (pictures of images), not purple to green
         self._image_rows = 0  # rows of the data's images in each (square) tile; 0 for maps over the plane
         self._buffer = np.zeros((0, 0), np.uint32)  # kept alive: the QImage does not copy it
         self._image = QImage()
@@ -89,21 +90,25 @@ class UnitGrid(UnitPicker):
         units = network.layer_sizes[1 + layer]
         maps = unit_maps(network, bounds, map_resolution(units), fill, layer)
         self._image_rows = 0
-        self._show(network, layer, maps, activation_range(network.activations[layer], maps), "each unit's output")
+        self._show(network, layer, maps, activation_range(network.activations[layer], maps), "each unit's output",
+                   sequential=False)
 
     def show_images(self, network: MLP, image_shape: tuple[int, int], layer: int, images: np.ndarray) -> None:
         """For image data: each unit's picture (see :func:`nnviz.core.units.unit_images`), its
         images at most ``images`` (the test images) deep in the network."""
         pictures, levels, caption = unit_images(network, image_shape, layer, images)
+        sequential = levels[0] == 0  # pictures of images: white (no ink) to green
         rows, columns = image_shape
         side = max(rows, columns)  # tiles are square: a wide image gets grey bands
         square = np.full((len(pictures), side, side), np.nan, np.float32)
         square[:, (side - rows) // 2:(side - rows) // 2 + rows, (side - columns) // 2:(side - columns) // 2 + columns] = pictures
         self._image_rows = rows
-        self._show(network, layer, square[:, ::-1, :], levels, caption)  # bottom row first, as maps are
+        self._show(network, layer, square[:, ::-1, :], levels, caption, sequential)  # bottom row first, as maps are
 
-    def _show(self, network: MLP, layer: int, maps: np.ndarray, levels: tuple[float, float], caption: str) -> None:
-        """Show ``maps`` (units, side, side), row 0 the bottom, on the colour scale ``levels``."""
+    def _show(self, network: MLP, layer: int, maps: np.ndarray, levels: tuple[float, float], caption: str,
+              sequential: bool) -> None:
+        """Show ``maps`` (units, side, side), row 0 the bottom, on the colour scale ``levels``:
+        purple, white, green, or (``sequential``) white to green only."""
         units = len(maps)
         new_shape = units != len(self._order) or layer != self._layer
         if new_shape:
@@ -112,7 +117,7 @@ class UnitGrid(UnitPicker):
         if new_shape or self._mouse is None:  # hold the order under the pointer: no tile slips away
             self._order = sticky_order(outgoing_strength(network, layer), self._order)
         self._maps = maps[self._order]
-        self._levels, self._caption = levels, caption
+        self._levels, self._caption, self._sequential = levels, caption, sequential
         self._colour_tiles()
         if new_shape:
             self.updateGeometry()
@@ -124,7 +129,7 @@ class UnitGrid(UnitPicker):
         low, high = self._levels
         finite = np.isfinite(maps)
         scaled = np.clip((np.where(finite, maps, low) - low) * (255.0 / (high - low)), 0, 255)
-        if low == 0:  # no negative values: white to green, the upper half of the scale
+        if self._sequential:  # white to green, the upper half of the scale
             scaled = 128 + scaled * (127 / 255)
         index = np.where(finite, np.rint(scaled), len(self._lut) - 1).astype(np.intp)
         # Row 0 of a map is y_min; an image's row 0 is its top, so flip to put y up. The one
@@ -249,7 +254,9 @@ class UnitGrid(UnitPicker):
         painter.drawText(x, y + metrics.ascent() - 1, low)
         x += metrics.horizontalAdvance(low) + 4
         bar = QRect(x, y, 90, 8)
-        painter.drawImage(bar, self._legend)
+        half = self._legend.width() // 2
+        source = QRect(half, 0, self._legend.width() - half, 1) if self._sequential else self._legend.rect()
+        painter.drawImage(bar, self._legend, source)
         painter.drawText(bar.right() + 5, y + metrics.ascent() - 1, high)
         x = bar.right() + 5 + metrics.horizontalAdvance(high) + 12
         painter.setPen(QColor("#666"))

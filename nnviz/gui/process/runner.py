@@ -36,7 +36,7 @@ class Runner(QObject):
     snapshot_ready = pyqtSignal(object)  # a snapshot, at most ~60 a second
     running_changed = pyqtSignal(bool)
     diverged = pyqtSignal(str)  # a sentence for the user (a divergence or a failure)
-    run_reset = pyqtSignal(object)  # the snapshot at step 0 of a new run (another network, sweep or data, or a reset)
+    run_reset = pyqtSignal(object)  # the first snapshot of another run (a network, sweep or data, a reset, a file)
 
     speed: float | None = None  # steps a second in slow motion (every step shown); None: full speed
 
@@ -71,6 +71,11 @@ class Runner(QObject):
     def is_settled(self) -> bool:
         """Whether the trainer is here (no run in the process) and nothing waits for it."""
         return self._active_run is None and not self._waiting and self.trainer is not None
+
+    @property
+    def in_process(self) -> bool:
+        """Whether a run's trainer is in the training process (its moments are there)."""
+        return self._active_run is not None
 
     @property
     def has_process(self) -> bool:
@@ -162,6 +167,7 @@ class Runner(QObject):
                 self._give_up()
             else:
                 self._active_run = None
+                self._came_home(returned)  # a save waiting for it saves the whole timeline
                 self._adopt(returned)
                 self._drain()
         self._active_run = self._shown_run = None
@@ -242,7 +248,7 @@ class Runner(QObject):
         schedule and brings back the moments it kept (see :meth:`_came_home`), so that hand-offs
         do not carry up to 100 MB each way."""
         home = self.trainer.timeline
-        self.trainer.timeline = home.schedule()
+        self.trainer.timeline = home.schedule(self.trainer.step_count)
         try:
             self._worker.run(self._run_id, self.trainer, steps, SNAPSHOT_INTERVAL)  # pickles it now
         finally:
@@ -251,7 +257,7 @@ class Runner(QObject):
     def _came_home(self, trainer) -> None:
         """A run's trainer is back: the timeline that stayed here takes its new moments."""
         home = self.trainer.timeline
-        home.extend(trainer.timeline.moments)
+        home.merge(trainer.timeline, trainer.step_count)
         trainer.timeline = home
 
     def _dispose_worker(self) -> None:

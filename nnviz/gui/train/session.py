@@ -48,7 +48,8 @@ class TrainingSession(Runner):
         self.user_data: Dataset | None = None  # the user's own points (loaded or drawn), if any
         self._data_generation = 0  # counts the data set here, so that late points from the thread are dropped
         later = points_in_background and needs_scikit_learn(self.config)
-        self._dataset: Dataset = without_points(self.config.dataset) if later else build_dataset(self.config)
+        self._dataset: Dataset = without_points(self.config.dataset, self.config.classes) if later \
+            else build_dataset(self.config)
         super().__init__(None if later else self._new_trainer(), parent)
         self._points_made.connect(self._on_points_made)
         if later:  # after the window's first frame: the import would only slow it down
@@ -136,9 +137,7 @@ class TrainingSession(Runner):
     def _new_trainer(self) -> Trainer:
         if self._dataset.features != 2 and self.config.features != DEFAULT_FEATURES:
             self.config = self.config.replace(features=DEFAULT_FEATURES)  # input features are for 2-D points
-        trainer = build_trainer(self.config, self._dataset, log_every=HISTORY_EVERY, history_capacity=HISTORY_CAPACITY)
-        trainer.speed = self.speed
-        return trainer
+        return build_trainer(self.config, self._dataset, log_every=HISTORY_EVERY, history_capacity=HISTORY_CAPACITY)
 
     def _rebuild(self, data_changed: bool) -> None:
         if data_changed:
