@@ -295,8 +295,8 @@ class SweepTrainer:
             self._momentum = momentum[owner].astype(dtype)
             self._l2 = (l2[owner] * penalised).astype(dtype)
         self._any_l2 = bool(l2.any())
-        rules = np.array([c.optimizer for c in self.configs])[owner]
-        self._rule_masks = {rule: rules == rule for rule in self._optimizers} if len(self._optimizers) > 1 else {}
+        rules = np.array([c.optimizer for c in self.configs])  # per network: spread as masks, never as strings
+        self._rule_masks = {rule: (rules == rule)[owner] for rule in self._optimizers} if len(self._optimizers) > 1 else {}
         for optimizer in self._optimizers.values():
             optimizer.lr = self._lr
             optimizer.momentum = self._momentum if momentum.any() else 0.0
@@ -460,6 +460,7 @@ class SweepTrainer:
         """Return the networks numbered in ``lost`` to their previous weights and stop training them."""
         latest = self.timeline.moments[-1] if self.timeline.moments else None
         kept = _views(latest.weights, self._shapes) if latest and latest.step == self.step_count else None
+        rates = _views(self._lr, self._shapes)  # the optimisers' own (spreading them anew takes long)
         for i in lost:
             self.divergences[i] = Divergence(self.step_count, self.configs[i].lr)
             for param, index in self._places[i]:
@@ -470,11 +471,11 @@ class SweepTrainer:
                     self.params[param][columns] = self._spare[param][columns]
                 if kept is not None:  # the moment of this step shows the weights it goes back to
                     kept[param][columns] = self.params[param][columns]
+                rates[param][columns] = 0  # it learns no more
                 for optimizer in self._optimizers.values():
                     for buffer in optimizer.state.values():
                         _views(buffer, self._shapes)[param][columns] = 0
         self._frozen[lost] = True
-        self._set_rates()
 
     # The timeline ------------------------------------------------------------------------------
     @property
@@ -578,6 +579,9 @@ class SweepTrainer:
         for i, (history, entry) in enumerate(zip(self.histories, entries)):
             if i not in lost:
                 history.append(entry)
+            else:  # the weights it went back to
+                entries[i] = evaluate(self.network(i), self._batches, self.configs[i].l2, self.step_count)
+        self._figures = entries  # this step's: a snapshot need not evaluate them again
         return self.divergence is None
 
     def __getstate__(self) -> dict:
