@@ -124,3 +124,14 @@ def test_the_views_of_images_wait_for_the_digits(qtbot):
         panel.setCurrentIndex(tab)
         panel.currentWidget().grab()
     assert panel.classification is None and not len(panel.map.coordinates())
+
+
+def test_the_views_of_images_replay_the_timeline(qtbot, window):
+    """Dragging the slider back shows that moment's network in the views of images."""
+    _trained(qtbot, window, 300)
+    window.view.timeline.slider.setValue(10)
+    qtbot.waitUntil(lambda: window.replay.index == 10, timeout=10000)
+    window.view.draw_now()
+    moment = window.session.trainer.timeline.moments[10]
+    np.testing.assert_array_equal(window.view.images.network.flat, moment.weights)
+    assert window.view.images.network is window.view.shown.network and window.view.shown.step == moment.step

@@ -10,7 +10,7 @@ from nnviz.core.config import TrainingConfig
 from nnviz.core.experiment import build_dataset, build_trainer
 from nnviz.core.sweep import Sweep
 from nnviz.core.sweep_trainer import SweepTrainer
-from nnviz.core.timeline import KEEP_FIRST, MAX_BYTES, Moment, Timeline
+from nnviz.core.timeline import KEEP_FIRST, MAX_BYTES, Moment, Timeline, come_home
 
 
 def _moment(step: int, size: int = 10) -> Moment:
@@ -231,12 +231,11 @@ def _handed_off(trainer, run):
     """Do ``run(trainer)`` as the window's Runner does: in a copy (the training process's) that
     takes the timeline's schedule, whose moments then come home."""
     home = trainer.timeline
-    trainer.timeline = home.schedule(trainer.step_count)
+    trainer.timeline = home.schedule()
     away = pickle.loads(pickle.dumps(trainer))
     trainer.timeline = home
     run(away)
-    home.merge(away.timeline, away.step_count)
-    away.timeline = home
+    come_home(home, away)
     return away
 
 

@@ -458,8 +458,6 @@ class SweepTrainer:
 
     def _freeze(self, lost: np.ndarray) -> None:
         """Return the networks numbered in ``lost`` to their previous weights and stop training them."""
-        latest = self.timeline.moments[-1] if self.timeline.moments else None
-        kept = _views(latest.weights, self._shapes) if latest and latest.step == self.step_count else None
         rates = _views(self._lr, self._shapes)  # the optimisers' own (spreading them anew takes long)
         for i in lost:
             self.divergences[i] = Divergence(self.step_count, self.configs[i].lr)
@@ -469,13 +467,12 @@ class SweepTrainer:
                 columns = (..., index[-1])
                 if self.step_count:
                     self.params[param][columns] = self._spare[param][columns]
-                if kept is not None:  # the moment of this step shows the weights it goes back to
-                    kept[param][columns] = self.params[param][columns]
                 rates[param][columns] = 0  # it learns no more
                 for optimizer in self._optimizers.values():
                     for buffer in optimizer.state.values():
                         _views(buffer, self._shapes)[param][columns] = 0
         self._frozen[lost] = True
+        self.mend_timeline()
 
     # The timeline ------------------------------------------------------------------------------
     @property
@@ -490,6 +487,20 @@ class SweepTrainer:
         steps = next(iter(self._optimizers.values())).steps  # every rule steps every parameter
         self.timeline.keep(Moment(self.step_count, self._flat.copy(), self._rules, state, steps,
                                   self._dropout_rng.bit_generator.state, self._batches.state()))
+
+    def mend_timeline(self) -> None:
+        """The moment of the step at which a network froze shows the weights it went back to
+        (kept before the freeze was found, it holds those given up). A frozen network's weights
+        stay as they are, so its part of the moment is copied from them."""
+        moments = self.timeline.moments
+        for i, divergence in enumerate(self.divergences):
+            if divergence is None or not moments:
+                continue
+            moment = moments[self.timeline.index_of(divergence.step)]
+            if moment.step == divergence.step:
+                kept = _views(moment.weights, self._shapes)
+                for param, index in self._places[i]:
+                    kept[param][..., index[-1]] = self.params[param][..., index[-1]]
 
     def _divergences_at(self, step: int) -> list[Divergence | None]:
         return [d if d is not None and d.step <= step else None for d in self.divergences]
@@ -588,11 +599,13 @@ class SweepTrainer:
         # Scratch buffers are rebuilt on demand: do not ship them to the training process.
         # Views would arrive as copies: they are made again from the flat vectors.
         views = ("params", "_spare", "_grads")
-        return {**{k: v for k, v in self.__dict__.items() if k not in views}, "_work": {}, "_index": None,
+        scratch = ("_flat_grads", "_flat_scratch")  # made again where it arrives
+        return {**{k: v for k, v in self.__dict__.items() if k not in views + scratch}, "_work": {}, "_index": None,
                 "_index_for": None}
 
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)
+        self._flat_grads, self._flat_scratch = np.empty_like(self._flat), np.empty_like(self._flat)
         self._make_views()
 
     def snapshot(self, steps_per_second: float = 0.0, exact: bool = True) -> SweepSnapshot:

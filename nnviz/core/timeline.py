@@ -65,14 +65,10 @@ class Timeline:
     def steps(self) -> list[int]:
         return [m.step for m in self.moments]
 
-    def schedule(self, step: int) -> Timeline:
-        """A timeline that keeps moments where this one would next, holding only this one's
-        moment at ``step`` if it has one: what a run from ``step`` takes to the training
-        process, rather than every moment so far (the run may yet change that moment: a
-        divergence gives it up, or a sweep mends a network's part of it)."""
+    def schedule(self) -> Timeline:
+        """An empty timeline that keeps moments where this one would next (what a run takes
+        to the training process, rather than every moment so far: see :func:`come_home`)."""
         timeline = Timeline(self.max_bytes, self.every)
-        if self.moments and self.moments[-1].step == step:
-            timeline.moments, timeline._bytes = [self.moments[-1]], self.moments[-1].nbytes
         timeline.next_step = self.next_step
         return timeline
 
@@ -131,3 +127,14 @@ class Timeline:
         self.moments = [m for m in self.moments if m.step <= step]
         self._bytes = sum(m.nbytes for m in self.moments)
         self.next_step = self._after(self.moments[-1].step) if self.moments else 0
+
+
+def come_home(home: Timeline, trainer) -> None:
+    """``trainer`` is back from a run that took ``home``'s :meth:`~Timeline.schedule`: ``home``
+    takes the run's moments and is the trainer's timeline again. A sweep then mends the moments
+    its run could not reach (``mend_timeline``: a network frozen at a moment kept before the run)."""
+    home.merge(trainer.timeline, trainer.step_count)
+    trainer.timeline = home
+    mend = getattr(trainer, "mend_timeline", None)
+    if mend is not None:
+        mend()

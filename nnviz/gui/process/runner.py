@@ -15,6 +15,7 @@ from functools import partial
 
 from PyQt5.QtCore import QObject, QTimer, pyqtSignal
 
+from nnviz.core.timeline import come_home
 from nnviz.gui.process.worker import TrainingWorker
 
 SNAPSHOT_INTERVAL = 1 / 60  # the trainer hands over at most ~60 snapshots a second
@@ -248,7 +249,7 @@ class Runner(QObject):
         schedule and brings back the moments it kept (see :meth:`_came_home`), so that hand-offs
         do not carry up to 100 MB each way."""
         home = self.trainer.timeline
-        self.trainer.timeline = home.schedule(self.trainer.step_count)
+        self.trainer.timeline = home.schedule()
         try:
             self._worker.run(self._run_id, self.trainer, steps, SNAPSHOT_INTERVAL)  # pickles it now
         finally:
@@ -256,9 +257,7 @@ class Runner(QObject):
 
     def _came_home(self, trainer) -> None:
         """A run's trainer is back: the timeline that stayed here takes its new moments."""
-        home = self.trainer.timeline
-        home.merge(trainer.timeline, trainer.step_count)
-        trainer.timeline = home
+        come_home(self.trainer.timeline, trainer)
 
     def _dispose_worker(self) -> None:
         worker, self._worker = self._worker, None
