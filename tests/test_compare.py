@@ -77,8 +77,9 @@ def test_pause_step_and_reset_act_on_the_whole_sweep(qtbot, window):
     stopped = compare.session.trainer.step_count
     compare.step_button.click()
     qtbot.waitUntil(lambda: compare.latest.step == stopped + 1)
-    compare.reset_button.click()
-    assert compare.latest.step == 0 and compare.session.trainer.step_count == 0
+    compare.reset_button.click()  # the new sweep is built on a thread
+    qtbot.waitUntil(lambda: compare.latest.step == 0 and compare.session.trainer is not None)
+    assert compare.session.trainer.step_count == 0
 
 
 def test_training_one_pauses_the_other(qtbot, window):

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 
-from PyQt5.QtCore import QObject
+from PyQt5.QtCore import QObject, pyqtSignal
 
 from nnviz.core.datasets import Dataset
 from nnviz.core.sweep import Sweep
@@ -19,17 +20,44 @@ SWEEP_HISTORY_EVERY = 25  # each record evaluates every network: keep it rarer t
 class SweepSession(Runner):
     """A :class:`Runner` for a :class:`SweepTrainer`; empty until :meth:`set_sweep`."""
 
+    _built = pyqtSignal(int, object, object)  # from the thread: the sweep it is for, a SweepTrainer, its snapshot
+
     def __init__(self, parent: QObject | None = None):
         super().__init__(None, parent)
         self.sweep: Sweep | None = None
         self.dataset: Dataset | None = None
+        self._generation = 0  # counts the sweeps asked for, so that a late one is dropped
+        self._built.connect(self._on_built)
 
     def set_sweep(self, sweep: Sweep, dataset: Dataset) -> None:
-        """Replace the sweep (raises ConfigError for a bad one, changing nothing)."""
-        trainer = SweepTrainer(sweep.configs(), dataset, log_every=SWEEP_HISTORY_EVERY, history_capacity=HISTORY_CAPACITY)
+        """Replace the sweep (raises ConfigError for a bad one, changing nothing). Its trainer
+        is built on a thread: evaluating sixteen wide networks on 5,000 points would hold the
+        window. Train and Step meanwhile wait for it."""
+        configs = sweep.configs()
         self.sweep, self.dataset = sweep, dataset
+        self._generation += 1
+        self.replace_trainer(None)  # the old sweep stops; what comes next waits for the new one
+        threading.Thread(target=self._build, args=(self._generation, configs, dataset), name="nnviz-sweep",
+                         daemon=True).start()
+
+    def _build(self, generation: int, configs, dataset: Dataset) -> None:
+        try:
+            trainer = SweepTrainer(configs, dataset, log_every=SWEEP_HISTORY_EVERY, history_capacity=HISTORY_CAPACITY)
+            built = (trainer, trainer.snapshot())
+        except ValueError as error:  # (a sweep the controls let through that cannot train: say why)
+            built = (None, str(error))
+        try:
+            self._built.emit(generation, *built)
+        except RuntimeError:  # the window was closed and deleted meanwhile
+            pass
+
+    def _on_built(self, generation: int, trainer, snapshot) -> None:
+        if generation != self._generation:
+            return  # another sweep was asked for meanwhile
+        if trainer is None:
+            self.diverged.emit(f"This sweep cannot train: {snapshot}.")
+            return
         self.replace_trainer(trainer)
-        snapshot = trainer.snapshot()
         self.run_reset.emit(snapshot)
         self.snapshot_ready.emit(snapshot)
 
@@ -45,9 +73,9 @@ class SweepSession(Runner):
         self.with_trainer(lambda sweep: use(sweep.trainer(index)))
 
     def start(self) -> None:
-        if self.trainer is not None:
+        if self.sweep is not None:  # (a sweep being built trains once it is)
             super().start()
 
     def step(self, count: int = 1) -> None:
-        if self.trainer is not None:
+        if self.sweep is not None:
             super().step(count)
