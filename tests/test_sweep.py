@@ -305,3 +305,19 @@ def test_a_deep_network_diverging_leaves_the_shallow_ones_alone():
         other = build_trainer(configs[i], data, log_every=10)
         other.step(300)
         np.testing.assert_allclose(sweep.histories[i].array(), other.history.array(), rtol=1e-6, equal_nan=True)
+
+
+def test_a_sweep_made_without_figures_trains_the_same():
+    """The window makes a sweep without evaluating it (record=False): its first snapshot says
+    nothing yet, and it records step 0 before its first step, then goes exactly as one made
+    with its figures (a diverging network included)."""
+    configs = Sweep(BASE, "lr", (0.5, 1e6)).configs()
+    data = build_dataset(configs[0])
+    made, deferred = SweepTrainer(configs, data, log_every=10), SweepTrainer(configs, data, log_every=10, record=False)
+    assert all(np.isnan(e.loss) for e in deferred.snapshot(exact=False).latest) and not len(deferred.histories[0])
+    made.step(200)
+    deferred.step(200)
+    np.testing.assert_array_equal(made._flat, deferred._flat)
+    for a, b in zip(made.histories, deferred.histories):
+        np.testing.assert_array_equal(a.array(), b.array())
+    assert made.divergences == deferred.divergences and deferred.divergences[1] is not None

@@ -138,7 +138,9 @@ class SweepTrainer:
     """
 
     def __init__(self, configs: list[TrainingConfig], data: Dataset, *, log_every: int = 1,
-                 history_capacity: int | None = None, timeline: Timeline | None = None):
+                 history_capacity: int | None = None, timeline: Timeline | None = None, record: bool = True):
+        """``record``: evaluate every network at step 0 now (else at its first step or exact
+        snapshot: the window leaves that work to the training process)."""
         first = configs[0]
         for config in configs[1:]:
             for name in SHARED:
@@ -183,7 +185,8 @@ class SweepTrainer:
         self._optimizers = {rule: Optimizer(rule, len(self._flat), self._flat.dtype, 0.0) for rule in rules}
         self._set_rates()
         self.timeline = timeline if timeline is not None else Timeline()
-        self.record()
+        if record:
+            self.record()
         if not self.timeline.moments:
             self.keep_moment()
 
@@ -308,6 +311,8 @@ class SweepTrainer:
     def step(self, count: int = 1) -> int:
         """Run ``count`` updates of every live network; returns the updates done (fewer only
         when every network has diverged, none once they all have)."""
+        if not len(self.histories[0]) and not self.record():  # step 0 not recorded yet
+            return 0
         if self._frozen.all():
             return 0
         with np.errstate(over="ignore", invalid="ignore"):  # a diverging network is dealt with below
@@ -610,6 +615,14 @@ class SweepTrainer:
 
     def snapshot(self, steps_per_second: float = 0.0, exact: bool = True) -> SweepSnapshot:
         """Copies of every network and history; ``exact`` as for :meth:`Trainer.snapshot`."""
+        if not len(self.histories[0]):  # step 0's figures were not evaluated when the trainer was made
+            if exact:
+                self.record()
+            else:
+                unknown = [HistoryEntry(self.step_count, math.nan, math.nan, math.nan, math.nan)] * len(self.configs)
+                return SweepSnapshot(self.step_count, [self.network(i) for i in range(len(self.configs))],
+                                     [h.array() for h in self.histories], unknown, steps_per_second,
+                                     list(self.divergences), self.divergence, len(self.timeline))
         networks = [self.network(i) for i in range(len(self.configs))]
         logged = [h.last() for h in self.histories]
         figures = self._figures or logged

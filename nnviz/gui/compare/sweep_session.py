@@ -42,8 +42,10 @@ class SweepSession(Runner):
 
     def _build(self, generation: int, configs, dataset: Dataset) -> None:
         try:
-            trainer = SweepTrainer(configs, dataset, log_every=SWEEP_HISTORY_EVERY, history_capacity=HISTORY_CAPACITY)
-            built = (trainer, trainer.snapshot())
+            # Step 0's figures are evaluated by the training process (its first snapshot), not here.
+            trainer = SweepTrainer(configs, dataset, log_every=SWEEP_HISTORY_EVERY, history_capacity=HISTORY_CAPACITY,
+                                   record=False)
+            built = (trainer, trainer.snapshot(exact=False))
         except ValueError as error:  # (a sweep the controls let through that cannot train: say why)
             built = (None, str(error))
         try:

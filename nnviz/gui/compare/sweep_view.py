@@ -92,6 +92,9 @@ class SweepTile(QFrame):
         if divergence is not None:
             self.caption.setText(f"<span style='color:#a33'>diverged at step {divergence.step:,}</span>")
             return
+        if math.isnan(entry.loss):  # not evaluated yet (a sweep just made)
+            self.caption.setText("–")
+            return
         test = "" if math.isnan(entry.test_accuracy) else f" · test {entry.test_accuracy:.1%}"
         self.caption.setText(f"loss {entry.loss:.4f}<br>train {entry.train_accuracy:.1%}{test}")  # two lines: narrow tiles
 

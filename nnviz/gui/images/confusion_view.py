@@ -6,11 +6,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from PyQt5.QtCore import QEvent, QPoint, QRect, QSize, Qt
+from PyQt5.QtCore import QPoint, QRect, QSize, Qt
 from PyQt5.QtGui import QColor, QFont, QFontMetrics, QPainter, QPen
-from PyQt5.QtWidgets import QSizePolicy, QToolTip, QWidget
+from PyQt5.QtWidgets import QSizePolicy, QWidget
 
 from nnviz.gui.colors import rgb
+from nnviz.gui.images.tips import PositionTips
 
 __all__ = ["ConfusionView"]
 
@@ -40,7 +41,7 @@ class _Layout:
     row_step: int  # px from one class's row of the report to the next
 
 
-class ConfusionView(QWidget):
+class ConfusionView(PositionTips):
     """A confusion matrix (rows true class, columns predicted) and the per-class report.
 
     Each cell is shaded by its share of its row: white to blue on the diagonal, white to red
@@ -226,17 +227,6 @@ class ConfusionView(QWidget):
         return font
 
     # --- events and drawing -----------------------------------------------------------------
-
-    def event(self, event) -> bool:
-        if event.type() == QEvent.ToolTip:
-            text = self.tooltip_at(event.pos())
-            if text:
-                QToolTip.showText(event.globalPos(), text, self)
-            else:
-                QToolTip.hideText()
-                event.ignore()
-            return True
-        return super().event(event)
 
     def paintEvent(self, event) -> None:
         painter = QPainter(self)

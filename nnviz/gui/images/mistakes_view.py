@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import numpy as np
-from PyQt5.QtCore import QEvent, QPoint, QRect, QRectF, QSize, Qt
+from PyQt5.QtCore import QPoint, QRect, QRectF, QSize, Qt
 from PyQt5.QtGui import QColor, QFont, QFontMetrics, QImage, QPainter, QPen
-from PyQt5.QtWidgets import QSizePolicy, QToolTip, QWidget
+from PyQt5.QtWidgets import QSizePolicy, QWidget
+
+from nnviz.gui.images.tips import PositionTips
 
 __all__ = ["MistakesView"]
 
@@ -20,7 +22,7 @@ MARGIN = 4
 FONT_SIZE = 10  # px
 
 
-class MistakesView(QWidget):
+class MistakesView(PositionTips):
     """Thumbnails of the misclassified images, most confidently wrong first, each captioned
     with the class predicted and its probability (red) and the true class (grey).
 
@@ -193,17 +195,6 @@ class MistakesView(QWidget):
                      + self._caption_height() + MARGIN)
 
     # --- events and drawing -----------------------------------------------------------------
-
-    def event(self, event) -> bool:
-        if event.type() == QEvent.ToolTip:
-            text = self.tooltip_at(event.pos())
-            if text:
-                QToolTip.showText(event.globalPos(), text, self)
-            else:
-                QToolTip.hideText()
-                event.ignore()
-            return True
-        return super().event(event)
 
     def mouseMoveEvent(self, event) -> None:
         position = self._position_at(event.pos())
