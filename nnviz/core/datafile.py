@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from nnviz.core.datasets import CLASSES_RANGE, Dataset
-from nnviz.core.files import write_atomically
+from nnviz.core.files import opened_to_read, write_atomically
 
 MAX_BYTES = 10 * 2**20
 MAX_POINTS = 20_000
@@ -67,14 +67,7 @@ def read_points(path: str | os.PathLike) -> Dataset:
 
 
 def _text(path: Path) -> str:
-    if path.is_dir():
-        raise IsADirectoryError
-    # Opened without waiting, so a named pipe nobody writes to reads as empty instead of
-    # blocking for ever; reads wait again, so a pipe that is being written (--data <(...)) works.
-    nonblocking = getattr(os, "O_NONBLOCK", 0)
-    with open(os.open(path, os.O_RDONLY | nonblocking), "rb") as handle:
-        if nonblocking:
-            os.set_blocking(handle.fileno(), True)
+    with opened_to_read(path) as handle:
         size = os.fstat(handle.fileno()).st_size  # before reading: a huge file is refused unread
         too_big = f"nnviz reads data files of up to {MAX_BYTES // 2**20} MB"
         if size > MAX_BYTES:

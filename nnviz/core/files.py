@@ -1,11 +1,28 @@
-"""Writing files so that a failure never leaves a half-written file in place of a good one."""
+"""Writing files so that a failure never leaves a half-written file in place of a good one, and
+opening files to read without hanging on a pipe."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import BinaryIO
+
+
+@contextlib.contextmanager
+def opened_to_read(path: Path) -> Iterator[BinaryIO]:
+    """``path``'s bytes. Opened without waiting, so a named pipe nobody writes to reads as empty
+    instead of blocking for ever; reads wait again, so a pipe that is being written (``--data
+    <(...)``) works. Raises IsADirectoryError for a folder (and OSError as ``open`` does)."""
+    if path.is_dir():
+        raise IsADirectoryError
+    nonblocking = getattr(os, "O_NONBLOCK", 0)
+    with open(os.open(path, os.O_RDONLY | nonblocking), "rb") as handle:
+        if nonblocking:
+            os.set_blocking(handle.fileno(), True)
+        yield handle
 
 
 class SaveError(OSError):

@@ -26,7 +26,7 @@ import numpy as np
 
 from nnviz.core.datafile import DataFileError
 from nnviz.core.datasets import Dataset
-from nnviz.core.files import write_atomically
+from nnviz.core.files import opened_to_read, write_atomically
 
 MAX_IMAGES = 70_000  # MNIST's training and test images together
 MAX_PIXELS = 100_000  # in one image
@@ -135,13 +135,7 @@ def _guarded(name: str, kind: str, read: Callable):
 @contextlib.contextmanager
 def _opened(path: Path) -> Iterator[tuple[BinaryIO, bool]]:
     """The file's bytes, unpacked if it is gzipped, and whether it was."""
-    if path.is_dir():
-        raise IsADirectoryError
-    # As in datafile: opened without waiting, so a named pipe nobody writes to reads as empty.
-    nonblocking = getattr(os, "O_NONBLOCK", 0)
-    with open(os.open(path, os.O_RDONLY | nonblocking), "rb") as handle:
-        if nonblocking:
-            os.set_blocking(handle.fileno(), True)
+    with opened_to_read(path) as handle:
         if handle.peek(2)[:2] == _GZIP:  # peek, not read: a pipe cannot go back
             with gzip.GzipFile(fileobj=handle, mode="rb") as unpacked:
                 yield unpacked, True
