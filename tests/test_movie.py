@@ -182,7 +182,7 @@ def test_cancelling_keeps_the_old_file(qtbot, window, tmp_path):
     path = tmp_path / "run.gif"
     path.write_bytes(b"an older movie")
     window.session.step(50)
-    qtbot.waitUntil(lambda: window.view.latest.step == 50)
+    qtbot.waitUntil(lambda: window.view.latest.step == 50 and window.session.is_settled)  # the trainer is back
     done = []
     window.files.finished.connect(lambda p, error: done.append(error))
     export = export_movie(window.files, str(path), TRAIN_VIEW, LIVE, 200, 20, 5000)
