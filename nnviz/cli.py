@@ -421,7 +421,8 @@ def _train(config: TrainingConfig, trainer, args: argparse.Namespace) -> int:
               + ("" if math.isnan(final.test_accuracy) else f", test accuracy {final.test_accuracy:.1%}"))
         if classified is not None:
             result, part = classified
-            print(f"\nclassification report on the {part} ({len(result.y):,} points):")
+            where = "test set" if part == "test" else "training set (no test set is held out)"
+            print(f"\nclassification report on the {where} ({len(result.y):,} points):")
             print(result.report_text(trainer.data.label_names))
     if args.save:
         from nnviz.core.runfile import save_run
@@ -439,16 +440,16 @@ def _train(config: TrainingConfig, trainer, args: argparse.Namespace) -> int:
 
 def _classified(trainer):
     """How the trained network classifies the test set (the training set if none is held out),
-    and which set that is."""
+    and which set that is ("test" or "training")."""
     from nnviz.core.metrics import classify, evaluation_set
 
     X, y, part = evaluation_set(trainer.data)
-    return classify(trainer.network, X, y), "test set" if part == "test" else "training set (no test set is held out)"
+    return classify(trainer.network, X, y), part
 
 
 def _report_json(result, part: str, names: tuple[str, ...]) -> dict:
     precision, recall, f1, support = result.report()
-    return {"on": part.split(" (")[0], "classes": list(names), "accuracy": result.accuracy,
+    return {"on": f"{part} set", "classes": list(names), "accuracy": result.accuracy,
             "precision": precision.tolist(), "recall": recall.tolist(), "f1": f1.tolist(),
             "support": support.tolist(), "confusion_matrix": result.confusion().tolist()}
 

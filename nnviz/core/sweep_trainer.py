@@ -615,20 +615,17 @@ class SweepTrainer:
 
     def snapshot(self, steps_per_second: float = 0.0, exact: bool = True) -> SweepSnapshot:
         """Copies of every network and history; ``exact`` as for :meth:`Trainer.snapshot`."""
-        if not len(self.histories[0]):  # step 0's figures were not evaluated when the trainer was made
-            if exact:
-                self.record()
-            else:
-                unknown = [HistoryEntry(self.step_count, math.nan, math.nan, math.nan, math.nan)] * len(self.configs)
-                return SweepSnapshot(self.step_count, [self.network(i) for i in range(len(self.configs))],
-                                     [h.array() for h in self.histories], unknown, steps_per_second,
-                                     list(self.divergences), self.divergence, len(self.timeline))
+        if exact and not len(self.histories[0]):  # step 0's figures, not evaluated when it was made
+            self.record()
         networks = [self.network(i) for i in range(len(self.configs))]
-        logged = [h.last() for h in self.histories]
-        figures = self._figures or logged
-        latest = [max((a, b), key=lambda e: -1 if e is None else e.step) for a, b in zip(logged, figures)]
-        if None in latest or (exact and any(e.step != self.step_count for e in latest)):
-            latest = self._figures = self.evaluate()
+        if not len(self.histories[0]):  # nothing evaluated yet, nor asked for
+            latest = [HistoryEntry(self.step_count, math.nan, math.nan, math.nan, math.nan)] * len(self.configs)
+        else:
+            logged = [h.last() for h in self.histories]
+            figures = self._figures or logged
+            latest = [max((a, b), key=lambda e: -1 if e is None else e.step) for a, b in zip(logged, figures)]
+            if None in latest or (exact and any(e.step != self.step_count for e in latest)):
+                latest = self._figures = self.evaluate()
         return SweepSnapshot(self.step_count, networks, [h.array() for h in self.histories], latest,
                              steps_per_second, list(self.divergences), self.divergence, len(self.timeline))
 
