@@ -19,21 +19,23 @@ LR = 0.1  # six tanh layers of 200 diverge at the default learning rate of 1
 
 
 def headless_rate(hidden: tuple[int, ...], seconds: float) -> float:
-    """Steps/s of the core trainer alone, recording history as the window does, on one BLAS
-    thread as the training process and `nnviz train` have."""
+    """Steps/s of `nnviz train` with the same settings: the core loop (:func:`train`, progress
+    every quarter second, the command line's history), on one BLAS thread as it has. This is
+    what a user compares the window with, so it is what the window is measured against."""
     from threadpoolctl import threadpool_limits
 
     from nnviz.core.config import TrainingConfig
     from nnviz.core.experiment import build_trainer
-    from nnviz.gui.train.session import HISTORY_CAPACITY, HISTORY_EVERY
+    from nnviz.core.training import train
 
     threadpool_limits(1)
-    trainer = build_trainer(TrainingConfig(hidden=hidden, lr=LR), log_every=HISTORY_EVERY, history_capacity=HISTORY_CAPACITY)
+    trainer = build_trainer(TrainingConfig(hidden=hidden, lr=LR), log_every=None)
     trainer.step(200)  # warm up
-    started, steps = time.perf_counter(), 0
-    while time.perf_counter() - started < seconds:
-        steps += trainer.step(500)
-    return steps / (time.perf_counter() - started)
+    started = time.perf_counter()
+    for _ in train(trainer, None, interval=0.25):
+        if time.perf_counter() - started >= seconds:
+            break
+    return (trainer.step_count - 200) / (time.perf_counter() - started)
 
 
 def window_rate(hidden: tuple[int, ...], seconds: float, inside: bool = True) -> tuple[float, ...]:

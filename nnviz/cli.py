@@ -38,6 +38,8 @@ from nnviz.core.datasets import (
     IMAGE_CLASSES_RANGE,
 )
 from nnviz.core.features import FEATURES
+from nnviz.core.files import SaveError, check_writable
+from nnviz.core.history import HistoryEntry
 from nnviz.core.initialisation import INIT_SCHEMES
 from nnviz.core.movie import (
     DEFAULT_FPS,
@@ -55,7 +57,11 @@ from nnviz.core.sweep import SWEEP_SETTINGS, TUTORIAL_SIZES, Sweep, parse_values
 VARIED = tuple(s for s in SWEEP_SETTINGS if s != "hidden")
 NOT_WITH_DATA = ("dataset", "samples", "noise", "classes", "preset")  # what a --data file decides instead
 
-LOG_EVERY = 1000
+LOG_EVERY = None  # the default --log-every: record densely early (see nnviz.core.history.DENSE_FIRST)
+PRINT_EVERY = 1000  # progress lines of a run recorded densely early: every this many steps, and the last
+RUN_FILE_KINDS = {".png": "a PNG picture", ".jpg": "a JPEG picture", ".jpeg": "a JPEG picture", ".svg": "an SVG picture",
+                  ".gif": "a GIF movie", ".mp4": "an MP4 movie", ".csv": "a CSV table", ".nnviz": "an nnviz run file"}
+"""What a file's extension says it holds: an output of another kind under such a name is refused."""
 
 CONVENTIONS = """\
 conventions:
@@ -213,7 +219,9 @@ def _add_run_options(parser: argparse.ArgumentParser) -> None:
     steps = ", ".join(f"{name} {count:,}" for name, count in PRESET_STEPS.items() if name != "tutorial")
     run.add_argument("--steps", type=_integer(1, 10**9), default=None, metavar="N",
                      help=f"gradient steps (default {TUTORIAL_STEPS:,}; with a preset, its own: {steps})")
-    run.add_argument("--log-every", type=_integer(1, 10**9), default=None, metavar="K", help=f"record the loss every K steps (default {LOG_EVERY})")
+    run.add_argument("--log-every", type=_integer(1, 10**9), default=None, metavar="K",
+                     help="record the loss every K steps (default: densely early, every step up to 127, then 64 steps "
+                          f"per doubling of the step count; progress lines at step 0, every {PRINT_EVERY:,} steps and the last)")
     run.add_argument("--json", action="store_true", help="print one JSON object instead of progress lines")
 
 
@@ -251,7 +259,7 @@ def build_parser() -> argparse.ArgumentParser:
     vary.add_argument("--values", metavar="A,B,...", default=None,
                       help="the values --vary takes, comma-separated (feature lists separated by /: x1,x2/x1sq,x2sq)")
     _add_run_options(sweep)
-    vary.add_argument("--out", metavar="PATH.png", help="save the grid picture there (no display needed)")
+    vary.add_argument("--out", metavar="PATH.png", help="save the grid picture there as PNG, its name ending in .png (no display needed)")
     vary.add_argument("--csv", metavar="PATH", help="save each network's final figures there as CSV")
     _add_movie_options(sweep, "the grid")
     gui = _command(commands, "gui", "open the window (the default)", "Open the nnviz window. Settings given here override the remembered ones.")
@@ -298,6 +306,12 @@ def main(argv: list[str] | None = None) -> int:
         if args.open and given_settings(args):
             extra = "--" + next(iter(given_settings(args))).replace("_", "-")
             parser.exit(2, f"nnviz gui: error: --open takes the settings from the file; leave out {extra}\n")
+        if args.screenshot is not None:
+            try:
+                _check_png_name("--screenshot", args.screenshot, "the window's picture")
+                check_writable(args.screenshot)
+            except (ConfigError, SaveError) as error:
+                parser.exit(2, f"nnviz gui: error: {error}\n")
         from nnviz.gui.app import run_app
 
         return run_app(given_settings(args), start=args.start, screenshot=args.screenshot, after_steps=args.after_steps,
@@ -308,6 +322,7 @@ def main(argv: list[str] | None = None) -> int:
             movie_kind(args.movie)
         elif args.frames is not None or args.fps is not None:
             raise ConfigError(f"{'--frames' if args.frames is not None else '--fps'} needs --movie")
+        _check_outputs(args)  # before any training: a path that cannot be written is found now
         data = _data_from_args(args, given)
         if args.command == "sweep":
             sweep = _sweep_from_args(args, given)
@@ -318,7 +333,7 @@ def main(argv: list[str] | None = None) -> int:
             config, trainer = _trainer_from_args(args, given, data)
         preset = (sweep.base if args.command == "sweep" else config).preset
         args.steps = args.steps or PRESET_STEPS.get(preset, TUTORIAL_STEPS)
-    except (ConfigError, RunFileError, DataFileError, MovieError) as error:
+    except (ConfigError, RunFileError, DataFileError, MovieError, SaveError) as error:
         parser.exit(2, f"nnviz {args.command}: error: {error}\n")
     # Our matrices are small: one BLAS thread is faster than two fighting over them.
     from threadpoolctl import threadpool_limits
@@ -329,6 +344,34 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # e.g. `nnviz train | head`: the reader left, nothing to report
         sys.stderr.close()
         return 0
+
+
+def _check_outputs(args: argparse.Namespace) -> None:
+    """Each file the command is to write can be written, and its name says what it will hold:
+    raises ConfigError or SaveError (one sentence) before anything is trained."""
+    outputs = {"--movie": (args.movie, None)}  # its kind was checked by movie_kind
+    if args.command == "train":
+        outputs["--save"] = (args.save, RUN_FILE_KINDS[".nnviz"])
+    else:
+        outputs["--out"] = (args.out, RUN_FILE_KINDS[".png"])
+        outputs["--csv"] = (args.csv, RUN_FILE_KINDS[".csv"])
+    for option, (path, holds) in outputs.items():
+        if path is None:
+            continue
+        suffix = os.path.splitext(path)[1].lower()
+        says = RUN_FILE_KINDS.get(suffix)
+        if option == "--out":
+            _check_png_name("--out", path, "the grid picture")
+        if holds is not None and says is not None and says != holds:
+            raise ConfigError(f"{option} {path}: that name says {says}, but {option} writes {holds}")
+        check_writable(path)
+
+
+def _check_png_name(option: str, path: str, what: str) -> None:
+    """A picture's name must say PNG, which is what is written: raises ConfigError otherwise."""
+    if RUN_FILE_KINDS.get(os.path.splitext(path)[1].lower()) != RUN_FILE_KINDS[".png"]:
+        raise ConfigError(f"{option} {path}: {what} is written as PNG (its settings in its text chunks); "
+                          f"name it {os.path.splitext(path)[0]}.png")
 
 
 def _data_from_args(args: argparse.Namespace, given: dict):
@@ -373,12 +416,10 @@ def _trainer_from_args(args: argparse.Namespace, given: dict, data=None):
 
 
 def _train(config: TrainingConfig, trainer, args: argparse.Namespace) -> int:
-    from nnviz.core.files import SaveError
     from nnviz.core.training import train
 
     steps = trainer.step_count + args.steps  # the step to reach (a resumed run goes on from its own)
-    log_every = trainer.history.every
-    printed = len(trainer.history) if args.resume else 0
+    progress = _Progress(trainer.history, steps, len(trainer.history) if args.resume else 0, quiet=args.json)
     started = time.perf_counter()
     if args.movie:  # the movie's frames train the network, stopping at each frame's step
         from nnviz.gui.files.export import metadata, run_title
@@ -390,13 +431,8 @@ def _train(config: TrainingConfig, trainer, args: argparse.Namespace) -> int:
     snapshot = trainer.snapshot() if args.movie else None  # what a movie that trained every step leaves
     going_on = trainer.step_count < steps and not trainer.divergence
     for snapshot in train(trainer, steps - trainer.step_count, interval=0.25) if going_on else ():
-        if not args.json:
-            for entry in trainer.history.entries()[printed:]:
-                print(_progress_line(entry, steps), flush=True)
-            printed = len(trainer.history)
-    if not args.json:
-        for entry in trainer.history.entries()[printed:]:  # those the movie's frames trained
-            print(_progress_line(entry, steps), flush=True)
+        progress.show()
+    progress.show(last=True)  # and those the movie's frames trained
     elapsed = time.perf_counter() - started
     rate = trainer.step_count / elapsed if elapsed > 0 else 0.0
     history = trainer.history.entries()
@@ -404,7 +440,8 @@ def _train(config: TrainingConfig, trainer, args: argparse.Namespace) -> int:
     classified = _classified(trainer) if args.report else None
     if args.json:
         report = {
-            "config": {**config.as_dict(), "steps": steps, "log_every": log_every, **_data_key(args, trainer.data)},
+            "config": {**config.as_dict(), "steps": steps, "log_every": _log_every(trainer.history),
+                       **_data_key(args, trainer.data)},
             "history": [e.as_dict() for e in history],
             "final": history[-1].as_dict(),
             "steps_per_second": rate,
@@ -432,6 +469,8 @@ def _train(config: TrainingConfig, trainer, args: argparse.Namespace) -> int:
         except SaveError as error:
             print(f"nnviz train: {error}", file=sys.stderr)
             return 1
+        print(f"saved {args.save}: the run at step {trainer.step_count:,} (carry it on with --resume)",
+              file=sys.stderr)
     if divergence is not None:
         print(f"nnviz train: {divergence.message}", file=sys.stderr)
         return 1
@@ -457,25 +496,27 @@ def _report_json(result, part: str, names: tuple[str, ...]) -> dict:
 def _movie(args: argparse.Namespace, command: str, make_frames, texts: dict[str, str]) -> int:
     """Write ``args.movie`` from ``make_frames(count)`` (steps, frames), with the settings of
     ``texts`` (a PNG's text chunks), printing progress; the exit status (1 with one line on
-    stderr when it cannot be written)."""
-    os.environ["QT_QPA_PLATFORM"] = "offscreen"  # a movie, not a window: no display needed
-    from PyQt5.QtWidgets import QApplication
-
-    from nnviz.core.files import SaveError
+    stderr when it cannot be written). The steps may be cut short as the frames are made (a
+    divergence ends a movie): each line, and the comment, tell the frames made."""
+    from nnviz.gui.files.figure_export import offscreen_application
     from nnviz.gui.files.movie_export import movie_comment
 
-    app = QApplication.instance() or QApplication(["nnviz"])  # noqa: F841 (kept for the frames)
+    app = offscreen_application()  # noqa: F841 (a movie, not a window: kept for the frames)
     frames, fps = args.frames or DEFAULT_FRAMES, args.fps or DEFAULT_FPS
     steps, pictures = make_frames(frames)
 
     def reported():
-        for k, picture in enumerate(pictures, 1):
-            if k == len(steps) or k % max(1, len(steps) // 10) == 0:
-                print(f"movie: frame {k}/{len(steps)} (step {steps[k - 1]:,})", file=sys.stderr, flush=True)
+        shown = made = 0
+        for made, picture in enumerate(pictures, 1):
+            if made == len(steps) or made % max(1, len(steps) // 10) == 0:
+                print(f"movie: frame {made}/{len(steps)} (step {steps[made - 1]:,})", file=sys.stderr, flush=True)
+                shown = made
             yield picture
+        if made and shown != made:  # cut short after its last frame was made (a divergence)
+            print(f"movie: frame {made}/{len(steps)} (step {steps[made - 1]:,})", file=sys.stderr, flush=True)
 
     try:
-        count = write_movie(args.movie, reported(), fps, movie_comment(texts, steps))
+        count = write_movie(args.movie, reported(), fps, lambda: movie_comment(texts, steps))
     except SaveError as error:
         print(f"nnviz {command}: {error}", file=sys.stderr)
         return 1
@@ -490,6 +531,43 @@ def _data_key(args: argparse.Namespace, data) -> dict:
     if getattr(args, "data", None) is None:
         return {}
     return {"data": args.data, "samples": len(data.y_train) + len(data.y_test), "classes": data.classes, "noise": None}
+
+
+def _log_every(history) -> int | None:
+    """The JSON config's ``log_every``: the history's spacing, None when it records densely early."""
+    return None if history.dense_early else history.every
+
+
+class _Progress:
+    """The progress lines of a run: one for each entry of ``history`` recorded every
+    ``--log-every`` steps; of a history recorded densely early, one every :data:`PRINT_EVERY`
+    steps, and the last (printing every entry would flood the terminal early on)."""
+
+    def __init__(self, history, steps: int, printed: int = 0, quiet: bool = False, line=None):
+        """``printed``: entries already reported (a resumed run's); ``line(entry, steps)``
+        makes a line (the loss and accuracies, by default)."""
+        self.history, self.steps, self.printed, self.quiet = history, steps, printed, quiet
+        self.line = line or _progress_line
+        self.every = PRINT_EVERY if history.dense_early else 1
+        self.last_shown: int | None = None
+
+    def show(self, last: bool = False) -> None:
+        """Print the lines of the entries recorded since; ``last``: the run is over, so its
+        last entry gets a line too."""
+        rows = self.history.array()[self.printed:]
+        self.printed += len(rows)
+        if self.quiet:
+            return
+        for row in rows:
+            if row[0] % self.every == 0:
+                self._print(row)
+        if last and len(self.history) and self.last_shown != self.history.last().step:
+            self._print(self.history.last().row())
+
+    def _print(self, row) -> None:
+        entry = HistoryEntry(int(row[0]), *map(float, row[1:]))
+        print(self.line(entry, self.steps), flush=True)
+        self.last_shown = entry.step
 
 
 def _progress_line(entry, steps: int) -> str:
@@ -515,7 +593,6 @@ def _sweep_from_args(args: argparse.Namespace, given: dict) -> Sweep:
 
 
 def _run_sweep(sweep: Sweep, data, args: argparse.Namespace) -> int:
-    from nnviz.core.files import SaveError
     from nnviz.core.sweep import write_sweep_csv
     from nnviz.core.sweep_trainer import SweepTrainer
     from nnviz.core.training import train
@@ -524,7 +601,8 @@ def _run_sweep(sweep: Sweep, data, args: argparse.Namespace) -> int:
     trainer = SweepTrainer(configs, _split(data, configs[0]), log_every=args.log_every or LOG_EVERY)
     labels = [sweep.label(v) for v in sweep.values]
     started = time.perf_counter()
-    printed = 0
+    progress = _Progress(trainer.histories[0], args.steps, quiet=args.json,
+                         line=lambda entry, steps: f"step {entry.step:>{len(str(steps))}}/{steps}")
     if args.movie:  # the movie's frames train the sweep, stopping at each frame's step
         from nnviz.gui.files.figure_export import sweep_texts
         from nnviz.gui.files.movie_export import recorded_frames
@@ -533,11 +611,10 @@ def _run_sweep(sweep: Sweep, data, args: argparse.Namespace) -> int:
                   sweep_texts(sweep, trainer.step_count)):
             return 1
     snapshot = trainer.snapshot() if args.movie else None  # what a movie that trained every step leaves
-    for snapshot in train(trainer, args.steps - trainer.step_count, interval=0.25) if trainer.step_count < args.steps else ():
-        if not args.json:
-            for row in trainer.histories[0].array()[printed:]:
-                print(f"step {int(row[0]):>{len(str(args.steps))}}/{args.steps}", flush=True)
-            printed = len(trainer.histories[0])
+    going_on = trainer.step_count < args.steps and not trainer.divergence
+    for snapshot in train(trainer, args.steps - trainer.step_count, interval=0.25) if going_on else ():
+        progress.show()
+    progress.show(last=True)
     elapsed = time.perf_counter() - started
     rate = trainer.step_count / elapsed if elapsed > 0 else 0.0
     try:
@@ -554,13 +631,14 @@ def _run_sweep(sweep: Sweep, data, args: argparse.Namespace) -> int:
         runs = []
         for config, history, divergence in zip(configs, trainer.histories, snapshot.divergences):
             entries = [e.as_dict() for e in history.entries()]
-            runs.append({"config": {**config.as_dict(), "steps": args.steps, "log_every": args.log_every or LOG_EVERY,
+            runs.append({"config": {**config.as_dict(), "steps": args.steps, "log_every": _log_every(history),
                                     **_data_key(args, trainer.data)},
                          "history": entries, "final": entries[-1], "diverged": divergence is not None})
         print(json.dumps({"runs": runs, "steps_per_second": rate}))
     else:
         width = max(map(len, labels))
-        print(f"done: {trainer.step_count} steps of {len(configs)} networks in {elapsed:.2f} s ({rate:,.0f} steps/s)")
+        verb = "stopped" if snapshot.divergence else "done"
+        print(f"{verb}: {trainer.step_count} steps of {len(configs)} networks in {elapsed:.2f} s ({rate:,.0f} steps/s)")
         for label, entry, divergence in zip(labels, snapshot.latest, snapshot.divergences):
             test = "" if math.isnan(entry.test_accuracy) else f"  test acc {entry.test_accuracy:6.1%}"
             note = f"  (diverged at step {divergence.step})" if divergence else ""

@@ -258,13 +258,15 @@ def test_sweep_out_and_csv_need_no_display(tmp_path):
 
 
 def test_sweep_to_an_unwritable_path_exits_with_a_sentence(tmp_path):
-    """A --csv path in a missing folder: one line on stderr, non-zero exit, no traceback."""
+    """A --csv path in a missing folder: a usage error (exit 2, one line on stderr, no traceback),
+    found before anything is trained."""
     done = subprocess.run(
         [sys.executable, "-m", "nnviz", "sweep", "--hidden", "2,3", "--steps", "5", "--csv", str(tmp_path / "no" / "x.csv")],
         capture_output=True, text=True, check=False, timeout=60,
     )
-    assert done.returncode == 1
-    assert done.stderr.strip().splitlines() == [f"nnviz sweep: Cannot save {tmp_path / 'no' / 'x.csv'}: the folder {tmp_path / 'no'} does not exist."]
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr.strip().splitlines() == [
+        f"nnviz sweep: error: Cannot save {tmp_path / 'no' / 'x.csv'}: the folder {tmp_path / 'no'} does not exist."]
 
 
 def test_a_sweep_that_wholly_diverges_exits_1_with_valid_json(capsys):
@@ -315,10 +317,11 @@ def test_bad_files_exit_2_with_one_line(capsys, tmp_path):
 
 
 def test_saving_to_an_unwritable_path_says_so(capsys, tmp_path):
-    """`--save` into a missing folder: exit 1 with one sentence; training itself was done."""
+    """`--save` into a missing folder: a usage error with one sentence (exit 2), before any training."""
     status, out, err = run_cli(capsys, "train", "--steps", "10", "--save", str(tmp_path / "no" / "run.nnviz"))
-    assert status == 1 and out.strip().splitlines()[-1].startswith("done: 10 steps")
-    assert err.strip().splitlines() == [f"nnviz train: Cannot save {tmp_path / 'no' / 'run.nnviz'}: the folder {tmp_path / 'no'} does not exist."]
+    assert status == 2 and out == ""
+    assert err.strip().splitlines() == [
+        f"nnviz train: error: Cannot save {tmp_path / 'no' / 'run.nnviz'}: the folder {tmp_path / 'no'} does not exist."]
 
 
 def test_open_refuses_other_settings_and_names_a_folder(capsys, tmp_path):

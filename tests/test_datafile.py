@@ -135,11 +135,12 @@ def test_missing_files_and_folders_are_named_as_such(tmp_path):
 
 
 def test_a_file_over_10_mb_is_refused_by_its_size(tmp_path):
-    """An 11 MB file is refused by its size, before its bytes are read (it would read as binary)."""
+    """An 11 MiB file is refused by its size, before its bytes are read (it would read as binary);
+    the sizes are in MiB (2**20 bytes), and say so."""
     path = tmp_path / "huge.csv"
     with open(path, "wb") as handle:
         handle.truncate(11 * 2**20)  # sparse: costs no disk, reads as zero bytes
-    assert _reason(path) == "it is 11.0 MB; nnviz reads data files of up to 10 MB"
+    assert _reason(path) == "it is 11.0 MiB; nnviz reads data files of up to 10 MiB"
 
 
 def test_more_points_than_the_limit_are_refused(tmp_path, monkeypatch):
@@ -192,7 +193,7 @@ def test_writing_into_a_missing_folder_is_a_save_error(tmp_path):
 @pytest.mark.skipif(not os.path.exists("/dev/zero"), reason="needs /dev/zero")
 def test_a_file_that_reports_no_size_is_still_cut_off_at_10_mb():
     """A device or pipe says it is empty but never ends: reading stops at the limit."""
-    assert _reason("/dev/zero") == "it is larger than 10 MB; nnviz reads data files of up to 10 MB"
+    assert _reason("/dev/zero") == "it is larger than 10 MiB; nnviz reads data files of up to 10 MiB"
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")

@@ -184,6 +184,16 @@ def _gz_damaged(tmp_path, which):
     return images, which + ".gz"
 
 
+def _gz_lying(tmp_path, which, unpacked: bytes):
+    """A good pair, but ``which`` gzipped so that it unpacks to ``unpacked`` while its trailer
+    (CRC and length) is that of the good file: a damaged gzip stream making up bytes."""
+    images = _pair(tmp_path, name=IMAGES + ".gz")
+    target = tmp_path / (which + ".gz")
+    good = target.read_bytes()
+    target.write_bytes(gzip.compress(unpacked, mtime=0)[:-8] + good[-8:])
+    return images, which + ".gz"
+
+
 def _gz_cut(tmp_path):
     images = _pair(tmp_path, name=IMAGES + ".gz")
     packed = images.read_bytes()
@@ -255,10 +265,17 @@ DAMAGE = {
                           "label 16 is 12, but labels must be digits 0 to 9"),
     "one class": (lambda t: (_pair(t, labels=[4] * 30), LABELS),
                   "all 30 labels are 4; a classifier needs at least two classes"),
-    "gzip damaged": (lambda t: _gz_damaged(t, IMAGES), "it is a damaged gzip file that cannot be unpacked"),
+    "gzip damaged": (lambda t: _gz_damaged(t, IMAGES), "it is a damaged gzip file: what it unpacks to fails its CRC check"),
     "gzip not gzip": (lambda t: _images(t, b"\x1f\x8bnot really gzip"), "it is a damaged gzip file that cannot be unpacked"),
     "gzip cut": (_gz_cut, "it is a gzip file that ends too soon (was the download cut short?)"),
-    "labels gzip damaged": (lambda t: _gz_damaged(t, LABELS), "it is a damaged gzip file that cannot be unpacked"),
+    "labels gzip damaged": (lambda t: _gz_damaged(t, LABELS), "it is a damaged gzip file: what it unpacks to fails its CRC check"),
+    # A CRC error is named as such, not as the wrong length or count its made-up bytes seem to have.
+    "gzip damaged to unpack longer": (lambda t: _gz_lying(t, IMAGES, _header(b"\0\0\x08\x03", 30, 5, 7) + GOOD + b"\0"), "it is a damaged gzip file: what it unpacks to fails its CRC check"),
+    "gzip damaged to unpack shorter": (lambda t: _gz_lying(t, IMAGES, _header(b"\0\0\x08\x03", 30, 5, 7) + GOOD[:-1]),
+                                       "it is a damaged gzip file: what it unpacks to fails its CRC check"),
+    "gzip damaged in its header": (lambda t: _gz_lying(t, IMAGES, _header(b"\0\0\x08\x03", MAX_IMAGES + 1, 5, 7)), "it is a damaged gzip file: what it unpacks to fails its CRC check"),
+    "labels gzip damaged in their count": (lambda t: _gz_lying(t, LABELS, _header(b"\0\0\x08\x01", 29) + bytes(29)),
+                                           "it is a damaged gzip file: what it unpacks to fails its CRC check"),
 }
 
 

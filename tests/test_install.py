@@ -1,8 +1,12 @@
 """nnviz finds its data files however it was installed and wherever it was started."""
 
+import importlib.metadata
+import json
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -26,16 +30,38 @@ print("nnviz.resources" in sys.modules, icon.is_file(), icon.read_bytes() == ope
 """
 
 
-def _lookup(hide: bool) -> str:
+def _lookup(hide: bool, where: Path = ROOT) -> str:
     code = _LOOKUP.format(hide=hide, expected=str(ROOT / "resources" / "nnviz.svg"))
-    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=False, timeout=60)
+    done = subprocess.run([sys.executable, "-c", code], cwd=where, capture_output=True, text=True, check=False, timeout=60)
     assert done.returncode == 0, done.stderr
     return done.stdout.strip()
 
 
-def test_the_icon_is_found_in_the_installed_package():
-    """With nnviz.resources importable, the icon is read from it."""
-    assert _lookup(hide=False) == "True True True"
+def install_mode() -> str | None:
+    """How nnviz is installed in this Python: "editable" (``pip install -e``), "copy"
+    (``pip install .``), or None (not installed: the tests run on the checkout alone)."""
+    try:
+        distribution = importlib.metadata.distribution("nnviz")
+    except importlib.metadata.PackageNotFoundError:
+        return None
+    origin = json.loads(distribution.read_text("direct_url.json") or "{}")
+    return "editable" if origin.get("dir_info", {}).get("editable") else "copy"
+
+
+def test_the_icon_is_found_in_the_installed_package(tmp_path):
+    """Started outside the checkout, nnviz is the installed package (a copy or a link to the
+    checkout), nnviz.resources is importable, and the icon is read from it."""
+    if install_mode() is None:
+        pytest.skip("nnviz is not installed in this Python")
+    assert _lookup(hide=False, where=tmp_path) == "True True True"
+
+
+def test_the_icon_is_found_inside_the_checkout_in_every_install_mode():
+    """Started inside the checkout, the checkout's nnviz/ is imported. An editable install
+    maps nnviz.resources to resources/; a copy's nnviz.resources is shadowed (the checkout's
+    nnviz/ has none), and so is a missing install: then the checkout's resources/ serve."""
+    imported = install_mode() == "editable"
+    assert _lookup(hide=False) == f"{imported} True True"
 
 
 def test_the_icon_is_found_in_the_checkout_when_the_package_is_missing():

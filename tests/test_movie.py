@@ -91,6 +91,60 @@ def test_sweep_writes_an_mp4_that_decodes(capsys, tmp_path):
     assert comment["nnviz-sweep"]["values"] == [[2], [8]] and comment["nnviz-steps"][-1] == 200
 
 
+def test_a_diverged_runs_movie_holds_the_frames_its_comment_and_progress_name(capsys, tmp_path):
+    """`nnviz train --lr 50 --movie`: the run diverges at step 3 and goes back to step 2, so the
+    movie is steps 0, 1 and 2: its comment lists exactly those, the progress lines and the
+    "saved" line say so too, and the report agrees (step 2, where the movie ends)."""
+    path = tmp_path / "run.gif"
+    status, out, err = run_cli(capsys, "train", "--lr", "50", "--steps", "2000", "--movie", str(path))
+    assert status == 1
+    frames, comment = _gif(path)
+    assert comment["nnviz-steps"] == [0, 1, 2] and len(frames) == 3
+    assert all(not np.array_equal(a, b) for a, b in itertools.pairwise(frames))
+    lines = err.splitlines()
+    assert [line for line in lines if line.startswith("movie: ")][-1] == "movie: frame 3/3 (step 2)"
+    assert f"saved {path}: 3 frames, steps 0 to 2, 0.1 s at 20 frames/s" in lines
+    assert out.strip().splitlines()[-1].startswith("stopped: 2 steps")
+
+
+def test_a_diverged_runs_mp4_says_which_frames_it_holds(capsys, tmp_path):
+    """An MP4's metadata is written as it starts, before the divergence is known: it is
+    written again once the frames are made, so it lists exactly the frames the movie holds."""
+    path = tmp_path / "run.mp4"
+    status, _, err = run_cli(capsys, "train", "--lr", "50", "--steps", "2000", "--movie", str(path), "--frames", "10")
+    count, _, comment = _mp4(path)
+    assert f"saved {path}: 3 frames" in err
+    assert status == 1 and count == 3 and comment["nnviz-steps"] == [0, 1, 2]
+    assert [p.name for p in tmp_path.iterdir()] == ["run.mp4"]  # no file of the rewriting left
+
+
+def test_a_recorded_movie_never_shows_a_network_whose_loss_is_not_finite(qapp):
+    """An update whose loss overflows is found at the next step, which a frame may come before:
+    each frame is made at weights with a finite loss, at the step the list of steps says."""
+    from nnviz.core.experiment import build_trainer
+    from nnviz.gui.files.movie_export import recorded_frames
+
+    trainer = build_trainer(TrainingConfig(lr=50), log_every=1000)
+    steps, pictures = recorded_frames(trainer, 2000, 120, "moons")
+    made = 0
+    for made, _ in enumerate(pictures, 1):
+        assert trainer.step_count == steps[made - 1]
+        assert np.isfinite(trainer.evaluate().loss)
+    assert steps == [0, 1, 2] and made == 3
+    assert trainer.history.last().step == 2  # the last step is in the history, as train() leaves it
+
+
+def test_a_sweeps_movie_ends_where_every_network_diverged(capsys, tmp_path):
+    """A sweep whose networks all diverge stops there: no more frames of the same step under
+    other steps' numbers, and the comment lists the frames it holds."""
+    path = tmp_path / "grid.gif"
+    status, _, err = run_cli(capsys, "sweep", "--vary", "lr", "--values", "50,60", "--steps", "500",
+                             "--movie", str(path), "--frames", "40")
+    frames, comment = _gif(path)
+    assert status == 1 and comment["nnviz-steps"] == [0, 1, 2, 3] and len(frames) == 4
+    assert f"saved {path}: 4 frames, steps 0 to 3" in err
+
+
 @pytest.mark.parametrize(("args", "expected"), [
     (["--movie", "run.avi"], "a movie is a .gif or an .mp4 file, not .avi"),
     (["--movie", "run"], "not a file without an extension"),
@@ -106,11 +160,12 @@ def test_movie_usage_errors_exit_2_with_one_line(capsys, tmp_path, monkeypatch, 
 
 
 def test_a_movie_that_cannot_be_written_says_so_in_one_line(capsys, tmp_path):
-    status, _, err = run_cli(capsys, "train", "--steps", "20", "--movie", str(tmp_path / "missing" / "run.gif"),
-                             "--frames", "3")
-    assert status == 1 and "Traceback" not in err
-    assert [line for line in err.splitlines() if not line.startswith("movie: ")] == [
-        f"nnviz train: Cannot save {tmp_path / 'missing' / 'run.gif'}: the folder {tmp_path / 'missing'} does not exist."]
+    """A movie into a missing folder: a usage error in one line (exit 2), before any frame is made."""
+    status, out, err = run_cli(capsys, "train", "--steps", "20", "--movie", str(tmp_path / "missing" / "run.gif"),
+                               "--frames", "3")
+    assert status == 2 and out == "" and "Traceback" not in err
+    assert err.splitlines() == [
+        f"nnviz train: error: Cannot save {tmp_path / 'missing' / 'run.gif'}: the folder {tmp_path / 'missing'} does not exist."]
 
 
 @pytest.fixture

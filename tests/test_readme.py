@@ -38,7 +38,7 @@ APPLIED = {
        for option, value in (("--frames", DEFAULT_FRAMES), ("--fps", DEFAULT_FPS))},
 }
 # A default of "none" that the table spells out in words.
-SPELLED_OUT = {"--batch-size": "full batch"}
+SPELLED_OUT = {"--batch-size": "full batch", "--log-every": "dense early"}
 
 
 def _readme_commands() -> list[str]:

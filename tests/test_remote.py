@@ -11,6 +11,8 @@ from nnviz.core.editing import add_points
 from nnviz.core.experiment import build_trainer
 from nnviz.core.remote import apply_settings, serve
 
+pytestmark = pytest.mark.exact  # bit-for-bit promises: .ci/run runs these again on other code paths
+
 
 @pytest.fixture
 def child():

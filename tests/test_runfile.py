@@ -17,6 +17,8 @@ from nnviz.core.experiment import build_trainer
 from nnviz.core.files import SaveError
 from nnviz.core.runfile import RunFileError, load_run, save_run
 
+pytestmark = pytest.mark.exact  # bit-for-bit promises: .ci/run runs these again on other code paths
+
 KINDS = [
     TrainingConfig(hidden=6),
     TrainingConfig(hidden=6, dtype="float64"),
@@ -28,7 +30,8 @@ KINDS = [
     TrainingConfig(hidden=(), momentum=0.9, batch_size=30),
     TrainingConfig(hidden=(8,) * 6, activation="sigmoid"),
 ]
-FORMAT_1 = Path(__file__).parent / "data" / "run-format1.nnviz"
+FORMAT_1 = Path(__file__).parent / "data" / "run-format1.nnviz"  # saved on another machine
+ELSEWHERE = 1e-10  # how near numbers made on another machine must come (README: Run files)
 
 
 @pytest.mark.parametrize("config", KINDS)
@@ -53,7 +56,10 @@ def test_resuming_is_bit_for_bit(tmp_path, config):
 def test_a_run_saved_in_format_1_resumes_to_the_same_numbers():
     """A run saved by the nnviz of one hidden layer (format 1: ``"hidden": 6``; spiral, relu,
     momentum, batches of 32, float64, step 300) opens, and 200 more steps give the figures
-    that nnviz gave then and those of an unbroken run."""
+    that nnviz gave then and those of an unbroken run.
+
+    The file was made on another machine (another CPU's SIMD paths and BLAS kernels round
+    differently), so its numbers are matched to :data:`ELSEWHERE` (relative), not bit for bit."""
     with zipfile.ZipFile(FORMAT_1) as archive:
         header = json.loads(archive.read("run.json"))
     assert header["version"] == 1 and header["config"]["hidden"] == 6
@@ -64,7 +70,7 @@ def test_a_run_saved_in_format_1_resumes_to_the_same_numbers():
     assert (entry.loss, entry.test_loss) == pytest.approx((0.2873472270083045, 0.36645098051709574), rel=1e-12)
     straight = build_trainer(config, log_every=10)
     straight.step(500)
-    np.testing.assert_array_equal(trainer.network.flat, straight.network.flat)
+    np.testing.assert_allclose(trainer.network.flat, straight.network.flat, rtol=ELSEWHERE, atol=ELSEWHERE)
 
 
 def test_the_file_is_a_zip_of_json_and_npy(tmp_path):
@@ -97,14 +103,15 @@ def test_the_timeline_is_saved_and_opened(tmp_path):
 
 
 def test_a_run_without_a_timeline_opens_at_its_own_moment():
-    """Files from before the timeline open with one moment, now, that carries on exactly."""
-    config, trainer = load_run(FORMAT_1)
+    """Files from before the timeline open with one moment, now, that carries on exactly:
+    going back to it and on 200 steps gives, bit for bit, what 200 steps from the file give."""
+    _, trainer = load_run(FORMAT_1)
     assert trainer.timeline.steps == [300] and trainer.timeline.moments[0].resumable
     trainer.step(100)
     assert trainer.go_back_to(trainer.timeline.moments[0])
     trainer.step(200)
-    straight = build_trainer(config, log_every=10)
-    straight.step(500)
+    _, straight = load_run(FORMAT_1)
+    straight.step(200)
     np.testing.assert_array_equal(trainer.network.flat, straight.network.flat)
 
 

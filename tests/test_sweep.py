@@ -11,6 +11,8 @@ from nnviz.core.sweep import MAX_NETWORKS, Sweep
 from nnviz.core.sweep_trainer import SweepTrainer
 from nnviz.core.training import train
 
+pytestmark = pytest.mark.exact  # bit-for-bit promises: .ci/run runs these again on other code paths
+
 BASE = TrainingConfig(dtype="float64", hidden=8, samples=120)
 
 

@@ -12,6 +12,8 @@ from nnviz.core.sweep import Sweep
 from nnviz.core.sweep_trainer import SweepTrainer
 from nnviz.core.timeline import KEEP_FIRST, MAX_BYTES, Moment, Timeline, come_home
 
+pytestmark = pytest.mark.exact  # bit-for-bit promises: .ci/run runs these again on other code paths
+
 
 def _moment(step: int, size: int = 10) -> Moment:
     return Moment(step, np.full(size, float(step), dtype=np.float32), "sgd")

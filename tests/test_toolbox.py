@@ -23,6 +23,8 @@ from nnviz.core.runfile import load_run, save_run
 from nnviz.core.sweep import Sweep
 from nnviz.core.sweep_trainer import SweepTrainer
 
+pytestmark = pytest.mark.exact  # bit-for-bit promises: .ci/run runs these again on other code paths
+
 
 def _reference_steps(rule: str, w: np.ndarray, gradients, lrs, momentum: float) -> np.ndarray:
     """torch.optim's rules as written in its documentation, one element at a time in plain

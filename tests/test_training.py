@@ -225,6 +225,60 @@ def test_train_generator_stops_on_divergence():
     assert trainer.step_count < 10_000
 
 
+@pytest.mark.parametrize("speed", [None, 10_000.0])
+def test_a_diverged_run_records_the_step_it_went_back_to(speed):
+    """The history ends on the step training stopped at (its last finite weights), at full
+    speed or in slow motion, with the figures the last snapshot shows: a diverged run's last
+    step is in it as any run's is."""
+    trainer = build_trainer(TrainingConfig(lr=50), log_every=1000)
+    trainer.speed = speed
+    snapshots = list(train(trainer, steps=2000, interval=0.001))
+    last = trainer.history.last()
+    assert snapshots[-1].divergence is not None and trainer.step_count == 2
+    assert last.step == 2 == snapshots[-1].latest.step and last.loss == snapshots[-1].latest.loss
+    assert math.isfinite(last.loss) and last.loss > 100  # step 2's, not step 0's 0.87
+    assert snapshots[-1].history[-1, 0] == 2
+
+
+def test_recording_after_a_divergence_never_steps_back_again():
+    """The weights a divergence went back to are recorded as they are: recording them does not
+    step back a second time, whatever their loss over the whole set."""
+    trainer = build_trainer(TrainingConfig(lr=50), log_every=1000)
+    trainer.step(10)
+    assert trainer.divergence is not None and trainer.step_count == 2
+    weights = trainer.network.flat.copy()
+    trainer.evaluate = lambda: HistoryEntry(2, math.inf, 0.5, math.inf, 0.5)  # as if the whole set overflowed
+    assert not trainer.record()
+    assert trainer.step_count == 2 and trainer.divergence.step == 3
+    np.testing.assert_array_equal(trainer.network.flat, weights)
+
+
+def test_a_dense_early_history_records_every_step_then_fewer_as_the_step_grows():
+    """``LossHistory(None)``: steps 0 to 127 one by one, then 64 steps per doubling of the step
+    count (gaps of at most a 64th of the step), so a long run stays small without thinning."""
+    from nnviz.core.history import DENSE_FIRST, dense_gap
+
+    history = LossHistory(None)
+    for step in range(2**20 + 1):
+        if history.wants(step):
+            history.append(HistoryEntry(step, 1.0, 1.0, math.nan, math.nan))
+    steps = history.array()[:, 0].astype(int).tolist()
+    assert steps[:DENSE_FIRST] == list(range(DENSE_FIRST)) and steps[-1] == 2**20
+    assert steps[DENSE_FIRST:DENSE_FIRST + 3] == [128, 130, 132]
+    assert all(b - a == dense_gap(a) <= max(1, a // 64) for a, b in pairwise(steps))
+    assert len(steps) == DENSE_FIRST + 64 * 13 + 1  # 2**7 one by one, 64 in each doubling to 2**20, and 2**20
+    assert history.capacity is None and history.description()["dense_early"] is True
+
+
+def test_a_history_leaves_out_an_entry_before_its_last():
+    """An entry for a step before the last one (a divergence stepped back past it) is left out,
+    so the history stays in step order."""
+    history = LossHistory(1)
+    for step in (0, 1, 2, 1):
+        history.append(HistoryEntry(step, 1.0, 1.0, math.nan, math.nan))
+    assert history.array()[:, 0].tolist() == [0, 1, 2]
+
+
 def test_history_thins_itself_at_capacity():
     """A bounded history keeps at most `capacity` entries, evenly spaced up to the latest."""
     history = LossHistory(every=1, capacity=100)

@@ -6,6 +6,8 @@ import pytest
 from nnviz.core.config import tutorial_config
 from nnviz.core.experiment import build_trainer
 
+pytestmark = pytest.mark.exact  # bit-for-bit promises: .ci/run runs these again on other code paths
+
 
 def _tutorial_trainer(**changes):
     return build_trainer(tutorial_config().replace(**changes), log_every=1)

@@ -228,6 +228,78 @@ def resolve_config(given: dict, base: TrainingConfig | None = None) -> TrainingC
     return config.validated()
 
 
+def start_config(given: dict, remembered) -> tuple[TrainingConfig, list[str]]:
+    """The window's first settings: what the user typed (``given``, as :func:`resolve_config`
+    takes it) over what the last session left (``remembered``: :meth:`TrainingConfig.as_dict`
+    output, or whatever a damaged or foreign settings file holds; None for nothing).
+
+    Returns the config and sentences saying what of the remembered settings was dropped or
+    changed. Only ``given`` can raise :class:`ConfigError`: nothing remembered blocks a start.
+    """
+    base, notes = _remembered_config(remembered)
+    base, note = _fitted_to(given, base)
+    notes += [note] if note else []
+    try:
+        config = resolve_config(given, base)
+    except ConfigError as error:
+        config = resolve_config(given)  # the defaults with what was typed: an error here is the user's
+        notes.append(f"the remembered settings do not go with the options given ({error}), "
+                     "so the defaults stand in for them")
+    if config.dataset in IMAGE_DATASETS and config.features != DEFAULT_FEATURES:
+        if "features" in given:  # as nnviz train says it
+            raise ConfigError(f"input features apply to points with two coordinates; the {config.dataset} are images")
+        config = config.replace(features=DEFAULT_FEATURES)
+        notes.append("the remembered input features are for 2-D points, so the images are read as they are")
+    return config, notes
+
+
+def _remembered_config(values) -> tuple[TrainingConfig, list[str]]:
+    """The remembered settings that are valid, over the defaults, and a note naming the rest."""
+    if values is None:
+        return TrainingConfig(), []
+    if not isinstance(values, dict):
+        return TrainingConfig(), [(f"the remembered settings are not a set of named values "
+                                  f"({type(values).__name__}), so the defaults stand in")]
+    # One setting at a time over the defaults, twice round, since some depend on others
+    # (nesterov on momentum, a list of activations on the layers).
+    config, pending, errors = TrainingConfig(), {k: v for k, v in values.items() if k in _FIELDS}, {}
+    for _ in range(2):
+        for name, value in list(pending.items()):
+            try:
+                config = config.replace(**{name: value}).validated()
+                del pending[name]
+            except (ConfigError, TypeError, ValueError) as problem:
+                errors[name] = problem
+    notes = [(f"dropped the remembered {', '.join(pending)} ({_sentence(errors[next(iter(pending))])}), "
+              "so the defaults stand in for them")] if pending else []
+    if config.dataset == CUSTOM:  # the user's points are not kept in the settings: the rest still apply
+        config = config.replace(dataset=TrainingConfig.dataset)
+    return config, notes
+
+
+def _fitted_to(given: dict, base: TrainingConfig) -> tuple[TrainingConfig, str]:
+    """``base`` with what depends on the typed settings made to follow them: a remembered list
+    of activations, one per layer, that does not fit a typed shape becomes one activation."""
+    if given.get("momentum") == 0 and base.optimizer == "nesterov" and "optimizer" not in given:
+        return base.replace(optimizer="sgd"), "nesterov needs momentum, so with momentum 0 the optimizer is sgd"
+    if "hidden" in given and "activation" not in given and isinstance(base.activation, tuple) \
+            and len(base.activation) != len(given["hidden"]):
+        one = base.activation[0]
+        layers = len(given["hidden"])
+        return base.replace(activation=one), (
+            f"the remembered activations, one per layer ({activation_name(base.activation)}), do not fit "
+            f"{layers} hidden layer{'s' if layers != 1 else ''}, so every layer uses {one}")
+    return base, ""
+
+
+def _sentence(error) -> str:
+    text = str(error)
+    return text if len(text) <= 120 else text[:117] + "..."
+
+
+_FIELDS = frozenset(f.name for f in fields(TrainingConfig))
+
+
 def with_optimizer(config: TrainingConfig, rule: str, momentum_given: bool = False) -> TrainingConfig:
     """``config`` trained by ``rule``; Nesterov needs momentum, so without one given it takes
     :data:`NESTEROV_MOMENTUM`."""

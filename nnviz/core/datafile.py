@@ -69,12 +69,12 @@ def read_points(path: str | os.PathLike) -> Dataset:
 def _text(path: Path) -> str:
     with opened_to_read(path) as handle:
         size = os.fstat(handle.fileno()).st_size  # before reading: a huge file is refused unread
-        too_big = f"nnviz reads data files of up to {MAX_BYTES // 2**20} MB"
+        too_big = f"nnviz reads data files of up to {MAX_BYTES // 2**20} MiB"
         if size > MAX_BYTES:
-            raise _Problem(f"it is {size / 2**20:.1f} MB; {too_big}")
+            raise _Problem(f"it is {size / 2**20:.1f} MiB; {too_big}")
         raw = handle.read(MAX_BYTES + 1)  # a device or pipe reports no size: stop reading anyway
     if len(raw) > MAX_BYTES:
-        raise _Problem(f"it is larger than {MAX_BYTES // 2**20} MB; {too_big}")
+        raise _Problem(f"it is larger than {MAX_BYTES // 2**20} MiB; {too_big}")
     if b"\0" in raw:
         raise _Problem("it is a binary file, not CSV text")
     try:

@@ -29,19 +29,37 @@ class SaveError(OSError):
     """A file could not be written; the message says where and why, in one sentence."""
 
 
-def write_atomically(path: str | os.PathLike, write: Callable[[str], bool | None]) -> None:
-    """Call ``write(tmp)`` to fill a temporary file next to ``path``, then rename it over
-    ``path``. If ``write`` returns False or raises ``OSError``, nothing at ``path`` changes
-    and no temporary file is left. Raises :class:`SaveError`."""
-    path = Path(path)
+def check_writable(path: str | os.PathLike) -> None:
+    """Raise :class:`SaveError` if :func:`write_atomically` could not save ``path``: its
+    folder is missing or not a folder, ``path`` is a folder, or no file can be made in the
+    folder. To be asked before long work (training) whose result goes there; it leaves
+    nothing behind."""
+    os.remove(_temporary(Path(path)))
+
+
+def _temporary(path: Path) -> str:
+    """A new empty file beside ``path`` to write it through (the caller removes it). Raises
+    :class:`SaveError`, in one sentence, where ``path`` cannot be saved."""
     folder = path.parent
+    if path.is_dir():
+        raise SaveError(f"Cannot save {path}: it is a folder.")
     if not folder.is_dir():
-        raise SaveError(f"Cannot save {path}: the folder {folder} does not exist.")
+        reason = "is a file, not a folder" if folder.exists() else "does not exist"
+        raise SaveError(f"Cannot save {path}: the folder {folder} {reason}.")
     try:
         handle, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=folder)
     except OSError as error:
         raise SaveError(f"Cannot save {path}: {error.strerror or error} (is the folder writable?).") from None
     os.close(handle)
+    return tmp
+
+
+def write_atomically(path: str | os.PathLike, write: Callable[[str], bool | None]) -> None:
+    """Call ``write(tmp)`` to fill a temporary file next to ``path``, then rename it over
+    ``path``. If ``write`` returns False or raises ``OSError``, nothing at ``path`` changes
+    and no temporary file is left. Raises :class:`SaveError`."""
+    path = Path(path)
+    tmp = _temporary(path)
     try:
         if write(tmp) is False:
             raise SaveError(f"Cannot save {path}: writing the file failed (is the disk full?).")

@@ -57,7 +57,7 @@ def read_idx(path: str | os.PathLike) -> Dataset:
 
     labels = _guarded(str(labels_file), "labels", load_labels)
     X = pixels.reshape(count, rows * columns).astype(np.float32)
-    X /= 255  # in place: a float64 temporary of all MNIST would take another 400 MB
+    X /= 255  # in place: a float64 temporary of all MNIST would take another 440 MB
     name = Path(images.name.removesuffix(".gz")).stem
     return Dataset(name, X, labels.astype(np.int64), np.empty((0, rows * columns), dtype=np.float32),
                    np.empty(0, dtype=np.int64), image_shape=(rows, columns))
@@ -123,8 +123,11 @@ def _guarded(name: str, kind: str, read: Callable):
         reason = str(problem)
     except EOFError:
         reason = "it is a gzip file that ends too soon (was the download cut short?)"
-    except (gzip.BadGzipFile, zlib.error):  # before OSError: BadGzipFile is one
-        reason = "it is a damaged gzip file that cannot be unpacked"
+    except (gzip.BadGzipFile, zlib.error) as error:  # before OSError: BadGzipFile is one
+        if "CRC" in str(error):  # gzip's "CRC check failed": it unpacks, to bytes that are not the ones packed
+            reason = "it is a damaged gzip file: what it unpacks to fails its CRC check"
+        else:
+            reason = "it is a damaged gzip file that cannot be unpacked"
     except MemoryError:
         reason = "there is not enough memory to hold it"
     except OSError as error:
@@ -147,22 +150,42 @@ def _load(path: Path, magic: bytes, expect: int | None = None, images: str = "")
     """``(values, dimensions, gzipped)`` of an IDX file of the kind ``magic`` names, checked
     against the limits (and for labels against the ``expect`` images of the file ``images``)
     before its values are read."""
-    kind = _KINDS[magic]
     with _opened(path) as (stream, gzipped):
-        dims = _header(stream, magic)
-        if kind == "image":
-            _check_images(*dims)
-        elif dims[0] != expect:
-            raise _Problem(f"it holds {dims[0]:,} labels, but {images} holds {expect:,} images")
-        size = int(np.prod(dims))
-        values = np.empty(size, dtype=np.uint8)  # filled in place: no second copy of the pixels
-        got = _fill(stream, memoryview(values))
-        what = (f"{dims[0]:,} images of {dims[1]}x{dims[2]} pixels" if kind == "image" else f"{size:,} labels")
-        if got < size:
-            raise _Problem(f"it is truncated: its header announces {what} ({size:,} bytes), but only {got:,} bytes follow")
-        if stream.read(1):
-            raise _Problem(f"it is longer than its header says: more bytes follow its {what} ({size:,} bytes)")
-    return values, dims, gzipped
+        try:
+            return _values(stream, magic, expect, images) + (gzipped,)
+        except _Problem:
+            if gzipped:  # bytes that a damaged gzip stream made up: its checksum says so at its end
+                _drain(stream)
+            raise
+
+
+def _values(stream: BinaryIO, magic: bytes, expect: int | None, images: str) -> tuple[np.ndarray, tuple[int, ...]]:
+    """The values and dimensions of the IDX data in ``stream`` (see :func:`_load`)."""
+    kind = _KINDS[magic]
+    dims = _header(stream, magic)
+    if kind == "image":
+        _check_images(*dims)
+    elif dims[0] != expect:
+        raise _Problem(f"it holds {dims[0]:,} labels, but {images} holds {expect:,} images")
+    size = int(np.prod(dims))
+    values = np.empty(size, dtype=np.uint8)  # filled in place: no second copy of the pixels
+    got = _fill(stream, memoryview(values))
+    what = (f"{dims[0]:,} images of {dims[1]}x{dims[2]} pixels" if kind == "image" else f"{size:,} labels")
+    if got < size:
+        raise _Problem(f"it is truncated: its header announces {what} ({size:,} bytes), but only {got:,} bytes follow")
+    if stream.read(1):
+        raise _Problem(f"it is longer than its header says: more bytes follow its {what} ({size:,} bytes)")
+    return values, dims
+
+
+def _drain(stream: BinaryIO) -> None:
+    """Read a gzip stream on to its end (a bounded way: at most :data:`MAX_TOTAL_PIXELS` more
+    bytes), so that a damaged one raises its error (a CRC that does not match) rather than the
+    problem its made-up bytes seem to have (a wrong length or count)."""
+    buffer = memoryview(bytearray(_CHUNK))
+    for _ in range(MAX_TOTAL_PIXELS // _CHUNK + 1):
+        if not stream.readinto(buffer):
+            return
 
 
 def _header(stream: BinaryIO, magic: bytes) -> tuple[int, ...]:

@@ -13,7 +13,8 @@ ships its own ffmpeg); both atomically, with the run's settings as a GIF comment
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+import subprocess
+from collections.abc import Callable, Iterable
 
 import numpy as np
 
@@ -61,14 +62,18 @@ def pick_moments(moment_steps: list[int], frames: int) -> list[int]:
     return [round(k * (count - 1) / (frames - 1)) for k in range(frames)]
 
 
-def write_movie(path: str | os.PathLike, frames: Iterable[np.ndarray], fps: float, comment: str) -> int:
+def write_movie(path: str | os.PathLike, frames: Iterable[np.ndarray], fps: float,
+                comment: str | Callable[[], str]) -> int:
     """Write RGB frames (``(height, width, 3)`` uint8, all one size) to ``path`` as GIF or MP4,
-    atomically; returns how many were written. Raises :class:`MovieError` or :class:`SaveError`."""
+    atomically; returns how many were written. ``comment`` may be a function, asked once the
+    frames are made (for what only they tell, like the steps of a movie cut short by a
+    divergence). Raises :class:`MovieError` or :class:`SaveError`."""
     kind = movie_kind(path)
     written = []
+    text = comment if callable(comment) else lambda: comment
 
     def write(tmp: str) -> None:
-        written.append((_write_gif if kind == "gif" else _write_mp4)(tmp, frames, fps, comment))
+        written.append((_write_gif if kind == "gif" else _write_mp4)(tmp, frames, fps, text))
 
     write_atomically(path, write)
     if not written[0]:
@@ -76,7 +81,7 @@ def write_movie(path: str | os.PathLike, frames: Iterable[np.ndarray], fps: floa
     return written[0]
 
 
-def _write_gif(tmp: str, frames: Iterable[np.ndarray], fps: float, comment: str) -> int:
+def _write_gif(tmp: str, frames: Iterable[np.ndarray], fps: float, comment: Callable[[], str]) -> int:
     from PIL import Image
 
     # Each frame its own palette (the first frame's lacked the colours that came later), by the fast
@@ -85,26 +90,45 @@ def _write_gif(tmp: str, frames: Iterable[np.ndarray], fps: float, comment: str)
               for frame in frames]
     if images:
         images[0].save(tmp, format="GIF", save_all=True, append_images=images[1:], duration=round(1000 / fps),
-                       loop=0, comment=comment.encode())
+                       loop=0, comment=comment().encode())
     return len(images)
 
 
-def _write_mp4(tmp: str, frames: Iterable[np.ndarray], fps: float, comment: str) -> int:
+def _write_mp4(tmp: str, frames: Iterable[np.ndarray], fps: float, comment: Callable[[], str]) -> int:
     import imageio_ffmpeg
 
-    count, writer = 0, None
+    count, writer, first = 0, None, ""
     try:
         for frame in frames:
             height, width = frame.shape[0] // 2 * 2, frame.shape[1] // 2 * 2  # H.264 in yuv420p wants even sides
             if writer is None:
+                first = comment()
                 writer = imageio_ffmpeg.write_frames(
                     tmp, (width, height), fps=fps, codec="libx264", pix_fmt_in="rgb24", pix_fmt_out="yuv420p",
                     quality=7, macro_block_size=1, ffmpeg_log_level="error",
-                    output_params=["-f", "mp4", "-metadata", f"comment={comment}"])  # tmp has no .mp4 to go by
+                    output_params=["-f", "mp4", "-metadata", f"comment={first}"])  # tmp has no .mp4 to go by
                 writer.send(None)
             writer.send(np.ascontiguousarray(frame[:height, :width]))
             count += 1
     finally:
         if writer is not None:
             writer.close()
+    if count and (last := comment()) != first:  # the frames told more: the metadata is written anew
+        _retag_mp4(tmp, last)
     return count
+
+
+def _retag_mp4(tmp: str, comment: str) -> None:
+    """Give the MP4 at ``tmp`` another comment, copying its video as it is (raises OSError)."""
+    import imageio_ffmpeg
+
+    retagged = tmp + ".tagged"
+    try:
+        done = subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-v", "error", "-y", "-i", tmp, "-map", "0", "-c", "copy",
+                               "-metadata", f"comment={comment}", "-f", "mp4", retagged], capture_output=True, check=False)
+        if done.returncode:
+            raise OSError("ffmpeg could not write the movie's comment")
+        os.replace(retagged, tmp)
+    finally:
+        if os.path.exists(retagged):
+            os.remove(retagged)

@@ -144,6 +144,35 @@ class MLP:
         return f"MLP({sizes}, {','.join(self.activations) or 'softmax only'}, {self.dtype.name}{inputs})"
 
 
+class Scoring:
+    """Loss and accuracy of networks shaped like ``network`` on fixed points ``(X, y)``, as
+    :meth:`MLP.evaluate` gives them, but through the training pass's own forward
+    (:func:`forward_into`) into buffers kept between calls: a history recording every few
+    steps cost one and a half training steps a record at 200 hidden units, and now allocates
+    nothing."""
+
+    def __init__(self, network: MLP, X: np.ndarray, y: np.ndarray):
+        self.key = scoring_key(network)
+        n, dtype = len(y), network.dtype
+        self._X_ones = with_ones(network.inputs(X))
+        self._y = y
+        self._flat_index = np.arange(n) * network.layer_sizes[-1] + y
+        self._outputs = [np.empty((n, size), dtype) for size in network.layer_sizes[1:]]
+        self._row_max, self._row_sum = np.empty(n, dtype), np.empty(n, dtype)
+
+    def of(self, network: MLP, l2: float) -> tuple[float, float]:
+        """Loss (cross-entropy plus L2 term) and accuracy of ``network``."""
+        probs = forward_into(network, self._X_ones, self._outputs, self._row_max, self._row_sum)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            data_loss = -float(np.mean(np.log(np.take(probs, self._flat_index))))
+        return data_loss + network.penalty(l2), float(np.mean(np.argmax(probs, axis=1) == self._y))
+
+
+def scoring_key(network: MLP) -> tuple:
+    """What a :class:`Scoring` depends on besides the points: the network's shape and inputs."""
+    return network.layer_sizes, network.dtype, network.features
+
+
 def per_layer(activation: str | tuple[str, ...], layers: int) -> tuple[str, ...]:
     """One activation name per hidden layer, from one name for all or a name per layer."""
     names = (activation,) * layers if isinstance(activation, str) else tuple(activation)

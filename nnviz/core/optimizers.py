@@ -40,6 +40,28 @@ STATE = {  # the buffers each rule keeps, named as torch.optim names them
 ADAGRAD_EPS = 1e-10
 RMSPROP_ALPHA, RMSPROP_EPS = 0.99, 1e-8
 ADAM_BETAS, ADAM_EPS = (0.9, 0.999), 1e-8
+# The learning rates each rule usually trains well at, (low, high), on the mean loss. The
+# adaptive rules scale each weight's step to about lr, so sgd's default of 1 throws a network
+# off at Adam's first step.
+USUAL_RATES = {
+    "sgd": (0.1, 1.0),
+    "nesterov": (0.1, 1.0),
+    "adagrad": (0.01, 0.1),
+    "rmsprop": (0.001, 0.01),
+    "adam": (0.001, 0.01),
+}
+SUGGESTED_RATES = {"sgd": 0.5, "nesterov": 0.1, "adagrad": 0.05, "rmsprop": 0.005, "adam": 0.005}  # inside those
+FAR_FACTOR = 3.0  # a rate more than this many times outside the usual range is far from it
+
+
+def rate_advice(rule: str, lr: float) -> str:
+    """One sentence when ``lr`` is far from the rates ``rule`` usually takes (see
+    :data:`USUAL_RATES`), naming them; "" when it is not."""
+    low, high = USUAL_RATES[rule]
+    if low / FAR_FACTOR <= lr <= high * FAR_FACTOR:
+        return ""
+    effect = "above: it may throw the network off at once" if lr > high else "below: it will learn slowly"
+    return f"{rule} usually learns at rates of {low:g} to {high:g}; {lr:g} is far {effect}."
 
 
 class Optimizer:

@@ -21,7 +21,7 @@ the last update), ``optimizer`` (the optimiser's state: one row per buffer that
 ``optimizers.STATE`` names for its rule), ``history`` (rows of step, loss, train accuracy, test
 loss, test accuracy), ``X_train``, ``y_train``, ``X_test``, ``y_test``, ``order`` (this
 epoch's mini-batch order), and (from version 4) ``timeline`` and ``timeline_steps``: the weights
-of the run's kept moments, a row each, and their steps (thinned evenly to fit 48 MB). Resuming
+of the run's kept moments, a row each, and their steps (thinned evenly to fit 48 MiB). Resuming
 from a file continues bit for bit as if never stopped; from a moment of its timeline, with a
 fresh optimiser state.
 
@@ -77,7 +77,7 @@ def save_run(path: str | os.PathLike, config: TrainingConfig, trainer: Trainer) 
         "format": FORMAT, "version": VERSION, "config": config.as_dict(), "step": trainer.step_count,
         "layer_sizes": list(network.layer_sizes), "activation": config.as_dict()["activation"], "dtype": network.dtype.name,
         "settings": {key: getattr(trainer, key) for key in LIVE_SETTINGS}, "optimizer_steps": state["optimizer_steps"],
-        "history": {"every": trainer.history.every, "capacity": trainer.history.capacity},
+        "history": trainer.history.description(),  # with "dense_early": true for a history recorded so
         "batches": {"cursor": state["cursor"], "rng": state["rng"], "dropout_rng": state["dropout_rng"]},
         "has_previous": state["has_previous"],
         "timeline": {"every": trainer.timeline.every, "next_step": trainer.timeline.next_step},
@@ -121,8 +121,7 @@ def _timeline_arrays(trainer: Trainer) -> dict[str, np.ndarray]:
 def _on_grid(history: LossHistory) -> np.ndarray:
     """The history without an entry a run recorded only because it ended there: an
     uninterrupted run would not have it, and a resumed one must match that."""
-    rows = history.array()
-    return rows[rows[:, 0] % history.every == 0]
+    return history.scheduled()
 
 
 def load_run(path: str | os.PathLike) -> tuple[TrainingConfig, Trainer]:
@@ -419,7 +418,8 @@ def _build(header: dict, arrays: dict) -> tuple[TrainingConfig, Trainer]:
     trainer = Trainer(
         MLP.from_flat(arrays["parameters"].copy(), sizes, config.activations, inputs), data, lr=config.lr,
         l2=config.l2, momentum=config.momentum, optimizer=config.optimizer, dropout=config.dropout,
-        batch_size=config.batch_size, history=LossHistory.from_array(rows, every, capacity),
+        batch_size=config.batch_size,
+        history=LossHistory.from_array(rows, every, capacity, header["history"].get("dense_early") is True),
         step_count=header["step"], batches=batches, dropout_rng=masks_rng,
     )
     if "velocity" in arrays:  # before version 3: v = -lr * b, with b torch's momentum buffer

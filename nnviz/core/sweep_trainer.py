@@ -32,7 +32,7 @@ from nnviz.core.datasets import Dataset
 from nnviz.core.experiment import batch_rng, build_network, dropout_rng
 from nnviz.core.features import DEFAULT_FEATURES, FEATURES
 from nnviz.core.history import HistoryEntry, LossHistory
-from nnviz.core.network import MLP, softmax_by_class
+from nnviz.core.network import MLP, parameter_views, softmax_by_class
 from nnviz.core.optimizers import OPTIMIZERS, Optimizer
 from nnviz.core.sweep import SweepSnapshot
 from nnviz.core.timeline import Moment, Timeline
@@ -561,8 +561,8 @@ class SweepTrainer:
 
     def trainer(self, i: int) -> Trainer:
         """Network ``i`` as a lone :class:`Trainer` that carries on where the sweep is (weights,
-        optimiser state, history, step and batch order): exactly, but for its dropout masks,
-        which a lone trainer draws differently."""
+        optimiser state, history, step, batch order, and its part of the timeline): exactly, but
+        for its dropout masks, which a lone trainer draws differently."""
         config = self.configs[i]
         network = self.network(i)
         trainer = Trainer(
@@ -570,6 +570,7 @@ class SweepTrainer:
             dropout=config.dropout, batch_size=config.batch_size, history=copy.deepcopy(self.histories[i]),
             dropout_rng=copy.deepcopy(self._dropout_rng),
             step_count=self.step_count, batches=self._batches.with_features(network.features),
+            timeline=self.timeline_of(i),
         )
         optimizer = self._optimizers[config.optimizer]
         for name, buffer in optimizer.state.items():
@@ -577,6 +578,30 @@ class SweepTrainer:
                 mine[...] = sweeps
         trainer.optimizer_steps = optimizer.steps
         return trainer
+
+    def timeline_of(self, i: int) -> Timeline:
+        """Network ``i``'s part of every moment kept, as a lone trainer's timeline: its weights,
+        its update rule's state, and the batch and dropout generators (see :meth:`trainer`), so
+        that a network taken out of the sweep can be replayed, and filmed, from step 0."""
+        rule, template = self.configs[i].optimizer, self.network(i)
+        keys = {name: f"{rule}/{name}" for name in self._optimizers[rule].state}  # as keep_moment names them
+        timeline = Timeline(self.timeline.max_bytes, self.timeline.every)
+        for moment in self.timeline.moments:
+            weights = self._lone_flat(template, moment.weights, i)
+            kept = all(key in moment.optimizer_state for key in keys.values())
+            state = {name: self._lone_flat(template, moment.optimizer_state[key], i)
+                     for name, key in keys.items()} if kept else {}
+            timeline.keep(Moment(moment.step, weights, rule if kept else moment.optimizer, state,
+                                 moment.optimizer_steps, moment.dropout_rng, moment.batches))
+        return timeline
+
+    def _lone_flat(self, template: MLP, packed: np.ndarray, i: int) -> np.ndarray:
+        """Network ``i``'s part of a flat packed vector (weights or an optimiser buffer), laid
+        out as a lone network's flat vector (``template``'s)."""
+        flat = np.empty_like(template.flat)
+        for mine, sweeps in zip(parameter_views(flat, template.layer_sizes), self._unpack(_views(packed, self._shapes), i)):
+            mine[...] = sweeps
+        return flat
 
     def evaluate(self) -> list[HistoryEntry]:
         """Each network's figures at the current step."""

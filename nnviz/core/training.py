@@ -15,7 +15,15 @@ from nnviz.core.datasets import Dataset
 from nnviz.core.features import expand
 from nnviz.core.history import HistoryEntry, LossHistory
 from nnviz.core.layer_stats import LayerHistogram, weight_histograms
-from nnviz.core.network import MLP, Backprop, Dropout, parameter_views, with_ones
+from nnviz.core.network import (
+    MLP,
+    Backprop,
+    Dropout,
+    Scoring,
+    parameter_views,
+    scoring_key,
+    with_ones,
+)
 from nnviz.core.optimizers import Optimizer
 from nnviz.core.timeline import Moment, Timeline
 
@@ -82,6 +90,21 @@ class Batches:
         self._flat_index = np.arange(len(self.y)) * classes + self.y
         self._order = np.arange(len(self.y))
         self._cursor = len(self.y)  # forces a shuffle before the first mini-batch
+        self._scorings: dict[tuple, Scoring] = {}  # (test?, network shape): the last two evaluated
+
+    def __getstate__(self) -> dict:
+        return {**self.__dict__, "_scorings": {}}  # buffers, rebuilt on demand
+
+    def scores(self, network: MLP, l2: float, test: bool = False) -> tuple[float, float]:
+        """Loss (with the L2 term) and accuracy of ``network`` on the training set (or the test set)."""
+        key = (test, scoring_key(network))
+        scoring = self._scorings.get(key)
+        if scoring is None:
+            if len(self._scorings) >= 2:  # one network's two sets: a sweep's many shapes are not all kept
+                self._scorings.clear()
+            X, y = (self.X_test, self.y_test) if test else (self.X, self.y)
+            scoring = self._scorings[key] = Scoring(network, X, y)
+        return scoring.of(network, l2)
 
     def state(self) -> dict:
         """What a run file needs to continue the batch order exactly."""
@@ -118,9 +141,9 @@ class Batches:
 
 def evaluate(network: MLP, batches: Batches, l2: float, step: int) -> HistoryEntry:
     """Loss and accuracy of ``network`` on the training and test sets."""
-    loss, accuracy = network.evaluate(batches.X, batches.y, l2)
+    loss, accuracy = batches.scores(network, l2)
     if len(batches.y_test):
-        test_loss, test_accuracy = network.evaluate(batches.X_test, batches.y_test, l2)
+        test_loss, test_accuracy = batches.scores(network, l2, test=True)
     else:
         test_loss = test_accuracy = math.nan
     return HistoryEntry(step, loss, accuracy, test_loss, test_accuracy)
@@ -370,10 +393,13 @@ class Trainer:
         return evaluate(self.network, self._batches, self.l2, self.step_count)
 
     def record(self) -> bool:
-        """Append the current figures to the history; False (and a step back) if not finite."""
+        """Append the current figures to the history; False (and a step back) if not finite.
+        After a divergence these are the weights it went back to, the last step reached: they
+        are recorded, and never stepped back from again."""
         entry = self.evaluate()
         if not math.isfinite(entry.loss):
-            self._step_back()
+            if self.divergence is None:
+                self._step_back()
             return False
         self.history.append(entry)
         return True
@@ -425,8 +451,10 @@ def _slow_motion(trainer: Trainer, target: int | None, interval: float) -> Gener
         count = min(count, target - trainer.step_count)
     started = time.perf_counter()
     trainer.step(count)
-    if trainer.divergence is None:
-        trainer.record()  # the loss curve grows frame by frame (entries off the history's grid go when it thins)
+    # The loss curve grows frame by frame (entries off the history's grid go when it thins);
+    # after a divergence, to the step it went back to.
+    if not trainer.record() and trainer.divergence is not None:
+        trainer.record()
     snapshot = trainer.snapshot(trainer.speed, exact=True)  # every frame's figures are its own
     yield snapshot
     while trainer.speed is not None and not trainer.divergence and (
@@ -474,6 +502,8 @@ def train(trainer: Trainer, steps: int | None = None, interval: float = 1 / 60) 
         chunk = max(1, min(1000, int(rate * between / 8)))
         if trainer.divergence is None and target is not None and trainer.step_count >= target:
             trainer.record()  # the last step always appears in the history
+        if trainer.divergence is not None:
+            trainer.record()  # a diverged run's too: the step whose weights it went back to
         taken = time.perf_counter()
         last = trainer.divergence is not None or (target is not None and trainer.step_count >= target)
         exact = last or taken - figured >= max(FIGURES_INTERVAL, (cost[True] or 0.0) * rest)

@@ -6,7 +6,7 @@ import gc
 import os
 import sys
 
-from nnviz.core.config import ConfigError, TrainingConfig, resolve_config
+from nnviz.core.config import ConfigError, start_config
 
 FIRST_FRAME = "NNVIZ_FIRST_FRAME"  # a path: save the window as first drawn there, then quit (start-up benchmark)
 NO_DISPLAY = (
@@ -41,9 +41,8 @@ def run_app(given: dict, *, start: bool = False, screenshot: str | None = None, 
     from threadpoolctl import threadpool_limits
 
     from nnviz.core.files import SaveError
-    from nnviz.gui import settings as stored
     from nnviz.gui.files import export
-    from nnviz.gui.main_window import MainWindow, app_icon
+    from nnviz.gui.main_window import app_icon
 
     # The window's arrays are small: BLAS threads would only compete with the training process.
     threadpool_limits(1)
@@ -52,14 +51,11 @@ def run_app(given: dict, *, start: bool = False, screenshot: str | None = None, 
     app.setOrganizationName("nnviz")
     app.setWindowIcon(app_icon())
     settings = None if screenshot else QSettings("nnviz", "nnviz")
-    base = stored.load_config(settings) if settings is not None else None
     try:
-        config = resolve_config(given, base or TrainingConfig())
+        window = open_window(given, settings, points_in_background=not screenshot)
     except ConfigError as error:
         print(f"nnviz: error: {error}", file=sys.stderr)
         return 2
-    # A picture waits for the points; a window shows itself first and the points follow.
-    window = MainWindow(config, settings, points_in_background=not screenshot)
     if open_path is not None:
         window.show_error = lambda message: print(f"nnviz: error: {message}", file=sys.stderr)
         if not window.files.open_file(open_path):
@@ -98,6 +94,26 @@ def run_app(given: dict, *, start: bool = False, screenshot: str | None = None, 
         QTimer.singleShot(0, window.session.start)
     settle_heap()
     return app.exec_()
+
+
+def open_window(given: dict, settings, *, points_in_background: bool = True):
+    """The main window with the settings in ``given`` over those remembered in ``settings``
+    (a QSettings, or None to remember nothing). Remembered settings that do not hold are
+    dropped, or follow what was typed, and the status bar says so; then the settings are left
+    as they were until the user changes something. Raises ConfigError only for ``given``."""
+    from nnviz.gui import settings as stored
+    from nnviz.gui.main_window import MainWindow
+
+    remembered, notes = stored.load_remembered(settings) if settings is not None else (None, [])
+    config, more = start_config(given, remembered)
+    notes += more
+    # A picture waits for the points; a window shows itself first and the points follow.
+    window = MainWindow(config, settings, points_in_background=points_in_background)
+    if notes:
+        message = "; ".join(notes)
+        window.statusBar().showMessage(f"{message[0].upper()}{message[1:]}.", 30000)
+        window.settings_kept_for = config
+    return window
 
 
 def settle_heap() -> None:

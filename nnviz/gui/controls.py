@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from PyQt5.QtCore import QSignalBlocker, Qt, pyqtSignal
+from PyQt5.QtCore import QEvent, QObject, QSignalBlocker, Qt, QTimer, pyqtSignal
 from PyQt5.QtWidgets import (
     QAbstractSpinBox,
     QButtonGroup,
@@ -17,6 +17,7 @@ from PyQt5.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QScrollArea,
     QSlider,
     QSpinBox,
     QToolButton,
@@ -45,7 +46,13 @@ from nnviz.core.datasets import (
 )
 from nnviz.core.features import FEATURES, feature_symbol
 from nnviz.core.initialisation import INIT_HELP, INIT_SCHEMES
-from nnviz.core.optimizers import MOMENTUM_RULES, OPTIMIZER_HELP, OPTIMIZERS
+from nnviz.core.optimizers import (
+    MOMENTUM_RULES,
+    OPTIMIZER_HELP,
+    OPTIMIZERS,
+    SUGGESTED_RATES,
+    rate_advice,
+)
 from nnviz.gui.colors import class_color
 from nnviz.gui.throttle import Throttled
 
@@ -68,6 +75,18 @@ def _spin(low, high, step, tip, decimals=None) -> QAbstractSpinBox:
     return box
 
 
+class WheelNeedsFocus(QObject):
+    """An event filter: a box, field or slider in a scrolling panel takes the wheel only once it
+    has focus (a click or Tab gives it); otherwise the wheel scrolls the panel. Scrolling over
+    the Activation box turned relu into leaky_relu, and each turn threw the network away."""
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Wheel and not watched.hasFocus():
+            event.ignore()  # an ignored wheel event goes on to the parents: the scroll area
+            return True
+        return False
+
+
 class ControlPanel(QWidget):
     """Edits a :class:`TrainingConfig`. Emits ``config_edited`` with the whole config on every
     user change; :meth:`show_config` updates the widgets without emitting."""
@@ -78,6 +97,7 @@ class ControlPanel(QWidget):
     reset_clicked = pyqtSignal()
     pin_clicked = pyqtSignal()
     speed_changed = pyqtSignal(object)  # steps a second, or None for full speed
+    layer_selected = pyqtSignal(int)  # the hidden layer the width and activation controls edit, when it changes
     draw_toggled = pyqtSignal(bool)
     load_data_clicked = pyqtSignal()
     save_data_clicked = pyqtSignal()
@@ -92,6 +112,11 @@ class ControlPanel(QWidget):
         layout.addWidget(self._build_network_group())
         layout.addWidget(self._build_training_group())
         layout.addStretch(1)
+        self._wheel_filter = WheelNeedsFocus(self)
+        for kind in (QComboBox, QAbstractSpinBox, QSlider):
+            for widget in self.findChildren(kind):
+                widget.setFocusPolicy(Qt.StrongFocus)  # not WheelFocus: the wheel must not take focus either
+                widget.installEventFilter(self._wheel_filter)
         self.show_config(config)
 
     # Building ------------------------------------------------------------------------------
@@ -262,6 +287,7 @@ class ControlPanel(QWidget):
         form.addRow("Init", self.init)
         self._link(self.init.currentIndexChanged, "init", self.init.currentData)
         self._layer = 0  # the hidden layer the width and activation controls edit
+        self._announced_layer = 0  # the one layer_selected last named
         # Each slider position means a new network: follow a drag at most every 50 ms.
         self._follow_slider = Throttled(self.hidden.setValue, 50, leading=True, busy_share=0.5)
         self.hidden_slider.valueChanged.connect(self._follow_slider)
@@ -293,6 +319,21 @@ class ControlPanel(QWidget):
         row.addWidget(self.lr_slider, 1)
         row.addWidget(self.lr)
         form.addRow("Learning rate", row)
+        self.rate_hint = QLabel()  # after a change of optimiser, when the rate is far from its usual ones
+        self.rate_hint.setWordWrap(True)
+        self.rate_hint.setStyleSheet("color: #7a2e00;")
+        self.use_usual_rate = QPushButton()
+        self.use_usual_rate.setToolTip("Set the learning rate to one this optimiser usually trains well at")
+        self.use_usual_rate.setFocusPolicy(Qt.TabFocus)  # a click leaves focus be: it must not pass to L2 as the row hides
+        self.use_usual_rate.clicked.connect(self._on_use_usual_rate_clicked)
+        self._rate_hint_row = QWidget()
+        hint_row = QHBoxLayout(self._rate_hint_row)
+        hint_row.setContentsMargins(0, 0, 0, 0)
+        hint_row.addWidget(self.rate_hint, 1)
+        hint_row.addWidget(self.use_usual_rate, 0, Qt.AlignTop)
+        self._rate_hint_row.hide()
+        self._advised: tuple[str, float] | None = None  # the optimiser and rate the hint is about
+        form.addRow(self._rate_hint_row)
         self.l2 = _spin(0.0, 1.0, 1e-4, "L2 strength: adds l2/2 * sum of squared weights to the loss (applies live)", decimals=5)
         self.l2.setStepType(QAbstractSpinBox.AdaptiveDecimalStepType)
         self.momentum = _spin(0.0, 0.99, 0.05, "Momentum of sgd and nesterov, 0 for plain gradient descent "
@@ -396,6 +437,9 @@ class ControlPanel(QWidget):
         self.batch_size.setValue(config.batch_size or 0)
         for name, button in self.feature_buttons.items():
             button.setChecked(name in config.features)
+        if self._advised != (config.optimizer, config.lr):  # the rate or the optimiser changed since
+            self._advised = None
+            self._rate_hint_row.hide()
         del blockers
 
     def show_inputs_available(self, available: bool, images: bool = False) -> None:
@@ -431,6 +475,9 @@ class ControlPanel(QWidget):
         for size, button in self.size_buttons.items():
             button.setChecked(size == width)
         self.every_layer.setChecked(isinstance(config.activation, str))
+        if self._layer != self._announced_layer:  # chosen, added ("+"), or the last one removed
+            self._announced_layer = self._layer
+            self.layer_selected.emit(self._layer)
 
     def config(self) -> TrainingConfig:
         """The settings shown (values the widgets cannot display exactly are kept as given)."""
@@ -504,6 +551,29 @@ class ControlPanel(QWidget):
     def _on_optimizer_chosen(self, rule: str) -> None:
         config = with_optimizer(self._config, rule)  # nesterov takes momentum 0.9 if there is none
         self._on_edited_many(optimizer=config.optimizer, momentum=config.momentum)
+        self._advise_rate()
+
+    def _advise_rate(self) -> None:
+        """Say so beside the learning rate when it is far from the optimiser's usual rates, and
+        offer one of those (the user's rate is never changed unasked)."""
+        config = self._config
+        advice = rate_advice(config.optimizer, config.lr)
+        self._advised = (config.optimizer, config.lr) if advice else None
+        self.rate_hint.setText(advice)
+        self.use_usual_rate.setText(f"Use {SUGGESTED_RATES[config.optimizer]:g}")
+        self._rate_hint_row.setVisible(bool(advice))
+        if advice:
+            QTimer.singleShot(0, self._reveal_rate_hint)  # once laid out: the row may lie below the panel's view
+
+    def _reveal_rate_hint(self) -> None:
+        scroll = self.parentWidget()
+        while scroll is not None and not isinstance(scroll, QScrollArea):
+            scroll = scroll.parentWidget()
+        if scroll is not None and self._rate_hint_row.isVisible():
+            scroll.ensureWidgetVisible(self._rate_hint_row)
+
+    def _on_use_usual_rate_clicked(self) -> None:
+        self.lr.setValue(SUGGESTED_RATES[self._config.optimizer])  # an edit like any other: the hint goes
 
     def _on_size_clicked(self, size: int) -> None:
         self.hidden.setValue(size)

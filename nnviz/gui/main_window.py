@@ -18,7 +18,9 @@ from PyQt5.QtWidgets import (
 
 from nnviz.core.config import ConfigError, TrainingConfig, network_name, training_name
 from nnviz.core.datasets import CUSTOM
+from nnviz.core.optimizers import rate_advice
 from nnviz.core.training import TrainingSnapshot
+from nnviz.gui import help_dialogs
 from nnviz.gui import settings as stored
 from nnviz.gui.compare.compare_view import PART, CompareView, Pin
 from nnviz.gui.controls import ControlPanel
@@ -46,6 +48,7 @@ class MainWindow(QMainWindow):
         (see :class:`TrainingSession`)."""
         super().__init__()
         self.settings = settings  # None: remember nothing (screenshots, tests)
+        self.settings_kept_for: TrainingConfig | None = None  # leave the settings as found while this stands
         self.session = TrainingSession(config, self, points_in_background=points_in_background)
         self.controls = ControlPanel(config)
         self.view = TrainingView()
@@ -88,7 +91,7 @@ class MainWindow(QMainWindow):
         self.controls.speed_changed.connect(self.session.set_speed)
         self.controls.speed_changed.connect(self.compare.session.set_speed)  # one speed for the network and the sweep
         # The layer whose width is edited is the layer whose units are shown, and back.
-        self.controls.layer_buttons.idClicked.connect(self.view.inside.show_layer)
+        self.controls.layer_selected.connect(self.view.inside.show_layer)
         self.view.inside.layer_chosen.connect(self.controls.select_layer)
         self.controls.load_data_clicked.connect(self.files.ask_open_data)
         self.controls.save_data_clicked.connect(self.files.ask_save_data)
@@ -182,6 +185,7 @@ class MainWindow(QMainWindow):
 
         view = bar.addMenu("&View")
         self.log_action = self._action(view, "&Log-scale loss", self.view.log_scale.toggle, "L")
+        self._action(view, "Log-scale &steps", self.view.log_steps.toggle, "Shift+L", self.view.log_steps.toolTip())
         self._action(view, "Linear &baseline", self.view.baseline_box.toggle, "B",
                      "Overlay a logistic regression's boundary on the same data")
         self._action(view, "&Draw points", self.controls.draw_button.toggle, "D",
@@ -189,7 +193,13 @@ class MainWindow(QMainWindow):
         self.inside_action = self._action(view, "&Hidden units panel", self._toggle_inside, "H",
                                           "Show or hide the network diagram and the hidden units' maps")
         help_menu = bar.addMenu("&Help")
-        self._action(help_menu, "&About nnviz", self._on_about)
+        self._action(help_menu, "&Getting started", lambda: help_dialogs.show_getting_started(self),
+                     tip="What to press first, and where things are")
+        self._action(help_menu, "&Keyboard shortcuts", lambda: help_dialogs.show_keys(self),
+                     tip="Every key of the window")
+        help_menu.addSeparator()
+        self._action(help_menu, "&About nnviz", lambda: help_dialogs.show_about(self),
+                     tip="What nnviz is, and what its loss and steps compute")
 
         toolbar = self.addToolBar("Export")
         toolbar.setObjectName("export_toolbar")
@@ -203,20 +213,19 @@ class MainWindow(QMainWindow):
         if self.settings is None:
             self.scale_actions[self.files.export_scale].setChecked(True)
             return
-        s = self.settings
-        if s.contains(stored.GEOMETRY):
-            self.restoreGeometry(s.value(stored.GEOMETRY))
-        if s.contains(stored.STATE):
-            self.restoreState(s.value(stored.STATE))
-        if s.contains(stored.SPLITTER):
-            self.view.splitter.restoreState(s.value(stored.SPLITTER))
-        self.files.export_scale = s.value(stored.EXPORT_SCALE, 2, type=int)
-        self.scale_actions.get(self.files.export_scale, self.scale_actions[2]).setChecked(True)
-        self.view.log_scale.setChecked(s.value(stored.LOG_SCALE, False, type=bool))
+        s = self.settings  # each value read as missing when it is not what we wrote (stored.read_*)
+        for key, restore in ((stored.GEOMETRY, self.restoreGeometry), (stored.STATE, self.restoreState),
+                             (stored.SPLITTER, self.view.splitter.restoreState)):
+            if (saved := stored.read_bytes(s, key)) is not None:
+                restore(saved)
+        self.files.export_scale = stored.read_int(s, stored.EXPORT_SCALE, 2, self.scale_actions)
+        self.scale_actions[self.files.export_scale].setChecked(True)
+        self.view.log_scale.setChecked(stored.read_bool(s, stored.LOG_SCALE))
+        self.view.log_steps.setChecked(stored.read_bool(s, stored.LOG_STEPS))
 
     def _remember(self) -> None:
-        if self.settings is None:
-            return
+        if self.settings is None or self.session.config == self.settings_kept_for:
+            return  # nothing changed since the settings were found damaged: they stay as they were
         s = self.settings
         stored.save_config(s, self.session.config)
         s.setValue(stored.GEOMETRY, self.saveGeometry())
@@ -224,6 +233,7 @@ class MainWindow(QMainWindow):
         s.setValue(stored.SPLITTER, self.view.splitter.saveState())
         s.setValue(stored.EXPORT_SCALE, self.files.export_scale)
         s.setValue(stored.LOG_SCALE, self.view.log_scale.isChecked())
+        s.setValue(stored.LOG_STEPS, self.view.log_steps.isChecked())
         s.sync()
 
     def closeEvent(self, event) -> None:
@@ -264,10 +274,6 @@ class MainWindow(QMainWindow):
             return self.replay
         return None if self.compare.showing_pins else self.compare_replay
 
-    def _on_about(self) -> None:
-        QMessageBox.about(self, "About nnviz", "<b>nnviz</b><br>Watch a small neural network learn.<br><br>"
-                          "Loss: mean cross-entropy + l2/2·Σw². Step: w −= lr · gradient.")
-
     # Session events ------------------------------------------------------------------------
     def _on_config_edited(self, config: TrainingConfig) -> None:
         before = self.session.config.optimizer
@@ -278,8 +284,9 @@ class MainWindow(QMainWindow):
             self.controls.show_config(self.session.config)
             return
         if config.optimizer != before:
+            advice = rate_advice(config.optimizer, config.lr)  # the panel offers a usual rate beside it
             self.statusBar().showMessage(f"Now training with {config.optimizer}: its state starts afresh, "
-                                         "the weights carry on.", 8000)
+                                         f"the weights carry on. {advice}".rstrip(), 15000 if advice else 8000)
         self.compare.base = self.session.config
         self._update_title()
 
@@ -325,11 +332,18 @@ class MainWindow(QMainWindow):
         if running:
             self.session.pause()
 
-    def _on_network_opened(self, config: TrainingConfig, trainer, dataset) -> None:
+    def _on_network_opened(self, config: TrainingConfig, trainer, dataset, running: bool) -> None:
+        """A tile's network goes on in the Train view as its sweep was: training, or paused."""
+        if not running:
+            self.session.pause()  # (the Train view's own run may have been left training)
+        self.tabs.setCurrentWidget(self.view)  # first: panels out of sight skip drawing, and no snapshot follows a paused one
         self.controls.show_config(config)
         self.session.adopt(config, trainer, dataset)
-        self.tabs.setCurrentWidget(self.view)
-        self.session.start()
+        if running:
+            self.session.start()
+        else:
+            self.statusBar().showMessage(f"Opened {network_name(config)} at step {trainer.step_count:,}, paused as "
+                                         "its sweep was: press Space to train it.", 8000)
 
     def _on_diverged(self, message: str) -> None:
         self.view.show_message(message)

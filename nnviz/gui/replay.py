@@ -109,7 +109,12 @@ class Replay(QObject):
         bar.speed.currentIndexChanged.connect(lambda _i: self._player.setInterval(self._interval()))
         self.session.running_changed.connect(self._on_running_changed)
         self.session.snapshot_ready.connect(self._on_snapshot)
-        self.session.run_reset.connect(lambda _snapshot: self.go_live())
+        self.session.run_reset.connect(self._on_run_reset)
+
+    @property
+    def playing(self) -> bool:
+        """Whether Replay is going through the moments."""
+        return self._player.isActive()
 
     @property
     def moments(self) -> list[Moment]:
@@ -143,17 +148,18 @@ class Replay(QObject):
         else:
             self.show_moment(max(0, current + delta))
 
-    def go_live(self) -> None:
-        """Back to the latest step."""
+    def go_live(self, count: int | None = None) -> None:
+        """Back to the latest step (of a run with ``count`` moments: by default the trainer's)."""
         self.index = self._wanted = None
         self.bar.play.setChecked(False)
         self.view.show_moment(None)
-        self.bar.show_latest(len(self.moments))
+        self.bar.show_latest(len(self.moments) if count is None else count)
 
     def continue_from_here(self) -> None:
         """Train on from the moment shown, once the user agrees to lose what came after it."""
         if self.index is None or not self.session.is_settled:
             return
+        self.bar.play.setChecked(False)  # the moment asked about stays the one shown while the user decides
         trainer = self.session.trainer
         moment = trainer.timeline.moments[self.index]
         later = trainer.step_count - moment.step
@@ -170,6 +176,12 @@ class Replay(QObject):
             "the optimiser's state of then was not kept (or its rule has changed since), so it restarts"
         self.session.start()
         self.window.statusBar().showMessage(f"Continuing from step {moment.step:,}: {note}.", 8000)
+
+    def _on_run_reset(self, snapshot) -> None:
+        # Another run comes: its trainer replaces the session's only after this signal, so the
+        # slider's length is the snapshot's (the old run's would leave a fresh run's one moment,
+        # a slider that cannot move, under a file opened on it).
+        self.go_live(snapshot.moments)
 
     def _show_wanted(self) -> None:
         moments = self.moments

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import html
 import json
 import math
 from dataclasses import dataclass
 
-from PyQt5.QtCore import QEvent, pyqtSignal
+from PyQt5.QtCore import QEvent, Qt, pyqtSignal
 from PyQt5.QtWidgets import (
     QButtonGroup,
     QComboBox,
@@ -14,6 +15,7 @@ from PyQt5.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMenu,
     QPushButton,
     QScrollArea,
     QStackedWidget,
@@ -21,7 +23,7 @@ from PyQt5.QtWidgets import (
     QWidget,
 )
 
-from nnviz.core.config import ConfigError, TrainingConfig
+from nnviz.core.config import ConfigError, TrainingConfig, network_name, training_name
 from nnviz.core.datasets import Dataset
 from nnviz.core.files import SaveError
 from nnviz.core.sweep import (
@@ -36,7 +38,7 @@ from nnviz.core.sweep import (
 )
 from nnviz.core.training import TrainingSnapshot
 from nnviz.gui.compare.sweep_session import SweepSession
-from nnviz.gui.compare.sweep_view import SweepFigure
+from nnviz.gui.compare.sweep_view import SweepFigure, sweep_colors
 from nnviz.gui.files.export import metadata
 from nnviz.gui.files.figure_export import sweep_heading, sweep_texts
 from nnviz.gui.replay import TimelineBar
@@ -62,6 +64,7 @@ DEFAULT_VALUES = {
 }
 
 
+NO_PINS = "Nothing pinned: P on the Train view keeps its picture here."
 PART = " · "  # between the parts of a pin's label: data, network, training, step
 
 
@@ -116,13 +119,14 @@ class CompareView(QWidget):
     main window keeps equal to the Train view's.
     """
 
-    network_opened = pyqtSignal(object, object, object)  # TrainingConfig, Trainer, Dataset
+    network_opened = pyqtSignal(object, object, object, bool)  # TrainingConfig, Trainer, Dataset, whether to train on
     export_requested = pyqtSignal()
     csv_requested = pyqtSignal()
 
     def __init__(self, base: TrainingConfig, dataset: Dataset, parent: QWidget | None = None):
         super().__init__(parent)
-        self.base, self.dataset = base, dataset
+        self._base, self._dataset = base, dataset
+        self.swept = False  # a sweep has come: until then the preview says what Run sweep will train
         self.session = SweepSession(self)
         self.pins: list[Pin] = []
         self.latest: SweepSnapshot | None = None
@@ -157,6 +161,10 @@ class CompareView(QWidget):
             button.setCheckable(True)
             which.addButton(button)
         self.show_sweep.setChecked(True)
+        self.clear_pins_button = QPushButton("Clear pins")
+        self.clear_pins_button.setToolTip("Remove every pinned picture (one goes with its × or right-click)")
+        self.clear_pins_button.setEnabled(False)
+        self.clear_pins_button.hide()  # shown with the pins
         self.message = QLabel()
         self.message.setStyleSheet("color: #7a2e00;")
 
@@ -167,7 +175,7 @@ class CompareView(QWidget):
         for widget in (self.run_button, self.train_button, self.step_button, self.reset_button):
             top.addWidget(widget)
         second = QHBoxLayout()
-        for widget in (self.show_sweep, self.show_pins):
+        for widget in (self.show_sweep, self.show_pins, self.clear_pins_button):
             second.addWidget(widget)
         second.addWidget(self.message, 1)
         second.addWidget(self.export_button)
@@ -178,9 +186,14 @@ class CompareView(QWidget):
         self.timeline.setEnabled(False)  # until there is a sweep
         fitting = _Fitting(self.stack)
         self.replay_area = (fitting, self.timeline)  # where ← → and End step through the sweep's moments
+        # Before the first sweep, in the figure's place: the networks Run sweep will train.
+        self.preview = QLabel(alignment=Qt.AlignLeft | Qt.AlignTop, wordWrap=True, textFormat=Qt.RichText)
+        self.preview.setContentsMargins(12, 8, 12, 8)
+        self._fitting = fitting
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addLayout(second)
+        layout.addWidget(self.preview, 1)
         layout.addWidget(fitting, 1)
         layout.addWidget(self.timeline)
 
@@ -188,6 +201,8 @@ class CompareView(QWidget):
         self.run_button.clicked.connect(self._on_run_clicked)
         self.values.returnPressed.connect(self._on_run_clicked)
         self.show_sweep.toggled.connect(self._on_which_toggled)
+        self.values.textChanged.connect(lambda _text: self._update_preview())
+        self.clear_pins_button.clicked.connect(self.clear_pins)
         self.export_button.clicked.connect(self.export_requested)
         self.csv_button.clicked.connect(self.csv_requested)
         self.train_button.clicked.connect(self._on_train_clicked)
@@ -200,6 +215,27 @@ class CompareView(QWidget):
         self._throttled_draw = Throttled(self._draw, TILE_FRAME_MS, leading=True, busy_share=0.5)  # input comes first
         self._holds = 0  # exports in progress, which need the picture to stay still
         self._pins_drawn = True  # the gallery shows every pin
+        self._update_preview()
+
+    @property
+    def base(self) -> TrainingConfig:
+        """The Train view's settings, which the sweep varies one of."""
+        return self._base
+
+    @base.setter
+    def base(self, config: TrainingConfig) -> None:
+        self._base = config
+        self._update_preview()
+
+    @property
+    def dataset(self) -> Dataset:
+        """The Train view's data, which the sweep trains on."""
+        return self._dataset
+
+    @dataset.setter
+    def dataset(self, data: Dataset) -> None:
+        self._dataset = data
+        self._update_preview()
 
     @property
     def showing_pins(self) -> bool:
@@ -221,6 +257,9 @@ class CompareView(QWidget):
         if not self.stack.count():
             live, pinned = SweepFigure(), SweepFigure(still=True)
             live.tile_clicked.connect(self._on_tile_clicked)
+            pinned.tile_removed.connect(self.remove_pin)
+            pinned.tile_menu_requested.connect(self._on_pin_menu_requested)
+            pinned.set_tiles([], False, [], NO_PINS)
             self.stack.addWidget(live)
             self.stack.addWidget(pinned)
             self.stack.setCurrentIndex(1 if self.showing_pins else 0)
@@ -295,6 +334,8 @@ class CompareView(QWidget):
         self.show_sweep.setChecked(True)
         self.timeline.setEnabled(True)
         self.message.setText("")
+        self.swept = True
+        self._update_preview()
 
     def _on_tile_clicked(self, index: int) -> None:
         if self.moment is not None:  # the network would go on from the latest step, not the one pictured
@@ -302,7 +343,8 @@ class CompareView(QWidget):
                                  "as it is now, to train on.")
             return
         config, dataset = self.session.sweep.configs()[index], self.session.dataset
-        self.session.take_out(index, lambda trainer: self.network_opened.emit(config, trainer, dataset))
+        running = self.session.is_running  # the network goes on as the sweep was: training, or paused
+        self.session.take_out(index, lambda trainer: self.network_opened.emit(config, trainer, dataset, running))
 
     def show_snapshot(self, snapshot: SweepSnapshot) -> None:
         """Queue a sweep snapshot for the next frame (unless a moment of the timeline is shown)."""
@@ -336,16 +378,43 @@ class CompareView(QWidget):
     def add_pin(self, pin: Pin) -> None:
         """Keep a picture from the Train view and show the gallery (of the latest
         :data:`MAX_NETWORKS`, as many as a sweep)."""
-        self.pins = [*self.pins, pin][-MAX_NETWORKS:]
-        self.show_pins.setText(f"Pinned ({len(self.pins)})")
+        self._set_pins([*self.pins, pin][-MAX_NETWORKS:])
+
+    def remove_pin(self, index: int) -> None:
+        """Let go of the picture pinned at ``index`` (in the gallery's order)."""
+        self._set_pins(self.pins[:index] + self.pins[index + 1:])
+
+    def clear_pins(self) -> None:
+        """Let go of every pinned picture."""
+        self._set_pins([])
+
+    def pin_menu(self, index: int) -> QMenu:
+        """The menu of the pinned picture at ``index``: remove it, or every pin."""
+        menu = QMenu(self)
+        menu.addAction("Remove pin", lambda: self.remove_pin(index))
+        menu.addAction("Clear pins", self.clear_pins)
+        return menu
+
+    def _on_pin_menu_requested(self, index: int, position) -> None:
+        menu = self.pin_menu(index)
+        menu.exec_(position)
+        menu.deleteLater()
+
+    def _set_pins(self, pins: list[Pin]) -> None:
+        self.pins = pins
+        self.show_pins.setText(f"Pinned ({len(pins)})")
+        self.clear_pins_button.setEnabled(bool(pins))
         self._pins_drawn = False
         self._draw_pins()
 
     def _draw_pins(self, even_hidden: bool = False) -> None:
         # Pinning from the Train view costs nothing: the gallery is built when it is seen.
-        if self._pins_drawn or not self.pins or not (even_hidden or self._seen(self.pinned)):
+        if self._pins_drawn or not (even_hidden or self._seen(self.pinned)):
             return
         self._pins_drawn = True
+        if not self.pins:  # the last one was removed
+            self.pinned.set_tiles([], False, [], NO_PINS)
+            return
         shared, own = split_labels([p.label for p in self.pins])
         self.pinned.set_tiles(own, False, [p.dataset for p in self.pins],
                               f"Pinned from the Train view: {shared}" if shared else "Pinned from the Train view")
@@ -369,8 +438,38 @@ class CompareView(QWidget):
 
     def _on_which_toggled(self, sweep_shown: bool) -> None:
         self.stack.setCurrentIndex(0 if sweep_shown else 1)
-        self.timeline.setVisible(sweep_shown)  # pins have no timeline
+        self.clear_pins_button.setVisible(not sweep_shown)
+        self._update_preview()
         self._catch_up()
+
+    def _update_preview(self) -> None:
+        """Until a sweep has come, say what Run sweep will train, in the empty figure's place."""
+        waiting = not self.swept and not self.showing_pins
+        self.preview.setVisible(waiting)
+        self._fitting.setVisible(not waiting)
+        self.timeline.setVisible(self.swept and not self.showing_pins)  # pins have no timeline
+        if waiting:
+            self.preview.setText(self._preview_text())
+
+    def _preview_text(self) -> str:
+        try:
+            sweep = self.current_sweep()
+        except ConfigError as error:
+            return f"<p>Run sweep needs a list of values above: {html.escape(str(error))}</p>"
+        configs = sweep.configs()
+        colors = sweep_colors(len(configs), sweep.ordered)
+        rows = "".join(f"<li><span style='color:{color}'>■</span> <b>{html.escape(sweep.label(value))}</b>: "
+                       f"{html.escape(network_name(config))}, {html.escape(training_name(config))}</li>"
+                       for value, config, color in zip(sweep.values, configs, colors))
+        data = self.dataset
+        points = f"{len(data.y_train):,} training points" if len(data.y_train) else "points still being made"
+        networks = "1 network" if len(configs) == 1 else f"{len(configs)} networks together"
+        return (f"<h3>Run sweep will train {networks}</h3>"
+                f"<p>on the Train view's data ({html.escape(data.name)}, {points}) and settings, each with "
+                f"its own {SETTING_NAMES[sweep.setting].lower()}:</p><ul>{rows}</ul>"
+                "<p>Each gets a tile with its decision boundary and figures, and a curve on one loss plot. "
+                "Train, Step and Reset act on them all; click a tile to open its network in the Train view. "
+                "Change the setting or the values above to compare others.</p>")
 
     def _on_train_clicked(self) -> None:
         self.session.toggle()

@@ -9,12 +9,14 @@ import time
 
 import numpy as np
 import pyqtgraph as pg
-from PyQt5.QtCore import Qt, QTimer, pyqtSignal
+from PyQt5.QtCore import QPoint, Qt, QTimer, pyqtSignal
 from PyQt5.QtWidgets import (
     QFrame,
     QGridLayout,
+    QHBoxLayout,
     QLabel,
     QSizePolicy,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -40,20 +42,34 @@ def sweep_colors(count: int, ordered: bool) -> list[str]:
 
 
 class SweepTile(QFrame):
-    """One network: its title, its live decision boundary, its current figures."""
+    """One network: its title, its live decision boundary, its current figures. A still
+    tile (a pin) has a button that removes it, and a menu on right-click."""
 
     clicked = pyqtSignal()
+    remove_clicked = pyqtSignal()  # a still tile's × button
+    menu_requested = pyqtSignal(QPoint)  # right-click, at this point of the screen
 
     def __init__(self, parent: QWidget | None = None, *, still: bool = False):
         super().__init__(parent)
         self.setFrameShape(QFrame.StyledPanel)
-        self.setCursor(Qt.PointingHandCursor)
-        self.setToolTip("Click to open this network in the Train view, where it keeps training")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.setSpacing(2)
         self.title = QLabel()
         self.still = still
+        self.remove_button = QToolButton(text="×", autoRaise=True)
+        self.remove_button.setToolTip("Remove this pin")
+        self.remove_button.clicked.connect(self.remove_clicked)
+        self.remove_button.setVisible(still)
+        if still:  # a pin is a picture: nothing to open
+            self.setToolTip("A picture pinned from the Train view (P); right-click or × to remove it")
+        else:
+            self.setCursor(Qt.PointingHandCursor)
+            self.setToolTip("Click to open this network in the Train view, where it goes on as the sweep was "
+                            "(training or paused)")
+        header = QHBoxLayout()
+        header.addWidget(self.title, 1)
+        header.addWidget(self.remove_button, 0, Qt.AlignTop)
         self.dataset: Dataset | None = None  # the points shown
         self.plot: TilePlot | MapView = TilePlot(still=still)  # for images, their map
         self.caption = QLabel("–")
@@ -62,7 +78,7 @@ class SweepTile(QFrame):
             widget.setAlignment(Qt.AlignCenter)
         self.title.setWordWrap(True)  # a long name must not widen the window past the screen
         self.caption.setMinimumHeight(2 * self.caption.fontMetrics().lineSpacing())  # its two lines, from the start
-        layout.addWidget(self.title)
+        layout.addLayout(header)
         layout.addWidget(self.plot, 1)
         layout.addWidget(self.caption)
 
@@ -83,8 +99,12 @@ class SweepTile(QFrame):
         self.caption.setText("–")
 
     def mouseReleaseEvent(self, event) -> None:
-        self.clicked.emit()
+        if event.button() == Qt.LeftButton:  # (a right-click opens the menu, and only that)
+            self.clicked.emit()
         super().mouseReleaseEvent(event)
+
+    def contextMenuEvent(self, event) -> None:
+        self.menu_requested.emit(event.globalPos())
 
     def show_state(self, network: MLP, entry: HistoryEntry, divergence: Divergence | None) -> None:
         """Draw ``network`` and its figures."""
@@ -103,6 +123,8 @@ class SweepFigure(QWidget):
     """Tiles in a grid above the overlaid loss curves. Built once per sweep; fed snapshots."""
 
     tile_clicked = pyqtSignal(int)
+    tile_removed = pyqtSignal(int)  # a still tile's × button
+    tile_menu_requested = pyqtSignal(int, QPoint)  # right-click on a tile, at this point of the screen
 
     def __init__(self, parent: QWidget | None = None, *, still: bool = False):
         """``still``: each tile shows one network for good (pins), see :class:`TilePlot`."""
@@ -156,7 +178,8 @@ class SweepFigure(QWidget):
             for tile in self.tiles:
                 self._grid.removeWidget(tile)
                 tile.hide()
-                tile.clicked.disconnect()
+                for signal in (tile.clicked, tile.remove_clicked, tile.menu_requested):
+                    signal.disconnect()
             self._spare[:0] = self.tiles
             rows = 1 if len(labels) <= 4 else 2 if len(labels) <= 10 else math.ceil(len(labels) / 5)
             columns = math.ceil(len(labels) / rows)
@@ -164,6 +187,8 @@ class SweepFigure(QWidget):
             for i in range(len(labels)):
                 tile = self._spare.pop(0) if self._spare else SweepTile(still=self.still)
                 tile.clicked.connect(lambda i=i: self.tile_clicked.emit(i))
+                tile.remove_clicked.connect(lambda i=i: self.tile_removed.emit(i))
+                tile.menu_requested.connect(lambda position, i=i: self.tile_menu_requested.emit(i, position))
                 self._grid.addWidget(tile, i // columns, i % columns)
                 tile.show()
                 self.tiles.append(tile)
@@ -182,6 +207,8 @@ class SweepFigure(QWidget):
             f"<span style='white-space:nowrap'><span style='color:{color}'>━━</span>&nbsp;{html.escape(label)}</span>" for label, color in zip(labels, colors)))
         self._heading = heading
         self.heading.setText(heading)
+        for widget in (self.legend, self.loss):  # no networks (every pin removed): the heading alone
+            widget.setVisible(bool(labels))
 
     def show_snapshot(self, snapshot, budget: float = math.inf) -> None:
         """Draw every network of a :class:`~nnviz.core.sweep.SweepSnapshot`, spending at most

@@ -6,8 +6,10 @@ import json
 import math
 import os
 import stat
+from collections.abc import Iterator
+from contextlib import contextmanager
 
-from PyQt5.QtCore import QObject, QPoint, QRectF, QTimer, pyqtSignal
+from PyQt5.QtCore import QEvent, QObject, QPoint, QRectF, QTimer, pyqtSignal
 from PyQt5.QtGui import QColor, QImage, QImageReader, QPainter, QRegion
 from PyQt5.QtSvg import QSvgGenerator
 from PyQt5.QtWidgets import QApplication, QWidget
@@ -29,8 +31,37 @@ CONFIG_KEY = "nnviz-config"
 STEP_KEY = "nnviz-step"
 DEFAULT_SCALE = 2  # exports are at least twice the on-screen size
 STRIP_PIXELS = 150_000  # pixels of a picture painted per turn of the event loop: a few milliseconds
+INTERFACE = "nnviz_interface"  # a widget property: left out of pictures of the plots
 
 
+def leave_out_of_exports(*widgets: QWidget) -> None:
+    """Mark ``widgets`` as interface (check boxes, hints, tab bars, lists): a picture of the
+    plots that contain them leaves them blank. A picture of the whole window keeps them."""
+    for widget in widgets:
+        widget.setProperty(INTERFACE, True)
+
+
+class _Unpainted(QObject):
+    """Swallows the paint events of the widgets it watches."""
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        return event.type() == QEvent.Paint
+
+
+@contextmanager
+def _plots_only(widget: QWidget) -> Iterator[None]:
+    """While painting ``widget`` into a picture, its descendants marked by
+    :func:`leave_out_of_exports` paint nothing (nothing moves: the window on screen does not
+    change). A window is painted whole."""
+    hidden = [] if widget.isWindow() else [w for w in widget.findChildren(QWidget) if w.property(INTERFACE)]
+    unpainted = _Unpainted()
+    for child in hidden:
+        child.installEventFilter(unpainted)
+    try:
+        yield
+    finally:
+        for child in hidden:
+            child.removeEventFilter(unpainted)
 
 
 def default_name(config: TrainingConfig, step: int, suffix: str = ".png") -> str:
@@ -113,7 +144,8 @@ class StripRenderer(QObject):
         self._filled = max(self._filled, filled_to)
         painter.setRenderHints(QPainter.Antialiasing | QPainter.SmoothPixmapTransform | QPainter.TextAntialiasing)
         painter.scale(self.scale, self.scale)
-        self.widget.render(painter, QPoint(0, self._top), QRegion(0, self._top, self.widget.width(), height))
+        with _plots_only(self.widget):
+            self.widget.render(painter, QPoint(0, self._top), QRegion(0, self._top, self.widget.width(), height))
         painter.end()
         self._top += height
         if self.done:
@@ -147,7 +179,8 @@ def save_svg(widget: QWidget, path: str | os.PathLike, texts: dict[str, str]) ->
         painter = QPainter()
         if not painter.begin(generator):
             return False
-        widget.render(painter)
+        with _plots_only(widget):
+            widget.render(painter)
         return painter.end()
 
     write_atomically(path, write)

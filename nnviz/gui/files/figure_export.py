@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 
 from nnviz.core.config import activation_name, init_name, inputs_name, shape_name
 from nnviz.core.sweep import Sweep, SweepSnapshot
@@ -11,6 +12,44 @@ from nnviz.core.sweep_trainer import SweepTrainer
 
 FIGURE_SIZE = (1500, 1000)  # pixels, for pictures made without a window
 SWEEP_KEY = "nnviz-sweep"
+QUIET_QT_MESSAGES = ("This plugin does not support propagateSizeHints()",)
+"""What Qt says on its offscreen platform each time a widget is shown, which is no news to the
+command line's user: left out of its output (every other message of Qt's goes on)."""
+_handler = None  # the message handler installed (once), kept alive here
+
+
+def offscreen_application():
+    """The QApplication that pictures and movies made without a display paint in: the one
+    there is, or a new one on Qt's offscreen platform, with :data:`QUIET_QT_MESSAGES` left out
+    of what Qt prints."""
+    global _handler
+    os.environ["QT_QPA_PLATFORM"] = "offscreen"  # a picture, not a window: no display needed
+    from PyQt5.QtCore import qInstallMessageHandler
+    from PyQt5.QtWidgets import QApplication
+
+    if _handler is None:
+        previous = None
+
+        def handler(mode, context, message):
+            quiet_qt(mode, context, message, previous)
+
+        _handler = handler
+        previous = qInstallMessageHandler(handler)
+    return QApplication.instance() or QApplication(["nnviz"])
+
+
+def quiet_qt(mode, context, message: str, previous) -> None:
+    """A Qt message handler: drops :data:`QUIET_QT_MESSAGES`, and hands every other message
+    to ``previous`` (the handler before, or Qt's own way of printing when that is None)."""
+    if message in QUIET_QT_MESSAGES:
+        return
+    if previous is not None:
+        previous(mode, context, message)
+    else:
+        from PyQt5.QtCore import qFormatLogMessage
+
+        sys.stderr.write(qFormatLogMessage(mode, context, message) + "\n")
+        sys.stderr.flush()
 
 
 def sweep_heading(sweep: Sweep) -> str:
@@ -54,12 +93,9 @@ def offscreen_figure(sweep: Sweep, data):
 
 def save_sweep_figure(sweep: Sweep, trainer: SweepTrainer, snapshot: SweepSnapshot, path: str) -> None:
     """Render the sweep's tiles and loss curves to a PNG at ``path`` without a display."""
-    os.environ["QT_QPA_PLATFORM"] = "offscreen"  # a picture, not a window: no display needed
-    from PyQt5.QtWidgets import QApplication
-
     from nnviz.gui.files.export import render, save_png
 
-    app = QApplication.instance() or QApplication(["nnviz"])
+    app = offscreen_application()
     figure = offscreen_figure(sweep, trainer.data)
     app.processEvents()
     figure.show_snapshot(snapshot)

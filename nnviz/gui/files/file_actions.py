@@ -10,6 +10,7 @@ after telling the user what went wrong. The ``ask_*`` slots open the file dialog
 
 from __future__ import annotations
 
+import os
 from concurrent.futures import Future, ThreadPoolExecutor
 
 from PyQt5.QtCore import QObject, pyqtSignal
@@ -24,6 +25,8 @@ from nnviz.core.idx import is_idx
 from nnviz.core.runfile import SUFFIX, RunFileError, load_run, save_run
 from nnviz.gui.files import export
 from nnviz.gui.files.movie_dialog import ask_movie
+
+LAST_FOLDER = "files/last_folder"  # in the window's QSettings: where the last file chosen in a dialog was
 
 
 class FileActions(QObject):
@@ -42,6 +45,7 @@ class FileActions(QObject):
         self._writing: dict[Future, str] = {}  # files on the writer thread, by the path they go to
         self.movies: list = []  # movies being made (MovieExport)
         self._written.connect(self._report_written)
+        self.last_folder = _remembered_folder(window.settings)  # where file dialogs open ("": Qt's choice)
 
     @property
     def is_writing(self) -> bool:
@@ -218,6 +222,22 @@ class FileActions(QObject):
         self.finished.emit(path, error)
 
     # Dialogs first --------------------------------------------------------------------------
+    def dialog_path(self, name: str = "") -> str:
+        """Where a file dialog starts: ``name`` in the folder used last (in this session or,
+        remembered, the one before)."""
+        if not (self.last_folder and name):
+            return self.last_folder or name
+        return os.path.join(self.last_folder, name)
+
+    def chosen(self, path: str) -> str:
+        """Note ``path``, chosen in a file dialog: its folder is where the next dialog opens.
+        Returns ``path`` ("" when the user cancelled, which changes nothing)."""
+        if path:
+            self.last_folder = os.path.dirname(os.path.abspath(path))
+            if self.window.settings is not None:
+                self.window.settings.setValue(LAST_FOLDER, self.last_folder)
+        return path
+
     def ask_export_plots(self) -> None:
         self._ask_save(self.export_plots, "Export plots", self.default_name(), "PNG image (*.png);;SVG drawing (*.svg)")
 
@@ -240,21 +260,28 @@ class FileActions(QObject):
         ask_movie(self)
 
     def ask_open(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self.window, "Open", "",
+        path, _ = QFileDialog.getOpenFileName(self.window, "Open", self.dialog_path(),
                                               "nnviz runs, pictures and points (*.nnviz *.png *.csv);;All files (*)")
-        if path:
+        if self.chosen(path):
             self.open_file(path)
 
     def ask_open_data(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self.window, "Open points", "",
+        path, _ = QFileDialog.getOpenFileName(self.window, "Open points", self.dialog_path(),
                                               "CSV table or MNIST images (*.csv *idx3-ubyte *idx3-ubyte.gz);;All files (*)")
-        if path:
+        if self.chosen(path):
             self.open_data(path)
 
     def _ask_save(self, save, title: str, name: str, filters: str) -> None:
-        path, _ = QFileDialog.getSaveFileName(self.window, title, name, filters)
-        if path:
+        path, _ = QFileDialog.getSaveFileName(self.window, title, self.dialog_path(name), filters)
+        if self.chosen(path):
             save(path)
+
+
+def _remembered_folder(settings) -> str:
+    """The folder the last session's dialogs ended in, if it is still there (anything else
+    stored under the key is ignored: nothing remembered may stop the window)."""
+    folder = settings.value(LAST_FOLDER, "") if settings is not None else ""
+    return folder if isinstance(folder, str) and folder and os.path.isdir(folder) else ""
 
 
 def _write_png(image: QImage, texts: dict[str, str], path: str) -> str:

@@ -160,8 +160,9 @@ def ask_movie(files) -> MovieExport | None:
     if dialog.exec_() != QDialog.Accepted:
         return None
     name = files.default_name(".gif")
-    path, _ = QFileDialog.getSaveFileName(window, "Export movie", name, "GIF animation (*.gif);;MP4 video (*.mp4)")
-    if not path:
+    path, _ = QFileDialog.getSaveFileName(window, "Export movie", files.dialog_path(name),
+                                          "GIF animation (*.gif);;MP4 video (*.mp4)")
+    if not files.chosen(path):
         return None
     return export_movie(files, path, dialog.shows.currentData(), dialog.source.currentData(), dialog.frames.value(),
                         dialog.fps.value(), dialog.steps.value())
@@ -196,7 +197,8 @@ def export_movie(files, path: str, shows: str, source: str, frames: int, fps: in
             frame_steps, pictures = timeline_frames(trainer, frames, title, sweep)
         else:
             frame_steps, pictures = recorded_frames(trainer, trainer.step_count + steps, frames, title, sweep)
-        export = MovieExport(window, files.writer, path, frame_steps, pictures, fps, movie_comment(texts, frame_steps))
+        export = MovieExport(window, files.writer, path, frame_steps, pictures, fps,
+                             lambda: movie_comment(texts, frame_steps))  # asked once the frames are made
         files.movies.append(export)
         export.finished.connect(lambda p, error: _finished(files, runner, export, error, was_running))
         made.append(export)

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from PyQt5.QtCore import Qt, pyqtSignal
 from PyQt5.QtWidgets import (
+    QBoxLayout,
     QComboBox,
     QHBoxLayout,
     QLabel,
     QScrollArea,
+    QSizePolicy,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -21,6 +23,7 @@ from PyQt5.QtWidgets import (
 from nnviz.core.datasets import Dataset
 from nnviz.core.grid import Bounds
 from nnviz.core.network import MLP
+from nnviz.gui.files.export import leave_out_of_exports
 from nnviz.gui.images.map_view import shown_points
 from nnviz.gui.inside.network_diagram import NetworkDiagram
 from nnviz.gui.inside.units_view import UnitGrid
@@ -29,6 +32,7 @@ from nnviz.gui.throttle import Throttled
 FRAME_MS = 50  # at most 20 redraws a second: at 200 units this panel costs more than the rest of a frame
 BUSY_SHARE = 0.15  # of the window's time, at most: six layers of 200 take 16 ms a redraw, so 9 a second
 HINT = "Strongest outgoing weights first. Hover: see it on the plot; click: keep it."
+HINT_BESIDE = 160  # px the hint needs beside the layer list; with less it goes below it
 
 
 class InsidePanel(QWidget):
@@ -45,12 +49,19 @@ class InsidePanel(QWidget):
         self.units = UnitGrid()
         self.layer_choice = QComboBox()
         self.layer_choice.setSizeAdjustPolicy(QComboBox.AdjustToContents)
+        # Never narrower than its text ("Layer 1: 200 leaky_relu"): the hint beside it wraps instead.
+        self.layer_choice.setSizePolicy(QSizePolicy.Minimum, QSizePolicy.Fixed)
         self.layer_choice.setToolTip("The hidden layer whose units are shown (or click its column above)")
         hint = QLabel(HINT)
         hint.setWordWrap(True)
         hint.setStyleSheet("color: #555;")
-        heading = QHBoxLayout()
-        heading.addWidget(self.layer_choice)
+        small = hint.font()
+        small.setPointSizeF(0.85 * small.pointSizeF())  # secondary text: fewer lines beside the list
+        hint.setFont(small)
+        hint.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)  # it wraps into whatever room is left
+        leave_out_of_exports(self.layer_choice, hint)
+        heading = self._heading = QHBoxLayout()
+        heading.addWidget(self.layer_choice, 0, Qt.AlignLeft)
         heading.addWidget(hint, 1)
         scroll = QScrollArea()
         scroll.setWidget(self.units)
@@ -73,6 +84,7 @@ class InsidePanel(QWidget):
         self._hovered = -1
         self._units = 0  # units of the layer shown, to drop a selection it no longer has
         self._layer = 0  # the hidden layer shown
+        self._wanted = 0  # the hidden layer asked for: shown once the network has it (a layer just added)
         self._latest: tuple | None = None  # what was last shown, to show it again for another layer
         self._images: tuple = (None, None)  # a dataset of images, and its images shown
         for source in (self.units, self.diagram):
@@ -91,14 +103,20 @@ class InsidePanel(QWidget):
         return self._layer
 
     def show_layer(self, layer: int) -> None:
-        """Show the units of hidden layer ``layer`` (from 0)."""
-        if layer == self._layer:
+        """Show the units of hidden layer ``layer`` (from 0); a layer the network shown does not
+        have yet (one just added with "+") is shown as soon as a network with it comes."""
+        if layer == self._wanted:
             return
-        self._layer = layer
-        self._hovered = -1
-        self._on_unit_selected(-1)
+        self._wanted = layer
+        self._set_layer(layer)
         if self._latest is not None:
             self._show(*self._latest)
+
+    def _set_layer(self, layer: int) -> None:
+        if layer != self._layer:
+            self._layer = layer
+            self._hovered = -1
+            self._on_unit_selected(-1)
 
     @property
     def shown_unit(self) -> int:
@@ -140,18 +158,31 @@ class InsidePanel(QWidget):
             fill = data.feature_means[2:] if data.features > 2 else None
             self.units.show_network(network, bounds, fill, self._layer)
             self.levels_changed.emit(*self.units.levels())
-        self.diagram.layer = self._layer
         self.diagram.show_network(network, data.axis_names, data.label_names, bounds)
+        self.diagram.layer = self._layer  # after: a layer just added is not in the network the diagram had
 
     def _show_layers(self, network: MLP) -> None:
         """The layer list for ``network``'s hidden layers (the last one kept if fewer remain)."""
         names = [f"Layer {k + 1}: {width} {name}" for k, (width, name)
                  in enumerate(zip(network.layer_sizes[1:-1], network.activations))] or ["No hidden layer"]
-        self._layer = min(self._layer, max(len(network.activations) - 1, 0))
+        self._set_layer(min(self._wanted, max(len(network.activations) - 1, 0)))
         if [self.layer_choice.itemText(k) for k in range(self.layer_choice.count())] != names:
             self.layer_choice.clear()
             self.layer_choice.addItems(names)
+            self._arrange_heading()  # the list's width follows its longest name
         self.layer_choice.setCurrentIndex(self._layer)
+
+    def resizeEvent(self, event) -> None:
+        self._arrange_heading()
+        super().resizeEvent(event)
+
+    def _arrange_heading(self) -> None:
+        """The hint beside the layer list, or below it in a narrow panel (beside, it wrapped
+        into a column of one-word lines)."""
+        beside = self.width() >= self.layer_choice.sizeHint().width() + HINT_BESIDE
+        direction = QBoxLayout.LeftToRight if beside else QBoxLayout.TopToBottom
+        if self._heading.direction() != direction:
+            self._heading.setDirection(direction)
 
     def hideEvent(self, event) -> None:
         self._hovered = -1

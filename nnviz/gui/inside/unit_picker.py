@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 from PyQt5.QtCore import QEvent, QPoint, Qt, pyqtSignal
+from PyQt5.QtGui import QCursor
 from PyQt5.QtWidgets import QWidget
 
 
@@ -71,6 +72,14 @@ class UnitPicker(QWidget):
             self._hovered = unit
             self.update()
             self.unit_hovered.emit(unit)
+
+    def enterEvent(self, event) -> None:
+        # The pointer is here from the moment it enters, moved or not: an enter often comes
+        # with no move (the first one, or after something passed over the pointer), and the
+        # unit views hold still under the pointer only while they know where it is.
+        self._mouse = event.pos() if hasattr(event, "pos") else self.mapFromGlobal(QCursor.pos())
+        self._set_hovered(self.unit_at(self._mouse))
+        super().enterEvent(event)
 
     def mouseMoveEvent(self, event) -> None:
         self._mouse = event.pos()

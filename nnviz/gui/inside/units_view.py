@@ -8,7 +8,7 @@ import math
 import numpy as np
 from numpy.typing import ArrayLike
 from PyQt5.QtCore import QPoint, QRect, QRectF, QSize, Qt
-from PyQt5.QtGui import QColor, QFont, QImage, QPainter, QPen
+from PyQt5.QtGui import QColor, QFont, QFontMetrics, QImage, QPainter, QPen
 from PyQt5.QtWidgets import QSizePolicy, QWidget
 
 from nnviz.core.grid import Bounds
@@ -31,7 +31,9 @@ MIN_TILE = 36  # px; narrower and a map is too small to read
 MAX_TILE = 150  # px; a few units should not each fill the panel
 GAP = 3
 MARGIN = 4
-HEADER = 22  # the colour-scale legend
+HEADER = 22  # the colour-scale legend, at least: a caption that does not fit beside the scale goes below it
+LEGEND_PX = 10  # the legend's and the unit numbers' font size
+SCALE_BAR = 90  # px, the legend's colour bar
 NUMBER_MIN_TILE = 44  # tiles at least this big carry their unit number
 POINT_BUDGET = 200 * 28 * 28  # grid points for all maps: 28 px each at 200 units, finer when fewer
 
@@ -81,6 +83,7 @@ class UnitGrid(UnitPicker):
         self._legend_buffer = np.ascontiguousarray(self._lut[None, :-1])
         self._legend = QImage(self._legend_buffer.data, len(self._lut) - 1, 1, 4 * (len(self._lut) - 1),
                               QImage.Format_RGB32)
+        self._header_of: tuple = ((), HEADER)  # the legend's height, and what it was worked out for
 
     # --- feeding -------------------------------------------------------------------------
 
@@ -117,9 +120,10 @@ class UnitGrid(UnitPicker):
         if new_shape or self._mouse is None:  # hold the order under the pointer: no tile slips away
             self._order = sticky_order(outgoing_strength(network, layer), self._order)
         self._maps = maps[self._order]
+        relayout = new_shape or caption != self._caption or self._image.isNull()  # the legend may take two lines
         self._levels, self._caption, self._sequential = levels, caption, sequential
         self._colour_tiles()
-        if new_shape:
+        if relayout:
             self.updateGeometry()
         self._network_changed(units)
         self.update()
@@ -165,7 +169,7 @@ class UnitGrid(UnitPicker):
         or, when even ``MIN_TILE`` tiles do not fit its height, as many columns as the width
         takes (the height then comes from :meth:`heightForWidth`, in a scroll area)."""
         count = max(len(self._order), 1)
-        room_w, room_h = max(width - 2 * MARGIN, 1), height - HEADER - MARGIN
+        room_w, room_h = max(width - 2 * MARGIN, 1), height - self._header(width) - MARGIN
         columns = np.arange(1, count + 1)
         rows = -(-count // columns)
         by_width = (room_w - (columns - 1) * GAP) // columns
@@ -184,12 +188,45 @@ class UnitGrid(UnitPicker):
 
     def _tile_rect(self, position: int, columns: int, tile: int) -> QRect:
         row, column = divmod(position, columns)
-        return QRect(MARGIN + column * (tile + GAP), HEADER + row * (tile + GAP), tile, tile)
+        return QRect(MARGIN + column * (tile + GAP), self._header(self.width()) + row * (tile + GAP), tile, tile)
+
+    def _legend_font(self) -> QFont:
+        font = QFont(self.font())
+        font.setPixelSize(LEGEND_PX)
+        return font
+
+    def _legend_ends(self) -> tuple[str, str]:
+        return tuple(f"{v:.2g}".replace("-", "\u2212") for v in self._levels)
+
+    def _caption_x(self, metrics: QFontMetrics, ends: tuple[str, str] | None = None) -> int:
+        """Where the caption starts when it goes beside the scale: after low, bar and high."""
+        low, high = ends or self._legend_ends()
+        return MARGIN + metrics.horizontalAdvance(low) + 4 + SCALE_BAR + 5 + metrics.horizontalAdvance(high) + 12
+
+    def _caption_below(self, metrics: QFontMetrics, width: int) -> bool:
+        """Whether the caption goes on a line of its own, below the scale: whether it would not
+        fit beside it with ends as wide as they usually are (so that the tiles do not jump up
+        and down as the ends change in training)."""
+        widest = "\u22120.88"
+        return not self._image.isNull() and \
+            self._caption_x(metrics, (widest, widest)) + metrics.horizontalAdvance(self._caption) > width - MARGIN
+
+    def _header(self, width: int) -> int:
+        """The legend's height at ``width``: a line for the scale (as tall as the font needs),
+        and one for the caption when it does not fit beside it."""
+        key = (width, self._caption, self._image.isNull(), self.font().key())
+        if self._header_of[0] != key:
+            metrics = QFontMetrics(self._legend_font())
+            height = max(HEADER, metrics.height() + 8)
+            if self._caption_below(metrics, width):
+                height += metrics.height()
+            self._header_of = (key, height)
+        return self._header_of[1]
 
     def unit_at(self, point: QPoint) -> int:
         """The unit whose tile is at widget position ``point``, or -1 (gaps count as none)."""
         columns, tile = self._layout(self.width(), self.height())
-        x, y = point.x() - MARGIN, point.y() - HEADER
+        x, y = point.x() - MARGIN, point.y() - self._header(self.width())
         if x < 0 or y < 0:
             return -1
         (column, dx), (row, dy) = divmod(x, tile + GAP), divmod(y, tile + GAP)
@@ -204,14 +241,14 @@ class UnitGrid(UnitPicker):
     def heightForWidth(self, width: int) -> int:
         columns, tile = self._layout(width, 0)  # height 0: the width decides
         rows = max(1, -(-len(self._order) // columns))
-        return HEADER + rows * (tile + GAP) - GAP + MARGIN
+        return self._header(width) + rows * (tile + GAP) - GAP + MARGIN
 
     def sizeHint(self) -> QSize:
         width = 2 * MARGIN + 6 * MIN_TILE + 5 * GAP
         return QSize(width, self.heightForWidth(width))
 
     def minimumSizeHint(self) -> QSize:
-        return QSize(2 * MARGIN + MIN_TILE, HEADER + MIN_TILE + MARGIN)
+        return QSize(2 * MARGIN + MIN_TILE, self._header(2 * MARGIN + MIN_TILE) + MIN_TILE + MARGIN)
 
     # --- drawing --------------------------------------------------------------------------
 
@@ -219,9 +256,7 @@ class UnitGrid(UnitPicker):
         visible = event.rect()  # in a scroll area most rows are out of view
         painter = QPainter(self)
         painter.fillRect(visible, QColor("white"))
-        font = QFont(self.font())
-        font.setPixelSize(10)
-        painter.setFont(font)
+        painter.setFont(self._legend_font())
         self._draw_legend(painter)
         if self._image.isNull():
             return
@@ -243,25 +278,38 @@ class UnitGrid(UnitPicker):
 
     def _draw_legend(self, painter: QPainter) -> None:
         metrics = painter.fontMetrics()
-        y = (HEADER - 8) // 2 - 1
+        line = max(HEADER, metrics.height() + 8)  # the scale's line
+        y = (line - 8) // 2 - 1  # the bar's top
+        baseline = (line + metrics.ascent() - metrics.descent()) // 2  # text centred on the line
         if self._image.isNull():
             painter.setPen(QColor("#666"))
-            painter.drawText(MARGIN, y + metrics.ascent(), "no network yet")
+            painter.drawText(MARGIN, baseline, "no network yet")
             return
-        low, high = (f"{v:.2g}".replace("-", "\u2212") for v in self._levels)
+        low, high = self._legend_ends()
         painter.setPen(QColor("#444"))
         x = MARGIN
-        painter.drawText(x, y + metrics.ascent() - 1, low)
+        painter.drawText(x, baseline, low)
         x += metrics.horizontalAdvance(low) + 4
-        bar = QRect(x, y, 90, 8)
+        bar = QRect(x, y, SCALE_BAR, 8)
         half = self._legend.width() // 2
         source = QRect(half, 0, self._legend.width() - half, 1) if self._sequential else self._legend.rect()
         painter.drawImage(bar, self._legend, source)
-        painter.drawText(bar.right() + 5, y + metrics.ascent() - 1, high)
-        x = bar.right() + 5 + metrics.horizontalAdvance(high) + 12
+        painter.drawText(bar.right() + 5, baseline, high)
+        x, below, text = self._caption_place(metrics)
         painter.setPen(QColor("#666"))
-        text = metrics.elidedText(self._caption, Qt.ElideRight, max(0, self.width() - x - MARGIN))
-        painter.drawText(x, y + metrics.ascent() - 1, text)
+        painter.drawText(x, baseline + below * (metrics.height() - 2), text)
+
+    def _caption_place(self, metrics: QFontMetrics) -> tuple[int, bool, str]:
+        """Where the caption goes (x, and whether on a line below the scale) and its text,
+        elided only if even a line of its own is too short."""
+        x, below = self._caption_x(metrics), self._caption_below(metrics, self.width())
+        if below:
+            x = MARGIN
+        return x, below, metrics.elidedText(self._caption, Qt.ElideRight, max(0, self.width() - x - MARGIN))
+
+    def legend_caption(self) -> str:
+        """The caption as the legend shows it (for tests)."""
+        return self._caption_place(QFontMetrics(self._legend_font()))[2]
 
     def _draw_numbers(self, painter: QPainter, columns: int, tile: int, visible: QRect) -> None:
         metrics = painter.fontMetrics()

@@ -21,6 +21,26 @@ KINDS = ("activations", "weights", "gradients")
 STALLED = {"relu": "dead", "sigmoid": "saturated", "tanh": "saturated"}
 
 
+class SparseTickAxis(pg.AxisItem):
+    """A value axis for a narrow plot: a tick label that would touch another is left out, the
+    end labels kept first (three labels ran together into "-1e-301e-3")."""
+
+    GAP = 4  # px, at least, between two labels
+
+    def generateDrawSpecs(self, p):
+        specs = super().generateDrawSpecs(p)
+        if specs is None:
+            return None
+        axis, ticks, texts = specs
+        ends_first = sorted(range(len(texts)), key=lambda k: (0 < k < len(texts) - 1, k))
+        kept: list[int] = []
+        for k in ends_first:
+            room = texts[k][0].adjusted(-self.GAP / 2, 0, self.GAP / 2, 0)
+            if not any(room.intersects(texts[j][0]) for j in kept):
+                kept.append(k)
+        return axis, ticks, [texts[k] for k in sorted(kept)]
+
+
 class HistogramPanel(pg.GraphicsLayoutWidget):
     """One small histogram per layer, side by side; fed snapshots (and the points they see)."""
 
@@ -78,12 +98,12 @@ class HistogramPanel(pg.GraphicsLayoutWidget):
             bars.setBrush(pg.mkBrush(fill))
 
     def _new_plot(self, first: bool) -> tuple[pg.PlotItem, pg.PlotDataItem, pg.TextItem]:
-        plot = pg.PlotItem()
+        plot = pg.PlotItem(axisItems={"bottom": SparseTickAxis("bottom")})
         plot.setMenuEnabled(False)
         plot.setMouseEnabled(x=False, y=False)
         plot.hideButtons()
         if first:
-            plot.setLabel("left", "% of values")
+            plot.setLabel("left", f"% of {self.kind}")  # names the panel where its tab is not seen (exports)
             plot.getAxis("left").enableAutoSIPrefix(False)
         else:
             plot.hideAxis("left")  # the plots are narrow: one scale, on the first

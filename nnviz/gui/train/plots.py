@@ -281,28 +281,78 @@ class LossAxis(pg.AxisItem):
         return strings
 
 
+class StepAxis(pg.AxisItem):
+    """A step axis: plain step numbers, and on a log scale only 1, 2 and 5 times a power of
+    ten, written out (1,000, not 1e+03)."""
+
+    def __init__(self, orientation: str = "bottom"):
+        super().__init__(orientation)
+        self.enableAutoSIPrefix(False)
+
+    def logTickStrings(self, values, scale, spacing):
+        strings = []
+        for value in values:  # value is log10 of the step
+            mantissa = round(10 ** (value - np.floor(value + 1e-9)), 6)
+            strings.append(f"{10 ** value:,.0f}" if mantissa in (1, 2, 5) and value > -1e-9 else "")
+        return strings
+
+
 class StepPlot(pg.PlotWidget):
-    """Something against step, from step 0: a light grid, plain step numbers, no menu."""
+    """Something against step, from step 0: a light grid, plain step numbers, no menu; the
+    step axis linear or (:meth:`set_log_steps`) logarithmic."""
 
     def __init__(self, quantity: str, parent=None):
-        super().__init__(parent, axisItems={"left": LossAxis()})
+        super().__init__(parent, axisItems={"left": LossAxis(), "bottom": StepAxis()})
         self.setMenuEnabled(False)
         self.showGrid(x=True, y=True, alpha=0.15)
         self.setLabel("bottom", "step")
         self.setLabel("left", quantity)
-        self.getAxis("bottom").enableAutoSIPrefix(False)
-        self.setLimits(xMin=0)
+        self.setLimits(xMin=0)  # step 0 on a linear axis, step 1 on a log one (its coordinate is log10 of the step)
+        self.log_steps = False
+
+    def set_log_steps(self, enabled: bool) -> None:
+        """Steps on a log10 axis, which spreads out the first steps, where most of the learning
+        happens (step 0 itself has no place on it); or on a linear one."""
+        self.log_steps = enabled
+        self.setLogMode(x=enabled)  # pyqtgraph's curves leave out step 0 themselves
+        self.getAxis("bottom").setLabel("step (log scale)" if enabled else "step")
+
+    def step_coordinate(self, step: float) -> float:
+        """Where ``step`` is on the step axis, in the view's coordinates (step 0 at the left
+        end of a log axis)."""
+        return float(np.log10(max(step, 1))) if self.log_steps else float(step)
+
+    def step_at(self, coordinate: float) -> float:
+        """The step at a view x coordinate."""
+        return 10.0 ** coordinate if self.log_steps else coordinate
+
+    def restart(self) -> None:
+        """A new run: the axes fit its curves afresh, and until there are some, a first step's
+        range instead of the last run's. (A zoom of the user's ends here too.)"""
+        self.setRange(xRange=(self.step_coordinate(0), self.step_coordinate(10)), padding=0)
+        self.enableAutoRange()
 
     def thin(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """``(x, y)`` as drawn: about two points a pixel column, each column's lowest and highest
-        (NaN ignored), then the last point as it is. A 2-px line through 2,000 points took 5 ms
-        to paint, through 800, 3 ms."""
-        factor = len(x) // max(self.width(), 1)
-        if factor < 2:
+        """``(x, y)`` as drawn: about two points a pixel column (of a linear or a log step axis),
+        each column's lowest and highest (NaN ignored), then the last point as it is. A 2-px line
+        through 2,000 points took 5 ms to paint, through 800, 3 ms."""
+        width = max(self.width(), 1)
+        if len(x) < 2 * width:
             return x, y
-        starts = np.arange(0, len(x), factor)
+        at = np.log10(np.maximum(x, 1)) if self.log_steps else x  # where each point is drawn
+        span = at[-1] - at[0]
+        if not span > 0:
+            return x, y
+        columns = np.minimum(((at - at[0]) * (width / span)).astype(np.intp), width - 1)
+        starts = np.flatnonzero(np.diff(columns, prepend=-1))  # each column's first point
         low, high = np.fmin.reduceat(y, starts), np.fmax.reduceat(y, starts)
         return np.append(np.repeat(x[starts], 2), x[-1]), np.append(np.column_stack([low, high]).ravel(), y[-1])
+
+
+def same_run(history: np.ndarray, before: np.ndarray) -> bool:
+    """Whether two loss histories (rows as in ``history.FIELDS``) are of one run: they start
+    with the same figures (a new network or new points starts with others)."""
+    return len(history) > 0 and len(before) > 0 and np.array_equal(history[0], before[0], equal_nan=True)
 
 
 class MomentMarker(pg.InfiniteLine):
@@ -334,16 +384,26 @@ class LossPlot(StepPlot):
         self.cursor.hide()
         self.addItem(self.cursor, ignoreBounds=True)
         self.marker = MomentMarker(self)
+        self._marked: int | None = None
         self._history = np.empty((0, len(FIELDS)))
         self.scene().sigMouseMoved.connect(self._on_mouse_moved)
 
     def set_log_scale(self, enabled: bool) -> None:
         """Loss axis in log10 or linear."""
-        self.setLogMode(x=False, y=enabled)
+        self.setLogMode(y=enabled)  # the step axis stays as it is
 
     def show_history(self, history: np.ndarray) -> None:
-        """Feed the curves new history rows (columns as in ``history.FIELDS``)."""
+        """Feed the curves new history rows (columns as in ``history.FIELDS``). Another run (a
+        reset, new data, a file opened) or one carried on from an earlier moment: the axes
+        fit it afresh."""
+        if len(history) and len(self._history) and (not same_run(history, self._history)
+                                                    or history[-1, 0] < self._history[-1, 0]):
+            self.restart()
         self._history = history
+        self._draw_curves()
+
+    def _draw_curves(self) -> None:
+        history = self._history
         steps = history[:, 0]
         self.train_curve.setData(*self.thin(steps, history[:, 1]))
         test = history[:, 3]
@@ -354,7 +414,14 @@ class LossPlot(StepPlot):
 
     def show_marker(self, step: int | None) -> None:
         """Mark ``step`` (the moment a replay shows) with a red line; None hides it."""
-        self.marker.show_step(step)
+        self._marked = step
+        self.marker.show_step(None if step is None else self.step_coordinate(step))
+
+    def set_log_steps(self, enabled: bool) -> None:
+        super().set_log_steps(enabled)
+        self._draw_curves()  # thinned anew for the new axis
+        self.show_marker(self._marked)  # lines are placed in the view's coordinates
+        self.cursor.hide()
 
     def readout(self, row: np.ndarray) -> str:
         """One line describing a history row."""
@@ -369,11 +436,12 @@ class LossPlot(StepPlot):
             self.cursor.hide()
             self.hovered.emit("")
             return
-        step = view.mapSceneToView(scene_pos).x()
-        index = int(np.clip(np.searchsorted(self._history[:, 0], step), 0, len(self._history) - 1))
-        if index > 0 and abs(self._history[index - 1, 0] - step) < abs(self._history[index, 0] - step):
-            index -= 1
+        x = view.mapSceneToView(scene_pos).x()
+        steps = self._history[:, 0]
+        index = int(np.clip(np.searchsorted(steps, self.step_at(x)), 0, len(steps) - 1))
+        if index > 0 and abs(self.step_coordinate(steps[index - 1]) - x) < abs(self.step_coordinate(steps[index]) - x):
+            index -= 1  # the nearer on screen, on a log axis too
         row = self._history[index]
-        self.cursor.setPos(row[0])
+        self.cursor.setPos(self.step_coordinate(row[0]))
         self.cursor.show()
         self.hovered.emit(self.readout(row))

@@ -24,7 +24,7 @@ from nnviz.core.training import LIVE_SETTINGS, Trainer, TrainingSnapshot
 from nnviz.gui.process.runner import Runner
 
 DATA_SETTINGS = ("dataset", "samples", "noise", "classes", "test_fraction", "seed", "preset")
-HISTORY_EVERY = 10  # record train/test loss every 10 steps (thinned further as it grows)
+HISTORY_EVERY = None  # record train/test loss densely early: every step at first, sparser as the run grows
 HISTORY_CAPACITY = 2000  # entries kept for the loss plot, however long the run
 FIRST_FRAME_MS = 100  # a window is on screen this long after it is made
 

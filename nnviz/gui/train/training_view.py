@@ -22,6 +22,7 @@ from PyQt5.QtWidgets import (
 from nnviz.core.baseline import LinearBaseline, fit_linear_baseline
 from nnviz.core.datasets import Dataset
 from nnviz.core.training import TrainingSnapshot
+from nnviz.gui.files.export import leave_out_of_exports
 from nnviz.gui.images.image_panel import ImagePanel
 from nnviz.gui.inside.inside_view import InsidePanel
 from nnviz.gui.replay import TimelineBar
@@ -85,6 +86,10 @@ class TrainingView(QWidget):
         self.log_scale = QCheckBox("Log scale")
         self.log_scale.setToolTip("Show the loss on a logarithmic axis (L)")
         self.log_scale.toggled.connect(self.loss.set_log_scale)
+        self.log_steps = QCheckBox("Log steps")
+        self.log_steps.setToolTip("Show the steps on a logarithmic axis, on the loss and the gradient plots: the first "
+                                  "steps, where most of the learning happens, spread out (step 0 has no place on it) (Shift+L)")
+        self.log_steps.toggled.connect(self._on_log_steps_toggled)
         self.loss.hovered.connect(self._on_loss_hovered)
         self.boundary.view_changed.connect(lambda: self._throttled_draw())
         self.inside.unit_shown.connect(self.boundary.show_unit)
@@ -119,6 +124,7 @@ class TrainingView(QWidget):
         loss_layout.addWidget(self.figures)
         header = QHBoxLayout()
         header.addWidget(self.readout, 1)
+        header.addWidget(self.log_steps)
         header.addWidget(self.log_scale)
         loss_layout.addLayout(header)
         self.curves_splitter = QSplitter(Qt.Horizontal)
@@ -144,6 +150,8 @@ class TrainingView(QWidget):
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
         plots_layout.addWidget(self.splitter)
+        # What only the window needs: pictures of the plots leave these blank.
+        leave_out_of_exports(self.baseline_box, self.readout, self.log_steps, self.log_scale, self.layer_tabs.tabBar())
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -257,6 +265,10 @@ class TrainingView(QWidget):
             return
         self._histograms_drawn_at = time.monotonic()
         panel.show_snapshot(snapshot, self.data)
+
+    def _on_log_steps_toggled(self, enabled: bool) -> None:
+        for plot in (self.loss, self.gradients):
+            plot.set_log_steps(enabled)
 
     def _on_loss_hovered(self, text: str) -> None:
         self.readout.setText(text or HOVER_HINT)
