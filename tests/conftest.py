@@ -17,8 +17,10 @@ from PyQt5.QtWidgets import QApplication
 @pytest.fixture
 def make_window(qtbot, tmp_path):
     """Build windows at 1400x900 that record error messages instead of showing a box; each is
-    closed and its training process stopped at teardown. (test_gui.py has its own, which also
-    takes the settings store.)"""
+    closed and its training process stopped at teardown. Wrap one in ``gui_helpers.WindowPage``
+    to read its run. (test_gui.py has its own, which also takes the settings store.)"""
+    from gui_helpers import WindowPage
+
     from nnviz.core.config import TrainingConfig
     from nnviz.gui.main_window import MainWindow
 
@@ -38,5 +40,15 @@ def make_window(qtbot, tmp_path):
     yield make
     for window in windows:
         window.close()
-        assert window.session.shutdown()
-        assert not window.session.has_process
+        page = WindowPage(window)
+        assert page.session.shutdown()
+        assert not page.has_process
+
+
+@pytest.fixture
+def page(window):
+    """The test's ``window`` (a fixture each GUI test file defines) as a ``WindowPage``: tests
+    read the window's run and sweep through it, never through the window's own attributes."""
+    from gui_helpers import WindowPage
+
+    return WindowPage(window)

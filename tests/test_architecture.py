@@ -32,6 +32,14 @@ def test_scikit_learn_loads_only_when_a_dataset_is_made():
     assert "sklearn" in _modules_after("from nnviz.core.datasets import make_dataset; make_dataset('moons', 50, 0.1, 0, 0)")
 
 
+def test_headless_training_loads_no_qt():
+    """`nnviz train --steps 5`, run through nnviz.cli as the console script runs it, loads
+    no PyQt5: what it prints and writes has no Qt in it."""
+    loaded = _modules_after("from nnviz.cli import main\nassert main(['train', '--steps', '5']) == 0")
+    assert "nnviz.cli.train" in loaded
+    assert not {m for m in loaded if m.split(".")[0] in {"PyQt5", "pyqtgraph", "superqt", "qtpy"}}
+
+
 def test_first_window_loads_only_what_it_draws(tmp_path):
     """Opening the window on data that nnviz makes itself (XOR) and saving a picture of its first
     boundary loads neither scikit-learn nor superqt, and starts no training process."""

@@ -5,7 +5,7 @@ import json
 
 import numpy as np
 import pytest
-from gui_helpers import settle, write_file
+from gui_helpers import WindowPage, write_file
 from PyQt5.QtCore import QSettings
 from PyQt5.QtGui import QImage
 from PyQt5.QtWidgets import QApplication
@@ -14,7 +14,7 @@ from nnviz.core.config import TrainingConfig
 from nnviz.core.experiment import build_trainer
 from nnviz.core.grid import grid_points
 from nnviz.core.sweep import SweepSnapshot, parse_values
-from nnviz.gui.compare.compare_view import PINS_KEY, split_labels
+from nnviz.gui.compare.pins import PINS_KEY, split_labels
 from nnviz.gui.compare.sweep_view import SweepFigure
 from nnviz.gui.files import export
 from nnviz.gui.files.figure_export import SWEEP_KEY
@@ -24,13 +24,14 @@ from nnviz.gui.main_window import MainWindow
 @pytest.fixture
 def window(qtbot, tmp_path):
     window = MainWindow(TrainingConfig(hidden=5, samples=100), QSettings(str(tmp_path / "s.ini"), QSettings.IniFormat))
+    page = WindowPage(window)
     qtbot.addWidget(window)
     window.show()
     QApplication.setActiveWindow(window)
     window.tabs.setCurrentWidget(window.compare)
     yield window
     window.close()
-    assert not window.session.has_process and not window.compare.session.has_process
+    assert not page.has_any_process
 
 
 def _run(qtbot, window, setting, values, steps=100):
@@ -41,15 +42,15 @@ def _run(qtbot, window, setting, values, steps=100):
     qtbot.waitUntil(lambda: compare.latest is not None and compare.latest.step >= steps, timeout=20000)
 
 
-def test_a_sweep_trains_one_tile_per_value_on_the_train_views_data(qtbot, window):
+def test_a_sweep_trains_one_tile_per_value_on_the_train_views_data(qtbot, window, page):
     """Run sweep makes a tile per value, trains them together on the same data, and draws each."""
     _run(qtbot, window, "hidden", "1, 3, 8")
     compare = window.compare
-    settle(qtbot, compare.session)
+    page.settle_compare(qtbot)
     compare.draw_now()
     assert [t.title.text().split("<b>")[1][:-4] for t in compare.figure.tiles] == ["1 hidden", "3 hidden", "8 hidden"]
-    assert compare.session.dataset is window.session.dataset
-    snapshot = compare.session.snapshot()
+    assert page.compare_session.dataset is page.dataset
+    snapshot = page.compare_session.snapshot()
     for tile, network in zip(compare.figure.tiles, snapshot.networks):
         shown = tile.plot.probability_image()
         r = shown.shape[0]
@@ -59,61 +60,61 @@ def test_a_sweep_trains_one_tile_per_value_on_the_train_views_data(qtbot, window
     assert all(len(c.getData()[0]) > 1 for c in compare.figure.curves)
 
 
-def test_the_sweep_varies_only_its_setting(qtbot, window):
+def test_the_sweep_varies_only_its_setting(qtbot, window, page):
     """A learning-rate sweep keeps the Train view's other settings."""
     _run(qtbot, window, "lr", "0.1, 0.5", steps=20)
-    configs = window.compare.session.sweep.configs()
+    configs = page.sweep.configs()
     assert [c.lr for c in configs] == [0.1, 0.5]
     assert all(c.hidden == (5,) and c.samples == 100 for c in configs)
 
 
-def test_pause_step_and_reset_act_on_the_whole_sweep(qtbot, window):
+def test_pause_step_and_reset_act_on_the_whole_sweep(qtbot, window, page):
     """Pause stops all networks, Step advances them all by one, Reset returns to step 0."""
     _run(qtbot, window, "hidden", "2, 4")
     compare = window.compare
     compare.train_button.click()
-    assert not compare.session.is_running
-    qtbot.waitUntil(lambda: compare.session.is_settled)  # the sweep is back from the process
-    stopped = compare.session.trainer.step_count
+    assert not page.compare_session.is_running
+    qtbot.waitUntil(lambda: page.compare_session.is_settled)  # the sweep is back from the process
+    stopped = page.compare_trainer.step_count
     compare.step_button.click()
     qtbot.waitUntil(lambda: compare.latest.step == stopped + 1)
     compare.reset_button.click()  # the new sweep is built on a thread
-    qtbot.waitUntil(lambda: compare.latest.step == 0 and compare.session.trainer is not None)
-    assert compare.session.trainer.step_count == 0
+    qtbot.waitUntil(lambda: compare.latest.step == 0 and page.compare_trainer is not None)
+    assert page.compare_trainer.step_count == 0
 
 
-def test_training_one_pauses_the_other(qtbot, window):
+def test_training_one_pauses_the_other(qtbot, window, page):
     """The sweep and the Train view never train at once: starting one pauses the other."""
     _run(qtbot, window, "hidden", "2, 4", steps=10)
-    window.session.start()
-    assert window.session.is_running and not window.compare.session.is_running
-    window.compare.session.start()
-    assert window.compare.session.is_running and not window.session.is_running
+    page.start()
+    assert page.is_running and not page.compare_session.is_running
+    page.compare_session.start()
+    assert page.compare_session.is_running and not page.is_running
 
 
-def test_clicking_a_tile_continues_that_network_in_the_train_view(qtbot, window):
+def test_clicking_a_tile_continues_that_network_in_the_train_view(qtbot, window, page):
     """A tile click opens its network in the Train view at the sweep's step, and it keeps training."""
     _run(qtbot, window, "hidden", "3, 7", steps=200)
     window.compare.figure.tiles[1].clicked.emit()
     qtbot.waitUntil(lambda: window.tabs.currentWidget() is window.view)  # once the sweep is back
-    assert window.session.config.hidden == (7,) and window.controls.hidden.value() == 7
-    taken_at = window.session.trainer.step_count
+    assert page.config.hidden == (7,) and window.controls.hidden.value() == 7
+    taken_at = page.step_count
     assert taken_at >= 200
-    qtbot.waitUntil(lambda: window.view.latest.step > taken_at + 100)
-    assert window.view.latest.network.layer_sizes == (2, 7, 2)
-    assert window.session.is_running and not window.compare.session.is_running
+    qtbot.waitUntil(lambda: page.latest.step > taken_at + 100)
+    assert page.latest.network.layer_sizes == (2, 7, 2)
+    assert page.is_running and not page.compare_session.is_running
 
 
-def test_bad_values_say_what_is_wrong_and_change_nothing(qtbot, window):
+def test_bad_values_say_what_is_wrong_and_change_nothing(qtbot, window, page):
     """A bad list shows a sentence and leaves the current sweep running as it was."""
     _run(qtbot, window, "hidden", "2, 4", steps=10)
-    sweep = window.compare.session.sweep
+    sweep = page.sweep
     for text, words in (("", "separated by commas"), ("3, 3", "twice"), ("3, 501", "width"), ("a, b", "joined by x"),
                         ("8x8x8x8x8x8x8", "at most 6 hidden layers")):
         window.compare.values.setText(text)
         window.compare.run_button.click()
         assert words in window.compare.message.text()
-        assert window.compare.session.sweep is sweep
+        assert page.sweep is sweep
 
 
 def test_values_parse_per_setting():
@@ -125,29 +126,29 @@ def test_values_parse_per_setting():
     assert parse_values("activation", "tanh, relu") == ("tanh", "relu")
 
 
-def test_grid_export_and_csv(qtbot, window, tmp_path):
+def test_grid_export_and_csv(qtbot, window, page, tmp_path):
     """The grid PNG carries the base config, the sweep and the step; the CSV has one row per value."""
     _run(qtbot, window, "hidden", "2, 6", steps=50)
-    settle(qtbot, window.compare.session)
+    page.settle_compare(qtbot)
     png, table = tmp_path / "grid.png", tmp_path / "grid.csv"
     assert write_file(qtbot, window.files.export_plots, str(png)) == ""
     assert QImage(str(png)).width() == 2 * window.compare.figure.width()
     texts = export.read_png_texts(png)
     assert json.loads(texts[SWEEP_KEY]) == {"setting": "hidden", "values": [[2], [6]]}
     assert json.loads(texts[export.CONFIG_KEY])["samples"] == 100
-    assert int(texts[export.STEP_KEY]) == window.compare.latest.step
+    assert int(texts[export.STEP_KEY]) == page.compare_latest.step
     assert write_file(qtbot, window.files.export_csv, str(table)) == ""
     rows = list(csv.DictReader(table.open()))
     assert [r["value"] for r in rows] == ["2", "6"]
-    assert all(int(r["step"]) == window.compare.latest.step for r in rows)
+    assert all(int(r["step"]) == page.compare_latest.step for r in rows)
 
 
-def test_pins_build_a_gallery_by_hand(qtbot, window, tmp_path):
+def test_pins_build_a_gallery_by_hand(qtbot, window, page, tmp_path):
     """Pin, change the hidden size, pin again: the gallery holds both pictures and exports them.
     It is built when it is seen, not while pinning from the Train view."""
     window.tabs.setCurrentWidget(window.view)
-    window.session.step(5)
-    qtbot.waitUntil(lambda: window.view.latest.step == 5)
+    page.step(5)
+    qtbot.waitUntil(lambda: page.latest.step == 5)
     window.controls.pin_button.click()
     window.controls.size_buttons[20].click()
     window.pin()
@@ -175,17 +176,17 @@ def test_a_gallery_names_what_its_pictures_share_once():
     assert split_labels(["a · b", "c · d"]) == ("", ["a · b", "c · d"])
 
 
-def test_sixteen_long_named_pins_keep_the_window_on_the_screen(qtbot, window):
+def test_sixteen_long_named_pins_keep_the_window_on_the_screen(qtbot, window, page):
     """Pins of networks whose names are long (deep, seven inputs, an optimiser, dropout) fit a
     1400 x 900 window: their tiles scroll rather than widen or heighten the window (they once
     made it 4,622 pixels wide)."""
     window.resize(1400, 900)
     window.tabs.setCurrentWidget(window.view)
-    window.session.open_config(TrainingConfig(hidden=(50, 20, 8), samples=100, optimizer="nesterov", momentum=0.9,
+    page.session.open_config(TrainingConfig(hidden=(50, 20, 8), samples=100, optimizer="nesterov", momentum=0.9,
                                               dropout=0.2, features=("x1", "x2", "x1sq", "x2sq", "x1x2", "sinx1")))
     for count in range(16):
-        window.session.step(1)
-        qtbot.waitUntil(lambda count=count: window.view.latest.step == count + 1)
+        page.step(1)
+        qtbot.waitUntil(lambda count=count: page.latest.step == count + 1)
         window.pin()
     window.tabs.setCurrentWidget(window.compare)
     window.compare.show_pins.click()
@@ -206,10 +207,10 @@ def test_exporting_before_any_sweep_says_so(qtbot, window, monkeypatch):
     assert "run a sweep or pin a picture first" in messages[-1]
 
 
-def test_train_without_a_sweep_stays_unpressed(window):
+def test_train_without_a_sweep_stays_unpressed(window, page):
     """Train before any sweep does nothing and says so by staying unchecked."""
     window.compare.train_button.click()
-    assert not window.compare.train_button.isChecked() and not window.compare.session.is_running
+    assert not window.compare.train_button.isChecked() and not page.compare_session.is_running
 
 
 def test_an_empty_gallery_is_not_exported(qtbot, window, monkeypatch, tmp_path):
@@ -223,11 +224,11 @@ def test_an_empty_gallery_is_not_exported(qtbot, window, monkeypatch, tmp_path):
     assert not list(tmp_path.iterdir())
 
 
-def test_pinned_grid_carries_the_single_export_metadata(qtbot, window, tmp_path):
+def test_pinned_grid_carries_the_single_export_metadata(qtbot, window, page, tmp_path):
     """A pinned grid PNG has the config and step chunks of a single export (of the last pin)."""
     window.tabs.setCurrentWidget(window.view)
-    window.session.step(3)
-    qtbot.waitUntil(lambda: window.view.latest.step == 3)
+    page.step(3)
+    qtbot.waitUntil(lambda: page.latest.step == 3)
     window.pin()
     window.tabs.setCurrentWidget(window.compare)
     window.compare.show_pins.click()
@@ -266,12 +267,12 @@ def test_tiles_draw_a_share_per_turn_and_then_the_rest(qtbot):
     assert clicks == [1]  # once: a tile used again is not connected twice
 
 
-def test_a_sweep_over_initialisations_starts_each_network_its_own_way(qtbot, window):
+def test_a_sweep_over_initialisations_starts_each_network_its_own_way(qtbot, window, page):
     """Compare > Initialisation: "zeros" and "normal-1" side by side, from the same seed; the
     zeros network's hidden weights are still all 0 (tanh: nothing reaches them), the other's not."""
     _run(qtbot, window, "init", "zeros, normal-1", steps=20)
     compare = window.compare
-    assert [c.init for c in compare.session.sweep.configs()] == ["zeros", "normal-1"]
+    assert [c.init for c in page.sweep.configs()] == ["zeros", "normal-1"]
     assert [t.title.text().split("<b>")[1][:-4] for t in compare.figure.tiles] == ["init zeros", "init normal-1"]
     zeros, normal = compare.latest.networks
     assert not any(w.any() for w in zeros.weights)

@@ -122,6 +122,7 @@ def test_a_preset_sets_its_own_steps(capsys):
     assert json.loads(capsys.readouterr().out)["config"]["steps"] == PRESET_STEPS["digits-deep"]
 
 
+@pytest.mark.exact
 def test_a_digits_run_file_keeps_its_images(tmp_path):
     """Saved and opened, a run on the digits is still ten classes of 8x8 images, and resumes
     bit for bit; a file whose image shape does not fit its points is refused in a sentence."""

@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 
 from nnviz.core.activations import ACTIVATIONS
-from nnviz.core.network import MLP, Backprop, with_ones
+from nnviz.core.engine import forward_inputs
+from nnviz.core.network import MLP, Backprop
 
 
 def _loss(network: MLP, X, y, l2) -> float:
@@ -44,7 +45,7 @@ def test_backprop_matches_finite_differences(activation, hidden, classes, l2):
         b[:] = rng.standard_normal(b.shape)
     targets = np.eye(classes)[y]
     backprop = Backprop(network)
-    assert backprop.run(network, with_ones(X), targets, np.arange(len(y)) * classes + y, l2)
+    assert backprop.run(network, forward_inputs(X), targets, np.arange(len(y)) * classes + y, l2)
     numeric = _numeric_gradient(network, X, y, l2)
     for analytic, approx in zip(backprop.gradients, numeric):
         error = np.linalg.norm(analytic - approx) / max(np.linalg.norm(analytic) + np.linalg.norm(approx), 1e-12)
@@ -68,7 +69,7 @@ def test_every_shape_backprop_matches_finite_differences(sizes, activation):
     for b in network.biases:  # so no unit sits exactly at ReLU's kink at zero
         b[:] = rng.standard_normal(b.shape)
     backprop = Backprop(network)
-    assert backprop.run(network, with_ones(X), np.eye(classes)[y], np.arange(9) * classes + y, 0.01)
+    assert backprop.run(network, forward_inputs(X), np.eye(classes)[y], np.arange(9) * classes + y, 0.01)
     for analytic, approx in zip(backprop.gradients, _numeric_gradient(network, X, y, 0.01), strict=True):
         np.testing.assert_allclose(analytic, approx, rtol=1e-6, atol=1e-9)
 

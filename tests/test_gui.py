@@ -10,7 +10,7 @@ from dataclasses import replace
 import numpy as np
 import pyqtgraph as pg
 import pytest
-from gui_helpers import settle, write_file
+from gui_helpers import WindowPage, write_file
 from PyQt5.QtCore import QSettings, Qt
 from PyQt5.QtGui import QColor, QImage, QPainter
 from PyQt5.QtWidgets import QApplication, QMessageBox, QWidget
@@ -47,8 +47,9 @@ def make_window(qtbot, settings):
     yield make
     for window in windows:
         window.close()
-        assert window.session.shutdown()
-        assert not window.session.has_process
+        page = WindowPage(window)
+        assert page.session.shutdown()
+        assert not page.has_process
 
 
 @pytest.fixture
@@ -57,8 +58,7 @@ def window(make_window):
 
 
 def _train_until(qtbot, window, steps, timeout=20000):
-    window.session.start()
-    qtbot.waitUntil(lambda: window.view.latest is not None and window.view.latest.step >= steps, timeout=timeout)
+    WindowPage(window).train_until(qtbot, steps, timeout)
 
 
 def test_window_builds_with_title_and_tooltips(window):
@@ -71,11 +71,11 @@ def test_window_builds_with_title_and_tooltips(window):
         assert widget.toolTip(), widget
 
 
-def test_heatmap_shows_the_networks_probabilities(window):
+def test_heatmap_shows_the_networks_probabilities(window, page):
     """The image holds the class probabilities of the current network at the grid covering the view."""
-    window.view.draw_now()
+    page.draw_now()
     shown = window.view.boundary.probability_image()
-    network = window.session.trainer.network
+    network = page.network
     r = shown.shape[0]
     expected = network.predict_proba(grid_points(window.view.boundary.bounds, r)).reshape(r, r, -1)
     np.testing.assert_allclose(shown, expected, rtol=1e-5, atol=1e-6)
@@ -84,37 +84,37 @@ def test_heatmap_shows_the_networks_probabilities(window):
 @pytest.mark.parametrize(
     "edit,check",
     [
-        (lambda c: c.dataset.setCurrentText("circles"), lambda w: w.session.dataset.name == "circles"),
-        (lambda c: c.samples.setValue(300), lambda w: len(w.session.dataset.y_train) + len(w.session.dataset.y_test) == 300),
-        (lambda c: c.test_fraction.setValue(0.5), lambda w: len(w.session.dataset.y_test) == 100),
-        (lambda c: c.hidden.setValue(17), lambda w: w.session.trainer.network.layer_sizes == (2, 17, 2)),
-        (lambda c: c.hidden_slider.setValue(33), lambda w: w.session.trainer.network.layer_sizes == (2, 33, 2)),
-        (lambda c: c.size_buttons[50].click(), lambda w: w.session.trainer.network.layer_sizes == (2, 50, 2)),
-        (lambda c: c.activation.setCurrentText("relu"), lambda w: w.session.trainer.network.activations == ("relu",)),
+        (lambda c: c.dataset.setCurrentText("circles"), lambda page: page.dataset.name == "circles"),
+        (lambda c: c.samples.setValue(300), lambda page: len(page.dataset.y_train) + len(page.dataset.y_test) == 300),
+        (lambda c: c.test_fraction.setValue(0.5), lambda page: len(page.dataset.y_test) == 100),
+        (lambda c: c.hidden.setValue(17), lambda page: page.network.layer_sizes == (2, 17, 2)),
+        (lambda c: c.hidden_slider.setValue(33), lambda page: page.network.layer_sizes == (2, 33, 2)),
+        (lambda c: c.size_buttons[50].click(), lambda page: page.network.layer_sizes == (2, 50, 2)),
+        (lambda c: c.activation.setCurrentText("relu"), lambda page: page.network.activations == ("relu",)),
     ],
 )
-def test_structural_controls_rebuild_the_network(window, edit, check):
+def test_structural_controls_rebuild_the_network(window, page, edit, check):
     """Data and network controls give a fresh network at step 0 with the new setting."""
-    window.session.step(3)
-    window.session.shutdown()
+    page.step(3)
+    page.session.shutdown()
     edit(window.controls)
-    assert check(window)
-    assert window.session.trainer.step_count == 0
+    assert check(page)
+    assert page.step_count == 0
 
 
-def test_noise_and_seed_and_new_data_change_the_points(window):
+def test_noise_and_seed_and_new_data_change_the_points(window, page):
     """Noise, seed and New data each draw different points, and the plot shows them."""
-    before = window.session.dataset.X_train.copy()
+    before = page.dataset.X_train.copy()
     window.controls.noise.setValue(0.5)
-    after_noise = window.session.dataset.X_train.copy()
+    after_noise = page.dataset.X_train.copy()
     window.controls.seed.setValue(7)
-    after_seed = window.session.dataset.X_train.copy()
+    after_seed = page.dataset.X_train.copy()
     window.controls.new_data.click()
     assert window.controls.seed.value() == 8
-    for a, b in ((before, after_noise), (after_noise, after_seed), (after_seed, window.session.dataset.X_train)):
+    for a, b in ((before, after_noise), (after_noise, after_seed), (after_seed, page.dataset.X_train)):
         assert not np.array_equal(a, b)
     shown = np.column_stack(window.view.boundary.train_points.getData())
-    np.testing.assert_array_equal(shown, window.session.dataset.X_train)
+    np.testing.assert_array_equal(shown, page.dataset.X_train)
 
 
 @pytest.mark.parametrize(
@@ -126,25 +126,25 @@ def test_noise_and_seed_and_new_data_change_the_points(window):
         (lambda c: c.batch_size.setValue(32), "batch_size", 32),
     ],
 )
-def test_optimiser_controls_apply_without_reset(qtbot, window, edit, attribute, value):
+def test_optimiser_controls_apply_without_reset(qtbot, window, page, edit, attribute, value):
     """Learning rate, L2, momentum and batch size change the running trainer and keep its step:
     the same run goes on training, with the new setting."""
     _train_until(qtbot, window, 50)
-    before = window.view.latest.history
+    before = page.latest.history
     edit(window.controls)
-    qtbot.waitUntil(lambda: window.view.latest.step > before[-1, 0] + 50)
-    settle(qtbot, window.session)
-    assert getattr(window.session.trainer, attribute) == pytest.approx(value)
+    qtbot.waitUntil(lambda: page.latest.step > before[-1, 0] + 50)
+    page.settle(qtbot)
+    assert getattr(page.trainer, attribute) == pytest.approx(value)
     # A restart would have begun a new history (at another loss from step 10 on).
-    np.testing.assert_array_equal(window.session.trainer.history.array()[: len(before)], before)
+    np.testing.assert_array_equal(page.trainer.history.array()[: len(before)], before)
 
 
-def test_learning_rate_slider_is_logarithmic(window):
+def test_learning_rate_slider_is_logarithmic(window, page):
     """The slider's ends are 1e-4 and 10 and its middle is about 0.03."""
     slider = window.controls.lr_slider
     for position, expected in ((0, 1e-4), (slider.maximum(), 10.0), (slider.maximum() // 2, 0.032)):
         slider.setValue(position)
-        assert window.session.trainer.lr == pytest.approx(expected, rel=0.05)
+        assert page.trainer.lr == pytest.approx(expected, rel=0.05)
 
 
 def test_log_scale_toggles_the_loss_axis(window):
@@ -155,18 +155,18 @@ def test_log_scale_toggles_the_loss_axis(window):
     assert not window.view.loss.getPlotItem().ctrl.logYCheck.isChecked()
 
 
-def test_training_in_the_worker_lowers_the_loss(qtbot, window):
+def test_training_in_the_worker_lowers_the_loss(qtbot, window, page):
     """Train runs on the worker; the loss falls and the loss curve grows."""
-    first = window.session.snapshot().latest.loss
+    first = page.snapshot().latest.loss
     _train_until(qtbot, window, 1000)
-    settle(qtbot, window.session)
-    window.view.draw_now()
-    assert window.session.trainer.evaluate().loss < 0.5 * first
+    page.settle(qtbot)
+    page.draw_now()
+    assert page.trainer.evaluate().loss < 0.5 * first
     assert len(window.view.loss.train_curve.getData()[0]) > 10
     assert window.view.frames_drawn > 1
 
 
-def test_the_figures_show_the_snapshot_and_ask_for_no_new_layout(qtbot, window):
+def test_the_figures_show_the_snapshot_and_ask_for_no_new_layout(qtbot, window, page):
     """The figures read what the snapshot says, and changing them lays nothing out again: as
     labels, every new number asked the window for a new layout, which repainted every panel
     each frame."""
@@ -181,8 +181,8 @@ def test_the_figures_show_the_snapshot_and_ask_for_no_new_layout(qtbot, window):
 
     _train_until(qtbot, window, 200)
     window.controls.train_button.click()
-    settle(qtbot, window.session)
-    snapshot = window.session.snapshot()
+    page.settle(qtbot)
+    snapshot = page.snapshot()
     requests = LayoutRequests()
     for widget in (window, window.view, window.view.figures.parentWidget()):
         widget.installEventFilter(requests)
@@ -196,70 +196,71 @@ def test_the_figures_show_the_snapshot_and_ask_for_no_new_layout(qtbot, window):
     assert requests.count == 0
 
 
-def test_the_boundary_plot_times_its_painting(window):
+def test_the_boundary_plot_times_its_painting(window, page):
     """The boundary plot says how long its last paint took: the view paces its frames by it."""
     window.view.boundary.paint_ms = 0.0
-    window.view.draw_now()
+    page.draw_now()
     window.view.boundary.viewport().repaint()
     assert window.view.boundary.paint_ms > 0.0
 
 
-def test_pause_stops_the_step_count(qtbot, window):
+def test_pause_stops_the_step_count(qtbot, window, page):
     """After Pause, the step count does not move."""
     _train_until(qtbot, window, 100)
     window.controls.train_button.click()
-    assert not window.session.is_running and window.controls.train_button.text() == "Train"
-    qtbot.waitUntil(lambda: window.session.is_settled)  # the trainer is back from the process
-    stopped = window.session.trainer.step_count
-    assert window.view.latest.step == stopped
+    assert not page.is_running and window.controls.train_button.text() == "Train"
+    qtbot.waitUntil(lambda: page.is_settled)  # the trainer is back from the process
+    stopped = page.step_count
+    assert page.latest.step == stopped
     qtbot.wait(200)
-    assert window.session.trainer.step_count == stopped and window.view.latest.step == stopped
+    assert page.step_count == stopped and page.latest.step == stopped
 
 
-def test_step_advances_exactly_one(qtbot, window):
+def test_step_advances_exactly_one(qtbot, window, page):
     """Step (button and S key) does exactly one update each."""
     window.controls.step_button.click()
-    qtbot.waitUntil(lambda: window.view.latest.step == 1)
+    qtbot.waitUntil(lambda: page.latest.step == 1)
     qtbot.keyClick(window, Qt.Key_S)
-    qtbot.waitUntil(lambda: window.view.latest.step == 2)
-    qtbot.waitUntil(lambda: window.session.is_settled)
-    assert window.session.trainer.step_count == 2
+    qtbot.waitUntil(lambda: page.latest.step == 2)
+    qtbot.waitUntil(lambda: page.is_settled)
+    assert page.step_count == 2
 
 
-def test_space_trains_and_pauses_r_resets(qtbot, window):
+def test_space_trains_and_pauses_r_resets(qtbot, window, page):
     """Space starts and pauses; R returns to step 0 with the same initial weights."""
-    initial = window.session.trainer.network.weights[0].copy()
+    initial = page.network.weights[0].copy()
     qtbot.keyClick(window, Qt.Key_Space)
-    qtbot.waitUntil(lambda: window.session.is_running and window.view.latest.step > 20)
+    qtbot.waitUntil(lambda: page.is_running and page.latest.step > 20)
     qtbot.keyClick(window, Qt.Key_Space)
-    assert not window.session.is_running
+    assert not page.is_running
     qtbot.keyClick(window, Qt.Key_R)
-    assert window.session.trainer.step_count == 0 and window.view.latest.step == 0
-    np.testing.assert_array_equal(window.session.trainer.network.weights[0], initial)
+    assert page.step_count == 0 and page.latest.step == 0
+    np.testing.assert_array_equal(page.network.weights[0], initial)
 
 
-def test_changing_hidden_size_while_training_keeps_training(qtbot, window):
+def test_changing_hidden_size_while_training_keeps_training(qtbot, window, page):
     """A new hidden size restarts at step 0 with that size and goes on training."""
     _train_until(qtbot, window, 200)
     window.controls.size_buttons[20].click()
-    assert window.session.is_running
-    qtbot.waitUntil(lambda: window.view.latest.network.layer_sizes == (2, 20, 2) and window.view.latest.step > 50)
+    assert page.is_running
+    qtbot.waitUntil(lambda: page.latest.network.layer_sizes == (2, 20, 2) and page.latest.step > 50)
     assert window.controls.train_button.text() == "Pause"
 
 
 def test_divergence_pauses_and_says_what_to_do(qtbot, make_window):
     """A learning rate that diverges stops training, keeps finite weights and says so."""
     window = make_window(TrainingConfig(hidden=5, lr=1e6, activation="relu"))
-    with qtbot.waitSignal(window.session.diverged, timeout=10000):
-        window.session.start()
-    qtbot.waitUntil(lambda: not window.session.is_running)
+    page = WindowPage(window)
+    with qtbot.waitSignal(page.session.diverged, timeout=10000):
+        page.start()
+    qtbot.waitUntil(lambda: not page.is_running)
     assert window.view.banner.isVisible() and "smaller learning rate" in window.view.banner.text()
-    assert all(np.isfinite(p).all() for p in window.session.trainer.network.parameters())
-    stopped = window.session.trainer.step_count
+    assert all(np.isfinite(p).all() for p in page.network.parameters())
+    stopped = page.step_count
     window.controls.lr.setValue(0.1)
-    window.session.start()
-    qtbot.waitUntil(lambda: window.view.latest.step > stopped + 100)
-    assert window.view.latest.divergence is None and window.session.is_running
+    page.start()
+    qtbot.waitUntil(lambda: page.latest.step > stopped + 100)
+    assert page.latest.divergence is None and page.is_running
     assert not window.view.banner.isVisible()
 
 
@@ -270,27 +271,28 @@ def _png_colours(image: QImage) -> set:
     return {tuple(c) for c in rows.reshape(-1, 3)[::7]}
 
 
-def test_choosing_an_initialisation_starts_a_network_drawn_that_way(window):
+def test_choosing_an_initialisation_starts_a_network_drawn_that_way(window, page):
     """Init in the controls starts a fresh network by that scheme, as a new shape does."""
     window.controls.init.setCurrentIndex(window.controls.init.findData("zeros"))
-    assert window.session.config.init == "zeros"
-    snapshot = window.session.snapshot()
+    assert page.config.init == "zeros"
+    snapshot = page.snapshot()
     assert snapshot.step == 0 and not any(w.any() for w in snapshot.network.weights)
-    assert window.view.latest.network.layer_sizes == snapshot.network.layer_sizes
+    assert page.latest.network.layer_sizes == snapshot.network.layer_sizes
     window.controls.init.setCurrentIndex(window.controls.init.findData("normal-1"))
-    assert window.session.snapshot().network.weights[0].std() > 0.5
+    assert page.snapshot().network.weights[0].std() > 0.5
 
 
 def test_the_layer_histograms_show_the_network_drawn(make_window):
     """Activations and Weights: one histogram per layer of the network shown, computed only
     while its tab is shown, with the share of saturated units in each hidden layer's plot."""
     window = make_window(TrainingConfig(hidden=(8, 6), activation="sigmoid", init="normal-1"))
+    page = WindowPage(window)
     view = window.view
     view.draw_now()
     activations, weights = view.histograms["activations"], view.histograms["weights"]
     assert activations.histograms == [] and weights.histograms == []  # not shown: not computed
     view.layer_tabs.setCurrentWidget(activations)
-    network = view.latest.network
+    network = page.latest.network
     expected = activation_histograms(network, view.data.X_train)
     assert len(activations.plots) == 2
     for bars, histogram in zip(activations.bars, expected):
@@ -324,10 +326,10 @@ def test_step_curves_keep_every_peak_and_the_last_point(qtbot):
     assert np.array_equal(short_x, x[:500]) and np.array_equal(short_y, y[:500])
 
 
-def test_export_png_has_both_class_colours_and_the_config(qtbot, window, tmp_path):
+def test_export_png_has_both_class_colours_and_the_config(qtbot, window, page, tmp_path):
     """An exported PNG is 2x the plots, shows both background colours, and carries the config and step."""
     _train_until(qtbot, window, 300)
-    settle(qtbot, window.session)
+    page.settle(qtbot)
     path = tmp_path / "plots.png"
     assert write_file(qtbot, window.files.export_plots, str(path)) == ""
     image = QImage(str(path))
@@ -336,8 +338,8 @@ def test_export_png_has_both_class_colours_and_the_config(qtbot, window, tmp_pat
     for end in (rgb(BACKGROUND_COLORS[0]).astype(int), rgb(BACKGROUND_COLORS[1]).astype(int)):  # confident class 0 and class 1 regions
         assert any(np.abs(np.subtract(c, end, dtype=int)).max() <= 6 for c in colours)
     texts = export.read_png_texts(path)
-    assert TrainingConfig.from_dict(json.loads(texts[export.CONFIG_KEY])) == window.session.config
-    assert int(texts[export.STEP_KEY]) == window.session.trainer.step_count
+    assert TrainingConfig.from_dict(json.loads(texts[export.CONFIG_KEY])) == page.config
+    assert int(texts[export.STEP_KEY]) == page.step_count
 
 
 @pytest.mark.parametrize("scale", [1, 1.5, 2, 4])
@@ -378,11 +380,11 @@ def test_default_export_name_says_what_is_shown(window):
     assert window.files.default_name() == "nnviz-moons-h5-tanh-step0.png"
 
 
-def test_unwritable_export_path_says_so_and_changes_nothing(qtbot, window, tmp_path, monkeypatch):
+def test_unwritable_export_path_says_so_and_changes_nothing(qtbot, window, page, tmp_path, monkeypatch):
     """Saving into a missing folder, or onto a path that is a folder, shows a message; nothing changes."""
     messages = []
     monkeypatch.setattr(QMessageBox, "warning", lambda _parent, _title, text: messages.append(text))
-    config, step = window.session.config, window.session.trainer.step_count
+    config, step = page.config, page.step_count
     assert write_file(qtbot, window.files.export_plots, str(tmp_path / "missing" / "plots.png"))
     assert "does not exist" in messages[-1]
     folder = tmp_path / "taken.png"
@@ -392,7 +394,7 @@ def test_unwritable_export_path_says_so_and_changes_nothing(qtbot, window, tmp_p
     assert messages[-1].startswith(f"Cannot save {folder}")
     assert (folder / "inside.txt").read_text() == "precious"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["taken.png"]  # no temporary file left
-    assert window.session.config == config and window.session.trainer.step_count == step
+    assert page.config == config and page.step_count == step
 
 
 def test_export_never_leaves_a_partial_file(qtbot, window, tmp_path, monkeypatch):
@@ -406,15 +408,15 @@ def test_export_never_leaves_a_partial_file(qtbot, window, tmp_path, monkeypatch
     assert [p.name for p in tmp_path.iterdir()] == ["plots.png"]
 
 
-def test_closing_while_training_stops_the_worker(qtbot, window):
+def test_closing_while_training_stops_the_worker(qtbot, window, page):
     """Close during training ends the training process and its threads promptly."""
     before = threading.active_count()
     _train_until(qtbot, window, 10)
-    pid = window.session.process_id
+    pid = page.process_id
     started = time.perf_counter()
     window.close()
     assert time.perf_counter() - started < 2.0
-    assert not window.session.has_process and not window.session.is_running
+    assert not page.has_process and not page.is_running
     with pytest.raises(ProcessLookupError):
         os.kill(pid, 0)
     assert threading.active_count() < before + 1
@@ -436,15 +438,15 @@ def test_settings_are_remembered(make_window, settings):
     assert second.size().width() == 1111 and second.size().height() == 700
 
 
-def test_hovering_the_loss_curve_reads_out_that_step(qtbot, window):
+def test_hovering_the_loss_curve_reads_out_that_step(qtbot, window, page):
     """Moving the pointer over the loss plot shows the step and losses under it."""
     _train_until(qtbot, window, 500)
-    settle(qtbot, window.session)
-    window.view.draw_now()
+    page.settle(qtbot)
+    page.draw_now()
     plot = window.view.loss
     view = plot.getPlotItem().vb
     qtbot.wait(100)  # let the view range itself to the data
-    history = window.view.latest.history  # what the plot shows
+    history = page.latest.history  # what the plot shows
     target = history[len(history) // 2]
     widget_point = plot.mapFromScene(view.mapViewToScene(pg.Point(target[0], target[1])))
     qtbot.mouseMove(plot.viewport(), widget_point)
@@ -471,8 +473,9 @@ def test_shortcuts_and_copy(qtbot, window):
 def test_values_the_widgets_cannot_show_are_kept(make_window):
     """Settings given on the command line survive edits of other controls exactly."""
     window = make_window(TrainingConfig(hidden=5, lr=5e-5, l2=1e-6, momentum=0.123456))
+    page = WindowPage(window)
     window.controls.size_buttons[20].click()
-    config = window.session.config
+    config = page.config
     assert (config.hidden, config.lr, config.l2, config.momentum) == ((20,), 5e-5, 1e-6, 0.123456)
 
 
@@ -482,12 +485,12 @@ def test_largest_seed_fits_the_seed_box(make_window):
     assert window.controls.seed.value() == 2**31 - 1
 
 
-def test_clicking_the_current_size_keeps_it_selected(window):
+def test_clicking_the_current_size_keeps_it_selected(window, page):
     """A second click on the selected size button leaves it checked and the size unchanged."""
     button = window.controls.size_buttons[4]
     button.click()
     button.click()
-    assert button.isChecked() and window.session.config.hidden == (4,)
+    assert button.isChecked() and page.config.hidden == (4,)
 
 
 def test_exported_files_follow_the_umask(qtbot, window, tmp_path):
@@ -503,40 +506,44 @@ def test_exported_files_follow_the_umask(qtbot, window, tmp_path):
 def test_save_and_open_a_run_carries_on_exactly(qtbot, make_window, tmp_path):
     """Ctrl+S saves the whole run; opening it in a new window shows the same step and weights."""
     first = make_window()
+    first_page = WindowPage(first)
     _train_until(qtbot, first, 200)
     assert write_file(qtbot, first.files.save_run, str(tmp_path / "run.nnviz")) == ""
-    assert first.session.is_running  # saving does not stop training
-    settle(qtbot, first.session)
+    assert first_page.is_running  # saving does not stop training
+    first_page.settle(qtbot)
     second = make_window(TrainingConfig(hidden=17, dataset="circles"))
+    second_page = WindowPage(second)
     from nnviz.core.runfile import load_run
 
     _, saved = load_run(tmp_path / "run.nnviz")
     assert second.files.open_file(str(tmp_path / "run.nnviz"))
-    assert second.session.trainer.step_count == saved.step_count >= 200
-    np.testing.assert_array_equal(second.session.trainer.network.flat, saved.network.flat)
-    assert second.session.config.hidden == (5,) and second.controls.hidden.value() == 5
-    assert second.view.latest.step == saved.step_count
+    assert second_page.step_count == saved.step_count >= 200
+    np.testing.assert_array_equal(second_page.network.flat, saved.network.flat)
+    assert second_page.config.hidden == (5,) and second.controls.hidden.value() == 5
+    assert second_page.latest.step == saved.step_count
 
 
 def test_opening_an_exported_png_restores_its_settings_at_step_0(qtbot, make_window, tmp_path):
     """A PNG that nnviz exported opens as its configuration, from step 0."""
     first = make_window(TrainingConfig(hidden=9, dataset="xor", noise=0.1))
-    first.session.step(20)
-    qtbot.waitUntil(lambda: first.view.latest.step == 20)
+    first_page = WindowPage(first)
+    first_page.step(20)
+    qtbot.waitUntil(lambda: first_page.latest.step == 20)
     assert write_file(qtbot, first.files.export_plots, str(tmp_path / "plots.png")) == ""
     second = make_window()
+    second_page = WindowPage(second)
     assert second.files.open_file(str(tmp_path / "plots.png"))
-    assert (second.session.config.hidden, second.session.config.dataset, second.session.config.noise) == ((9,), "xor", 0.1)
-    assert second.session.trainer.step_count == 0 and second.controls.dataset.currentText() == "xor"
+    assert (second_page.config.hidden, second_page.config.dataset, second_page.config.noise) == ((9,), "xor", 0.1)
+    assert second_page.step_count == 0 and second.controls.dataset.currentText() == "xor"
 
 
-def test_opening_a_bad_file_says_what_is_wrong_and_keeps_the_run(qtbot, window, tmp_path, monkeypatch):
+def test_opening_a_bad_file_says_what_is_wrong_and_keeps_the_run(qtbot, window, page, tmp_path, monkeypatch):
     """A text file, a truncated run and a PNG without our settings: a message each, run unchanged."""
     messages = []
     monkeypatch.setattr(QMessageBox, "warning", lambda _parent, _title, text: messages.append(text))
-    window.session.step(5)
-    qtbot.waitUntil(lambda: window.view.latest.step == 5 and window.session.is_settled)
-    before = window.session.trainer.network.flat.copy()
+    page.step(5)
+    qtbot.waitUntil(lambda: page.latest.step == 5 and page.is_settled)
+    before = page.network.flat.copy()
     (tmp_path / "a.txt").write_text("hello")
     assert write_file(qtbot, window.files.save_run, str(tmp_path / "run.nnviz")) == ""
     whole = (tmp_path / "run.nnviz").read_bytes()
@@ -545,8 +552,8 @@ def test_opening_a_bad_file_says_what_is_wrong_and_keeps_the_run(qtbot, window, 
     for name, words in (("a.txt", "not an nnviz run"), ("cut.nnviz", "not an nnviz run"), ("plain.png", "no nnviz settings")):
         assert not window.files.open_file(str(tmp_path / name))
         assert words in messages[-1]
-    assert window.session.trainer.step_count == 5
-    np.testing.assert_array_equal(window.session.trainer.network.flat, before)
+    assert page.step_count == 5
+    np.testing.assert_array_equal(page.network.flat, before)
 
 
 def test_dropping_a_run_on_the_window_opens_it(qtbot, make_window, tmp_path):
@@ -555,27 +562,29 @@ def test_dropping_a_run_on_the_window_opens_it(qtbot, make_window, tmp_path):
     from PyQt5.QtGui import QDropEvent
 
     first = make_window(TrainingConfig(hidden=8))
-    first.session.step(3)
-    qtbot.waitUntil(lambda: first.view.latest.step == 3)
+    first_page = WindowPage(first)
+    first_page.step(3)
+    qtbot.waitUntil(lambda: first_page.latest.step == 3)
     assert write_file(qtbot, first.files.save_run, str(tmp_path / "dropped.nnviz")) == ""
     second = make_window()
+    second_page = WindowPage(second)
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(tmp_path / "dropped.nnviz"))])
     second.dropEvent(QDropEvent(QPoint(10, 10), Qt.CopyAction, mime, Qt.LeftButton, Qt.NoModifier))
-    assert second.session.config.hidden == (8,) and second.session.trainer.step_count == 3
+    assert second_page.config.hidden == (8,) and second_page.step_count == 3
 
 
-def test_loss_history_exports_as_csv(qtbot, window, tmp_path):
+def test_loss_history_exports_as_csv(qtbot, window, page, tmp_path):
     """The Train view's history as CSV, one row per recorded step: every step at first (the
     history is dense early)."""
-    window.session.step(30)
-    qtbot.waitUntil(lambda: window.view.latest.step == 30)
+    page.step(30)
+    qtbot.waitUntil(lambda: page.latest.step == 30)
     assert write_file(qtbot, window.files.export_history, str(tmp_path / "h.csv")) == ""
     rows = (tmp_path / "h.csv").read_text().splitlines()
     assert rows[0].startswith("step,loss") and [r.split(",")[0] for r in rows[1:]] == [str(k) for k in range(31)]
 
 
-def test_fields_clamp_what_the_engine_must_not_see(window):
+def test_fields_clamp_what_the_engine_must_not_see(window, page):
     """Out-of-range, infinite or NaN entries end up clamped to a valid, finite setting."""
     from PyQt5.QtWidgets import QAbstractSpinBox
 
@@ -586,7 +595,7 @@ def test_fields_clamp_what_the_engine_must_not_see(window):
         for bad in (-(10**9), 10**9) if whole else (-1e12, 1e12, float("inf"), float("-inf"), float("nan")):
             box.setValue(bad)
             assert box.minimum() <= box.value() <= box.maximum()
-    config = window.session.config.validated()  # raises if anything reached it out of range
+    config = page.config.validated()  # raises if anything reached it out of range
     assert config.samples >= 10 and config.hidden[0] >= 1 and config.lr > 0
 
 

@@ -49,9 +49,11 @@ def test_zeros_keep_every_unit_of_a_layer_the_same_after_training(activation):
     """The symmetry problem: with every weight 0, the units of a layer get the same gradient
     each step, so after training they are still copies of one another.
 
-    Copies to rounding, not to the bit: BLAS may sum two equal columns in different orders
-    (one in a vector kernel's body, one in its tail; AVX-512 builds of OpenBLAS do), so the
-    copies may part in the last bits. Different units (any random start) part by order 1."""
+    Copies to rounding, not to the bit: OpenBLAS may sum two equal columns in different orders
+    (one in a vector kernel's body, one in its tail: its SkylakeX kernels on AVX-512 do, and
+    its Haswell ones for some shapes), and numpy's AVX-512 exp rounds differently from its
+    AVX2 one, so the copies may part in the last bits. Different units (any random start) part
+    by order 1."""
     config = TrainingConfig(hidden=(6, 5), activation=activation, init="zeros", lr=0.5, dtype="float64")
     trainer = build_trainer(config)
     trainer.step(200)

@@ -67,3 +67,16 @@ def test_the_icon_is_found_inside_the_checkout_in_every_install_mode():
 def test_the_icon_is_found_in_the_checkout_when_the_package_is_missing():
     """With nnviz.resources missing (a plain install run from inside the checkout), the checkout's resources/ serve."""
     assert _lookup(hide=True) == "False True True"
+
+
+def test_the_install_mode_is_told_right(tmp_path):
+    """What the tests above expect hangs on :func:`install_mode`: check it against where the
+    nnviz that Python imports outside the checkout lives (the checkout itself for an editable
+    install, elsewhere for a copy)."""
+    mode = install_mode()
+    if mode is None:
+        pytest.skip("nnviz is not installed in this Python")
+    done = subprocess.run([sys.executable, "-c", "import nnviz; print(nnviz.__file__)"], cwd=tmp_path,
+                          capture_output=True, text=True, check=True, timeout=60)
+    inside = Path(done.stdout.strip()).resolve().is_relative_to(ROOT)
+    assert inside == (mode == "editable")

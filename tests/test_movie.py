@@ -6,7 +6,7 @@ import json
 import imageio_ffmpeg
 import numpy as np
 import pytest
-from gui_helpers import settle
+from gui_helpers import WindowPage
 from PIL import Image
 from PyQt5.QtCore import QSettings
 from test_cli import run_cli
@@ -171,11 +171,12 @@ def test_a_movie_that_cannot_be_written_says_so_in_one_line(capsys, tmp_path):
 @pytest.fixture
 def window(qtbot, tmp_path):
     window = MainWindow(TrainingConfig(hidden=5, samples=100), QSettings(str(tmp_path / "s.ini"), QSettings.IniFormat))
+    page = WindowPage(window)
     qtbot.addWidget(window)
     window.show()
     yield window
     window.close()
-    assert not window.session.has_process and not window.compare.session.has_process
+    assert not page.has_any_process
 
 
 def _export(qtbot, window, *args):
@@ -186,58 +187,58 @@ def _export(qtbot, window, *args):
     return export, done
 
 
-def test_the_window_films_its_timeline(qtbot, window, tmp_path):
+def test_the_window_films_its_timeline(qtbot, window, page, tmp_path):
     """A GIF of the run so far: frames of kept moments from step 0 to the last, and the window
     carries on showing what it did."""
-    window.session.start()
-    qtbot.waitUntil(lambda: window.view.latest.step > 2000, timeout=20000)
+    page.start()
+    qtbot.waitUntil(lambda: page.latest.step > 2000, timeout=20000)
     path = tmp_path / "timeline.gif"
     _, done = _export(qtbot, window, str(path), TRAIN_VIEW, TIMELINE, 15, 10, 0)
-    assert done == [""] and window.session.is_running  # it trains on after the movie
+    assert done == [""] and page.is_running  # it trains on after the movie
     frames, comment = _gif(path)
-    kept = window.session.trainer.timeline.steps
+    kept = page.timeline.steps
     assert len(frames) == 15 and comment["nnviz-steps"][0] == 0 and comment["nnviz-steps"][-1] == kept[-1]
     assert set(comment["nnviz-steps"]) <= set(kept)
     assert window.view.moment is None and not window.files.is_writing
 
 
-def test_the_window_films_a_sweep_live_as_mp4(qtbot, window, tmp_path):
+def test_the_window_films_a_sweep_live_as_mp4(qtbot, window, page, tmp_path):
     window.tabs.setCurrentWidget(window.compare)
     window.compare.values.setText("1, 4")
     window.compare.run_button.click()
-    settle(qtbot, window.compare.session)
-    start = window.compare.session.trainer.step_count
+    page.settle_compare(qtbot)
+    start = page.compare_trainer.step_count
     path = tmp_path / "grid.mp4"
     _, done = _export(qtbot, window, str(path), GRID, LIVE, 6, 12, 120)
     assert done == [""]
     count, meta, comment = _mp4(path)
     assert count == 6 and meta["fps"] == 12 and comment["nnviz-steps"] == sorted(comment["nnviz-steps"])
-    assert comment["nnviz-steps"][-1] == start + 120 == window.compare.session.trainer.step_count
+    assert comment["nnviz-steps"][-1] == start + 120 == page.compare_trainer.step_count
 
 
-def test_the_window_films_a_sweeps_timeline(qtbot, window, tmp_path):
+def test_the_window_films_a_sweeps_timeline(qtbot, window, page, tmp_path):
     """A GIF of the Compare grid replayed: kept moments of the sweep from step 0 to the last,
     each frame another picture, and the sweep trains on after."""
     window.tabs.setCurrentWidget(window.compare)
     window.compare.values.setText("1, 4")
     window.compare.run_button.click()
-    qtbot.waitUntil(lambda: window.compare.latest is not None and window.compare.latest.step > 500, timeout=20000)
+    qtbot.waitUntil(lambda: page.compare_latest is not None and page.compare_latest.step > 500, timeout=20000)
     path = tmp_path / "grid.gif"
     _, done = _export(qtbot, window, str(path), GRID, TIMELINE, 8, 10, 0)
-    assert done == [""] and window.compare.session.is_running
+    assert done == [""] and page.compare_session.is_running
     frames, comment = _gif(path)
-    kept = window.compare.session.trainer.timeline.steps
+    kept = page.compare_trainer.timeline.steps
     assert len(frames) == 8 and comment["nnviz-steps"][0] == 0 and comment["nnviz-steps"][-1] in kept
     assert set(comment["nnviz-steps"]) <= set(kept) and comment["nnviz-sweep"]["values"] == [[1], [4]]
     assert all(not np.array_equal(a, b) for a, b in itertools.pairwise(frames))
 
 
-def test_cancelling_keeps_the_old_file(qtbot, window, tmp_path):
+def test_cancelling_keeps_the_old_file(qtbot, window, page, tmp_path):
     """Cancel mid-way: the file that was there stays as it was, and no temporary file is left."""
     path = tmp_path / "run.gif"
     path.write_bytes(b"an older movie")
-    window.session.step(50)
-    qtbot.waitUntil(lambda: window.view.latest.step == 50 and window.session.is_settled)  # the trainer is back
+    page.step(50)
+    qtbot.waitUntil(lambda: page.latest.step == 50 and page.is_settled)  # the trainer is back
     done = []
     window.files.finished.connect(lambda p, error: done.append(error))
     export = export_movie(window.files, str(path), TRAIN_VIEW, LIVE, 200, 20, 5000)

@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 import numpy as np
-from gui_helpers import settle
+from gui_helpers import WindowPage
 from PIL import Image
 from PyQt5.QtCore import QPoint, Qt
 from PyQt5.QtWidgets import QFileDialog, QMessageBox
@@ -26,9 +26,10 @@ README = Path(__file__).resolve().parents[1] / "README.md"
 
 
 def _trained(qtbot, window, steps):
-    window.session.start()
-    qtbot.waitUntil(lambda: window.view.latest.step >= steps, timeout=30000)
-    settle(qtbot, window.session)
+    page = WindowPage(window)
+    page.start()
+    qtbot.waitUntil(lambda: page.latest.step >= steps, timeout=30000)
+    page.settle(qtbot)
 
 
 def _sweep(qtbot, window, values="3, 7", steps=200):
@@ -46,6 +47,7 @@ def test_continue_from_here_pauses_the_replay_while_it_asks(qtbot, make_window, 
     """Continue from here pressed during Replay: the replay stops before the question, so the
     step asked about is the one on screen while the user decides, and Yes continues from it."""
     window = make_window(TrainingConfig(hidden=(8, 8), samples=100, optimizer="adam", lr=0.05))
+    page = WindowPage(window)
     _trained(qtbot, window, 1000)
     bar = window.view.timeline
     bar.speed.setCurrentIndex(bar.speed.count() - 1)  # the fastest
@@ -55,7 +57,7 @@ def test_continue_from_here_pauses_the_replay_while_it_asks(qtbot, make_window, 
     asked = []
 
     def question(parent, title, text, *args):
-        asked.append((text, bar.play.isChecked(), window.view.shown.step, bar.where.text()))
+        asked.append((text, bar.play.isChecked(), page.shown.step, bar.where.text()))
         return QMessageBox.Yes
 
     monkeypatch.setattr(QMessageBox, "question", question)
@@ -65,7 +67,7 @@ def test_continue_from_here_pauses_the_replay_while_it_asks(qtbot, make_window, 
     assert not playing and not window.replay.playing
     assert shown == step and where.startswith(f"step {step:,} ·")
     assert window.statusBar().currentMessage().startswith(f"Continuing from step {step:,}:")
-    assert window.session.is_running
+    assert page.is_running
 
 
 def test_the_timeline_slider_moves_after_a_run_is_opened_onto_a_fresh_one(qtbot, make_window, tmp_path):
@@ -76,16 +78,17 @@ def test_the_timeline_slider_moves_after_a_run_is_opened_onto_a_fresh_one(qtbot,
     trainer.step(300)
     save_run(tmp_path / "run.nnviz", config, trainer)
     window = make_window(config)
+    page = WindowPage(window)
     window.controls.dataset.setCurrentText("circles")  # new data: a fresh run
-    assert window.session.config.dataset == "circles" and len(window.session.trainer.timeline) == 1
+    assert page.config.dataset == "circles" and len(page.timeline) == 1
     assert window.files.open_file(str(tmp_path / "run.nnviz"))
     bar = window.view.timeline
-    count = len(window.session.trainer.timeline)
+    count = len(page.timeline)
     assert count > 50 and bar.slider.maximum() == count - 1 and bar.slider.value() == count - 1
     qtbot.mouseClick(bar.slider, Qt.LeftButton, pos=QPoint(3, bar.slider.height() // 2))  # a page to the left
     qtbot.waitUntil(lambda: window.replay.index is not None, timeout=5000)
     assert window.replay.index < count - 1
-    assert window.view.shown.step == window.session.trainer.timeline.moments[window.replay.index].step
+    assert page.shown.step == page.timeline.moments[window.replay.index].step
 
 
 # A network taken out of a sweep -----------------------------------------------------------------
@@ -117,11 +120,12 @@ def test_a_movie_of_a_network_opened_from_a_tile_starts_at_step_0(qtbot, make_wi
     """Open a tile's network, then film its timeline: the frames begin at step 0, as its loss
     curve does, not at the step the tile was opened; the slider reaches back as far."""
     window = make_window(TrainingConfig(hidden=5, samples=100))
+    page = WindowPage(window)
     compare = _sweep(qtbot, window, steps=300)
     compare.figure.tiles[1].clicked.emit()
     qtbot.waitUntil(lambda: window.tabs.currentWidget() is window.view, timeout=10000)
-    settle(qtbot, window.session)
-    trainer = window.session.trainer
+    page.settle(qtbot)
+    trainer = page.trainer
     assert trainer.step_count >= 300 and trainer.timeline.steps[0] == 0
     assert window.view.timeline.slider.maximum() == len(trainer.timeline) - 1
     done = []
@@ -137,15 +141,16 @@ def test_a_tile_of_a_paused_sweep_opens_its_network_paused(qtbot, make_window):
     """Clicking a tile of a paused sweep opens the network in the Train view paused, with the
     Train view's own run stopped too, and the status bar says Space trains it."""
     window = make_window(TrainingConfig(hidden=5, samples=100))
-    window.session.start()  # the Train view's own run, left training behind the Compare tab
+    page = WindowPage(window)
+    page.start()  # the Train view's own run, left training behind the Compare tab
     compare = _sweep(qtbot, window, steps=50)
-    settle(qtbot, compare.session)
-    window.session.start()
+    page.settle_compare(qtbot)
+    page.start()
     window.tabs.setCurrentWidget(compare)
     compare.figure.tiles[0].clicked.emit()
     qtbot.waitUntil(lambda: window.tabs.currentWidget() is window.view, timeout=10000)
-    assert not window.session.is_running and not compare.session.is_running
-    assert window.session.config.hidden == (3,)
+    assert not page.is_running and not page.compare_session.is_running
+    assert page.config.hidden == (3,)
     assert "press Space" in window.statusBar().currentMessage()
     assert not window.controls.train_button.isChecked()
 
@@ -154,16 +159,17 @@ def test_a_network_opened_paused_shows_in_every_panel(qtbot, make_window):
     """The hidden units' maps of a network opened paused from a tile are its own, though no
     snapshot follows (the panels were out of sight when it came, and skipped drawing it)."""
     window = make_window(TrainingConfig(hidden=5, samples=100))
+    page = WindowPage(window)
     units = window.view.inside.units
     qtbot.waitUntil(lambda: window.view.frames_drawn > 0 and units.displayed_maps() is not None)  # as seen
     compare = _sweep(qtbot, window, steps=50)
-    settle(qtbot, compare.session)
+    page.settle_compare(qtbot)
     compare.figure.tiles[0].clicked.emit()
     qtbot.waitUntil(lambda: window.tabs.currentWidget() is window.view, timeout=10000)
 
     def shows_it():
         shown = units.displayed_maps()
-        expected = unit_maps(window.session.trainer.network, window.view.boundary.bounds, shown.shape[1])
+        expected = unit_maps(page.network, window.view.boundary.bounds, shown.shape[1])
         return shown.shape == expected.shape and np.allclose(shown, expected[units.order()], atol=1e-6)
 
     qtbot.waitUntil(shows_it, timeout=5000)
@@ -171,10 +177,11 @@ def test_a_network_opened_paused_shows_in_every_panel(qtbot, make_window):
 
 # Pins -----------------------------------------------------------------------------------------
 def _pinned(qtbot, window, steps=(1, 2, 3)):
+    page = WindowPage(window)
     window.tabs.setCurrentWidget(window.view)
     for step in steps:
-        window.session.step(1)
-        qtbot.waitUntil(lambda step=step: window.view.latest.step == step)
+        page.step(1)
+        qtbot.waitUntil(lambda step=step: page.latest.step == step)
         window.pin()
     compare = window.compare
     window.tabs.setCurrentWidget(compare)
@@ -312,12 +319,13 @@ def test_the_compare_tab_first_says_what_run_sweep_will_train(qtbot, make_window
     plot; the list follows the setting, the values and the Train view's settings, says what is
     wrong with a bad list, and gives way to the sweep's figure once it runs."""
     window = make_window(TrainingConfig(hidden=5, samples=100))
+    page = WindowPage(window)
     compare = window.compare
     window.tabs.setCurrentWidget(compare)
     assert compare.preview.isVisible() and not compare.figure.isVisible() and not compare.timeline.isVisible()
     text = compare.preview.text()
     assert "8 networks" in text and all(f"<b>{n} hidden</b>" in text for n in (1, 2, 3, 4, 10, 20, 50, 200))
-    assert f"moons, {len(window.session.dataset.y_train)} training points" in text  # the data it trains on
+    assert f"moons, {len(page.dataset.y_train)} training points" in text  # the data it trains on
     compare.setting.setCurrentIndex(compare.setting.findData("lr"))
     assert "5 networks" in compare.preview.text() and "<b>lr 0.03</b>" in compare.preview.text()
     compare.values.setText("0.1, 0.5")
@@ -337,10 +345,18 @@ def test_the_compare_tab_first_says_what_run_sweep_will_train(qtbot, make_window
     assert len(compare.figure.tiles) == 2
 
 
-def test_the_preview_of_sixteen_networks_fits_the_window(make_window):
-    """The longest list (16 networks) fits a 1400 x 900 window without growing it."""
+def test_the_preview_of_sixteen_networks_fits_the_window(qtbot, make_window):
+    """The longest list (16 networks) fits a 1400 x 900 window without growing it: the
+    preview's whole text shows, its wrapped lines no taller than the label, and the label
+    inside the window."""
     window = make_window(TrainingConfig(hidden=5, samples=100))
     window.tabs.setCurrentWidget(window.compare)
+    preview = window.compare.preview
     window.compare.values.setText(", ".join(str(n) for n in range(1, 17)))
-    assert "16 networks" in window.compare.preview.text()
-    assert window.minimumSizeHint().width() <= 1400 and window.minimumSizeHint().height() <= 900
+    assert "16 networks" in preview.text()
+    qtbot.waitUntil(lambda: preview.isVisible() and preview.width() > 0)
+    window.compare.layout().activate()  # laid out for the new text now, not at the next turn of the loop
+    assert window.width() <= 1400 and window.height() <= 900
+    assert preview.heightForWidth(preview.width()) <= preview.height()
+    bottom = preview.mapTo(window, QPoint(0, preview.height())).y()
+    assert bottom <= window.height()

@@ -5,7 +5,7 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
-from gui_helpers import settle, write_file
+from gui_helpers import WindowPage, write_file
 from PyQt5.QtCore import QEvent, QPoint, QPointF, Qt
 from PyQt5.QtGui import QEnterEvent, QImage, QPainter, QWheelEvent
 from PyQt5.QtWidgets import QApplication, QScrollArea, QWidget
@@ -23,10 +23,11 @@ BOUNDS = (-2.0, 3.0, -1.5, 2.0)
 
 
 def _train_until(qtbot, window, steps, timeout=20000):
-    window.session.start()
-    qtbot.waitUntil(lambda: window.view.latest is not None and window.view.latest.step >= steps, timeout=timeout)
-    settle(qtbot, window.session)
-    window.view.draw_now()
+    page = WindowPage(window)
+    page.start()
+    qtbot.waitUntil(lambda: page.latest is not None and page.latest.step >= steps, timeout=timeout)
+    page.settle(qtbot)
+    page.draw_now()
 
 
 def _wheel(widget: QWidget, notches: int = -1) -> QWidget:
@@ -49,7 +50,8 @@ def _wheel(widget: QWidget, notches: int = -1) -> QWidget:
 def test_the_panel_scrolls_at_1400x900(make_window):
     """At 1400x900 the control panel is taller than its room: the wheel has a panel to scroll."""
     window = make_window()
-    window.view.draw_now()
+    page = WindowPage(window)
+    page.draw_now()
     scroll = window.findChild(QScrollArea)
     assert scroll.widget() is window.controls and scroll.verticalScrollBar().maximum() > 0
 
@@ -60,24 +62,26 @@ def test_the_wheel_over_an_unfocused_box_scrolls_the_panel_and_changes_nothing(m
     focus: over one that has none, the wheel scrolls the panel, and no setting changes (the
     wheel over Activation turned relu into leaky_relu and threw the network away)."""
     window = make_window()
+    page = WindowPage(window)
     scroll, widget = window.findChild(QScrollArea), getattr(window.controls, name)
     bar = scroll.verticalScrollBar()
     bar.setValue(0)
-    config, value = window.session.config, _value(widget)
+    config, value = page.config, _value(widget)
     assert not widget.hasFocus()
     taker = _wheel(widget.childAt(widget.rect().center()) or widget)  # what the pointer is over: a spin box's text field
-    assert _value(widget) == value and window.session.config == config
+    assert _value(widget) == value and page.config == config
     assert taker is scroll.viewport() and bar.value() > 0  # the panel scrolled instead
 
 
 def test_a_focused_box_takes_the_wheel(make_window):
     """Once clicked into (it has focus), a field takes the wheel as usual."""
     window = make_window()
+    page = WindowPage(window)
     noise = window.controls.noise
     noise.setFocus()
     assert noise.hasFocus()
     _wheel(noise, notches=1)
-    assert window.session.config.noise == pytest.approx(0.25)
+    assert page.config.noise == pytest.approx(0.25)
 
 
 def _value(widget):
@@ -94,13 +98,14 @@ def test_adding_a_layer_shows_it_in_the_inside_panel_too(qtbot, make_window):
     the Inside panel shows that same layer's units; "−" of the selected last layer moves both
     back to the layer before."""
     window = make_window(TrainingConfig(hidden=(5,)))
+    page = WindowPage(window)
     controls, inside = window.controls, window.view.inside
-    window.view.draw_now()
+    page.draw_now()
     controls.add_layer.click()
     assert controls.width_label.text() == "Units, layer 2" and controls.selected_layer == 1
 
     def shows_layer(k: int) -> bool:
-        window.view.draw_now()
+        page.draw_now()
         return inside.layer == k and inside.layer_choice.currentText().startswith(f"Layer {k + 1}:")
 
     qtbot.waitUntil(lambda: shows_layer(1))
@@ -115,7 +120,8 @@ def test_adding_a_layer_shows_it_in_the_inside_panel_too(qtbot, make_window):
 def test_a_layer_chosen_in_the_inside_panel_is_the_one_the_controls_edit(qtbot, make_window):
     """And back: the layer chosen in the panel's list is the layer the width controls edit."""
     window = make_window(TrainingConfig(hidden=(5, 7)))
-    window.view.draw_now()
+    page = WindowPage(window)
+    page.draw_now()
     inside = window.view.inside
     inside.layer_choice.setCurrentIndex(1)
     inside.layer_choice.activated.emit(1)  # what choosing in the list sends
@@ -145,14 +151,15 @@ def test_choosing_adam_at_sgds_rate_says_so_and_offers_adams(qtbot, make_window)
     Adam usually learns at 0.001 to 0.01; the rate stays the user's until the offered one is
     clicked, and then the remark goes."""
     window = make_window(TrainingConfig(hidden=(5,), lr=1.0))
+    page = WindowPage(window)
     controls = window.controls
     controls.optimizer.setCurrentIndex(controls.optimizer.findData("adam"))
     assert "0.001 to 0.01" in window.statusBar().currentMessage()
     assert controls.rate_hint.isVisibleTo(controls) and "0.001 to 0.01" in controls.rate_hint.text()
-    assert window.session.config.lr == 1.0  # told and offered, never changed unasked
+    assert page.config.lr == 1.0  # told and offered, never changed unasked
     assert controls.use_usual_rate.text() == "Use 0.005"
     controls.use_usual_rate.click()
-    assert window.session.config.lr == pytest.approx(0.005) and window.session.config.optimizer == "adam"
+    assert page.config.lr == pytest.approx(0.005) and page.config.optimizer == "adam"
     assert not controls.rate_hint.isVisibleTo(controls)
 
 
@@ -172,13 +179,14 @@ def test_log_steps_put_both_step_plots_on_a_log_axis(qtbot, make_window):
     spread out); hovering still reads the step under the pointer, and a moment's marker stands
     at its step."""
     window = make_window()
+    page = WindowPage(window)
     _train_until(qtbot, window, 2000)
     view = window.view
     view.log_steps.setChecked(True)
     for plot in (view.loss, view.gradients):
         assert plot.getPlotItem().getAxis("bottom").logMode and plot.log_steps
     curve_x = view.loss.train_curve.getData()[0]  # as drawn: log10 of the step (step 0 has none; the history is dense early)
-    assert np.nanmin(curve_x) == pytest.approx(0.0) and np.nanmax(curve_x) == pytest.approx(np.log10(view.latest.history[-1, 0]))
+    assert np.nanmin(curve_x) == pytest.approx(0.0) and np.nanmax(curve_x) == pytest.approx(np.log10(page.latest.history[-1, 0]))
     view.loss.show_marker(100)
     assert view.loss.marker.value() == pytest.approx(2.0)
     view.log_steps.setChecked(False)
@@ -242,7 +250,8 @@ def test_the_gradient_key_shows_squares_not_dashes(qtbot, make_window):
     """Each layer's colour in the Gradient size title is a square before its name: a coloured
     dash read as a minus sign ("layer -1 -2")."""
     window = make_window(TrainingConfig(hidden=(4, 4)))
-    window.view.draw_now()
+    page = WindowPage(window)
+    page.draw_now()
     title = window.view.gradients.getPlotItem().titleLabel.text
     assert title.count("■") == 3 and "━" not in title
     for name in ("1", "2", "output"):
@@ -282,12 +291,13 @@ def test_reset_fits_the_step_plots_afresh(qtbot, make_window):
     """After Reset (or new data, or new points), the loss and gradient plots fit the new run,
     not the old run's thousands of steps, even where the user had zoomed."""
     window = make_window()
+    page = WindowPage(window)
     _train_until(qtbot, window, 3000)
     view = window.view
     assert view.loss.viewRange()[0][1] > 1000
     view.gradients.getViewBox().setRange(xRange=(500, 900))  # a zoom: pyqtgraph stops fitting
-    window.session.reset()
-    qtbot.waitUntil(lambda: view.latest.step == 0)
+    page.session.reset()
+    qtbot.waitUntil(lambda: page.latest.step == 0)
     view.draw_now()
     for plot in (view.loss, view.gradients):
         assert plot.viewRange()[0][1] < 100, plot
@@ -303,14 +313,15 @@ def test_an_empty_gradient_plot_says_why(qtbot, make_window, tmp_path):
     were never saved, drops the curves of the run before and says that they were not kept up
     to its step; its loss plot fits it afresh."""
     window = make_window()
-    window.view.draw_now()
+    page = WindowPage(window)
+    page.draw_now()
     note = window.view.gradients.empty_note
     assert note.isVisible() and note.toPlainText() == NOT_YET
     _train_until(qtbot, window, 400)
     assert not note.isVisible()
     path = str(tmp_path / "run.nnviz")
-    save_run(path, window.session.config, window.session.trainer)
-    step = window.session.trainer.step_count
+    save_run(path, page.config, page.trainer)
+    step = page.step_count
     other = make_window(TrainingConfig(hidden=5, seed=3))
     _train_until(qtbot, other, 100)
     other.view.loss.getViewBox().setRange(xRange=(20, 40))  # a zoom into the run before
@@ -329,7 +340,8 @@ def test_the_layer_list_is_never_narrower_than_its_text(qtbot, make_window, pane
     """Offscreen fonts are larger: "Layer 1: 200 leaky_relu" still shows whole, in a narrow
     panel too (the hint beside it wraps instead)."""
     window = make_window(TrainingConfig(hidden=(200, 200), activation="leaky_relu"))
-    window.view.draw_now()
+    page = WindowPage(window)
+    page.draw_now()
     inside, choice = window.view.inside, window.view.inside.layer_choice
     qtbot.waitUntil(lambda: choice.currentText() == "Layer 1: 200 leaky_relu")
     splitter = window.view.top_splitter

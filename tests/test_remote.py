@@ -6,6 +6,7 @@ import time
 import numpy as np
 import pytest
 
+from nnviz.core import process_messages as msg
 from nnviz.core.config import TrainingConfig
 from nnviz.core.editing import add_points
 from nnviz.core.experiment import build_trainer
@@ -23,7 +24,7 @@ def child():
     process = ctx.Process(target=serve, args=(commands_out, results_in), daemon=True)
     process.start()
     yield commands_in, results_out
-    commands_in.send(("quit",))
+    commands_in.send(msg.Quit())
     process.join(10)
     assert not process.is_alive()
 
@@ -32,12 +33,12 @@ def _until_done(results, run_id):
     snapshots = []
     while True:
         assert results.poll(60), "the child sent nothing for a minute"
-        kind, rid, payload = results.recv()
-        assert rid == run_id
-        if kind == "done":
-            return snapshots, payload
-        assert kind == "snapshot"
-        snapshots.append(payload)
+        report = results.recv()
+        assert report.run_id == run_id
+        if isinstance(report, msg.Done):
+            return snapshots, report.trainer
+        assert isinstance(report, msg.Snapshot)
+        snapshots.append(report.snapshot)
 
 
 def test_a_run_in_the_child_matches_the_same_run_here(child):
@@ -46,7 +47,7 @@ def test_a_run_in_the_child_matches_the_same_run_here(child):
     config = TrainingConfig(hidden=12, momentum=0.5, batch_size=32)
     local = build_trainer(config, log_every=50)
     local.step(500)
-    commands.send(("run", 1, build_trainer(config, log_every=50), 500, 0.01))
+    commands.send(msg.Run(1, build_trainer(config, log_every=50), 500, 0.01))
     snapshots, returned = _until_done(results, 1)
     assert snapshots[-1].step == 500 and returned.step_count == 500
     for a, b in zip(returned.network.parameters(), local.network.parameters()):
@@ -59,9 +60,9 @@ def test_training_never_waits_for_the_window_to_read(child):
     second, the child trains on (it used to stand still, blocked on the first snapshot); the
     snapshots it could not send are dropped, and what arrives is in order, ending with "done"."""
     commands, results = child
-    commands.send(("run", 4, build_trainer(TrainingConfig(hidden=(200, 200), lr=0.1)), None, 0.005))
+    commands.send(msg.Run(4, build_trainer(TrainingConfig(hidden=(200, 200), lr=0.1)), None, 0.005))
     time.sleep(1.0)
-    commands.send(("stop",))
+    commands.send(msg.Stop())
     snapshots, returned = _until_done(results, 4)
     steps = [s.step for s in snapshots]
     assert steps == sorted(steps) and len(snapshots) < 100  # one every 5 ms would have made 200
@@ -71,19 +72,19 @@ def test_training_never_waits_for_the_window_to_read(child):
 def test_a_finite_run_always_sends_its_last_snapshot(child):
     """Snapshots may be dropped while the window is busy, but never the last one of a run."""
     commands, results = child
-    commands.send(("run", 5, build_trainer(TrainingConfig(hidden=(200, 200), lr=0.1)), 100, 0.001))
+    commands.send(msg.Run(5, build_trainer(TrainingConfig(hidden=(200, 200), lr=0.1)), 100, 0.001))
     time.sleep(1.0)
     snapshots, returned = _until_done(results, 5)
     assert snapshots[-1].step == 100 == returned.step_count
 
 
 def test_settings_and_stop_reach_a_running_child(child):
-    """A "set" changes the learning rate mid-run; "stop" ends an endless run and returns the trainer."""
+    """A Set changes the learning rate mid-run; a Stop ends an endless run and returns the trainer."""
     commands, results = child
-    commands.send(("run", 7, build_trainer(TrainingConfig()), None, 0.005))
-    assert results.recv()[0] == "snapshot"
-    commands.send(("set", {"lr": 0.25}))
-    commands.send(("stop",))
+    commands.send(msg.Run(7, build_trainer(TrainingConfig()), None, 0.005))
+    assert isinstance(results.recv(), msg.Snapshot)
+    commands.send(msg.Set({"lr": 0.25}))
+    commands.send(msg.Stop())
     _, returned = _until_done(results, 7)
     assert returned.lr == 0.25
     assert returned.step_count > 0
@@ -103,37 +104,34 @@ def test_an_error_returns_no_half_updated_trainer(child):
     commands, results = child
     trainer = build_trainer(TrainingConfig())
     trainer.lr = "not a number"  # makes the first update raise inside the child
-    commands.send(("run", 3, trainer, 10, 0.01))
-    kind, run_id, message = results.recv()
-    assert (kind, run_id) == ("error", 3) and "TypeError" in message
-    assert results.recv() == ("done", 3, None)
+    commands.send(msg.Run(3, trainer, 10, 0.01))
+    error = results.recv()
+    assert isinstance(error, msg.Error) and error.run_id == 3 and "TypeError" in error.message
+    assert results.recv() == msg.Done(3, None)
 
 
 def test_a_new_run_during_a_run_ends_the_first(child):
-    """If a "run" arrives while another runs, the first is handed back and the second starts."""
+    """If a Run arrives while another runs, the first is handed back and the second starts."""
     commands, results = child
-    commands.send(("run", 1, build_trainer(TrainingConfig()), None, 0.005))
-    assert results.recv()[0] == "snapshot"
-    commands.send(("run", 2, build_trainer(TrainingConfig(hidden=3)), 20, 0.005))
-    kinds = []
-    while True:
-        kind, run_id, payload = results.recv()
-        kinds.append((kind, run_id))
-        if (kind, run_id) == ("done", 2):
-            break
-    assert ("done", 1) in kinds
-    assert payload.step_count == 20 and payload.network.layer_sizes == (2, 3, 2)
+    commands.send(msg.Run(1, build_trainer(TrainingConfig()), None, 0.005))
+    assert isinstance(results.recv(), msg.Snapshot)
+    commands.send(msg.Run(2, build_trainer(TrainingConfig(hidden=3)), 20, 0.005))
+    reports = []
+    while not (isinstance(report := results.recv(), msg.Done) and report.run_id == 2):
+        reports.append((type(report), report.run_id))
+    assert (msg.Done, 1) in reports
+    assert report.trainer.step_count == 20 and report.trainer.network.layer_sizes == (2, 3, 2)
 
 
 def test_new_points_reach_a_running_child(child):
-    """A "data" message makes the running trainer train on the edited points from then on."""
+    """A Data message makes the running trainer train on the edited points from then on."""
     commands, results = child
     trainer = build_trainer(TrainingConfig(hidden=5))
     edited = add_points(trainer.data, np.array([[4.0, 4.0]]), 1)
-    commands.send(("run", 3, trainer, None, 0.005))
-    assert results.recv()[0] == "snapshot"
-    commands.send(("data", edited))
-    commands.send(("stop",))
+    commands.send(msg.Run(3, trainer, None, 0.005))
+    assert isinstance(results.recv(), msg.Snapshot)
+    commands.send(msg.Data(edited))
+    commands.send(msg.Stop())
     _, returned = _until_done(results, 3)
     np.testing.assert_array_equal(returned.data.X_train, edited.X_train)
     assert returned.step_count > 0  # the same run, carried on
@@ -148,8 +146,8 @@ def test_a_child_whose_parent_stops_listening_ends_quietly():
     process = ctx.Process(target=serve, args=(commands_out, results_in), daemon=True)
     process.start()
     try:
-        commands_in.send(("run", 3, build_trainer(TrainingConfig()), None, 0.005))
-        assert results_out.recv()[0] == "snapshot"
+        commands_in.send(msg.Run(3, build_trainer(TrainingConfig()), None, 0.005))
+        assert isinstance(results_out.recv(), msg.Snapshot)
         results_out.close()  # no reader left: the child's next snapshot cannot be sent
         results_in.close()
         process.join(10)

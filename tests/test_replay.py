@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from gui_helpers import settle
+from gui_helpers import WindowPage
 from PyQt5.QtCore import QSettings, Qt
 from PyQt5.QtWidgets import QApplication, QMessageBox
 
@@ -16,20 +16,22 @@ from nnviz.gui.main_window import MainWindow
 def window(qtbot, tmp_path):
     window = MainWindow(TrainingConfig(hidden=(8, 8), samples=100, optimizer="adam", lr=0.05),
                         QSettings(str(tmp_path / "s.ini"), QSettings.IniFormat))
+    page = WindowPage(window)
     qtbot.addWidget(window)
     window.show()
     QApplication.setActiveWindow(window)
     yield window
     window.close()
-    assert not window.session.has_process and not window.compare.session.has_process
+    assert not page.has_any_process
 
 
 def _trained(qtbot, window, steps=1500):
-    window.session.start()
-    qtbot.waitUntil(lambda: window.view.latest.step >= steps, timeout=30000)
+    page = WindowPage(window)
+    page.start()
+    qtbot.waitUntil(lambda: page.latest.step >= steps, timeout=30000)
 
 
-def test_scrubbing_pauses_and_shows_exactly_that_moment(qtbot, window):
+def test_scrubbing_pauses_and_shows_exactly_that_moment(qtbot, window, page):
     """Dragging the slider while training pauses it and shows the moment: the boundary is that
     of a network with the moment's weights, the figures are its step's, the loss curve is marked."""
     _trained(qtbot, window)
@@ -37,58 +39,58 @@ def test_scrubbing_pauses_and_shows_exactly_that_moment(qtbot, window):
     assert bar.slider.maximum() > 20  # the slider grew with the run while it trained
     bar.slider.setValue(30)  # as a drag does
     qtbot.waitUntil(lambda: window.replay.index == 30, timeout=10000)
-    assert not window.session.is_running
-    moment = window.session.trainer.timeline.moments[30]
-    window.view.draw_now()
-    shown = window.view.shown
-    assert shown.step == moment.step == 30 and window.view.latest.step > 1000
+    assert not page.is_running
+    moment = page.timeline.moments[30]
+    page.draw_now()
+    shown = page.shown
+    assert shown.step == moment.step == 30 and page.latest.step > 1000
     np.testing.assert_array_equal(shown.network.flat, moment.weights)
     plot = window.view.boundary
     r = plot.probability_image().shape[0]
-    expected = window.session.trainer.network_at(moment).predict_proba(grid_points(plot.bounds, r)).reshape(r, r, -1)
+    expected = page.trainer.network_at(moment).predict_proba(grid_points(plot.bounds, r)).reshape(r, r, -1)
     np.testing.assert_allclose(plot.probability_image(), expected, rtol=1e-5, atol=1e-6)
     figures = window.view.figures
-    loss = window.session.trainer.network_at(moment).evaluate(window.session.trainer.data.X_train,
-                                                                window.session.trainer.data.y_train, 0.001)[0]
+    loss = page.trainer.network_at(moment).evaluate(page.trainer.data.X_train,
+                                                                page.trainer.data.y_train, 0.001)[0]
     assert figures.text("step") == "30" and figures.text("loss") == f"{loss:.4f}"
     assert window.view.loss.marker.isVisible() and window.view.loss.marker.value() == 30
     assert bar.where.text().startswith("step 30 ·") and bar.continue_button.isEnabled()
 
 
-def test_arrow_actions_step_through_moments_and_train_goes_back_to_the_latest(qtbot, window):
+def test_arrow_actions_step_through_moments_and_train_goes_back_to_the_latest(qtbot, window, page):
     _trained(qtbot, window, 500)
-    settle(qtbot, window.session)
+    page.settle(qtbot)
     earlier = next(a for a in window.view.actions() if a.text() == "Earlier moment")
     later = next(a for a in window.view.actions() if a.text() == "Later moment")
-    count = len(window.session.trainer.timeline)
+    count = len(page.timeline)
     earlier.trigger()
     earlier.trigger()
     assert window.replay.index == count - 2
     later.trigger()
     assert window.replay.index == count - 1
-    assert window.view.shown.step == window.session.trainer.timeline.moments[-1].step
-    window.session.start()
+    assert page.shown.step == page.timeline.moments[-1].step
+    page.start()
     assert window.replay.index is None and window.view.moment is None and not window.view.loss.marker.isVisible()
     assert window.view.timeline.where.text() == "latest step"
 
 
-def test_keys_pressed_while_training_pauses_count_from_the_last_moment(qtbot, window):
+def test_keys_pressed_while_training_pauses_count_from_the_last_moment(qtbot, window, page):
     """← three times at once while training: the third moment from the end of the whole run,
     though the run's moments are still in the training process when the keys come."""
     _trained(qtbot, window, 500)
-    assert window.session.is_running
+    assert page.is_running
     earlier = next(a for a in window.view.actions() if a.text() == "Earlier moment")
     for _ in range(3):
         earlier.trigger()
     qtbot.waitUntil(lambda: window.replay.index is not None, timeout=10000)
-    count = len(window.session.trainer.timeline)
+    count = len(page.timeline)
     assert count > 20 and window.replay.index == count - 3
-    assert window.view.shown.step == window.session.trainer.timeline.moments[-3].step
+    assert page.shown.step == page.timeline.moments[-3].step
 
 
-def test_replay_plays_the_moments_in_order(qtbot, window):
+def test_replay_plays_the_moments_in_order(qtbot, window, page):
     _trained(qtbot, window, 300)
-    settle(qtbot, window.session)
+    page.settle(qtbot)
     shown = []
     window.view.timeline.speed.setCurrentIndex(window.view.timeline.speed.count() - 1)  # the fastest
     window.view.timeline.play.click()
@@ -100,7 +102,7 @@ def test_replay_plays_the_moments_in_order(qtbot, window):
 
 
 @pytest.mark.parametrize("answer", [QMessageBox.Yes, QMessageBox.Cancel])
-def test_continue_from_here_asks_then_trains_on_from_the_moment(qtbot, window, monkeypatch, answer):
+def test_continue_from_here_asks_then_trains_on_from_the_moment(qtbot, window, page, monkeypatch, answer):
     """Yes: the later part of the run is gone and training goes on from the moment, with the
     optimiser's state of then (the status bar says so). Cancel: nothing changes."""
     asked = []
@@ -108,50 +110,50 @@ def test_continue_from_here_asks_then_trains_on_from_the_moment(qtbot, window, m
     _trained(qtbot, window, 1000)
     window.view.timeline.slider.setValue(40)
     qtbot.waitUntil(lambda: window.replay.index == 40, timeout=10000)
-    trainer = window.session.trainer
+    trainer = page.trainer
     before = trainer.step_count
     window.view.timeline.continue_button.click()
     assert asked and f"{before - 40:,} steps after it" in asked[0]
     if answer == QMessageBox.Cancel:
-        assert trainer.step_count == before and window.replay.index == 40 and not window.session.is_running
+        assert trainer.step_count == before and window.replay.index == 40 and not page.is_running
         return
-    assert window.session.is_running and window.replay.index is None
+    assert page.is_running and window.replay.index is None
     assert "with the optimiser's state of then" in window.statusBar().currentMessage()
-    qtbot.waitUntil(lambda: 40 < window.view.latest.step < before, timeout=10000)
-    settle(qtbot, window.session)
-    history = window.session.trainer.history.array()
+    qtbot.waitUntil(lambda: 40 < page.latest.step < before, timeout=10000)
+    page.settle(qtbot)
+    history = page.trainer.history.array()
     assert (np.diff(history[:, 0]) > 0).all()  # one history, the discarded steps gone
 
 
-def test_slow_motion_from_the_window_shows_each_step(qtbot, window):
+def test_slow_motion_from_the_window_shows_each_step(qtbot, window, page):
     """Speed at 10 steps a second: the view gets every step, one at a time; + and − step the
     speed up and down, and full speed is the fastest."""
     controls = window.controls
     controls.speed.setCurrentIndex(controls.speed.findData(10))
     steps = []
-    window.session.snapshot_ready.connect(lambda snapshot: steps.append(snapshot.step))
-    window.session.start()
+    page.session.snapshot_ready.connect(lambda snapshot: steps.append(snapshot.step))
+    page.start()
     qtbot.waitUntil(lambda: len(set(steps)) >= 6, timeout=20000)
-    window.session.pause()
+    page.pause()
     seen = sorted(set(steps))
     assert seen[1:] == list(range(seen[1], seen[1] + len(seen) - 1))  # after the first, one step at a time
     faster = next(a for a in window.actions() if a.text() == "Faster")
     slower = next(a for a in window.actions() if a.text() == "Slower")
     faster.trigger()
-    assert controls.speed.currentData() == 30 and window.session.speed == 30
+    assert controls.speed.currentData() == 30 and page.session.speed == 30
     for _ in range(10):
         faster.trigger()
-    assert controls.speed.currentData() is None and window.session.speed is None
+    assert controls.speed.currentData() is None and page.session.speed is None
     slower.trigger()
     assert controls.speed.currentData() == 1000
 
 
-def test_the_arrow_keys_step_moments_in_the_train_view_not_in_the_controls(qtbot, window):
+def test_the_arrow_keys_step_moments_in_the_train_view_not_in_the_controls(qtbot, window, page):
     """← in the Train view shows the moment before; ← on the learning-rate slider moves the
     slider, as it always did."""
-    window.session.step(30)
-    qtbot.waitUntil(lambda: window.view.latest.step == 30)
-    settle(qtbot, window.session)
+    page.step(30)
+    qtbot.waitUntil(lambda: page.latest.step == 30)
+    page.settle(qtbot)
     slider = window.controls.lr_slider
     slider.setFocus()
     before = slider.value()
@@ -159,7 +161,7 @@ def test_the_arrow_keys_step_moments_in_the_train_view_not_in_the_controls(qtbot
     assert slider.value() == before - 1 and window.replay.index is None
     window.view.boundary.setFocus()
     qtbot.keyClick(window.view.boundary, Qt.Key_Left)
-    assert window.replay.index == len(window.session.trainer.timeline) - 1
+    assert window.replay.index == len(page.timeline) - 1
     qtbot.keyClick(window.view.boundary, Qt.Key_End)
     assert window.replay.index is None
 
@@ -175,7 +177,7 @@ def _sweep(qtbot, window, values="3, 8x8", steps=400):
     return compare
 
 
-def test_the_sweep_tiles_replay_in_step_on_one_slider(qtbot, window):
+def test_the_sweep_tiles_replay_in_step_on_one_slider(qtbot, window, page):
     """Dragging the Compare tab's slider pauses the sweep and shows every tile at that moment:
     each boundary is that of its network trained that many steps (a second sweep, stopped
     there), the captions are that step's, the loss curves are marked. End goes back."""
@@ -184,12 +186,12 @@ def test_the_sweep_tiles_replay_in_step_on_one_slider(qtbot, window):
     assert bar.isVisible() and bar.slider.maximum() > 20
     bar.slider.setValue(25)
     qtbot.waitUntil(lambda: window.compare_replay.index == 25, timeout=10000)
-    assert not compare.session.is_running and not window.session.is_running
-    trainer = compare.session.trainer
+    assert not page.compare_session.is_running and not page.is_running
+    trainer = page.compare_trainer
     moment = trainer.timeline.moments[25]
     assert compare.shown.step == moment.step == 25 and compare.latest.step >= 400
     compare.draw_now()
-    stopped = SweepTrainer(compare.session.sweep.configs(), compare.session.dataset)
+    stopped = SweepTrainer(page.sweep.configs(), page.compare_session.dataset)
     stopped.step(moment.step)
     for tile, network, entry in zip(compare.figure.tiles, (stopped.network(i) for i in range(2)), stopped.evaluate()):
         r = tile.plot.probability_image().shape[0]
@@ -205,36 +207,36 @@ def test_the_sweep_tiles_replay_in_step_on_one_slider(qtbot, window):
     assert window.replay.index is None  # the Train view's timeline was not touched
 
 
-def test_a_sweep_continues_from_a_moment(qtbot, window, monkeypatch):
+def test_a_sweep_continues_from_a_moment(qtbot, window, page, monkeypatch):
     """Continue from here on the Compare tab: every network trains on from the moment shown,
     the later part of each history gone."""
     monkeypatch.setattr(QMessageBox, "question", lambda *args, **kwargs: QMessageBox.Yes)
     compare = _sweep(qtbot, window, "2, 5", 600)
     compare.timeline.slider.setValue(30)
     qtbot.waitUntil(lambda: window.compare_replay.index == 30, timeout=10000)
-    before = compare.session.trainer.step_count
-    step = compare.session.trainer.timeline.moments[30].step
+    before = page.compare_trainer.step_count
+    step = page.compare_trainer.timeline.moments[30].step
     compare.timeline.continue_button.click()
-    assert compare.session.is_running and window.compare_replay.index is None
+    assert page.compare_session.is_running and window.compare_replay.index is None
     qtbot.waitUntil(lambda: step < compare.latest.step < before, timeout=10000)
-    settle(qtbot, compare.session)
-    for history in compare.session.trainer.histories:
+    page.settle_compare(qtbot)
+    for history in page.compare_trainer.histories:
         assert (np.diff(history.array()[:, 0]) > 0).all()
 
 
-def test_the_arrow_keys_step_the_sweeps_moments_but_not_in_its_text_field(qtbot, window):
+def test_the_arrow_keys_step_the_sweeps_moments_but_not_in_its_text_field(qtbot, window, page):
     """← with the sweep's figure in focus shows the moment before the latest; in the values
     field it moves the cursor. The speed set for the window is the sweep's too."""
     window.controls.speed.setCurrentIndex(window.controls.speed.findData(1000))
     compare = _sweep(qtbot, window, steps=100)
-    assert compare.session.trainer.speed == 1000  # what the sweep trains at
-    compare.session.pause()
-    settle(qtbot, compare.session)
+    assert page.compare_trainer.speed == 1000  # what the sweep trains at
+    page.compare_session.pause()
+    page.settle_compare(qtbot)
     compare.values.setFocus()
     compare.values.setCursorPosition(3)
     qtbot.keyClick(compare.values, Qt.Key_Left)
     assert compare.values.cursorPosition() == 2 and window.compare_replay.index is None
     compare.figure.loss.setFocus()
     qtbot.keyClick(compare.figure.loss, Qt.Key_Left)
-    assert window.compare_replay.index == len(compare.session.trainer.timeline) - 1
+    assert window.compare_replay.index == len(page.compare_trainer.timeline) - 1
     assert window.replay.index is None

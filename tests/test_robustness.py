@@ -11,6 +11,7 @@ import tracemalloc
 
 import numpy as np
 import pytest
+from gui_helpers import WindowPage
 from PyQt5.QtCore import QSettings, QTimer
 from PyQt5.QtWidgets import (
     QAbstractButton,
@@ -179,7 +180,8 @@ MONKEYS = [
 
 def _timelines_mb(window) -> float:
     """What the moments of the Train view's run and of the sweep take, in MB."""
-    trainers = (window.session.trainer, window.compare.session.trainer)
+    page = WindowPage(window)
+    trainers = (page.trainer, page.compare_trainer)
     return sum(t.timeline.nbytes for t in trainers if t is not None) / 2**20
 
 
@@ -191,11 +193,12 @@ def test_a_thousand_random_actions_while_training(qtbot, doubles, tmp_path, seed
     window never freezes: each action, with the events it causes, holds the GUI thread at most
     FREEZE_P95 at the 95th percentile and FREEZE_MAX at worst (the process was started before)."""
     window = MainWindow(config, QSettings(str(tmp_path / "s.ini"), QSettings.IniFormat))
+    page = WindowPage(window)
     qtbot.addWidget(window)
     window.show()
     QApplication.setActiveWindow(window)
-    window.session.start()
-    qtbot.waitUntil(lambda: window.view.latest.step > 0, timeout=30000)  # the process is up
+    page.start()
+    qtbot.waitUntil(lambda: page.latest.step > 0, timeout=30000)  # the process is up
     settle_heap()  # as the program does once its window is up
     rng = _Remembering(seed)
     widgets, menu_actions = _actions(window)
@@ -211,7 +214,7 @@ def test_a_thousand_random_actions_while_training(qtbot, doubles, tmp_path, seed
         QApplication.processEvents()
         held.append(time.perf_counter() - started)
         names.append(_name(rng.last))
-        assert not (window.session.is_running and window.compare.session.is_running)  # one trains at a time
+        assert not (page.is_running and page.compare_session.is_running)  # one trains at a time
         if i % 10 == 0:
             qtbot.wait(2)  # let snapshots, redraws and timers run between bursts
         if i in (499, 999):
@@ -237,16 +240,16 @@ def test_a_thousand_random_actions_while_training(qtbot, doubles, tmp_path, seed
         # once left momentum at 0.99 with linear layers, which diverged even at a rate of 0.1;
         # weights of std 1 in six ReLU layers give an infinite loss at step 0). Paused first: a run
         # the monkey left training may diverge before the new settings reach it, and end.
-        window.session.pause()
-        qtbot.waitUntil(lambda: window.session.is_settled, timeout=20000)
+        page.pause()
+        qtbot.waitUntil(lambda: page.is_settled, timeout=20000)
         window.tabs.setCurrentWidget(window.view)
         window.controls.init.setCurrentIndex(window.controls.init.findData("default"))
         window.controls.lr.setValue(0.01)
         window.controls.momentum.setValue(0.0)
         window.controls.speed.setCurrentIndex(window.controls.speed.findData(None))  # not in slow motion
-        window.session.start()
-        reached = window.view.latest.step
-        qtbot.waitUntil(lambda: window.view.latest.step > reached + 100, timeout=20000)
+        page.start()
+        reached = page.latest.step
+        qtbot.waitUntil(lambda: page.latest.step > reached + 100, timeout=20000)
         # The second 500 actions do not keep adding memory: what malloc still has out is about
         # the same (a pin or a sweep of large networks is a few MB). The process's resident
         # size is a looser guard: deep networks of 500 units leave the allocator with more
@@ -256,7 +259,7 @@ def test_a_thousand_random_actions_while_training(qtbot, doubles, tmp_path, seed
         assert rss[1] - rss[0] < 300, rss
     finally:
         window.close()
-    assert not window.session.has_process and not window.compare.session.has_process
+    assert not page.has_any_process
 
 
 @pytest.mark.parametrize("seed", range(6))
@@ -266,6 +269,7 @@ def test_closing_at_a_random_moment(qtbot, doubles, tmp_path, seed):
     rng = random.Random(seed)
     threads_before = threading.active_count()
     window = MainWindow(TrainingConfig(hidden=rng.choice((3, 50, 200))), None)
+    page = WindowPage(window)
     qtbot.addWidget(window)
     window.show()
     doing = rng.choice(("train", "sweep", "save", "export"))
@@ -273,7 +277,7 @@ def test_closing_at_a_random_moment(qtbot, doubles, tmp_path, seed):
         window.tabs.setCurrentWidget(window.compare)
         window.compare.run_button.click()
     else:
-        window.session.start()
+        page.start()
     asked, written = [], []
     window.files.finished.connect(lambda path, error: written.append((path, error)))
     path = str(tmp_path / ("run.nnviz" if doing == "save" else "plots.png"))
@@ -283,7 +287,7 @@ def test_closing_at_a_random_moment(qtbot, doubles, tmp_path, seed):
         QTimer.singleShot(rng.randint(0, 150), lambda: (asked.append(path), window.files.export_plots(path)))
     qtbot.wait(rng.randint(0, 300))
     window.close()
-    assert not window.session.has_process and not window.compare.session.has_process
+    assert not page.has_any_process
     assert not [p for p in multiprocessing.active_children() if p.name == "nnviz-training"]
     qtbot.waitUntil(lambda: threading.active_count() <= threads_before, timeout=3000)
     if asked:  # a file asked for before the window closed is written whole before it closes

@@ -46,8 +46,8 @@ def test_resuming_is_bit_for_bit(tmp_path, config):
     straight.step(4000)
     assert loaded_config == config
     np.testing.assert_array_equal(resumed.network.flat, straight.network.flat)
-    for name, buffer in straight.state()["optimizer"].items():
-        np.testing.assert_array_equal(resumed.state()["optimizer"][name], buffer)
+    for name, buffer in straight.state().optimizer["state"].items():
+        np.testing.assert_array_equal(resumed.state().optimizer["state"][name], buffer)
     assert resumed.optimizer_steps == straight.optimizer_steps
     np.testing.assert_array_equal(resumed.history.array(), straight.history.array())
     assert resumed.step_count == 4000 and resumed.history.every == straight.history.every
@@ -413,7 +413,7 @@ BUILD_STEPS = {
     "history": (runfile.LossHistory, "from_array"),
     "batches": (runfile, "Batches"),
     "network": (runfile.MLP, "from_flat"),
-    "trainer": (runfile, "Trainer"),
+    "trainer": (runfile, "trainer_for"),
     "restore": (runfile.Trainer, "restore"),
     "names": (runfile, "_data_names"),
     "config": (runfile.TrainingConfig, "from_dict"),

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from gui_helpers import WindowPage
 from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 from PyQt5.QtCore import QByteArray, QSettings
@@ -19,12 +20,12 @@ from nnviz.core.config import (
     PRESETS,
     ConfigError,
     TrainingConfig,
-    start_config,
 )
 from nnviz.core.datasets import DATASETS
 from nnviz.core.features import FEATURES
 from nnviz.core.initialisation import INIT_SCHEMES
 from nnviz.core.optimizers import OPTIMIZERS
+from nnviz.core.remembered import start_config
 from nnviz.gui import settings as stored
 from nnviz.gui.app import open_window
 
@@ -80,15 +81,17 @@ def _write(path: Path, config=None, raw: bytes | None = None, **values) -> QSett
 def _opens(qtbot, given_options: dict, store: QSettings):
     """Open the window as ``nnviz`` does, check it is up, and close it (stopping its process)."""
     window = open_window(given_options, store, points_in_background=False)
+    page = WindowPage(window)
     qtbot.addWidget(window)
     window.show()
     try:
-        assert window.isVisible() and window.session.config.validated() == window.session.config
-        return window.session.config, window.statusBar().currentMessage()
+        assert window.isVisible() and page.config.validated() == page.config
+        return page.config, window.statusBar().currentMessage()
     finally:
         window.settings = None  # leave the file as the test wrote it for the caller to read
         window.close()
-        assert window.session.shutdown()
+        assert page.session.shutdown()
+        window.deleteLater()  # a property test opens a hundred: free each as it goes
 
 
 def test_the_window_opens_on_damaged_settings_and_says_what_it_dropped(qtbot, tmp_path):
@@ -116,15 +119,17 @@ def test_damaged_settings_are_kept_until_the_user_changes_something(qtbot, tmp_p
     path = tmp_path / "s.ini"
     damaged = json.dumps({**TrainingConfig(hidden=(3,)).as_dict(), "lr": -1})
     window = open_window({}, _write(path, damaged), points_in_background=False)
+    page = WindowPage(window)
     qtbot.addWidget(window)
     window.close()
-    assert window.session.shutdown()
+    assert page.session.shutdown()
     assert QSettings(str(path), QSettings.IniFormat).value(stored.CONFIG) == damaged
     window = open_window({}, QSettings(str(path), QSettings.IniFormat), points_in_background=False)
+    page = WindowPage(window)
     qtbot.addWidget(window)
-    window.session.apply(window.session.config.replace(lr=0.5))
+    page.session.apply(page.config.replace(lr=0.5))
     window.close()
-    assert window.session.shutdown()
+    assert page.session.shutdown()
     saved = json.loads(QSettings(str(path), QSettings.IniFormat).value(stored.CONFIG))
     assert saved["lr"] == 0.5 and saved["hidden"] == [3]
 
@@ -179,10 +184,11 @@ JUNK = st.one_of(st.none(), st.text(max_size=8), st.integers(-10**30, 10**30), s
 
 
 @st.composite
-def settings_files(draw, path: Path):
-    """A settings file: a saved state, or one damaged in the ways files get damaged."""
+def remembered_values(draw, damage: str | None = None):
+    """Saved settings as JSON reads them back: as saved, or with a value of the wrong type or
+    out of range, values missing, or values another version wrote."""
     values = draw(saved_configs())
-    damage = draw(st.sampled_from(("none", "value", "missing", "other-version", "cut", "not-json", "not-text", "window")))
+    damage = damage or draw(st.sampled_from(("none", "value", "missing", "other-version")))
     if damage == "value":
         values[draw(st.sampled_from(sorted(values)))] = draw(JUNK)
     elif damage == "missing":
@@ -190,6 +196,14 @@ def settings_files(draw, path: Path):
             del values[key]
     elif damage == "other-version":
         values[draw(st.text(min_size=1, max_size=10))] = draw(JUNK)
+    return values
+
+
+@st.composite
+def settings_files(draw, path: Path):
+    """A settings file: a saved state, or one damaged in the ways files get damaged."""
+    damage = draw(st.sampled_from(("none", "value", "missing", "other-version", "cut", "not-json", "not-text", "window")))
+    values = draw(remembered_values(damage if damage in ("value", "missing", "other-version") else "none"))
     text = json.dumps(values)
     if damage == "not-json":
         text = draw(st.text(max_size=40))
@@ -251,6 +265,39 @@ def test_the_window_opens_whatever_was_remembered_and_typed(qtbot, tmp_path, dat
     except ConfigError:
         assert typed_alone_fails
         return
+    _typed_wins(config, typed)
+
+
+def _typed_wins(config: TrainingConfig, typed: dict) -> None:
     for name, value in typed.items():
-        if name not in ("preset", "dataset", "optimizer"):  # these bring settings of their own
-            assert getattr(config, name) == value, name
+        assert getattr(config, name) == value, name
+
+
+@settings(max_examples=1500, deadline=None)
+@given(remembered=st.one_of(remembered_values(), JUNK), typed=typed_options())
+def test_what_is_typed_always_wins_over_anything_remembered(remembered, typed):
+    """Property, on the settings alone (fast, so thousands of cases): for any remembered
+    values, damaged or not, and any valid options, the start succeeds unless the options are
+    wrong on their own; what was typed is in force; the result is a valid config; and a note
+    says so whenever something remembered was dropped or changed."""
+    try:
+        start_config(typed, None)
+    except ConfigError:  # wrong on its own: the start may still fail (or the memory make it right)
+        try:
+            config, _ = start_config(typed, remembered)
+        except ConfigError:
+            return
+        assert config.validated() == config
+        _typed_wins(config, typed)
+        return
+    config, notes = start_config(typed, remembered)
+    assert config.validated() == config
+    _typed_wins(config, typed)
+    if isinstance(remembered, dict) and all(isinstance(k, str) for k in remembered):
+        try:
+            clean = TrainingConfig.from_dict(remembered)
+        except (ConfigError, TypeError, ValueError):
+            assert notes, "a damaged setting was dropped without a word"
+        else:
+            if not typed and clean.dataset != "custom":  # nothing typed: as remembered, or a note says why not
+                assert config == clean or notes

@@ -15,9 +15,10 @@ from nnviz.core.config import (
     with_optimizer,
 )
 from nnviz.core.datasets import Dataset
+from nnviz.core.engine import forward_inputs
 from nnviz.core.experiment import build_dataset, build_trainer
 from nnviz.core.features import expand
-from nnviz.core.network import MLP, Backprop, with_ones
+from nnviz.core.network import MLP, Backprop
 from nnviz.core.optimizers import OPTIMIZERS, Optimizer
 from nnviz.core.runfile import load_run, save_run
 from nnviz.core.sweep import Sweep
@@ -84,7 +85,7 @@ def test_training_adds_l2_to_the_weights_gradient_before_the_optimizer(rule, mom
     trainer = build_trainer(config)
     network = trainer.network.copy()
     data_gradient = Backprop(network)
-    X_ones = with_ones(trainer.data.X_train)
+    X_ones = forward_inputs(trainer.data.X_train)
     targets = np.eye(2)[trainer.data.y_train]
     flat_index = np.arange(len(targets)) * 2 + trainer.data.y_train
     weights = network.weight_mask()
@@ -181,7 +182,7 @@ def test_dropout_backpropagates_through_its_masks():
         return float(np.mean(np.log(np.exp(z).sum(axis=1)) - z[np.arange(7), y]))
 
     backprop = Backprop(network)
-    assert backprop.run(network, with_ones(X), np.eye(3)[y], np.arange(7) * 3 + y, 0.0, masks)
+    assert backprop.run(network, forward_inputs(X), np.eye(3)[y], np.arange(7) * 3 + y, 0.0, masks)
     numeric = np.empty_like(network.flat)
     for k in range(len(numeric)):
         up, down = network.flat.copy(), network.flat.copy()
@@ -189,7 +190,7 @@ def test_dropout_backpropagates_through_its_masks():
         down[k] -= 1e-6
         numeric[k] = (loss(up) - loss(down)) / 2e-6
     np.testing.assert_allclose(backprop.flat_gradient, numeric, rtol=1e-6, atol=1e-8)
-    assert backprop.run(network, with_ones(X), np.eye(3)[y], np.arange(7) * 3 + y, 0.0)
+    assert backprop.run(network, forward_inputs(X), np.eye(3)[y], np.arange(7) * 3 + y, 0.0)
     assert not np.allclose(backprop.flat_gradient, numeric, atol=1e-4)  # without masks: another gradient
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from gui_helpers import settle
+from gui_helpers import WindowPage
 from PyQt5.QtCore import QPoint
 
 from nnviz.core.config import TrainingConfig
@@ -15,8 +15,9 @@ from nnviz.core.layer_stats import weight_histograms
 
 
 def _train_until(qtbot, window, steps):
-    window.session.start()
-    qtbot.waitUntil(lambda: window.view.latest is not None and window.view.latest.step >= steps, timeout=20000)
+    page = WindowPage(window)
+    page.start()
+    qtbot.waitUntil(lambda: page.latest is not None and page.latest.step >= steps, timeout=20000)
 
 
 def _choose(combo, value) -> None:
@@ -27,19 +28,20 @@ def test_choosing_another_optimizer_keeps_the_run_and_says_its_state_restarts(qt
     """Adam chosen mid-run: the same run carries on (its history kept) with a fresh Adam, the
     status bar says so, and the learning rate still applies live."""
     window = make_window(TrainingConfig(hidden=(5,), lr=0.05))
+    page = WindowPage(window)
     _train_until(qtbot, window, 50)
-    before = window.view.latest.history
+    before = page.latest.history
     _choose(window.controls.optimizer, "adam")
     assert "adam" in window.statusBar().currentMessage() and "afresh" in window.statusBar().currentMessage()
-    qtbot.waitUntil(lambda: window.view.latest.step > before[-1, 0] + 50, timeout=20000)
+    qtbot.waitUntil(lambda: page.latest.step > before[-1, 0] + 50, timeout=20000)
     window.controls.lr.setValue(0.01)
-    settle(qtbot, window.session)
+    page.settle(qtbot)
     # One more step here: a switch that reached the process late is made when the trainer comes
     # back, so its fresh state may have taken no step yet.
-    steps = window.session.trainer.step_count
-    window.session.step()
-    qtbot.waitUntil(lambda: window.session.is_settled and window.session.trainer.step_count == steps + 1)
-    trainer = window.session.trainer
+    steps = page.step_count
+    page.step()
+    qtbot.waitUntil(lambda: page.is_settled and page.step_count == steps + 1)
+    trainer = page.trainer
     assert trainer.optimizer == "adam" and trainer.lr == pytest.approx(0.01)
     assert 0 < trainer.optimizer_steps < trainer.step_count  # counted from the switch, not from step 0
     np.testing.assert_array_equal(trainer.history.array()[: len(before)], before)
@@ -48,46 +50,50 @@ def test_choosing_another_optimizer_keeps_the_run_and_says_its_state_restarts(qt
 def test_momentum_is_offered_to_the_optimizers_that_use_it(make_window):
     """Nesterov needs momentum: chosen with none, it takes 0.9; Adam greys the momentum out."""
     window = make_window(TrainingConfig(hidden=(5,)))
+    page = WindowPage(window)
     controls = window.controls
     assert controls.momentum.isEnabled()
     _choose(controls.optimizer, "nesterov")
-    assert window.session.config.momentum == 0.9 and controls.momentum.value() == 0.9
+    assert page.config.momentum == 0.9 and controls.momentum.value() == 0.9
     controls.momentum.setValue(0.0)  # nesterov keeps some momentum
-    assert controls.momentum.value() == 0.01 and window.session.config.momentum == 0.01
+    assert controls.momentum.value() == 0.01 and page.config.momentum == 0.01
     _choose(controls.optimizer, "adam")
-    assert not controls.momentum.isEnabled() and window.session.config.optimizer == "adam"
+    assert not controls.momentum.isEnabled() and page.config.optimizer == "adam"
 
 
 def test_dropout_applies_live(qtbot, make_window):
     window = make_window(TrainingConfig(hidden=(8,)))
+    page = WindowPage(window)
     _train_until(qtbot, window, 30)
     window.controls.dropout.setValue(0.5)
-    settle(qtbot, window.session)
-    assert window.session.trainer.dropout == 0.5 and window.session.trainer.step_count >= 30
+    page.settle(qtbot)
+    assert page.trainer.dropout == 0.5 and page.step_count >= 30
 
 
 def test_input_feature_buttons_build_a_network_that_reads_them(make_window):
     """x₁² on: a network with three inputs, drawn with them; the last input cannot be turned off."""
     window = make_window(TrainingConfig(hidden=(4,)))
+    page = WindowPage(window)
     buttons = window.controls.feature_buttons
     buttons["x1sq"].click()
-    network = window.session.trainer.network
-    assert window.session.config.features == ("x1", "x2", "x1sq") and network.features == ("x1", "x2", "x1sq")
+    network = page.network
+    assert page.config.features == ("x1", "x2", "x1sq") and network.features == ("x1", "x2", "x1sq")
     assert network.layer_sizes == (3, 4, 2)
-    window.view.draw_now()
+    page.draw_now()
     shown = window.view.boundary.probability_image()
     r = shown.shape[0]
     expected = network.predict_proba(grid_points(window.view.boundary.bounds, r)).reshape(r, r, -1)
     np.testing.assert_allclose(shown, expected, atol=1e-5)
     for name in ("x1", "x2", "x1sq"):
         buttons[name].click()
-    assert window.session.config.features == ("x1sq",) and buttons["x1sq"].isChecked()
+    assert page.config.features == ("x1sq",) and buttons["x1sq"].isChecked()
 
 
 def test_hovering_an_input_shows_its_map_over_the_plane(qtbot, make_window):
     """Each input of the diagram is its feature's map over the plane shown; hovering one marks it."""
     window = make_window(TrainingConfig(dataset="circles", hidden=(3,), features=("x1sq", "x1x2")))
-    window.view.draw_now()
+    page = WindowPage(window)
+    page.draw_now()
     window.view.inside.flush()
     diagram = window.view.inside.diagram
     assert diagram._feature_names == ["x₁²", "x₁x₂"]
@@ -109,17 +115,18 @@ def test_input_features_are_for_two_dimensional_points(make_window, tmp_path):
     """Points with three coordinates: the network reads them as they are, the feature buttons
     grey out; back on moons they work again."""
     window = make_window(TrainingConfig(hidden=(4,), features=("x1sq", "x2sq")))
+    page = WindowPage(window)
     rng = np.random.default_rng(1)
     lines = ["a,b,c,label"] + [f"{p[0]},{p[1]},{p[2]},{int(p[0] > 0)}" for p in rng.normal(size=(40, 3))]
     path = tmp_path / "three.csv"
     path.write_text("\n".join(lines))
     assert window.files.open_data(str(path))
-    assert window.session.trainer.network.layer_sizes[0] == 3 and window.session.trainer.network.features is None
+    assert page.network.layer_sizes[0] == 3 and page.network.features is None
     assert not window.controls.feature_buttons["x1"].isEnabled()
     window.tabs.setCurrentWidget(window.compare)
     _choose(window.compare.setting, "features")
     window.compare.run_button.click()
-    assert "two coordinates" in window.compare.message.text() and window.compare.session.sweep is None
+    assert "two coordinates" in window.compare.message.text() and page.sweep is None
     window.tabs.setCurrentWidget(window.view)
     _choose(window.controls.dataset, "moons")
     assert window.controls.feature_buttons["x1"].isEnabled()
@@ -127,12 +134,13 @@ def test_input_features_are_for_two_dimensional_points(make_window, tmp_path):
 
 def test_the_gradients_tab_shows_the_last_steps_gradients(qtbot, make_window):
     window = make_window(TrainingConfig(hidden=(6, 5), activation="sigmoid"))
-    window.session.step()
-    qtbot.waitUntil(lambda: window.view.latest.step == 1 and window.session.is_settled)
+    page = WindowPage(window)
+    page.step()
+    qtbot.waitUntil(lambda: page.latest.step == 1 and page.is_settled)
     view = window.view
     view.layer_tabs.setCurrentWidget(view.histograms["gradients"])
     panel = view.histograms["gradients"]
-    expected = weight_histograms(window.session.trainer.data_gradients())
+    expected = weight_histograms(page.trainer.data_gradients())
     assert len(panel.plots) == 3
     for bars, histogram in zip(panel.bars, expected):
         np.testing.assert_allclose(bars.getData()[1], 100 * histogram.shares)
@@ -145,6 +153,7 @@ def test_the_gradients_tab_shows_the_last_steps_gradients(qtbot, make_window):
 ])
 def test_compare_sweeps_the_toolbox(qtbot, make_window, setting, values, count):
     window = make_window(TrainingConfig(hidden=(5,), lr=0.1, samples=100))
+    page = WindowPage(window)
     window.tabs.setCurrentWidget(window.compare)
     compare = window.compare
     _choose(compare.setting, setting)
@@ -153,8 +162,8 @@ def test_compare_sweeps_the_toolbox(qtbot, make_window, setting, values, count):
     qtbot.waitUntil(lambda: compare.latest is not None and compare.latest.step >= 30, timeout=20000)
     assert len(compare.latest.networks) == count and len(compare.figure.tiles) == count
     if setting == "optimizer":
-        assert [c.optimizer for c in compare.session.sweep.configs()] == ["sgd", "nesterov", "adagrad", "adam"]
+        assert [c.optimizer for c in page.sweep.configs()] == ["sgd", "nesterov", "adagrad", "adam"]
     if setting == "features":
         assert [n.layer_sizes[0] for n in compare.latest.networks] == [2, 2]
         assert compare.latest.networks[1].features == ("x1sq", "x2sq")
-    compare.session.shutdown()
+    page.compare_session.shutdown()

@@ -13,6 +13,8 @@ from nnviz.core.history import HistoryEntry, LossHistory
 from nnviz.core.network import Backprop
 from nnviz.core.training import Batches, train
 
+pytestmark = pytest.mark.exact  # bit-for-bit promises: .ci/run runs these again on other code paths
+
 
 def _gradients(network, trainer):
     """The loss's gradient at ``network`` on the trainer's whole training set and L2,
@@ -331,7 +333,8 @@ def test_switching_momentum_on_starts_from_rest():
 def test_gradient_sizes_are_those_of_the_data_loss_at_the_last_step():
     """gradient_rms is each weight matrix's RMS gradient of the data loss (no L2 floor) at the
     weights of the last step; a snapshot carries it, and none before the first step."""
-    from nnviz.core.network import Backprop, with_ones
+    from nnviz.core.engine import forward_inputs
+    from nnviz.core.network import Backprop
 
     config = TrainingConfig(hidden=(6, 4), l2=0.05, dtype="float64")
     trainer = build_trainer(config)
@@ -342,7 +345,7 @@ def test_gradient_sizes_are_those_of_the_data_loss_at_the_last_step():
     data = trainer.data
     backprop = Backprop(before)
     classes = before.layer_sizes[-1]
-    assert backprop.run(before, with_ones(data.X_train), np.eye(classes)[data.y_train],
+    assert backprop.run(before, forward_inputs(data.X_train), np.eye(classes)[data.y_train],
                         np.arange(len(data.y_train)) * classes + data.y_train, 0.0)
     expected = [np.sqrt(np.mean(g ** 2)) for g in backprop.gradients[0::2]]
     np.testing.assert_allclose(trainer.gradient_rms(), expected, rtol=1e-12)

@@ -27,16 +27,76 @@ from nnviz.core.optimizers import OPTIMIZERS
 
 DTYPES = ("float32", "float64")
 PRESETS = ("tutorial", "digits", "digits-deep")
-HIDDEN_RANGE = (1, 500)  # units in one hidden layer
-MAX_LAYERS = 6  # hidden layers; none at all is softmax regression
-SAMPLES_RANGE = (10, 5000)
-SEED_LIMIT = 2**31  # seeds fit a Qt spin box (a signed 32-bit int)
-MAX_DROPOUT = 0.9
 NESTEROV_MOMENTUM = 0.9  # what --optimizer nesterov takes when no momentum is given
 
 
 class ConfigError(ValueError):
     """A setting is out of range; the message is one sentence a user can act on."""
+
+
+@dataclass(frozen=True)
+class Range:
+    """The values one setting may take: ``low`` to ``high``, both included (``above_low``:
+    ``low`` itself left out), whole numbers when ``whole``, else finite numbers.
+
+    Declared once in :data:`RANGES`; the config (:meth:`TrainingConfig.validated`), the
+    command line (its option types and help) and the window (its spin boxes) all read it."""
+
+    low: float
+    high: float = math.inf
+    whole: bool = False
+    above_low: bool = False
+
+    def __contains__(self, value: object) -> bool:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            return False
+        if self.whole and not isinstance(value, int):
+            return False
+        # An int beyond float's range (10**400 in a JSON file) is not finite: isfinite would overflow.
+        if not (abs(value) < 1e308 if isinstance(value, int) else math.isfinite(value)):
+            return False
+        return (self.low < value if self.above_low else self.low <= value) and value <= self.high
+
+    @property
+    def span(self) -> str:
+        """The values in words, for messages: "from 0 to 0.99", "at least 0"."""
+        if self.whole:
+            return f"from {self.low} to {self.high}"
+        return f"at least {self.low:g}" if self.high == math.inf else f"from {self.low:g} to {self.high:g}"
+
+    @property
+    def dashed(self) -> str:
+        """The values in short, for help texts: "0-0.99", "10-5000"."""
+        return f"{self.low:g}-{self.high:g}"
+
+    def check(self, name: str, value: object) -> None:
+        """Raise :class:`ConfigError` naming ``name`` unless ``value`` is in range."""
+        if value in self:
+            return
+        if self.whole:
+            raise ConfigError(f"{name} must be a whole number {self.span}; got {_shown(value)}")
+        if self.above_low and value in Range(self.low, self.high):  # in range but for low itself
+            raise ConfigError(f"{name} must be greater than {self.low:g}")
+        raise ConfigError(f"{name} must be a finite number {self.span}; got {_shown(value)}")
+
+
+RANGES: dict[str, Range] = {
+    "samples": Range(10, 5000, whole=True),  # points in all (of the digits: at most this many)
+    "noise": Range(0.0, 1.0),
+    "classes": Range(*IMAGE_CLASSES_RANGE, whole=True),  # the most any dataset has; each its own: classes_range
+    "test_fraction": Range(0.0, 0.9),
+    "seed": Range(0, 2**31 - 1, whole=True),  # seeds fit a Qt spin box (a signed 32-bit int)
+    "hidden": Range(1, 500, whole=True),  # units in one hidden layer
+    "layers": Range(0, 6, whole=True),  # hidden layers; none at all is softmax regression
+    "lr": Range(0.0, above_low=True),
+    "l2": Range(0.0),
+    "momentum": Range(0.0, 0.99),
+    "dropout": Range(0.0, 0.9),
+    "batch_size": Range(1, 5000, whole=True),  # None (not in range) is the full batch
+}
+"""Every numeric setting's values, declared once (as scikit-learn's parameter constraints)."""
+
+MAX_LAYERS = RANGES["layers"].high
 
 
 @dataclass(frozen=True)
@@ -117,24 +177,22 @@ class TrainingConfig:
         _choice("dtype", self.dtype, DTYPES)
         if self.preset is not None:
             _choice("preset", self.preset, PRESETS)
-        _integer("samples", self.samples, *SAMPLES_RANGE)
+        RANGES["samples"].check("samples", self.samples)
         # Checked for every dataset (within the most any can have where it is not used), so a value
         # a sweep or a window carries along stays in range; with_dataset brings it within another's.
-        _integer("classes", self.classes, *(classes_range(self.dataset) if self.dataset in MULTICLASS
-                                            else IMAGE_CLASSES_RANGE))
-        _integer("seed", self.seed, 0, SEED_LIMIT - 1)
+        classes = Range(*classes_range(self.dataset), whole=True) if self.dataset in MULTICLASS else RANGES["classes"]
+        classes.check("classes", self.classes)
+        RANGES["seed"].check("seed", self.seed)
         if self.batch_size is not None:
-            _integer("batch-size", self.batch_size, 1, SAMPLES_RANGE[1])
-        _number("noise", self.noise, 0.0, 1.0)
-        _number("test-fraction", self.test_fraction, 0.0, 0.9)
-        _number("momentum", self.momentum, 0.0, 0.99)
+            RANGES["batch_size"].check("batch-size", self.batch_size)
+        RANGES["noise"].check("noise", self.noise)
+        RANGES["test_fraction"].check("test-fraction", self.test_fraction)
+        RANGES["momentum"].check("momentum", self.momentum)
         if self.optimizer == "nesterov" and self.momentum == 0:
             raise ConfigError("the nesterov optimizer needs a momentum above 0")
-        _number("dropout", self.dropout, 0.0, MAX_DROPOUT)
-        _number("l2", self.l2, 0.0, math.inf)
-        _number("lr", self.lr, 0.0, math.inf)
-        if self.lr == 0:
-            raise ConfigError("lr must be greater than 0")
+        RANGES["dropout"].check("dropout", self.dropout)
+        RANGES["l2"].check("l2", self.l2)
+        RANGES["lr"].check("lr", self.lr)
         return self
 
     def replace(self, **changes) -> TrainingConfig:
@@ -228,78 +286,6 @@ def resolve_config(given: dict, base: TrainingConfig | None = None) -> TrainingC
     return config.validated()
 
 
-def start_config(given: dict, remembered) -> tuple[TrainingConfig, list[str]]:
-    """The window's first settings: what the user typed (``given``, as :func:`resolve_config`
-    takes it) over what the last session left (``remembered``: :meth:`TrainingConfig.as_dict`
-    output, or whatever a damaged or foreign settings file holds; None for nothing).
-
-    Returns the config and sentences saying what of the remembered settings was dropped or
-    changed. Only ``given`` can raise :class:`ConfigError`: nothing remembered blocks a start.
-    """
-    base, notes = _remembered_config(remembered)
-    base, note = _fitted_to(given, base)
-    notes += [note] if note else []
-    try:
-        config = resolve_config(given, base)
-    except ConfigError as error:
-        config = resolve_config(given)  # the defaults with what was typed: an error here is the user's
-        notes.append(f"the remembered settings do not go with the options given ({error}), "
-                     "so the defaults stand in for them")
-    if config.dataset in IMAGE_DATASETS and config.features != DEFAULT_FEATURES:
-        if "features" in given:  # as nnviz train says it
-            raise ConfigError(f"input features apply to points with two coordinates; the {config.dataset} are images")
-        config = config.replace(features=DEFAULT_FEATURES)
-        notes.append("the remembered input features are for 2-D points, so the images are read as they are")
-    return config, notes
-
-
-def _remembered_config(values) -> tuple[TrainingConfig, list[str]]:
-    """The remembered settings that are valid, over the defaults, and a note naming the rest."""
-    if values is None:
-        return TrainingConfig(), []
-    if not isinstance(values, dict):
-        return TrainingConfig(), [(f"the remembered settings are not a set of named values "
-                                  f"({type(values).__name__}), so the defaults stand in")]
-    # One setting at a time over the defaults, twice round, since some depend on others
-    # (nesterov on momentum, a list of activations on the layers).
-    config, pending, errors = TrainingConfig(), {k: v for k, v in values.items() if k in _FIELDS}, {}
-    for _ in range(2):
-        for name, value in list(pending.items()):
-            try:
-                config = config.replace(**{name: value}).validated()
-                del pending[name]
-            except (ConfigError, TypeError, ValueError) as problem:
-                errors[name] = problem
-    notes = [(f"dropped the remembered {', '.join(pending)} ({_sentence(errors[next(iter(pending))])}), "
-              "so the defaults stand in for them")] if pending else []
-    if config.dataset == CUSTOM:  # the user's points are not kept in the settings: the rest still apply
-        config = config.replace(dataset=TrainingConfig.dataset)
-    return config, notes
-
-
-def _fitted_to(given: dict, base: TrainingConfig) -> tuple[TrainingConfig, str]:
-    """``base`` with what depends on the typed settings made to follow them: a remembered list
-    of activations, one per layer, that does not fit a typed shape becomes one activation."""
-    if given.get("momentum") == 0 and base.optimizer == "nesterov" and "optimizer" not in given:
-        return base.replace(optimizer="sgd"), "nesterov needs momentum, so with momentum 0 the optimizer is sgd"
-    if "hidden" in given and "activation" not in given and isinstance(base.activation, tuple) \
-            and len(base.activation) != len(given["hidden"]):
-        one = base.activation[0]
-        layers = len(given["hidden"])
-        return base.replace(activation=one), (
-            f"the remembered activations, one per layer ({activation_name(base.activation)}), do not fit "
-            f"{layers} hidden layer{'s' if layers != 1 else ''}, so every layer uses {one}")
-    return base, ""
-
-
-def _sentence(error) -> str:
-    text = str(error)
-    return text if len(text) <= 120 else text[:117] + "..."
-
-
-_FIELDS = frozenset(f.name for f in fields(TrainingConfig))
-
-
 def with_optimizer(config: TrainingConfig, rule: str, momentum_given: bool = False) -> TrainingConfig:
     """``config`` trained by ``rule``; Nesterov needs momentum, so without one given it takes
     :data:`NESTEROV_MOMENTUM`."""
@@ -382,7 +368,7 @@ def _shape(widths) -> None:
     if len(widths) > MAX_LAYERS:
         raise ConfigError(f"a network has at most {MAX_LAYERS} hidden layers; got {len(widths)}")
     for width in widths:
-        _integer("each hidden layer's width", width, *HIDDEN_RANGE)
+        RANGES["hidden"].check("each hidden layer's width", width)
 
 
 def _activations(activation, layers: int) -> None:
@@ -412,20 +398,6 @@ def _features(features) -> None:
 def _choice(name: str, value, options: tuple[str, ...]) -> None:
     if value not in options:
         raise ConfigError(f"{name} must be one of {', '.join(options)}; got {value!r}")
-
-
-def _integer(name: str, value, low: int, high: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise ConfigError(f"{name} must be a whole number from {low} to {high}; got {_shown(value)}")
-
-
-def _number(name: str, value, low: float, high: float) -> None:
-    # An int beyond float's range (10**400 in a JSON file) is not finite here: isfinite would overflow.
-    ok = (isinstance(value, (int, float)) and not isinstance(value, bool)
-          and (abs(value) < 1e308 if isinstance(value, int) else math.isfinite(value)))
-    if not ok or not low <= value <= high:
-        span = f"at least {low:g}" if high == math.inf else f"from {low:g} to {high:g}"
-        raise ConfigError(f"{name} must be a finite number {span}; got {_shown(value)}")
 
 
 def _shown(value) -> str:

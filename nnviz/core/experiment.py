@@ -52,19 +52,16 @@ def build_trainer(
     config.validated()
     data = dataset if dataset is not None else build_dataset(config)
     network = build_network(config, data.features, data.classes)
-    return Trainer(
-        network,
-        data,
-        lr=config.lr,
-        l2=config.l2,
-        momentum=config.momentum,
-        optimizer=config.optimizer,
-        dropout=config.dropout,
-        batch_size=config.batch_size,
-        rng=batch_rng(config),
-        dropout_rng=dropout_rng(config),
-        history=LossHistory(log_every, history_capacity),
-    )
+    return trainer_for(config, network, data, rng=batch_rng(config), dropout_rng=dropout_rng(config),
+                       history=LossHistory(log_every, history_capacity))
+
+
+def trainer_for(config: TrainingConfig, network: MLP, data: Dataset, **carried) -> Trainer:
+    """The one way from a config to a trainer: ``network`` trained on ``data`` with the config's
+    training settings. ``carried``: what a run begun elsewhere carries on with (the
+    generators, history, step count, batches and timeline; see :class:`Trainer`)."""
+    return Trainer(network, data, lr=config.lr, l2=config.l2, momentum=config.momentum, optimizer=config.optimizer,
+                   dropout=config.dropout, batch_size=config.batch_size, **carried)
 
 
 def batch_rng(config: TrainingConfig) -> np.random.Generator:

@@ -7,8 +7,9 @@ from itertools import pairwise
 
 import numpy as np
 
+from nnviz.core.engine import forward_inputs
 from nnviz.core.features import expand
-from nnviz.core.network import MLP, forward_into, with_ones
+from nnviz.core.network import MLP, ForwardBuffers, forward
 
 Bounds = tuple[float, float, float, float]
 FINEST, COARSEST = 100, 24  # cells a side of a decision map
@@ -58,14 +59,14 @@ class DecisionGrid:
         self._buffers: dict[tuple, tuple] = {}
 
     def points(self, dtype, features: tuple[str, ...] | None = None) -> np.ndarray:
-        """The grid's inputs in ``dtype`` (their ``features`` if given) with a last column of ones
-        (shared: do not modify)."""
+        """The grid's inputs in ``dtype`` (their ``features`` if given), as the engine's forward
+        reads them (shared: do not modify)."""
         key = (np.dtype(dtype), features)
         if key not in self._points:
             if len(self._points) >= 4:  # those of late: clicking through features must not pile them up
                 self._points.clear()
             points = grid_points(self.bounds, self.resolution, key[0], self.fill)
-            self._points[key] = with_ones(expand(points, features))
+            self._points[key] = forward_inputs(expand(points, features))
         return self._points[key]
 
     def release(self) -> None:
@@ -87,11 +88,6 @@ class DecisionGrid:
         key = (network.layer_sizes, dtype)
         if key not in self._buffers:
             n = len(points)
-            self._buffers = {key: (
-                [np.empty((n, size), dtype) for size in network.layer_sizes[1:]],
-                np.empty(n, dtype),
-                np.empty(n, dtype),
-            )}
-        outputs, row_max, row_sum = self._buffers[key]
-        probs = forward_into(network, points, outputs, row_max, row_sum)
+            self._buffers = {key: ForwardBuffers.of(network.layer_sizes, n, dtype)}
+        probs = forward(network, points, self._buffers[key])
         return probs.reshape(self.resolution, self.resolution, -1)

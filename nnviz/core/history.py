@@ -69,7 +69,7 @@ class LossHistory:
     @classmethod
     def from_array(cls, rows: np.ndarray, every: int, capacity: int | None, dense_early: bool = False) -> LossHistory:
         """A history holding ``rows`` (as returned by :meth:`array`); ``dense_early`` as
-        :meth:`description` says (then ``every`` and ``capacity`` are not used)."""
+        :meth:`description` says (then ``every`` is not used)."""
         history = cls(None if dense_early else every, capacity)
         capacity = history.capacity
         if capacity is None:
@@ -112,11 +112,27 @@ class LossHistory:
         self._count += 1
 
     def _thin(self) -> None:
-        self.every *= 2
+        """Make room. A dense-early history drops every second entry off its schedule (or, with
+        none, every second entry), keeping the last; one of every K steps keeps the multiples
+        of a doubled ``every``, as often as it takes to free a row (entries off its grid go first)."""
         rows = self._rows[: self._count]
-        keep = rows[rows[:, 0] % self.every == 0]
-        self._count = len(keep)
-        self._rows[: self._count] = keep
+        if self.dense_early:
+            # Entries off the schedule (slow motion's frames) go first, every second one.
+            off = np.flatnonzero([not self.wants(int(step)) for step in rows[:, 0]])
+            keep = np.ones(len(rows), bool)
+            keep[off[::2]] = False
+            keep[-1] = True
+            if keep.all():  # all on the schedule: every second entry
+                keep[1::2] = False
+                keep[-1] = True
+        else:
+            keep = np.zeros(len(rows), bool)
+            while keep.all() or not keep.any():
+                self.every *= 2
+                keep = rows[:, 0] % self.every == 0
+        kept = rows[keep]
+        self._count = len(kept)
+        self._rows[: self._count] = kept
 
     def cut_after(self, step: int) -> None:
         """Forget the entries after ``step`` (the run goes on from there instead)."""

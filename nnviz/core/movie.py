@@ -124,8 +124,12 @@ def _retag_mp4(tmp: str, comment: str) -> None:
 
     retagged = tmp + ".tagged"
     try:
-        done = subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-v", "error", "-y", "-i", tmp, "-map", "0", "-c", "copy",
-                               "-metadata", f"comment={comment}", "-f", "mp4", retagged], capture_output=True, check=False)
+        try:  # a stream copy takes a moment; a minute means ffmpeg hangs
+            done = subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-v", "error", "-y", "-i", tmp, "-map", "0", "-c",
+                                   "copy", "-metadata", f"comment={comment}", "-f", "mp4", retagged],
+                                  capture_output=True, check=False, timeout=60)
+        except subprocess.TimeoutExpired:
+            raise OSError("ffmpeg took over a minute to write the movie's comment") from None
         if done.returncode:
             raise OSError("ffmpeg could not write the movie's comment")
         os.replace(retagged, tmp)

@@ -16,6 +16,7 @@ from itertools import pairwise
 
 import numpy as np
 
+from nnviz.core import engine
 from nnviz.core.activations import ACTIVATIONS
 from nnviz.core.features import expand
 from nnviz.core.initialisation import initial_weights
@@ -28,8 +29,8 @@ class MLP:
     ``weights[i]`` has shape ``(fan_in, fan_out)`` and ``biases[i]`` shape ``(fan_out,)``.
     All parameters are views into one flat vector ``flat`` (so an optimiser updates them
     with a few whole-vector operations). The first layer's weights and bias are stored
-    together as ``first_layer``, a ``(features + 1, hidden)`` matrix whose last row is the
-    bias: multiplying inputs that carry an extra column of ones applies both at once.
+    together, a ``(features + 1, hidden)`` matrix whose last row is the bias, so that one
+    product applies both (:mod:`nnviz.core.engine`); that is private: :meth:`affine` applies a layer.
 
     ``features``: the input features (:mod:`nnviz.core.features`) the network reads of each
     point ``(x1, x2)``; None (the default) reads the points' coordinates as they are.
@@ -48,7 +49,7 @@ class MLP:
 
     def _adopt_flat(self, flat: np.ndarray, sizes: tuple[int, ...]) -> None:
         self.flat = flat
-        self.first_layer, self.weights, self.biases = layout_views(flat, sizes)
+        self._first_layer, self.weights, self.biases = layout_views(flat, sizes)
 
     @classmethod
     def from_flat(cls, flat: np.ndarray, layer_sizes: tuple[int, ...], activation: str | tuple[str, ...],
@@ -100,8 +101,18 @@ class MLP:
         return 2 if self.features else self.layer_sizes[0]
 
     def inputs(self, points: np.ndarray) -> np.ndarray:
-        """What the first layer reads for ``points``: their input features, in the network's dtype."""
-        return expand(np.asarray(points, dtype=self.dtype), self.features)
+        """What :func:`forward` reads for ``points``: their input features, in the network's
+        dtype, laid out for the first layer (:func:`nnviz.core.engine.forward_inputs`)."""
+        return engine.forward_inputs(expand(np.asarray(points, dtype=self.dtype), self.features))
+
+    def affine(self, layer: int, a: np.ndarray, out: np.ndarray, columns: slice | None = None) -> np.ndarray:
+        """Layer ``layer``'s weighted input sums (of its ``columns``, None: all) of ``a`` into
+        ``out``: ``a`` is the previous layer's output, or :meth:`inputs` for the first layer."""
+        if layer == 0:  # weights and bias at once
+            return engine.affine(a, self._first_layer if columns is None else self._first_layer[:, columns], out)
+        if columns is None:  # a training step's case: no views made
+            return engine.affine(a, self.weights[layer], out, self.biases[layer])
+        return engine.affine(a, self.weights[layer][:, columns], out, self.biases[layer][columns])
 
     @property
     def dtype(self) -> np.dtype:
@@ -128,15 +139,11 @@ class MLP:
 
     def penalty(self, l2: float) -> float:
         """The L2 term ``l2 / 2 * sum(W**2)`` over every weight matrix."""
-        return 0.5 * l2 * float(sum(np.vdot(w, w) for w in self.weights))
+        return engine.l2_penalty(self.weights, l2)
 
     def evaluate(self, X: np.ndarray, y: np.ndarray, l2: float) -> tuple[float, float]:
         """Loss (cross-entropy plus L2 term) and accuracy on ``(X, y)``."""
-        probs = self.predict_proba(X)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            data_loss = -float(np.mean(np.log(probs[np.arange(len(y)), y])))
-        accuracy = float(np.mean(np.argmax(probs, axis=1) == y))
-        return data_loss + self.penalty(l2), accuracy
+        return Scoring(self, X, y).of(self, l2)
 
     def __repr__(self) -> str:
         sizes = "-".join(map(str, self.layer_sizes))
@@ -146,25 +153,24 @@ class MLP:
 
 class Scoring:
     """Loss and accuracy of networks shaped like ``network`` on fixed points ``(X, y)``, as
-    :meth:`MLP.evaluate` gives them, but through the training pass's own forward
-    (:func:`forward_into`) into buffers kept between calls: a history recording every few
-    steps cost one and a half training steps a record at 200 hidden units, and now allocates
-    nothing."""
+    :meth:`MLP.evaluate` gives them, through the one :func:`forward` into buffers kept
+    between calls: a history recording every few steps cost one and a half training steps a
+    record at 200 hidden units, and now allocates nothing."""
 
     def __init__(self, network: MLP, X: np.ndarray, y: np.ndarray):
         self.key = scoring_key(network)
         n, dtype = len(y), network.dtype
-        self._X_ones = with_ones(network.inputs(X))
+        self._inputs = network.inputs(X)
         self._y = y
         self._flat_index = np.arange(n) * network.layer_sizes[-1] + y
-        self._outputs = [np.empty((n, size), dtype) for size in network.layer_sizes[1:]]
-        self._row_max, self._row_sum = np.empty(n, dtype), np.empty(n, dtype)
+        self._buffers = ForwardBuffers.of(network.layer_sizes, n, dtype)
+        self._picked = np.empty(n, dtype)
 
     def of(self, network: MLP, l2: float) -> tuple[float, float]:
         """Loss (cross-entropy plus L2 term) and accuracy of ``network``."""
-        probs = forward_into(network, self._X_ones, self._outputs, self._row_max, self._row_sum)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            data_loss = -float(np.mean(np.log(np.take(probs, self._flat_index))))
+        probs = forward(network, self._inputs, self._buffers)
+        engine.true_class_probabilities(probs, self._flat_index, self._picked)
+        data_loss = float(engine.cross_entropy(self._picked))
         return data_loss + network.penalty(l2), float(np.mean(np.argmax(probs, axis=1) == self._y))
 
 
@@ -205,6 +211,47 @@ def parameter_views(flat: np.ndarray, sizes: tuple[int, ...]) -> list[np.ndarray
     return [p for pair in zip(weights, biases) for p in pair]
 
 
+@dataclass
+class ForwardBuffers:
+    """Where :func:`forward` writes for one batch size: each layer's output, and the softmax's
+    scratch (with dropout, also each hidden layer's output before it was dropped)."""
+
+    outputs: list[np.ndarray]
+    row_max: np.ndarray
+    row_sum: np.ndarray
+    kept: list[np.ndarray] | None = None
+
+    @classmethod
+    def of(cls, layer_sizes: tuple[int, ...], n: int, dtype, dropout: bool = False) -> ForwardBuffers:
+        """Buffers for ``n`` samples through layers of these sizes."""
+        return cls([np.empty((n, s), dtype) for s in layer_sizes[1:]], np.empty(n, dtype), np.empty(n, dtype),
+                   [np.empty((n, s), dtype) for s in layer_sizes[1:-1]] if dropout else None)
+
+
+def forward(network: MLP, inputs: np.ndarray, buffers: ForwardBuffers, masks: list[np.ndarray] | None = None, *,
+            upto: int | None = None, before_activation: bool = False, columns: slice | None = None) -> np.ndarray:
+    """The forward pass, the only one: ``inputs`` (:meth:`MLP.inputs`) through every layer into
+    ``buffers.outputs``; returns the last layer's output, the class probabilities. Allocates nothing.
+
+    ``masks``: dropout factors per hidden layer (:meth:`Dropout.masks`): each hidden layer's
+    output is kept in ``buffers.kept`` and dropped in ``buffers.outputs``, which the next layer reads.
+    ``upto``: stop after that layer (counted from 0), returning its output (``before_activation``:
+    its weighted sums); ``columns``: of that layer, only these units."""
+    last = len(network.weights) - 1
+    upto = last if upto is None else upto
+    a = inputs
+    for i in range(upto + 1):
+        z = buffers.outputs[i]
+        network.affine(i, a, z, columns if i == upto else None)
+        if i == upto and before_activation:
+            return z
+        if i == last:
+            return engine.softmax(z, buffers.row_max, buffers.row_sum)
+        mask = None if masks is None else masks[i]
+        a = engine.hidden_forward(z, ACTIVATIONS[network.activations[i]], mask, None if mask is None else buffers.kept[i])
+    return a
+
+
 def layer_output(
     network: MLP, X: np.ndarray, layer: int, *, before_activation: bool = False, unit: int | None = None
 ) -> np.ndarray:
@@ -214,109 +261,39 @@ def layer_output(
     input sum instead. ``unit``: that unit's column alone, shape ``(n,)`` (of a hidden layer,
     only its weights are used: a frame showing one unit does not compute all 200).
 
-    The one way to get a layer's output outside training; computed as training computes it
-    (:func:`forward_into`: the first layer's weights and bias applied at once), so the two agree.
-    """
+    The one way to get a layer's output outside training, through the training's own :func:`forward`."""
     last = len(network.weights) - 1
     if not 0 <= layer <= last:
         raise ValueError(f"{network!r} has layers 0 to {last}, not {layer}")
     alone = unit is not None and layer < last  # the softmax needs every output unit
-    a = network.inputs(X)
-    for i in range(layer + 1):
-        columns = slice(unit, unit + 1) if alone and i == layer else slice(None)
-        a = _apply_layer(network, a, i, columns, activate=not (i == layer and before_activation))
+    sizes = list(network.layer_sizes[: layer + 2])
+    if alone:
+        sizes[-1] = 1
+    buffers = ForwardBuffers.of(tuple(sizes), len(X), network.dtype)
+    a = forward(network, network.inputs(X), buffers, upto=layer, before_activation=before_activation,
+                columns=slice(unit, unit + 1) if alone else None)
     return a if unit is None else a[:, 0 if alone else unit]
 
 
 def hidden_outputs(network: MLP, X: np.ndarray) -> list[np.ndarray]:
     """Every hidden layer's output for inputs ``X``, first to last, in one forward pass (what
     :func:`layer_output` gives layer by layer)."""
-    outputs, a = [], network.inputs(X)
-    for i in range(len(network.weights) - 1):
-        a = _apply_layer(network, a, i)
-        outputs.append(a)
-    return outputs
-
-
-def _apply_layer(network: MLP, a: np.ndarray, i: int, columns: slice = slice(None), activate: bool = True) -> np.ndarray:
-    """Layer ``i`` (its ``columns``) applied to the previous layer's output ``a``."""
-    if i == 0:
-        z = with_ones(a) @ network.first_layer[:, columns]
-    else:
-        z = a @ network.weights[i][:, columns] + network.biases[i][columns]
-    if not activate:
-        return z
-    return softmax_inplace(z) if i == len(network.weights) - 1 else ACTIVATIONS[network.activations[i]].forward(z)
-
-
-def with_ones(X: np.ndarray) -> np.ndarray:
-    """``X`` with a column of ones appended (the inputs :func:`forward_into` takes)."""
-    return np.column_stack([X, np.ones(len(X), dtype=X.dtype)])
-
-
-def softmax_inplace(z: np.ndarray) -> np.ndarray:
-    """Row-wise softmax of ``z``, overwriting it; shifts by the row maximum so exp cannot overflow."""
-    z -= z.max(axis=1, keepdims=True)
-    np.exp(z, out=z)
-    z /= z.sum(axis=1, keepdims=True)
-    return z
-
-
-def forward_into(
-    network: MLP, X_ones: np.ndarray, outputs: list[np.ndarray], row_max: np.ndarray, row_sum: np.ndarray,
-    masks: list[np.ndarray] | None = None, kept: list[np.ndarray] | None = None,
-) -> np.ndarray:
-    """Forward pass on inputs with a column of ones (:func:`with_ones`), writing each layer's
-    output into ``outputs`` (preallocated, one per layer); returns the last, which holds the
-    class probabilities. Allocates nothing large.
-
-    Dropout: with ``masks`` (per hidden layer, each unit's factor, 0 or ``1 / (1 - p)``), each
-    hidden layer's output is copied to ``kept`` (its derivative needs it) and ``outputs`` holds
-    it dropped, which is what the next layer reads."""
-    functions = [ACTIVATIONS[name].forward for name in network.activations]
-    last = len(network.weights) - 1
-    z = outputs[0]
-    np.matmul(X_ones, network.first_layer, out=z)  # weights and bias at once
-    a = z if last == 0 else functions[0](z)
-    for i in range(1, last + 1):
-        if masks is not None:
-            np.copyto(kept[i - 1], a)
-            a *= masks[i - 1]
-        z = outputs[i]
-        np.matmul(a, network.weights[i], out=z)
-        z += network.biases[i]
-        a = z if i == last else functions[i](z)
-    return softmax_by_class(a, row_max, row_sum)
-
-
-def softmax_by_class(z: np.ndarray, row_max: np.ndarray, row_sum: np.ndarray) -> np.ndarray:
-    """Softmax over the last axis of ``z`` (the classes, a handful), in place. numpy reduces
-    along a short last axis slowly, so the maximum and sum (shaped like ``z[..., 0]``) are
-    built class by class instead."""
-    columns = [z[..., j] for j in range(z.shape[-1])]
-    np.copyto(row_max, columns[0])
-    for c in columns[1:]:
-        np.maximum(row_max, c, out=row_max)
-    z -= row_max[..., None]
-    np.exp(z, out=z)
-    np.copyto(row_sum, columns[0])
-    for c in columns[1:]:
-        row_sum += c
-    z /= row_sum[..., None]
-    return z
+    hidden = len(network.weights) - 1
+    if not hidden:
+        return []
+    buffers = ForwardBuffers.of(network.layer_sizes[:-1], len(X), network.dtype)
+    forward(network, network.inputs(X), buffers, upto=hidden - 1)
+    return buffers.outputs
 
 
 @dataclass
 class _Buffers:
     """Scratch arrays for one batch size, so a gradient step allocates (almost) nothing."""
 
-    activations: list[np.ndarray]  # output of each layer after its activation (and dropout)
-    kept: list[np.ndarray]  # each hidden layer's output before dropout (with dropout only)
+    forward: ForwardBuffers  # each layer's output after its activation (and dropout)
     deltas: list[np.ndarray]  # loss gradient w.r.t. each hidden layer's output
     derivatives: list[np.ndarray]
     picked: np.ndarray  # probability of the true class per sample
-    row_max: np.ndarray
-    row_sum: np.ndarray
     ones: np.ndarray
 
 
@@ -356,60 +333,44 @@ class Backprop:
 
     def _buffers_for(self, n: int) -> _Buffers:
         if n not in self._buffers:
-            sizes = self.layer_sizes
-            hidden = sizes[1:-1]
+            hidden = self.layer_sizes[1:-1]
             self._buffers[n] = _Buffers(
-                activations=[np.empty((n, s), self.dtype) for s in sizes[1:]],
-                kept=[np.empty((n, s), self.dtype) for s in hidden],
+                forward=ForwardBuffers.of(self.layer_sizes, n, self.dtype, dropout=True),
                 deltas=[np.empty((n, s), self.dtype) for s in hidden],
                 derivatives=[np.empty((n, s), self.dtype) for s in hidden],
                 picked=np.empty(n, self.dtype),
-                row_max=np.empty(n, self.dtype),
-                row_sum=np.empty(n, self.dtype),
                 ones=np.ones(n, self.dtype),
             )
         return self._buffers[n]
 
-    def run(self, network: MLP, X_ones: np.ndarray, targets: np.ndarray, flat_index: np.ndarray, l2: float,
+    def run(self, network: MLP, inputs: np.ndarray, targets: np.ndarray, flat_index: np.ndarray, l2: float,
             masks: list[np.ndarray] | None = None) -> bool:
         """Forward and backward pass on a batch; False (and no gradient) if the loss is not finite.
 
-        ``X_ones`` are the inputs with a column of ones (:func:`with_ones`); ``targets`` is
-        the one-hot label matrix ``(n, classes)``; ``flat_index`` is ``arange(n) * classes + y``,
-        the position of each true class in the flattened output. ``masks``: dropout factors
-        per hidden layer (:meth:`Dropout.masks`), or None.
+        ``inputs`` are :meth:`MLP.inputs` of the batch; ``targets`` is the one-hot label matrix
+        ``(n, classes)``; ``flat_index`` is ``arange(n) * classes + y``, the position of each true
+        class in the flattened output. ``masks``: dropout factors per hidden layer
+        (:meth:`Dropout.masks`), or None.
         """
-        n = len(X_ones)
-        buf = self._buffers_for(n)
+        buf = self._buffers_for(len(inputs))
         weights = network.weights
-        last = len(weights) - 1
-        probs = forward_into(network, X_ones, buf.activations, buf.row_max, buf.row_sum, masks, buf.kept)
-        before_dropout = buf.activations if masks is None else buf.kept
+        outputs = buf.forward.outputs
+        probs = forward(network, inputs, buf.forward, masks)
+        before_dropout = outputs if masks is None else buf.forward.kept
+        if not engine.true_class_probabilities(probs, flat_index, buf.picked):
+            return False  # the loss, the mean of -log p(true class), is not finite
 
-        # The loss is the mean of -log p(true class): not finite when a probability is zero or NaN.
-        np.take(probs, flat_index, out=buf.picked)
-        if not buf.picked.min() > 0:
-            return False
-
-        # Backward: the mean loss's gradient w.r.t. the logits is (probs - onehot) / n.
-        delta = probs
-        delta -= targets
-        delta *= 1.0 / n
+        delta = engine.softmax_loss_gradient(probs, targets)
         grads = self.gradients
-        for i in range(last, 0, -1):
-            a_in = buf.activations[i - 1]
-            np.matmul(a_in.T, delta, out=grads[2 * i])
-            np.matmul(buf.ones, delta, out=grads[2 * i + 1])  # column sums, as one BLAS call
-            back = buf.deltas[i - 1]
-            np.matmul(delta, weights[i].T, out=back)
-            if masks is not None:
-                back *= masks[i - 1]
-            back *= ACTIVATIONS[self.activations[i - 1]].derivative(before_dropout[i - 1], buf.derivatives[i - 1])
-            delta = back
-        np.matmul(X_ones.T, delta, out=self._first_layer_gradient)  # W1 and b1 at once
+        for i in range(len(weights) - 1, 0, -1):
+            engine.weight_gradient(outputs[i - 1], delta, grads[2 * i])
+            engine.bias_gradient(delta, buf.ones, grads[2 * i + 1])
+            back = engine.input_gradient(delta, weights[i], buf.deltas[i - 1])
+            delta = engine.hidden_backward(back, ACTIVATIONS[self.activations[i - 1]], before_dropout[i - 1],
+                                           buf.derivatives[i - 1], None if masks is None else masks[i - 1])
+        engine.weight_gradient(inputs, delta, self._first_layer_gradient)  # W1 and b1 at once
         if l2:
-            np.multiply(network.flat, self._l2_times_mask(l2), out=self._scratch)
-            self.flat_gradient += self._scratch  # + l2 * W, weights only
+            engine.add_l2_gradient(self.flat_gradient, network.flat, self._l2_times_mask(l2), self._scratch)  # weights only
         return True
 
     def _l2_times_mask(self, l2: float) -> np.ndarray:
@@ -440,9 +401,7 @@ class Dropout:
                               [np.empty((n, w), self._dtype) for w in self._hidden])}
         masks, uniform = self._masks[n]
         for mask, draws in zip(masks, uniform):
-            self.rng.random(out=draws, dtype=self._dtype)
-            np.greater_equal(draws, self.rate, out=mask, casting="unsafe")
-            mask *= 1 / (1 - self.rate)
+            engine.draw_dropout(self.rng, self.rate, draws, mask)
         return masks
 
     def __getstate__(self) -> dict:

@@ -168,8 +168,20 @@ class Optimizer:
             buffer.fill(0)
         self.steps = 0
 
-    def restore(self, state: dict[str, np.ndarray], steps: int) -> None:
-        """Take back a state saved from :attr:`state` and :attr:`steps`."""
+    def state_dict(self) -> dict:
+        """The optimiser's state as ``torch.optim`` gives it, in the one encoding moments, run files
+        and hand-offs use: ``{"rule": ..., "steps": ..., "state": {buffer name: a copy of it}}``."""
+        return {"rule": self.rule, "steps": self.steps, "state": {k: v.copy() for k, v in self.state.items()}}
+
+    def load_state_dict(self, state_dict: dict) -> None:
+        """Take back a state :meth:`state_dict` gave (of this rule)."""
+        if state_dict["rule"] != self.rule:
+            raise ValueError(f"a state of {state_dict['rule']} does not fit {self.rule}")
         for name, buffer in self.state.items():
-            buffer[...] = state[name]
-        self.steps = steps
+            buffer[...] = state_dict["state"][name]
+        self.steps = state_dict["steps"]
+
+
+def state_dict_of_rows(rule: str, rows, steps: int) -> dict:
+    """A :meth:`Optimizer.state_dict` from its buffers as rows, in :data:`STATE`'s order (as run files hold them)."""
+    return {"rule": rule, "steps": steps, "state": dict(zip(STATE[rule], rows))}

@@ -5,10 +5,9 @@ their own instead of taking turns on Python's global interpreter lock.
 trains them with :func:`train`, sends snapshots back, and returns the trainer when the run
 ends, so ownership of the trainer passes back and forth and nothing is shared.
 
-Messages to the child: ``("run", run_id, trainer, steps, interval)``, ``("set", settings)``,
-``("data", dataset)`` (train on these points from now on), ``("stop",)``, ``("quit",)``. From
-the child: ``("snapshot", run_id, TrainingSnapshot)``, ``("done", run_id, trainer)`` (``trainer`` is None after an error),
-``("error", run_id, message)``.
+The messages both ways are the dataclasses of :mod:`nnviz.core.process_messages`: to the
+child :class:`Run`, :class:`Set`, :class:`Data`, :class:`Stop` and :class:`Quit`; from it
+:class:`Snapshot`, :class:`Done` (its trainer is None after an error) and :class:`Error`.
 
 The child sends on a thread of its own (:class:`Outbox`), so training never waits for the
 window to read: a large network's snapshot does not fit in the pipe, and while the window was
@@ -24,6 +23,7 @@ import time
 from multiprocessing.connection import Connection
 from multiprocessing.reduction import ForkingPickler
 
+from nnviz.core import process_messages as msg
 from nnviz.core.training import LIVE_SETTINGS, Trainer, train
 
 
@@ -39,7 +39,7 @@ class Outbox:
         self._broken = False
         threading.Thread(target=self._send_all, name="nnviz-outbox", daemon=True).start()
 
-    def send(self, message: tuple, droppable: bool = False) -> None:
+    def send(self, message: msg.Report, droppable: bool = False) -> None:
         """Queue ``message``; a ``droppable`` one is dropped while an earlier one is unsent."""
         if self._broken:
             raise BrokenPipeError("the window stopped listening")
@@ -79,7 +79,7 @@ def apply_settings(trainer: Trainer, settings: dict) -> None:
 
 
 def serve(commands: Connection, results: Connection) -> None:
-    """The child's loop: obey ``commands`` until "quit" or until the parent goes away."""
+    """The child's loop: obey ``commands`` until :class:`Quit` or until the parent goes away."""
     outbox = Outbox(results)
     pending = None  # a command that arrived during a run and ended it
     while True:
@@ -90,45 +90,46 @@ def serve(commands: Connection, results: Connection) -> None:
                 message = commands.recv()
             except (EOFError, OSError):
                 return
-        if message[0] == "quit":
-            outbox.flush(1.0)  # the last run's "done", say
+        if isinstance(message, msg.Quit):
+            outbox.flush(1.0)  # the last run's Done, say
             return
-        if message[0] != "run":
-            continue  # a late "set", "data" or "stop" for a run that already ended
-        _, run_id, trainer, steps, interval = message
-        reports = []
+        if not isinstance(message, msg.Run):
+            continue  # a late Set, Data or Stop for a run that already ended
+        trainer = message.trainer
+        reports: list[msg.Report] = []
         try:
-            pending = _run(trainer, run_id, steps, interval, commands, outbox)
+            pending = _run(message, commands, outbox)
         except (BrokenPipeError, EOFError):
             return  # the parent went away (killed, say): nobody to report to
         except Exception as error:  # noqa: BLE001 (any failure is reported, never raised into the void)
-            reports.append(("error", run_id, f"{type(error).__name__}: {error}"))
+            reports.append(msg.Error(message.run_id, f"{type(error).__name__}: {error}"))
             trainer = None  # possibly half-updated: the parent keeps its own copy instead
         try:
-            for report in (*reports, ("done", run_id, trainer)):
+            for report in (*reports, msg.Done(message.run_id, trainer)):
                 outbox.send(report)
         except BrokenPipeError:
             return
 
 
-def _run(trainer: Trainer, run_id: int, steps, interval: float, commands: Connection, outbox: Outbox):
+def _run(run: msg.Run, commands: Connection, outbox: Outbox) -> msg.Quit | msg.Run | None:
     """Train and stream snapshots until done or told otherwise; returns a command that
-    ended the run early and still needs handling ("quit" or another "run"), else None."""
-    target = None if steps is None else trainer.step_count + steps
+    ended the run early and still needs handling (:class:`Quit` or another :class:`Run`), else None."""
+    trainer = run.trainer
+    target = None if run.steps is None else trainer.step_count + run.steps
     sent = None
-    for snapshot in train(trainer, steps, interval):
+    for snapshot in train(trainer, run.steps, run.interval):
         if snapshot is not sent:  # slow motion yields a frame again while the next is not due
             final = snapshot.divergence is not None or snapshot.step == target  # always sent
-            outbox.send(("snapshot", run_id, snapshot), droppable=not final)
+            outbox.send(msg.Snapshot(run.run_id, snapshot), droppable=not final)
             sent = snapshot
         while commands.poll():
-            message = commands.recv()
-            if message[0] == "set":
-                apply_settings(trainer, message[1])
-            elif message[0] == "data":
-                trainer.replace_data(message[1])
-            elif message[0] == "stop":
-                return None
-            elif message[0] in ("quit", "run"):
-                return message
+            match commands.recv():
+                case msg.Set(settings):
+                    apply_settings(trainer, settings)
+                case msg.Data(dataset):
+                    trainer.replace_data(dataset)
+                case msg.Stop():
+                    return None
+                case msg.Quit() | msg.Run() as command:
+                    return command
     return None

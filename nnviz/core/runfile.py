@@ -33,12 +33,8 @@ from __future__ import annotations
 
 import io
 import json
-import math
 import os
-import stat
-import tokenize
 import zipfile
-import zlib
 
 import numpy as np
 
@@ -46,22 +42,17 @@ from nnviz.core.config import ConfigError, TrainingConfig
 from nnviz.core.datafile import MAX_POINTS
 from nnviz.core.datasets import CLASSES_RANGE, IMAGE_CLASSES_RANGE, Dataset
 from nnviz.core.editing import unused_class_name
-from nnviz.core.experiment import dropout_rng
+from nnviz.core.experiment import dropout_rng, trainer_for
 from nnviz.core.files import write_atomically
 from nnviz.core.history import FIELDS, LossHistory
 from nnviz.core.idx import MAX_IMAGES
 from nnviz.core.network import MLP, layout_size
-from nnviz.core.optimizers import STATE
+from nnviz.core.optimizers import STATE, state_dict_of_rows
+from nnviz.core.runfile_reading import ARRAYS, FORMAT, VERSION, Refused, read_run, shown  # noqa: F401 (ARRAYS: for readers of runfile)
 from nnviz.core.timeline import Moment, Timeline
 from nnviz.core.training import LIVE_SETTINGS, Batches, Trainer
 
-FORMAT = "nnviz-run"
-VERSION = 4  # 2: any number of hidden layers; 3: optimisers (the "optimizer" array instead of "velocity"); 4: timeline
 SUFFIX = ".nnviz"
-ARRAYS = ("parameters", "previous", "optimizer", "history", "X_train", "y_train", "X_test", "y_test", "order",
-          "timeline", "timeline_steps")
-ARRAYS_3 = ARRAYS[:-2]
-ARRAYS_BEFORE_3 = tuple("velocity" if key == "optimizer" else key for key in ARRAYS_3)
 SAVED_TIMELINE_BYTES = 48 * 2**20  # a timeline's weights in a file, thinned evenly to fit (an array may hold 64 MB)
 
 
@@ -76,10 +67,10 @@ def save_run(path: str | os.PathLike, config: TrainingConfig, trainer: Trainer) 
     header = {
         "format": FORMAT, "version": VERSION, "config": config.as_dict(), "step": trainer.step_count,
         "layer_sizes": list(network.layer_sizes), "activation": config.as_dict()["activation"], "dtype": network.dtype.name,
-        "settings": {key: getattr(trainer, key) for key in LIVE_SETTINGS}, "optimizer_steps": state["optimizer_steps"],
+        "settings": {key: getattr(trainer, key) for key in LIVE_SETTINGS}, "optimizer_steps": state.optimizer["steps"],
         "history": trainer.history.description(),  # with "dense_early": true for a history recorded so
-        "batches": {"cursor": state["cursor"], "rng": state["rng"], "dropout_rng": state["dropout_rng"]},
-        "has_previous": state["has_previous"],
+        "batches": {"cursor": state.cursor, "rng": state.rng, "dropout_rng": state.dropout_rng},
+        "has_previous": state.has_previous,
         "timeline": {"every": trainer.timeline.every, "next_step": trainer.timeline.next_step},
     }
     data = trainer.data
@@ -92,9 +83,10 @@ def save_run(path: str | os.PathLike, config: TrainingConfig, trainer: Trainer) 
     header["data"] = {"name": data.name, "class_names": class_names, "feature_names": list(data.feature_names)}
     if data.image_shape is not None:
         header["data"]["image_shape"] = list(data.image_shape)
-    arrays = {"parameters": network.flat, "previous": state["previous"], "optimizer": np.stack(list(state["optimizer"].values())),
+    buffers = state.optimizer["state"]  # a row each, in STATE's order (state_dict_of_rows reads them back)
+    arrays = {"parameters": network.flat, "previous": state.previous, "optimizer": np.stack([buffers[name] for name in STATE[state.optimizer["rule"]]]),
               "history": _on_grid(trainer.history), "X_train": data.X_train, "y_train": data.y_train,
-              "X_test": data.X_test, "y_test": data.y_test, "order": state["order"], **_timeline_arrays(trainer)}
+              "X_test": data.X_test, "y_test": data.y_test, "order": state.order, **_timeline_arrays(trainer)}
 
     def write(tmp: str) -> None:
         with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as archive:
@@ -131,149 +123,27 @@ def load_run(path: str | os.PathLike) -> tuple[TrainingConfig, Trainer]:
     raise is turned into that sentence: any other exception is a bug and propagates."""
     name = os.fspath(path)
     try:
-        header, arrays = _read_run(name)
+        header, arrays = read_run(name)
         return _build(header, arrays)
-    except _Refused as refusal:
+    except Refused as refusal:
         raise RunFileError(f"Cannot open {name}: {refusal}.") from None
-
-
-class _Refused(Exception):
-    """Why a run file is refused (the caller adds which file)."""
-
-
-NOT_A_RUN = "it is not an nnviz run file (or it is damaged)"
-MAX_ENTRY_BYTES = 64 * 2**20  # far above any real run (20,000 points, 200 units); a bomb stops here
-MAX_HEADER_BYTES = 2**20  # run.json is a few kB
-NOT_READABLE_FLAGS = 0x01 | 0x20 | 0x40  # zip flag bits: encrypted, patched, strongly encrypted
-MAX_SHOWN = 40  # characters of a value quoted in a message
-
-
-def _read_run(name: str) -> tuple[dict, dict[str, np.ndarray]]:
-    """run.json and every array, each checked as far as reading it goes."""
-    try:
-        status = os.stat(name)
-    except FileNotFoundError:
-        raise _Refused("there is no such file") from None
-    except OSError as error:
-        raise _Refused(error.strerror or "it cannot be read") from None
-    if stat.S_ISDIR(status.st_mode):
-        raise _Refused("it is a folder, not a run file")
-    if not stat.S_ISREG(status.st_mode):
-        raise _Refused("it is a device or pipe, not a run file")  # reading one may never end
-    try:
-        archive = zipfile.ZipFile(name)
-    except (zipfile.BadZipFile, NotImplementedError, UnicodeDecodeError):
-        # No zip directory, a damaged one, or one naming an unknown zip version or bad UTF-8.
-        raise _Refused(NOT_A_RUN) from None
-    except OSError as error:
-        raise _Refused(error.strerror or "it cannot be read") from None
-    with archive:
-        if "run.json" not in archive.namelist():
-            raise _Refused("it is a zip archive, but not an nnviz run file")
-        header = _header(_read(archive, "run.json", MAX_HEADER_BYTES, status.st_size))
-        keys = ARRAYS if header["version"] >= 4 else ARRAYS_3 if header["version"] >= 3 else ARRAYS_BEFORE_3
-        arrays = {key: _array(_read(archive, f"{key}.npy", MAX_ENTRY_BYTES, status.st_size), key) for key in keys}
-    return header, arrays
-
-
-def _read(archive: zipfile.ZipFile, member: str, limit: int, file_size: int) -> bytes:
-    """A member's bytes; the sizes its entry claims are checked before anything is read."""
-    try:
-        info = archive.getinfo(member)
-    except KeyError:
-        raise _Refused(f"the run has no {member}") from None
-    if info.file_size > limit:
-        raise _Refused(f"its {member} claims {info.file_size:,} bytes, more than a run can hold")
-    if not 0 <= info.header_offset <= info.header_offset + info.compress_size <= file_size:
-        raise _Refused(f"its {member} is damaged (it claims more bytes than the file holds)")
-    if info.flag_bits & NOT_READABLE_FLAGS:
-        raise _Refused(f"its {member} is damaged (it is marked as encrypted)")
-    if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-        raise _Refused(f"its {member} is damaged (it names compression method {info.compress_type}, "
-                       "which nnviz does not use)")
-    try:
-        data = archive.read(info)
-        if len(data) == info.file_size:
-            return data
-        reason = f"it holds {len(data):,} bytes, not the {info.file_size:,} its entry claims"
-    except zlib.error:
-        reason = "its compressed data is corrupt"
-    except EOFError:
-        reason = "its data ends early"
-    except (zipfile.BadZipFile, UnicodeDecodeError):  # a bad checksum, local header or name
-        reason = "it fails the zip archive's checks"
-    except OSError as error:
-        reason = error.strerror or "it cannot be read"
-    raise _Refused(f"its {member} is damaged ({reason})")
-
-
-def _header(raw: bytes) -> dict:
-    """run.json, once it says it is a run file of a version this nnviz reads."""
-    try:
-        header = json.loads(raw)
-    except ValueError:  # not JSON, not UTF-8, or a number too long to convert
-        raise _Refused("its run description is not valid JSON") from None
-    except RecursionError:
-        raise _Refused("its run description is nested too deeply to read") from None
-    if not isinstance(header, dict) or header.get("format") != FORMAT:
-        raise _Refused("it is not an nnviz run file")
-    version = header.get("version")
-    if type(version) is not int or version < 1:
-        raise _Refused(f"its format version {_shown(version)} is not one nnviz wrote")
-    if version > VERSION:
-        raise _Refused(f"it was saved by a newer nnviz (run format {version}) and this one reads format {VERSION}, "
-                       "so please update nnviz")
-    return header
-
-
-_NPY_HEADERS = {(1, 0): np.lib.format.read_array_header_1_0, (2, 0): np.lib.format.read_array_header_2_0}
-
-
-def _array(raw: bytes, key: str) -> np.ndarray:
-    """A .npy member, once its header's shape is known to fit the bytes present."""
-    stream = io.BytesIO(raw)
-    unreadable = _Refused(f"its {key} array is damaged (its header is unreadable)")
-    try:
-        read_header = _NPY_HEADERS.get(np.lib.format.read_magic(stream))
-        if read_header is None:
-            raise unreadable
-        shape, _, dtype = read_header(stream)
-    except (ValueError, TypeError, IndexError, SyntaxError, tokenize.TokenError, RecursionError):
-        # What numpy's parser of the header text (ast.literal_eval, tokenize) raises on damage.
-        raise unreadable from None
-    if dtype.hasobject or not dtype.itemsize:
-        raise _Refused(f"its {key} array is damaged (its header names a type that is not numbers)")
-    if len(shape) > 2 or not all(0 <= n <= MAX_ENTRY_BYTES for n in shape):  # a run's arrays are tables at most
-        raise _Refused(f"its {key} array is damaged (its header claims the shape {_shown(shape)})")
-    claimed = math.prod(shape) * dtype.itemsize
-    if claimed > len(raw) - stream.tell():
-        raise _Refused(f"its {key} array is damaged (its header claims {claimed:,} bytes of data, "
-                       f"and {len(raw) - stream.tell():,} are present)")
-    stream.seek(0)
-    return np.load(stream, allow_pickle=False)
-
-
-def _shown(value) -> str:
-    """A value from the file as quoted in a message: on one line, and not too long to read."""
-    text = repr(value)
-    return text if len(text) <= MAX_SHOWN else f"{text[: MAX_SHOWN - 3]}..."
 
 
 def _get(mapping: dict, key: str, what: str | None = None):
     if key not in mapping:
-        raise _Refused(f"its run description has no {what or key}")
+        raise Refused(f"its run description has no {what or key}")
     return mapping[key]
 
 
 def _mapping(value, what: str) -> dict:
     if not isinstance(value, dict):
-        raise _Refused(f"its {what} is not a mapping")
+        raise Refused(f"its {what} is not a mapping")
     return value
 
 
 def _integer(value, low: int, high: int, name: str) -> int:
     if type(value) is not int or not low <= value <= high:
-        raise _Refused(f"its {name} {_shown(value)} is not a whole number from {low} to {high}")
+        raise Refused(f"its {name} {shown(value)} is not a whole number from {low} to {high}")
     return value
 
 
@@ -286,7 +156,7 @@ def _rng_state(state) -> dict:
     if not (isinstance(inner, dict) and state.get("bit_generator") == "PCG64"
             and whole(inner.get("state"), 2**128) and whole(inner.get("inc"), 2**128)
             and whole(state.get("has_uint32"), 2) and whole(state.get("uinteger"), 2**32)):
-        raise _Refused("its random generator state is not one nnviz saves")
+        raise Refused("its random generator state is not one nnviz saves")
     return state
 
 
@@ -299,9 +169,9 @@ def _check_kinds(arrays: dict[str, np.ndarray]) -> None:
     for key, array in arrays.items():
         floats = key in _FLOATS
         if array.dtype.kind not in ("f" if floats else "iu"):
-            raise _Refused(f"its {key} array does not hold {'real' if floats else 'whole'} numbers")
+            raise Refused(f"its {key} array does not hold {'real' if floats else 'whole'} numbers")
         if array.ndim != (2 if key in _TABLES else 1):
-            raise _Refused(f"its {key} array has {array.ndim} dimensions, not {2 if key in _TABLES else 1}")
+            raise Refused(f"its {key} array has {array.ndim} dimensions, not {2 if key in _TABLES else 1}")
 
 
 def _check_header(header: dict) -> TrainingConfig:
@@ -310,7 +180,7 @@ def _check_header(header: dict) -> TrainingConfig:
     try:
         config = TrainingConfig.from_dict(_get(header, "config", "settings"))
     except ConfigError as error:
-        raise _Refused(f"its settings are invalid ({error})") from None
+        raise Refused(f"its settings are invalid ({error})") from None
     _integer(_get(header, "step"), 0, 10**15, "step")
     history = _mapping(_get(header, "history", "history description"), "history description")
     _integer(history.get("every"), 1, 10**15, "history spacing")
@@ -321,7 +191,7 @@ def _check_header(header: dict) -> TrainingConfig:
     if header["version"] >= 3:
         _rng_state(batches.get("dropout_rng"))
     if not isinstance(header.get("has_previous"), bool):
-        raise _Refused("its has_previous is not true or false")
+        raise Refused("its has_previous is not true or false")
     live = _mapping(_get(header, "settings", "live settings"), "live settings")
     _agrees(header, "activation", config.as_dict()["activation"])
     _agrees(header, "dtype", config.dtype)
@@ -339,7 +209,7 @@ def _check_header(header: dict) -> TrainingConfig:
 
 def _agrees(saved: dict, key: str, expected) -> None:
     if saved.get(key) != expected:
-        raise _Refused(f"its saved {key} {_shown(saved.get(key))} does not match its settings ({_shown(expected)})")
+        raise Refused(f"its saved {key} {shown(saved.get(key))} does not match its settings ({shown(expected)})")
 
 
 def _build(header: dict, arrays: dict) -> tuple[TrainingConfig, Trainer]:
@@ -348,7 +218,7 @@ def _build(header: dict, arrays: dict) -> tuple[TrainingConfig, Trainer]:
     # The network must be the one the config describes: the config is what the window shows.
     X_train, y_train, X_test, y_test = (arrays[k] for k in ("X_train", "y_train", "X_test", "y_test"))
     if not y_train.size:
-        raise _Refused("it holds no training points")
+        raise Refused("it holds no training points")
     classes = int(max(y_train.max(), y_test.max(initial=0))) + 1
     features = X_train.shape[1]
     name, class_names, feature_names = _data_names(header.get("data", {}), config.dataset, classes, features)
@@ -356,16 +226,16 @@ def _build(header: dict, arrays: dict) -> tuple[TrainingConfig, Trainer]:
     classes = max(classes, len(class_names))  # a named class may have no points (yet)
     low, high = IMAGE_CLASSES_RANGE if image_shape else CLASSES_RANGE
     if not low <= classes <= high:
-        raise _Refused(f"its labels make {classes} classes, and nnviz trains on {low} to {high}"
+        raise Refused(f"its labels make {classes} classes, and nnviz trains on {low} to {high}"
                        + (" of images" if image_shape else " of points"))
     try:
         sizes = config.layer_sizes(features, classes)
     except ConfigError as error:
-        raise _Refused(f"its settings do not fit its points ({error})") from None
+        raise Refused(f"its settings do not fit its points ({error})") from None
     _agrees(header, "layer_sizes", list(sizes))
     most = MAX_IMAGES if image_shape else MAX_POINTS
     if len(y_train) + len(y_test) > most:
-        raise _Refused(f"it holds {len(y_train) + len(y_test):,} {'images' if image_shape else 'points'}, "
+        raise Refused(f"it holds {len(y_train) + len(y_test):,} {'images' if image_shape else 'points'}, "
                        f"more than the {most:,} nnviz trains on")
     dtype = np.dtype(config.dtype)
     _expect(X_train, (len(y_train), features), "X_train")  # one point a label (its width says the coordinates)
@@ -377,27 +247,27 @@ def _build(header: dict, arrays: dict) -> tuple[TrainingConfig, Trainer]:
             shape = (row_counts[key], layout_size(sizes)) if key in row_counts else (layout_size(sizes),)
             _expect(arrays[key], shape, key)
             if arrays[key].dtype != dtype:
-                raise _Refused(f"its {key} array is {arrays[key].dtype}, not {dtype}")
+                raise Refused(f"its {key} array is {arrays[key].dtype}, not {dtype}")
     _expect(arrays["history"], (len(arrays["history"]), len(FIELDS)), "history")
     _expect(arrays["order"], (len(y_train),), "order")
     if "timeline_steps" in arrays:
         steps = arrays["timeline_steps"]  # as many as the timeline's rows: checked with its shape above
         if len(steps) and (steps.min() < 0 or steps.max() > header["step"] or (np.diff(steps) <= 0).any()):
-            raise _Refused("its timeline's steps are not increasing steps of the run")
+            raise Refused("its timeline's steps are not increasing steps of the run")
     for key in ("parameters", "previous", "velocity", "optimizer", "timeline", "X_train", "X_test"):
         if key not in arrays:
             continue
         with np.errstate(over="ignore"):  # the points are trained on in the network's dtype
             finite = np.isfinite(arrays[key].astype(dtype, copy=False)).all()
         if not finite:
-            raise _Refused(f"its {key} array holds values that are not finite {dtype} numbers")
+            raise Refused(f"its {key} array holds values that are not finite {dtype} numbers")
     if y_test.size and y_test.min() < 0 or y_train.min() < 0:
-        raise _Refused("its labels are negative")
+        raise Refused("its labels are negative")
     rows, every, capacity = arrays["history"], header["history"]["every"], header["history"].get("capacity")
     if np.isinf(rows).any() or np.isnan(rows[:, 0]).any():
-        raise _Refused("its history holds infinite values or steps that are not numbers")
+        raise Refused("its history holds infinite values or steps that are not numbers")
     if capacity is not None and len(rows) > capacity:
-        raise _Refused(f"its history holds {len(rows):,} entries, more than its capacity of {capacity:,}")
+        raise Refused(f"its history holds {len(rows):,} entries, more than its capacity of {capacity:,}")
     points = np.float32 if image_shape and X_train.dtype == np.float32 else np.float64  # MNIST stays float32
     data = Dataset(name, X_train.astype(points), y_train.astype(np.int64), X_test.astype(points),
                    y_test.astype(np.int64), class_names, feature_names, image_shape)
@@ -407,26 +277,24 @@ def _build(header: dict, arrays: dict) -> tuple[TrainingConfig, Trainer]:
         if "dropout_rng" in header["batches"]:
             masks_rng.bit_generator.state = header["batches"]["dropout_rng"]
     except ValueError:  # numpy's own check of a state it would not have saved
-        raise _Refused("its random generator state is not one nnviz saves") from None
+        raise Refused("its random generator state is not one nnviz saves") from None
     inputs = config.input_features(features)
     batches = Batches(data, dtype, classes, config.batch_size, rng, inputs)
     cursor = _integer(header["batches"].get("cursor"), 0, len(y_train), "batch cursor")
     try:
         batches.restore(arrays["order"], cursor)
     except ValueError:  # Batches' own check that the order is a shuffle of the points
-        raise _Refused("its mini-batch order is not an order of its training points") from None
-    trainer = Trainer(
-        MLP.from_flat(arrays["parameters"].copy(), sizes, config.activations, inputs), data, lr=config.lr,
-        l2=config.l2, momentum=config.momentum, optimizer=config.optimizer, dropout=config.dropout,
-        batch_size=config.batch_size,
+        raise Refused("its mini-batch order is not an order of its training points") from None
+    trainer = trainer_for(
+        config, MLP.from_flat(arrays["parameters"].copy(), sizes, config.activations, inputs), data,
         history=LossHistory.from_array(rows, every, capacity, header["history"].get("dense_early") is True),
         step_count=header["step"], batches=batches, dropout_rng=masks_rng,
     )
     if "velocity" in arrays:  # before version 3: v = -lr * b, with b torch's momentum buffer
-        state, steps = [-arrays["velocity"] / dtype.type(config.lr)], header["step"]
+        rows, steps = [-arrays["velocity"] / dtype.type(config.lr)], header["step"]
     else:
-        state, steps = arrays["optimizer"], header["optimizer_steps"]
-    trainer.restore(arrays["previous"], dict(zip(STATE[config.optimizer], state)), steps, header["has_previous"])
+        rows, steps = arrays["optimizer"], header["optimizer_steps"]
+    trainer.restore(arrays["previous"], state_dict_of_rows(config.optimizer, rows, steps), header["has_previous"])
     if "timeline" in arrays and len(arrays["timeline"]):
         trainer.timeline = Timeline(every=header["timeline"]["every"])
         trainer.timeline.extend(Moment(int(step), weights, config.optimizer)
@@ -443,9 +311,9 @@ def _image_shape(shape, features: int) -> tuple[int, int] | None:
     if shape is None:
         return None
     if not (isinstance(shape, list) and len(shape) == 2 and all(type(n) is int and n > 0 for n in shape)):
-        raise _Refused(f"its image shape {_shown(shape)} is not two whole numbers")
+        raise Refused(f"its image shape {shown(shape)} is not two whole numbers")
     if shape[0] * shape[1] != features:
-        raise _Refused(f"its images are {shape[0]}x{shape[1]} pixels but its points have {features} values")
+        raise Refused(f"its images are {shape[0]}x{shape[1]} pixels but its points have {features} values")
     return shape[0], shape[1]
 
 
@@ -453,25 +321,25 @@ def _data_names(data, dataset: str, classes: int, features: int) -> tuple[str, t
     """The data's name and display names from the header (the config's dataset name and no
     display names where a file has none); every class has a name and every feature one, or none do."""
     if not isinstance(data, dict):
-        raise _Refused("its data description is not a mapping")
+        raise Refused("its data description is not a mapping")
     name = data.get("name", dataset)
     if not isinstance(name, str):
-        raise _Refused(f"its data name {_shown(name)} is not text")
+        raise Refused(f"its data name {shown(name)} is not text")
     class_names = _names(data.get("class_names", []), "class names")
     if class_names and len(class_names) < classes:
-        raise _Refused(f"it names {len(class_names)} classes but its labels go up to {classes - 1}")
+        raise Refused(f"it names {len(class_names)} classes but its labels go up to {classes - 1}")
     feature_names = _names(data.get("feature_names", []), "feature names")
     if feature_names and len(feature_names) != features:
-        raise _Refused(f"it names {len(feature_names)} features but its points have {features}")
+        raise Refused(f"it names {len(feature_names)} features but its points have {features}")
     return name, class_names, feature_names
 
 
 def _names(values, what: str) -> tuple[str, ...]:
     if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
-        raise _Refused(f"its {what} are not a list of text")
+        raise Refused(f"its {what} are not a list of text")
     return tuple(values)
 
 
 def _expect(array: np.ndarray, shape: tuple, name: str) -> None:
     if array.shape != shape:
-        raise _Refused(f"its {name} array has shape {array.shape}, expected {shape}")
+        raise Refused(f"its {name} array has shape {array.shape}, expected {shape}")

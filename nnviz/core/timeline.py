@@ -13,9 +13,13 @@ first and the latest are kept.
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from nnviz.core.trainer_protocol import TrainerLike
 
 MAX_BYTES = 100 * 2**20  # at six layers of 200 units (0.8 MB of float32 weights, SGD): 64 to 128 moments
 EVERY = 1000  # the widest gap between moments at first, in steps
@@ -29,15 +33,24 @@ class Moment:
 
     step: int
     weights: np.ndarray  # the network's flat parameters, a copy
-    optimizer: str  # the update rule then
-    optimizer_state: dict[str, np.ndarray] = field(default_factory=dict)  # its buffers, copies
-    optimizer_steps: int = 0
+    optimizer: str  # the update rule then (a sweep's rules, joined by commas)
+    optimizers: tuple[dict, ...] = ()  # each rule's Optimizer.state_dict() (none: not kept)
     dropout_rng: dict | None = None  # the generators' states (None: not kept, as in older run files)
     batches: dict | None = None  # Batches.state(): order, cursor, rng
 
     @property
+    def optimizer_steps(self) -> int:
+        """Updates since the optimiser's state was last reset (every rule steps alike)."""
+        return self.optimizers[0]["steps"] if self.optimizers else 0
+
+    @property
+    def optimizer_state(self) -> dict[str, np.ndarray]:
+        """The buffers of a lone run's rule, by name ({} when not kept)."""
+        return {name: buffer for kept in self.optimizers for name, buffer in kept["state"].items()}
+
+    @property
     def nbytes(self) -> int:
-        return self.weights.nbytes + sum(b.nbytes for b in self.optimizer_state.values())
+        return self.weights.nbytes + sum(b.nbytes for kept in self.optimizers for b in kept["state"].values())
 
     @property
     def resumable(self) -> bool:
@@ -129,12 +142,10 @@ class Timeline:
         self.next_step = self._after(self.moments[-1].step) if self.moments else 0
 
 
-def come_home(home: Timeline, trainer) -> None:
+def come_home(home: Timeline, trainer: TrainerLike) -> None:
     """``trainer`` is back from a run that took ``home``'s :meth:`~Timeline.schedule`: ``home``
-    takes the run's moments and is the trainer's timeline again. A sweep then mends the moments
-    its run could not reach (``mend_timeline``: a network frozen at a moment kept before the run)."""
+    takes the run's moments and is the trainer's timeline again, which the trainer then mends
+    (a sweep's network frozen at a moment kept before the run)."""
     home.merge(trainer.timeline, trainer.step_count)
     trainer.timeline = home
-    mend = getattr(trainer, "mend_timeline", None)
-    if mend is not None:
-        mend()
+    trainer.mend_timeline()

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import copy
 import math
 import time
 from collections.abc import Generator
@@ -11,21 +10,19 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from nnviz.core.batches import Batches, evaluate
 from nnviz.core.datasets import Dataset
-from nnviz.core.features import expand
 from nnviz.core.history import HistoryEntry, LossHistory
 from nnviz.core.layer_stats import LayerHistogram, weight_histograms
 from nnviz.core.network import (
     MLP,
     Backprop,
     Dropout,
-    Scoring,
     parameter_views,
-    scoring_key,
-    with_ones,
 )
 from nnviz.core.optimizers import Optimizer
 from nnviz.core.timeline import Moment, Timeline
+from nnviz.core.trainer_protocol import Divergence, TrainerBase
 
 LIVE_SETTINGS = ("optimizer", "lr", "l2", "momentum", "dropout", "batch_size")
 """Settings of the training, not the network, so they apply without a new network (a new
@@ -36,21 +33,6 @@ optimiser starts from a fresh state)."""
 SNAPSHOT_SHARE = 0.1
 FIGURES_INTERVAL = 0.1  # s at least between fresh figures; snapshots in between carry the newest ones
 LONGEST_BETWEEN = 0.25  # s: commands (pause, settings) are read between snapshots, so never longer
-
-
-@dataclass(frozen=True)
-class Divergence:
-    """The loss stopped being finite after ``step`` updates; weights of ``step - 1`` were kept."""
-
-    step: int
-    lr: float
-
-    @property
-    def message(self) -> str:
-        return (
-            f"Training diverged: the loss stopped being finite at step {self.step} "
-            f"with learning rate {self.lr:g}; kept the last finite weights. Try a smaller learning rate."
-        )
 
 
 @dataclass(frozen=True)
@@ -68,88 +50,20 @@ class TrainingSnapshot:
     moments: int = 0  # how many moments the trainer's timeline holds (in the process: those of this run)
 
 
-class Batches:
-    """The training set in the network's dtype, served whole or as shuffled mini-batches.
+@dataclass(frozen=True)
+class TrainerState:
+    """What a run file saves of a :class:`Trainer` besides its network, data and history."""
 
-    Each epoch draws a fresh permutation from ``rng``; a step takes the next
-    ``batch_size`` rows (``None`` or a size of at least the set: the whole set every step).
-    ``X`` holds the points, and the batches their input ``features`` (None: the points).
-    """
-
-    def __init__(self, data: Dataset, dtype, classes: int, batch_size: int | None, rng: np.random.Generator,
-                 features: tuple[str, ...] | None = None):
-        self.X = np.ascontiguousarray(data.X_train, dtype=dtype)
-        self.X_ones = with_ones(expand(self.X, features))
-        self.features = features
-        self.y = data.y_train
-        self.X_test = np.ascontiguousarray(data.X_test, dtype=dtype)
-        self.y_test = data.y_test
-        self.batch_size = batch_size
-        self.rng = rng
-        self._targets = np.eye(classes, dtype=dtype)[self.y]
-        self._flat_index = np.arange(len(self.y)) * classes + self.y
-        self._order = np.arange(len(self.y))
-        self._cursor = len(self.y)  # forces a shuffle before the first mini-batch
-        self._scorings: dict[tuple, Scoring] = {}  # (test?, network shape): the last two evaluated
-
-    def __getstate__(self) -> dict:
-        return {**self.__dict__, "_scorings": {}}  # buffers, rebuilt on demand
-
-    def scores(self, network: MLP, l2: float, test: bool = False) -> tuple[float, float]:
-        """Loss (with the L2 term) and accuracy of ``network`` on the training set (or the test set)."""
-        key = (test, scoring_key(network))
-        scoring = self._scorings.get(key)
-        if scoring is None:
-            if len(self._scorings) >= 2:  # one network's two sets: a sweep's many shapes are not all kept
-                self._scorings.clear()
-            X, y = (self.X_test, self.y_test) if test else (self.X, self.y)
-            scoring = self._scorings[key] = Scoring(network, X, y)
-        return scoring.of(network, l2)
-
-    def state(self) -> dict:
-        """What a run file needs to continue the batch order exactly."""
-        return {"order": self._order, "cursor": self._cursor, "rng": self.rng.bit_generator.state}
-
-    def with_features(self, features: tuple[str, ...] | None) -> Batches:
-        """A copy serving the same points in the same order, as the input ``features`` (with a
-        copy of the generator, so both go on alike)."""
-        data = Dataset("", self.X, self.y, self.X_test, self.y_test)
-        batches = Batches(data, self.X.dtype, self._targets.shape[1], self.batch_size, copy.deepcopy(self.rng), features)
-        batches.restore(self._order.copy(), self._cursor)
-        return batches
-
-    def restore(self, order: np.ndarray, cursor: int) -> None:
-        """Continue a batch order saved by :meth:`state` (the generator is restored by the caller)."""
-        if sorted(order.tolist()) != list(range(len(self.y))) or not 0 <= cursor <= len(self.y):
-            raise ValueError("the mini-batch order does not fit the training set")
-        self._order, self._cursor = np.asarray(order, dtype=np.int64), cursor
-
-    def next(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """``(inputs with a column of ones, one-hot targets, flat index of each true class)``
-        for the next step."""
-        n = len(self.y)
-        if self.batch_size is None or self.batch_size >= n:
-            return self.X_ones, self._targets, self._flat_index
-        if self._cursor + self.batch_size > n:
-            self._order = self.rng.permutation(n)
-            self._cursor = 0
-        rows = self._order[self._cursor : self._cursor + self.batch_size]
-        self._cursor += self.batch_size
-        classes = self._targets.shape[1]
-        return self.X_ones[rows], self._targets[rows], np.arange(len(rows)) * classes + self.y[rows]
+    previous: np.ndarray  # the weights before the last update (flat)
+    optimizer: dict  # Optimizer.state_dict()
+    has_previous: bool
+    dropout_rng: dict  # the dropout generator's state
+    order: np.ndarray  # this epoch's mini-batch order
+    cursor: int  # where the next mini-batch starts in it
+    rng: dict  # the batch shuffler's state
 
 
-def evaluate(network: MLP, batches: Batches, l2: float, step: int) -> HistoryEntry:
-    """Loss and accuracy of ``network`` on the training and test sets."""
-    loss, accuracy = batches.scores(network, l2)
-    if len(batches.y_test):
-        test_loss, test_accuracy = batches.scores(network, l2, test=True)
-    else:
-        test_loss = test_accuracy = math.nan
-    return HistoryEntry(step, loss, accuracy, test_loss, test_accuracy)
-
-
-class Trainer:
+class Trainer(TrainerBase):
     """Owns a network, its data and optimiser; :meth:`step` advances training.
 
     ``network`` is replaced by another object at every update (the trainer alternates two
@@ -199,7 +113,7 @@ class Trainer:
         self._has_gradient = False  # the backprop buffers hold a gradient (after the first step)
         self._data_replaced_at = -1
         self.speed: float | None = None  # steps a second in slow motion (see train()); None: full speed
-        self._figures: HistoryEntry | None = None  # the last figures a snapshot evaluated afresh
+        self._figures: list[HistoryEntry] | None = None  # the last figures a snapshot evaluated afresh
         self._gradient_histograms: tuple[LayerHistogram, ...] = ()  # of the last exact snapshot
 
         self._batches = batches or Batches(
@@ -288,9 +202,9 @@ class Trainer:
         history, timeline = self.history, self.timeline
         start = self.step_count
         for _ in range(count):
-            X_ones, targets, flat_index = self._batches.next()
-            masks = self._dropout.masks(len(X_ones))
-            if not self._backprop.run(self.network, X_ones, targets, flat_index, self.l2, masks):
+            inputs, targets, flat_index = self._batches.next()
+            masks = self._dropout.masks(len(inputs))
+            if not self._backprop.run(self.network, inputs, targets, flat_index, self.l2, masks):
                 self._step_back()
                 return self.step_count - start
             self._has_gradient = True
@@ -316,15 +230,24 @@ class Trainer:
         self.timeline.cut_after(self.step_count)  # a moment of the weights given up
         self._optimizer.reset()
 
-    # The timeline ---------------------------------------------------------------------------
-    def keep_moment(self) -> None:
-        """Keep the run as it is now in the timeline."""
-        optimizer = self._optimizer
-        self.timeline.keep(Moment(
-            self.step_count, self.network.flat.copy(), optimizer.rule, {k: v.copy() for k, v in optimizer.state.items()},
-            optimizer.steps, self._dropout.rng.bit_generator.state,
-            self._batches.state(),  # its order is replaced each epoch, never changed in place: no copy
-        ))
+    # The timeline (see TrainerBase) ---------------------------------------------------------
+    def _flat_weights(self) -> np.ndarray:
+        return self.network.flat
+
+    def _optimizer_list(self) -> list[Optimizer]:
+        return [self._optimizer]
+
+    def _dropout_generator(self) -> np.random.Generator:
+        return self._dropout.rng
+
+    def _histories(self) -> list[LossHistory]:
+        return [self.history]
+
+    def _evaluate_all(self) -> list[HistoryEntry]:
+        return [self.evaluate()]
+
+    def _went_back(self, moment: Moment) -> None:
+        self._has_previous = self._has_gradient = False
 
     def network_at(self, moment: Moment) -> MLP:
         """The network as it was at ``moment``."""
@@ -339,41 +262,22 @@ class Trainer:
         latest = evaluate(network, self._batches, self.l2, moment.step)
         return TrainingSnapshot(moment.step, network, self.history.array(), latest, 0.0, None)
 
-    def go_back_to(self, moment: Moment) -> bool:
-        """Carry on from ``moment``: its weights, and the optimiser's state and the batch and
-        dropout order of then where they were kept for the rule in use now; what came after it is
-        forgotten. True if training goes on exactly as it did from there, False if the
-        optimiser starts afresh (it was not kept, or the rule has changed since)."""
-        self.network.flat[...] = moment.weights
-        self.step_count = moment.step
-        self.history.cut_after(moment.step)
-        self.timeline.cut_after(moment.step)
-        self.divergence, self._figures = None, None
-        self._has_previous = self._has_gradient = False
-        exact = moment.resumable and moment.optimizer == self._optimizer.rule
-        if exact:
-            self._optimizer.restore(moment.optimizer_state, moment.optimizer_steps)
-            self._dropout.rng.bit_generator.state = moment.dropout_rng
-            self._batches.rng.bit_generator.state = moment.batches["rng"]
-            self._batches.restore(moment.batches["order"], moment.batches["cursor"])
-        else:
-            self._optimizer.reset()
-        if not len(self.history):
-            self.record()
-        return exact
-
-    def state(self) -> dict:
+    def state(self) -> TrainerState:
         """The parts of the run a run file saves besides network, data and history."""
-        return {"previous": self._previous.flat, "optimizer": self._optimizer.state,
-                "optimizer_steps": self._optimizer.steps, "has_previous": self._has_previous,
-                "dropout_rng": self._dropout.rng.bit_generator.state, **self._batches.state()}
+        batches = self._batches.state()
+        return TrainerState(self._previous.flat, self._optimizer.state_dict(), self._has_previous,
+                            self._dropout.rng.bit_generator.state, batches["order"], batches["cursor"], batches["rng"])
 
-    def restore(self, previous: np.ndarray, optimizer: dict[str, np.ndarray], optimizer_steps: int,
-                has_previous: bool) -> None:
-        """Take back what :meth:`state` gave (the network, data and history go to the constructor)."""
+    def restore(self, previous: np.ndarray, optimizer: dict, has_previous: bool) -> None:
+        """Take back the weights before the last update and the optimiser's state (a
+        :meth:`~nnviz.core.optimizers.Optimizer.state_dict`); the rest goes to the constructor."""
         self._previous.flat[...] = previous
-        self._optimizer.restore(optimizer, optimizer_steps)
+        self.load_optimizer_state(optimizer)
         self._has_previous = has_previous
+
+    def load_optimizer_state(self, state_dict: dict) -> None:
+        """Carry on with the optimiser's state ``state_dict`` (:meth:`~nnviz.core.optimizers.Optimizer.state_dict`)."""
+        self._optimizer.load_state_dict(state_dict)
 
     def optimizer_state(self, name: str) -> list[np.ndarray]:
         """The optimiser's buffer ``name`` per parameter (``[W1, b1, ...]``); live views."""
@@ -413,9 +317,7 @@ class Trainer:
         logged = self.history.last()
         if logged is not None and logged.step <= self._data_replaced_at:
             logged = None  # about the points before
-        latest = max((e for e in (logged, self._figures) if e is not None), key=lambda e: e.step, default=None)
-        if latest is None or (exact and latest.step != self.step_count):
-            latest = self._figures = self.evaluate()
+        latest = self._current_figures([logged], exact)[0]
         gradients = self.data_gradients()
         if exact or not gradients or not self._gradient_histograms:
             self._gradient_histograms = tuple(weight_histograms(gradients))

@@ -87,7 +87,7 @@ def unit_images(network: MLP, image_shape: tuple[int, int], layer: int = 0,
     _require_hidden(network, layer)
     rows, columns = image_shape
     if layer == 0:
-        weights = network.first_layer[: rows * columns].T  # no bias row: one weight a pixel
+        weights = network.weights[0][: rows * columns].T  # one weight a pixel
         magnitudes = np.abs(weights[np.isfinite(weights)])
         m = max(float(magnitudes.max()) if magnitudes.size else 0.0, EPSILON)
         return (np.ascontiguousarray(weights.reshape(-1, rows, columns), dtype=np.float32), (-m, m),

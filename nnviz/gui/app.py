@@ -6,7 +6,8 @@ import gc
 import os
 import sys
 
-from nnviz.core.config import ConfigError, start_config
+from nnviz.core.config import ConfigError
+from nnviz.core.remembered import start_config
 
 FIRST_FRAME = "NNVIZ_FIRST_FRAME"  # a path: save the window as first drawn there, then quit (start-up benchmark)
 NO_DISPLAY = (
@@ -46,6 +47,10 @@ def run_app(given: dict, *, start: bool = False, screenshot: str | None = None, 
 
     # The window's arrays are small: BLAS threads would only compete with the training process.
     threadpool_limits(1)
+    if screenshot:  # a picture from the command line: Qt's offscreen notes are no news to its user
+        from nnviz.gui.files.figure_export import leave_out_qt_notes
+
+        leave_out_qt_notes()
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("nnviz")
     app.setOrganizationName("nnviz")
@@ -108,12 +113,7 @@ def open_window(given: dict, settings, *, points_in_background: bool = True):
     config, more = start_config(given, remembered)
     notes += more
     # A picture waits for the points; a window shows itself first and the points follow.
-    window = MainWindow(config, settings, points_in_background=points_in_background)
-    if notes:
-        message = "; ".join(notes)
-        window.statusBar().showMessage(f"{message[0].upper()}{message[1:]}.", 30000)
-        window.settings_kept_for = config
-    return window
+    return MainWindow(config, settings, points_in_background=points_in_background, settings_notes=tuple(notes))
 
 
 def settle_heap() -> None:

@@ -3,9 +3,18 @@
 from __future__ import annotations
 
 import html
+import math
 
 from PyQt5.QtCore import Qt
 from PyQt5.QtWidgets import QMessageBox, QWidget
+
+from nnviz.core.optimizers import (
+    ADAGRAD_EPS,
+    ADAM_BETAS,
+    ADAM_EPS,
+    RMSPROP_ALPHA,
+    RMSPROP_EPS,
+)
 
 # The keys as the README's "Keys" bullet names them (a test holds the two together), and the
 # keys of the menus it leaves out.
@@ -50,15 +59,28 @@ takes each of a list of values. <b>P</b> pins the Train view's picture there.</l
 </ol>
 <p>Hover over a control to read what it does.</p>"""
 
-# What one step does, rule by rule (README, Conventions; nnviz/core/optimizers.py).
-UPDATE_RULES = (
-    ("sgd", "w −= lr·g; with momentum m: b = m·b + g, w −= lr·b"),
-    ("nesterov", "b = m·b + g, w −= lr·(g + m·b)"),
-    ("adagrad", "s += g², w −= lr·g / (√s + 10⁻¹⁰)"),
-    ("rmsprop", "v = 0.99·v + 0.01·g², w −= lr·g / (√v + 10⁻⁸)"),
-    ("adam", ("a = 0.9·a + 0.1·g, v = 0.999·v + 0.001·g², "
-              "w −= lr / (1 − 0.9ᵗ) · a / (√v / √(1 − 0.999ᵗ) + 10⁻⁸)")),
-)
+SUPERSCRIPTS = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def _number(value: float) -> str:
+    """``value`` as the About text writes it: a power of ten as 10⁻⁸, anything else as 0.999."""
+    exponent = round(math.log10(value))
+    return f"10{str(exponent).translate(SUPERSCRIPTS)}" if value == 10.0**exponent else f"{value:g}"
+
+
+def update_rules() -> tuple[tuple[str, str], ...]:
+    """What one step does, rule by rule (README, Conventions), with the constants the rules
+    use in nnviz/core/optimizers.py."""
+    alpha, beta1, beta2 = RMSPROP_ALPHA, *ADAM_BETAS
+    a, b1, b2 = _number(alpha), _number(beta1), _number(beta2)
+    return (
+        ("sgd", "w −= lr·g; with momentum m: b = m·b + g, w −= lr·b"),
+        ("nesterov", "b = m·b + g, w −= lr·(g + m·b)"),
+        ("adagrad", f"s += g², w −= lr·g / (√s + {_number(ADAGRAD_EPS)})"),
+        ("rmsprop", f"v = {a}·v + {_number(1 - alpha)}·g², w −= lr·g / (√v + {_number(RMSPROP_EPS)})"),
+        ("adam", (f"a = {b1}·a + {_number(1 - beta1)}·g, v = {b2}·v + {_number(1 - beta2)}·g², "
+                  f"w −= lr / (1 − {b1}ᵗ) · a / (√v / √(1 − {b2}ᵗ) + {_number(ADAM_EPS)})")),
+    )
 
 
 def keys_text() -> str:
@@ -71,7 +93,7 @@ def keys_text() -> str:
 
 def about_text() -> str:
     """What nnviz is, and what its loss and its steps compute (rich text)."""
-    rules = "".join(f"<li><b>{name}</b>: {html.escape(rule)}</li>" for name, rule in UPDATE_RULES)
+    rules = "".join(f"<li><b>{name}</b>: {html.escape(rule)}</li>" for name, rule in update_rules())
     return ("<b>nnviz</b><br>Watch a small neural network learn.<br><br>"
             "Loss: mean cross-entropy + l2/2·Σw² (weights only).<br>"
             "Step: the chosen optimiser's update, as torch.optim computes it, with g the gradient of "

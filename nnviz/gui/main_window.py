@@ -22,7 +22,8 @@ from nnviz.core.optimizers import rate_advice
 from nnviz.core.training import TrainingSnapshot
 from nnviz.gui import help_dialogs
 from nnviz.gui import settings as stored
-from nnviz.gui.compare.compare_view import PART, CompareView, Pin
+from nnviz.gui.compare.compare_view import CompareView
+from nnviz.gui.compare.pins import PART, Pin
 from nnviz.gui.controls import ControlPanel
 from nnviz.gui.files.file_actions import FileActions
 from nnviz.gui.replay import Replay
@@ -43,20 +44,26 @@ def app_icon() -> QIcon:
 class MainWindow(QMainWindow):
     """Controls on the left, plots on the right; the session does the work."""
 
-    def __init__(self, config: TrainingConfig, settings: QSettings | None = None, *, points_in_background=False):
+    def __init__(self, config: TrainingConfig, settings: QSettings | None = None, *, points_in_background=False,
+                 settings_notes: tuple[str, ...] = ()):
         """``points_in_background``: show the window before scikit-learn has made the points
-        (see :class:`TrainingSession`)."""
+        (see :class:`TrainingSession`). ``settings_notes``: what of the remembered settings was
+        dropped or changed (``remembered.start_config``); the status bar says it, and ``settings``
+        are left as they were until the user changes something."""
         super().__init__()
         self.settings = settings  # None: remember nothing (screenshots, tests)
-        self.settings_kept_for: TrainingConfig | None = None  # leave the settings as found while this stands
+        # Leave the settings as found while the config is the one they were found damaged with.
+        self.settings_kept_for: TrainingConfig | None = config if settings_notes else None
         self.session = TrainingSession(config, self, points_in_background=points_in_background)
         self.controls = ControlPanel(config)
         self.view = TrainingView()
         self.compare = CompareView(self.session.config, self.session.dataset)
-        self.files = FileActions(self)
-        self.replay = Replay(self, self.session, self.view, self.view.timeline)
-        self.compare_replay = Replay(self, self.compare.session, self.compare, self.compare.timeline)
-        self.point_editor = PointEditor(self)
+        self.files = FileActions(self, self.session, self.view, self.compare, settings,
+                                 lambda: self.tabs.currentWidget() is self.compare)
+        self.replay = Replay(self.session, self.view, self.view.timeline, self)
+        self.compare_replay = Replay(self.compare.session, self.compare, self.compare.timeline, self)
+        self.point_editor = PointEditor(self.session, self.view, self.controls.draw_button,
+                                        lambda: self.controls.draw_class, self)
         self.tabs = QTabWidget()
         self.tabs.addTab(self.view, "Train")
         self.tabs.addTab(self.compare, "Compare")
@@ -65,6 +72,7 @@ class MainWindow(QMainWindow):
 
         scroll = QScrollArea()
         scroll.setWidget(self.controls)
+        self.controls.reveal_requested.connect(scroll.ensureWidgetVisible)  # e.g. the rate advice below the view
         scroll.setWidgetResizable(True)
         self.controls.setMaximumWidth(CONTROLS_WIDTH)
         scroll.setMinimumWidth(CONTROLS_WIDTH + 16)
@@ -100,14 +108,22 @@ class MainWindow(QMainWindow):
         self.session.run_reset.connect(self._on_run_reset)
         self.session.running_changed.connect(self._on_running_changed)
         self.session.diverged.connect(self._on_diverged)
+        self.session.failed.connect(self._on_failed)
         self.compare.network_opened.connect(self._on_network_opened)
         self.compare.session.running_changed.connect(self._on_sweep_running_changed)
         self.compare.export_requested.connect(self.files.ask_export_plots)
+        for helper in (self.files, self.replay, self.compare_replay, self.point_editor):
+            helper.status.connect(self.statusBar().showMessage)
+        self.files.error.connect(lambda message: self.show_error(message))  # (tests replace show_error)
+        self.files.opened.connect(self._on_file_opened)
         self.compare.csv_requested.connect(self.files.ask_export_csv)
 
         self.resize(1400, 900)
         self._restore()
         self._on_run_reset(self.session.snapshot())
+        if settings_notes:
+            message = "; ".join(settings_notes)
+            self.statusBar().showMessage(f"{message[0].upper()}{message[1:]}.", 30000)
 
     # Building ------------------------------------------------------------------------------
     def _action(self, menu, text: str, slot, shortcut=None, tip: str = "") -> QAction:
@@ -332,6 +348,11 @@ class MainWindow(QMainWindow):
         if running:
             self.session.pause()
 
+    def _on_file_opened(self, config: TrainingConfig) -> None:
+        """A run, picture or points opened: the controls show their settings, in the Train view."""
+        self.controls.show_config(config)
+        self.tabs.setCurrentWidget(self.view)
+
     def _on_network_opened(self, config: TrainingConfig, trainer, dataset, running: bool) -> None:
         """A tile's network goes on in the Train view as its sweep was: training, or paused."""
         if not running:
@@ -348,6 +369,10 @@ class MainWindow(QMainWindow):
     def _on_diverged(self, message: str) -> None:
         self.view.show_message(message)
         self.statusBar().showMessage(message)
+
+    def _on_failed(self, message: str) -> None:
+        """The training process failed (died, stopped answering or raised): said as a divergence is."""
+        self._on_diverged(message)
 
     def _update_title(self) -> None:
         c = self.session.config

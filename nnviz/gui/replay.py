@@ -94,11 +94,13 @@ class TimelineBar(QWidget):
 class Replay(QObject):
     """Drives ``view`` from the timeline bar (see the module docstring): ``session`` is its
     runner, whose trainer keeps the timeline; ``view.show_moment`` takes a snapshot of a moment,
-    or None for the latest step."""
+    or None for the latest step. Says what it did through ``status``."""
 
-    def __init__(self, window, session, view, bar: TimelineBar):
-        super().__init__(window)
-        self.window, self.session, self.view, self.bar = window, session, view, bar
+    status = pyqtSignal(str, int)  # a message for the status bar, and how many ms it stays
+
+    def __init__(self, session, view, bar: TimelineBar, parent: QObject | None = None):
+        super().__init__(parent)
+        self.session, self.view, self.bar = session, view, bar
         self.index: int | None = None  # the moment shown; None while the latest is
         self._wanted: int | None = None  # the moment asked for (negative: from the last), maybe before the trainer is here
         self._player = QTimer(self)
@@ -164,18 +166,18 @@ class Replay(QObject):
         moment = trainer.timeline.moments[self.index]
         later = trainer.step_count - moment.step
         answer = QMessageBox.question(
-            self.window, "Continue from here",
+            self.bar, "Continue from here",
             f"Train on from step {moment.step:,}? The {later:,} steps after it will be discarded.",
             QMessageBox.Yes | QMessageBox.Cancel, QMessageBox.Cancel)
         if answer != QMessageBox.Yes:
             return
         exact = trainer.go_back_to(moment)
         self.go_live()
-        self.session.snapshot_ready.emit(trainer.snapshot())
+        self.session.publish_snapshot()
         note = "with the optimiser's state of then" if exact else \
             "the optimiser's state of then was not kept (or its rule has changed since), so it restarts"
         self.session.start()
-        self.window.statusBar().showMessage(f"Continuing from step {moment.step:,}: {note}.", 8000)
+        self.status.emit(f"Continuing from step {moment.step:,}: {note}.", 8000)
 
     def _on_run_reset(self, snapshot) -> None:
         # Another run comes: its trainer replaces the session's only after this signal, so the

@@ -19,7 +19,7 @@ LOG_STEPS = "view/log_steps"
 
 
 def load_remembered(settings: QSettings) -> tuple[dict | None, list[str]]:
-    """The last session's settings as saved (not yet checked: see ``config.start_config``),
+    """The last session's settings as saved (not yet checked: see ``remembered.start_config``),
     or None, with a note when what is there cannot be read at all."""
     text = settings.value(CONFIG)
     if text is None or text == "":
@@ -63,6 +63,6 @@ def read_bool(settings: QSettings, key: str, default: bool = False) -> bool:
 
 def load_config(settings: QSettings) -> TrainingConfig:
     """The settings the window opens with when nothing is typed: the remembered ones that hold."""
-    from nnviz.core.config import start_config
+    from nnviz.core.remembered import start_config
 
     return start_config({}, load_remembered(settings)[0])[0]

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import html
-import json
 import math
-from dataclasses import dataclass
 
 from PyQt5.QtCore import QEvent, Qt, pyqtSignal
 from PyQt5.QtWidgets import (
@@ -23,9 +20,10 @@ from PyQt5.QtWidgets import (
     QWidget,
 )
 
-from nnviz.core.config import ConfigError, TrainingConfig, network_name, training_name
+from nnviz.core.config import ConfigError, TrainingConfig
 from nnviz.core.datasets import Dataset
 from nnviz.core.files import SaveError
+from nnviz.core.picture_texts import sweep_heading, sweep_texts
 from nnviz.core.sweep import (
     MAX_NETWORKS,
     SWEEP_SETTINGS,
@@ -36,15 +34,20 @@ from nnviz.core.sweep import (
     sweep_rows,
     write_rows_csv,
 )
-from nnviz.core.training import TrainingSnapshot
+from nnviz.gui.compare.pins import (
+    NO_PINS,
+    Pin,
+    pins_rows,
+    pins_snapshot,
+    pins_texts,
+    split_labels,
+)
+from nnviz.gui.compare.sweep_preview import preview_error, preview_text
 from nnviz.gui.compare.sweep_session import SweepSession
-from nnviz.gui.compare.sweep_view import SweepFigure, sweep_colors
-from nnviz.gui.files.export import metadata
-from nnviz.gui.files.figure_export import sweep_heading, sweep_texts
+from nnviz.gui.compare.sweep_view import SweepFigure
 from nnviz.gui.replay import TimelineBar
 from nnviz.gui.throttle import Throttled
 
-PINS_KEY = "nnviz-pins"
 TILE_FRAME_MS = 50  # tiles redraw at most 20 times a second: many plots, each small
 TILE_BUDGET_S = 0.015  # seconds of tile drawing per turn of the event loop; the rest wait a turn
 
@@ -62,32 +65,6 @@ DEFAULT_VALUES = {
     "dropout": "0, 0.2, 0.5",
     "features": "x1,x2 / x1sq,x2sq / x1,x2,x1sq,x2sq,x1x2,sinx1,sinx2",
 }
-
-
-NO_PINS = "Nothing pinned: P on the Train view keeps its picture here."
-PART = " · "  # between the parts of a pin's label: data, network, training, step
-
-
-def split_labels(labels: list[str]) -> tuple[str, list[str]]:
-    """What the labels' parts all share, and what each has of its own: a gallery names the
-    shared parts once above and each picture by the rest ("step 400"), as a sweep names only
-    the value it varies. A label with nothing of its own is named by its place."""
-    if len(labels) < 2:
-        return "", labels
-    parts = [label.split(PART) for label in labels]
-    shared = [part for part in parts[0] if all(part in p for p in parts[1:])]
-    own = [PART.join(part for part in p if part not in shared) or f"pin {i + 1}" for i, p in enumerate(parts)]
-    return PART.join(shared), own
-
-
-@dataclass(frozen=True)
-class Pin:
-    """A picture kept from the Train view: settings, data and the state at that step."""
-
-    label: str
-    config: TrainingConfig
-    dataset: Dataset
-    snapshot: TrainingSnapshot
 
 
 class _Fitting(QScrollArea):
@@ -212,6 +189,7 @@ class CompareView(QWidget):
         self.session.running_changed.connect(self.show_running)
         self.session.run_reset.connect(self._on_sweep_changed)
         self.session.diverged.connect(self.message.setText)
+        self.session.failed.connect(self.message.setText)
         self._throttled_draw = Throttled(self._draw, TILE_FRAME_MS, leading=True, busy_share=0.5)  # input comes first
         self._holds = 0  # exports in progress, which need the picture to stay still
         self._pins_drawn = True  # the gallery shows every pin
@@ -304,11 +282,7 @@ class CompareView(QWidget):
         SaveError when there is nothing to show."""
         self.draw_now()
         if self.showing_pins and self.pins:
-            last = self.pins[-1]
-            texts = metadata(last.config, last.snapshot.step)  # as a single export of the last pin
-            texts["Description"] = f"{len(self.pins)} pictures pinned in nnviz"
-            texts[PINS_KEY] = json.dumps([{"config": p.config.as_dict(), "step": p.snapshot.step} for p in self.pins])
-            return self.pinned, texts
+            return self.pinned, pins_texts(self.pins)
         if not self.showing_pins and self.session.sweep is not None:
             step = self.shown.step if self.shown else 0
             return self.figure, sweep_texts(self.session.sweep, step)
@@ -317,9 +291,7 @@ class CompareView(QWidget):
     def export_csv(self, path: str) -> None:
         """Save the figures of what is shown as CSV; raises SaveError."""
         if self.showing_pins and self.pins:
-            rows = [{"setting": "pinned", "value": p.label, **p.snapshot.latest.as_dict(),
-                     "diverged_at_step": p.snapshot.divergence.step if p.snapshot.divergence else None}
-                    for p in self.pins]
+            rows = pins_rows(self.pins)
         elif not self.showing_pins and self.session.sweep is not None and self.shown is not None:
             rows = sweep_rows(self.session.sweep, self.shown)
         else:
@@ -418,11 +390,7 @@ class CompareView(QWidget):
         shared, own = split_labels([p.label for p in self.pins])
         self.pinned.set_tiles(own, False, [p.dataset for p in self.pins],
                               f"Pinned from the Train view: {shared}" if shared else "Pinned from the Train view")
-        snaps = [p.snapshot for p in self.pins]
-        self.pinned.show_snapshot(SweepSnapshot(
-            step=max(s.step for s in snaps), networks=[s.network for s in snaps], histories=[s.history for s in snaps],
-            latest=[s.latest for s in snaps], steps_per_second=0.0, divergences=[s.divergence for s in snaps],
-        ), math.inf if even_hidden else TILE_BUDGET_S)
+        self.pinned.show_snapshot(pins_snapshot(self.pins), math.inf if even_hidden else TILE_BUDGET_S)
 
     def hold_drawing(self, held: bool) -> None:
         """Keep the picture still (while an export paints it strip by strip), or let it move on."""
@@ -455,21 +423,8 @@ class CompareView(QWidget):
         try:
             sweep = self.current_sweep()
         except ConfigError as error:
-            return f"<p>Run sweep needs a list of values above: {html.escape(str(error))}</p>"
-        configs = sweep.configs()
-        colors = sweep_colors(len(configs), sweep.ordered)
-        rows = "".join(f"<li><span style='color:{color}'>■</span> <b>{html.escape(sweep.label(value))}</b>: "
-                       f"{html.escape(network_name(config))}, {html.escape(training_name(config))}</li>"
-                       for value, config, color in zip(sweep.values, configs, colors))
-        data = self.dataset
-        points = f"{len(data.y_train):,} training points" if len(data.y_train) else "points still being made"
-        networks = "1 network" if len(configs) == 1 else f"{len(configs)} networks together"
-        return (f"<h3>Run sweep will train {networks}</h3>"
-                f"<p>on the Train view's data ({html.escape(data.name)}, {points}) and settings, each with "
-                f"its own {SETTING_NAMES[sweep.setting].lower()}:</p><ul>{rows}</ul>"
-                "<p>Each gets a tile with its decision boundary and figures, and a curve on one loss plot. "
-                "Train, Step and Reset act on them all; click a tile to open its network in the Train view. "
-                "Change the setting or the values above to compare others.</p>")
+            return preview_error(str(error))
+        return preview_text(sweep, self.dataset, SETTING_NAMES[sweep.setting])
 
     def _on_train_clicked(self) -> None:
         self.session.toggle()

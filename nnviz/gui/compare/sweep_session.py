@@ -57,7 +57,7 @@ class SweepSession(Runner):
         if generation != self._generation:
             return  # another sweep was asked for meanwhile
         if trainer is None:
-            self.diverged.emit(f"This sweep cannot train: {snapshot}.")
+            self.failed.emit(f"This sweep cannot train: {snapshot}.")
             return
         self.replace_trainer(trainer)
         self.run_reset.emit(snapshot)

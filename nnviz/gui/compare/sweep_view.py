@@ -27,7 +27,7 @@ from nnviz.core.network import MLP
 from nnviz.core.training import Divergence
 from nnviz.gui.compare.tile_plot import TilePlot
 from nnviz.gui.images.map_view import MapView
-from nnviz.gui.train.plots import LossAxis, MomentMarker
+from nnviz.gui.train.step_plot import LogTickAxis, MomentMarker
 
 # Okabe-Ito, for settings without an order (activations); a dark-to-light ramp otherwise.
 CATEGORICAL = ("#0072b2", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e00", "#f0e442", "#000000")
@@ -140,7 +140,7 @@ class SweepFigure(QWidget):
         self.heading.setStyleSheet("font-size: 12pt;")
         self._grid = QGridLayout()
         self._grid.setSpacing(6)
-        self.loss = pg.PlotWidget(axisItems={"left": LossAxis()})
+        self.loss = pg.PlotWidget(axisItems={"left": LogTickAxis("left")})
         self.loss.setMenuEnabled(False)
         self.loss.showGrid(x=True, y=True, alpha=0.15)
         self.loss.setLabel("bottom", "step")

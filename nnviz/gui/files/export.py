@@ -14,21 +14,18 @@ from PyQt5.QtGui import QColor, QImage, QImageReader, QPainter, QRegion
 from PyQt5.QtSvg import QSvgGenerator
 from PyQt5.QtWidgets import QApplication, QWidget
 
-from nnviz import __version__
 from nnviz.core.config import (
     ConfigError,
     TrainingConfig,
     activation_name,
     init_name,
-    network_name,
     shape_name,
 )
 from nnviz.core.features import DEFAULT_FEATURES
 from nnviz.core.files import write_atomically
+from nnviz.core.picture_texts import CONFIG_KEY, STEP_KEY, metadata, run_title  # noqa: F401 (the window's exports use them from here too)
 from nnviz.core.runfile import RunFileError
 
-CONFIG_KEY = "nnviz-config"
-STEP_KEY = "nnviz-step"
 DEFAULT_SCALE = 2  # exports are at least twice the on-screen size
 STRIP_PIXELS = 150_000  # pixels of a picture painted per turn of the event loop: a few milliseconds
 INTERFACE = "nnviz_interface"  # a widget property: left out of pictures of the plots
@@ -73,21 +70,6 @@ def default_name(config: TrainingConfig, step: int, suffix: str = ".png") -> str
               f"dropout{config.dropout:g}" if config.dropout else "")
     named = "".join(f"-{extra}" for extra in extras if extra)
     return f"nnviz-{config.dataset}-h{shape_name(config.hidden)}-{activation}{named}-step{step}{suffix}"
-
-
-def run_title(config: TrainingConfig) -> str:
-    """The data and network of a run, as pictures and movies name them."""
-    return f"{config.dataset}, {network_name(config)}"
-
-
-def metadata(config: TrainingConfig, step: int) -> dict[str, str]:
-    """The text chunks every nnviz PNG carries: enough to reproduce the picture."""
-    return {
-        CONFIG_KEY: json.dumps(config.as_dict(), sort_keys=True),
-        STEP_KEY: str(step),
-        "Software": f"nnviz {__version__}",
-        "Description": f"{run_title(config)}, step {step}",
-    }
 
 
 def render(widget: QWidget, scale: float = DEFAULT_SCALE) -> QImage:

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 
-from nnviz.core.config import activation_name, init_name, inputs_name, shape_name
+from nnviz.core.picture_texts import SWEEP_KEY, sweep_heading, sweep_texts  # noqa: F401 (imported from here too)
 from nnviz.core.sweep import Sweep, SweepSnapshot
 from nnviz.core.sweep_trainer import SweepTrainer
 
 FIGURE_SIZE = (1500, 1000)  # pixels, for pictures made without a window
-SWEEP_KEY = "nnviz-sweep"
 QUIET_QT_MESSAGES = ("This plugin does not support propagateSizeHints()",)
 """What Qt says on its offscreen platform each time a widget is shown, which is no news to the
 command line's user: left out of its output (every other message of Qt's goes on)."""
@@ -22,10 +20,17 @@ def offscreen_application():
     """The QApplication that pictures and movies made without a display paint in: the one
     there is, or a new one on Qt's offscreen platform, with :data:`QUIET_QT_MESSAGES` left out
     of what Qt prints."""
-    global _handler
     os.environ["QT_QPA_PLATFORM"] = "offscreen"  # a picture, not a window: no display needed
-    from PyQt5.QtCore import qInstallMessageHandler
     from PyQt5.QtWidgets import QApplication
+
+    leave_out_qt_notes()
+    return QApplication.instance() or QApplication(["nnviz"])
+
+
+def leave_out_qt_notes() -> None:
+    """Have Qt print every message but :data:`QUIET_QT_MESSAGES` from now on (once is enough)."""
+    global _handler
+    from PyQt5.QtCore import qInstallMessageHandler
 
     if _handler is None:
         previous = None
@@ -35,7 +40,6 @@ def offscreen_application():
 
         _handler = handler
         previous = qInstallMessageHandler(handler)
-    return QApplication.instance() or QApplication(["nnviz"])
 
 
 def quiet_qt(mode, context, message: str, previous) -> None:
@@ -50,28 +54,6 @@ def quiet_qt(mode, context, message: str, previous) -> None:
 
         sys.stderr.write(qFormatLogMessage(mode, context, message) + "\n")
         sys.stderr.flush()
-
-
-def sweep_heading(sweep: Sweep) -> str:
-    """A one-line title naming what is compared and what stays fixed."""
-    c = sweep.base
-    fixed = {"hidden": f"{shape_name(c.hidden, '×')} hidden", "activation": activation_name(c.activation),
-             "lr": f"lr {c.lr:g}", "init": init_name(c), "features": inputs_name(c),
-             "optimizer": "" if c.optimizer == "sgd" else c.optimizer,
-             "dropout": f"dropout {c.dropout:g}" if c.dropout else ""}
-    fixed.pop(sweep.setting, None)
-    return f"{c.dataset}: {sweep.setting} varies ({', '.join(v for v in fixed.values() if v)})"
-
-
-def sweep_texts(sweep: Sweep, step: int) -> dict[str, str]:
-    """PNG text chunks: those of a single export for the base settings, plus the sweep."""
-    from nnviz.gui.files.export import metadata
-
-    texts = metadata(sweep.base, step)
-    texts[SWEEP_KEY] = json.dumps({"setting": sweep.setting, "values": [list(v) if isinstance(v, tuple) else v
-                                                                        for v in sweep.values]})
-    texts["Description"] = f"{sweep_heading(sweep)}, step {step}"
-    return texts
 
 
 def offscreen_figure(sweep: Sweep, data):

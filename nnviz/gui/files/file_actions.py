@@ -11,11 +11,12 @@ after telling the user what went wrong. The ``ask_*`` slots open the file dialog
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 
-from PyQt5.QtCore import QObject, pyqtSignal
+from PyQt5.QtCore import QObject, QSettings, pyqtSignal
 from PyQt5.QtGui import QImage
-from PyQt5.QtWidgets import QFileDialog
+from PyQt5.QtWidgets import QFileDialog, QWidget
 
 from nnviz.core.datafile import DataFileError, read_points, write_data_csv
 from nnviz.core.datasets import CUSTOM
@@ -30,14 +31,26 @@ LAST_FOLDER = "files/last_folder"  # in the window's QSettings: where the last f
 
 
 class FileActions(QObject):
-    """File operations on a :class:`~nnviz.gui.main_window.MainWindow`'s views and sessions."""
+    """File operations on the Train view and its session, and on the Compare tab and its sweep.
+
+    ``window`` is painted by Export window and is the file dialogs' parent; ``compare_in_view``
+    says whether the Compare tab is the one in view (Export plots then saves its grid);
+    ``settings`` (or None) remember where the last file dialog ended. Says what happened through
+    ``status`` and ``error``; ``opened`` gives the settings of a file or points opened.
+    """
 
     finished = pyqtSignal(str, str)  # path, and "" when it was written or else why not
+    status = pyqtSignal(str, int)  # a message for the status bar, and how many ms it stays (0: until the next)
+    error = pyqtSignal(str)  # a sentence for the user: something failed, nothing else changed
+    opened = pyqtSignal(object)  # the TrainingConfig of a file opened, as the Train view is about to show it
     _written = pyqtSignal()  # from the writer thread: a file is done
 
-    def __init__(self, window):
+    def __init__(self, window: QWidget, session, view, compare, settings: QSettings | None,
+                 compare_in_view: Callable[[], bool]):
         super().__init__(window)
-        self.window = window
+        self.window_widget, self.settings, self.compare_in_view = window, settings, compare_in_view
+        self.session, self.view = session, view  # the Train view's
+        self.compare, self.sweep_session = compare, compare.session  # the Compare tab's
         self.export_scale = export.DEFAULT_SCALE
         self.writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="nnviz-export")  # PNGs and movies are encoded here
         self._closed = False
@@ -45,7 +58,7 @@ class FileActions(QObject):
         self._writing: dict[Future, str] = {}  # files on the writer thread, by the path they go to
         self.movies: list = []  # movies being made (MovieExport)
         self._written.connect(self._report_written)
-        self.last_folder = _remembered_folder(window.settings)  # where file dialogs open ("": Qt's choice)
+        self.last_folder = _remembered_folder(settings)  # where file dialogs open ("": Qt's choice)
 
     @property
     def is_writing(self) -> bool:
@@ -55,87 +68,80 @@ class FileActions(QObject):
     # Paths in -------------------------------------------------------------------------------
     def export_texts(self) -> dict[str, str]:
         """The PNG text chunks for the Train view's current picture."""
-        w = self.window
-        return export.metadata(w.session.config, w.view.shown.step if w.view.shown else 0)
+        return export.metadata(self.session.config, self.view.shown.step if self.view.shown else 0)
 
     def default_name(self, suffix: str = ".png") -> str:
         """A file name that says what the Train view shows."""
-        w = self.window
-        return export.default_name(w.session.config, w.view.shown.step if w.view.shown else 0, suffix)
+        return export.default_name(self.session.config, self.view.shown.step if self.view.shown else 0, suffix)
 
     def export_plots(self, path: str) -> None:
         """The plots of the tab in view: on the Train tab .svg as SVG, anything else as PNG; on
         the Compare tab the grid as PNG."""
-        w = self.window
-        if w.tabs.currentWidget() is w.compare:
+        if self.compare_in_view():
             try:
-                widget, texts = w.compare.grid_picture()
+                widget, texts = self.compare.grid_picture()
             except SaveError as error:
                 self.report(path, str(error))
                 return
             self._paint(widget, self.export_scale, lambda image: self._save_png(image, texts, path))
             return
-        w.view.draw_now()
+        self.view.draw_now()
         texts = self.export_texts()
         if path.lower().endswith(".svg"):
-            self._save(lambda: export.save_svg(w.view.plots, path, texts), path)
+            self._save(lambda: export.save_svg(self.view.plots, path, texts), path)
             return
-        self._paint(w.view.plots, self.export_scale, lambda image: self._save_png(image, texts, path))
+        self._paint(self.view.plots, self.export_scale, lambda image: self._save_png(image, texts, path))
 
     def export_window(self, path: str) -> None:
         """A PNG of the whole window."""
-        self.window.view.draw_now()
+        self.view.draw_now()
         texts = self.export_texts()
-        self._paint(self.window, 1, lambda image: self._save_png(image, texts, path))
+        self._paint(self.window_widget, 1, lambda image: self._save_png(image, texts, path))
 
     def export_csv(self, path: str) -> None:
         """The Compare tab's figures as CSV."""
-        self._save(lambda: self.window.compare.export_csv(path), path)
+        self._save(lambda: self.compare.export_csv(path), path)
 
     def export_history(self, path: str) -> None:
         """The Train view's loss history as CSV."""
-        history = self.window.view.latest.history
+        history = self.view.latest.history
         self._save(lambda: write_history_csv(path, history), path)
 
     def copy_plots(self) -> None:
         """The Train view's plots to the clipboard."""
-        self.window.view.draw_now()
-        self._paint(self.window.view.plots, self.export_scale, self._copy)
+        self.view.draw_now()
+        self._paint(self.view.plots, self.export_scale, self._copy)
 
     def _copy(self, image: QImage) -> None:
         export.copy_to_clipboard(image)
-        self.window.statusBar().showMessage("Plots copied to the clipboard.", 5000)
+        self.status.emit("Plots copied to the clipboard.", 5000)
 
     def save_run(self, path: str) -> None:
         """The Train view's whole run, as soon as the trainer is back from the training process
         (training carries on)."""
-        session = self.window.session
-        config = session.config
-        session.with_trainer(lambda trainer: self._save(lambda: save_run(path, config, trainer), path))
+        config = self.session.config
+        self.session.with_trainer(lambda trainer: self._save(lambda: save_run(path, config, trainer), path))
 
     def save_data(self, path: str) -> None:
         """The Train view's points (train and test together) as CSV."""
-        self._save(lambda: write_data_csv(path, self.window.session.dataset), path)
+        self._save(lambda: write_data_csv(path, self.session.dataset), path)
 
     def open_data(self, path: str) -> bool:
         """Train a fresh network on the points of a CSV file, or the images of an IDX file."""
-        w = self.window
         try:
             data = read_points(path)
         except DataFileError as error:
-            w.show_error(str(error))
+            self.error.emit(str(error))
             return False
-        w.session.load_data(data)
-        w.controls.show_config(w.session.config)
-        w.tabs.setCurrentWidget(w.view)
+        self.session.load_data(data)
+        self.opened.emit(self.session.config)
         what = "images" if data.image_shape else "points"
-        w.statusBar().showMessage(f"Opened {path}: {data.classes} classes, {len(data.y_train):,} {what}", 5000)
+        self.status.emit(f"Opened {path}: {data.classes} classes, {len(data.y_train):,} {what}", 5000)
         return True
 
     def open_file(self, path: str) -> bool:
         """A run file (carries on from its step), an nnviz PNG (its settings, from step 0) or
         a CSV file of points."""
-        w = self.window
         if path.lower().endswith(".csv") or is_idx(path):
             return self.open_data(path)
         try:
@@ -147,15 +153,14 @@ class FileActions(QObject):
             else:
                 config, trainer = load_run(path)
         except RunFileError as error:
-            w.show_error(str(error))
+            self.error.emit(str(error))
             return False
-        w.controls.show_config(config)
+        self.opened.emit(config)
         if trainer is None:
-            w.session.open_config(config)
+            self.session.open_config(config)
         else:
-            w.session.adopt(config, trainer, trainer.data)
-        w.tabs.setCurrentWidget(w.view)
-        w.statusBar().showMessage(f"Opened {path}", 5000)
+            self.session.adopt(config, trainer, trainer.data)
+        self.status.emit(f"Opened {path}", 5000)
         return True
 
     def close(self) -> None:
@@ -171,8 +176,7 @@ class FileActions(QObject):
 
     def _paint(self, widget, scale: float, then) -> None:
         """Paint ``widget`` a strip at a time with the views held still, then ``then(image)``."""
-        w = self.window
-        views = (w.view, w.compare)
+        views = (self.view, self.compare)
         renderer = export.StripRenderer(widget, scale, self)
         self._painting.append(renderer)
 
@@ -205,7 +209,7 @@ class FileActions(QObject):
         if self._closed:
             self.report(path, _write_png(image, texts, path))
             return
-        self.window.statusBar().showMessage(f"Saving {path}…")
+        self.status.emit(f"Saving {path}…", 0)
         future = self.writer.submit(_write_png, image, texts, path)
         self._writing[future] = path
         future.add_done_callback(lambda _future: self._written.emit())
@@ -215,10 +219,11 @@ class FileActions(QObject):
             self.report(self._writing.pop(future), future.result())
 
     def report(self, path: str, error: str) -> None:
+        """Say how writing ``path`` went ("" when it was written), then ``finished``."""
         if error:
-            self.window.show_error(error)
+            self.error.emit(error)
         else:
-            self.window.statusBar().showMessage(f"Saved {path}", 5000)
+            self.status.emit(f"Saved {path}", 5000)
         self.finished.emit(path, error)
 
     # Dialogs first --------------------------------------------------------------------------
@@ -234,8 +239,8 @@ class FileActions(QObject):
         Returns ``path`` ("" when the user cancelled, which changes nothing)."""
         if path:
             self.last_folder = os.path.dirname(os.path.abspath(path))
-            if self.window.settings is not None:
-                self.window.settings.setValue(LAST_FOLDER, self.last_folder)
+            if self.settings is not None:
+                self.settings.setValue(LAST_FOLDER, self.last_folder)
         return path
 
     def ask_export_plots(self) -> None:
@@ -254,25 +259,25 @@ class FileActions(QObject):
         self._ask_save(self.save_run, "Save run", self.default_name(SUFFIX), f"nnviz run (*{SUFFIX})")
 
     def ask_save_data(self) -> None:
-        self._ask_save(self.save_data, "Save points", f"{self.window.session.dataset.name}.csv", "CSV table (*.csv)")
+        self._ask_save(self.save_data, "Save points", f"{self.session.dataset.name}.csv", "CSV table (*.csv)")
 
     def ask_export_movie(self) -> None:
         ask_movie(self)
 
     def ask_open(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self.window, "Open", self.dialog_path(),
+        path, _ = QFileDialog.getOpenFileName(self.window_widget, "Open", self.dialog_path(),
                                               "nnviz runs, pictures and points (*.nnviz *.png *.csv);;All files (*)")
         if self.chosen(path):
             self.open_file(path)
 
     def ask_open_data(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self.window, "Open points", self.dialog_path(),
+        path, _ = QFileDialog.getOpenFileName(self.window_widget, "Open points", self.dialog_path(),
                                               "CSV table or MNIST images (*.csv *idx3-ubyte *idx3-ubyte.gz);;All files (*)")
         if self.chosen(path):
             self.open_data(path)
 
     def _ask_save(self, save, title: str, name: str, filters: str) -> None:
-        path, _ = QFileDialog.getSaveFileName(self.window, title, self.dialog_path(name), filters)
+        path, _ = QFileDialog.getSaveFileName(self.window_widget, title, self.dialog_path(name), filters)
         if self.chosen(path):
             save(path)
 

@@ -18,6 +18,7 @@ from PyQt5.QtWidgets import (
     QFormLayout,
     QProgressDialog,
     QSpinBox,
+    QWidget,
 )
 
 from nnviz.core.files import SaveError
@@ -30,8 +31,7 @@ from nnviz.core.movie import (
     movie_kind,
     write_movie,
 )
-from nnviz.gui.files.export import metadata, run_title
-from nnviz.gui.files.figure_export import sweep_texts
+from nnviz.core.picture_texts import metadata, run_title, sweep_texts
 from nnviz.gui.files.movie_export import movie_comment, recorded_frames, timeline_frames
 
 TRAIN_VIEW, GRID = "train", "grid"
@@ -83,7 +83,8 @@ class MovieExport(QObject):
     finished = pyqtSignal(str, str)
     _encoded = pyqtSignal()
 
-    def __init__(self, window, writer: Executor, path: str, steps: list[int], frames, fps: int, comment: str):
+    def __init__(self, window: QWidget, writer: Executor, path: str, steps: list[int], frames, fps: int, comment: str):
+        """``window``: the progress dialog's parent."""
         super().__init__(window)
         self.path, self.steps, self._frames = path, steps, frames
         self._queue: queue.Queue = queue.Queue(maxsize=8)  # a few frames ahead of the encoder at most
@@ -153,10 +154,10 @@ _CANCEL = object()
 
 
 def ask_movie(files) -> MovieExport | None:
-    """File > Export movie: the dialog, the path, then the export (None if the user backed out)."""
-    window = files.window
-    dialog = MovieDialog(window, has_sweep=window.compare.session.sweep is not None,
-                         grid_first=window.tabs.currentWidget() is window.compare)
+    """File > Export movie for ``files`` (a :class:`FileActions`): the dialog, the path, then
+    the export (None if the user backed out)."""
+    window = files.window_widget
+    dialog = MovieDialog(window, has_sweep=files.sweep_session.sweep is not None, grid_first=files.compare_in_view())
     if dialog.exec_() != QDialog.Accepted:
         return None
     name = files.default_name(".gif")
@@ -170,24 +171,24 @@ def ask_movie(files) -> MovieExport | None:
 
 def export_movie(files, path: str, shows: str, source: str, frames: int, fps: int, steps: int) -> MovieExport | None:
     """Film the Train view or the Compare grid to ``path`` once its trainer is here (training
-    pauses meanwhile, and goes on after); ``files.finished`` reports the end. None when ``path``
-    is not a movie, or the trainer is not here yet (the export starts when it comes)."""
-    window = files.window
+    pauses meanwhile, and goes on after); ``files`` (a :class:`FileActions`) holds the sessions
+    and the writer thread, and its ``finished`` reports the end. None when ``path`` is not a
+    movie, or the trainer is not here yet (the export starts when it comes)."""
     try:
         movie_kind(path)
     except MovieError as error:
-        window.show_error(f"Cannot save {error}.")
+        files.error.emit(f"Cannot save {error}.")
         return None
-    runner = window.session if shows == TRAIN_VIEW else window.compare.session
+    runner = files.session if shows == TRAIN_VIEW else files.sweep_session
     if shows == GRID and runner.sweep is None:
-        window.show_error("There is no sweep to film yet: run one on the Compare tab first.")
+        files.error.emit("There is no sweep to film yet: run one on the Compare tab first.")
         return None
     was_running = runner.is_running
     runner.pause()
     made: list[MovieExport] = []
 
     def start(trainer) -> None:
-        config = window.session.config
+        config = files.session.config
         sweep = runner.sweep if shows == GRID else None
         if sweep is not None:
             texts, title = sweep_texts(sweep, trainer.step_count), ""  # the grid's heading names it
@@ -197,7 +198,7 @@ def export_movie(files, path: str, shows: str, source: str, frames: int, fps: in
             frame_steps, pictures = timeline_frames(trainer, frames, title, sweep)
         else:
             frame_steps, pictures = recorded_frames(trainer, trainer.step_count + steps, frames, title, sweep)
-        export = MovieExport(window, files.writer, path, frame_steps, pictures, fps,
+        export = MovieExport(files.window_widget, files.writer, path, frame_steps, pictures, fps,
                              lambda: movie_comment(texts, frame_steps))  # asked once the frames are made
         files.movies.append(export)
         export.finished.connect(lambda p, error: _finished(files, runner, export, error, was_running))
@@ -211,10 +212,10 @@ def _finished(files, runner, export: MovieExport, error: str, was_running: bool)
     files.movies.remove(export)
     path = export.path
     if runner.trainer is not None:  # a live recording trained on: show where it got to
-        runner.snapshot_ready.emit(runner.trainer.snapshot())
+        runner.publish_snapshot()
     if was_running:
         runner.start()
     if error == "cancelled":
-        files.window.statusBar().showMessage(f"Cancelled: {path} was not written.", 5000)
+        files.status.emit(f"Cancelled: {path} was not written.", 5000)
         return
     files.report(path, error)

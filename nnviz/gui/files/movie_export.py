@@ -18,11 +18,11 @@ from PyQt5.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from nnviz.core.datasets import Dataset
 from nnviz.core.movie import pick_moments, spread_steps
+from nnviz.core.picture_texts import CONFIG_KEY, SWEEP_KEY
 from nnviz.core.sweep import Sweep, SweepSnapshot
 from nnviz.core.timeline import Moment
 from nnviz.core.training import TrainingSnapshot
-from nnviz.gui.files.export import CONFIG_KEY
-from nnviz.gui.files.figure_export import SWEEP_KEY, offscreen_figure
+from nnviz.gui.files.figure_export import offscreen_figure
 from nnviz.gui.images.map_view import MapView
 from nnviz.gui.train.plots import BoundaryPlot, LossPlot
 

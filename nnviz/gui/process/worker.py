@@ -17,6 +17,7 @@ from multiprocessing.reduction import ForkingPickler
 
 from PyQt5.QtCore import QObject, pyqtSignal
 
+from nnviz.core import process_messages as msg
 from nnviz.core.remote import serve
 from nnviz.core.training import Trainer
 
@@ -85,18 +86,17 @@ class TrainingWorker(QObject):
         """Hand ``trainer`` to the process and train ``steps`` updates (None: until stopped).
 
         The trainer is pickled now, so the caller may change its own copy straight away."""
-        self._send(("run", run_id, trainer, steps, interval))
+        self._send(msg.Run(run_id, trainer, steps, interval))
 
-    def send_to_run(self, kind: str, payload) -> None:
-        """Tell the running trainer something between steps: ``"set"`` live settings (a dict) or
-        ``"data"`` new points (a Dataset)."""
-        self._send((kind, payload))
+    def send_to_run(self, message: msg.Set | msg.Data) -> None:
+        """Tell the running trainer something between steps: live settings or new points."""
+        self._send(message)
 
     def stop(self) -> None:
         """Ask the current run to end; its trainer comes back with ``finished``."""
-        self._send(("stop",))
+        self._send(msg.Stop())
 
-    def _send(self, message: tuple) -> None:
+    def _send(self, message: msg.Command) -> None:
         self._outbox.put(bytes(ForkingPickler.dumps(message)))
 
     def take_trainer(self, run_id: int, timeout: float = 0.0) -> Trainer | None:
@@ -114,7 +114,7 @@ class TrainingWorker(QObject):
         """Quit the process (killing it if it does not quit within ``timeout`` seconds) and end
         both threads; True if it quit by itself."""
         self._closing = True
-        self._send(("quit",))
+        self._send(msg.Quit())
         self._outbox.put(_CLOSE)
         self._process.join(timeout)
         quit_in_time = not self._process.is_alive()
@@ -153,15 +153,16 @@ class TrainingWorker(QObject):
     def _read(self) -> None:
         while True:
             try:
-                kind, run_id, payload = self._results.recv()  # blocks without holding the GIL
+                report: msg.Report = self._results.recv()  # blocks without holding the GIL
             except (EOFError, OSError):
                 if not self._closing:
                     self.failed.emit(0, self.LOST)
                 return
-            if kind == "snapshot":
-                self.snapshot.emit(run_id, payload)
-            elif kind == "done":
-                self._returned.put((run_id, payload))
-                self.finished.emit(run_id)
-            elif kind == "error":
-                self.failed.emit(run_id, f"Training stopped: {payload}")
+            match report:
+                case msg.Snapshot(run_id, snapshot):
+                    self.snapshot.emit(run_id, snapshot)
+                case msg.Done(run_id, trainer):
+                    self._returned.put((run_id, trainer))
+                    self.finished.emit(run_id)
+                case msg.Error(run_id, message):
+                    self.failed.emit(run_id, f"Training stopped: {message}")

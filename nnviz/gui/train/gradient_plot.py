@@ -8,7 +8,7 @@ from PyQt5.QtCore import Qt
 from PyQt5.QtGui import QTextOption
 
 from nnviz.core.training import TrainingSnapshot
-from nnviz.gui.train.plots import StepPlot, same_run
+from nnviz.gui.train.step_plot import StepPlot, same_run
 
 MAX_POINTS = 2000  # per layer; beyond this every other point is dropped (the curve keeps its shape)
 NOT_YET = "Gradient sizes are measured at each training step: press Train to see them."

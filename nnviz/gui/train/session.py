@@ -9,6 +9,7 @@ from dataclasses import fields
 import numpy as np
 from PyQt5.QtCore import QObject, QTimer, pyqtSignal
 
+from nnviz.core import process_messages as msg
 from nnviz.core.config import TrainingConfig
 from nnviz.core.datasets import CUSTOM, Dataset, resplit, without_points
 from nnviz.core.experiment import (
@@ -96,7 +97,7 @@ class TrainingSession(Runner):
             return True
         self.user_data = self._dataset = data
         self.points_edited.emit(data)
-        if not self._send_to_run("data", data) and self.is_settled:
+        if not self._send_to_run(msg.Data(data)) and self.is_settled:
             self.trainer.replace_data(data)
             self.snapshot_ready.emit(self.trainer.snapshot())  # paused: the figures are the new points' now
         # (A trainer on its way back from the process gets the points when it arrives: _adopt.)
@@ -115,7 +116,7 @@ class TrainingSession(Runner):
             return
         if changed <= set(LIVE_SETTINGS):
             updates = {name: getattr(config, name) for name in changed}
-            if not self._send_to_run("set", updates) and self.trainer is not None:
+            if not self._send_to_run(msg.Set(updates)) and self.trainer is not None:
                 apply_settings(self.trainer, updates)
             return
         self._rebuild(data_changed=bool(changed & set(DATA_SETTINGS)))

@@ -1,0 +1,43 @@
+"""``nnviz`` and ``nnviz gui``: the window, after the checks of its own options."""
+
+from __future__ import annotations
+
+import argparse
+
+from nnviz.cli.outputs import check_png_name
+from nnviz.cli.parser import given_settings
+from nnviz.core.config import ConfigError
+from nnviz.core.files import SaveError, check_writable
+
+
+def run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    """Open the window as the options say; a usage error exits 2 with one line."""
+    problem = _usage_problem(args)
+    if problem:
+        parser.exit(2, f"nnviz gui: error: {problem}\n")
+    from nnviz.gui.app import run_app
+
+    return run_app(given_settings(args), start=args.start, screenshot=args.screenshot, after_steps=args.after_steps,
+                   open_path=args.open, at_step=args.at_step)
+
+
+def _usage_problem(args: argparse.Namespace) -> str:
+    """What is wrong with the window's options, in one sentence; "" when nothing is."""
+    if args.data is not None:
+        return "--data works with nnviz train and nnviz sweep"
+    if args.after_steps and not args.screenshot:
+        return "--after-steps needs --screenshot"
+    if args.at_step is not None and not args.open:
+        return "--at-step needs --open (a saved run)"
+    if args.at_step is not None and (args.after_steps or args.start):
+        return f"--at-step shows a moment without training; leave out {'--after-steps' if args.after_steps else '--start'}"
+    if args.open and given_settings(args):
+        extra = "--" + next(iter(given_settings(args))).replace("_", "-")
+        return f"--open takes the settings from the file; leave out {extra}"
+    if args.screenshot is not None:
+        try:
+            check_png_name("--screenshot", args.screenshot, "the window's picture")
+            check_writable(args.screenshot)
+        except (ConfigError, SaveError) as error:
+            return str(error)
+    return ""

@@ -1,0 +1,79 @@
+"""``nnviz sweep``: networks that differ in one setting, trained side by side on the same data."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from nnviz.cli.parser import LOG_EVERY
+from nnviz.cli.run import Progress, figures, run_json, split, train_to
+from nnviz.core.config import ConfigError, resolve_config
+from nnviz.core.files import SaveError
+from nnviz.core.picture_texts import sweep_texts
+from nnviz.core.sweep import TUTORIAL_SIZES, Sweep, parse_values
+
+
+def prepare(args: argparse.Namespace, given: dict, data=None) -> Sweep:
+    """The sweep the options describe, each of its configs validated (on ``data``, the
+    points of ``--data``, if given); raises ConfigError for a bad list."""
+    sweep = _sweep_from_args(args, given)
+    for config in sweep.configs():  # validates every value
+        if data is not None:
+            config.input_features(data.features)  # features are for 2-D points
+    return sweep
+
+
+def _sweep_from_args(args: argparse.Namespace, given: dict) -> Sweep:
+    hidden = given.pop("hidden", None)
+    if args.vary is None:
+        if args.values is not None:
+            raise ConfigError("--values needs --vary (the networks' shapes go in --hidden)")
+        base = resolve_config(given)
+        return Sweep(base, "hidden", hidden or TUTORIAL_SIZES)
+    if hidden is not None and len(hidden) > 1:
+        raise ConfigError("vary either the shape (--hidden S,S,...) or --vary, not both")
+    if args.values is None:
+        raise ConfigError(f"--vary {args.vary} needs --values")
+    base = resolve_config({**given, **({"hidden": hidden[0]} if hidden else {})})
+    return Sweep(base, args.vary, parse_values(args.vary, args.values))
+
+
+def run(sweep: Sweep, data, args: argparse.Namespace) -> int:
+    """Train the sweep to ``--steps``, write its pictures and table, report; the exit status."""
+    from nnviz.core.sweep import write_sweep_csv
+    from nnviz.core.sweep_trainer import SweepTrainer
+
+    configs = sweep.configs()
+    trainer = SweepTrainer(configs, split(data, configs[0]), log_every=args.log_every or LOG_EVERY)
+    progress = Progress(trainer.histories[0], args.steps, quiet=args.json,
+                        line=lambda entry, steps: f"step {entry.step:>{len(str(steps))}}/{steps}")
+    finished = train_to(trainer, args.steps, progress, args, "sweep", sweep_texts(sweep, trainer.step_count), sweep=sweep)
+    if finished is None:
+        return 1
+    snapshot = finished.snapshot
+    try:
+        if args.csv:
+            write_sweep_csv(args.csv, sweep, snapshot)
+        if args.out:
+            from nnviz.gui.files.figure_export import save_sweep_figure
+
+            save_sweep_figure(sweep, trainer, snapshot, args.out)
+    except SaveError as error:
+        print(f"nnviz sweep: {error}", file=sys.stderr)
+        return 1
+    if args.json:
+        runs = [run_json(config, history, divergence, args.steps, args, trainer.data)
+                for config, history, divergence in zip(configs, trainer.histories, snapshot.divergences)]
+        print(json.dumps({"runs": runs, "steps_per_second": finished.rate}))
+    else:
+        labels = [sweep.label(v) for v in sweep.values]
+        width = max(map(len, labels))
+        print(finished.summary(trainer.step_count, f" of {len(configs)} networks"))
+        for label, entry, divergence in zip(labels, snapshot.latest, snapshot.divergences):
+            note = f"  (diverged at step {divergence.step})" if divergence else ""
+            print(f"  {label:<{width}}  {figures(entry)}{note}")
+    if snapshot.divergence is not None:
+        print(f"nnviz sweep: {snapshot.divergence.message}", file=sys.stderr)
+        return 1
+    return 0

@@ -1,0 +1,97 @@
+"""``nnviz train``: one network trained headless, its loss history printed (or as JSON)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+
+from nnviz.cli.parser import LOG_EVERY
+from nnviz.cli.run import Progress, run_json, split, train_to
+from nnviz.core.config import ConfigError, TrainingConfig, resolve_config
+from nnviz.core.files import SaveError
+from nnviz.core.optimizers import rate_advice
+from nnviz.core.picture_texts import metadata, run_title
+
+
+def prepare(args: argparse.Namespace, given: dict, data=None):
+    """The config and trainer `nnviz train` starts from: a new run (on ``data`` if given),
+    or a saved one to resume."""
+    from nnviz.core.experiment import build_trainer
+    from nnviz.core.runfile import load_run
+
+    if args.resume is None:
+        config = resolve_config(given)
+        return config, build_trainer(config, split(data, config), log_every=args.log_every or LOG_EVERY)
+    if given or args.log_every is not None:
+        extra = "--" + next(iter(given), "log_every").replace("_", "-")
+        raise ConfigError(f"--resume continues the saved run with its own settings; leave out {extra}")
+    return load_run(args.resume)
+
+
+def rate_note(config: TrainingConfig, given: dict) -> str:
+    """The window's advice on choosing an optimiser, for ``--optimizer`` given at a rate far
+    from the ones it usually takes: one line for stderr, or "" (a rate given with no
+    optimiser is the user's own, as in the window)."""
+    advice = rate_advice(config.optimizer, config.lr) if "optimizer" in given else ""
+    return f"nnviz train: note: {advice}" if advice else ""
+
+
+def run(config: TrainingConfig, trainer, args: argparse.Namespace, note: str = "") -> int:
+    """Train to ``--steps`` more steps, report, save; the exit status. ``note``: a line for
+    stderr before training starts."""
+    if note:
+        print(note, file=sys.stderr, flush=True)
+    steps = trainer.step_count + args.steps  # the step to reach (a resumed run goes on from its own)
+    progress = Progress(trainer.history, steps, len(trainer.history) if args.resume else 0, quiet=args.json)
+    finished = train_to(trainer, steps, progress, args, "train", metadata(config, trainer.step_count), run_title(config))
+    if finished is None:
+        return 1
+    history = trainer.history
+    final = history.last()
+    divergence = finished.snapshot.divergence
+    classified = _classified(trainer) if args.report else None
+    if args.json:
+        report = run_json(config, history, divergence, steps, args, trainer.data, steps_per_second=finished.rate)
+        if classified is not None:
+            report["report"] = _report_json(*classified, trainer.data.label_names)
+        print(json.dumps(report))
+    else:
+        print(f"{finished.summary(trainer.step_count)}; loss {final.loss:.6f}, train accuracy {final.train_accuracy:.1%}"
+              + ("" if math.isnan(final.test_accuracy) else f", test accuracy {final.test_accuracy:.1%}"))
+        if classified is not None:
+            result, part = classified
+            where = "test set" if part == "test" else "training set (no test set is held out)"
+            print(f"\nclassification report on the {where} ({len(result.y):,} points):")
+            print(result.report_text(trainer.data.label_names))
+    if args.save:
+        from nnviz.core.runfile import save_run
+
+        try:
+            save_run(args.save, config, trainer)
+        except SaveError as error:
+            print(f"nnviz train: {error}", file=sys.stderr)
+            return 1
+        print(f"saved {args.save}: the run at step {trainer.step_count:,} (carry it on with --resume)",
+              file=sys.stderr)
+    if divergence is not None:
+        print(f"nnviz train: {divergence.message}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _classified(trainer):
+    """How the trained network classifies the test set (the training set if none is held out),
+    and which set that is ("test" or "training")."""
+    from nnviz.core.metrics import classify, evaluation_set
+
+    X, y, part = evaluation_set(trainer.data)
+    return classify(trainer.network, X, y), part
+
+
+def _report_json(result, part: str, names: tuple[str, ...]) -> dict:
+    precision, recall, f1, support = result.report()
+    return {"on": f"{part} set", "classes": list(names), "accuracy": result.accuracy,
+            "precision": precision.tolist(), "recall": recall.tolist(), "f1": f1.tolist(),
+            "support": support.tolist(), "confusion_matrix": result.confusion().tolist()}
