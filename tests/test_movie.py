@@ -254,3 +254,21 @@ def test_a_movie_path_of_another_kind_is_refused_in_a_sentence(window, monkeypat
     monkeypatch.setattr(window, "show_error", said.append)
     assert export_movie(window.files, str(tmp_path / "run.png"), TRAIN_VIEW, TIMELINE, 10, 10, 0) is None
     assert said == [f"Cannot save {tmp_path / 'run.png'}: a movie is a .gif or an .mp4 file, not .png."]
+
+
+def test_a_window_recording_that_diverges_names_the_frames_it_holds(qtbot, tmp_path):
+    """A live recording in the window at `lr 50` diverges at step 3 and goes back to step 2:
+    the MP4 holds steps 0, 1 and 2 and its comment (made in the window's thread once the
+    frames are made, not by the writer) lists exactly those; the trainer is left at step 2."""
+    window = MainWindow(TrainingConfig(lr=50), QSettings(str(tmp_path / "s.ini"), QSettings.IniFormat))
+    page = WindowPage(window)
+    qtbot.addWidget(window)
+    window.show()
+    try:
+        path = tmp_path / "run.mp4"
+        _, done = _export(qtbot, window, str(path), TRAIN_VIEW, LIVE, 120, 20, 2000)
+        count, _, comment = _mp4(path)
+        assert done == [""] and count == 3 and comment["nnviz-steps"] == [0, 1, 2] and page.step_count == 2
+    finally:
+        window.close()
+    assert not page.has_any_process

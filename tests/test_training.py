@@ -7,10 +7,13 @@ import numpy as np
 import pytest
 
 from nnviz.core.config import TrainingConfig
-from nnviz.core.experiment import build_trainer
+from nnviz.core.experiment import build_dataset, build_trainer
 from nnviz.core.grid import DecisionGrid, grid_points
 from nnviz.core.history import HistoryEntry, LossHistory
+from nnviz.core.movie import snapshots_at, spread_steps
 from nnviz.core.network import Backprop
+from nnviz.core.sweep import Sweep
+from nnviz.core.sweep_trainer import SweepTrainer
 from nnviz.core.training import Batches, train
 
 pytestmark = pytest.mark.exact  # bit-for-bit promises: .ci/run runs these again on other code paths
@@ -350,3 +353,61 @@ def test_gradient_sizes_are_those_of_the_data_loss_at_the_last_step():
     expected = [np.sqrt(np.mean(g ** 2)) for g in backprop.gradients[0::2]]
     np.testing.assert_allclose(trainer.gradient_rms(), expected, rtol=1e-12)
     assert trainer.snapshot().gradient_rms == trainer.gradient_rms() and len(expected) == 3
+
+
+# Snapshots at given steps (a recorded movie's frames), with no thread -----------------------
+def test_snapshots_at_train_to_each_step_and_leave_the_run_as_train_does():
+    """A straight run: one snapshot at each step asked for (the steps left as they were), and
+    the network and history at the end are those `train` leaves after as many steps."""
+    config = TrainingConfig(hidden=5, samples=100)
+    steps = spread_steps(60, 12)
+    trainer = build_trainer(config, log_every=25)
+    snapshots = list(snapshots_at(trainer, steps))
+    assert [s.step for s in snapshots] == steps == spread_steps(60, 12) and trainer.step_count == 60
+    alone = build_trainer(config, log_every=25)
+    list(train(alone, steps=60, interval=0.001))
+    np.testing.assert_array_equal(trainer.network.flat, alone.network.flat)
+    np.testing.assert_array_equal(trainer.history.array(), alone.history.array())
+    assert snapshots[-1].history[-1, 0] == 60  # the last step is in the history
+
+
+@pytest.mark.parametrize("frames", [120, 10])
+def test_snapshots_at_end_a_diverged_run_where_it_went_back_to(frames):
+    """`lr 50` diverges at step 3 and goes back to step 2: the snapshots are of steps 0, 1 and 2
+    (whether the frame after step 2 was step 3 or a later one), never of a non-finite network,
+    and the history ends on step 2 as `train` leaves it."""
+    trainer = build_trainer(TrainingConfig(lr=50), log_every=1000)
+    snapshots = list(snapshots_at(trainer, spread_steps(2000, frames)))
+    assert [s.step for s in snapshots] == [0, 1, 2]
+    assert all(math.isfinite(s.latest.loss) and np.isfinite(s.network.flat).all() for s in snapshots)
+    assert trainer.divergence is not None and trainer.history.last().step == 2
+    alone = build_trainer(TrainingConfig(lr=50), log_every=1000)
+    list(train(alone, steps=2000, interval=0.001))
+    np.testing.assert_array_equal(trainer.history.array(), alone.history.array())
+
+
+def test_snapshots_at_go_on_past_one_diverged_network_of_a_sweep():
+    """A sweep where one network diverges: the other trains on to every step asked for, the
+    diverged one is kept at finite weights, and no snapshot shows a live network's loss that is
+    not finite."""
+    configs = Sweep(TrainingConfig(hidden=8, samples=120, activation="relu"), "lr", (0.5, 1e6)).configs()
+    sweep = SweepTrainer(configs, build_dataset(configs[0]), log_every=100)
+    steps = spread_steps(300, 20)
+    snapshots = list(snapshots_at(sweep, steps))
+    assert [s.step for s in snapshots] == steps and sweep.step_count == 300
+    assert snapshots[-1].divergences[0] is None and snapshots[-1].divergences[1] is not None
+    assert snapshots[-1].divergence is None
+    for snapshot in snapshots:
+        live = [e.loss for e, d in zip(snapshot.latest, snapshot.divergences) if d is None]
+        assert all(math.isfinite(loss) for loss in live)
+    assert all(np.isfinite(p).all() for network in snapshots[-1].networks for p in network.parameters())
+    assert sweep.histories[0].last().step == 300
+
+
+def test_snapshots_at_end_a_sweep_where_every_network_diverged():
+    """Every network of a sweep diverging ends the snapshots at the step training stopped at."""
+    configs = Sweep(TrainingConfig(), "lr", (50, 60)).configs()
+    sweep = SweepTrainer(configs, build_dataset(configs[0]))
+    snapshots = list(snapshots_at(sweep, spread_steps(500, 40)))
+    assert [s.step for s in snapshots] == [0, 1, 2, 3] and sweep.step_count == 3
+    assert snapshots[-1].divergence is not None

@@ -2,6 +2,10 @@
 
 Each activation maps pre-activations ``z`` to outputs ``a`` in place, and gives its
 derivative from the *output* ``a`` (not ``z``), which lets the network keep only ``a``.
+
+Everything nnviz knows about an activation is in its :class:`Activation` record: adding one
+to :data:`ACTIVATIONS` makes it work in training, sweeps, grids, unit maps, histograms, run
+files, the command line and the window.
 """
 
 from __future__ import annotations
@@ -15,11 +19,22 @@ LEAKY_SLOPE = 0.1  # seed 004's LeakyReLU slope
 
 
 class Activation(NamedTuple):
-    """A hidden activation: ``forward(z)`` overwrites z with a; ``derivative(a, out)`` fills out."""
+    """A hidden activation: ``forward(z)`` overwrites z with a; ``derivative(a, out)`` fills out.
+
+    ``bounds``: the outputs' range, None on an unbounded side; a bounded activation's maps and
+    histograms use its whole range, and nothing is drawn below a lower bound.
+    ``stalls``: how a unit stops working, as the activation histograms count and name it:
+    ``"dead"`` (it outputs its lower bound at every point, where no gradient passes) or
+    ``"saturated"`` (it outputs within ``flat`` of a bound, on the flat part, at nearly every
+    point); None where that means nothing.
+    """
 
     name: str
     forward: Callable[[np.ndarray], np.ndarray]
     derivative: Callable[[np.ndarray, np.ndarray], np.ndarray]
+    bounds: tuple[float | None, float | None] = (None, None)
+    stalls: str | None = None
+    flat: float = 0.0
 
 
 def _tanh(z: np.ndarray) -> np.ndarray:
@@ -78,9 +93,10 @@ def _linear_derivative(a: np.ndarray, out: np.ndarray) -> np.ndarray:
 ACTIVATIONS: dict[str, Activation] = {
     a.name: a
     for a in (
-        Activation("tanh", _tanh, _tanh_derivative),
-        Activation("sigmoid", _sigmoid, _sigmoid_derivative),
-        Activation("relu", _relu, _relu_derivative),
+        # Within 0.01 of a bound the slope is under 2% (tanh), 4% (sigmoid) of its peak.
+        Activation("tanh", _tanh, _tanh_derivative, (-1.0, 1.0), "saturated", 0.01),
+        Activation("sigmoid", _sigmoid, _sigmoid_derivative, (0.0, 1.0), "saturated", 0.01),
+        Activation("relu", _relu, _relu_derivative, (0.0, None), "dead"),
         Activation("leaky_relu", _leaky_relu, _leaky_relu_derivative),
         Activation("linear", _linear, _linear_derivative),
     )

@@ -11,14 +11,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from nnviz.core.activations import ACTIVATIONS
 from nnviz.core.network import MLP, hidden_outputs
-from nnviz.core.units import activation_range
+from nnviz.core.units import activation_range, symmetric_range
 
 BINS = 30  # the book's
 MAX_POINTS = 500  # points the activations are taken over (the first of the training set): a bounded cost
 MAX_VALUES = 20_000  # a layer's weights (or gradients) beyond this are sampled evenly: six layers of 400
 # units hold 800,000 weights, whose histograms took 21 ms on the window's thread
-FLAT = {"sigmoid": 0.01, "tanh": 0.01}  # this close to a bound is the flat part: slope under 4% (sigmoid), 2% (tanh) of its peak
 SATURATED = 0.9  # a unit is saturated when this share of its outputs is on the flat part
 
 
@@ -34,14 +34,15 @@ class LayerHistogram:
 
 def activation_histograms(network: MLP, X: np.ndarray, bins: int = BINS) -> list[LayerHistogram]:
     """One histogram per hidden layer of its outputs over (at most ``MAX_POINTS`` of) ``X``, over
-    the activation's range (tanh -1 to 1, sigmoid 0 to 1, relu from 0, the others symmetric
-    about 0)."""
+    the activation's range (:attr:`~nnviz.core.activations.Activation.bounds`: tanh -1 to 1,
+    sigmoid 0 to 1, relu from 0, the others symmetric about 0)."""
     outputs = hidden_outputs(network, X[:MAX_POINTS])
     histograms = []
     for activation, output in zip(network.activations, outputs):
         low, high = activation_range(activation, output)
-        if activation == "relu":
-            low = 0.0  # never below
+        floor = ACTIVATIONS[activation].bounds[0]
+        if floor is not None:
+            low = floor  # never below
         histograms.append(_histogram(output, low, high, bins, stalled_share(activation, output)))
     return histograms
 
@@ -49,7 +50,7 @@ def activation_histograms(network: MLP, X: np.ndarray, bins: int = BINS) -> list
 def weight_histograms(weights: list[np.ndarray], bins: int = BINS) -> list[LayerHistogram]:
     """One histogram per matrix of ``weights`` (a network's, or their gradients), symmetric about 0."""
     samples = [_sample(matrix) for matrix in weights]
-    return [_histogram(values, *activation_range("linear", values), bins) for values in samples]
+    return [_histogram(values, *symmetric_range(values), bins) for values in samples]
 
 
 def _sample(values: np.ndarray) -> np.ndarray:
@@ -65,14 +66,16 @@ def _sample(values: np.ndarray) -> np.ndarray:
 
 
 def stalled_share(activation: str, outputs: np.ndarray) -> float | None:
-    """Share of a layer's units that stopped working, from their ``outputs`` ``(points, units)``:
-    ReLU units that output 0 at every point (dead: no gradient reaches their weights), sigmoid and
-    tanh units on their flat parts at nearly every point (saturated); None for other activations."""
-    if activation == "relu":
-        return float((outputs <= 0).all(axis=0).mean())
-    if activation in FLAT:
-        low, high = activation_range(activation, outputs)
-        flat = (outputs < low + FLAT[activation]) | (outputs > high - FLAT[activation])
+    """Share of a layer's units that stopped working, from their ``outputs`` ``(points, units)``,
+    as :attr:`~nnviz.core.activations.Activation.stalls` says: dead units (ReLU's) output their
+    lower bound at every point (no gradient reaches their weights), saturated ones (sigmoid's
+    and tanh's) are on their flat parts at nearly every point; None for other activations."""
+    kind = ACTIVATIONS[activation]
+    low, high = kind.bounds
+    if kind.stalls == "dead":
+        return float((outputs <= low).all(axis=0).mean())
+    if kind.stalls == "saturated":
+        flat = (outputs < low + kind.flat) | (outputs > high - kind.flat)
         return float((flat.mean(axis=0) >= SATURATED).mean())
     return None
 

@@ -1,4 +1,5 @@
-"""Movies of a run: which steps the frames show, and writing them as GIF or MP4.
+"""Movies of a run: which steps the frames show, the snapshots a recording trains to, and
+writing them as GIF or MP4.
 
 Learning is fastest at the start, so frames are spread geometrically: frame k of n shows step
 ``(T + 1) ** (k / (n - 1)) - 1`` of a T-step run, rounded, and at least one step after the frame
@@ -12,13 +13,17 @@ ships its own ffmpeg); both atomically, with the run's settings as a GIF comment
 
 from __future__ import annotations
 
+import math
 import os
 import subprocess
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 
 import numpy as np
 
 from nnviz.core.files import SaveError, write_atomically
+from nnviz.core.sweep import SweepSnapshot
+from nnviz.core.trainer_protocol import TrainerLike
+from nnviz.core.training import TrainingSnapshot, record_last_step
 
 MOVIE_SUFFIXES = (".gif", ".mp4")
 DEFAULT_FRAMES, DEFAULT_FPS = 120, 20
@@ -51,6 +56,50 @@ def spread_steps(last: int, frames: int, first: int = 0) -> list[int]:
             steps.append(step)
     steps[-1] = last
     return steps
+
+
+def snapshots_at(trainer: TrainerLike, steps: list[int]) -> Iterator[TrainingSnapshot | SweepSnapshot]:
+    """Train ``trainer`` (one network or a sweep) on to each of ``steps`` (ascending, from its
+    step now) and yield a snapshot there: a movie's frames as it trains. Each snapshot's
+    ``step`` is the step reached, so the snapshots' steps are the frames made.
+
+    A snapshot never shows a network still training whose loss is not finite. A divergence (of
+    the lone network, or of every network of a sweep) ends them at the step training went back
+    to: its snapshot comes last, unless the one before is of that step already. The last step
+    reached is in the history, as :func:`~nnviz.core.training.train` leaves it."""
+    for k, step in enumerate(steps):
+        trainer.step(step - trainer.step_count)
+        snapshot = _settled_snapshot(trainer)
+        reached = trainer.step_count
+        if reached != step and k and reached <= steps[k - 1]:  # where it went back to has its snapshot already
+            record_last_step(trainer)
+            return
+        if reached != step or k == len(steps) - 1:  # a divergence stopped it short of this step, or the last step
+            record_last_step(trainer)
+            yield trainer.snapshot()
+            return
+        yield snapshot
+
+
+def _settled_snapshot(trainer: TrainerLike) -> TrainingSnapshot | SweepSnapshot:
+    """The trainer's snapshot, once no network still training is at weights whose loss is not
+    finite. An update that overflows is found at the next step (or log step), which a frame's
+    step may come before: the figures evaluated here find it, and :meth:`record` steps back
+    from it (a sweep freezes that network) as training would have."""
+    snapshot = trainer.snapshot()
+    lone = isinstance(snapshot, TrainingSnapshot)
+    losses = [snapshot.latest.loss] if lone else [
+        e.loss for e, diverged in zip(snapshot.latest, snapshot.divergences) if diverged is None]
+    if all(math.isfinite(loss) for loss in losses):
+        return snapshot
+    step = trainer.step_count
+    histories = [trainer.history] if lone else trainer.histories
+    was = [len(h) for h in histories]
+    trainer.record()
+    for history, count in zip(histories, was):
+        if len(history) > count and not history.wants(step):
+            history.cut_after(step - 1)  # recorded only to find the overflow (a sweep's other networks)
+    return trainer.snapshot()
 
 
 def pick_moments(moment_steps: list[int], frames: int) -> list[int]:

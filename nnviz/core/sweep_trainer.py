@@ -129,7 +129,7 @@ class SweepTrainer(PackingPlan, PackedEngine, TrainerBase):
         lr = np.array([c.lr for c in self.configs]) * ~self._frozen
         l2 = np.array([c.l2 for c in self.configs])
         momentum = np.array([c.momentum for c in self.configs])
-        # Whole columns belong to one network, the zeros beside its blocks included (see _freeze).
+        # Whole columns belong to one network, the zeros beside its blocks included (see _step_back).
         owner = np.zeros(len(self._flat), dtype=np.intp)
         penalised = np.zeros(len(self._flat), dtype=bool)  # weights, not biases
         learning = np.zeros(len(self._flat), dtype=bool)  # not a weight from a feature the network does not read
@@ -170,9 +170,7 @@ class SweepTrainer(PackingPlan, PackedEngine, TrainerBase):
             if any(rates is not None for rates in self._dropout):
                 self._draw_masks(self._work_for(len(X)))
             while (losses := self._forward_backward(X, targets, flat_index)) is not None:
-                self._freeze(self._lost(losses))
-                if self._frozen.all():
-                    self.divergence = SweepDivergence(self.step_count, max(c.lr for c in self.configs))
+                if self._diverged([int(i) for i in self._lost(losses)]):
                     return done
             self._update()
             self.step_count += 1
@@ -182,11 +180,21 @@ class SweepTrainer(PackingPlan, PackedEngine, TrainerBase):
                 self.keep_moment()
         return count
 
-    def _freeze(self, lost: np.ndarray) -> None:
-        """Return the networks numbered in ``lost`` to their previous weights and stop training them."""
+    # Divergence (see TrainerBase) --------------------------------------------------------------
+    _run_divergence = SweepDivergence
+
+    def _learning_rates(self) -> list[float]:
+        return [c.lr for c in self.configs]
+
+    def _training(self) -> list[bool]:
+        return list(~self._frozen)
+
+    def _step_back(self, lost: list[int], divergences: list[Divergence]) -> bool:
+        """Freeze the networks numbered in ``lost``: return them to their previous weights and
+        stop training them (the others go on)."""
         rates = views_of(self._lr, self._shapes)  # the optimisers' own (spreading them anew takes long)
-        for i in lost:
-            self.divergences[i] = Divergence(self.step_count, self.configs[i].lr)
+        for i, divergence in zip(lost, divergences):
+            self.divergences[i] = divergence
             for param, index in self._places[i]:
                 # Its whole columns: beside its block they should hold zeros, but an overflowing
                 # update (0 * inf) may have left NaN there, which its neighbours would read.
@@ -199,6 +207,7 @@ class SweepTrainer(PackingPlan, PackedEngine, TrainerBase):
                         views_of(buffer, self._shapes)[param][columns] = 0
         self._frozen[lost] = True
         self.mend_timeline()
+        return not self._frozen.all()
 
     # The timeline (see TrainerBase) ------------------------------------------------------------
     def _flat_weights(self) -> np.ndarray:
@@ -307,11 +316,7 @@ class SweepTrainer(PackingPlan, PackedEngine, TrainerBase):
         whole training set is not finite is frozen at its previous weights first (as a lone
         trainer steps back); False if that leaves none training."""
         entries = self.evaluate()
-        lost = [i for i, e in enumerate(entries) if not self._frozen[i] and not math.isfinite(e.loss)]
-        if lost:
-            self._freeze(np.array(lost))
-            if self._frozen.all():
-                self.divergence = SweepDivergence(self.step_count, max(c.lr for c in self.configs))
+        lost = self._step_back_lost(entries)
         for i, (history, entry) in enumerate(zip(self.histories, entries)):
             if i not in lost:
                 history.append(entry)

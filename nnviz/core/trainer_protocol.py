@@ -1,10 +1,11 @@
 """What every trainer offers (:class:`TrainerLike`: the lone :class:`~nnviz.core.training.Trainer`
 and the packed :class:`~nnviz.core.sweep_trainer.SweepTrainer`), and the one implementation
 of what they share (:class:`TrainerBase`): moments, going back to one, the snapshot's cached
-figures, and what a divergence is."""
+figures, and what a divergence is and how a trainer steps back from one."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -64,7 +65,10 @@ class TrainerLike(Protocol):
 class TrainerBase:
     """The shared part of :class:`TrainerLike`. A subclass has ``step_count``, ``timeline``,
     ``divergence``, ``_figures`` (the last figures a snapshot evaluated afresh, one per network)
-    and ``_batches``, and says where its weights, optimisers, generator and histories are."""
+    and ``_batches``, and says where its weights, optimisers, generator and histories are, and
+    how one of its networks steps back after a divergence."""
+
+    _run_divergence = Divergence  # what ``divergence`` holds once no network trains any more
 
     step_count: int
     timeline: Timeline
@@ -94,6 +98,38 @@ class TrainerBase:
 
     def record(self) -> bool:
         raise NotImplementedError
+
+    def _learning_rates(self) -> list[float]:
+        """Each network's learning rate."""
+        raise NotImplementedError
+
+    def _training(self) -> list[bool]:
+        """Which networks still train (one that diverged does not, until the run goes back)."""
+        raise NotImplementedError
+
+    def _step_back(self, lost: list[int], divergences: list[Divergence]) -> bool:
+        """Return the networks numbered in ``lost`` (whose ``divergences`` these are) to their
+        weights before the last update, where they stay; True if another network still trains."""
+        raise NotImplementedError
+
+    # Divergence (shared) ----------------------------------------------------------------------
+    def _diverged(self, lost: list[int]) -> bool:
+        """The networks numbered in ``lost`` gave a loss that is not finite at this step: each
+        steps back and stops. True if none trains any more: then ``divergence`` says so."""
+        step, rates = self.step_count, self._learning_rates()
+        if self._step_back(lost, [Divergence(step, rates[i]) for i in lost]):
+            return False
+        self.divergence = self._run_divergence(step, max(rates))
+        return True
+
+    def _step_back_lost(self, entries: list[HistoryEntry]) -> list[int]:
+        """The networks still training whose figures ``entries`` (one per network, of this step)
+        are not finite, each stepped back (see :meth:`_diverged`)."""
+        lost = [i for i, (entry, training) in enumerate(zip(entries, self._training()))
+                if training and not math.isfinite(entry.loss)]
+        if lost:
+            self._diverged(lost)
+        return lost
 
     # Shared ---------------------------------------------------------------------------------
     @property

@@ -22,7 +22,7 @@ from nnviz.core.network import (
 )
 from nnviz.core.optimizers import Optimizer
 from nnviz.core.timeline import Moment, Timeline
-from nnviz.core.trainer_protocol import Divergence, TrainerBase
+from nnviz.core.trainer_protocol import Divergence, TrainerBase, TrainerLike
 
 LIVE_SETTINGS = ("optimizer", "lr", "l2", "momentum", "dropout", "batch_size")
 """Settings of the training, not the network, so they apply without a new network (a new
@@ -205,7 +205,7 @@ class Trainer(TrainerBase):
             inputs, targets, flat_index = self._batches.next()
             masks = self._dropout.masks(len(inputs))
             if not self._backprop.run(self.network, inputs, targets, flat_index, self.l2, masks):
-                self._step_back()
+                self._diverged([0])
                 return self.step_count - start
             self._has_gradient = True
             # The new weights go into the other network, which keeps the previous ones.
@@ -219,9 +219,15 @@ class Trainer(TrainerBase):
                 self.keep_moment()
         return count
 
-    def _step_back(self) -> None:
+    # Divergence (see TrainerBase) ------------------------------------------------------------
+    def _learning_rates(self) -> list[float]:
+        return [self.lr]
+
+    def _training(self) -> list[bool]:
+        return [self.divergence is None]
+
+    def _step_back(self, lost: list[int], divergences: list[Divergence]) -> bool:
         """The current weights give a non-finite loss: return to the previous ones."""
-        self.divergence = Divergence(self.step_count, self.lr)
         self._has_gradient = False  # the gradient at hand belongs to weights now given up
         if self._has_previous:
             self.network, self._previous = self._previous, self.network
@@ -229,6 +235,7 @@ class Trainer(TrainerBase):
             self.step_count -= 1
         self.timeline.cut_after(self.step_count)  # a moment of the weights given up
         self._optimizer.reset()
+        return False
 
     # The timeline (see TrainerBase) ---------------------------------------------------------
     def _flat_weights(self) -> np.ndarray:
@@ -301,9 +308,7 @@ class Trainer(TrainerBase):
         After a divergence these are the weights it went back to, the last step reached: they
         are recorded, and never stepped back from again."""
         entry = self.evaluate()
-        if not math.isfinite(entry.loss):
-            if self.divergence is None:
-                self._step_back()
+        if self._step_back_lost([entry]) or not math.isfinite(entry.loss):
             return False
         self.history.append(entry)
         return True
@@ -402,10 +407,8 @@ def train(trainer: Trainer, steps: int | None = None, interval: float = 1 / 60) 
         elapsed = time.perf_counter() - started
         rate = done / elapsed if elapsed > 0 else rate
         chunk = max(1, min(1000, int(rate * between / 8)))
-        if trainer.divergence is None and target is not None and trainer.step_count >= target:
-            trainer.record()  # the last step always appears in the history
-        if trainer.divergence is not None:
-            trainer.record()  # a diverged run's too: the step whose weights it went back to
+        if trainer.divergence is not None or (target is not None and trainer.step_count >= target):
+            record_last_step(trainer)
         taken = time.perf_counter()
         last = trainer.divergence is not None or (target is not None and trainer.step_count >= target)
         exact = last or taken - figured >= max(FIGURES_INTERVAL, (cost[True] or 0.0) * rest)
@@ -418,3 +421,12 @@ def train(trainer: Trainer, steps: int | None = None, interval: float = 1 / 60) 
         yield snapshot
         if trainer.divergence:
             return
+
+
+def record_last_step(trainer: TrainerLike) -> None:
+    """As a run ends (:func:`train`, a movie's frames): its last step always appears in the
+    history, and after a divergence the step whose weights it went back to. A record that finds
+    the divergence steps back, so the step gone back to is recorded after it."""
+    diverged = trainer.divergence is not None
+    if not trainer.record() and not diverged and trainer.divergence is not None:
+        trainer.record()  # that record found the divergence and stepped back: the step gone back to

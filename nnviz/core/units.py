@@ -102,16 +102,20 @@ def unit_images(network: MLP, image_shape: tuple[int, int], layer: int = 0,
 def activation_range(activation: str, maps: ArrayLike) -> tuple[float, float]:
     """One colour scale ``(low, high)`` for all of a layer's maps.
 
-    Bounded activations use their whole range (tanh ``(-1, 1)``, sigmoid ``(0, 1)``), so a
-    colour means the same thing on every frame. Unbounded ones (relu, leaky_relu, linear) get
-    ``(-m, m)`` with ``m`` the largest magnitude in ``maps``, so zero stays in the middle.
+    Activations bounded on both sides use their whole range (:attr:`Activation.bounds`, tanh
+    ``(-1, 1)``, sigmoid ``(0, 1)``), so a colour means the same thing on every frame. The others
+    (relu, leaky_relu, linear) get :func:`symmetric_range`, so zero stays in the middle.
     """
-    if activation == "tanh":
-        return -1.0, 1.0
-    if activation == "sigmoid":
-        return 0.0, 1.0
     if activation not in ACTIVATIONS:
         raise ValueError(f"unknown activation {activation!r}")
+    low, high = ACTIVATIONS[activation].bounds
+    if low is not None and high is not None:
+        return low, high
+    return symmetric_range(maps)
+
+
+def symmetric_range(maps: ArrayLike) -> tuple[float, float]:
+    """``(-m, m)`` with ``m`` the largest finite magnitude in ``maps`` (at least :data:`EPSILON`)."""
     magnitudes = np.abs(np.asarray(maps, dtype=np.float64))
     finite = magnitudes[np.isfinite(magnitudes)]  # a diverged network may hold inf or NaN
     m = max(float(finite.max()) if finite.size else 0.0, EPSILON)

@@ -20,6 +20,7 @@ from PyQt5.QtWidgets import (
     QWidget,
 )
 
+from nnviz.core.activations import ACTIVATIONS
 from nnviz.core.config import ConfigError, TrainingConfig
 from nnviz.core.datasets import Dataset
 from nnviz.core.files import SaveError
@@ -58,7 +59,7 @@ DEFAULT_VALUES = {
     "hidden": ", ".join(map(str, TUTORIAL_SIZES)),
     "lr": "0.03, 0.1, 0.3, 1, 3",
     "l2": "0, 0.0001, 0.001, 0.01",
-    "activation": "tanh, sigmoid, relu, leaky_relu, linear",
+    "activation": ", ".join(ACTIVATIONS),
     "momentum": "0, 0.5, 0.9",
     "init": "normal-1, normal-0.01, default, he",
     "optimizer": "sgd, nesterov, adagrad, adam",  # the book's figure 6-9: SGD, Momentum, AdaGrad, Adam

@@ -7,6 +7,7 @@ thread, which encodes them as they come: a movie is never held whole in memory a
 from __future__ import annotations
 
 import queue
+from collections.abc import Callable
 from concurrent.futures import Executor, Future
 
 from PyQt5.QtCore import QObject, Qt, QTimer, pyqtSignal
@@ -83,10 +84,15 @@ class MovieExport(QObject):
     finished = pyqtSignal(str, str)
     _encoded = pyqtSignal()
 
-    def __init__(self, window: QWidget, writer: Executor, path: str, steps: list[int], frames, fps: int, comment: str):
-        """``window``: the progress dialog's parent."""
+    def __init__(self, window: QWidget, writer: Executor, path: str, steps: list[int], frames, fps: int,
+                 comment: Callable[[], str]):
+        """``window``: the progress dialog's parent. ``steps``: each frame's step, cut short as
+        the frames are made if a divergence ends the movie; ``comment()``: the movie's comment
+        for the steps, asked here (never by the writer thread) now and once the frames are made."""
         super().__init__(window)
         self.path, self.steps, self._frames = path, steps, frames
+        self._comment = comment
+        self._comment_text = comment()  # the writer reads this string; it is made anew at the end
         self._queue: queue.Queue = queue.Queue(maxsize=8)  # a few frames ahead of the encoder at most
         self._made = 0
         self.progress = QProgressDialog(f"Making {path}…", "Cancel", 0, len(steps), window)
@@ -96,7 +102,7 @@ class MovieExport(QObject):
         # One shot a frame: making one processes events, which must not start the next meanwhile.
         self._timer = QTimer(self, interval=0, singleShot=True, timeout=self._next_frame)
         self._encoded.connect(self._report)
-        self.future: Future = writer.submit(write_movie, path, self._queued(), fps, comment)
+        self.future: Future = writer.submit(write_movie, path, self._queued(), fps, lambda: self._comment_text)
         self.future.add_done_callback(lambda _future: self._encoded.emit())
         self._timer.start()
 
@@ -130,7 +136,9 @@ class MovieExport(QObject):
     def _stop(self, last) -> None:
         self._timer.stop()
         self._frames.close()
-        self._queue.put(last)
+        if last is None:  # every frame made: the comment names the steps they reached
+            self._comment_text = self._comment()
+        self._queue.put(last)  # after the comment: the writer asks for it once it has the end
 
     def _report(self) -> None:
         self.progress.reset()

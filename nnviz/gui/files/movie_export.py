@@ -17,7 +17,7 @@ from PyQt5.QtGui import QImage
 from PyQt5.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from nnviz.core.datasets import Dataset
-from nnviz.core.movie import pick_moments, spread_steps
+from nnviz.core.movie import pick_moments, snapshots_at, spread_steps
 from nnviz.core.picture_texts import CONFIG_KEY, SWEEP_KEY
 from nnviz.core.sweep import Sweep, SweepSnapshot
 from nnviz.core.timeline import Moment
@@ -137,54 +137,24 @@ def movie_comment(texts: dict[str, str], steps: list[int]) -> str:
 
 def recorded_frames(trainer, last_step: int, frames: int, title: str, sweep: Sweep | None = None
                     ) -> tuple[list[int], Iterator[np.ndarray]]:
-    """The steps of :func:`~nnviz.core.movie.spread_steps` up to ``last_step``, and pictures at
-    each as ``trainer`` trains on to it, offscreen: of the Train view for a lone network, of the
-    grid for a ``sweep``. A frame never shows a network whose loss is not finite: a divergence
-    (of a lone network, or of every network of a sweep) ends the movie at the step training
-    went back to, its last frame. The list of steps is then cut to the frames made, in place,
+    """The steps of :func:`~nnviz.core.movie.spread_steps` up to ``last_step``, and a picture of
+    each snapshot :func:`~nnviz.core.movie.snapshots_at` yields as ``trainer`` trains on to
+    them, offscreen: of the Train view for a lone network, of the grid for a ``sweep``. A
+    divergence ends the movie at the step training went back to, its last frame. The list of
+    steps is then cut to the frames made, in place and in the thread that takes the pictures,
     before the last picture comes: it is each frame's step as the frame is made."""
     steps = spread_steps(last_step, frames, trainer.step_count)
     return steps, _recorded(trainer, steps, title, sweep)
 
 
-def _settled_snapshot(trainer, sweep: Sweep | None):
-    """The trainer's snapshot, once no network still training is at weights whose loss is not
-    finite. An update that overflows is found at the next step (or log step), which a frame's
-    step may come before: the figures evaluated here find it, and :meth:`record` steps back
-    from it (a sweep freezes that network) as training would have."""
-    snapshot = trainer.snapshot()
-    losses = [snapshot.latest.loss] if sweep is None else [
-        e.loss for e, diverged in zip(snapshot.latest, snapshot.divergences) if diverged is None]
-    if all(math.isfinite(loss) for loss in losses):
-        return snapshot
-    step = trainer.step_count
-    histories = [trainer.history] if sweep is None else trainer.histories
-    was = [len(h) for h in histories]
-    trainer.record()
-    for history, count in zip(histories, was):
-        if len(history) > count and not history.wants(step):
-            history.cut_after(step - 1)  # recorded only to find the overflow (a sweep's other networks)
-    return trainer.snapshot()
-
-
 def _recorded(trainer, steps: list[int], title: str, sweep: Sweep | None) -> Iterator[np.ndarray]:
     widget, picture = _frame(trainer, title, sweep)
     seen = [] if sweep is None else [[] for _ in sweep.values]  # each frame's figures, between the history's entries
+    made = 0
     try:
-        for k, step in enumerate(steps):
-            trainer.step(step - trainer.step_count)
-            snapshot = _settled_snapshot(trainer, sweep)
-            reached = trainer.step_count
-            if reached != step:  # a divergence stopped training short of this frame's step
-                if k and reached <= steps[k - 1]:  # where it went back to has its frame already
-                    del steps[k:]
-                    trainer.record()  # the last step reached is in the history, as train() leaves it
-                    return
-                steps[k] = reached
-                del steps[k + 1:]
-            if k == len(steps) - 1:
-                trainer.record()  # as train() does: the last step is always in the history
-                snapshot = trainer.snapshot()
+        for made, snapshot in enumerate(snapshots_at(trainer, list(steps)), 1):
+            if snapshot.step != steps[made - 1]:  # a divergence stopped short of this frame's step: the last frame
+                steps[made - 1:] = [snapshot.step]
             if sweep is None:
                 seen.append(snapshot.latest.row())
                 yield picture(snapshot, _merged(snapshot.history, seen))
@@ -192,5 +162,6 @@ def _recorded(trainer, steps: list[int], title: str, sweep: Sweep | None) -> Ite
                 for rows, latest in zip(seen, snapshot.latest):
                     rows.append(latest.row())
                 yield picture(snapshot, [_merged(h, rows) for h, rows in zip(snapshot.histories, seen)])
+        del steps[made:]  # where a divergence went back to had its frame already
     finally:
         _dispose(widget)

@@ -8,6 +8,7 @@ import math
 
 import pyqtgraph as pg
 
+from nnviz.core.activations import ACTIVATIONS
 from nnviz.core.datasets import Dataset
 from nnviz.core.layer_stats import (
     LayerHistogram,
@@ -18,7 +19,6 @@ from nnviz.core.training import TrainingSnapshot
 from nnviz.gui.train.gradient_plot import layer_colors
 
 KINDS = ("activations", "weights", "gradients")
-STALLED = {"relu": "dead", "sigmoid": "saturated", "tanh": "saturated"}
 
 
 class SparseTickAxis(pg.AxisItem):
@@ -77,7 +77,7 @@ class HistogramPanel(pg.GraphicsLayoutWidget):
             note = self.notes[k]
             note.setVisible(histogram.stalled is not None)
             if histogram.stalled is not None:
-                word = STALLED[network.activations[k]]
+                word = ACTIVATIONS[network.activations[k]].stalls
                 note.setHtml(f"<span style='font-size:7pt; color:#333'>{histogram.stalled:.0%}<br>{word}</span>")
 
     def _make_plots(self, names: list[str]) -> None:
