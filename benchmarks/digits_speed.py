@@ -26,8 +26,8 @@ from sklearn.neural_network import MLPClassifier
 from threadpoolctl import threadpool_limits
 
 from nnviz.core.config import TrainingConfig
-from nnviz.core.datasets import Dataset, split
-from nnviz.core.experiment import build_trainer
+from nnviz.core.data.datasets import Dataset, split
+from nnviz.core.training.experiment import build_trainer
 
 HIDDEN, LR, BATCH = 100, 0.4, 50
 
@@ -54,7 +54,7 @@ def run_nnviz(data: Dataset, steps: int, dtype: str) -> tuple[int, float, float]
 
 def run_torch(data: Dataset, steps: int) -> tuple[int, float, float]:
     torch.manual_seed(0)
-    model = torch.nn.Sequential(torch.nn.Linear(data.features, HIDDEN), torch.nn.Sigmoid(),
+    model = torch.nn.Sequential(torch.nn.Linear(data.columns, HIDDEN), torch.nn.Sigmoid(),
                                 torch.nn.Linear(HIDDEN, data.classes))
     loss_fn = torch.nn.CrossEntropyLoss()
     optimizer = torch.optim.SGD(model.parameters(), lr=LR)

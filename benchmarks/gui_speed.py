@@ -25,8 +25,8 @@ def headless_rate(hidden: tuple[int, ...], seconds: float) -> float:
     from threadpoolctl import threadpool_limits
 
     from nnviz.core.config import TrainingConfig
-    from nnviz.core.experiment import build_trainer
-    from nnviz.core.training import train
+    from nnviz.core.training.experiment import build_trainer
+    from nnviz.core.training.trainer import train
 
     threadpool_limits(1)
     trainer = build_trainer(TrainingConfig(hidden=hidden, lr=LR), log_every=None)

@@ -24,9 +24,9 @@ sys.path.insert(0, str(Path(__file__).parent))
 from seed_loop import build_model, tutorial_data
 
 from nnviz.core.config import TrainingConfig, tutorial_config
-from nnviz.core.experiment import build_dataset, build_trainer
-from nnviz.core.sweep import TUTORIAL_SIZES, Sweep
-from nnviz.core.sweep_trainer import SweepTrainer
+from nnviz.core.training.experiment import build_dataset, build_trainer
+from nnviz.core.training.sweep import TUTORIAL_SIZES, Sweep
+from nnviz.core.training.sweep_trainer import SweepTrainer
 
 
 def seed_eight_runs(steps: int) -> float:

@@ -21,10 +21,10 @@ import time
 from threadpoolctl import threadpool_limits
 
 from nnviz.core.config import TrainingConfig
-from nnviz.core.experiment import build_dataset, build_trainer
-from nnviz.core.movie import write_movie
-from nnviz.core.sweep import TUTORIAL_SIZES, Sweep
-from nnviz.core.sweep_trainer import SweepTrainer
+from nnviz.core.io.movie import write_movie
+from nnviz.core.training.experiment import build_dataset, build_trainer
+from nnviz.core.training.sweep import TUTORIAL_SIZES, Sweep
+from nnviz.core.training.sweep_trainer import SweepTrainer
 
 
 def _sweep() -> SweepTrainer:

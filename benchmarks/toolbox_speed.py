@@ -16,8 +16,8 @@ import time
 from threadpoolctl import threadpool_limits
 
 from nnviz.core.config import TrainingConfig, parse_shape, with_optimizer
-from nnviz.core.experiment import build_trainer
-from nnviz.core.features import FEATURES
+from nnviz.core.model.features import FEATURES
+from nnviz.core.training.experiment import build_trainer
 
 VARIANTS = {
     "sgd": {},

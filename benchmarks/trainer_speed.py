@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from seed_loop import EPSILON, REG_LAMBDA, build_model, tutorial_data
 
 from nnviz.core.config import shape_name, tutorial_config
-from nnviz.core.experiment import build_trainer
+from nnviz.core.training.experiment import build_trainer
 
 TUTORIAL_LR = EPSILON * 200  # the seed's epsilon in our mean-gradient convention (2.0)
 DEEP_LR = 0.1  # deep tanh networks diverge at the tutorial's rate

@@ -18,7 +18,7 @@ def main() -> None:
     from PyQt5.QtWidgets import QApplication
 
     from nnviz.core.config import PRESET_STEPS, digits_config
-    from nnviz.core.experiment import build_trainer
+    from nnviz.core.training.experiment import build_trainer
     from nnviz.gui.files.movie_export import image_array
     from nnviz.gui.images.image_panel import ImagePanel
 

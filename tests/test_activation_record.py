@@ -4,10 +4,10 @@ how its units stop working, and the colour scales, histograms and their notes re
 import numpy as np
 import pytest
 
-from nnviz.core.activations import ACTIVATIONS, Activation
-from nnviz.core.layer_stats import activation_histograms, stalled_share
-from nnviz.core.network import MLP
-from nnviz.core.units import activation_range
+from nnviz.core.analysis.layer_stats import activation_histograms, stalled_share
+from nnviz.core.analysis.units import activation_range
+from nnviz.core.model.activations import ACTIVATIONS, Activation
+from nnviz.core.model.network import MLP
 
 
 def _hard_tanh(z: np.ndarray) -> np.ndarray:

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 from sklearn.linear_model import LogisticRegression
 
-from nnviz.core.baseline import fit_linear_baseline
-from nnviz.core.datasets import Dataset, make_dataset
+from nnviz.core.analysis.baseline import fit_linear_baseline
+from nnviz.core.data.datasets import Dataset, make_dataset
 
 
 @pytest.mark.parametrize("name,classes", [("moons", 2), ("blobs", 3), ("spiral", 5)])

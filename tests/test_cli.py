@@ -248,7 +248,7 @@ def test_sweep_out_and_csv_need_no_display(tmp_path):
     )
     assert done.returncode == 0, done.stderr
     from nnviz.gui.files.export import CONFIG_KEY, STEP_KEY, read_png_texts
-    from nnviz.gui.files.figure_export import SWEEP_KEY
+    from nnviz.gui.files.picture_export import SWEEP_KEY
 
     texts = read_png_texts(png)
     assert json.loads(texts[SWEEP_KEY]) == {"setting": "hidden", "values": [[1], [3], [10]]}
@@ -357,7 +357,7 @@ def test_data_trains_on_the_points_of_a_csv_file(capsys, tmp_path):
     assert report["config"]["dataset"] == "custom" and report["config"]["data"] == str(path)
     assert (report["config"]["samples"], report["config"]["classes"], report["config"]["noise"]) == (90, 3, None)
     assert report["final"]["train_accuracy"] > 0.9 and report["final"]["test_accuracy"] > 0.9
-    from nnviz.core.runfile import load_run
+    from nnviz.core.io.runfile import load_run
 
     _, trainer = load_run(run)
     assert trainer.network.layer_sizes == (2, 10, 3)
@@ -439,7 +439,7 @@ def test_spiral_with_four_classes_trains_four_outputs(capsys, tmp_path):
     report = json.loads(out)
     assert report["config"]["dataset"] == "spiral" and report["config"]["classes"] == 4
     assert report["final"]["train_accuracy"] > 0.9
-    from nnviz.core.runfile import load_run
+    from nnviz.core.io.runfile import load_run
 
     _, trainer = load_run(run)
     assert trainer.network.layer_sizes == (2, 20, 4)

@@ -4,7 +4,7 @@ when its rate is far from the ones the optimiser usually takes."""
 import json
 
 from nnviz.cli import main
-from nnviz.core.optimizers import rate_advice
+from nnviz.core.model.optimizers import rate_advice
 
 
 def _run(capsys, *args):

@@ -43,12 +43,12 @@ def test_a_sweep_that_wholly_diverges_reports_where_it_stopped(capsys):
 # Outputs are checked before any training -----------------------------------------------------
 def _no_training(monkeypatch):
     """Make any training fail the test: the checks must come first."""
-    import nnviz.core.training
+    import nnviz.core.training.trainer
 
     def train(*_args, **_kwargs):
         raise AssertionError("training started before the outputs were checked")
 
-    monkeypatch.setattr(nnviz.core.training, "train", train)
+    monkeypatch.setattr(nnviz.core.training.trainer, "train", train)
 
 
 @pytest.mark.parametrize(("command", "option", "where", "reason"), [
@@ -135,7 +135,7 @@ def test_the_default_history_is_dense_early(capsys):
     """Without --log-every, every step is recorded at first, then the gaps grow with the step
     (at most a 64th of it): 0 to 127 one by one, then every second step to 255, and so on,
     and the last step; the JSON says `log_every: null`."""
-    from nnviz.core.history import DENSE_FIRST, dense_gap
+    from nnviz.core.training.history import DENSE_FIRST, dense_gap
 
     status, out, _ = run_cli(capsys, "train", "--steps", "2500", "--hidden", "4", "--json")
     report = json.loads(out)
@@ -169,7 +169,7 @@ def test_progress_lines_stay_every_1000_steps(capsys):
 def test_a_saved_run_keeps_its_dense_history_and_resumes_to_an_unbroken_ones(capsys, tmp_path):
     """A run file keeps the dense history (a run opened at step 500 has its loss there, not on a
     straight line from step 0 to 1,000), and a resumed run records what an unbroken one does."""
-    from nnviz.core.runfile import load_run
+    from nnviz.core.io.runfile import load_run
 
     path = tmp_path / "run.nnviz"
     assert run_cli(capsys, "train", "--steps", "1250", "--batch-size", "40", "--save", str(path))[0] == 0
@@ -186,7 +186,7 @@ def test_a_saved_run_keeps_its_dense_history_and_resumes_to_an_unbroken_ones(cap
 
 def test_a_sweeps_curves_are_dense_early(capsys):
     """`sweep --out` drew two straight segments for 20,000 steps: its histories are dense early too."""
-    from nnviz.core.history import DENSE_FIRST
+    from nnviz.core.training.history import DENSE_FIRST
 
     status, out, _ = run_cli(capsys, "sweep", "--hidden", "2,3", "--steps", "2000", "--json")
     assert status == 0
@@ -212,7 +212,7 @@ def test_movies_and_pictures_print_no_qt_size_hint_notes(tmp_path):
 
 def test_the_qt_filter_passes_every_other_message_on():
     """Only that one message is dropped: any other goes to the handler there was before."""
-    from nnviz.gui.files.figure_export import QUIET_QT_MESSAGES, quiet_qt
+    from nnviz.gui.files.picture_export import QUIET_QT_MESSAGES, quiet_qt
 
     heard = []
     quiet_qt(0, None, QUIET_QT_MESSAGES[0], lambda *message: heard.append(message))

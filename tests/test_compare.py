@@ -10,14 +10,14 @@ from PyQt5.QtCore import QSettings
 from PyQt5.QtGui import QImage
 from PyQt5.QtWidgets import QApplication
 
+from nnviz.core.analysis.grid import grid_points
 from nnviz.core.config import TrainingConfig
-from nnviz.core.experiment import build_trainer
-from nnviz.core.grid import grid_points
-from nnviz.core.sweep import SweepSnapshot, parse_values
+from nnviz.core.training.experiment import build_trainer
+from nnviz.core.training.sweep import SweepSnapshot, parse_values
 from nnviz.gui.compare.pins import PINS_KEY, split_labels
 from nnviz.gui.compare.sweep_view import SweepFigure
 from nnviz.gui.files import export
-from nnviz.gui.files.figure_export import SWEEP_KEY
+from nnviz.gui.files.picture_export import SWEEP_KEY
 from nnviz.gui.main_window import MainWindow
 
 

@@ -2,8 +2,8 @@
 
 import numpy as np
 
-from nnviz.core.contour import boundary_segments, contour_segments
-from nnviz.core.grid import COARSEST, FINEST, grid_points, grid_resolution
+from nnviz.core.analysis.contour import boundary_segments, contour_segments
+from nnviz.core.analysis.grid import COARSEST, FINEST, grid_points, grid_resolution
 
 BOUNDS = (-1.0, 2.0, -0.5, 1.5)
 

@@ -26,10 +26,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from nnviz.core.config import TrainingConfig
-from nnviz.core.datafile import DataFileError, read_data_csv, write_data_csv
-from nnviz.core.datasets import CLASSES_RANGE, Dataset, make_dataset, resplit
-from nnviz.core.experiment import build_trainer
-from nnviz.core.runfile import ARRAYS, RunFileError, load_run, save_run
+from nnviz.core.data.datasets import CLASSES_RANGE, Dataset, make_dataset, resplit
+from nnviz.core.data.points_file import DataFileError, read_data_csv, write_data_csv
+from nnviz.core.io.runfile import ARRAYS, RunFileError, load_run, save_run
+from nnviz.core.training.experiment import build_trainer
 
 MEMBERS = ("run.json", *(f"{key}.npy" for key in ARRAYS))
 

@@ -7,10 +7,15 @@ import threading
 import numpy as np
 import pytest
 
-from nnviz.core import datafile
-from nnviz.core.datafile import MAX_POINTS, DataFileError, read_data_csv, write_data_csv
-from nnviz.core.datasets import Dataset, make_dataset
-from nnviz.core.files import SaveError
+from nnviz.core.data import points_file
+from nnviz.core.data.datasets import Dataset, make_dataset
+from nnviz.core.data.points_file import (
+    MAX_POINTS,
+    DataFileError,
+    read_data_csv,
+    write_data_csv,
+)
+from nnviz.core.io.atomic import SaveError
 
 
 def _write(tmp_path, text: str, name: str = "points.csv"):
@@ -146,7 +151,7 @@ def test_a_file_over_10_mb_is_refused_by_its_size(tmp_path):
 def test_more_points_than_the_limit_are_refused(tmp_path, monkeypatch):
     """One point more than MAX_POINTS is refused, saying the limit; exactly MAX_POINTS loads."""
     assert MAX_POINTS == 20_000
-    monkeypatch.setattr(datafile, "MAX_POINTS", 50)  # the same rule, with a file quick to parse
+    monkeypatch.setattr(points_file, "MAX_POINTS", 50)  # the same rule, with a file quick to parse
     rows = "".join(f"{i},{i},{i % 2}\n" for i in range(50))
     assert len(read_data_csv(_write(tmp_path, "x,y,label\n" + rows)).y_train) == 50
     assert _reason(_write(tmp_path, "x,y,label\n" + rows + "1,1,0\n")) == (

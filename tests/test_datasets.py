@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from nnviz.core.config import ConfigError, TrainingConfig, tutorial_config
-from nnviz.core.datasets import (
+from nnviz.core.data.datasets import (
     CLASSES_RANGE,
     CUSTOM,
     DATASETS,
@@ -18,7 +18,7 @@ from nnviz.core.datasets import (
     make_dataset,
     resplit,
 )
-from nnviz.core.experiment import build_dataset, build_trainer
+from nnviz.core.training.experiment import build_dataset, build_trainer
 
 # The sets of 2-D points (the digits have tests of their own, in test_digits.py).
 MULTICLASS = ("spiral", "blobs")

@@ -6,9 +6,9 @@ from gui_helpers import WindowPage
 from PyQt5.QtCore import QPoint, Qt
 from PyQt5.QtTest import QTest
 
+from nnviz.core.analysis.grid import grid_points
+from nnviz.core.analysis.units import unit_maps
 from nnviz.core.config import MAX_LAYERS, TrainingConfig
-from nnviz.core.grid import grid_points
-from nnviz.core.units import unit_maps
 
 
 def _latest_shape(window):

@@ -8,6 +8,7 @@ from sklearn.datasets import load_digits
 from sklearn.metrics import classification_report, confusion_matrix
 
 from nnviz.cli import main
+from nnviz.core.analysis.metrics import classify
 from nnviz.core.config import (
     PRESET_STEPS,
     ConfigError,
@@ -16,15 +17,14 @@ from nnviz.core.config import (
     resolve_config,
     with_dataset,
 )
-from nnviz.core.datasets import DIGITS
-from nnviz.core.experiment import build_dataset, build_trainer
-from nnviz.core.metrics import classify
+from nnviz.core.data.datasets import DIGITS
+from nnviz.core.training.experiment import build_dataset, build_trainer
 
 
 def test_the_digits_are_all_there_scaled_to_0_1_as_8x8_images():
     data = build_dataset(resolve_config({"dataset": "digits"}))
     X, y = data.merged()
-    assert len(y) == DIGITS and data.features == 64 and data.classes == 10 and data.image_shape == (8, 8)
+    assert len(y) == DIGITS and data.columns == 64 and data.classes == 10 and data.image_shape == (8, 8)
     assert X.min() == 0.0 and X.max() == 1.0
     original = load_digits()
     ours = np.column_stack([X * 16, y])  # the same images with the same labels, whatever the split's order
@@ -128,7 +128,7 @@ def test_a_digits_run_file_keeps_its_images(tmp_path):
     bit for bit; a file whose image shape does not fit its points is refused in a sentence."""
     import zipfile
 
-    from nnviz.core.runfile import RunFileError, load_run, save_run
+    from nnviz.core.io.runfile import RunFileError, load_run, save_run
 
     config = resolve_config({"dataset": "digits", "samples": 400, "hidden": 20, "batch_size": 50})
     first = build_trainer(config, log_every=10)

@@ -8,8 +8,8 @@ from PyQt5.QtCore import QSettings
 from PyQt5.QtWidgets import QApplication
 from sklearn.metrics import confusion_matrix
 
+from nnviz.core.analysis.projection import last_hidden, principal_map
 from nnviz.core.config import digits_config
-from nnviz.core.projection import last_hidden, principal_map
 from nnviz.gui.main_window import MainWindow
 
 
@@ -93,7 +93,7 @@ def test_switching_between_images_and_points_while_training(qtbot, window, page)
 
 def test_the_window_opens_mnist_files(qtbot, window, page, tmp_path):
     """Open points takes an IDX file: its images, in their shape, with the views of images."""
-    from nnviz.core.idx import write_idx
+    from nnviz.core.data.idx import write_idx
 
     labels = np.arange(90) % 3
     pixels = (np.random.default_rng(0).random((90, 6, 6)) * 80 + labels[:, None, None] * 80).astype(np.uint8)
@@ -112,8 +112,8 @@ def test_the_window_opens_mnist_files(qtbot, window, page, tmp_path):
 def test_the_views_of_images_wait_for_the_digits(qtbot):
     """Before the digits are loaded (an empty stand-in), every tab can be shown: nothing to
     classify yet, and no error."""
-    from nnviz.core.datasets import without_points
-    from nnviz.core.experiment import build_network
+    from nnviz.core.data.datasets import without_points
+    from nnviz.core.training.experiment import build_network
     from nnviz.gui.images.image_panel import ImagePanel
 
     panel = ImagePanel()
@@ -121,7 +121,7 @@ def test_the_views_of_images_wait_for_the_digits(qtbot):
     stand_in = without_points("digits", 10)
     panel.set_dataset(stand_in)
     panel.show()
-    panel.show_network(build_network(digits_config(), stand_in.features, 10))
+    panel.show_network(build_network(digits_config(), stand_in.columns, 10))
     for tab in range(panel.count()):
         panel.setCurrentIndex(tab)
         panel.currentWidget().grab()

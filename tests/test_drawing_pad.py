@@ -15,7 +15,7 @@ from nnviz.gui.images.drawing_pad import DrawingPad, DrawingPanel, ProbabilityBa
 def trainer():
     """A digits network trained for 300 steps (over 90% right on the test images)."""
     from nnviz.core.config import digits_config
-    from nnviz.core.experiment import build_trainer
+    from nnviz.core.training.experiment import build_trainer
 
     t = build_trainer(digits_config(), log_every=10**9)
     t.step(300)

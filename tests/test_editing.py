@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 
 from nnviz.core.config import TrainingConfig
-from nnviz.core.datasets import make_dataset
-from nnviz.core.editing import add_points, remove_nearest
-from nnviz.core.experiment import build_trainer
+from nnviz.core.data.datasets import make_dataset
+from nnviz.core.data.editing import add_points, remove_nearest
+from nnviz.core.training.experiment import build_trainer
 
 
 def test_added_points_join_the_training_set_with_their_class():

@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-from nnviz.core.activations import ACTIVATIONS
-from nnviz.core.engine import forward_inputs
-from nnviz.core.network import MLP, Backprop
+from nnviz.core.engine.ops import forward_inputs
+from nnviz.core.model.activations import ACTIVATIONS
+from nnviz.core.model.network import MLP, Backprop
 
 
 def _loss(network: MLP, X, y, l2) -> float:

@@ -15,9 +15,9 @@ from PyQt5.QtCore import QSettings, Qt
 from PyQt5.QtGui import QColor, QImage, QPainter
 from PyQt5.QtWidgets import QApplication, QMessageBox, QWidget
 
+from nnviz.core.analysis.grid import grid_points
+from nnviz.core.analysis.layer_stats import activation_histograms, weight_histograms
 from nnviz.core.config import TrainingConfig
-from nnviz.core.grid import grid_points
-from nnviz.core.layer_stats import activation_histograms, weight_histograms
 from nnviz.gui.colors import BACKGROUND_COLORS, rgb
 from nnviz.gui.files import export
 from nnviz.gui.main_window import MainWindow
@@ -513,7 +513,7 @@ def test_save_and_open_a_run_carries_on_exactly(qtbot, make_window, tmp_path):
     first_page.settle(qtbot)
     second = make_window(TrainingConfig(hidden=17, dataset="circles"))
     second_page = WindowPage(second)
-    from nnviz.core.runfile import load_run
+    from nnviz.core.io.runfile import load_run
 
     _, saved = load_run(tmp_path / "run.nnviz")
     assert second.files.open_file(str(tmp_path / "run.nnviz"))

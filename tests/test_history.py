@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from nnviz.core.history import DENSE_FIRST, HistoryEntry, LossHistory
+from nnviz.core.training.history import DENSE_FIRST, HistoryEntry, LossHistory
 
 
 def _entry(step: int) -> HistoryEntry:

@@ -8,9 +8,9 @@ import shutil
 import numpy as np
 import pytest
 
-from nnviz.core.datafile import DataFileError
-from nnviz.core.datasets import resplit
-from nnviz.core.idx import MAX_IMAGES, MAX_PIXELS, is_idx, read_idx, write_idx
+from nnviz.core.data.datasets import resplit
+from nnviz.core.data.idx import MAX_IMAGES, MAX_PIXELS, is_idx, read_idx, write_idx
+from nnviz.core.data.points_file import DataFileError
 
 IMAGES = "train-images-idx3-ubyte"
 LABELS = "train-labels-idx1-ubyte"
@@ -44,7 +44,7 @@ def test_round_trip_is_exact(tmp_path, name):
     np.testing.assert_array_equal(data.y_train, labels)
     assert data.X_test.shape == (0, 35) and data.X_test.dtype == np.float32
     assert data.y_test.shape == (0,) and data.y_test.dtype == np.int64
-    assert data.classes == 3 and data.features == 35
+    assert data.classes == 3 and data.columns == 35
 
 
 def test_gz_names_give_gzip_files_and_the_content_not_the_name_decides(tmp_path):
@@ -103,7 +103,7 @@ def test_resplit_splits_the_images_and_keeps_their_shape(tmp_path):
     write_idx(tmp_path / IMAGES, pixels, labels)
     data = resplit(read_idx(tmp_path / IMAGES), 0.2, seed=3)
     assert len(data.X_train) == 24 and len(data.X_test) == 6
-    assert data.image_shape == (5, 7) and data.features == 35
+    assert data.image_shape == (5, 7) and data.columns == 35
     X, y = data.merged()
     order = np.lexsort(np.rint(X * 255).T)
     expected = pixels.reshape(30, -1)

@@ -6,7 +6,7 @@ import pytest
 from PyQt5.QtGui import QImage
 from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
 
-from nnviz.core.metrics import Classification
+from nnviz.core.analysis.metrics import Classification
 from nnviz.gui.images.confusion_view import ConfusionView
 from nnviz.gui.images.mistakes_view import MistakesView
 

@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 
 from nnviz.core.config import ConfigError, TrainingConfig
-from nnviz.core.experiment import build_trainer
-from nnviz.core.initialisation import INIT_SCHEMES
-from nnviz.core.network import MLP
+from nnviz.core.model.initialisation import INIT_SCHEMES
+from nnviz.core.model.network import MLP
+from nnviz.core.training.experiment import build_trainer
 
 pytestmark = pytest.mark.exact  # bit-for-bit promises: .ci/run runs these again on other code paths
 
@@ -97,9 +97,9 @@ def test_a_scheme_other_than_the_default_is_named_where_runs_are():
     """Window title, pins and PNG descriptions (network_name), export file names and sweep
     headings say the scheme, so two runs that differ only in it are told apart."""
     from nnviz.core.config import network_name
-    from nnviz.core.sweep import Sweep
+    from nnviz.core.training.sweep import Sweep
     from nnviz.gui.files.export import default_name
-    from nnviz.gui.files.figure_export import sweep_heading
+    from nnviz.gui.files.picture_export import sweep_heading
 
     he = TrainingConfig(hidden=(8,), init="he")
     assert network_name(he) == "8 tanh hidden units, init he"

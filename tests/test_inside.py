@@ -8,14 +8,14 @@ from PyQt5.QtGui import QMouseEvent
 from PyQt5.QtTest import QTest
 from PyQt5.QtWidgets import QApplication
 
-from nnviz.core.baseline import fit_linear_baseline
+from nnviz.core.analysis.baseline import fit_linear_baseline
+from nnviz.core.analysis.contour import boundary_segments
+from nnviz.core.analysis.grid import grid_points
+from nnviz.core.analysis.units import activation_range
 from nnviz.core.config import TrainingConfig
-from nnviz.core.contour import boundary_segments
-from nnviz.core.datafile import read_data_csv
-from nnviz.core.datasets import CUSTOM
-from nnviz.core.grid import grid_points
-from nnviz.core.runfile import save_run
-from nnviz.core.units import activation_range
+from nnviz.core.data.datasets import CUSTOM
+from nnviz.core.data.points_file import read_data_csv
+from nnviz.core.io.runfile import save_run
 from nnviz.gui.colors import class_color, probability_colors
 from nnviz.gui.settings import load_config
 

@@ -3,12 +3,12 @@
 import numpy as np
 import pytest
 
-from nnviz.core.layer_stats import (
+from nnviz.core.analysis.layer_stats import (
     activation_histograms,
     stalled_share,
     weight_histograms,
 )
-from nnviz.core.network import MLP, hidden_outputs, layer_output
+from nnviz.core.model.network import MLP, hidden_outputs, layer_output
 
 X = np.random.default_rng(0).standard_normal((1000, 100))
 
@@ -68,7 +68,7 @@ def test_large_layers_are_sampled_evenly_over_their_units():
     """A 400x400 layer's histogram comes from a sample that reaches every unit alike: every
     eighth unit's weights are 1 and the others' -1, and the shares are those of the full layer
     (a sample taking every eighth weight would see only 1s)."""
-    from nnviz.core.layer_stats import MAX_VALUES
+    from nnviz.core.analysis.layer_stats import MAX_VALUES
 
     weights = np.where(np.arange(400) % 8 == 0, 1.0, -1.0)[None, :].repeat(400, axis=0)
     assert weights.size > MAX_VALUES

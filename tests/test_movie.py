@@ -12,7 +12,7 @@ from PyQt5.QtCore import QSettings
 from test_cli import run_cli
 
 from nnviz.core.config import TrainingConfig
-from nnviz.core.movie import pick_moments, spread_steps
+from nnviz.core.io.movie import pick_moments, spread_steps
 from nnviz.gui.files.movie_dialog import GRID, LIVE, TIMELINE, TRAIN_VIEW, export_movie
 from nnviz.gui.main_window import MainWindow
 
@@ -121,7 +121,7 @@ def test_a_diverged_runs_mp4_says_which_frames_it_holds(capsys, tmp_path):
 def test_a_recorded_movie_never_shows_a_network_whose_loss_is_not_finite(qapp):
     """An update whose loss overflows is found at the next step, which a frame may come before:
     each frame is made at weights with a finite loss, at the step the list of steps says."""
-    from nnviz.core.experiment import build_trainer
+    from nnviz.core.training.experiment import build_trainer
     from nnviz.gui.files.movie_export import recorded_frames
 
     trainer = build_trainer(TrainingConfig(lr=50), log_every=1000)

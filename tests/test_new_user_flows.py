@@ -12,13 +12,13 @@ from PIL import Image
 from PyQt5.QtCore import QPoint, Qt
 from PyQt5.QtWidgets import QFileDialog, QMessageBox
 
+from nnviz.core.analysis.units import unit_maps
 from nnviz.core.config import TrainingConfig
-from nnviz.core.experiment import build_dataset, build_trainer
-from nnviz.core.optimizers import OPTIMIZERS
-from nnviz.core.runfile import save_run
-from nnviz.core.sweep import Sweep
-from nnviz.core.sweep_trainer import SweepTrainer
-from nnviz.core.units import unit_maps
+from nnviz.core.io.runfile import save_run
+from nnviz.core.model.optimizers import OPTIMIZERS
+from nnviz.core.training.experiment import build_dataset, build_trainer
+from nnviz.core.training.sweep import Sweep
+from nnviz.core.training.sweep_trainer import SweepTrainer
 from nnviz.gui import help_dialogs
 from nnviz.gui.files.movie_dialog import TIMELINE, TRAIN_VIEW, export_movie
 

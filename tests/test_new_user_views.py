@@ -10,11 +10,16 @@ from PyQt5.QtCore import QEvent, QPoint, QPointF, Qt
 from PyQt5.QtGui import QEnterEvent, QImage, QPainter, QWheelEvent
 from PyQt5.QtWidgets import QApplication, QScrollArea, QWidget
 
+from nnviz.core.analysis.layer_stats import weight_histograms
 from nnviz.core.config import TrainingConfig
-from nnviz.core.layer_stats import weight_histograms
-from nnviz.core.network import MLP
-from nnviz.core.optimizers import OPTIMIZERS, SUGGESTED_RATES, USUAL_RATES, rate_advice
-from nnviz.core.runfile import save_run
+from nnviz.core.io.runfile import save_run
+from nnviz.core.model.network import MLP
+from nnviz.core.model.optimizers import (
+    OPTIMIZERS,
+    SUGGESTED_RATES,
+    USUAL_RATES,
+    rate_advice,
+)
 from nnviz.gui.inside.units_view import UnitGrid
 from nnviz.gui.train.gradient_plot import NOT_YET
 from nnviz.gui.train.histogram_plot import HistogramPanel

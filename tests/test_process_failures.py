@@ -10,7 +10,7 @@ import pytest
 from gui_helpers import WindowPage
 
 from nnviz.core.config import TrainingConfig
-from nnviz.core.experiment import build_trainer
+from nnviz.core.training.experiment import build_trainer
 from nnviz.gui.process.runner import Runner
 
 

@@ -10,8 +10,8 @@ import pytest
 
 from nnviz.cli import LOG_EVERY, build_parser
 from nnviz.core.config import TUTORIAL_STEPS, TrainingConfig
-from nnviz.core.movie import DEFAULT_FPS, DEFAULT_FRAMES
-from nnviz.core.sweep import TUTORIAL_SIZES
+from nnviz.core.io.movie import DEFAULT_FPS, DEFAULT_FRAMES
+from nnviz.core.training.sweep import TUTORIAL_SIZES
 
 ROOT = Path(__file__).resolve().parent.parent
 COMMANDS = ("train", "sweep", "gui")  # `nnviz [options]` is `nnviz gui [options]`

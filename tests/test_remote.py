@@ -6,11 +6,11 @@ import time
 import numpy as np
 import pytest
 
-from nnviz.core import process_messages as msg
 from nnviz.core.config import TrainingConfig
-from nnviz.core.editing import add_points
-from nnviz.core.experiment import build_trainer
-from nnviz.core.remote import apply_settings, serve
+from nnviz.core.data.editing import add_points
+from nnviz.core.training import messages as msg
+from nnviz.core.training.experiment import build_trainer
+from nnviz.core.training.process import apply_settings, serve
 
 pytestmark = pytest.mark.exact  # bit-for-bit promises: .ci/run runs these again on other code paths
 

@@ -6,9 +6,9 @@ from gui_helpers import WindowPage
 from PyQt5.QtCore import QSettings, Qt
 from PyQt5.QtWidgets import QApplication, QMessageBox
 
+from nnviz.core.analysis.grid import grid_points
 from nnviz.core.config import TrainingConfig
-from nnviz.core.grid import grid_points
-from nnviz.core.sweep_trainer import SweepTrainer
+from nnviz.core.training.sweep_trainer import SweepTrainer
 from nnviz.gui.main_window import MainWindow
 
 

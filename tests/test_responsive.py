@@ -12,7 +12,7 @@ from PyQt5.QtCore import QSettings
 from PyQt5.QtWidgets import QApplication, QMessageBox
 
 from nnviz.core.config import TrainingConfig
-from nnviz.core.runfile import load_run
+from nnviz.core.io.runfile import load_run
 from nnviz.gui.main_window import MainWindow
 from nnviz.gui.process.worker import NICENESS
 from nnviz.gui.train.session import FIRST_FRAME_MS

@@ -31,8 +31,8 @@ from PyQt5.QtWidgets import (
 )
 
 from nnviz.core.config import TrainingConfig
-from nnviz.core.experiment import build_trainer
-from nnviz.core.runfile import load_run
+from nnviz.core.io.runfile import load_run
+from nnviz.core.training.experiment import build_trainer
 from nnviz.gui.app import settle_heap
 from nnviz.gui.files.movie_dialog import MovieDialog
 from nnviz.gui.main_window import MainWindow

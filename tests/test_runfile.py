@@ -10,12 +10,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from nnviz.core import runfile
 from nnviz.core.config import ConfigError, TrainingConfig
-from nnviz.core.datasets import Dataset, resplit
-from nnviz.core.experiment import build_trainer
-from nnviz.core.files import SaveError
-from nnviz.core.runfile import RunFileError, load_run, save_run
+from nnviz.core.data.datasets import Dataset, resplit
+from nnviz.core.io import runfile
+from nnviz.core.io.atomic import SaveError
+from nnviz.core.io.runfile import RunFileError, load_run, save_run
+from nnviz.core.training.experiment import build_trainer
 
 pytestmark = pytest.mark.exact  # bit-for-bit promises: .ci/run runs these again on other code paths
 
@@ -226,7 +226,7 @@ def test_a_failed_save_leaves_the_old_file_and_no_debris(tmp_path, good, monkeyp
 
 def test_the_history_exports_as_csv(tmp_path):
     """Loss history CSV: a header and one row per entry, empty cells for a missing test set."""
-    from nnviz.core.history import write_history_csv
+    from nnviz.core.training.history import write_history_csv
 
     trainer = build_trainer(TrainingConfig(hidden=4, test_fraction=0.0), log_every=50)
     trainer.step(100)
@@ -540,7 +540,7 @@ def test_too_many_class_names_do_not_fit_the_network(good):
 
 def test_a_class_drawn_then_erased_keeps_its_output_in_a_saved_run(tmp_path):
     """The network has three outputs though no point is of class 2 any more: the run reopens."""
-    from nnviz.core.editing import add_points, remove_nearest
+    from nnviz.core.data.editing import add_points, remove_nearest
 
     config = TrainingConfig(hidden=4, dataset="custom")
     data = add_points(build_trainer(TrainingConfig(hidden=4)).data, np.array([[5.0, 5.0]]), 2)

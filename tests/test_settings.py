@@ -14,17 +14,17 @@ from hypothesis import strategies as st
 from PyQt5.QtCore import QByteArray, QSettings
 
 from nnviz.cli import build_parser, given_settings
-from nnviz.core.activations import ACTIVATIONS
 from nnviz.core.config import (
     DTYPES,
     PRESETS,
     ConfigError,
     TrainingConfig,
 )
-from nnviz.core.datasets import DATASETS
-from nnviz.core.features import FEATURES
-from nnviz.core.initialisation import INIT_SCHEMES
-from nnviz.core.optimizers import OPTIMIZERS
+from nnviz.core.data.datasets import DATASETS
+from nnviz.core.model.activations import ACTIVATIONS
+from nnviz.core.model.features import FEATURES
+from nnviz.core.model.initialisation import INIT_SCHEMES
+from nnviz.core.model.optimizers import OPTIMIZERS
 from nnviz.core.remembered import start_config
 from nnviz.gui import settings as stored
 from nnviz.gui.app import open_window

@@ -3,13 +3,13 @@
 import numpy as np
 import pytest
 
-from nnviz.core import sweep_plan
 from nnviz.core.config import ConfigError, TrainingConfig, tutorial_config
-from nnviz.core.datasets import Dataset
-from nnviz.core.experiment import build_dataset, build_trainer
-from nnviz.core.sweep import MAX_NETWORKS, Sweep
-from nnviz.core.sweep_trainer import SweepTrainer
-from nnviz.core.training import train
+from nnviz.core.data.datasets import Dataset
+from nnviz.core.engine import packing
+from nnviz.core.training.experiment import build_dataset, build_trainer
+from nnviz.core.training.sweep import MAX_NETWORKS, Sweep
+from nnviz.core.training.sweep_trainer import SweepTrainer
+from nnviz.core.training.trainer import train
 
 pytestmark = pytest.mark.exact  # bit-for-bit promises: .ci/run runs these again on other code paths
 
@@ -176,7 +176,7 @@ def _three_class_dataset():
 def test_every_grouping_of_output_matrices_gives_the_lone_trajectories(monkeypatch, split):
     """Sizes in an odd order, mixed activations, momentum, mini-batches and 3 classes: each way of
     grouping the output matrices trains every network as it trains alone, and `trainer(i)` goes on."""
-    monkeypatch.setattr(sweep_plan, "_runs", lambda networks, *args: [networks[a:b] for a, b in split])
+    monkeypatch.setattr(packing, "_runs", lambda networks, *args: [networks[a:b] for a, b in split])
     data = _three_class_dataset()
     base = BASE.replace(momentum=0.5, batch_size=30)
     configs = [base.replace(hidden=h, activation=a, lr=lr)
@@ -263,7 +263,7 @@ def test_a_sweep_over_shapes_follows_each_lone_trajectory(monkeypatch, grouping)
     if grouping != "cheapest":
         split = (lambda networks, *_: [networks]) if grouping == "one matrix per level" else \
             (lambda networks, *_: [[i] for i in networks])
-        monkeypatch.setattr(sweep_plan, "_runs", split)
+        monkeypatch.setattr(packing, "_runs", split)
     sweep, alone = _sweep_and_alone(DEEP, "hidden", SHAPES, 1000, every=100)
     _assert_same_histories(sweep, alone)
     for i, trainer in enumerate(alone):

@@ -7,10 +7,16 @@ import numpy as np
 import pytest
 
 from nnviz.core.config import TrainingConfig
-from nnviz.core.experiment import build_dataset, build_trainer
-from nnviz.core.sweep import Sweep
-from nnviz.core.sweep_trainer import SweepTrainer
-from nnviz.core.timeline import KEEP_FIRST, MAX_BYTES, Moment, Timeline, come_home
+from nnviz.core.training.experiment import build_dataset, build_trainer
+from nnviz.core.training.sweep import Sweep
+from nnviz.core.training.sweep_trainer import SweepTrainer
+from nnviz.core.training.timeline import (
+    KEEP_FIRST,
+    MAX_BYTES,
+    Moment,
+    Timeline,
+    come_home,
+)
 
 pytestmark = pytest.mark.exact  # bit-for-bit promises: .ci/run runs these again on other code paths
 
@@ -140,7 +146,7 @@ def test_nearest_and_cut():
 def test_slow_motion_shows_every_step_and_waits_for_it():
     """At 20 steps a second, each snapshot is one step on (every step shown), the same snapshot
     comes again while the next is not due, and ten steps take at least half a second."""
-    from nnviz.core.training import train
+    from nnviz.core.training.trainer import train
 
     config = TrainingConfig(hidden=(5,))
     trainer = build_trainer(config, build_dataset(config))
@@ -165,7 +171,7 @@ def test_a_network_infinite_from_the_start_still_has_its_first_moment():
 
 def test_slow_motion_draws_the_loss_curve_frame_by_frame():
     """In slow motion each frame's step is in the history, so the loss curve grows with it."""
-    from nnviz.core.training import train
+    from nnviz.core.training.trainer import train
 
     config = TrainingConfig(hidden=(5,))
     trainer = build_trainer(config, build_dataset(config), log_every=10)

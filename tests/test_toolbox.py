@@ -14,15 +14,15 @@ from nnviz.core.config import (
     resolve_config,
     with_optimizer,
 )
-from nnviz.core.datasets import Dataset
-from nnviz.core.engine import forward_inputs
-from nnviz.core.experiment import build_dataset, build_trainer
-from nnviz.core.features import expand
-from nnviz.core.network import MLP, Backprop
-from nnviz.core.optimizers import OPTIMIZERS, Optimizer
-from nnviz.core.runfile import load_run, save_run
-from nnviz.core.sweep import Sweep
-from nnviz.core.sweep_trainer import SweepTrainer
+from nnviz.core.data.datasets import Dataset
+from nnviz.core.engine.ops import forward_inputs
+from nnviz.core.io.runfile import load_run, save_run
+from nnviz.core.model.features import expand
+from nnviz.core.model.network import MLP, Backprop
+from nnviz.core.model.optimizers import OPTIMIZERS, Optimizer
+from nnviz.core.training.experiment import build_dataset, build_trainer
+from nnviz.core.training.sweep import Sweep
+from nnviz.core.training.sweep_trainer import SweepTrainer
 
 pytestmark = pytest.mark.exact  # bit-for-bit promises: .ci/run runs these again on other code paths
 

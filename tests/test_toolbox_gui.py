@@ -8,10 +8,10 @@ import pytest
 from gui_helpers import WindowPage
 from PyQt5.QtCore import QPoint
 
+from nnviz.core.analysis.grid import grid_points
+from nnviz.core.analysis.layer_stats import weight_histograms
 from nnviz.core.config import TrainingConfig
-from nnviz.core.features import expand
-from nnviz.core.grid import grid_points
-from nnviz.core.layer_stats import weight_histograms
+from nnviz.core.model.features import expand
 
 
 def _train_until(qtbot, window, steps):

@@ -6,15 +6,15 @@ from itertools import pairwise
 import numpy as np
 import pytest
 
+from nnviz.core.analysis.grid import DecisionGrid, grid_points
 from nnviz.core.config import TrainingConfig
-from nnviz.core.experiment import build_dataset, build_trainer
-from nnviz.core.grid import DecisionGrid, grid_points
-from nnviz.core.history import HistoryEntry, LossHistory
-from nnviz.core.movie import snapshots_at, spread_steps
-from nnviz.core.network import Backprop
-from nnviz.core.sweep import Sweep
-from nnviz.core.sweep_trainer import SweepTrainer
-from nnviz.core.training import Batches, train
+from nnviz.core.io.movie import snapshots_at, spread_steps
+from nnviz.core.model.network import Backprop
+from nnviz.core.training.experiment import build_dataset, build_trainer
+from nnviz.core.training.history import HistoryEntry, LossHistory
+from nnviz.core.training.sweep import Sweep
+from nnviz.core.training.sweep_trainer import SweepTrainer
+from nnviz.core.training.trainer import Batches, train
 
 pytestmark = pytest.mark.exact  # bit-for-bit promises: .ci/run runs these again on other code paths
 
@@ -153,10 +153,10 @@ def _simulated_clock(monkeypatch, trainer, step_s: float, snapshot_s: float, fre
     snapshot (``fresh_s`` per snapshot that evaluates its figures afresh, if given)."""
     from types import SimpleNamespace
 
-    from nnviz.core import training
+    from nnviz.core.training import trainer as training_loop
 
     now = [0.0]
-    monkeypatch.setattr(training, "time", SimpleNamespace(perf_counter=lambda: now[0]))
+    monkeypatch.setattr(training_loop, "time", SimpleNamespace(perf_counter=lambda: now[0]))
     step, snapshot = trainer.step, trainer.snapshot
 
     def slow_step(count=1):
@@ -175,7 +175,7 @@ def test_snapshots_are_spaced_so_they_take_at_most_their_share_of_the_time(monke
     """When a snapshot costs as much as ten steps (a large network), the generator trains for
     longer between snapshots, so snapshots keep to SNAPSHOT_SHARE of the time. Simulated
     clock: a step takes 1 ms, a snapshot 10 ms."""
-    from nnviz.core import training
+    from nnviz.core.training import trainer as training_loop
 
     trainer = build_trainer(TrainingConfig(), log_every=1000)
     _simulated_clock(monkeypatch, trainer, 0.001, 0.010)
@@ -184,19 +184,19 @@ def test_snapshots_are_spaced_so_they_take_at_most_their_share_of_the_time(monke
     gaps = np.diff(steps[:-1])  # the last snapshot comes when the steps run out
     assert steps[0] == 5  # before any snapshot was timed: the interval asked for
     assert gaps.min() >= 90  # 10 ms of snapshot per 90 ms of training: a share of 0.1
-    assert training.SNAPSHOT_SHARE == 0.1
+    assert training_loop.SNAPSHOT_SHARE == 0.1
     assert all(s.latest.step == s.step for s in snapshots)  # 100 ms apart: each evaluated afresh
 
 
 def test_snapshots_evaluate_their_figures_ten_times_a_second_and_at_the_end(monkeypatch):
     """Between evaluations a snapshot carries the newest history entry (here logged every 10
     steps). Simulated clock: a step takes 1 ms, a snapshot nothing, one every 5 ms."""
-    from nnviz.core import training
+    from nnviz.core.training import trainer as training_loop
 
     trainer = build_trainer(TrainingConfig(), log_every=10)
     _simulated_clock(monkeypatch, trainer, 0.001, 0.0)
     snapshots = list(train(trainer, steps=503, interval=0.005))
-    assert training.FIGURES_INTERVAL == 0.1
+    assert training_loop.FIGURES_INTERVAL == 0.1
     fresh = [s.latest.step == s.step and s.step % 10 != 0 for s in snapshots]
     evaluated = [s.step for s, f in zip(snapshots, fresh) if f]
     assert evaluated[0] == 5 and evaluated[-1] == 503 and len(evaluated) == 6
@@ -261,7 +261,7 @@ def test_recording_after_a_divergence_never_steps_back_again():
 def test_a_dense_early_history_records_every_step_then_fewer_as_the_step_grows():
     """``LossHistory(None)``: steps 0 to 127 one by one, then 64 steps per doubling of the step
     count (gaps of at most a 64th of the step), so a long run stays small without thinning."""
-    from nnviz.core.history import DENSE_FIRST, dense_gap
+    from nnviz.core.training.history import DENSE_FIRST, dense_gap
 
     history = LossHistory(None)
     for step in range(2**20 + 1):
@@ -336,8 +336,8 @@ def test_switching_momentum_on_starts_from_rest():
 def test_gradient_sizes_are_those_of_the_data_loss_at_the_last_step():
     """gradient_rms is each weight matrix's RMS gradient of the data loss (no L2 floor) at the
     weights of the last step; a snapshot carries it, and none before the first step."""
-    from nnviz.core.engine import forward_inputs
-    from nnviz.core.network import Backprop
+    from nnviz.core.engine.ops import forward_inputs
+    from nnviz.core.model.network import Backprop
 
     config = TrainingConfig(hidden=(6, 4), l2=0.05, dtype="float64")
     trainer = build_trainer(config)

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from nnviz.core.config import tutorial_config
-from nnviz.core.experiment import build_trainer
+from nnviz.core.training.experiment import build_trainer
 
 pytestmark = pytest.mark.exact  # bit-for-bit promises: .ci/run runs these again on other code paths
 

@@ -9,8 +9,7 @@ from PyQt5.QtCore import QPoint, Qt
 from PyQt5.QtGui import QImage
 from PyQt5.QtWidgets import QScrollArea
 
-from nnviz.core.network import MLP, layer_output
-from nnviz.core.units import (
+from nnviz.core.analysis.units import (
     activation_range,
     describe_unit,
     incoming,
@@ -18,6 +17,7 @@ from nnviz.core.units import (
     sticky_order,
     unit_maps,
 )
+from nnviz.core.model.network import MLP, layer_output
 from nnviz.gui.colors import POINT_COLORS, rgb
 from nnviz.gui.inside.network_diagram import (
     EDGE_BUDGET,

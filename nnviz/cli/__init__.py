@@ -13,10 +13,10 @@ from nnviz.cli.outputs import check_outputs
 from nnviz.cli.parser import LOG_EVERY, add_config_options, build_parser, given_settings
 from nnviz.cli.run import data_from_args
 from nnviz.core.config import PRESET_STEPS, TUTORIAL_STEPS, ConfigError
-from nnviz.core.datafile import DataFileError
-from nnviz.core.files import SaveError
-from nnviz.core.movie import MovieError, movie_kind
-from nnviz.core.runfile import RunFileError
+from nnviz.core.data.points_file import DataFileError
+from nnviz.core.io.atomic import SaveError
+from nnviz.core.io.movie import MovieError, movie_kind
+from nnviz.core.io.runfile import RunFileError
 
 __all__ = ["LOG_EVERY", "add_config_options", "build_parser", "given_settings", "main"]
 

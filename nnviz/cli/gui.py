@@ -7,7 +7,7 @@ import argparse
 from nnviz.cli.outputs import check_png_name
 from nnviz.cli.parser import given_settings
 from nnviz.core.config import ConfigError
-from nnviz.core.files import SaveError, check_writable
+from nnviz.core.io.atomic import SaveError, check_writable
 
 
 def run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:

@@ -7,7 +7,7 @@ import argparse
 import os
 
 from nnviz.core.config import ConfigError
-from nnviz.core.files import check_writable
+from nnviz.core.io.atomic import check_writable
 
 OUTPUT_KINDS = {".png": "a PNG picture", ".jpg": "a JPEG picture", ".jpeg": "a JPEG picture", ".svg": "an SVG picture",
                 ".gif": "a GIF movie", ".mp4": "an MP4 movie", ".csv": "a CSV table", ".nnviz": "an nnviz run file"}

@@ -6,7 +6,6 @@ from __future__ import annotations
 import argparse
 import math
 
-from nnviz.core.activations import ACTIVATIONS
 from nnviz.core.config import (
     DTYPES,
     PRESET_STEPS,
@@ -22,15 +21,16 @@ from nnviz.core.config import (
     parse_shape,
     shape_name,
 )
-from nnviz.core.datasets import CLASSES_RANGE, DATASETS, DIGITS
-from nnviz.core.features import FEATURES
-from nnviz.core.initialisation import INIT_SCHEMES
-from nnviz.core.movie import DEFAULT_FPS, DEFAULT_FRAMES, FPS_RANGE, FRAMES_RANGE
-from nnviz.core.optimizers import OPTIMIZERS
-from nnviz.core.sweep import SWEEP_SETTINGS, TUTORIAL_SIZES, parse_values
+from nnviz.core.data.datasets import CLASSES_RANGE, DATASETS, DIGITS
+from nnviz.core.io.movie import DEFAULT_FPS, DEFAULT_FRAMES, FPS_RANGE, FRAMES_RANGE
+from nnviz.core.model.activations import ACTIVATIONS
+from nnviz.core.model.features import FEATURES
+from nnviz.core.model.initialisation import INIT_SCHEMES
+from nnviz.core.model.optimizers import OPTIMIZERS
+from nnviz.core.training.sweep import SWEEP_SETTINGS, TUTORIAL_SIZES, parse_values
 
 VARIED = tuple(s for s in SWEEP_SETTINGS if s != "hidden")
-LOG_EVERY = None  # the default --log-every: record densely early (see nnviz.core.history.DENSE_FIRST)
+LOG_EVERY = None  # the default --log-every: record densely early (see nnviz.core.training.history.DENSE_FIRST)
 PRINT_EVERY = 1000  # progress lines of a run recorded densely early: every this many steps, and the last
 STEPS = Range(1, 10**9, whole=True)  # --steps and --log-every
 AFTER_STEPS = Range(0, 10**9, whole=True)

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 
 from nnviz.cli.parser import PRINT_EVERY
 from nnviz.core.config import ConfigError, TrainingConfig
-from nnviz.core.datasets import CUSTOM
-from nnviz.core.files import SaveError
-from nnviz.core.history import HistoryEntry
-from nnviz.core.movie import DEFAULT_FPS, DEFAULT_FRAMES, write_movie
+from nnviz.core.data.datasets import CUSTOM
+from nnviz.core.io.atomic import SaveError
+from nnviz.core.io.movie import DEFAULT_FPS, DEFAULT_FRAMES, write_movie
+from nnviz.core.training.history import HistoryEntry
 
 NOT_WITH_DATA = ("dataset", "samples", "noise", "classes", "preset")  # what a --data file decides instead
 
@@ -26,7 +26,7 @@ def data_from_args(args: argparse.Namespace, given: dict):
     Raises ConfigError for options that clash with it, DataFileError for a bad file."""
     if args.data is None:
         return None
-    from nnviz.core.datafile import read_points
+    from nnviz.core.data.points_file import read_points
 
     clash = next((name for name in NOT_WITH_DATA if name in given), None)
     if clash is not None:
@@ -40,8 +40,8 @@ def data_from_args(args: argparse.Namespace, given: dict):
 def split(data, config: TrainingConfig):
     """The ``--data`` points split as the config's test fraction and seed say (None: the
     config's own dataset)."""
-    from nnviz.core.datasets import resplit
-    from nnviz.core.experiment import build_dataset
+    from nnviz.core.data.datasets import resplit
+    from nnviz.core.training.experiment import build_dataset
 
     return build_dataset(config) if data is None else resplit(data, config.test_fraction, config.seed)
 
@@ -75,7 +75,7 @@ def train_to(trainer, steps: int, progress: Progress, args: argparse.Namespace, 
     going_on = trainer.step_count < steps and not trainer.divergence
     # What a movie that trained every step leaves, or a run that cannot go on.
     snapshot = trainer.snapshot() if args.movie or not going_on else None
-    from nnviz.core.training import train
+    from nnviz.core.training.trainer import train
 
     for snapshot in train(trainer, steps - trainer.step_count, interval=0.25) if going_on else ():
         progress.show()
@@ -89,8 +89,8 @@ def write_movie_of(args: argparse.Namespace, command: str, make_frames: Callable
     ``texts`` (a PNG's text chunks), printing progress; the exit status (1 with one line on
     stderr when it cannot be written). The steps may be cut short as the frames are made (a
     divergence ends a movie): each line, and the comment, tell the frames made."""
-    from nnviz.gui.files.figure_export import offscreen_application
     from nnviz.gui.files.movie_export import movie_comment
+    from nnviz.gui.files.picture_export import offscreen_application
 
     app = offscreen_application()  # noqa: F841 (a movie, not a window: kept for the frames)
     frames, fps = args.frames or DEFAULT_FRAMES, args.fps or DEFAULT_FPS

@@ -9,9 +9,9 @@ import sys
 from nnviz.cli.parser import LOG_EVERY
 from nnviz.cli.run import Progress, figures, run_json, split, train_to
 from nnviz.core.config import ConfigError, resolve_config
-from nnviz.core.files import SaveError
-from nnviz.core.picture_texts import sweep_texts
-from nnviz.core.sweep import TUTORIAL_SIZES, Sweep, parse_values
+from nnviz.core.io.atomic import SaveError
+from nnviz.core.io.picture_texts import sweep_texts
+from nnviz.core.training.sweep import TUTORIAL_SIZES, Sweep, parse_values
 
 
 def prepare(args: argparse.Namespace, given: dict, data=None) -> Sweep:
@@ -20,7 +20,7 @@ def prepare(args: argparse.Namespace, given: dict, data=None) -> Sweep:
     sweep = _sweep_from_args(args, given)
     for config in sweep.configs():  # validates every value
         if data is not None:
-            config.input_features(data.features)  # features are for 2-D points
+            config.input_features(data.columns)  # features are for 2-D points
     return sweep
 
 
@@ -41,8 +41,8 @@ def _sweep_from_args(args: argparse.Namespace, given: dict) -> Sweep:
 
 def run(sweep: Sweep, data, args: argparse.Namespace) -> int:
     """Train the sweep to ``--steps``, write its pictures and table, report; the exit status."""
-    from nnviz.core.sweep import write_sweep_csv
-    from nnviz.core.sweep_trainer import SweepTrainer
+    from nnviz.core.training.sweep import write_sweep_csv
+    from nnviz.core.training.sweep_trainer import SweepTrainer
 
     configs = sweep.configs()
     trainer = SweepTrainer(configs, split(data, configs[0]), log_every=args.log_every or LOG_EVERY)
@@ -56,9 +56,9 @@ def run(sweep: Sweep, data, args: argparse.Namespace) -> int:
         if args.csv:
             write_sweep_csv(args.csv, sweep, snapshot)
         if args.out:
-            from nnviz.gui.files.figure_export import save_sweep_figure
+            from nnviz.gui.files.picture_export import save_sweep_picture
 
-            save_sweep_figure(sweep, trainer, snapshot, args.out)
+            save_sweep_picture(sweep, trainer, snapshot, args.out)
     except SaveError as error:
         print(f"nnviz sweep: {error}", file=sys.stderr)
         return 1

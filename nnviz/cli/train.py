@@ -10,16 +10,16 @@ import sys
 from nnviz.cli.parser import LOG_EVERY
 from nnviz.cli.run import Progress, run_json, split, train_to
 from nnviz.core.config import ConfigError, TrainingConfig, resolve_config
-from nnviz.core.files import SaveError
-from nnviz.core.optimizers import rate_advice
-from nnviz.core.picture_texts import metadata, run_title
+from nnviz.core.io.atomic import SaveError
+from nnviz.core.io.picture_texts import metadata, run_title
+from nnviz.core.model.optimizers import rate_advice
 
 
 def prepare(args: argparse.Namespace, given: dict, data=None):
     """The config and trainer `nnviz train` starts from: a new run (on ``data`` if given),
     or a saved one to resume."""
-    from nnviz.core.experiment import build_trainer
-    from nnviz.core.runfile import load_run
+    from nnviz.core.io.runfile import load_run
+    from nnviz.core.training.experiment import build_trainer
 
     if args.resume is None:
         config = resolve_config(given)
@@ -66,7 +66,7 @@ def run(config: TrainingConfig, trainer, args: argparse.Namespace, note: str = "
             print(f"\nclassification report on the {where} ({len(result.y):,} points):")
             print(result.report_text(trainer.data.label_names))
     if args.save:
-        from nnviz.core.runfile import save_run
+        from nnviz.core.io.runfile import save_run
 
         try:
             save_run(args.save, config, trainer)
@@ -84,7 +84,7 @@ def run(config: TrainingConfig, trainer, args: argparse.Namespace, note: str = "
 def _classified(trainer):
     """How the trained network classifies the test set (the training set if none is held out),
     and which set that is ("test" or "training")."""
-    from nnviz.core.metrics import classify, evaluation_set
+    from nnviz.core.analysis.metrics import classify, evaluation_set
 
     X, y, part = evaluation_set(trainer.data)
     return classify(trainer.network, X, y), part

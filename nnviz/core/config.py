@@ -11,8 +11,7 @@ from __future__ import annotations
 import math
 from dataclasses import asdict, dataclass, fields, replace
 
-from nnviz.core.activations import ACTIVATIONS
-from nnviz.core.datasets import (
+from nnviz.core.data.datasets import (
     CUSTOM,
     DATASETS,
     DIGITS,
@@ -21,9 +20,10 @@ from nnviz.core.datasets import (
     MULTICLASS,
     classes_range,
 )
-from nnviz.core.features import DEFAULT_FEATURES, FEATURES, feature_symbol
-from nnviz.core.initialisation import INIT_SCHEMES
-from nnviz.core.optimizers import OPTIMIZERS
+from nnviz.core.model.activations import ACTIVATIONS
+from nnviz.core.model.features import DEFAULT_FEATURES, FEATURES, feature_symbol
+from nnviz.core.model.initialisation import INIT_SCHEMES
+from nnviz.core.model.optimizers import OPTIMIZERS
 
 DTYPES = ("float32", "float64")
 PRESETS = ("tutorial", "digits", "digits-deep")
@@ -109,7 +109,7 @@ class TrainingConfig:
 
     ``hidden`` lists the hidden layers' widths, first to last (a bare number is one layer).
     ``activation`` is one name for every hidden layer or a tuple of one name per layer.
-    ``features`` names the inputs a network reads of each 2-D point (:mod:`nnviz.core.features`).
+    ``features`` names the inputs a network reads of each 2-D point (:mod:`nnviz.core.model.features`).
     ``momentum`` applies to the ``sgd`` and ``nesterov`` optimisers.
     """
 

@@ -13,8 +13,8 @@ from nnviz.core.config import (
     resolve_config,
     with_dataset,
 )
-from nnviz.core.datasets import CUSTOM, IMAGE_DATASETS
-from nnviz.core.features import DEFAULT_FEATURES
+from nnviz.core.data.datasets import CUSTOM, IMAGE_DATASETS
+from nnviz.core.model.features import DEFAULT_FEATURES
 
 _FIELDS = tuple(f.name for f in fields(TrainingConfig))
 

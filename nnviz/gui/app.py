@@ -41,14 +41,14 @@ def run_app(given: dict, *, start: bool = False, screenshot: str | None = None, 
     from PyQt5.QtWidgets import QApplication
     from threadpoolctl import threadpool_limits
 
-    from nnviz.core.files import SaveError
+    from nnviz.core.io.atomic import SaveError
     from nnviz.gui.files import export
     from nnviz.gui.main_window import app_icon
 
     # The window's arrays are small: BLAS threads would only compete with the training process.
     threadpool_limits(1)
     if screenshot:  # a picture from the command line: Qt's offscreen notes are no news to its user
-        from nnviz.gui.files.figure_export import leave_out_qt_notes
+        from nnviz.gui.files.picture_export import leave_out_qt_notes
 
         leave_out_qt_notes()
     app = QApplication.instance() or QApplication(sys.argv[:1])

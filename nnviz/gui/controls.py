@@ -25,7 +25,7 @@ from nnviz.core.config import (
     with_dataset,
     with_optimizer,
 )
-from nnviz.core.datasets import (
+from nnviz.core.data.datasets import (
     CLASSES_RANGE,
     CUSTOM,
     DATASETS,
@@ -33,7 +33,7 @@ from nnviz.core.datasets import (
     MULTICLASS,
     classes_range,
 )
-from nnviz.core.optimizers import (
+from nnviz.core.model.optimizers import (
     MOMENTUM_RULES,
     OPTIMIZER_HELP,
     OPTIMIZERS,

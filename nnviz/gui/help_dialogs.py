@@ -8,7 +8,7 @@ import math
 from PyQt5.QtCore import Qt
 from PyQt5.QtWidgets import QMessageBox, QWidget
 
-from nnviz.core.optimizers import (
+from nnviz.core.model.optimizers import (
     ADAGRAD_EPS,
     ADAM_BETAS,
     ADAM_EPS,

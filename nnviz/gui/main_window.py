@@ -17,9 +17,9 @@ from PyQt5.QtWidgets import (
 )
 
 from nnviz.core.config import ConfigError, TrainingConfig, network_name, training_name
-from nnviz.core.datasets import CUSTOM
-from nnviz.core.optimizers import rate_advice
-from nnviz.core.training import TrainingSnapshot
+from nnviz.core.data.datasets import CUSTOM
+from nnviz.core.model.optimizers import rate_advice
+from nnviz.core.training.trainer import TrainingSnapshot
 from nnviz.gui import help_dialogs
 from nnviz.gui import settings as stored
 from nnviz.gui.compare.compare_view import CompareView
@@ -326,7 +326,7 @@ class MainWindow(QMainWindow):
         user_data = self.session.user_data
         self.controls.set_user_data(None if user_data is None else user_data.name)
         data = self.session.dataset
-        self.controls.show_inputs_available(data.features == 2, data.image_shape is not None)
+        self.controls.show_inputs_available(data.columns == 2, data.image_shape is not None)
         if self.controls.config() != self.session.config:  # e.g. drawing turned the data into the user's own
             self.controls.show_config(self.session.config)
 

@@ -20,10 +20,10 @@ from PyQt5.QtWidgets import (
     QWidget,
 )
 
-from nnviz.core.activations import ACTIVATIONS
 from nnviz.core.config import MAX_LAYERS, RANGES, TrainingConfig
-from nnviz.core.features import FEATURES, feature_symbol
-from nnviz.core.initialisation import INIT_HELP, INIT_SCHEMES
+from nnviz.core.model.activations import ACTIVATIONS
+from nnviz.core.model.features import FEATURES, feature_symbol
+from nnviz.core.model.initialisation import INIT_HELP, INIT_SCHEMES
 from nnviz.gui.setting_spin import setting_spin
 from nnviz.gui.throttle import Throttled
 

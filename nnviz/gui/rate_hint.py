@@ -6,7 +6,7 @@ from __future__ import annotations
 from PyQt5.QtCore import Qt, QTimer, pyqtSignal
 from PyQt5.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 
-from nnviz.core.optimizers import SUGGESTED_RATES, rate_advice
+from nnviz.core.model.optimizers import SUGGESTED_RATES, rate_advice
 
 
 class RateHint(QWidget):

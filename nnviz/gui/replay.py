@@ -22,7 +22,7 @@ from PyQt5.QtWidgets import (
     QWidget,
 )
 
-from nnviz.core.timeline import Moment
+from nnviz.core.training.timeline import Moment
 
 REPLAY_SPEEDS = (2, 5, 10, 20, 30)  # moments a second that Play shows
 DEFAULT_SPEED = 10

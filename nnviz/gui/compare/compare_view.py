@@ -20,12 +20,12 @@ from PyQt5.QtWidgets import (
     QWidget,
 )
 
-from nnviz.core.activations import ACTIVATIONS
 from nnviz.core.config import ConfigError, TrainingConfig
-from nnviz.core.datasets import Dataset
-from nnviz.core.files import SaveError
-from nnviz.core.picture_texts import sweep_heading, sweep_texts
-from nnviz.core.sweep import (
+from nnviz.core.data.datasets import Dataset
+from nnviz.core.io.atomic import SaveError
+from nnviz.core.io.picture_texts import sweep_heading, sweep_texts
+from nnviz.core.model.activations import ACTIVATIONS
+from nnviz.core.training.sweep import (
     MAX_NETWORKS,
     SWEEP_SETTINGS,
     TUTORIAL_SIZES,
@@ -267,7 +267,7 @@ class CompareView(QWidget):
         setting = self.setting.currentData()
         sweep = Sweep(self.base, setting, parse_values(setting, self.values.text()))
         for config in sweep.configs():  # validates every value
-            config.input_features(self.dataset.features)  # features are for 2-D points
+            config.input_features(self.dataset.columns)  # features are for 2-D points
         return sweep
 
     def run(self, sweep: Sweep) -> None:

@@ -7,10 +7,10 @@ import json
 from dataclasses import dataclass
 
 from nnviz.core.config import TrainingConfig
-from nnviz.core.datasets import Dataset
-from nnviz.core.picture_texts import metadata
-from nnviz.core.sweep import SweepSnapshot
-from nnviz.core.training import TrainingSnapshot
+from nnviz.core.data.datasets import Dataset
+from nnviz.core.io.picture_texts import metadata
+from nnviz.core.training.sweep import SweepSnapshot
+from nnviz.core.training.trainer import TrainingSnapshot
 
 PINS_KEY = "nnviz-pins"  # the PNG text chunk listing a gallery's pins
 NO_PINS = "Nothing pinned: P on the Train view keeps its picture here."

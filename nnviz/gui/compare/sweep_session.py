@@ -7,10 +7,10 @@ from collections.abc import Callable
 
 from PyQt5.QtCore import QObject, pyqtSignal
 
-from nnviz.core.datasets import Dataset
-from nnviz.core.sweep import Sweep
-from nnviz.core.sweep_trainer import SweepTrainer
-from nnviz.core.training import Trainer
+from nnviz.core.data.datasets import Dataset
+from nnviz.core.training.sweep import Sweep
+from nnviz.core.training.sweep_trainer import SweepTrainer
+from nnviz.core.training.trainer import Trainer
 from nnviz.gui.process.runner import Runner
 from nnviz.gui.train.session import HISTORY_CAPACITY
 

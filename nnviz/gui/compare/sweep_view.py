@@ -21,10 +21,10 @@ from PyQt5.QtWidgets import (
     QWidget,
 )
 
-from nnviz.core.datasets import Dataset
-from nnviz.core.history import HistoryEntry
-from nnviz.core.network import MLP
-from nnviz.core.training import Divergence
+from nnviz.core.data.datasets import Dataset
+from nnviz.core.model.network import MLP
+from nnviz.core.training.history import HistoryEntry
+from nnviz.core.training.trainer import Divergence
 from nnviz.gui.compare.tile_plot import TilePlot
 from nnviz.gui.images.map_view import MapView
 from nnviz.gui.train.step_plot import LogTickAxis, MomentMarker
@@ -211,7 +211,7 @@ class SweepFigure(QWidget):
             widget.setVisible(bool(labels))
 
     def show_snapshot(self, snapshot, budget: float = math.inf) -> None:
-        """Draw every network of a :class:`~nnviz.core.sweep.SweepSnapshot`, spending at most
+        """Draw every network of a :class:`~nnviz.core.training.sweep.SweepSnapshot`, spending at most
         about ``budget`` seconds at a time: the rest follow in later turns of the event loop,
         so that sixteen large networks do not hold the window for a tenth of a second."""
         self._pending, self._left, self._budget = snapshot, len(self.tiles), budget

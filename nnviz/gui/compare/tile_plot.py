@@ -25,10 +25,10 @@ from PyQt5.QtGui import (
 )
 from PyQt5.QtWidgets import QWidget
 
-from nnviz.core.contour import boundary_segments
-from nnviz.core.datasets import Dataset
-from nnviz.core.grid import Bounds, DecisionGrid, grid_resolution
-from nnviz.core.network import MLP
+from nnviz.core.analysis.contour import boundary_segments
+from nnviz.core.analysis.grid import Bounds, DecisionGrid, grid_resolution
+from nnviz.core.data.datasets import Dataset
+from nnviz.core.model.network import MLP
 from nnviz.gui.colors import CONTOUR_COLOR, probability_colors
 from nnviz.gui.train.points_item import point_color, stamp_points
 
@@ -83,7 +83,7 @@ class TilePlot(QWidget):
     def set_dataset(self, data: Dataset) -> None:
         """Show ``data``'s points in a view of their extent."""
         self._bounds = data.bounds()
-        fill = data.feature_means[2:] if data.features > 2 else None
+        fill = data.feature_means[2:] if data.columns > 2 else None
         self._grid = DecisionGrid(self._bounds, TILE_RESOLUTION, fill=fill)
         self._points = []
         for X, y, filled in ((data.X_test, data.y_test, False), (data.X_train, data.y_train, True)):

@@ -21,10 +21,10 @@ from nnviz.core.config import (
     init_name,
     shape_name,
 )
-from nnviz.core.features import DEFAULT_FEATURES
-from nnviz.core.files import write_atomically
-from nnviz.core.picture_texts import CONFIG_KEY, STEP_KEY, metadata, run_title  # noqa: F401 (the window's exports use them from here too)
-from nnviz.core.runfile import RunFileError
+from nnviz.core.io.atomic import write_atomically
+from nnviz.core.io.picture_texts import CONFIG_KEY, STEP_KEY, metadata, run_title  # noqa: F401 (the window's exports use them from here too)
+from nnviz.core.io.runfile import RunFileError
+from nnviz.core.model.features import DEFAULT_FEATURES
 
 DEFAULT_SCALE = 2  # exports are at least twice the on-screen size
 STRIP_PIXELS = 150_000  # pixels of a picture painted per turn of the event loop: a few milliseconds

@@ -18,12 +18,12 @@ from PyQt5.QtCore import QObject, QSettings, pyqtSignal
 from PyQt5.QtGui import QImage
 from PyQt5.QtWidgets import QFileDialog, QWidget
 
-from nnviz.core.datafile import DataFileError, read_points, write_data_csv
-from nnviz.core.datasets import CUSTOM
-from nnviz.core.files import SaveError
-from nnviz.core.history import write_history_csv
-from nnviz.core.idx import is_idx
-from nnviz.core.runfile import SUFFIX, RunFileError, load_run, save_run
+from nnviz.core.data.datasets import CUSTOM
+from nnviz.core.data.idx import is_idx
+from nnviz.core.data.points_file import DataFileError, read_points, write_data_csv
+from nnviz.core.io.atomic import SaveError
+from nnviz.core.io.runfile import SUFFIX, RunFileError, load_run, save_run
+from nnviz.core.training.history import write_history_csv
 from nnviz.gui.files import export
 from nnviz.gui.files.movie_dialog import ask_movie
 

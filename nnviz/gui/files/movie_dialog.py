@@ -22,8 +22,8 @@ from PyQt5.QtWidgets import (
     QWidget,
 )
 
-from nnviz.core.files import SaveError
-from nnviz.core.movie import (
+from nnviz.core.io.atomic import SaveError
+from nnviz.core.io.movie import (
     DEFAULT_FPS,
     DEFAULT_FRAMES,
     FPS_RANGE,
@@ -32,7 +32,7 @@ from nnviz.core.movie import (
     movie_kind,
     write_movie,
 )
-from nnviz.core.picture_texts import metadata, run_title, sweep_texts
+from nnviz.core.io.picture_texts import metadata, run_title, sweep_texts
 from nnviz.gui.files.movie_export import movie_comment, recorded_frames, timeline_frames
 
 TRAIN_VIEW, GRID = "train", "grid"

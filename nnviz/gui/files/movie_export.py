@@ -16,13 +16,13 @@ from PyQt5.QtCore import Qt
 from PyQt5.QtGui import QImage
 from PyQt5.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from nnviz.core.datasets import Dataset
-from nnviz.core.movie import pick_moments, snapshots_at, spread_steps
-from nnviz.core.picture_texts import CONFIG_KEY, SWEEP_KEY
-from nnviz.core.sweep import Sweep, SweepSnapshot
-from nnviz.core.timeline import Moment
-from nnviz.core.training import TrainingSnapshot
-from nnviz.gui.files.figure_export import offscreen_figure
+from nnviz.core.data.datasets import Dataset
+from nnviz.core.io.movie import pick_moments, snapshots_at, spread_steps
+from nnviz.core.io.picture_texts import CONFIG_KEY, SWEEP_KEY
+from nnviz.core.training.sweep import Sweep, SweepSnapshot
+from nnviz.core.training.timeline import Moment
+from nnviz.core.training.trainer import TrainingSnapshot
+from nnviz.gui.files.picture_export import offscreen_figure
 from nnviz.gui.images.map_view import MapView
 from nnviz.gui.train.plots import BoundaryPlot, LossPlot
 
@@ -105,7 +105,7 @@ def _dispose(widget: QWidget) -> None:
 def timeline_frames(trainer, frames: int, title: str, sweep: Sweep | None = None
                     ) -> tuple[list[int], Iterator[np.ndarray]]:
     """The steps of the kept moments a movie of at most ``frames`` frames shows (see
-    :func:`~nnviz.core.movie.pick_moments`), and a picture of each: of the Train view for a
+    :func:`~nnviz.core.io.movie.pick_moments`), and a picture of each: of the Train view for a
     lone network, of the grid for a ``sweep``."""
     moments = [trainer.timeline.moments[i] for i in pick_moments(trainer.timeline.steps, frames)]
     return [m.step for m in moments], _moment_frames(trainer, moments, title, sweep)
@@ -137,8 +137,8 @@ def movie_comment(texts: dict[str, str], steps: list[int]) -> str:
 
 def recorded_frames(trainer, last_step: int, frames: int, title: str, sweep: Sweep | None = None
                     ) -> tuple[list[int], Iterator[np.ndarray]]:
-    """The steps of :func:`~nnviz.core.movie.spread_steps` up to ``last_step``, and a picture of
-    each snapshot :func:`~nnviz.core.movie.snapshots_at` yields as ``trainer`` trains on to
+    """The steps of :func:`~nnviz.core.io.movie.spread_steps` up to ``last_step``, and a picture of
+    each snapshot :func:`~nnviz.core.io.movie.snapshots_at` yields as ``trainer`` trains on to
     them, offscreen: of the Train view for a lone network, of the grid for a ``sweep``. A
     divergence ends the movie at the step training went back to, its last frame. The list of
     steps is then cut to the frames made, in place and in the thread that takes the pictures,

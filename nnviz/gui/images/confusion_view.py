@@ -66,7 +66,7 @@ class ConfusionView(PositionTips):
 
     def show_classification(self, result, names: tuple[str, ...], part: str = "test set") -> None:
         """Show the confusion matrix and report of ``result`` (a
-        :class:`nnviz.core.metrics.Classification`) with classes named ``names`` (missing names
+        :class:`nnviz.core.analysis.metrics.Classification`) with classes named ``names`` (missing names
         are the class numbers); ``part`` names the points ("test set")."""
         matrix = np.asarray(result.confusion(), dtype=np.int64)
         classes = matrix.shape[0]

@@ -22,7 +22,7 @@ from PyQt5.QtWidgets import (
     QWidget,
 )
 
-from nnviz.core.network import MLP
+from nnviz.core.model.network import MLP
 from nnviz.gui.colors import class_color
 from nnviz.gui.throttle import Throttled
 

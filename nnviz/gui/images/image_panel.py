@@ -7,9 +7,9 @@ from __future__ import annotations
 from PyQt5.QtCore import Qt
 from PyQt5.QtWidgets import QScrollArea, QTabWidget, QWidget
 
-from nnviz.core.datasets import Dataset
-from nnviz.core.metrics import Classification, classify
-from nnviz.core.network import MLP
+from nnviz.core.analysis.metrics import Classification, classify
+from nnviz.core.data.datasets import Dataset
+from nnviz.core.model.network import MLP
 from nnviz.gui.images.confusion_view import ConfusionView
 from nnviz.gui.images.drawing_pad import DrawingPanel
 from nnviz.gui.images.map_view import MapView, shown_points
@@ -57,7 +57,7 @@ class ImagePanel(QTabWidget):
 
     def show_network(self, network: MLP) -> None:
         """Show what ``network`` makes of the images (in the tab in view; the others when seen)."""
-        if self.data is None or network.point_dims != self.data.features or not len(self._labels):
+        if self.data is None or network.point_dims != self.data.columns or not len(self._labels):
             return  # (no images yet: the digits are still being loaded)
         self.network = network
         self.classification = None

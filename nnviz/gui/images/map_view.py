@@ -9,10 +9,10 @@ from PyQt5.QtCore import QPointF, QRectF, QSize, Qt
 from PyQt5.QtGui import QColor, QFont, QPainter, QPen
 from PyQt5.QtWidgets import QSizePolicy, QWidget
 
-from nnviz.core.datasets import Dataset
-from nnviz.core.metrics import evaluation_set
-from nnviz.core.network import MLP
-from nnviz.core.projection import last_hidden, principal_map
+from nnviz.core.analysis.metrics import evaluation_set
+from nnviz.core.analysis.projection import last_hidden, principal_map
+from nnviz.core.data.datasets import Dataset
+from nnviz.core.model.network import MLP
 from nnviz.gui.colors import class_color
 
 MAX_POINTS = 2000  # more would only pile up (MNIST's test images: a fixed random 2,000)
@@ -21,7 +21,7 @@ HEADER = 20  # the legend
 
 
 def shown_points(data: Dataset) -> tuple[np.ndarray, np.ndarray, str]:
-    """The images a map (and the image views) show: :func:`~nnviz.core.metrics.evaluation_set`,
+    """The images a map (and the image views) show: :func:`~nnviz.core.analysis.metrics.evaluation_set`,
     at most :data:`MAX_POINTS` of them. And which set they are."""
     return evaluation_set(data, MAX_POINTS)
 

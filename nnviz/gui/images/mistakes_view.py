@@ -54,7 +54,7 @@ class MistakesView(PositionTips):
     def show_mistakes(self, result, images: np.ndarray, image_shape: tuple[int, int], names: tuple[str, ...],
                       limit: int = 60) -> None:
         """Show the first ``limit`` of ``result.mistakes()`` (``result`` a
-        :class:`nnviz.core.metrics.Classification`).
+        :class:`nnviz.core.analysis.metrics.Classification`).
 
         ``images`` are the points classified, ``(n, rows * cols)`` values from 0 (paper) to 1
         (ink), in the order of ``result.y``; ``image_shape`` is ``(rows, cols)``; ``names`` are

@@ -20,9 +20,9 @@ from PyQt5.QtWidgets import (
     QWidget,
 )
 
-from nnviz.core.datasets import Dataset
-from nnviz.core.grid import Bounds
-from nnviz.core.network import MLP
+from nnviz.core.analysis.grid import Bounds
+from nnviz.core.data.datasets import Dataset
+from nnviz.core.model.network import MLP
 from nnviz.gui.files.export import leave_out_of_exports
 from nnviz.gui.images.map_view import shown_points
 from nnviz.gui.inside.network_diagram import NetworkDiagram
@@ -155,7 +155,7 @@ class InsidePanel(QWidget):
                 self._images = (data, shown_points(data)[0])
             self.units.show_images(network, data.image_shape, self._layer, self._images[1])
         else:
-            fill = data.feature_means[2:] if data.features > 2 else None
+            fill = data.feature_means[2:] if data.columns > 2 else None
             self.units.show_network(network, bounds, fill, self._layer)
             self.levels_changed.emit(*self.units.levels())
         self.diagram.show_network(network, data.axis_names, data.label_names, bounds)

@@ -9,9 +9,9 @@ from PyQt5.QtCore import QLineF, QPoint, QPointF, QRectF, QSize, Qt, pyqtSignal
 from PyQt5.QtGui import QColor, QFont, QFontMetrics, QImage, QPainter, QPen
 from PyQt5.QtWidgets import QWidget
 
-from nnviz.core.features import DEFAULT_FEATURES, expand, feature_symbol
-from nnviz.core.grid import Bounds, grid_points
-from nnviz.core.network import MLP
+from nnviz.core.analysis.grid import Bounds, grid_points
+from nnviz.core.model.features import DEFAULT_FEATURES, expand, feature_symbol
+from nnviz.core.model.network import MLP
 from nnviz.gui.colors import class_color
 from nnviz.gui.inside.unit_picker import UnitPicker
 from nnviz.gui.inside.units_view import diverging_lut

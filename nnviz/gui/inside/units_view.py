@@ -11,9 +11,8 @@ from PyQt5.QtCore import QPoint, QRect, QRectF, QSize, Qt
 from PyQt5.QtGui import QColor, QFont, QFontMetrics, QImage, QPainter, QPen
 from PyQt5.QtWidgets import QSizePolicy, QWidget
 
-from nnviz.core.grid import Bounds
-from nnviz.core.network import MLP
-from nnviz.core.units import (
+from nnviz.core.analysis.grid import Bounds
+from nnviz.core.analysis.units import (
     activation_range,
     describe_unit,
     outgoing_strength,
@@ -21,6 +20,7 @@ from nnviz.core.units import (
     unit_images,
     unit_maps,
 )
+from nnviz.core.model.network import MLP
 from nnviz.gui.colors import activation_lut, rgb
 from nnviz.gui.inside.unit_picker import UnitPicker
 
@@ -89,7 +89,7 @@ class UnitGrid(UnitPicker):
 
     def show_network(self, network: MLP, bounds: Bounds, fill: ArrayLike | None = None, layer: int = 0) -> None:
         """Recompute the map of every unit of hidden layer ``layer`` over ``bounds`` and redraw;
-        ``fill`` holds features beyond the first two (see :func:`nnviz.core.units.unit_maps`)."""
+        ``fill`` holds features beyond the first two (see :func:`nnviz.core.analysis.units.unit_maps`)."""
         units = network.layer_sizes[1 + layer]
         maps = unit_maps(network, bounds, map_resolution(units), fill, layer)
         self._image_rows = 0
@@ -97,7 +97,7 @@ class UnitGrid(UnitPicker):
                    sequential=False)
 
     def show_images(self, network: MLP, image_shape: tuple[int, int], layer: int, images: np.ndarray) -> None:
-        """For image data: each unit's picture (see :func:`nnviz.core.units.unit_images`), its
+        """For image data: each unit's picture (see :func:`nnviz.core.analysis.units.unit_images`), its
         images at most ``images`` (the test images) deep in the network."""
         pictures, levels, caption = unit_images(network, image_shape, layer, images)
         sequential = levels[0] == 0  # pictures of images: white (no ink) to green

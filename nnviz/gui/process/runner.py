@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 
 from PyQt5.QtCore import QObject, QTimer, pyqtSignal
 
-from nnviz.core import process_messages as msg
-from nnviz.core.timeline import come_home
+from nnviz.core.training import messages as msg
+from nnviz.core.training.timeline import come_home
 from nnviz.gui.process.worker import TrainingWorker
 
 SNAPSHOT_INTERVAL = 1 / 60  # the trainer hands over at most ~60 snapshots a second
@@ -65,7 +65,7 @@ _Action = _Launch | _Use | _Swap
 
 
 class Runner(QObject):
-    """Owns ``self.trainer`` (anything :func:`nnviz.core.training.train` can drive) and
+    """Owns ``self.trainer`` (anything :func:`nnviz.core.training.trainer.train` can drive) and
     trains it in a :class:`TrainingWorker` process.
 
     While a run is active the trainer lives in the process and ``self.trainer`` is the copy
@@ -226,8 +226,8 @@ class Runner(QObject):
 
     # For subclasses ------------------------------------------------------------------------
     def _send_to_run(self, message: msg.Set | msg.Data) -> bool:
-        """Send live settings (:class:`~nnviz.core.process_messages.Set`) or new points
-        (:class:`~nnviz.core.process_messages.Data`) to a running trainer; False if none is
+        """Send live settings (:class:`~nnviz.core.training.messages.Set`) or new points
+        (:class:`~nnviz.core.training.messages.Data`) to a running trainer; False if none is
         running (or it is on its way back: the trainer adopted then is brought up to date by
         :meth:`_adopt`)."""
         if self._run is None or self._run.recalled:

@@ -17,9 +17,9 @@ from multiprocessing.reduction import ForkingPickler
 
 from PyQt5.QtCore import QObject, pyqtSignal
 
-from nnviz.core import process_messages as msg
-from nnviz.core.remote import serve
-from nnviz.core.training import Trainer
+from nnviz.core.training import messages as msg
+from nnviz.core.training.process import serve
+from nnviz.core.training.trainer import Trainer
 
 _SINGLE_THREAD_ENV = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 NICENESS = 10  # the training process yields a contended core to the window (see _serve_politely)

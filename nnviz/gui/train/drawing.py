@@ -8,9 +8,9 @@ import numpy as np
 from PyQt5.QtCore import QObject, pyqtSignal
 from PyQt5.QtWidgets import QAbstractButton
 
-from nnviz.core.datafile import MAX_POINTS
-from nnviz.core.datasets import Dataset
-from nnviz.core.editing import add_points, remove_nearest
+from nnviz.core.data.datasets import Dataset
+from nnviz.core.data.editing import add_points, remove_nearest
+from nnviz.core.data.points_file import MAX_POINTS
 
 
 class PointEditor(QObject):
@@ -38,19 +38,19 @@ class PointEditor(QObject):
             self.view.images.setCurrentWidget(self.view.images.drawing)
             self._say("These points are images: draw one on the Draw a digit tab.")
             return
-        if enabled and data.features > 2:
+        if enabled and data.columns > 2:
             self.draw_button.setChecked(False)
-            self._say(f"Drawing needs points with two features; these have {data.features}.")
+            self._say(f"Drawing needs points with two features; these have {data.columns}.")
             return
         self.view.set_drawing(enabled)
 
     def _on_run_reset(self, _snapshot) -> None:
-        if self.view.drawing and self.session.dataset.features > 2:
+        if self.view.drawing and self.session.dataset.columns > 2:
             self.draw_button.setChecked(False)  # points in more dimensions cannot be drawn
 
     def _on_points_drawn(self, X: np.ndarray) -> None:
         data = self.session.dataset
-        if data.features != 2:
+        if data.columns != 2:
             return  # (draw mode is off for such data; a click that slipped through changes nothing)
         if len(data.y_train) + len(data.y_test) + len(X) > MAX_POINTS:
             self._say(f"That is as many points as nnviz trains on ({MAX_POINTS:,}); remove some to draw more.")

@@ -8,7 +8,7 @@ from PyQt5.QtCore import QRectF, QSize, Qt
 from PyQt5.QtGui import QColor, QFont, QFontMetrics, QPainter
 from PyQt5.QtWidgets import QSizePolicy, QWidget
 
-from nnviz.core.training import TrainingSnapshot
+from nnviz.core.training.trainer import TrainingSnapshot
 
 FIGURES = (
     ("step", "Step"),

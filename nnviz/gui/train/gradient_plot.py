@@ -7,7 +7,7 @@ import pyqtgraph as pg
 from PyQt5.QtCore import Qt
 from PyQt5.QtGui import QTextOption
 
-from nnviz.core.training import TrainingSnapshot
+from nnviz.core.training.trainer import TrainingSnapshot
 from nnviz.gui.train.step_plot import StepPlot, same_run
 
 MAX_POINTS = 2000  # per layer; beyond this every other point is dropped (the curve keeps its shape)

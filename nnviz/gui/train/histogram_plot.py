@@ -8,14 +8,14 @@ import math
 
 import pyqtgraph as pg
 
-from nnviz.core.activations import ACTIVATIONS
-from nnviz.core.datasets import Dataset
-from nnviz.core.layer_stats import (
+from nnviz.core.analysis.layer_stats import (
     LayerHistogram,
     activation_histograms,
     weight_histograms,
 )
-from nnviz.core.training import TrainingSnapshot
+from nnviz.core.data.datasets import Dataset
+from nnviz.core.model.activations import ACTIVATIONS
+from nnviz.core.training.trainer import TrainingSnapshot
 from nnviz.gui.train.gradient_plot import layer_colors
 
 KINDS = ("activations", "weights", "gradients")

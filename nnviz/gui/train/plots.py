@@ -10,13 +10,13 @@ from PyQt5.QtCore import QEvent, QRectF, Qt, pyqtSignal
 from PyQt5.QtGui import QColor, QPainter
 from PyQt5.QtWidgets import QGraphicsItem
 
-from nnviz.core.baseline import LinearBaseline
-from nnviz.core.contour import boundary_segments, contour_segments
-from nnviz.core.datasets import Dataset
-from nnviz.core.grid import DecisionGrid, grid_resolution
-from nnviz.core.history import FIELDS
-from nnviz.core.network import MLP, layer_output
-from nnviz.core.units import activation_range, describe_unit
+from nnviz.core.analysis.baseline import LinearBaseline
+from nnviz.core.analysis.contour import boundary_segments, contour_segments
+from nnviz.core.analysis.grid import DecisionGrid, grid_resolution
+from nnviz.core.analysis.units import activation_range, describe_unit
+from nnviz.core.data.datasets import Dataset
+from nnviz.core.model.network import MLP, layer_output
+from nnviz.core.training.history import FIELDS
 from nnviz.gui.colors import (
     BASELINE_COLOR,
     CONTOUR_COLOR,
@@ -156,7 +156,7 @@ class BoundaryPlot(pg.PlotWidget):
         """Show new data: points and, unless ``fit_view`` is False, a view of their extent."""
         if data is not self._points_of:  # a new network on the same points (a reset) keeps them
             self.set_points(data)
-        fill = data.feature_means[2:] if data.features > 2 else None
+        fill = data.feature_means[2:] if data.columns > 2 else None
         if fill is not None or self._fill is not None:
             self._fill = fill
             self._bounds = None  # a new grid for the new fill

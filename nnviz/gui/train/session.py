@@ -9,19 +9,19 @@ from dataclasses import fields
 import numpy as np
 from PyQt5.QtCore import QObject, QTimer, pyqtSignal
 
-from nnviz.core import process_messages as msg
 from nnviz.core.config import TrainingConfig
-from nnviz.core.datasets import CUSTOM, Dataset, resplit, without_points
-from nnviz.core.experiment import (
+from nnviz.core.data.datasets import CUSTOM, Dataset, resplit, without_points
+from nnviz.core.model.features import DEFAULT_FEATURES
+from nnviz.core.training import messages as msg
+from nnviz.core.training.experiment import (
     build_dataset,
     build_network,
     build_trainer,
     needs_scikit_learn,
 )
-from nnviz.core.features import DEFAULT_FEATURES
-from nnviz.core.history import FIELDS, HistoryEntry
-from nnviz.core.remote import apply_settings
-from nnviz.core.training import LIVE_SETTINGS, Trainer, TrainingSnapshot
+from nnviz.core.training.history import FIELDS, HistoryEntry
+from nnviz.core.training.process import apply_settings
+from nnviz.core.training.trainer import LIVE_SETTINGS, Trainer, TrainingSnapshot
 from nnviz.gui.process.runner import Runner
 
 DATA_SETTINGS = ("dataset", "samples", "noise", "classes", "test_fraction", "seed", "preset")
@@ -72,7 +72,7 @@ class TrainingSession(Runner):
         configured network's starting weights)."""
         if self.trainer is not None:
             return self.trainer.snapshot()
-        network = build_network(self.config, self._dataset.features, self._dataset.classes)
+        network = build_network(self.config, self._dataset.columns, self._dataset.classes)
         nan = math.nan
         return TrainingSnapshot(0, network, np.empty((0, len(FIELDS))), HistoryEntry(0, nan, nan, nan, nan), 0.0, None)
 
@@ -136,7 +136,7 @@ class TrainingSession(Runner):
         self.replace_trainer(trainer)
 
     def _new_trainer(self) -> Trainer:
-        if self._dataset.features != 2 and self.config.features != DEFAULT_FEATURES:
+        if self._dataset.columns != 2 and self.config.features != DEFAULT_FEATURES:
             self.config = self.config.replace(features=DEFAULT_FEATURES)  # input features are for 2-D points
         return build_trainer(self.config, self._dataset, log_every=HISTORY_EVERY, history_capacity=HISTORY_CAPACITY)
 
@@ -195,4 +195,4 @@ def _same_points(a: Dataset, b: Dataset) -> bool:
 
 def _fits(trainer: Trainer, data: Dataset) -> bool:
     sizes = trainer.network.layer_sizes
-    return data.features == trainer.network.point_dims and data.classes <= sizes[-1] and len(data.y_train) > 0
+    return data.columns == trainer.network.point_dims and data.classes <= sizes[-1] and len(data.y_train) > 0

@@ -19,9 +19,9 @@ from PyQt5.QtWidgets import (
     QWidget,
 )
 
-from nnviz.core.baseline import LinearBaseline, fit_linear_baseline
-from nnviz.core.datasets import Dataset
-from nnviz.core.training import TrainingSnapshot
+from nnviz.core.analysis.baseline import LinearBaseline, fit_linear_baseline
+from nnviz.core.data.datasets import Dataset
+from nnviz.core.training.trainer import TrainingSnapshot
 from nnviz.gui.files.export import leave_out_of_exports
 from nnviz.gui.images.image_panel import ImagePanel
 from nnviz.gui.inside.inside_view import InsidePanel
@@ -230,7 +230,7 @@ class TrainingView(QWidget):
         """The newest snapshot if it can be drawn now: not while an export holds the picture, nor
         before new data's network has sent its first snapshot."""
         snapshot = self.shown
-        if self._holds or snapshot is None or self.data is None or snapshot.network.point_dims != self.data.features:
+        if self._holds or snapshot is None or self.data is None or snapshot.network.point_dims != self.data.columns:
             return None
         return snapshot
 
@@ -306,8 +306,8 @@ class TrainingView(QWidget):
         elif self.baseline_box.isChecked():
             parts.append("No linear baseline: the training points hold fewer than two classes.")
         data = self.data
-        if data is not None and data.features > 2 and data.image_shape is None:
+        if data is not None and data.columns > 2 and data.image_shape is None:
             names = data.axis_names
             parts.append(f"Showing {names[0]} and {names[1]}; {', '.join(names[2:])} held at "
-                         f"{'its mean' if data.features == 3 else 'their means'}.")
+                         f"{'its mean' if data.columns == 3 else 'their means'}.")
         self.plot_note.setText("  ".join(parts))

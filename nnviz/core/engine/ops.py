@@ -1,0 +1,136 @@
+"""The engine's operations, each written once: the lone network (:mod:`nnviz.core.model.network`),
+the packed sweep (:mod:`nnviz.core.engine.packed`), the decision grids and the unit maps all
+call these, however they lay out their matrices.
+
+Every operation works in place on buffers the caller owns, so a training step allocates
+nothing. The hidden activations and their derivatives are :data:`ACTIVATIONS`
+(:mod:`nnviz.core.model.activations`); the output unit is the softmax with the mean cross-entropy
+loss. Adding an activation means adding it to :data:`ACTIVATIONS`; adding a loss means adding
+its forward (:func:`softmax`), its value (:func:`cross_entropy`) and its gradient
+(:func:`softmax_loss_gradient`) here.
+
+The first layer's bias is folded into its weights (a last row) and the inputs carry a column
+of ones (:func:`forward_inputs`): one product applies both. That layout is the engine's own;
+nothing outside it reads the ones column or the folded row.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from nnviz.core.model.activations import Activation
+
+
+def forward_inputs(X: np.ndarray) -> np.ndarray:
+    """What the first layer's product reads for input features ``X`` (the engine's own layout:
+    ``X`` with a column of ones for the folded bias)."""
+    return np.column_stack([X, np.ones(len(X), dtype=X.dtype)])
+
+
+# Affine layers -------------------------------------------------------------------------------
+def affine(a: np.ndarray, weights: np.ndarray, out: np.ndarray, bias: np.ndarray | None = None) -> np.ndarray:
+    """``out = a @ weights (+ bias)``: a layer's weighted input sums (``bias`` None: folded in)."""
+    np.matmul(a, weights, out=out)
+    if bias is not None:
+        out += bias
+    return out
+
+
+def weight_gradient(a: np.ndarray, delta: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """The loss's gradient w.r.t. a weight matrix that read ``a``: ``a.T @ delta``."""
+    return np.matmul(a.T, delta, out=out)
+
+
+def bias_gradient(delta: np.ndarray, ones: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """The loss's gradient w.r.t. a bias: ``delta``'s column sums, as one BLAS call (``ones``: n ones)."""
+    return np.matmul(ones, delta, out=out)
+
+
+def input_gradient(delta: np.ndarray, weights: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """The loss's gradient w.r.t. what a weight matrix read: ``delta @ weights.T``."""
+    return np.matmul(delta, weights.T, out=out)
+
+
+# Hidden units, with dropout ------------------------------------------------------------------
+def hidden_forward(z: np.ndarray, activation: Activation, mask: np.ndarray | None = None,
+                   kept: np.ndarray | None = None) -> np.ndarray:
+    """Activate ``z`` in place; with a dropout ``mask`` (each unit's factor), keep the output
+    in ``kept`` first (its derivative needs it) and leave ``z`` dropped (what the next layer reads)."""
+    activation.forward(z)
+    if mask is not None:
+        np.copyto(kept, z)
+        z *= mask
+    return z
+
+
+def hidden_backward(delta: np.ndarray, activation: Activation, output: np.ndarray, scratch: np.ndarray,
+                    mask: np.ndarray | None = None) -> np.ndarray:
+    """Carry the gradient w.r.t. a hidden layer's (dropped) output, in place, back to its
+    weighted sums; ``output`` is the layer's output before dropout."""
+    if mask is not None:
+        delta *= mask
+    delta *= activation.derivative(output, scratch)
+    return delta
+
+
+def draw_dropout(rng: np.random.Generator, rate, draws: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Inverted dropout factors into ``mask``: each unit kept with probability ``1 - rate`` and
+    then scaled by ``1 / (1 - rate)`` (``rate`` a number, or one per column); ``draws`` is
+    scratch of ``mask``'s shape and dtype, filled from ``rng``."""
+    rng.random(out=draws, dtype=draws.dtype)
+    np.greater_equal(draws, rate, out=mask, casting="unsafe")
+    mask *= 1 / (1 - rate)
+    return mask
+
+
+# The output unit and the loss ----------------------------------------------------------------
+def softmax(z: np.ndarray, row_max: np.ndarray, row_sum: np.ndarray) -> np.ndarray:
+    """Softmax over the last axis of ``z`` (the classes, a handful), in place, shifted by the
+    maximum so exp cannot overflow. numpy reduces along a short last axis slowly, so the
+    maximum and sum (``row_max``, ``row_sum``: shaped like ``z[..., 0]``) are built class by class."""
+    columns = [z[..., j] for j in range(z.shape[-1])]
+    np.copyto(row_max, columns[0])
+    for c in columns[1:]:
+        np.maximum(row_max, c, out=row_max)
+    z -= row_max[..., None]
+    np.exp(z, out=z)
+    np.copyto(row_sum, columns[0])
+    for c in columns[1:]:
+        row_sum += c
+    z /= row_sum[..., None]
+    return z
+
+
+def true_class_probabilities(probs: np.ndarray, index: np.ndarray, out: np.ndarray) -> bool:
+    """Each sample's probability of its true class (``index``: their places in ``probs``
+    flattened) into ``out``; False when one is zero or NaN: the loss is not finite."""
+    np.take(probs, index, out=out)
+    return bool(out.min() > 0)
+
+
+def cross_entropy(picked: np.ndarray, axis: int | None = None):
+    """The mean cross-entropy over the samples (axis 0 of ``picked``, the true classes'
+    probabilities); inf or NaN where a probability is zero or NaN."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return -np.mean(np.log(picked), axis=axis)
+
+
+def softmax_loss_gradient(probs: np.ndarray, targets: np.ndarray) -> np.ndarray:
+    """The mean loss's gradient w.r.t. the logits, ``(probs - onehot) / n``, in place of
+    ``probs`` (``targets``: the one-hot labels, broadcastable to it; ``n`` its first axis)."""
+    probs -= targets
+    probs *= 1.0 / len(probs)
+    return probs
+
+
+# Weight decay --------------------------------------------------------------------------------
+def add_l2_gradient(gradient: np.ndarray, params: np.ndarray, l2_vector: np.ndarray, scratch: np.ndarray) -> None:
+    """Add the L2 term's gradient ``l2 * W`` to a flat ``gradient`` (``l2_vector``: ``l2`` on
+    the weights, 0 on the biases, which are not penalised)."""
+    np.multiply(params, l2_vector, out=scratch)
+    gradient += scratch
+
+
+def l2_penalty(weights: list[np.ndarray], l2: float) -> float:
+    """The L2 term ``l2 / 2 * sum(W**2)`` over the weight matrices."""
+    return 0.5 * l2 * float(sum(np.vdot(w, w) for w in weights))

@@ -1,0 +1,408 @@
+"""A multilayer perceptron with softmax output, trained by hand-written backpropagation.
+
+Conventions (stated once, used everywhere):
+
+* The loss is the *mean* softmax cross-entropy over the batch plus ``l2 / 2 * sum(W**2)``
+  over every weight matrix (biases are not penalised).
+* Gradients are those of that loss, so a learning rate does not depend on the sample count.
+  The seed tutorial's ``epsilon`` (applied to the *summed* gradient) is ``lr / N`` and its
+  ``reg_lambda`` is ``l2 * N``; see :mod:`nnviz.core.config`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from itertools import pairwise
+
+import numpy as np
+
+from nnviz.core.engine import ops
+from nnviz.core.model.activations import ACTIVATIONS
+from nnviz.core.model.features import expand
+from nnviz.core.model.initialisation import initial_weights
+
+
+class MLP:
+    """Fully connected layers: each hidden layer has its activation (``activations``, one name
+    per hidden layer), the output is softmax. No hidden layer at all is softmax regression.
+
+    ``weights[i]`` has shape ``(fan_in, fan_out)`` and ``biases[i]`` shape ``(fan_out,)``.
+    All parameters are views into one flat vector ``flat`` (so an optimiser updates them
+    with a few whole-vector operations). The first layer's weights and bias are stored
+    together, a ``(features + 1, hidden)`` matrix whose last row is the bias, so that one
+    product applies both (:mod:`nnviz.core.engine.ops`); that is private: :meth:`affine` applies a layer.
+
+    ``features``: the input features (:mod:`nnviz.core.model.features`) the network reads of each
+    point ``(x1, x2)``; None (the default) reads the points' coordinates as they are.
+    """
+
+    def __init__(self, weights: list[np.ndarray], biases: list[np.ndarray], activation: str | tuple[str, ...],
+                 features: tuple[str, ...] | None = None):
+        if len(weights) != len(biases) or not weights:
+            raise ValueError("need one bias vector per weight matrix")
+        sizes = (weights[0].shape[0],) + tuple(w.shape[1] for w in weights)
+        self._adopt_flat(np.empty(layout_size(sizes), dtype=weights[0].dtype), sizes)
+        for view, value in zip(self.parameters(), [p for pair in zip(weights, biases) for p in pair]):
+            view[...] = value
+        self.activations = per_layer(activation, len(weights) - 1)
+        self.features = features
+
+    def _adopt_flat(self, flat: np.ndarray, sizes: tuple[int, ...]) -> None:
+        self.flat = flat
+        self._first_layer, self.weights, self.biases = layout_views(flat, sizes)
+
+    @classmethod
+    def from_flat(cls, flat: np.ndarray, layer_sizes: tuple[int, ...], activation: str | tuple[str, ...],
+                  features: tuple[str, ...] | None = None) -> MLP:
+        """A network whose parameters are views into ``flat`` (not copied)."""
+        network = cls.__new__(cls)
+        network._adopt_flat(flat, tuple(layer_sizes))
+        network.activations = per_layer(activation, len(layer_sizes) - 2)
+        network.features = features
+        return network
+
+    def __getstate__(self) -> dict:
+        # Views do not survive pickling: send the flat vector and rebuild them.
+        return {"flat": self.flat, "sizes": self.layer_sizes, "activations": self.activations,
+                "features": self.features}
+
+    def __setstate__(self, state: dict) -> None:
+        self._adopt_flat(state["flat"], state["sizes"])
+        self.activations = state["activations"]
+        self.features = state["features"]
+
+    @classmethod
+    def initialise(
+        cls,
+        layer_sizes: tuple[int, ...],
+        activation: str | tuple[str, ...],
+        rng: np.random.Generator,
+        dtype: type | str = np.float64,
+        init: str = "default",
+        features: tuple[str, ...] | None = None,
+    ) -> MLP:
+        """Weights drawn by the scheme ``init`` (``initialisation.INIT_SCHEMES``; the default is
+        the seed's ``N(0, 1) / sqrt(fan_in)``) and zero biases."""
+        weights, biases = [], []
+        for fan_in, fan_out in pairwise(layer_sizes):
+            w = initial_weights(init, fan_in, fan_out, rng)
+            weights.append(w.astype(dtype))
+            biases.append(np.zeros(fan_out, dtype=dtype))
+        return cls(weights, biases, activation, features)
+
+    @property
+    def layer_sizes(self) -> tuple[int, ...]:
+        """Input features, each hidden layer's width, then the class count."""
+        return (self.weights[0].shape[0],) + tuple(w.shape[1] for w in self.weights)
+
+    @property
+    def point_dims(self) -> int:
+        """How many coordinates a point the network reads has (2 when it has input features)."""
+        return 2 if self.features else self.layer_sizes[0]
+
+    def inputs(self, points: np.ndarray) -> np.ndarray:
+        """What :func:`forward` reads for ``points``: their input features, in the network's
+        dtype, laid out for the first layer (:func:`nnviz.core.engine.ops.forward_inputs`)."""
+        return ops.forward_inputs(expand(np.asarray(points, dtype=self.dtype), self.features))
+
+    def affine(self, layer: int, a: np.ndarray, out: np.ndarray, columns: slice | None = None) -> np.ndarray:
+        """Layer ``layer``'s weighted input sums (of its ``columns``, None: all) of ``a`` into
+        ``out``: ``a`` is the previous layer's output, or :meth:`inputs` for the first layer."""
+        if layer == 0:  # weights and bias at once
+            return ops.affine(a, self._first_layer if columns is None else self._first_layer[:, columns], out)
+        if columns is None:  # a training step's case: no views made
+            return ops.affine(a, self.weights[layer], out, self.biases[layer])
+        return ops.affine(a, self.weights[layer][:, columns], out, self.biases[layer][columns])
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self.flat.dtype
+
+    def parameters(self) -> list[np.ndarray]:
+        """The arrays ``[W1, b1, W2, b2, ...]`` (live views, not copies)."""
+        return [p for pair in zip(self.weights, self.biases) for p in pair]
+
+    def copy(self) -> MLP:
+        """A deep copy: no array is shared with the original."""
+        return MLP.from_flat(self.flat.copy(), self.layer_sizes, self.activations, self.features)
+
+    def weight_mask(self) -> np.ndarray:
+        """1 where ``flat`` holds a weight, 0 where it holds a bias (L2 spares biases)."""
+        mask = np.zeros_like(self.flat)
+        for view in layout_views(mask, self.layer_sizes)[1]:
+            view[...] = 1
+        return mask
+
+    def predict_proba(self, X: np.ndarray) -> np.ndarray:
+        """Class probabilities, shape ``(len(X), classes)``."""
+        return layer_output(self, X, len(self.weights) - 1)
+
+    def penalty(self, l2: float) -> float:
+        """The L2 term ``l2 / 2 * sum(W**2)`` over every weight matrix."""
+        return ops.l2_penalty(self.weights, l2)
+
+    def evaluate(self, X: np.ndarray, y: np.ndarray, l2: float) -> tuple[float, float]:
+        """Loss (cross-entropy plus L2 term) and accuracy on ``(X, y)``."""
+        return Scoring(self, X, y).of(self, l2)
+
+    def __repr__(self) -> str:
+        sizes = "-".join(map(str, self.layer_sizes))
+        inputs = f", inputs {','.join(self.features)}" if self.features else ""
+        return f"MLP({sizes}, {','.join(self.activations) or 'softmax only'}, {self.dtype.name}{inputs})"
+
+
+class Scoring:
+    """Loss and accuracy of networks shaped like ``network`` on fixed points ``(X, y)``, as
+    :meth:`MLP.evaluate` gives them, through the one :func:`forward` into buffers kept
+    between calls: a history recording every few steps cost one and a half training steps a
+    record at 200 hidden units, and now allocates nothing."""
+
+    def __init__(self, network: MLP, X: np.ndarray, y: np.ndarray):
+        self.key = scoring_key(network)
+        n, dtype = len(y), network.dtype
+        self._inputs = network.inputs(X)
+        self._y = y
+        self._flat_index = np.arange(n) * network.layer_sizes[-1] + y
+        self._buffers = ForwardBuffers.of(network.layer_sizes, n, dtype)
+        self._picked = np.empty(n, dtype)
+
+    def of(self, network: MLP, l2: float) -> tuple[float, float]:
+        """Loss (cross-entropy plus L2 term) and accuracy of ``network``."""
+        probs = forward(network, self._inputs, self._buffers)
+        ops.true_class_probabilities(probs, self._flat_index, self._picked)
+        data_loss = float(ops.cross_entropy(self._picked))
+        return data_loss + network.penalty(l2), float(np.mean(np.argmax(probs, axis=1) == self._y))
+
+
+def scoring_key(network: MLP) -> tuple:
+    """What a :class:`Scoring` depends on besides the points: the network's shape and inputs."""
+    return network.layer_sizes, network.dtype, network.features
+
+
+def per_layer(activation: str | tuple[str, ...], layers: int) -> tuple[str, ...]:
+    """One activation name per hidden layer, from one name for all or a name per layer."""
+    names = (activation,) * layers if isinstance(activation, str) else tuple(activation)
+    if len(names) != layers or not all(name in ACTIVATIONS for name in names):
+        raise ValueError(f"need one known activation per hidden layer ({layers}); got {activation!r}")
+    return names
+
+
+def layout_size(sizes: tuple[int, ...]) -> int:
+    """Length of the flat parameter vector of a network with these layer sizes."""
+    return sum((a + 1) * b for a, b in pairwise(sizes))
+
+
+def layout_views(flat: np.ndarray, sizes: tuple[int, ...]):
+    """``(first_layer, weights, biases)`` as views into ``flat``: the first layer as one
+    ``(features + 1, hidden)`` block (bias last), then each later ``W`` followed by its ``b``."""
+    weights, biases, start = [], [], 0
+    for a, b in pairwise(sizes):
+        block = flat[start : start + (a + 1) * b].reshape(a + 1, b)
+        weights.append(block[:a])
+        biases.append(block[a])
+        start += (a + 1) * b
+    first_layer = flat[: (sizes[0] + 1) * sizes[1]].reshape(sizes[0] + 1, sizes[1])
+    return first_layer, weights, biases
+
+
+def parameter_views(flat: np.ndarray, sizes: tuple[int, ...]) -> list[np.ndarray]:
+    """``[W1, b1, W2, b2, ...]`` as views into a flat vector with the layout of ``sizes``."""
+    _, weights, biases = layout_views(flat, sizes)
+    return [p for pair in zip(weights, biases) for p in pair]
+
+
+@dataclass
+class ForwardBuffers:
+    """Where :func:`forward` writes for one batch size: each layer's output, and the softmax's
+    scratch (with dropout, also each hidden layer's output before it was dropped)."""
+
+    outputs: list[np.ndarray]
+    row_max: np.ndarray
+    row_sum: np.ndarray
+    kept: list[np.ndarray] | None = None
+
+    @classmethod
+    def of(cls, layer_sizes: tuple[int, ...], n: int, dtype, dropout: bool = False) -> ForwardBuffers:
+        """Buffers for ``n`` samples through layers of these sizes."""
+        return cls([np.empty((n, s), dtype) for s in layer_sizes[1:]], np.empty(n, dtype), np.empty(n, dtype),
+                   [np.empty((n, s), dtype) for s in layer_sizes[1:-1]] if dropout else None)
+
+
+def forward(network: MLP, inputs: np.ndarray, buffers: ForwardBuffers, masks: list[np.ndarray] | None = None, *,
+            upto: int | None = None, before_activation: bool = False, columns: slice | None = None) -> np.ndarray:
+    """The forward pass, the only one: ``inputs`` (:meth:`MLP.inputs`) through every layer into
+    ``buffers.outputs``; returns the last layer's output, the class probabilities. Allocates nothing.
+
+    ``masks``: dropout factors per hidden layer (:meth:`Dropout.masks`): each hidden layer's
+    output is kept in ``buffers.kept`` and dropped in ``buffers.outputs``, which the next layer reads.
+    ``upto``: stop after that layer (counted from 0), returning its output (``before_activation``:
+    its weighted sums); ``columns``: of that layer, only these units."""
+    last = len(network.weights) - 1
+    upto = last if upto is None else upto
+    a = inputs
+    for i in range(upto + 1):
+        z = buffers.outputs[i]
+        network.affine(i, a, z, columns if i == upto else None)
+        if i == upto and before_activation:
+            return z
+        if i == last:
+            return ops.softmax(z, buffers.row_max, buffers.row_sum)
+        mask = None if masks is None else masks[i]
+        a = ops.hidden_forward(z, ACTIVATIONS[network.activations[i]], mask, None if mask is None else buffers.kept[i])
+    return a
+
+
+def layer_output(
+    network: MLP, X: np.ndarray, layer: int, *, before_activation: bool = False, unit: int | None = None
+) -> np.ndarray:
+    """The output of layer ``layer`` for inputs ``X`` ``(n, features)``: shape ``(n, width)``,
+    in the network's dtype. Layers count from 0, the first hidden layer; the last is the output
+    layer, whose activation is the softmax. ``before_activation`` gives the layer's weighted
+    input sum instead. ``unit``: that unit's column alone, shape ``(n,)`` (of a hidden layer,
+    only its weights are used: a frame showing one unit does not compute all 200).
+
+    The one way to get a layer's output outside training, through the training's own :func:`forward`."""
+    last = len(network.weights) - 1
+    if not 0 <= layer <= last:
+        raise ValueError(f"{network!r} has layers 0 to {last}, not {layer}")
+    alone = unit is not None and layer < last  # the softmax needs every output unit
+    sizes = list(network.layer_sizes[: layer + 2])
+    if alone:
+        sizes[-1] = 1
+    buffers = ForwardBuffers.of(tuple(sizes), len(X), network.dtype)
+    a = forward(network, network.inputs(X), buffers, upto=layer, before_activation=before_activation,
+                columns=slice(unit, unit + 1) if alone else None)
+    return a if unit is None else a[:, 0 if alone else unit]
+
+
+def hidden_outputs(network: MLP, X: np.ndarray) -> list[np.ndarray]:
+    """Every hidden layer's output for inputs ``X``, first to last, in one forward pass (what
+    :func:`layer_output` gives layer by layer)."""
+    hidden = len(network.weights) - 1
+    if not hidden:
+        return []
+    buffers = ForwardBuffers.of(network.layer_sizes[:-1], len(X), network.dtype)
+    forward(network, network.inputs(X), buffers, upto=hidden - 1)
+    return buffers.outputs
+
+
+@dataclass
+class _Buffers:
+    """Scratch arrays for one batch size, so a gradient step allocates (almost) nothing."""
+
+    forward: ForwardBuffers  # each layer's output after its activation (and dropout)
+    deltas: list[np.ndarray]  # loss gradient w.r.t. each hidden layer's output
+    derivatives: list[np.ndarray]
+    picked: np.ndarray  # probability of the true class per sample
+    ones: np.ndarray
+
+
+class Backprop:
+    """Computes the loss's gradient for one network shape, reusing buffers.
+
+    ``flat_gradient`` follows the network's flat layout (so an optimiser can use it whole);
+    ``gradients`` views it as one array per parameter, in :meth:`MLP.parameters` order.
+    Both are overwritten on every call, so copy them to keep them.
+    """
+
+    def __init__(self, network: MLP):
+        self.layer_sizes = network.layer_sizes
+        self.dtype = network.dtype
+        self.activations = network.activations
+        self._weight_mask = network.weight_mask()
+        self._make_gradient_views(np.empty_like(network.flat))
+        self._scratch = np.empty_like(network.flat)
+        self._l2_vector: tuple[float, np.ndarray] | None = None  # (l2, l2 * weight mask)
+        self._buffers: dict[int, _Buffers] = {}
+
+    def _make_gradient_views(self, flat: np.ndarray) -> None:
+        self.flat_gradient = flat
+        self._first_layer_gradient = layout_views(flat, self.layer_sizes)[0]
+        self.gradients = parameter_views(flat, self.layer_sizes)
+
+    def __getstate__(self) -> dict:
+        # Scratch buffers are rebuilt on demand, views are rebuilt from the flat vector.
+        state = {**self.__dict__, "_buffers": {}}
+        for name in ("gradients", "_first_layer_gradient"):
+            del state[name]
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._make_gradient_views(self.flat_gradient)
+
+    def _buffers_for(self, n: int) -> _Buffers:
+        if n not in self._buffers:
+            hidden = self.layer_sizes[1:-1]
+            self._buffers[n] = _Buffers(
+                forward=ForwardBuffers.of(self.layer_sizes, n, self.dtype, dropout=True),
+                deltas=[np.empty((n, s), self.dtype) for s in hidden],
+                derivatives=[np.empty((n, s), self.dtype) for s in hidden],
+                picked=np.empty(n, self.dtype),
+                ones=np.ones(n, self.dtype),
+            )
+        return self._buffers[n]
+
+    def run(self, network: MLP, inputs: np.ndarray, targets: np.ndarray, flat_index: np.ndarray, l2: float,
+            masks: list[np.ndarray] | None = None) -> bool:
+        """Forward and backward pass on a batch; False (and no gradient) if the loss is not finite.
+
+        ``inputs`` are :meth:`MLP.inputs` of the batch; ``targets`` is the one-hot label matrix
+        ``(n, classes)``; ``flat_index`` is ``arange(n) * classes + y``, the position of each true
+        class in the flattened output. ``masks``: dropout factors per hidden layer
+        (:meth:`Dropout.masks`), or None.
+        """
+        buf = self._buffers_for(len(inputs))
+        weights = network.weights
+        outputs = buf.forward.outputs
+        probs = forward(network, inputs, buf.forward, masks)
+        before_dropout = outputs if masks is None else buf.forward.kept
+        if not ops.true_class_probabilities(probs, flat_index, buf.picked):
+            return False  # the loss, the mean of -log p(true class), is not finite
+
+        delta = ops.softmax_loss_gradient(probs, targets)
+        grads = self.gradients
+        for i in range(len(weights) - 1, 0, -1):
+            ops.weight_gradient(outputs[i - 1], delta, grads[2 * i])
+            ops.bias_gradient(delta, buf.ones, grads[2 * i + 1])
+            back = ops.input_gradient(delta, weights[i], buf.deltas[i - 1])
+            delta = ops.hidden_backward(back, ACTIVATIONS[self.activations[i - 1]], before_dropout[i - 1],
+                                           buf.derivatives[i - 1], None if masks is None else masks[i - 1])
+        ops.weight_gradient(inputs, delta, self._first_layer_gradient)  # W1 and b1 at once
+        if l2:
+            ops.add_l2_gradient(self.flat_gradient, network.flat, self._l2_times_mask(l2), self._scratch)  # weights only
+        return True
+
+    def _l2_times_mask(self, l2: float) -> np.ndarray:
+        if self._l2_vector is None or self._l2_vector[0] != l2:
+            self._l2_vector = (l2, self._weight_mask * l2)
+        return self._l2_vector[1]
+
+
+class Dropout:
+    """Inverted dropout on every hidden layer's output during training: each unit is kept with
+    probability ``1 - rate`` and then scaled by ``1 / (1 - rate)``, so a layer's expected output
+    is unchanged and evaluation uses the whole network as it is."""
+
+    def __init__(self, rate: float, hidden: tuple[int, ...], dtype, rng: np.random.Generator):
+        self.rate = rate
+        self.rng = rng
+        self._hidden = hidden
+        self._dtype = np.dtype(dtype)
+        self._masks: dict[int, tuple[list[np.ndarray], list[np.ndarray]]] = {}  # (factors, draws) per batch size
+
+    def masks(self, n: int) -> list[np.ndarray] | None:
+        """Fresh factors for a batch of ``n`` from the run's dropout generator ``rng`` (saved with
+        the run, so a resumed run draws the same ones); None without dropout."""
+        if not self.rate or not self._hidden:
+            return None
+        if n not in self._masks:  # for the batch size in use only; draws in the network's dtype (float32's are cheaper)
+            self._masks = {n: ([np.empty((n, w), self._dtype) for w in self._hidden],
+                              [np.empty((n, w), self._dtype) for w in self._hidden])}
+        masks, uniform = self._masks[n]
+        for mask, draws in zip(masks, uniform):
+            ops.draw_dropout(self.rng, self.rate, draws, mask)
+        return masks
+
+    def __getstate__(self) -> dict:
+        return {**self.__dict__, "_masks": {}}

@@ -1,0 +1,96 @@
+"""The training set as a run serves it: whole or as shuffled mini-batches, in the engine's
+input layout, and scored (loss and accuracy) through the engine's forward."""
+
+from __future__ import annotations
+
+import copy
+import math
+
+import numpy as np
+
+from nnviz.core.data.datasets import Dataset
+from nnviz.core.engine.ops import forward_inputs
+from nnviz.core.model.features import expand
+from nnviz.core.model.network import MLP, Scoring, scoring_key
+from nnviz.core.training.history import HistoryEntry
+
+
+class Batches:
+    """The training set in the network's dtype, served whole or as shuffled mini-batches.
+
+    Each epoch draws a fresh permutation from ``rng``; a step takes the next
+    ``batch_size`` rows (``None`` or a size of at least the set: the whole set every step).
+    ``X`` holds the points, and the batches their input ``features`` (None: the points).
+    """
+
+    def __init__(self, data: Dataset, dtype, classes: int, batch_size: int | None, rng: np.random.Generator,
+                 features: tuple[str, ...] | None = None):
+        self.X = np.ascontiguousarray(data.X_train, dtype=dtype)
+        self.inputs = forward_inputs(expand(self.X, features))  # what the engine's forward reads
+        self.features = features
+        self.y = data.y_train
+        self.X_test = np.ascontiguousarray(data.X_test, dtype=dtype)
+        self.y_test = data.y_test
+        self.batch_size = batch_size
+        self.rng = rng
+        self._targets = np.eye(classes, dtype=dtype)[self.y]
+        self._flat_index = np.arange(len(self.y)) * classes + self.y
+        self._order = np.arange(len(self.y))
+        self._cursor = len(self.y)  # forces a shuffle before the first mini-batch
+        self._scorings: dict[tuple, Scoring] = {}  # (test?, network shape): the last two evaluated
+
+    def __getstate__(self) -> dict:
+        return {**self.__dict__, "_scorings": {}}  # buffers, rebuilt on demand
+
+    def scores(self, network: MLP, l2: float, test: bool = False) -> tuple[float, float]:
+        """Loss (with the L2 term) and accuracy of ``network`` on the training set (or the test set)."""
+        key = (test, scoring_key(network))
+        scoring = self._scorings.get(key)
+        if scoring is None:
+            if len(self._scorings) >= 2:  # one network's two sets: a sweep's many shapes are not all kept
+                self._scorings.clear()
+            X, y = (self.X_test, self.y_test) if test else (self.X, self.y)
+            scoring = self._scorings[key] = Scoring(network, X, y)
+        return scoring.of(network, l2)
+
+    def state(self) -> dict:
+        """What a run file needs to continue the batch order exactly."""
+        return {"order": self._order, "cursor": self._cursor, "rng": self.rng.bit_generator.state}
+
+    def with_features(self, features: tuple[str, ...] | None) -> Batches:
+        """A copy serving the same points in the same order, as the input ``features`` (with a
+        copy of the generator, so both go on alike)."""
+        data = Dataset("", self.X, self.y, self.X_test, self.y_test)
+        batches = Batches(data, self.X.dtype, self._targets.shape[1], self.batch_size, copy.deepcopy(self.rng), features)
+        batches.restore(self._order.copy(), self._cursor)
+        return batches
+
+    def restore(self, order: np.ndarray, cursor: int) -> None:
+        """Continue a batch order saved by :meth:`state` (the generator is restored by the caller)."""
+        if sorted(order.tolist()) != list(range(len(self.y))) or not 0 <= cursor <= len(self.y):
+            raise ValueError("the mini-batch order does not fit the training set")
+        self._order, self._cursor = np.asarray(order, dtype=np.int64), cursor
+
+    def next(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``(inputs as the engine reads them, one-hot targets, flat index of each true class)``
+        for the next step."""
+        n = len(self.y)
+        if self.batch_size is None or self.batch_size >= n:
+            return self.inputs, self._targets, self._flat_index
+        if self._cursor + self.batch_size > n:
+            self._order = self.rng.permutation(n)
+            self._cursor = 0
+        rows = self._order[self._cursor : self._cursor + self.batch_size]
+        self._cursor += self.batch_size
+        classes = self._targets.shape[1]
+        return self.inputs[rows], self._targets[rows], np.arange(len(rows)) * classes + self.y[rows]
+
+
+def evaluate(network: MLP, batches: Batches, l2: float, step: int) -> HistoryEntry:
+    """Loss and accuracy of ``network`` on the training and test sets."""
+    loss, accuracy = batches.scores(network, l2)
+    if len(batches.y_test):
+        test_loss, test_accuracy = batches.scores(network, l2, test=True)
+    else:
+        test_loss = test_accuracy = math.nan
+    return HistoryEntry(step, loss, accuracy, test_loss, test_accuracy)
