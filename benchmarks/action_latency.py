@@ -27,11 +27,17 @@ def measure(seed: int, settings: dict, actions: int) -> list[float]:
     from PyQt5 import sip
     from PyQt5.QtCore import QSettings
     from PyQt5.QtWidgets import QApplication, QFileDialog, QMessageBox
-    from test_robustness import _actions, _poke, _suffix  # the same monkey as the test
+    from test_robustness import (  # the same monkey as the test
+        _actions,
+        _poke,
+        _short_movie,
+        _suffix,
+    )
     from threadpoolctl import threadpool_limits
 
     from nnviz.core.config import TrainingConfig
     from nnviz.gui.app import settle_heap
+    from nnviz.gui.files.movie_dialog import MovieDialog
     from nnviz.gui.main_window import MainWindow
 
     threadpool_limits(1)  # as nnviz.gui.app does: two BLAS threads here would fight the training process
@@ -48,6 +54,9 @@ def measure(seed: int, settings: dict, actions: int) -> list[float]:
     QFileDialog.getSaveFileName = staticmethod(save_name)
     QFileDialog.getOpenFileName = staticmethod(lambda *args, **_kwargs: (saved[_suffix(args)][-1], ""))
     QMessageBox.warning = staticmethod(lambda *_args: None)
+    # Modal dialogs answered as the test answers them (a walk that opened one waited forever).
+    QMessageBox.question = staticmethod(lambda *_args: QMessageBox.Yes)  # Continue from here
+    MovieDialog.exec_ = _short_movie
     window = MainWindow(TrainingConfig(**settings), QSettings(f"{folder}/s.ini", QSettings.IniFormat))
     window.show()
     window.session.start()

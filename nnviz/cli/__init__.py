@@ -8,15 +8,8 @@ from __future__ import annotations
 
 import sys
 
-from nnviz.cli import gui, sweep, train
-from nnviz.cli.outputs import check_outputs
 from nnviz.cli.parser import LOG_EVERY, add_config_options, build_parser, given_settings
-from nnviz.cli.run import data_from_args
 from nnviz.core.config import PRESET_STEPS, TUTORIAL_STEPS, ConfigError
-from nnviz.core.data.points_file import DataFileError
-from nnviz.core.io.atomic import SaveError
-from nnviz.core.io.movie import MovieError, movie_kind
-from nnviz.core.io.runfile import RunFileError
 
 __all__ = ["LOG_EVERY", "add_config_options", "build_parser", "given_settings", "main"]
 
@@ -28,8 +21,18 @@ def main(argv: list[str] | None = None) -> int:
         argv.insert(0, "gui")  # `nnviz --hidden 5` means the window
     parser = build_parser()
     args = parser.parse_args(argv)
-    if args.command == "gui":
+    if args.command == "gui":  # the window loads what it needs itself: none of the commands' modules
+        from nnviz.cli import gui
+
         return gui.run(parser, args)
+    from nnviz.cli import sweep, train
+    from nnviz.cli.outputs import check_outputs
+    from nnviz.cli.run import data_from_args
+    from nnviz.core.data.points_file import DataFileError
+    from nnviz.core.io.atomic import SaveError
+    from nnviz.core.io.movie import MovieError, movie_kind
+    from nnviz.core.io.runfile import RunFileError
+
     given = given_settings(args)
     try:
         if args.movie is not None:

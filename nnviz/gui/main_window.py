@@ -20,7 +20,6 @@ from nnviz.core.config import ConfigError, TrainingConfig, network_name, trainin
 from nnviz.core.data.datasets import CUSTOM
 from nnviz.core.model.optimizers import rate_advice
 from nnviz.core.training.trainer import TrainingSnapshot
-from nnviz.gui import help_dialogs
 from nnviz.gui import settings as stored
 from nnviz.gui.compare.compare_view import CompareView
 from nnviz.gui.compare.pins import PART, Pin
@@ -209,12 +208,12 @@ class MainWindow(QMainWindow):
         self.inside_action = self._action(view, "&Hidden units panel", self._toggle_inside, "H",
                                           "Show or hide the network diagram and the hidden units' maps")
         help_menu = bar.addMenu("&Help")
-        self._action(help_menu, "&Getting started", lambda: help_dialogs.show_getting_started(self),
+        self._action(help_menu, "&Getting started", lambda: _help().show_getting_started(self),
                      tip="What to press first, and where things are")
-        self._action(help_menu, "&Keyboard shortcuts", lambda: help_dialogs.show_keys(self),
+        self._action(help_menu, "&Keyboard shortcuts", lambda: _help().show_keys(self),
                      tip="Every key of the window")
         help_menu.addSeparator()
-        self._action(help_menu, "&About nnviz", lambda: help_dialogs.show_about(self),
+        self._action(help_menu, "&About nnviz", lambda: _help().show_about(self),
                      tip="What nnviz is, and what its loss and steps compute")
 
         toolbar = self.addToolBar("Export")
@@ -378,3 +377,10 @@ class MainWindow(QMainWindow):
         c = self.session.config
         data = "your points" if c.dataset == CUSTOM else c.dataset
         self.setWindowTitle(f"nnviz — {data}, {network_name(c)}, {training_name(c)}")
+
+
+def _help():
+    """The help texts, loaded when first asked for: the window's start need not wait for them."""
+    from nnviz.gui import help_dialogs
+
+    return help_dialogs
