@@ -406,3 +406,13 @@ def _network_with_outgoing(strengths) -> MLP:
     w1 = np.array([[1.0, -1.0, 0.5, 0.2], [0.3, 0.8, -0.6, 1.0]])
     w2 = np.array([[s, 0.0] for s in strengths])
     return MLP([w1, w2], [np.zeros(4), np.zeros(2)], "tanh")
+
+
+def test_a_window_started_at_a_rate_far_from_its_optimisers_says_so(make_window):
+    """`nnviz --optimizer adam` keeps sgd's rate of 1, which kills an Adam network at once: the
+    window says so from the start, as it does when the optimiser is changed in it."""
+    window = make_window(TrainingConfig(hidden=(5,), optimizer="adam", lr=1.0))
+    assert window.controls.rate_hint.isVisibleTo(window.controls)
+    assert "adam" in window.statusBar().currentMessage() and "0.005" in window.controls.use_usual_rate.text()
+    calm = make_window(TrainingConfig(hidden=(5,), optimizer="adam", lr=0.005))
+    assert not calm.controls.rate_hint.isVisibleTo(calm.controls)

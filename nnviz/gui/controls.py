@@ -352,6 +352,11 @@ class ControlPanel(QWidget):
         config = self._config.replace(dataset=name) if name == CUSTOM else with_dataset(self._config, name, self._images)
         self._on_edited_many(dataset=config.dataset, samples=config.samples, classes=config.classes)
 
+    def advise_rate(self) -> None:
+        """Show the learning-rate hint if the rate is far from the optimiser's usual ones (a
+        window started that way, say with --optimizer adam), without scrolling to it."""
+        self._rate_hint_row.advise(self._config.optimizer, self._config.lr, reveal=False)
+
     def _on_optimizer_chosen(self, rule: str) -> None:
         config = with_optimizer(self._config, rule)  # nesterov takes momentum 0.9 if there is none
         self._on_edited_many(optimizer=config.optimizer, momentum=config.momentum)

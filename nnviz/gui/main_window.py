@@ -120,6 +120,9 @@ class MainWindow(QMainWindow):
         self.resize(1400, 900)
         self._restore()
         self._on_run_reset(self.session.snapshot())
+        if advice := rate_advice(config.optimizer, config.lr):  # started so: say it as a change would
+            self.controls.advise_rate()
+            self.statusBar().showMessage(advice, 15000)
         if settings_notes:
             message = "; ".join(settings_notes)
             self.statusBar().showMessage(f"{message[0].upper()}{message[1:]}.", 30000)

@@ -34,14 +34,15 @@ class RateHint(QWidget):
         self.hide()
         self._advised: tuple[str, float] | None = None  # the optimiser and rate the hint is about
 
-    def advise(self, rule: str, lr: float) -> None:
-        """Say so when ``lr`` is far from the rates ``rule`` usually takes, and offer one."""
+    def advise(self, rule: str, lr: float, reveal: bool = True) -> None:
+        """Say so when ``lr`` is far from the rates ``rule`` usually takes, and offer one
+        (``reveal``: and ask to be scrolled into view)."""
         advice = rate_advice(rule, lr)
         self._advised = (rule, lr) if advice else None
         self.label.setText(advice)
         self.use_button.setText(f"Use {SUGGESTED_RATES[rule]:g}")
         self.setVisible(bool(advice))
-        if advice:
+        if advice and reveal:
             QTimer.singleShot(0, self._request_reveal)  # once laid out: the row may lie below the panel's view
 
     def follow(self, rule: str, lr: float) -> None:
