@@ -171,6 +171,17 @@ class WindowPage:
         """The newest snapshot the Compare tab has been given."""
         return self.compare.latest
 
+    def run_sweep(self, qtbot, values: str, *, past: int = 0, timeout: int = 30000):
+        """On the Compare tab, sweep the hidden layers' shapes ``values`` ("3, 8x8") as a user
+        does, and wait until the sweep is past step ``past``; returns the Compare view."""
+        compare = self.compare
+        self.window.tabs.setCurrentWidget(compare)
+        compare.setting.setCurrentIndex(compare.setting.findData("hidden"))
+        compare.values.setText(values)
+        compare.run_button.click()
+        qtbot.waitUntil(lambda: compare.latest is not None and compare.latest.step > past, timeout=timeout)
+        return compare
+
     def settle_compare(self, qtbot, timeout: int = 10000) -> None:
         """Pause the Compare tab and wait until its sweep is back from the training process."""
         settle(qtbot, self.compare_session, timeout)

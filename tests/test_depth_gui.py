@@ -132,12 +132,7 @@ def test_a_sweep_of_shapes_names_them_and_a_tile_continues_its_network(qtbot, ma
     three-layer network in the Train view, and pinning it keeps its shape."""
     window = make_window(TrainingConfig(dataset="spiral", samples=150))
     page = WindowPage(window)
-    compare = window.compare
-    window.tabs.setCurrentWidget(compare)
-    compare.setting.setCurrentIndex(compare.setting.findData("hidden"))
-    compare.values.setText("8, 8x8, 8x8x8")
-    compare.run_button.click()
-    qtbot.waitUntil(lambda: compare.latest is not None and compare.latest.step > 20, timeout=10000)
+    compare = page.run_sweep(qtbot, "8, 8x8, 8x8x8", past=20, timeout=10000)
     page.settle_compare(qtbot)
     assert [t.title.text().split("</b>")[0].split("<b>")[1] for t in compare.figure.tiles] == \
         ["8 hidden", "8×8 hidden", "8×8×8 hidden"]

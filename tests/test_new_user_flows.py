@@ -33,13 +33,7 @@ def _trained(qtbot, window, steps):
 
 
 def _sweep(qtbot, window, values="3, 7", steps=200):
-    compare = window.compare
-    window.tabs.setCurrentWidget(compare)
-    compare.setting.setCurrentIndex(compare.setting.findData("hidden"))
-    compare.values.setText(values)
-    compare.run_button.click()
-    qtbot.waitUntil(lambda: compare.latest is not None and compare.latest.step >= steps, timeout=30000)
-    return compare
+    return WindowPage(window).run_sweep(qtbot, values, past=steps - 1)
 
 
 # The timeline -----------------------------------------------------------------------------------

@@ -108,12 +108,7 @@ def test_the_compare_tab_says_a_sweeps_failure(qtbot, make_window):
     """A sweep whose training process dies says so on the Compare tab."""
     window = make_window()
     page = WindowPage(window)
-    compare = page.compare
-    window.tabs.setCurrentWidget(compare)
-    compare.setting.setCurrentIndex(compare.setting.findData("hidden"))
-    compare.values.setText("2, 4")
-    compare.run_button.click()
-    qtbot.waitUntil(lambda: compare.latest is not None and compare.latest.step >= 20, timeout=20000)
+    compare = page.run_sweep(qtbot, "2, 4", past=19, timeout=20000)
     sweep = compare.session
     with qtbot.waitSignal(sweep.failed, timeout=5000) as told:
         os.kill(sweep.process_id, signal.SIGKILL)

@@ -168,13 +168,7 @@ def test_the_arrow_keys_step_moments_in_the_train_view_not_in_the_controls(qtbot
 
 # The Compare tab: every tile at one moment of the sweep -----------------------------------------
 def _sweep(qtbot, window, values="3, 8x8", steps=400):
-    window.tabs.setCurrentWidget(window.compare)
-    compare = window.compare
-    compare.setting.setCurrentIndex(compare.setting.findData("hidden"))
-    compare.values.setText(values)
-    compare.run_button.click()
-    qtbot.waitUntil(lambda: compare.latest is not None and compare.latest.step >= steps, timeout=30000)
-    return compare
+    return WindowPage(window).run_sweep(qtbot, values, past=steps - 1)
 
 
 def test_the_sweep_tiles_replay_in_step_on_one_slider(qtbot, window, page):
