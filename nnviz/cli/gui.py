@@ -12,16 +12,17 @@ from nnviz.core.io.atomic import SaveError, check_writable
 
 def run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     """Open the window as the options say; a usage error exits 2 with one line."""
-    problem = _usage_problem(args)
+    given = given_settings(args)
+    problem = _usage_problem(args, given)
     if problem:
         parser.exit(2, f"nnviz gui: error: {problem}\n")
     from nnviz.gui.app import run_app
 
-    return run_app(given_settings(args), start=args.start, screenshot=args.screenshot, after_steps=args.after_steps,
+    return run_app(given, start=args.start, screenshot=args.screenshot, after_steps=args.after_steps,
                    open_path=args.open, at_step=args.at_step)
 
 
-def _usage_problem(args: argparse.Namespace) -> str:
+def _usage_problem(args: argparse.Namespace, given: dict) -> str:
     """What is wrong with the window's options, in one sentence; "" when nothing is."""
     if args.data is not None:
         return "--data works with nnviz train and nnviz sweep"
@@ -31,8 +32,8 @@ def _usage_problem(args: argparse.Namespace) -> str:
         return "--at-step needs --open (a saved run)"
     if args.at_step is not None and (args.after_steps or args.start):
         return f"--at-step shows a moment without training; leave out {'--after-steps' if args.after_steps else '--start'}"
-    if args.open and given_settings(args):
-        extra = "--" + next(iter(given_settings(args))).replace("_", "-")
+    if args.open and given:
+        extra = "--" + next(iter(given)).replace("_", "-")
         return f"--open takes the settings from the file; leave out {extra}"
     if args.screenshot is not None:
         try:

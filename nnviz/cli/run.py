@@ -127,7 +127,7 @@ def run_json(config: TrainingConfig, history, divergence, steps: int, args: argp
 def _data_key(args: argparse.Namespace, data) -> dict:
     """What the JSON config says differently for ``--data``: the file the points came from,
     and their count and classes in place of the settings that make built-in data."""
-    if getattr(args, "data", None) is None:
+    if args.data is None:
         return {}
     return {"data": args.data, "samples": len(data.y_train) + len(data.y_test), "classes": data.classes, "noise": None}
 

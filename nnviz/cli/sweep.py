@@ -6,7 +6,6 @@ import argparse
 import json
 import sys
 
-from nnviz.cli.parser import LOG_EVERY
 from nnviz.cli.run import Progress, figures, run_json, split, train_to
 from nnviz.core.config import ConfigError, resolve_config
 from nnviz.core.io.atomic import SaveError
@@ -45,7 +44,7 @@ def run(sweep: Sweep, data, args: argparse.Namespace) -> int:
     from nnviz.core.training.sweep_trainer import SweepTrainer
 
     configs = sweep.configs()
-    trainer = SweepTrainer(configs, split(data, configs[0]), log_every=args.log_every or LOG_EVERY)
+    trainer = SweepTrainer(configs, split(data, configs[0]), log_every=args.log_every)  # None: dense early
     progress = Progress(trainer.histories[0], args.steps, quiet=args.json,
                         line=lambda entry, steps: f"step {entry.step:>{len(str(steps))}}/{steps}")
     finished = train_to(trainer, args.steps, progress, args, "sweep", sweep_texts(sweep, trainer.step_count), sweep=sweep)

@@ -7,7 +7,6 @@ import json
 import math
 import sys
 
-from nnviz.cli.parser import LOG_EVERY
 from nnviz.cli.run import Progress, run_json, split, train_to
 from nnviz.core.config import ConfigError, TrainingConfig, resolve_config
 from nnviz.core.io.atomic import SaveError
@@ -23,7 +22,7 @@ def prepare(args: argparse.Namespace, given: dict, data=None):
 
     if args.resume is None:
         config = resolve_config(given)
-        return config, build_trainer(config, split(data, config), log_every=args.log_every or LOG_EVERY)
+        return config, build_trainer(config, split(data, config), log_every=args.log_every)  # None: dense early
     if given or args.log_every is not None:
         extra = "--" + next(iter(given), "log_every").replace("_", "-")
         raise ConfigError(f"--resume continues the saved run with its own settings; leave out {extra}")

@@ -74,10 +74,10 @@ class Range:
         if value in self:
             return
         if self.whole:
-            raise ConfigError(f"{name} must be a whole number {self.span}; got {_shown(value)}")
+            raise ConfigError(f"{name} must be a whole number {self.span}; got {shown(value)}")
         if self.above_low and value in Range(self.low, self.high):  # in range but for low itself
             raise ConfigError(f"{name} must be greater than {self.low:g}")
-        raise ConfigError(f"{name} must be a finite number {self.span}; got {_shown(value)}")
+        raise ConfigError(f"{name} must be a finite number {self.span}; got {shown(value)}")
 
 
 RANGES: dict[str, Range] = {
@@ -315,7 +315,7 @@ def parse_shape(text: str) -> tuple[int, ...]:
         return ()
     parts = [part.strip() for part in text.replace("×", "x").replace("X", "x").split("x")]
     if len(text) > 100 or not all(part.isascii() and part.isdigit() for part in parts):
-        raise ConfigError(f"hidden must be widths joined by x, like 8x8x4 (or 0 for none); got {_shown(text)}")
+        raise ConfigError(f"hidden must be widths joined by x, like 8x8x4 (or 0 for none); got {shown(text)}")
     widths = tuple(int(part) for part in parts)
     _shape(widths)
     return widths
@@ -364,7 +364,7 @@ def activation_name(activation: str | tuple[str, ...]) -> str:
 
 def _shape(widths) -> None:
     if not isinstance(widths, tuple):
-        raise ConfigError(f"hidden must be a list of layer widths; got {_shown(widths)}")
+        raise ConfigError(f"hidden must be a list of layer widths; got {shown(widths)}")
     if len(widths) > MAX_LAYERS:
         raise ConfigError(f"a network has at most {MAX_LAYERS} hidden layers; got {len(widths)}")
     for width in widths:
@@ -376,17 +376,17 @@ def _activations(activation, layers: int) -> None:
         _choice("activation", activation, tuple(ACTIVATIONS))
         return
     if not isinstance(activation, tuple):
-        raise ConfigError(f"activation must be a name or a list of names; got {_shown(activation)}")
+        raise ConfigError(f"activation must be a name or a list of names; got {shown(activation)}")
     for name in activation:
         _choice("activation", name, tuple(ACTIVATIONS))
     if len(activation) != layers:
         raise ConfigError(f"activation must be one name, or one per hidden layer ({layers}); "
-                          f"got {len(activation)} names ({_shown(activation_name(activation))})")
+                          f"got {len(activation)} names ({shown(activation_name(activation))})")
 
 
 def _features(features) -> None:
     if not isinstance(features, tuple) or not all(isinstance(name, str) for name in features):
-        raise ConfigError(f"features must be a list of names; got {_shown(features)}")
+        raise ConfigError(f"features must be a list of names; got {shown(features)}")
     if not features:
         raise ConfigError(f"features must name at least one of {', '.join(FEATURES)}")
     for name in features:
@@ -400,7 +400,8 @@ def _choice(name: str, value, options: tuple[str, ...]) -> None:
         raise ConfigError(f"{name} must be one of {', '.join(options)}; got {value!r}")
 
 
-def _shown(value) -> str:
-    """A bad value as quoted in a message: a number from a crafted file may have 400 digits."""
+def shown(value) -> str:
+    """A bad value as quoted in a message, on one line and short: a number from a crafted
+    file may have 400 digits."""
     text = repr(value)
     return text if len(text) <= 40 else f"{text[:37]}..."

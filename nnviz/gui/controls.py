@@ -71,7 +71,6 @@ class ControlPanel(QWidget):
     pin_clicked = pyqtSignal()
     speed_changed = pyqtSignal(object)  # steps a second, or None for full speed
     layer_selected = pyqtSignal(int)  # the hidden layer the width and activation controls edit, when it changes
-    draw_toggled = pyqtSignal(bool)
     reveal_requested = pyqtSignal(QWidget)  # a row that should be scrolled into view (the rate advice)
     load_data_clicked = pyqtSignal()
     save_data_clicked = pyqtSignal()
@@ -150,7 +149,6 @@ class ControlPanel(QWidget):
         self.draw_button.setCheckable(True)
         self.draw_button.setToolTip("Draw mode (D): click adds a point of the chosen class, drag sprays points, "
                                     "right-click removes the nearest; training carries on with them")
-        self.draw_button.toggled.connect(self.draw_toggled)
         row.addWidget(self.draw_button)
         self.class_buttons = QButtonGroup(self)
         for k in range(CLASSES_RANGE[1]):

@@ -107,7 +107,7 @@ class MainWindow(QMainWindow):
         self.session.run_reset.connect(self._on_run_reset)
         self.session.running_changed.connect(self._on_running_changed)
         self.session.diverged.connect(self._on_diverged)
-        self.session.failed.connect(self._on_failed)
+        self.session.failed.connect(self._on_diverged)  # the process failed: said as a divergence is
         self.compare.network_opened.connect(self._on_network_opened)
         self.compare.session.running_changed.connect(self._on_sweep_running_changed)
         self.compare.export_requested.connect(self.files.ask_export_plots)
@@ -371,10 +371,6 @@ class MainWindow(QMainWindow):
     def _on_diverged(self, message: str) -> None:
         self.view.show_message(message)
         self.statusBar().showMessage(message)
-
-    def _on_failed(self, message: str) -> None:
-        """The training process failed (died, stopped answering or raised): said as a divergence is."""
-        self._on_diverged(message)
 
     def _update_title(self) -> None:
         c = self.session.config

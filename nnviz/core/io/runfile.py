@@ -92,7 +92,8 @@ def save_run(path: str | os.PathLike, config: TrainingConfig, trainer: Trainer) 
         header["data"]["image_shape"] = list(data.image_shape)
     buffers = state.optimizer["state"]  # a row each, in STATE's order (state_dict_of_rows reads them back)
     arrays = {"parameters": network.flat, "previous": state.previous, "optimizer": np.stack([buffers[name] for name in STATE[state.optimizer["rule"]]]),
-              "history": _on_grid(trainer.history), "X_train": data.X_train, "y_train": data.y_train,
+              "history": trainer.history.scheduled(),  # as an unbroken run holds it
+              "X_train": data.X_train, "y_train": data.y_train,
               "X_test": data.X_test, "y_test": data.y_test, "order": state.order, **_timeline_arrays(trainer)}
 
     def write(tmp: str) -> None:
@@ -115,12 +116,6 @@ def _timeline_arrays(trainer: Trainer) -> dict[str, np.ndarray]:
     weights = np.stack([m.weights for m in fitting.moments]) if fitting.moments else \
         np.empty((0, trainer.network.flat.size), trainer.network.dtype)
     return {"timeline": weights, "timeline_steps": np.array(fitting.steps, dtype=np.int64)}
-
-
-def _on_grid(history: LossHistory) -> np.ndarray:
-    """The history without an entry a run recorded only because it ended there: an
-    uninterrupted run would not have it, and a resumed one must match that."""
-    return history.scheduled()
 
 
 def load_run(path: str | os.PathLike) -> tuple[TrainingConfig, Trainer]:

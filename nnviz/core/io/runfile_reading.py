@@ -15,6 +15,8 @@ import zlib
 
 import numpy as np
 
+from nnviz.core.config import shown
+
 FORMAT = "nnviz-run"
 VERSION = 4  # 2: any number of hidden layers; 3: optimisers (the "optimizer" array instead of "velocity"); 4: timeline
 ARRAYS = ("parameters", "previous", "optimizer", "history", "X_train", "y_train", "X_test", "y_test", "order",
@@ -31,7 +33,6 @@ NOT_A_RUN = "it is not an nnviz run file (or it is damaged)"
 MAX_ENTRY_BYTES = 64 * 2**20  # far above any real run (20,000 points, 200 units); a bomb stops here
 MAX_HEADER_BYTES = 2**20  # run.json is a few kB
 NOT_READABLE_FLAGS = 0x01 | 0x20 | 0x40  # zip flag bits: encrypted, patched, strongly encrypted
-MAX_SHOWN = 40  # characters of a value quoted in a message
 
 
 def read_run(name: str) -> tuple[dict, dict[str, np.ndarray]]:
@@ -138,8 +139,3 @@ def _array(raw: bytes, key: str) -> np.ndarray:
     stream.seek(0)
     return np.load(stream, allow_pickle=False)
 
-
-def shown(value) -> str:
-    """A value from the file as quoted in a message: on one line, and not too long to read."""
-    text = repr(value)
-    return text if len(text) <= MAX_SHOWN else f"{text[: MAX_SHOWN - 3]}..."

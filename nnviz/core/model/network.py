@@ -157,10 +157,11 @@ class Scoring:
     between calls: a history recording every few steps cost one and a half training steps a
     record at 200 hidden units, and now allocates nothing."""
 
-    def __init__(self, network: MLP, X: np.ndarray, y: np.ndarray):
+    def __init__(self, network: MLP, X: np.ndarray, y: np.ndarray, inputs: np.ndarray | None = None):
+        """``inputs``: :meth:`MLP.inputs` of ``X`` where the caller holds them already."""
         self.key = scoring_key(network)
         n, dtype = len(y), network.dtype
-        self._inputs = network.inputs(X)
+        self._inputs = network.inputs(X) if inputs is None else inputs
         self._y = y
         self._flat_index = np.arange(n) * network.layer_sizes[-1] + y
         self._buffers = ForwardBuffers.of(network.layer_sizes, n, dtype)

@@ -50,7 +50,10 @@ class Batches:
             if len(self._scorings) >= 2:  # one network's two sets: a sweep's many shapes are not all kept
                 self._scorings.clear()
             X, y = (self.X_test, self.y_test) if test else (self.X, self.y)
-            scoring = self._scorings[key] = Scoring(network, X, y)
+            # The training set's inputs are at hand when the network reads the features they hold
+            # (a lone trainer's always): the whole set is not laid out twice (MNIST's is 220 MB).
+            held = not test and network.features == self.features and network.dtype == self.X.dtype
+            scoring = self._scorings[key] = Scoring(network, X, y, self.inputs if held else None)
         return scoring.of(network, l2)
 
     def state(self) -> dict:

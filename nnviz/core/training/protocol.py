@@ -161,11 +161,11 @@ class TrainerBase:
         self.divergence, self._figures = None, None
         self._went_back(moment)
         exact = moment.resumable and moment.optimizer == self._rules and bool(moment.optimizers)
-        for optimizer, kept in zip(self._optimizer_list(), moment.optimizers if exact else [None] * 99):
-            if kept is None:
-                optimizer.reset()
+        for i, optimizer in enumerate(self._optimizer_list()):
+            if exact:
+                optimizer.load_state_dict(moment.optimizers[i])
             else:
-                optimizer.load_state_dict(kept)
+                optimizer.reset()
         if exact:
             self._dropout_generator().bit_generator.state = moment.dropout_rng
             self._batches.rng.bit_generator.state = moment.batches["rng"]

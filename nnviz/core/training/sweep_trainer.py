@@ -157,6 +157,7 @@ class SweepTrainer(PackingPlan, PackedEngine, TrainerBase):
         rates = np.array([c.dropout for c in self.configs])
         self._dropout = [None if not rates.any() or not level.activation_runs else
                          spread_over(rates, level.columns).astype(dtype) for level in self._levels]
+        self._any_dropout = any(level_rates is not None for level_rates in self._dropout)  # read every step
 
     # Stepping ----------------------------------------------------------------------------------
     def step(self, count: int = 1) -> int:
@@ -172,7 +173,7 @@ class SweepTrainer(PackingPlan, PackedEngine, TrainerBase):
     def _steps(self, count: int) -> int:
         for done in range(count):
             X, targets, flat_index = self._batches.next()
-            if any(rates is not None for rates in self._dropout):
+            if self._any_dropout:
                 self._draw_masks(self._work_for(len(X)))
             while (losses := self._forward_backward(X, targets, flat_index)) is not None:
                 if self._diverged([int(i) for i in self._lost(losses)]):

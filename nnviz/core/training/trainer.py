@@ -142,10 +142,6 @@ class Trainer(TrainerBase):
         """Updates since the optimiser's state was last reset (Adam's bias correction counts them)."""
         return self._optimizer.steps
 
-    @optimizer_steps.setter
-    def optimizer_steps(self, value: int) -> None:
-        self._optimizer.steps = value
-
     @property
     def lr(self) -> float:
         return self._optimizer.lr

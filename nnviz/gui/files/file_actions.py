@@ -50,7 +50,7 @@ class FileActions(QObject):
         super().__init__(window)
         self.window_widget, self.settings, self.compare_in_view = window, settings, compare_in_view
         self.session, self.view = session, view  # the Train view's
-        self.compare, self.sweep_session = compare, compare.session  # the Compare tab's
+        self.compare = compare  # the Compare tab's
         self.export_scale = export.DEFAULT_SCALE
         self.writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="nnviz-export")  # PNGs and movies are encoded here
         self._closed = False

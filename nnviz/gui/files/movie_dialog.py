@@ -165,7 +165,7 @@ def ask_movie(files) -> MovieExport | None:
     """File > Export movie for ``files`` (a :class:`FileActions`): the dialog, the path, then
     the export (None if the user backed out)."""
     window = files.window_widget
-    dialog = MovieDialog(window, has_sweep=files.sweep_session.sweep is not None, grid_first=files.compare_in_view())
+    dialog = MovieDialog(window, has_sweep=files.compare.session.sweep is not None, grid_first=files.compare_in_view())
     if dialog.exec_() != QDialog.Accepted:
         return None
     name = files.default_name(".gif")
@@ -187,7 +187,7 @@ def export_movie(files, path: str, shows: str, source: str, frames: int, fps: in
     except MovieError as error:
         files.error.emit(f"Cannot save {error}.")
         return None
-    runner = files.session if shows == TRAIN_VIEW else files.sweep_session
+    runner = files.session if shows == TRAIN_VIEW else files.compare.session
     if shows == GRID and runner.sweep is None:
         files.error.emit("There is no sweep to film yet: run one on the Compare tab first.")
         return None

@@ -184,11 +184,12 @@ class UnitGrid(UnitPicker):
 
     def tile_rect(self, position: int) -> QRect:
         """Where the ``position``-th tile (counting from the first) is drawn."""
-        return self._tile_rect(position, *self._layout(self.width(), self.height()))
+        return self._tile_rect(position, *self._layout(self.width(), self.height()), self._header(self.width()))
 
-    def _tile_rect(self, position: int, columns: int, tile: int) -> QRect:
+    def _tile_rect(self, position: int, columns: int, tile: int, top: int) -> QRect:
+        """``top``: the legend's height (:meth:`_header`), worked out once a paint, not a tile."""
         row, column = divmod(position, columns)
-        return QRect(MARGIN + column * (tile + GAP), self._header(self.width()) + row * (tile + GAP), tile, tile)
+        return QRect(MARGIN + column * (tile + GAP), top + row * (tile + GAP), tile, tile)
 
     def _legend_font(self) -> QFont:
         font = QFont(self.font())
@@ -261,20 +262,21 @@ class UnitGrid(UnitPicker):
         if self._image.isNull():
             return
         columns, tile = self._layout(self.width(), self.height())
+        top = self._header(self.width())
         side = self._image.width()
         resolution = side - 2
         painter.setRenderHint(QPainter.SmoothPixmapTransform, tile > resolution and not self._image_rows)  # pixels stay crisp
         painter.setPen(QPen(QColor("#c8c8c8"), 1))
         for position in range(len(self._order)):
-            rect = self._tile_rect(position, columns, tile)
+            rect = self._tile_rect(position, columns, tile, top)
             if not visible.intersects(rect):
                 continue
             source = QRectF(1, position * side + 1, resolution, resolution)
             painter.drawImage(QRectF(rect), self._image, source)
             painter.drawRect(rect.adjusted(0, 0, -1, -1))  # white (inactive) tiles need an edge
         if tile >= NUMBER_MIN_TILE:
-            self._draw_numbers(painter, columns, tile, visible)
-        self._draw_frames(painter, columns, tile)
+            self._draw_numbers(painter, columns, tile, top, visible)
+        self._draw_frames(painter, columns, tile, top)
 
     def _draw_legend(self, painter: QPainter) -> None:
         metrics = painter.fontMetrics()
@@ -311,10 +313,10 @@ class UnitGrid(UnitPicker):
         """The caption as the legend shows it (for tests)."""
         return self._caption_place(QFontMetrics(self._legend_font()))[2]
 
-    def _draw_numbers(self, painter: QPainter, columns: int, tile: int, visible: QRect) -> None:
+    def _draw_numbers(self, painter: QPainter, columns: int, tile: int, top: int, visible: QRect) -> None:
         metrics = painter.fontMetrics()
         for position, unit in enumerate(self._order):
-            rect = self._tile_rect(position, columns, tile)
+            rect = self._tile_rect(position, columns, tile, top)
             if not visible.intersects(rect):
                 continue
             text = str(unit)
@@ -323,12 +325,12 @@ class UnitGrid(UnitPicker):
             painter.setPen(QColor("#333"))
             painter.drawText(label, Qt.AlignCenter, text)
 
-    def _draw_frames(self, painter: QPainter, columns: int, tile: int) -> None:
+    def _draw_frames(self, painter: QPainter, columns: int, tile: int, top: int) -> None:
         positions = {int(u): p for p, u in enumerate(self._order)}
         for unit, width in ((self._hovered, 2), (self._highlighted, 2), (self._selected, 3)):
             if unit not in positions:
                 continue
-            rect = self._tile_rect(positions[unit], columns, tile)
+            rect = self._tile_rect(positions[unit], columns, tile, top)
             # A white line inside the dark frame keeps it visible on dark purple or green.
             painter.setPen(QPen(QColor("#111"), width))
             painter.drawRect(QRectF(rect).adjusted(-width / 2, -width / 2, width / 2, width / 2))
