@@ -10,15 +10,15 @@ from nnviz.core.model.activations import ACTIVATIONS, Activation
 from nnviz.core.model.network import MLP
 
 
-def _hard_tanh(z: np.ndarray) -> np.ndarray:
+def _hard_tanh(z: np.ndarray, sums: np.ndarray | None = None) -> np.ndarray:
     return np.clip(z, -1, 1, out=z)
 
 
-def _hard_tanh_derivative(a: np.ndarray, out: np.ndarray) -> np.ndarray:
+def _hard_tanh_derivative(a: np.ndarray, out: np.ndarray, sums: np.ndarray | None = None) -> np.ndarray:
     return np.less(np.abs(a), 1, out=out, casting="unsafe")
 
 
-def _relu6(z: np.ndarray) -> np.ndarray:
+def _relu6(z: np.ndarray, sums: np.ndarray | None = None) -> np.ndarray:
     return np.clip(z, 0, 6, out=z)
 
 

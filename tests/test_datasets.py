@@ -11,8 +11,10 @@ from nnviz.core.data.datasets import (
     CUSTOM,
     DATASETS,
     IMAGE_DATASETS,
+    REGRESSION_DATASETS,
     SPIRAL_TURN,
     XOR_MARGIN,
+    XOR_TABLE,
     Dataset,
     generate_points,
     make_dataset,
@@ -20,9 +22,11 @@ from nnviz.core.data.datasets import (
 )
 from nnviz.core.training.experiment import build_dataset, build_trainer
 
-# The sets of 2-D points (the digits have tests of their own, in test_digits.py).
+# The sets of 2-D points to classify (the digits have tests of their own, in test_digits.py; the
+# truth table and the regression sets, in test_regression_data.py).
 MULTICLASS = ("spiral", "blobs")
-TWO_CLASS = tuple(name for name in DATASETS if name not in MULTICLASS and name not in IMAGE_DATASETS)
+OTHERS = (*MULTICLASS, *IMAGE_DATASETS, XOR_TABLE, *REGRESSION_DATASETS)
+TWO_CLASS = tuple(name for name in DATASETS if name not in OTHERS)
 KS = range(CLASSES_RANGE[0], CLASSES_RANGE[1] + 1)
 # (dataset, classes asked for, classes expected): the two-class sets ignore the setting.
 CASES = [(name, 4, 2) for name in TWO_CLASS] + [(name, k, k) for name in MULTICLASS for k in KS]

@@ -121,7 +121,7 @@ def test_the_views_of_images_wait_for_the_digits(qtbot):
     stand_in = without_points("digits", 10)
     panel.set_dataset(stand_in)
     panel.show()
-    panel.show_network(build_network(digits_config(), stand_in.columns, 10))
+    panel.show_network(build_network(digits_config(), stand_in))
     for tab in range(panel.count()):
         panel.setCurrentIndex(tab)
         panel.currentWidget().grab()

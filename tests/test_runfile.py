@@ -14,7 +14,7 @@ from nnviz.core.config import ConfigError, TrainingConfig
 from nnviz.core.data.datasets import Dataset, resplit
 from nnviz.core.io import runfile
 from nnviz.core.io.atomic import SaveError
-from nnviz.core.io.runfile import RunFileError, load_run, save_run
+from nnviz.core.io.runfile import VERSION, RunFileError, load_run, save_run
 from nnviz.core.training.experiment import build_trainer
 
 pytestmark = pytest.mark.exact  # bit-for-bit promises: .ci/run runs these again on other code paths
@@ -79,7 +79,7 @@ def test_the_file_is_a_zip_of_json_and_npy(tmp_path):
     save_run(tmp_path / "run.nnviz", TrainingConfig(hidden=4), trainer)
     with zipfile.ZipFile(tmp_path / "run.nnviz") as archive:
         header = json.loads(archive.read("run.json"))
-        assert header["format"] == "nnviz-run" and header["version"] == 4
+        assert header["format"] == "nnviz-run" and header["version"] == VERSION
         params = np.load(io.BytesIO(archive.read("parameters.npy")), allow_pickle=False)
     np.testing.assert_array_equal(params, trainer.network.flat)
 
@@ -176,7 +176,7 @@ def test_bad_files_are_refused_with_a_sentence(tmp_path, good):
     cases = {
         text: "it is not an nnviz run file (or it is damaged)",
         truncated: "it is not an nnviz run file (or it is damaged)",
-        future: "it was saved by a newer nnviz (run format 99) and this one reads format 4, so please update nnviz",
+        future: f"it was saved by a newer nnviz (run format 99) and this one reads format {VERSION}, so please update nnviz",
         foreign: "it is not an nnviz run file",
         png: "it is not an nnviz run file (or it is damaged)",
         tmp_path / "missing.nnviz": "there is no such file",

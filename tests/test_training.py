@@ -23,9 +23,9 @@ def _gradients(network, trainer):
     """The loss's gradient at ``network`` on the trainer's whole training set and L2,
     through the public Backprop (copies)."""
     whole = Batches(trainer.data, network.dtype, network.layer_sizes[-1], None, np.random.default_rng(0))
-    X_ones, targets, flat_index = whole.next()
+    batch, width = whole.next(), network.layer_sizes[-1]
     backprop = Backprop(network)
-    assert backprop.run(network, X_ones, targets, flat_index, trainer.l2)
+    assert backprop.run(network, batch.inputs, batch.targets[width], batch.index[width], trainer.l2)
     return [g.copy() for g in backprop.gradients]
 
 
@@ -86,7 +86,7 @@ def test_mini_batches_visit_every_point_once_per_epoch():
     every_point = sorted(map(tuple, data.X_train))
     epochs = []
     for _ in range(2):
-        seen = [tuple(row[:2]) for _ in range(4) for row in batches.next()[0]]  # less the column of ones
+        seen = [tuple(row[:2]) for _ in range(4) for row in batches.next().inputs]  # less the column of ones
         assert sorted(seen) == every_point
         epochs.append(seen)
     assert epochs[0] != epochs[1]

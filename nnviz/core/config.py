@@ -19,14 +19,16 @@ from nnviz.core.data.datasets import (
     IMAGE_DATASETS,
     MULTICLASS,
     classes_range,
+    dataset_task,
 )
 from nnviz.core.model.activations import ACTIVATIONS
 from nnviz.core.model.features import DEFAULT_FEATURES, FEATURES, feature_symbol
 from nnviz.core.model.initialisation import INIT_SCHEMES
 from nnviz.core.model.optimizers import OPTIMIZERS
+from nnviz.core.model.outputs import LOSSES, OUTPUTS, head_problem, resolved_head
 
 DTYPES = ("float32", "float64")
-PRESETS = ("tutorial", "digits", "digits-deep")
+PRESETS = ("tutorial", "digits", "digits-deep", "xor")
 NESTEROV_MOMENTUM = 0.9  # what --optimizer nesterov takes when no momentum is given
 
 
@@ -110,6 +112,8 @@ class TrainingConfig:
     ``hidden`` lists the hidden layers' widths, first to last (a bare number is one layer).
     ``activation`` is one name for every hidden layer or a tuple of one name per layer.
     ``features`` names the inputs a network reads of each 2-D point (:mod:`nnviz.core.model.features`).
+    ``output`` and ``loss`` (:mod:`nnviz.core.model.outputs`): None takes the task's own
+    (softmax and cross-entropy for classes, identity and squared error for regression).
     ``momentum`` applies to the ``sgd`` and ``nesterov`` optimisers.
     """
 
@@ -123,6 +127,8 @@ class TrainingConfig:
     activation: str | tuple[str, ...] = "tanh"
     init: str = "default"
     features: tuple[str, ...] = DEFAULT_FEATURES
+    output: str | None = None
+    loss: str | None = None
     optimizer: str = "sgd"
     lr: float = 1.0
     l2: float = 1e-3
@@ -151,10 +157,18 @@ class TrainingConfig:
             return (self.activation,) * len(self.hidden)
         return self.activation
 
-    def layer_sizes(self, features: int, classes: int) -> tuple[int, ...]:
-        """The network's layer sizes on data with ``features`` columns and ``classes`` classes."""
+    def layer_sizes(self, features: int, outputs: int) -> tuple[int, ...]:
+        """The network's layer sizes on data with ``features`` columns, with ``outputs`` output units."""
         inputs = self.input_features(features)
-        return (len(inputs) if inputs else features, *self.hidden, classes)
+        return (len(inputs) if inputs else features, *self.hidden, outputs)
+
+    def head(self, task: str) -> tuple[str, str]:
+        """``(output, loss)`` for ``task``; raises :class:`ConfigError` if they cannot learn it."""
+        output, loss = resolved_head(self.output, self.loss, task)
+        problem = head_problem(output, loss, task)
+        if problem:
+            raise ConfigError(problem)
+        return output, loss
 
     def input_features(self, columns: int) -> tuple[str, ...] | None:
         """The features a network reads of points with ``columns`` coordinates: None for the
@@ -173,6 +187,12 @@ class TrainingConfig:
         _activations(self.activation, len(self.hidden))
         _choice("init", self.init, INIT_SCHEMES)
         _features(self.features)
+        if self.output is not None:
+            _choice("output", self.output, OUTPUTS)
+        if self.loss is not None:
+            _choice("loss", self.loss, LOSSES)
+        if self.dataset != CUSTOM:  # a file's task is known once it is read (experiment.build_network)
+            self.head(dataset_task(self.dataset))  # raises if they cannot learn it
         _choice("optimizer", self.optimizer, OPTIMIZERS)
         _choice("dtype", self.dtype, DTYPES)
         if self.preset is not None:
@@ -251,12 +271,25 @@ def digits_config(deep: bool = False) -> TrainingConfig:
                           activation="sigmoid", lr=0.4, l2=0.0, batch_size=50, preset="digits")
 
 
-PRESET_STEPS = {"tutorial": TUTORIAL_STEPS, "digits": 2000, "digits-deep": 3000}
+def xor_config() -> TrainingConfig:
+    """Tutorial ``003``'s network: XOR's truth table (four rows, no test set) learnt by a small
+    sigmoid hidden layer and one sigmoid output, with squared error and plain gradient descent."""
+    return TrainingConfig(dataset="xor-table", test_fraction=0.0, noise=0.0, hidden=(XOR_HIDDEN,),
+                          activation="sigmoid", output="sigmoid", loss="squared-error", init="default",
+                          optimizer="sgd", lr=XOR_LR, l2=0.0, momentum=0.0, batch_size=None, dtype="float64",
+                          seed=XOR_SEED, preset="xor")
+
+
+XOR_HIDDEN, XOR_LR, XOR_SEED = 3, 2.0, 0  # chosen so that the table is learnt within XOR_STEPS
+
+PRESET_STEPS = {"tutorial": TUTORIAL_STEPS, "digits": 2000, "digits-deep": 3000, "xor": 5000}
 """Each preset's steps: enough to reach the figures the README states."""
 
 
 def preset_config(name: str, dataset: str = "moons") -> TrainingConfig:
     """The settings of preset ``name`` (the tutorial's on ``dataset``: moons or circles)."""
+    if name == "xor":
+        return xor_config()
     return tutorial_config(dataset) if name == "tutorial" else digits_config(deep=name == "digits-deep")
 
 

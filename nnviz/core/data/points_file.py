@@ -7,11 +7,18 @@
     -1,0.75,dog
 
 The label column is the one named ``label`` (in any case), or else the last column; every
-other column is a numeric feature (at least two). Labels may be words or numbers. If every
+other column is a numeric feature. Blank lines (or lines of empty cells) are skipped.
+
+The labels are classes, or the targets of a regression task. When every label is a finite
+number and at least one is not a whole number, or there is only one feature column, they are
+targets (float64, no class names); otherwise they are classes. ``task="regression"`` makes
+them targets (each must be a finite number), ``task="classification"`` classes.
+
+Classes need at least two feature columns. Their labels may be words or numbers. If every
 label is a finite number, labels with the same value are one class ("1", "1.0" and " 1"),
 named by the shortest way to write it ("1") and ordered by value; otherwise labels are
 compared as text (spaces around them removed) and ordered alphabetically. The classes take
-the integers 0, 1, ... in that order. Blank lines (or lines of empty cells) are skipped.
+the integers 0, 1, ... in that order.
 """
 
 from __future__ import annotations
@@ -24,7 +31,13 @@ from pathlib import Path
 
 import numpy as np
 
-from nnviz.core.data.datasets import CLASSES_RANGE, Dataset
+from nnviz.core.data.datasets import (
+    CLASSES_RANGE,
+    CLASSIFICATION,
+    REGRESSION,
+    TASKS,
+    Dataset,
+)
 from nnviz.core.io.atomic import opened_to_read, write_atomically
 
 MAX_BYTES = 10 * 2**20
@@ -41,12 +54,15 @@ class _Problem(Exception):
     """What is wrong with a data file (the caller adds which file)."""
 
 
-def read_data_csv(path: str | os.PathLike) -> Dataset:
+def read_data_csv(path: str | os.PathLike, task: str | None = None) -> Dataset:
     """All points of a CSV file as the training part of a :class:`Dataset` (the test part is
-    empty: split it with :func:`nnviz.core.data.datasets.resplit`). Raises :class:`DataFileError`."""
+    empty: split it with :func:`nnviz.core.data.datasets.resplit`). ``task`` is
+    ``"classification"``, ``"regression"`` or None (told from the labels, as the module
+    docstring says). Raises :class:`DataFileError`."""
+    _check_task(task)
     name = os.fspath(path)
     try:
-        return _parse(Path(path).stem, _text(Path(path)))
+        return _parse(Path(path).stem, _text(Path(path)), task)
     except FileNotFoundError:
         reason = "there is no such file"
     except IsADirectoryError:
@@ -58,12 +74,24 @@ def read_data_csv(path: str | os.PathLike) -> Dataset:
     raise DataFileError(f"Cannot read {name}: {reason}.")
 
 
-def read_points(path: str | os.PathLike) -> Dataset:
+def read_points(path: str | os.PathLike, task: str | None = None) -> Dataset:
     """The points of a CSV file, or the images of an IDX file (MNIST's format, told by its
-    first bytes), as :func:`read_data_csv` gives them. Raises :class:`DataFileError`."""
+    first bytes; their labels are classes), as :func:`read_data_csv` gives them. Raises
+    :class:`DataFileError`."""
     from nnviz.core.data.idx import is_idx, read_idx
 
-    return read_idx(path) if is_idx(path) else read_data_csv(path)
+    _check_task(task)
+    if not is_idx(path):
+        return read_data_csv(path, task)
+    if task == REGRESSION:
+        raise DataFileError(f"Cannot read {os.fspath(path)}: an IDX file's labels are classes of images, "
+                            "not regression targets.")
+    return read_idx(path)
+
+
+def _check_task(task: str | None) -> None:
+    if task is not None and task not in TASKS:
+        raise ValueError(f"task is {' or '.join(TASKS)} or None; got {task!r}")
 
 
 def _text(path: Path) -> str:
@@ -83,7 +111,7 @@ def _text(path: Path) -> str:
         raise _Problem("it is not UTF-8 text (save it as CSV in UTF-8)") from None
 
 
-def _parse(stem: str, text: str) -> Dataset:
+def _parse(stem: str, text: str, task: str | None) -> Dataset:
     lines = ((line, row) for line, row in _rows(text) if any(cell.strip() for cell in row))
     try:
         header = [cell.strip() for cell in next(lines)[1]]
@@ -92,7 +120,7 @@ def _parse(stem: str, text: str) -> Dataset:
     label = _label_column(header)
     features = [i for i in range(len(header)) if i != label]
     names = [header[i] or f"x{n + 1}" for n, i in enumerate(features)]
-    X, labels = [], []
+    X, labels, label_lines = [], [], []
     for line, row in lines:
         if len(X) == MAX_POINTS:
             raise _Problem(f"it has more than {MAX_POINTS:,} points, the most nnviz trains on")
@@ -100,13 +128,42 @@ def _parse(stem: str, text: str) -> Dataset:
             raise _Problem(f"line {line}: it has {len(row)} values, not {len(header)} like the first line")
         X.append([_number(row[i], names[n], line) for n, i in enumerate(features)])
         labels.append(row[label].strip())
+        label_lines.append(line)
         if not labels[-1]:
             raise _Problem(f"line {line}: the label is empty")
     if not X:
         raise _Problem("it names the columns but holds no points")
-    y, class_names = _classes(labels)
     X = np.array(X, dtype=np.float64)
-    return Dataset(stem, X, y, np.empty((0, X.shape[1])), np.empty(0, dtype=np.int64), class_names, tuple(names))
+    empty = np.empty((0, X.shape[1]))
+    if _task(task, labels, len(features)) == REGRESSION:
+        y = np.array([_target(text, n) for text, n in zip(labels, label_lines)], dtype=np.float64)
+        return Dataset(stem, X, y, empty, np.empty(0), (), tuple(names), task=REGRESSION)
+    if len(features) < 2:
+        raise _Problem(f"it has {len(header)} columns; it needs at least two feature columns and a label column, "
+                       "like x,y,label")
+    y, class_names = _classes(labels)
+    return Dataset(stem, X, y, empty, np.empty(0, dtype=np.int64), class_names, tuple(names))
+
+
+def _task(asked: str | None, labels: list[str], features: int) -> str:
+    """The task asked for, or else the one the labels show (the rule in the module docstring)."""
+    if asked is not None:
+        return asked
+    values = [float(label) if _is_number(label) else math.nan for label in labels]
+    if not all(math.isfinite(v) for v in values):
+        return CLASSIFICATION
+    return REGRESSION if features < 2 or not all(v.is_integer() for v in values) else CLASSIFICATION
+
+
+def _target(text: str, line: int) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise _Problem(f"line {line}: the label is {_shown(text)}, not a number, and a regression task "
+                       "needs a number in every row") from None
+    if not math.isfinite(value):
+        raise _Problem(f"line {line}: the label is {_shown(text)}, not a finite number")
+    return value
 
 
 def _rows(text: str):
@@ -124,9 +181,9 @@ def _rows(text: str):
 
 def _label_column(header: list[str]) -> int:
     """Where the labels are; refuses a first line that names no columns."""
-    if len(header) < 3:
-        raise _Problem(f"it has {len(header)} column{'s' * (len(header) != 1)}; it needs at least two "
-                       "feature columns and a label column, like x,y,label")
+    if len(header) < 2:
+        raise _Problem("it has 1 column; it needs at least two feature columns and a label column, like x,y,label, "
+                       "or for a regression task one feature column and a target column, like x,y")
     named = [i for i, cell in enumerate(header) if cell.lower() == LABEL]
     if len(named) > 1:
         raise _Problem(f"{len(named)} columns are named {LABEL}; only one can hold the labels")
@@ -186,15 +243,18 @@ def write_data_csv(path: str | os.PathLike, data: Dataset) -> None:
 
     Labels are written as their names; reading gives back the same label numbers when every
     class has a point and the names are in the order reading sorts them in (as they are for
-    data read from a file, and for the default names "0", "1", ...)."""
+    data read from a file, and for the default names "0", "1", ...). Regression targets are
+    written exactly; reading tells them from classes when one is not a whole number or there
+    is one feature (else read with ``task="regression"``)."""
     X, y = data.merged()
     labels = data.label_names
+    label_of = repr if data.regression else labels.__getitem__
 
     def write(tmp: str) -> None:
         with open(tmp, "w", newline="", encoding="utf-8") as handle:
             writer = csv.writer(handle)
             writer.writerow([*data.axis_names, LABEL])
             for point, label in zip(X.tolist(), y.tolist()):
-                writer.writerow([*map(repr, point), labels[label]])
+                writer.writerow([*map(repr, point), label_of(label)])
 
     write_atomically(path, write)

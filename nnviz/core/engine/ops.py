@@ -2,12 +2,12 @@
 the packed sweep (:mod:`nnviz.core.engine.packed`), the decision grids and the unit maps all
 call these, however they lay out their matrices.
 
-Every operation works in place on buffers the caller owns, so a training step allocates
-nothing. The hidden activations and their derivatives are :data:`ACTIVATIONS`
-(:mod:`nnviz.core.model.activations`); the output unit is the softmax with the mean cross-entropy
-loss. Adding an activation means adding it to :data:`ACTIVATIONS`; adding a loss means adding
-its forward (:func:`softmax`), its value (:func:`cross_entropy`) and its gradient
-(:func:`softmax_loss_gradient`) here.
+Every operation of a training step works in place on buffers the caller owns, so a step
+allocates nothing. The hidden activations and their derivatives are :data:`ACTIVATIONS`
+(:mod:`nnviz.core.model.activations`); the output units and losses, and which go together, are
+named in :mod:`nnviz.core.model.outputs`. Adding an activation means adding it to
+:data:`ACTIVATIONS`; adding an output unit or a loss means adding its branch to
+:func:`output_forward`, :func:`loss_values` and :func:`output_delta` here.
 
 The first layer's bias is folded into its weights (a last row) and the inputs carry a column
 of ones (:func:`forward_inputs`): one product applies both. That layout is the engine's own;
@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from nnviz.core.model.activations import Activation
+from nnviz.core.model.activations import ACTIVATIONS, Activation
+from nnviz.core.model.outputs import CANONICAL
 
 
 def forward_inputs(X: np.ndarray) -> np.ndarray:
@@ -53,10 +54,13 @@ def input_gradient(delta: np.ndarray, weights: np.ndarray, out: np.ndarray) -> n
 
 # Hidden units, with dropout ------------------------------------------------------------------
 def hidden_forward(z: np.ndarray, activation: Activation, mask: np.ndarray | None = None,
-                   kept: np.ndarray | None = None) -> np.ndarray:
+                   kept: np.ndarray | None = None, sums: np.ndarray | None = None) -> np.ndarray:
     """Activate ``z`` in place; with a dropout ``mask`` (each unit's factor), keep the output
-    in ``kept`` first (its derivative needs it) and leave ``z`` dropped (what the next layer reads)."""
-    activation.forward(z)
+    in ``kept`` first (its derivative needs it) and leave ``z`` dropped (what the next layer reads).
+    An activation whose derivative reads the weighted sums keeps a copy of them in ``sums``."""
+    if activation.reads_sums:
+        np.copyto(sums, z)
+    activation.forward(z, sums if activation.reads_sums else None)
     if mask is not None:
         np.copyto(kept, z)
         z *= mask
@@ -64,12 +68,13 @@ def hidden_forward(z: np.ndarray, activation: Activation, mask: np.ndarray | Non
 
 
 def hidden_backward(delta: np.ndarray, activation: Activation, output: np.ndarray, scratch: np.ndarray,
-                    mask: np.ndarray | None = None) -> np.ndarray:
+                    mask: np.ndarray | None = None, sums: np.ndarray | None = None) -> np.ndarray:
     """Carry the gradient w.r.t. a hidden layer's (dropped) output, in place, back to its
-    weighted sums; ``output`` is the layer's output before dropout."""
+    weighted sums; ``output`` is the layer's output before dropout, ``sums`` what
+    :func:`hidden_forward` kept (used up: the derivative may overwrite them)."""
     if mask is not None:
         delta *= mask
-    delta *= activation.derivative(output, scratch)
+    delta *= activation.derivative(output, scratch, sums if activation.reads_sums else None)
     return delta
 
 
@@ -83,7 +88,17 @@ def draw_dropout(rng: np.random.Generator, rate, draws: np.ndarray, mask: np.nda
     return mask
 
 
-# The output unit and the loss ----------------------------------------------------------------
+# The output units and the losses -------------------------------------------------------------
+def output_forward(output: str, z: np.ndarray, row_max: np.ndarray, row_sum: np.ndarray) -> np.ndarray:
+    """The output units ``output`` (:data:`~nnviz.core.model.outputs.OUTPUTS`) on the output
+    layer's sums ``z``, in place (``row_max``, ``row_sum``: softmax's scratch, see :func:`softmax`)."""
+    if output == "softmax":
+        return softmax(z, row_max, row_sum)
+    if output == "sigmoid":
+        return ACTIVATIONS["sigmoid"].forward(z, None)
+    return z  # identity
+
+
 def softmax(z: np.ndarray, row_max: np.ndarray, row_sum: np.ndarray) -> np.ndarray:
     """Softmax over the last axis of ``z`` (the classes, a handful), in place, shifted by the
     maximum so exp cannot overflow. numpy reduces along a short last axis slowly, so the
@@ -108,6 +123,15 @@ def true_class_probabilities(probs: np.ndarray, index: np.ndarray, out: np.ndarr
     return bool(out.min() > 0)
 
 
+def loss_finite(output: str, loss: str, y: np.ndarray, index: np.ndarray | None, picked: np.ndarray) -> bool:
+    """Whether the loss of outputs ``y`` can be finite, cheaply, before its gradient is taken:
+    softmax with cross-entropy reads the true classes' probabilities (into ``picked``, by
+    ``index``); every other pair, whether the outputs are finite."""
+    if output == "softmax" and loss == "cross-entropy":
+        return true_class_probabilities(y, index, picked)
+    return bool(np.isfinite(np.sum(y)))
+
+
 def cross_entropy(picked: np.ndarray, axis: int | None = None):
     """The mean cross-entropy over the samples (axis 0 of ``picked``, the true classes'
     probabilities); inf or NaN where a probability is zero or NaN."""
@@ -115,12 +139,67 @@ def cross_entropy(picked: np.ndarray, axis: int | None = None):
         return -np.mean(np.log(picked), axis=axis)
 
 
+LOG_FLOOR = -100.0  # PyTorch's BCELoss holds each log at -100 or above; so do we (see outputs)
+
+
+def loss_values(output: str, loss: str, y: np.ndarray, targets: np.ndarray, index: np.ndarray | None = None,
+                picked: np.ndarray | None = None, axis: int | None = None):
+    """The mean loss over the samples (axis 0) of outputs ``y`` ``(n, [networks,] units)`` for
+    ``targets`` shaped alike (broadcastable), by the conventions of
+    :mod:`nnviz.core.model.outputs`: a number, or one per network. Softmax with cross-entropy
+    reads the true classes by ``index`` into ``picked`` (and reduces over ``axis``), as a
+    training step does. Not part of a step: allocates."""
+    if output == "softmax" and loss == "cross-entropy":
+        np.take(y, index, out=picked)
+        return cross_entropy(picked, axis)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        if loss == "cross-entropy":  # sigmoid units: each unit's probability of its 0/1 target
+            logs = np.log(np.where(targets > 0.5, y, 1 - y))
+            per_sample = -np.maximum(logs, LOG_FLOOR).sum(axis=-1)
+        else:  # squared error
+            per_sample = 0.5 * np.square(y - targets).sum(axis=-1)
+        return np.mean(per_sample, axis=0)
+
+
+def output_delta(output: str, loss: str, y: np.ndarray, targets: np.ndarray, scratch: np.ndarray,
+                 row: np.ndarray) -> np.ndarray:
+    """The mean loss's gradient w.r.t. the output layer's sums, in place of its outputs ``y``
+    (``targets``: broadcastable to ``y``; ``scratch`` shaped like ``y``, ``row`` like ``y[..., 0]``).
+    Each output unit with its natural loss (cross-entropy after softmax or sigmoid, squared error
+    after identity) gives ``(y - t) / n``; otherwise ``dL/dy = y - t`` goes back through the units."""
+    if (output, loss) in CANONICAL:
+        return softmax_loss_gradient(y, targets)
+    g = np.subtract(y, targets, out=scratch)
+    if output == "sigmoid":  # y (1 - y) g
+        g *= y
+        np.subtract(1, y, out=y)
+        y *= g
+    elif output == "softmax":  # the Jacobian diag(y) - y yT: y * (g - sum_k y_k g_k)
+        g *= y
+        np.sum(g, axis=-1, out=row)
+        y *= row[..., None]
+        np.subtract(g, y, out=y)
+    else:
+        np.copyto(y, g)
+    y *= 1.0 / len(y)
+    return y
+
+
 def softmax_loss_gradient(probs: np.ndarray, targets: np.ndarray) -> np.ndarray:
-    """The mean loss's gradient w.r.t. the logits, ``(probs - onehot) / n``, in place of
-    ``probs`` (``targets``: the one-hot labels, broadcastable to it; ``n`` its first axis)."""
+    """``(probs - targets) / n`` in place of ``probs`` (``n`` its first axis): the mean loss's
+    gradient w.r.t. the sums for softmax with cross-entropy (``targets`` one-hot), and likewise
+    for sigmoid with cross-entropy and identity with squared error."""
     probs -= targets
     probs *= 1.0 / len(probs)
     return probs
+
+
+def target_matrix(y: np.ndarray, width: int, dtype) -> np.ndarray:
+    """Targets ``(n, width)`` of labels or values ``y``: one column as they are (a regression
+    value, or the class-1 probability of one sigmoid unit), else the labels one-hot."""
+    if width == 1:
+        return np.asarray(y, dtype=dtype)[:, None]
+    return np.eye(width, dtype=dtype)[y]
 
 
 # Weight decay --------------------------------------------------------------------------------

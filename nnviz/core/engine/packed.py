@@ -35,7 +35,7 @@ class LevelWork:
     bias: int | None
     bias_out: np.ndarray
     bias_delta: np.ndarray
-    activations: list[tuple]  # (activation, out, delta, scratch, kept, mask) per run of columns
+    activations: list[tuple]  # (activation, out, delta, scratch, kept, mask, sums) per run of columns
     groups: list[GroupWork]
     kept: np.ndarray | None  # the units' outputs before dropout (with dropout only)
     mask: np.ndarray | None  # each unit's dropout factor for this batch (with dropout only)
@@ -43,14 +43,27 @@ class LevelWork:
 
 
 @dataclass
+class HeadRun:
+    """Neighbouring networks at the top with the same output units, loss and width: their
+    outputs as one ``(n, networks, width)`` view, with its scratch."""
+
+    output: str
+    loss: str
+    width: int
+    networks: list[int]  # in column order
+    scores: np.ndarray  # (n, networks, width)
+    scratch: np.ndarray  # shaped like scores
+    row_max: np.ndarray  # (n, networks)
+    row_sum: np.ndarray
+    picked: np.ndarray  # the probability of the true class, per sample and network (softmax, cross-entropy)
+
+
+@dataclass
 class Work:
     """Every buffer and view a step takes, for one batch size: made once, used every step."""
 
     levels: list[LevelWork]
-    scores: np.ndarray  # (n, networks, classes), in the packing order
-    row_max: np.ndarray
-    row_sum: np.ndarray
-    picked: np.ndarray  # the probability of the true class, per sample and network
+    heads: list[HeadRun]
     ones: np.ndarray
 
 
@@ -83,20 +96,40 @@ class PackedEngine:
                     None if g.hidden_rows == rows else g.hidden_rows, g.mask))
             kept = None if rates is None else np.empty((n, units), dtype)
             mask = None if rates is None else np.empty((n, units), dtype)
+            sums = np.empty((n, units), dtype) if any(ACTIVATIONS[name].reads_sums
+                                                      for name, _ in level.activation_runs) else None
             activations = [(ACTIVATIONS[name], out[:, cols], delta[:, cols], scratch[:, cols],
-                            None if kept is None else kept[:, cols], None if mask is None else mask[:, cols])
+                            None if kept is None else kept[:, cols], None if mask is None else mask[:, cols],
+                            None if sums is None else sums[:, cols])
                            for name, cols in level.activation_runs]
             copy = below[:, below.shape[1] - features - 1:] if below is not None and level.starts else None
             levels.append(LevelWork(out, delta, copy, level.bias, out[:, :level.carried], delta[:, :level.carried],
                                      activations, groups, kept, mask, None if mask is None else np.empty_like(mask)))
             below = full
-        k = len(self.configs)
-        return Work(levels, levels[-1].out.reshape(n, k, self.classes), *(np.empty((n, k), dtype) for _ in range(3)),
-                     np.ones(n, dtype))
+        return Work(levels, self._head_runs(levels[-1].out, scratch), np.ones(n, dtype))
 
-    def _forward_backward(self, X, targets, flat_index) -> np.ndarray | None:
-        """Gradients of every network's loss into ``self._grads``. Returns None when every
-        loss is finite, else each network's mean cross-entropy (and no gradients)."""
+    def _head_runs(self, out: np.ndarray, scratch: np.ndarray) -> list[HeadRun]:
+        """The top level's columns cut into runs of networks with one output, loss and width."""
+        columns, runs = self._levels[-1].columns, []
+        for i in self._order:  # the top level's column order
+            head = (*self._heads[i], columns[i].stop - columns[i].start)
+            if runs and runs[-1][0] == head:
+                runs[-1][1].append(i)
+            else:
+                runs.append((head, [i]))
+        n, dtype = len(out), out.dtype
+        heads = []
+        for (output, loss, width), networks in runs:
+            cols = slice(columns[networks[0]].start, columns[networks[-1]].stop)
+            shape = (n, len(networks), width)
+            heads.append(HeadRun(output, loss, width, networks, out[:, cols].reshape(shape),
+                                 scratch[:, cols].reshape(shape), *(np.empty(shape[:2], dtype) for _ in range(3))))
+        return heads
+
+    def _forward_backward(self, batch) -> np.ndarray | None:
+        """Gradients of every network's loss into ``self._grads`` for a :class:`Batch`. Returns None
+        when every live network's loss is finite, else each network's loss (and no gradients)."""
+        X = batch.inputs
         n, params, grads = len(X), self.params, self._grads
         work = self._work_for(n)
         self._last_batch_size = n
@@ -107,20 +140,28 @@ class PackedEngine:
                 ops.affine(X if g.inputs is None else g.inputs, params[g.param], g.outputs)
             if level.bias is not None:
                 level.bias_out += params[level.bias]
-            for activation, out, _, _, kept, mask in level.activations:  # with dropout, the next level reads them dropped
-                ops.hidden_forward(out, activation, mask, kept)
-        scores = work.scores
-        ops.softmax(scores, work.row_max, work.row_sum)
-        if not ops.true_class_probabilities(scores, self._true_class_index(flat_index, n), work.picked):
+            for activation, out, _, _, kept, mask, sums in level.activations:  # with dropout, the next level reads them dropped
+                ops.hidden_forward(out, activation, mask, kept, sums)
+        finite = True
+        for k, run in enumerate(work.heads):
+            ops.output_forward(run.output, run.scores, run.row_max, run.row_sum)
+            index = self._true_class_index(k, run, batch.index[run.width], n)
+            finite &= ops.loss_finite(run.output, run.loss, run.scores, index, run.picked)
+        if not finite:
             losses = np.empty(len(self.configs))
-            losses[self._order] = ops.cross_entropy(work.picked, axis=0)
+            for k, run in enumerate(work.heads):
+                index = self._true_class_index(k, run, batch.index[run.width], n)
+                losses[run.networks] = ops.loss_values(run.output, run.loss, run.scores,
+                                                       batch.targets[run.width][:, None, :], index, run.picked, axis=0)
             if not np.isfinite(losses[~self._frozen]).all():
                 return losses
 
-        ops.softmax_loss_gradient(scores, targets[:, None, :])
+        for run in work.heads:
+            ops.output_delta(run.output, run.loss, run.scores, batch.targets[run.width][:, None, :], run.scratch,
+                             run.row_sum)
         for level in reversed(work.levels):
-            for activation, out, delta, scratch, kept, mask in level.activations:  # delta came from above
-                ops.hidden_backward(delta, activation, out if kept is None else kept, scratch, mask)
+            for activation, out, delta, scratch, kept, mask, sums in level.activations:  # delta came from above
+                ops.hidden_backward(delta, activation, out if kept is None else kept, scratch, mask, sums)
             if level.bias is not None:
                 ops.bias_gradient(level.bias_delta, work.ones, grads[level.bias])
             for g in level.groups:
@@ -134,15 +175,18 @@ class PackedEngine:
             ops.add_l2_gradient(self._flat_grads, self._flat, self._l2, self._flat_scratch)  # weights only
         return None
 
-    def _true_class_index(self, flat_index: np.ndarray, n: int) -> np.ndarray:
-        """Positions in the flattened scores of each sample's true class, for every network."""
-        if self._index_for is not flat_index:
-            k, c = len(self.configs), self.classes
+    def _true_class_index(self, k: int, run: HeadRun, flat_index: np.ndarray | None, n: int) -> np.ndarray | None:
+        """Positions in head run ``k``'s flattened scores of each sample's true class, for every
+        network of the run (``flat_index``: the batch's, for one network; None for regression)."""
+        if flat_index is None:
+            return None
+        made = self._indices.get(k)
+        if made is None or made[0] is not flat_index:
+            m, c = len(run.networks), run.width
             rows = np.arange(n)
             y = flat_index - rows * c
-            self._index = (rows * k * c)[:, None] + (np.arange(k) * c)[None, :] + y[:, None]
-            self._index_for = flat_index
-        return self._index
+            made = self._indices[k] = (flat_index, (rows * m * c)[:, None] + (np.arange(m) * c)[None, :] + y[:, None])
+        return made[1]
 
     def _lost(self, losses: np.ndarray) -> np.ndarray:
         """Live networks to freeze after a non-finite loss. A network whose own hidden units

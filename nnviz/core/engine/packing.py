@@ -63,8 +63,7 @@ class PackingPlan:
         for level in range(top):
             present = [i for i in order if depth[i] >= top - level]
             starting = {i for i in present if depth[i] == top - level}
-            widths = [self.classes if level == top - 1 else networks[i].weights[level - top + depth[i]].shape[1]
-                      for i in present]
+            widths = [networks[i].weights[level - top + depth[i]].shape[1] for i in present]
             columns = _columns(present, widths)
             below = self._levels[-1].columns if level else {}
             rows = {i: below[i] for i in present if i not in starting}

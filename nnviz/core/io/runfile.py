@@ -11,10 +11,14 @@ numbers), so it is read with standard tools and never needs pickle. ``run.json``
      "history": {"every": 10, "capacity": 2000},
      "batches": {"cursor": 160, "rng": {...}, "dropout_rng": {...}},
      "has_previous": true, "timeline": {"every": 1000, "next_step": 4050},
-     "data": {"name": "points", "class_names": ["cat", "dog"], "feature_names": ["x", "y"]}}
+     "data": {"name": "points", "class_names": ["cat", "dog"], "feature_names": ["x", "y"],
+              "task": "classification"}}
 
 ``data`` (and each key in it) is optional: files saved before it existed still load. Version 1
-(one hidden layer) wrote ``"hidden": 10`` where version 2 writes ``[10]``; both load.
+(one hidden layer) wrote ``"hidden": 10`` where version 2 writes ``[10]``; both load. Version 5
+added the config's ``output`` and ``loss`` (before: softmax and cross-entropy, which a config
+without them means) and the data's ``task``: with ``"regression"`` the ``y`` arrays hold the
+targets, float64 (before: classification, integer labels).
 
 Arrays: ``parameters`` and ``previous`` (the network's flat parameter vector now and before
 the last update), ``optimizer`` (the optimiser's state: one row per buffer that
@@ -54,6 +58,7 @@ from nnviz.core.io.runfile_reading import (  # noqa: F401 (ARRAYS: for readers o
 )
 from nnviz.core.model.network import MLP, layout_size
 from nnviz.core.model.optimizers import STATE, state_dict_of_rows
+from nnviz.core.model.outputs import output_units
 from nnviz.core.training.experiment import dropout_rng, trainer_for
 from nnviz.core.training.history import FIELDS, LossHistory
 from nnviz.core.training.timeline import Moment, Timeline
@@ -82,12 +87,13 @@ def save_run(path: str | os.PathLike, config: TrainingConfig, trainer: Trainer) 
     }
     data = trainer.data
     class_names = list(data.class_names)
-    if class_names or data.classes < network.layer_sizes[-1]:
+    if not data.regression and (class_names or data.classes < max(network.layer_sizes[-1], 2)):
         # Every output gets a name, so a class drawn and then erased keeps its output on reopening.
         class_names = list(data.label_names)
         for k in range(len(class_names), network.layer_sizes[-1]):
             class_names.append(unused_class_name(k, class_names))
-    header["data"] = {"name": data.name, "class_names": class_names, "feature_names": list(data.feature_names)}
+    header["data"] = {"name": data.name, "class_names": class_names, "feature_names": list(data.feature_names),
+                      "task": data.task}
     if data.image_shape is not None:
         header["data"]["image_shape"] = list(data.image_shape)
     buffers = state.optimizer["state"]  # a row each, in STATE's order (state_dict_of_rows reads them back)
@@ -221,17 +227,20 @@ def _build(header: dict, arrays: dict) -> tuple[TrainingConfig, Trainer]:
     X_train, y_train, X_test, y_test = (arrays[k] for k in ("X_train", "y_train", "X_test", "y_test"))
     if not y_train.size:
         raise Refused("it holds no training points")
-    classes = int(max(y_train.max(), y_test.max(initial=0))) + 1
+    task = _task(header.get("data", {}))
+    regression = task == "regression"
+    classes = 0 if regression else int(max(y_train.max(), y_test.max(initial=0))) + 1
     features = X_train.shape[1]
     name, class_names, feature_names = _data_names(header.get("data", {}), config.dataset, classes, features)
     image_shape = _image_shape(header["data"].get("image_shape") if "data" in header else None, features)
-    classes = max(classes, len(class_names))  # a named class may have no points (yet)
+    classes = 0 if regression else max(classes, len(class_names))  # a named class may have no points (yet)
     low, high = IMAGE_CLASSES_RANGE if image_shape else CLASSES_RANGE
-    if not low <= classes <= high:
+    if not regression and not low <= classes <= high:
         raise Refused(f"its labels make {classes} classes, and nnviz trains on {low} to {high}"
                        + (" of images" if image_shape else " of points"))
     try:
-        sizes = config.layer_sizes(features, classes)
+        output, loss = config.head(task)
+        sizes = config.layer_sizes(features, output_units(output, task, classes))
     except ConfigError as error:
         raise Refused(f"its settings do not fit its points ({error})") from None
     _agrees(header, "layer_sizes", list(sizes))
@@ -256,14 +265,15 @@ def _build(header: dict, arrays: dict) -> tuple[TrainingConfig, Trainer]:
         steps = arrays["timeline_steps"]  # as many as the timeline's rows: checked with its shape above
         if len(steps) and (steps.min() < 0 or steps.max() > header["step"] or (np.diff(steps) <= 0).any()):
             raise Refused("its timeline's steps are not increasing steps of the run")
-    for key in ("parameters", "previous", "velocity", "optimizer", "timeline", "X_train", "X_test"):
+    for key in ("parameters", "previous", "velocity", "optimizer", "timeline", "X_train", "X_test",
+                *(("y_train", "y_test") if regression else ())):
         if key not in arrays:
             continue
         with np.errstate(over="ignore"):  # the points are trained on in the network's dtype
             finite = np.isfinite(arrays[key].astype(dtype, copy=False)).all()
         if not finite:
             raise Refused(f"its {key} array holds values that are not finite {dtype} numbers")
-    if y_test.size and y_test.min() < 0 or y_train.min() < 0:
+    if not regression and (y_test.size and y_test.min() < 0 or y_train.min() < 0):
         raise Refused("its labels are negative")
     rows, every, capacity = arrays["history"], header["history"]["every"], header["history"].get("capacity")
     if np.isinf(rows).any() or np.isnan(rows[:, 0]).any():
@@ -271,8 +281,9 @@ def _build(header: dict, arrays: dict) -> tuple[TrainingConfig, Trainer]:
     if capacity is not None and len(rows) > capacity:
         raise Refused(f"its history holds {len(rows):,} entries, more than its capacity of {capacity:,}")
     points = np.float32 if image_shape and X_train.dtype == np.float32 else np.float64  # MNIST stays float32
-    data = Dataset(name, X_train.astype(points), y_train.astype(np.int64), X_test.astype(points),
-                   y_test.astype(np.int64), class_names, feature_names, image_shape)
+    targets = np.float64 if regression else np.int64
+    data = Dataset(name, X_train.astype(points), y_train.astype(targets), X_test.astype(points),
+                   y_test.astype(targets), class_names, feature_names, image_shape, task)
     rng, masks_rng = np.random.default_rng(), dropout_rng(config)  # older runs had no dropout
     try:
         rng.bit_generator.state = header["batches"]["rng"]
@@ -281,14 +292,14 @@ def _build(header: dict, arrays: dict) -> tuple[TrainingConfig, Trainer]:
     except ValueError:  # numpy's own check of a state it would not have saved
         raise Refused("its random generator state is not one nnviz saves") from None
     inputs = config.input_features(features)
-    batches = Batches(data, dtype, classes, config.batch_size, rng, inputs)
+    batches = Batches(data, dtype, sizes[-1], config.batch_size, rng, inputs)
     cursor = _integer(header["batches"].get("cursor"), 0, len(y_train), "batch cursor")
     try:
         batches.restore(arrays["order"], cursor)
     except ValueError:  # Batches' own check that the order is a shuffle of the points
         raise Refused("its mini-batch order is not an order of its training points") from None
     trainer = trainer_for(
-        config, MLP.from_flat(arrays["parameters"].copy(), sizes, config.activations, inputs), data,
+        config, MLP.from_flat(arrays["parameters"].copy(), sizes, config.activations, inputs, output, loss), data,
         history=LossHistory.from_array(rows, every, capacity, header["history"].get("dense_early") is True),
         step_count=header["step"], batches=batches, dropout_rng=masks_rng,
     )
@@ -306,6 +317,14 @@ def _build(header: dict, arrays: dict) -> tuple[TrainingConfig, Trainer]:
         trainer.timeline.cut_after(header["step"] - 1)
         trainer.keep_moment()
     return config, trainer
+
+
+def _task(data) -> str:
+    """The data's task from the header (classification in files before version 5)."""
+    task = data.get("task", "classification") if isinstance(data, dict) else "classification"
+    if task not in ("classification", "regression"):
+        raise Refused(f"its data task {shown(task)} is not classification or regression")
+    return task
 
 
 def _image_shape(shape, features: int) -> tuple[int, int] | None:

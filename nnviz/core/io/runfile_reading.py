@@ -18,7 +18,8 @@ import numpy as np
 from nnviz.core.config import shown
 
 FORMAT = "nnviz-run"
-VERSION = 4  # 2: any number of hidden layers; 3: optimisers (the "optimizer" array instead of "velocity"); 4: timeline
+VERSION = 5  # 2: any number of hidden layers; 3: optimisers (the "optimizer" array instead of "velocity"); 4: timeline;
+# 5: output units and losses (config "output", "loss"), regression (data "task", float targets)
 ARRAYS = ("parameters", "previous", "optimizer", "history", "X_train", "y_train", "X_test", "y_test", "order",
           "timeline", "timeline_steps")
 ARRAYS_3 = ARRAYS[:-2]

@@ -1,9 +1,10 @@
-"""A multilayer perceptron with softmax output, trained by hand-written backpropagation.
+"""A multilayer perceptron, trained by hand-written backpropagation.
 
 Conventions (stated once, used everywhere):
 
-* The loss is the *mean* softmax cross-entropy over the batch plus ``l2 / 2 * sum(W**2)``
-  over every weight matrix (biases are not penalised).
+* The loss is the *mean* over the batch of the per-sample loss (softmax cross-entropy unless
+  told otherwise; :mod:`nnviz.core.model.outputs`) plus ``l2 / 2 * sum(W**2)`` over every
+  weight matrix (biases are not penalised).
 * Gradients are those of that loss, so a learning rate does not depend on the sample count.
   The seed tutorial's ``epsilon`` (applied to the *summed* gradient) is ``lr / N`` and its
   ``reg_lambda`` is ``l2 * N``; see :mod:`nnviz.core.config`.
@@ -20,11 +21,14 @@ from nnviz.core.engine import ops
 from nnviz.core.model.activations import ACTIVATIONS
 from nnviz.core.model.features import expand
 from nnviz.core.model.initialisation import initial_weights
+from nnviz.core.model.outputs import LOSSES, OUTPUTS
 
 
 class MLP:
     """Fully connected layers: each hidden layer has its activation (``activations``, one name
-    per hidden layer), the output is softmax. No hidden layer at all is softmax regression.
+    per hidden layer); the output units are ``output`` and the loss ``loss``
+    (:mod:`nnviz.core.model.outputs`: softmax and cross-entropy by default). No hidden layer at
+    all is softmax (or linear, or logistic) regression.
 
     ``weights[i]`` has shape ``(fan_in, fan_out)`` and ``biases[i]`` shape ``(fan_out,)``.
     All parameters are views into one flat vector ``flat`` (so an optimiser updates them
@@ -37,7 +41,7 @@ class MLP:
     """
 
     def __init__(self, weights: list[np.ndarray], biases: list[np.ndarray], activation: str | tuple[str, ...],
-                 features: tuple[str, ...] | None = None):
+                 features: tuple[str, ...] | None = None, output: str = "softmax", loss: str = "cross-entropy"):
         if len(weights) != len(biases) or not weights:
             raise ValueError("need one bias vector per weight matrix")
         sizes = (weights[0].shape[0],) + tuple(w.shape[1] for w in weights)
@@ -46,6 +50,12 @@ class MLP:
             view[...] = value
         self.activations = per_layer(activation, len(weights) - 1)
         self.features = features
+        self._set_head(output, loss)
+
+    def _set_head(self, output: str, loss: str) -> None:
+        if output not in OUTPUTS or loss not in LOSSES:
+            raise ValueError(f"unknown output {output!r} or loss {loss!r}")
+        self.output, self.loss = output, loss
 
     def _adopt_flat(self, flat: np.ndarray, sizes: tuple[int, ...]) -> None:
         self.flat = flat
@@ -53,23 +63,30 @@ class MLP:
 
     @classmethod
     def from_flat(cls, flat: np.ndarray, layer_sizes: tuple[int, ...], activation: str | tuple[str, ...],
-                  features: tuple[str, ...] | None = None) -> MLP:
+                  features: tuple[str, ...] | None = None, output: str = "softmax",
+                  loss: str = "cross-entropy") -> MLP:
         """A network whose parameters are views into ``flat`` (not copied)."""
         network = cls.__new__(cls)
         network._adopt_flat(flat, tuple(layer_sizes))
         network.activations = per_layer(activation, len(layer_sizes) - 2)
         network.features = features
+        network._set_head(output, loss)
         return network
+
+    def with_flat(self, flat: np.ndarray) -> MLP:
+        """A network of this one's shape, activations, inputs and head on the parameters ``flat``."""
+        return MLP.from_flat(flat, self.layer_sizes, self.activations, self.features, self.output, self.loss)
 
     def __getstate__(self) -> dict:
         # Views do not survive pickling: send the flat vector and rebuild them.
         return {"flat": self.flat, "sizes": self.layer_sizes, "activations": self.activations,
-                "features": self.features}
+                "features": self.features, "output": self.output, "loss": self.loss}
 
     def __setstate__(self, state: dict) -> None:
         self._adopt_flat(state["flat"], state["sizes"])
         self.activations = state["activations"]
         self.features = state["features"]
+        self.output, self.loss = state.get("output", "softmax"), state.get("loss", "cross-entropy")
 
     @classmethod
     def initialise(
@@ -80,6 +97,8 @@ class MLP:
         dtype: type | str = np.float64,
         init: str = "default",
         features: tuple[str, ...] | None = None,
+        output: str = "softmax",
+        loss: str = "cross-entropy",
     ) -> MLP:
         """Weights drawn by the scheme ``init`` (``initialisation.INIT_SCHEMES``; the default is
         the seed's ``N(0, 1) / sqrt(fan_in)``) and zero biases."""
@@ -88,11 +107,11 @@ class MLP:
             w = initial_weights(init, fan_in, fan_out, rng)
             weights.append(w.astype(dtype))
             biases.append(np.zeros(fan_out, dtype=dtype))
-        return cls(weights, biases, activation, features)
+        return cls(weights, biases, activation, features, output, loss)
 
     @property
     def layer_sizes(self) -> tuple[int, ...]:
-        """Input features, each hidden layer's width, then the class count."""
+        """Input features, each hidden layer's width, then the output units."""
         return (self.weights[0].shape[0],) + tuple(w.shape[1] for w in self.weights)
 
     @property
@@ -124,7 +143,7 @@ class MLP:
 
     def copy(self) -> MLP:
         """A deep copy: no array is shared with the original."""
-        return MLP.from_flat(self.flat.copy(), self.layer_sizes, self.activations, self.features)
+        return self.with_flat(self.flat.copy())
 
     def weight_mask(self) -> np.ndarray:
         """1 where ``flat`` holds a weight, 0 where it holds a bias (L2 spares biases)."""
@@ -133,51 +152,87 @@ class MLP:
             view[...] = 1
         return mask
 
-    def predict_proba(self, X: np.ndarray) -> np.ndarray:
-        """Class probabilities, shape ``(len(X), classes)``."""
+    def outputs(self, X: np.ndarray) -> np.ndarray:
+        """The output units' values for inputs ``X``, shape ``(len(X), units)``."""
         return layer_output(self, X, len(self.weights) - 1)
+
+    def predict_proba(self, X: np.ndarray) -> np.ndarray:
+        """Each class's score, shape ``(len(X), classes)``: the probabilities (of softmax, or of
+        each sigmoid unit; one sigmoid unit is class 1's, so class 0's is its complement), or
+        identity outputs as they are. The predicted class is the largest."""
+        return class_scores(self.outputs(X))
 
     def penalty(self, l2: float) -> float:
         """The L2 term ``l2 / 2 * sum(W**2)`` over every weight matrix."""
         return ops.l2_penalty(self.weights, l2)
 
-    def evaluate(self, X: np.ndarray, y: np.ndarray, l2: float) -> tuple[float, float]:
-        """Loss (cross-entropy plus L2 term) and accuracy on ``(X, y)``."""
-        return Scoring(self, X, y).of(self, l2)
+    def evaluate(self, X: np.ndarray, y: np.ndarray, l2: float, regression: bool = False) -> tuple[float, float]:
+        """Loss (plus L2 term) and accuracy (R² for ``regression``) on ``(X, y)``."""
+        return Scoring(self, X, y, regression=regression).of(self, l2)
 
     def __repr__(self) -> str:
         sizes = "-".join(map(str, self.layer_sizes))
         inputs = f", inputs {','.join(self.features)}" if self.features else ""
-        return f"MLP({sizes}, {','.join(self.activations) or 'softmax only'}, {self.dtype.name}{inputs})"
+        head = "" if (self.output, self.loss) == ("softmax", "cross-entropy") else f", {self.output}, {self.loss}"
+        return f"MLP({sizes}, {','.join(self.activations) or 'no hidden layer'}{head}, {self.dtype.name}{inputs})"
+
+
+def class_scores(outputs: np.ndarray) -> np.ndarray:
+    """Each class's score from a classifier's outputs: one sigmoid unit (class 1's probability)
+    becomes the two classes' ``[1 - p, p]``; more units are one a class already."""
+    if outputs.shape[1] == 1:
+        return np.column_stack([1 - outputs[:, 0], outputs[:, 0]])
+    return outputs
+
+
+def predictions(outputs: np.ndarray, regression: bool = False) -> np.ndarray:
+    """Predicted values (``regression``: the one output) or classes (the largest score)."""
+    if regression:
+        return outputs[:, 0]
+    return np.argmax(class_scores(outputs), axis=1)
+
+
+def r_squared(predicted: np.ndarray, y: np.ndarray) -> float:
+    """The coefficient of determination ``1 - SS_res / SS_tot`` (NaN when every target is the same)."""
+    y = np.asarray(y, dtype=np.float64)
+    total = float(np.sum(np.square(y - y.mean()))) if len(y) else 0.0
+    with np.errstate(over="ignore", invalid="ignore"):
+        residual = float(np.sum(np.square(np.asarray(predicted, dtype=np.float64) - y)))
+    return 1 - residual / total if total > 0 else float("nan")
 
 
 class Scoring:
-    """Loss and accuracy of networks shaped like ``network`` on fixed points ``(X, y)``, as
-    :meth:`MLP.evaluate` gives them, through the one :func:`forward` into buffers kept
-    between calls: a history recording every few steps cost one and a half training steps a
-    record at 200 hidden units, and now allocates nothing."""
+    """Loss and accuracy (R² for regression) of networks shaped like ``network`` on fixed points
+    ``(X, y)``, as :meth:`MLP.evaluate` gives them, through the one :func:`forward` into buffers
+    kept between calls: a history recording every few steps cost one and a half training steps
+    a record at 200 hidden units."""
 
-    def __init__(self, network: MLP, X: np.ndarray, y: np.ndarray, inputs: np.ndarray | None = None):
+    def __init__(self, network: MLP, X: np.ndarray, y: np.ndarray, inputs: np.ndarray | None = None,
+                 regression: bool = False):
         """``inputs``: :meth:`MLP.inputs` of ``X`` where the caller holds them already."""
         self.key = scoring_key(network)
-        n, dtype = len(y), network.dtype
+        n, dtype, width = len(y), network.dtype, network.layer_sizes[-1]
         self._inputs = network.inputs(X) if inputs is None else inputs
         self._y = y
-        self._flat_index = np.arange(n) * network.layer_sizes[-1] + y
+        self._regression = regression
+        self._targets = ops.target_matrix(y, width, dtype)
+        self._flat_index = None if regression else np.arange(n) * width + y
         self._buffers = ForwardBuffers.of(network.layer_sizes, n, dtype)
         self._picked = np.empty(n, dtype)
 
     def of(self, network: MLP, l2: float) -> tuple[float, float]:
-        """Loss (cross-entropy plus L2 term) and accuracy of ``network``."""
-        probs = forward(network, self._inputs, self._buffers)
-        ops.true_class_probabilities(probs, self._flat_index, self._picked)
-        data_loss = float(ops.cross_entropy(self._picked))
-        return data_loss + network.penalty(l2), float(np.mean(np.argmax(probs, axis=1) == self._y))
+        """Loss (plus the L2 term) and accuracy (R² for regression) of ``network``."""
+        outputs = forward(network, self._inputs, self._buffers)
+        data_loss = float(ops.loss_values(network.output, network.loss, outputs, self._targets, self._flat_index,
+                                          self._picked))
+        predicted = predictions(outputs, self._regression)
+        score = r_squared(predicted, self._y) if self._regression else float(np.mean(predicted == self._y))
+        return data_loss + network.penalty(l2), score
 
 
 def scoring_key(network: MLP) -> tuple:
-    """What a :class:`Scoring` depends on besides the points: the network's shape and inputs."""
-    return network.layer_sizes, network.dtype, network.features
+    """What a :class:`Scoring` depends on besides the points: the network's shape, inputs and head."""
+    return network.layer_sizes, network.dtype, network.features, network.output, network.loss
 
 
 def per_layer(activation: str | tuple[str, ...], layers: int) -> tuple[str, ...]:
@@ -215,12 +270,22 @@ def parameter_views(flat: np.ndarray, sizes: tuple[int, ...]) -> list[np.ndarray
 @dataclass
 class ForwardBuffers:
     """Where :func:`forward` writes for one batch size: each layer's output, and the softmax's
-    scratch (with dropout, also each hidden layer's output before it was dropped)."""
+    scratch (with dropout, also each hidden layer's output before it was dropped; for an
+    activation whose derivative reads them, the layer's weighted sums, made when first needed)."""
 
     outputs: list[np.ndarray]
     row_max: np.ndarray
     row_sum: np.ndarray
     kept: list[np.ndarray] | None = None
+    sums: dict[int, np.ndarray] | None = None
+
+    def sums_of(self, layer: int) -> np.ndarray:
+        """Where hidden layer ``layer``'s weighted sums are kept."""
+        if self.sums is None:
+            self.sums = {}
+        if layer not in self.sums:
+            self.sums[layer] = np.empty_like(self.outputs[layer])
+        return self.sums[layer]
 
     @classmethod
     def of(cls, layer_sizes: tuple[int, ...], n: int, dtype, dropout: bool = False) -> ForwardBuffers:
@@ -232,7 +297,7 @@ class ForwardBuffers:
 def forward(network: MLP, inputs: np.ndarray, buffers: ForwardBuffers, masks: list[np.ndarray] | None = None, *,
             upto: int | None = None, before_activation: bool = False, columns: slice | None = None) -> np.ndarray:
     """The forward pass, the only one: ``inputs`` (:meth:`MLP.inputs`) through every layer into
-    ``buffers.outputs``; returns the last layer's output, the class probabilities. Allocates nothing.
+    ``buffers.outputs``; returns the last layer's output, the output units'. Allocates nothing.
 
     ``masks``: dropout factors per hidden layer (:meth:`Dropout.masks`): each hidden layer's
     output is kept in ``buffers.kept`` and dropped in ``buffers.outputs``, which the next layer reads.
@@ -247,9 +312,11 @@ def forward(network: MLP, inputs: np.ndarray, buffers: ForwardBuffers, masks: li
         if i == upto and before_activation:
             return z
         if i == last:
-            return ops.softmax(z, buffers.row_max, buffers.row_sum)
+            return ops.output_forward(network.output, z, buffers.row_max, buffers.row_sum)
         mask = None if masks is None else masks[i]
-        a = ops.hidden_forward(z, ACTIVATIONS[network.activations[i]], mask, None if mask is None else buffers.kept[i])
+        activation = ACTIVATIONS[network.activations[i]]
+        a = ops.hidden_forward(z, activation, mask, None if mask is None else buffers.kept[i],
+                               buffers.sums_of(i) if activation.reads_sums else None)
     return a
 
 
@@ -258,7 +325,7 @@ def layer_output(
 ) -> np.ndarray:
     """The output of layer ``layer`` for inputs ``X`` ``(n, features)``: shape ``(n, width)``,
     in the network's dtype. Layers count from 0, the first hidden layer; the last is the output
-    layer, whose activation is the softmax. ``before_activation`` gives the layer's weighted
+    layer, whose units are the network's ``output``. ``before_activation`` gives the layer's weighted
     input sum instead. ``unit``: that unit's column alone, shape ``(n,)`` (of a hidden layer,
     only its weights are used: a frame showing one unit does not compute all 200).
 
@@ -266,7 +333,7 @@ def layer_output(
     last = len(network.weights) - 1
     if not 0 <= layer <= last:
         raise ValueError(f"{network!r} has layers 0 to {last}, not {layer}")
-    alone = unit is not None and layer < last  # the softmax needs every output unit
+    alone = unit is not None and layer < last  # a softmax needs every output unit
     sizes = list(network.layer_sizes[: layer + 2])
     if alone:
         sizes[-1] = 1
@@ -296,6 +363,7 @@ class _Buffers:
     derivatives: list[np.ndarray]
     picked: np.ndarray  # probability of the true class per sample
     ones: np.ndarray
+    output_scratch: np.ndarray  # shaped like the outputs
 
 
 class Backprop:
@@ -310,6 +378,7 @@ class Backprop:
         self.layer_sizes = network.layer_sizes
         self.dtype = network.dtype
         self.activations = network.activations
+        self.output, self.loss = network.output, network.loss
         self._weight_mask = network.weight_mask()
         self._make_gradient_views(np.empty_like(network.flat))
         self._scratch = np.empty_like(network.flat)
@@ -341,6 +410,7 @@ class Backprop:
                 derivatives=[np.empty((n, s), self.dtype) for s in hidden],
                 picked=np.empty(n, self.dtype),
                 ones=np.ones(n, self.dtype),
+                output_scratch=np.empty((n, self.layer_sizes[-1]), self.dtype),
             )
         return self._buffers[n]
 
@@ -348,27 +418,29 @@ class Backprop:
             masks: list[np.ndarray] | None = None) -> bool:
         """Forward and backward pass on a batch; False (and no gradient) if the loss is not finite.
 
-        ``inputs`` are :meth:`MLP.inputs` of the batch; ``targets`` is the one-hot label matrix
-        ``(n, classes)``; ``flat_index`` is ``arange(n) * classes + y``, the position of each true
-        class in the flattened output. ``masks``: dropout factors per hidden layer
-        (:meth:`Dropout.masks`), or None.
+        ``inputs`` are :meth:`MLP.inputs` of the batch; ``targets`` the target matrix
+        (:func:`~nnviz.core.engine.ops.target_matrix`); ``flat_index`` is ``arange(n) * classes +
+        y``, the position of each true class in the flattened output (used by softmax with
+        cross-entropy). ``masks``: dropout factors per hidden layer (:meth:`Dropout.masks`), or None.
         """
         buf = self._buffers_for(len(inputs))
         weights = network.weights
         outputs = buf.forward.outputs
-        probs = forward(network, inputs, buf.forward, masks)
+        y = forward(network, inputs, buf.forward, masks)
         before_dropout = outputs if masks is None else buf.forward.kept
-        if not ops.true_class_probabilities(probs, flat_index, buf.picked):
-            return False  # the loss, the mean of -log p(true class), is not finite
+        if not ops.loss_finite(self.output, self.loss, y, flat_index, buf.picked):
+            return False
 
-        delta = ops.softmax_loss_gradient(probs, targets)
+        delta = ops.output_delta(self.output, self.loss, y, targets, buf.output_scratch, buf.forward.row_sum)
         grads = self.gradients
         for i in range(len(weights) - 1, 0, -1):
             ops.weight_gradient(outputs[i - 1], delta, grads[2 * i])
             ops.bias_gradient(delta, buf.ones, grads[2 * i + 1])
             back = ops.input_gradient(delta, weights[i], buf.deltas[i - 1])
-            delta = ops.hidden_backward(back, ACTIVATIONS[self.activations[i - 1]], before_dropout[i - 1],
-                                           buf.derivatives[i - 1], None if masks is None else masks[i - 1])
+            activation = ACTIVATIONS[self.activations[i - 1]]
+            delta = ops.hidden_backward(back, activation, before_dropout[i - 1], buf.derivatives[i - 1],
+                                        None if masks is None else masks[i - 1],
+                                        buf.forward.sums_of(i - 1) if activation.reads_sums else None)
         ops.weight_gradient(inputs, delta, self._first_layer_gradient)  # W1 and b1 at once
         if l2:
             ops.add_l2_gradient(self.flat_gradient, network.flat, self._l2_times_mask(l2), self._scratch)  # weights only

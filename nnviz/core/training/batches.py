@@ -1,18 +1,30 @@
 """The training set as a run serves it: whole or as shuffled mini-batches, in the engine's
-input layout, and scored (loss and accuracy) through the engine's forward."""
+input layout with the targets each output layer needs, and scored (loss and accuracy, or R²)
+through the engine's forward."""
 
 from __future__ import annotations
 
 import copy
 import math
+from typing import NamedTuple
 
 import numpy as np
 
 from nnviz.core.data.datasets import Dataset
-from nnviz.core.engine.ops import forward_inputs
+from nnviz.core.engine.ops import forward_inputs, target_matrix
 from nnviz.core.model.features import expand
 from nnviz.core.model.network import MLP, Scoring, scoring_key
 from nnviz.core.training.history import HistoryEntry
+
+
+class Batch(NamedTuple):
+    """One step's training points: ``inputs`` as the engine reads them, and by output width the
+    ``targets`` (:func:`~nnviz.core.engine.ops.target_matrix`) and ``index`` (each true class's
+    place in the flattened outputs; None for regression)."""
+
+    inputs: np.ndarray
+    targets: dict[int, np.ndarray]
+    index: dict[int, np.ndarray | None]
 
 
 class Batches:
@@ -21,20 +33,23 @@ class Batches:
     Each epoch draws a fresh permutation from ``rng``; a step takes the next
     ``batch_size`` rows (``None`` or a size of at least the set: the whole set every step).
     ``X`` holds the points, and the batches their input ``features`` (None: the points).
+    ``widths``: the output layers' widths the targets are laid out for (a sweep's may differ).
     """
 
-    def __init__(self, data: Dataset, dtype, classes: int, batch_size: int | None, rng: np.random.Generator,
-                 features: tuple[str, ...] | None = None):
+    def __init__(self, data: Dataset, dtype, widths: int | tuple[int, ...], batch_size: int | None,
+                 rng: np.random.Generator, features: tuple[str, ...] | None = None):
         self.X = np.ascontiguousarray(data.X_train, dtype=dtype)
         self.inputs = forward_inputs(expand(self.X, features))  # what the engine's forward reads
         self.features = features
         self.y = data.y_train
         self.X_test = np.ascontiguousarray(data.X_test, dtype=dtype)
         self.y_test = data.y_test
+        self.regression = data.regression
         self.batch_size = batch_size
         self.rng = rng
-        self._targets = np.eye(classes, dtype=dtype)[self.y]
-        self._flat_index = np.arange(len(self.y)) * classes + self.y
+        self.widths = (widths,) if isinstance(widths, int) else tuple(sorted(set(widths)))
+        self._whole = Batch(self.inputs, {w: target_matrix(self.y, w, dtype) for w in self.widths},
+                            {w: self._index(self.y, w) for w in self.widths})
         self._order = np.arange(len(self.y))
         self._cursor = len(self.y)  # forces a shuffle before the first mini-batch
         self._scorings: dict[tuple, Scoring] = {}  # (test?, network shape): the last two evaluated
@@ -53,7 +68,7 @@ class Batches:
             # The training set's inputs are at hand when the network reads the features they hold
             # (a lone trainer's always): the whole set is not laid out twice (MNIST's is 220 MB).
             held = not test and network.features == self.features and network.dtype == self.X.dtype
-            scoring = self._scorings[key] = Scoring(network, X, y, self.inputs if held else None)
+            scoring = self._scorings[key] = Scoring(network, X, y, self.inputs if held else None, self.regression)
         return scoring.of(network, l2)
 
     def state(self) -> dict:
@@ -63,8 +78,8 @@ class Batches:
     def with_features(self, features: tuple[str, ...] | None) -> Batches:
         """A copy serving the same points in the same order, as the input ``features`` (with a
         copy of the generator, so both go on alike)."""
-        data = Dataset("", self.X, self.y, self.X_test, self.y_test)
-        batches = Batches(data, self.X.dtype, self._targets.shape[1], self.batch_size, copy.deepcopy(self.rng), features)
+        data = Dataset("", self.X, self.y, self.X_test, self.y_test, task="regression" if self.regression else "classification")
+        batches = Batches(data, self.X.dtype, self.widths, self.batch_size, copy.deepcopy(self.rng), features)
         batches.restore(self._order.copy(), self._cursor)
         return batches
 
@@ -74,19 +89,22 @@ class Batches:
             raise ValueError("the mini-batch order does not fit the training set")
         self._order, self._cursor = np.asarray(order, dtype=np.int64), cursor
 
-    def next(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """``(inputs as the engine reads them, one-hot targets, flat index of each true class)``
-        for the next step."""
+    def next(self) -> Batch:
+        """The next step's :class:`Batch`."""
         n = len(self.y)
         if self.batch_size is None or self.batch_size >= n:
-            return self.inputs, self._targets, self._flat_index
+            return self._whole
         if self._cursor + self.batch_size > n:
             self._order = self.rng.permutation(n)
             self._cursor = 0
         rows = self._order[self._cursor : self._cursor + self.batch_size]
         self._cursor += self.batch_size
-        classes = self._targets.shape[1]
-        return self.inputs[rows], self._targets[rows], np.arange(len(rows)) * classes + self.y[rows]
+        whole = self._whole
+        return Batch(self.inputs[rows], {w: t[rows] for w, t in whole.targets.items()},
+                     {w: self._index(self.y[rows], w) for w in self.widths})
+
+    def _index(self, y: np.ndarray, width: int) -> np.ndarray | None:
+        return None if self.regression or width == 1 else np.arange(len(y)) * width + y
 
 
 def evaluate(network: MLP, batches: Batches, l2: float, step: int) -> HistoryEntry:

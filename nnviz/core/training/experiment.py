@@ -15,6 +15,7 @@ from nnviz.core.data.datasets import (
     split,
 )
 from nnviz.core.model.network import MLP
+from nnviz.core.model.outputs import output_units
 from nnviz.core.training.history import LossHistory
 from nnviz.core.training.trainer import Trainer
 
@@ -36,15 +37,17 @@ def needs_scikit_learn(config: TrainingConfig) -> bool:
     return config.dataset in SKLEARN_DATASETS
 
 
-def build_network(config: TrainingConfig, features: int, classes: int) -> MLP:
-    """A freshly initialised network for a config, on points with ``features`` coordinates
-    (raises :class:`ConfigError` if the config's input features do not apply to them)."""
-    sizes = config.layer_sizes(features, classes)
-    inputs = config.input_features(features)
+def build_network(config: TrainingConfig, data: Dataset) -> MLP:
+    """A freshly initialised network for a config, on ``data`` (only its shape, task and classes
+    are read; raises :class:`ConfigError` if the config's input features do not apply to its
+    points, or its output and loss cannot learn its task)."""
+    output, loss = config.head(data.task)
+    sizes = config.layer_sizes(data.columns, output_units(output, data.task, data.classes))
+    inputs = config.input_features(data.columns)
     if config.preset == "tutorial" and config.init == "default":  # another --init overrides the preset's
         return _tutorial_network(sizes, config, inputs)
     rng = np.random.default_rng(np.random.SeedSequence(config.seed).spawn(3)[2])
-    return MLP.initialise(sizes, config.activation, rng, config.dtype, config.init, inputs)
+    return MLP.initialise(sizes, config.activation, rng, config.dtype, config.init, inputs, output, loss)
 
 
 def build_trainer(
@@ -57,7 +60,7 @@ def build_trainer(
     """A trainer at step 0 for ``config``, on ``dataset`` if given (else the config's own data)."""
     config.validated()
     data = dataset if dataset is not None else build_dataset(config)
-    network = build_network(config, data.columns, data.classes)
+    network = build_network(config, data)
     return trainer_for(config, network, data, rng=batch_rng(config), dropout_rng=dropout_rng(config),
                        history=LossHistory(log_every, history_capacity))
 

@@ -87,11 +87,10 @@ class SweepTrainer(PackingPlan, PackedEngine, TrainerBase):
         self.step_count = 0
         self.divergence: Divergence | None = None
         self.divergences: list[Divergence | None] = [None] * len(configs)
-        self.classes = data.classes
-        networks = [build_network(c, data.columns, self.classes) for c in configs]
+        networks = [build_network(c, data) for c in configs]
         self._inputs = feature_union([n.features for n in networks])
-        self._batches = Batches(data, np.dtype(first.dtype), self.classes, first.batch_size, batch_rng(first),
-                                self._inputs)
+        self._batches = Batches(data, np.dtype(first.dtype), tuple(n.layer_sizes[-1] for n in networks),
+                                first.batch_size, batch_rng(first), self._inputs)
         self._dropout_rng = dropout_rng(first)
         self.histories = [LossHistory(log_every, history_capacity) for _ in configs]
         self.speed: float | None = None  # steps a second in slow motion (see training.train); None: full speed
@@ -100,6 +99,7 @@ class SweepTrainer(PackingPlan, PackedEngine, TrainerBase):
         self.layer_sizes = [n.layer_sizes for n in networks]
         self._activations = [n.activations for n in networks]
         self._features = [n.features for n in networks]
+        self._heads = [(n.output, n.loss) for n in networks]
         self.params: list[np.ndarray] = []
         self._levels: list[Level] = []
         self._order = self._pack(networks, first.batch_size or len(data.y_train))
@@ -113,8 +113,7 @@ class SweepTrainer(PackingPlan, PackedEngine, TrainerBase):
         self._flat_scratch = np.empty_like(self._flat)
         self._make_views()
         self._work: dict[int, Work] = {}  # per batch size
-        self._index: np.ndarray | None = None  # where each true class is among the scores, for one batch
-        self._index_for: np.ndarray | None = None
+        self._indices: dict[int, tuple] = {}  # per head run: (a batch's index, where its true classes are)
         self._last_batch_size = 0
         self._frozen = np.zeros(len(networks), dtype=bool)
         rules = sorted({c.optimizer for c in configs}, key=OPTIMIZERS.index)
@@ -172,10 +171,10 @@ class SweepTrainer(PackingPlan, PackedEngine, TrainerBase):
 
     def _steps(self, count: int) -> int:
         for done in range(count):
-            X, targets, flat_index = self._batches.next()
+            batch = self._batches.next()
             if self._any_dropout:
-                self._draw_masks(self._work_for(len(X)))
-            while (losses := self._forward_backward(X, targets, flat_index)) is not None:
+                self._draw_masks(self._work_for(len(batch.inputs)))
+            while (losses := self._forward_backward(batch)) is not None:
                 if self._diverged([int(i) for i in self._lost(losses)]):
                     return done
             self._update()
@@ -259,7 +258,7 @@ class SweepTrainer(PackingPlan, PackedEngine, TrainerBase):
         """What a viewer shows of ``moment``: every network then, its figures then, and the
         whole histories."""
         packed = views_of(moment.weights, self._shapes)
-        networks = [MLP(p[0::2], p[1::2], self._activations[i], self._features[i])
+        networks = [MLP(p[0::2], p[1::2], self._activations[i], self._features[i], *self._heads[i])
                     for i, p in enumerate(self._unpack(packed, i) for i in range(len(self.configs)))]
         latest = [evaluate(n, self._batches, c.l2, moment.step) for n, c in zip(networks, self.configs)]
         return SweepSnapshot(moment.step, networks, [h.array() for h in self.histories], latest, 0.0,
@@ -273,7 +272,7 @@ class SweepTrainer(PackingPlan, PackedEngine, TrainerBase):
     def network(self, i: int) -> MLP:
         """Network ``i`` unpacked (copies)."""
         parameters = self._unpack(self.params, i)
-        return MLP(parameters[0::2], parameters[1::2], self._activations[i], self._features[i])
+        return MLP(parameters[0::2], parameters[1::2], self._activations[i], self._features[i], *self._heads[i])
 
     def trainer(self, i: int) -> Trainer:
         """Network ``i`` as a lone :class:`Trainer` that carries on where the sweep is (weights,
@@ -336,8 +335,7 @@ class SweepTrainer(PackingPlan, PackedEngine, TrainerBase):
         # Views would arrive as copies: they are made again from the flat vectors.
         views = ("params", "_spare", "_grads")
         scratch = ("_flat_grads", "_flat_scratch")  # made again where it arrives
-        return {**{k: v for k, v in self.__dict__.items() if k not in views + scratch}, "_work": {}, "_index": None,
-                "_index_for": None}
+        return {**{k: v for k, v in self.__dict__.items() if k not in views + scratch}, "_work": {}, "_indices": {}}
 
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)

@@ -170,10 +170,12 @@ class Trainer(TrainerBase):
         """Train on ``data`` from the next step on (the user drew or removed points); the
         network, step count, history, optimiser state and batch settings carry on.
 
-        ``data`` must have the network's inputs and no more classes than its outputs.
+        ``data`` must have the network's inputs, its task and no more classes than it has.
         """
         sizes = self.network.layer_sizes
-        if data.columns != self.network.point_dims or data.classes > sizes[-1] or not len(data.y_train):
+        classes = max(sizes[-1], 2)  # one sigmoid unit tells two classes
+        if (data.columns != self.network.point_dims or data.regression != self.data.regression
+                or (not data.regression and data.classes > classes) or not len(data.y_train)):
             raise ValueError(f"the network ({self.network.point_dims} inputs, {sizes[-1]} classes) "
                              "cannot train on these points")
         old = self._batches
@@ -198,9 +200,11 @@ class Trainer(TrainerBase):
         history, timeline = self.history, self.timeline
         start = self.step_count
         for _ in range(count):
-            inputs, targets, flat_index = self._batches.next()
-            masks = self._dropout.masks(len(inputs))
-            if not self._backprop.run(self.network, inputs, targets, flat_index, self.l2, masks):
+            batch = self._batches.next()
+            width = self.network.layer_sizes[-1]
+            masks = self._dropout.masks(len(batch.inputs))
+            if not self._backprop.run(self.network, batch.inputs, batch.targets[width], batch.index[width], self.l2,
+                                      masks):
                 self._diverged([0])
                 return self.step_count - start
             self._has_gradient = True

@@ -72,7 +72,7 @@ class TrainingSession(Runner):
         configured network's starting weights)."""
         if self.trainer is not None:
             return self.trainer.snapshot()
-        network = build_network(self.config, self._dataset.columns, self._dataset.classes)
+        network = build_network(self.config, self._dataset)
         nan = math.nan
         return TrainingSnapshot(0, network, np.empty((0, len(FIELDS))), HistoryEntry(0, nan, nan, nan, nan), 0.0, None)
 
