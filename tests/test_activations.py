@@ -43,7 +43,7 @@ REFERENCE = {  # name: (f, f')
 }
 
 # Both sides of every kink and threshold, the silu and gelu minima, and large |z|.
-Z = np.unique(np.concatenate([np.linspace(-8, 8, 161), [-1.2785, -0.7525, 1e-9, -1e-9, 19.5, 20.5, 21, 30],
+Z = np.unique(np.concatenate([np.linspace(-8, 8, 161), [-1.2785, -0.7525, 1e-9, -1e-9, -20, 19.5, 20, 20.5, 21, 30],
                               np.outer([-1, 1], [37, 50, 100, 1000]).ravel()]))
 QUIET = {"all": "raise", "under": "ignore"}  # underflow to 0 (exp(-z²) far out) is the right answer
 
@@ -68,7 +68,7 @@ def test_every_reference_is_for_an_activation():
 @pytest.mark.parametrize("name", sorted(ACTIVATIONS))
 def test_function_and_slope_match_the_reference(name, dtype, rtol, atol):
     """f(z) and f'(z) agree with the reference from -1000 to 1000, in float32 and float64, and
-    no step overflows, divides by zero or makes a NaN."""
+    nothing overflows, divides by zero or makes a NaN."""
     f, slope = REFERENCE[name]
     z = Z.astype(dtype)
     with np.errstate(**QUIET):
@@ -225,8 +225,8 @@ def _torch_functions(torch):
 
 @pytest.mark.parametrize("name", sorted(ACTIVATIONS))
 def test_function_and_slope_match_torch(name):
-    """f(z) is torch's, and f'(z) is torch's autograd derivative (float64); step's has none in
-    torch (heaviside has no backward), and is 0."""
+    """f(z) is torch's, and f'(z) is torch's autograd derivative (float64); step is
+    ``torch.heaviside(z, 0)``, which has no backward to compare."""
     torch = pytest.importorskip("torch")
     z = torch.tensor(Z, dtype=torch.float64, requires_grad=name != "step")
     expected = _torch_functions(torch)[name](z)

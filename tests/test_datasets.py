@@ -92,7 +92,7 @@ def test_noise_moves_points():
         ("classes", 1), ("classes", 11), ("classes", 2.5), ("classes", True),
         ("hidden", 0), ("hidden", (501,)), ("hidden", (8,) * 7), ("hidden", (8, 0)), ("hidden", "8x8"),
         ("activation", ("relu", "tanh")), ("activation", ("nope",)), ("activation", (None,)), ("activation", {"a": 1}), ("lr", 0.0), ("lr", -1.0), ("lr", float("inf")),
-        ("l2", -1e-3), ("momentum", 1.0), ("activation", "softplus"), ("dtype", "float16"), ("batch_size", 0),
+        ("l2", -1e-3), ("momentum", 1.0), ("activation", "softsign"), ("output", "tanh"), ("loss", "hinge"), ("dtype", "float16"), ("batch_size", 0),
     ],
 )
 def test_out_of_range_settings_are_rejected(setting, value):

@@ -8,6 +8,9 @@ from nnviz.core.model.activations import ACTIVATIONS
 from nnviz.core.model.network import MLP, Backprop
 
 
+SMOOTH = sorted(name for name in ACTIVATIONS if name != "step")  # step's slope is zero, its jump no derivative
+
+
 def _loss(network: MLP, X, y, l2) -> float:
     return network.evaluate(X, y, l2)[0]
 
@@ -29,7 +32,7 @@ def _numeric_gradient(network: MLP, X, y, l2, h=1e-6):
     return grads
 
 
-@pytest.mark.parametrize("activation", sorted(ACTIVATIONS))
+@pytest.mark.parametrize("activation", SMOOTH)
 @pytest.mark.parametrize("hidden", [1, 3, 20])
 @pytest.mark.parametrize("classes", [2, 3])
 @pytest.mark.parametrize("l2", [0.0, 0.05])
@@ -56,7 +59,7 @@ SHAPES = [(2, 4, 5, 3), (2, 1, 1, 2), (2, 3)]
 PER_LAYER = [("relu", "sigmoid"), ("linear", "leaky_relu")]
 
 
-@pytest.mark.parametrize("sizes,activation", [(s, a) for s in SHAPES for a in sorted(ACTIVATIONS)]
+@pytest.mark.parametrize("sizes,activation", [(s, a) for s in SHAPES for a in SMOOTH]
                          + [(s, a) for s in SHAPES[:2] for a in PER_LAYER])
 def test_every_shape_backprop_matches_finite_differences(sizes, activation):
     """Two hidden layers, two of one unit, and none (softmax regression), with every activation
@@ -72,6 +75,20 @@ def test_every_shape_backprop_matches_finite_differences(sizes, activation):
     assert backprop.run(network, forward_inputs(X), np.eye(classes)[y], np.arange(9) * classes + y, 0.01)
     for analytic, approx in zip(backprop.gradients, _numeric_gradient(network, X, y, 0.01), strict=True):
         np.testing.assert_allclose(analytic, approx, rtol=1e-6, atol=1e-9)
+
+
+def test_nothing_below_a_step_layer_learns():
+    """Tutorial 002's step passes no gradient: every layer below a step layer gets a zero
+    gradient, while the layers above it get one."""
+    rng = np.random.default_rng(3)
+    X = rng.standard_normal((20, 2))
+    y = np.arange(20) % 2
+    network = MLP.initialise((2, 5, 4, 2), ("tanh", "step"), rng, np.float64)
+    backprop = Backprop(network)
+    assert backprop.run(network, forward_inputs(X), np.eye(2)[y], np.arange(20) * 2 + y, 0.0)
+    w1, b1, w2, b2, w3, b3 = backprop.gradients
+    assert not w1.any() and not b1.any() and not w2.any() and not b2.any()
+    assert np.abs(w3).sum() > 0 and np.abs(b3).sum() > 0
 
 
 def test_parameters_are_views_of_one_flat_vector_that_survive_pickling():

@@ -38,7 +38,8 @@ APPLIED = {
        for option, value in (("--frames", DEFAULT_FRAMES), ("--fps", DEFAULT_FPS))},
 }
 # A default of "none" that the table spells out in words.
-SPELLED_OUT = {"--batch-size": "full batch", "--log-every": "dense early"}
+SPELLED_OUT = {"--batch-size": "full batch", "--log-every": "dense early", "--output": "by task", "--loss": "by task",
+               "--task": "from the labels"}
 
 
 def _readme_commands() -> list[str]:

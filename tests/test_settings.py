@@ -19,12 +19,14 @@ from nnviz.core.config import (
     PRESETS,
     ConfigError,
     TrainingConfig,
+    fitting_head,
 )
-from nnviz.core.data.datasets import DATASETS
+from nnviz.core.data.datasets import DATASETS, dataset_task
 from nnviz.core.model.activations import ACTIVATIONS
 from nnviz.core.model.features import FEATURES
 from nnviz.core.model.initialisation import INIT_SCHEMES
 from nnviz.core.model.optimizers import OPTIMIZERS
+from nnviz.core.model.outputs import LOSSES, OUTPUTS
 from nnviz.core.remembered import start_config
 from nnviz.gui import settings as stored
 from nnviz.gui.app import open_window
@@ -170,9 +172,12 @@ def saved_configs(draw):
         test_fraction=draw(st.floats(0, 0.9)), seed=draw(st.integers(0, 2**31 - 1)), hidden=hidden,
         activation=activation, init=draw(st.sampled_from(INIT_SCHEMES)),
         features=tuple(draw(st.lists(st.sampled_from(tuple(FEATURES)), min_size=1, unique=True))),
+        output=draw(st.none() | st.sampled_from(OUTPUTS)), loss=draw(st.none() | st.sampled_from(LOSSES)),
         optimizer=optimizer, lr=draw(st.floats(1e-4, 10)), l2=draw(st.floats(0, 1)), momentum=momentum,
         dropout=draw(st.floats(0, 0.9)), batch_size=draw(st.none() | st.integers(1, 5000)),
         dtype=draw(st.sampled_from(DTYPES)), preset=draw(st.none() | st.sampled_from(PRESETS)))
+    if dataset != "custom":  # the window keeps an output and loss that can learn its data
+        config = fitting_head(config, dataset_task(dataset))
     try:
         return config.validated().as_dict()
     except ConfigError:  # e.g. classes out of a dataset's range: the window would not save it
@@ -227,6 +232,7 @@ OPTIONS = {
     "--hidden": _shapes().map(lambda s: "x".join(map(str, s)) or "0"),
     "--activation": st.lists(st.sampled_from(tuple(ACTIVATIONS)), min_size=1, max_size=6).map(",".join),
     "--init": st.sampled_from(INIT_SCHEMES), "--dtype": st.sampled_from(DTYPES),
+    "--output": st.sampled_from(OUTPUTS), "--loss": st.sampled_from(LOSSES),
     "--features": st.lists(st.sampled_from(tuple(FEATURES)), min_size=1, unique=True).map(",".join),
     "--optimizer": st.sampled_from(OPTIMIZERS), "--lr": st.floats(1e-4, 10).map(str),
     "--l2": st.floats(0, 1).map(str), "--momentum": st.floats(0, 0.99).map(str),

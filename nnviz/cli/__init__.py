@@ -1,7 +1,8 @@
-"""Command line: ``nnviz`` (the window), ``nnviz train`` (headless training), ``nnviz sweep``.
+"""Command line: ``nnviz`` (the window), ``nnviz train`` (headless training), ``nnviz sweep``,
+``nnviz predict`` (a saved run's outputs).
 
 :mod:`~nnviz.cli.parser` builds the parser; one module a command (:mod:`~nnviz.cli.train`,
-:mod:`~nnviz.cli.sweep`, :mod:`~nnviz.cli.gui`); what train and sweep share is in
+:mod:`~nnviz.cli.sweep`, :mod:`~nnviz.cli.gui`, :mod:`~nnviz.cli.predict`); what train and sweep share is in
 :mod:`~nnviz.cli.run` and :mod:`~nnviz.cli.outputs`."""
 
 from __future__ import annotations
@@ -25,6 +26,10 @@ def main(argv: list[str] | None = None) -> int:
         from nnviz.cli import gui
 
         return gui.run(parser, args)
+    if args.command == "predict":  # reads a run: none of the training commands' modules
+        from nnviz.cli import predict
+
+        return predict.run(parser, args)
     from nnviz.cli import sweep, train
     from nnviz.cli.outputs import check_outputs
     from nnviz.cli.run import data_from_args

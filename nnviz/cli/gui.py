@@ -6,7 +6,7 @@ import argparse
 
 from nnviz.cli.outputs import check_png_name
 from nnviz.cli.parser import given_settings
-from nnviz.core.config import ConfigError
+from nnviz.core.config import ConfigError, resolve_config
 from nnviz.core.io.atomic import SaveError, check_writable
 
 
@@ -35,6 +35,11 @@ def _usage_problem(args: argparse.Namespace, given: dict) -> str:
     if args.open and given:
         extra = "--" + next(iter(given)).replace("_", "-")
         return f"--open takes the settings from the file; leave out {extra}"
+    if "output" in given or "loss" in given:  # a pair that cannot learn the data given: before any window
+        try:
+            resolve_config({k: v for k, v in given.items() if k in ("preset", "dataset", "output", "loss")})
+        except ConfigError as error:
+            return str(error)
     if args.screenshot is not None:
         try:
             check_png_name("--screenshot", args.screenshot, "the window's picture")

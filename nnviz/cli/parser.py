@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import re
 
 from nnviz.core.config import (
     DTYPES,
@@ -21,12 +22,21 @@ from nnviz.core.config import (
     parse_shape,
     shape_name,
 )
-from nnviz.core.data.datasets import CLASSES_RANGE, DATASETS, DIGITS
+from nnviz.core.data.datasets import (
+    CLASSES_RANGE,
+    DATASETS,
+    DIGITS,
+    ONE_D_DATASETS,
+    REGRESSION_DATASETS,
+    TASKS,
+    XOR_TABLE,
+)
 from nnviz.core.io.movie import DEFAULT_FPS, DEFAULT_FRAMES, FPS_RANGE, FRAMES_RANGE
 from nnviz.core.model.activations import ACTIVATIONS
 from nnviz.core.model.features import FEATURES
 from nnviz.core.model.initialisation import INIT_SCHEMES
 from nnviz.core.model.optimizers import OPTIMIZERS
+from nnviz.core.model.outputs import LOSSES, OUTPUTS
 from nnviz.core.training.sweep import SWEEP_SETTINGS, TUTORIAL_SIZES, parse_values
 
 VARIED = tuple(s for s in SWEEP_SETTINGS if s != "hidden")
@@ -38,7 +48,12 @@ AT_STEP = Range(0, 10**15, whole=True)
 
 CONVENTIONS = """\
 conventions:
-  loss  = mean softmax cross-entropy + l2/2 * sum of squared weights (biases excluded)
+  loss  = mean over the batch of the per-point loss + l2/2 * sum of squared weights (biases excluded)
+          cross-entropy: -log y_class with softmax outputs,
+                         -sum_k [t_k log y_k + (1 - t_k) log(1 - y_k)] with sigmoid outputs
+          squared-error: 1/2 sum_k (y_k - t_k)^2, so a regression run's loss is MSE/2 (+ L2)
+          targets t: one-hot classes, or the value for regression; two classes with --output sigmoid
+          have ONE output unit, the probability of class 1; identity outputs take squared error
   step  = the optimiser's update (torch.optim's rules) on the gradient of that loss
           (one full batch, or one mini-batch); sgd without momentum is w -= lr * gradient
   The seed tutorial's epsilon=0.01 on the summed gradient of N=200 points is --lr 2.0,
@@ -122,8 +137,11 @@ def add_config_options(parser: argparse.ArgumentParser, *, hidden_list: bool = F
     S = argparse.SUPPRESS
     r = RANGES
     data = parser.add_argument_group("data")
+    curves, planes = ONE_D_DATASETS, tuple(n for n in REGRESSION_DATASETS if n not in ONE_D_DATASETS)
     data.add_argument("--dataset", choices=DATASETS, default=S,
-                      help=f"which dataset: 2-D points, or digits, scikit-learn's 8x8 images (default {d.dataset})")
+                      help=f"which dataset: 2-D points of classes; {XOR_TABLE}, XOR's four rows; values to predict "
+                           f"(regression) on a curve, {', '.join(curves)}, or over a plane, {', '.join(planes)}; "
+                           f"or digits, scikit-learn's 8x8 images (default {d.dataset})")
     data.add_argument("--samples", type=_setting("samples"), default=S, metavar="N",
                       help=f"points in all, {r['samples'].dashed} (default {d.samples}); "
                            f"of the digits, a random subset of at most N (default all {DIGITS:,})")
@@ -154,10 +172,17 @@ def add_config_options(parser: argparse.ArgumentParser, *, hidden_list: bool = F
     net.add_argument("--features", type=_features, default=S, metavar="NAME,NAME,...",
                      help=f"what the network reads of each point, from {', '.join(FEATURES)} (x1sq is x1 squared); "
                           f"for 2-D points only (default {features_name(d.features)})")
+    net.add_argument("--output", choices=OUTPUTS, default=S,
+                     help="the output units: softmax (class probabilities that sum to 1), sigmoid (a probability "
+                          "for each class; for two classes ONE unit, the probability of class 1) or identity "
+                          "(the value itself) (default softmax for classes, identity for regression)")
     net.add_argument("--dtype", choices=DTYPES, default=S, help=f"floating-point type (default {d.dtype})")
     opt = parser.add_argument_group("training")
     opt.add_argument("--optimizer", choices=OPTIMIZERS, default=S,
                      help=f"the update rule, as torch.optim's: {', '.join(OPTIMIZERS)} (default {d.optimizer})")
+    opt.add_argument("--loss", choices=LOSSES, default=S,
+                     help="what training minimises: cross-entropy, or squared-error, 1/2 sum (y - t)^2 a point "
+                          "(default cross-entropy for classes; squared-error for regression, and with identity outputs)")
     opt.add_argument("--lr", type=_setting("lr"), default=S, metavar="X", help=f"learning rate on the mean-loss gradient (default {d.lr:g})")
     opt.add_argument("--l2", type=_setting("l2"), default=S, metavar="X", help=f"L2 strength: adds l2/2*sum(W^2) to the loss (default {d.l2:g})")
     opt.add_argument("--momentum", type=_setting("momentum"), default=S, metavar="X",
@@ -167,8 +192,9 @@ def add_config_options(parser: argparse.ArgumentParser, *, hidden_list: bool = F
     opt.add_argument("--batch-size", type=_setting("batch_size"), default=S, metavar="N", help="mini-batch size (default: the full training set)")
     parser.add_argument("--preset", choices=PRESETS, default=S,
                         help="start from a seed tutorial's setup: tutorial (001's moons network, exactly), digits "
-                             "(000's 100 logistic units), digits-deep (004's 500 and 100 leaky ReLU units, momentum); "
-                             "other options override single settings")
+                             "(000's 100 logistic units), digits-deep (004's 500 and 100 leaky ReLU units, momentum), "
+                             "xor (003's network: XOR's truth table, 3 sigmoid hidden units, one sigmoid output, "
+                             "squared error, plain gradient descent); other options override single settings")
 
 
 def given_settings(args: argparse.Namespace) -> dict:
@@ -177,11 +203,17 @@ def given_settings(args: argparse.Namespace) -> dict:
 
 
 def _add_data_file_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument_group("own data").add_argument(
+    own = parser.add_argument_group("own data")
+    own.add_argument(
         "--data", metavar="PATH", default=None,
         help="train on the points in a CSV file (a header like x,y,label, then one point a line), or on "
              "MNIST-format images (train-images-idx3-ubyte[.gz], the labels file beside it), instead of a "
              "built-in dataset; --test-fraction and --seed split them")
+    own.add_argument(
+        "--task", choices=TASKS, default=None,
+        help="what the labels of the --data file are: classes, or the values to predict (regression) "
+             "(default: values when every label is a number and one is not whole, or there is one feature "
+             "column; else classes)")
 
 
 def _add_run_options(parser: argparse.ArgumentParser) -> None:
@@ -253,4 +285,21 @@ def build_parser() -> argparse.ArgumentParser:
     window.add_argument("--after-steps", type=_within(AFTER_STEPS), default=0, metavar="N", help="steps to train before --screenshot (default 0)")
     # Without this, argparse would take --data for an abbreviation of --dataset.
     window.add_argument("--data", default=None, help=argparse.SUPPRESS)
+    _add_predict(commands)
     return parser
+
+
+def _add_predict(commands) -> None:
+    predict = commands.add_parser(
+        "predict", help="print a saved run's outputs for given points",
+        description="Print what a saved run's network says of each point, one line a point, as tutorial 003 prints "
+                    "it: the class and (in brackets) the probability the network gives it (for one sigmoid unit, "
+                    "the unit's output, the probability of class 1), or the value of a regression run.")
+    # A point such as -1,0.5 is a value, not an option (argparse takes only -1 or -0.5 for numbers).
+    predict._negative_number_matcher = re.compile(r"^-\.?\d")
+    predict.add_argument("run", metavar="RUN.nnviz", help="a run saved by nnviz train --save (or the window)")
+    predict.add_argument("points", nargs="+", metavar="X1,X2",
+                         help="a point's coordinates separated by commas, as many as the run's points have")
+    predict.add_argument("--json", action="store_true",
+                         help="print a JSON list, an object a point: its inputs and class, label and probabilities "
+                              "(scores for identity outputs), or its value")

@@ -21,10 +21,14 @@ NOT_WITH_DATA = ("dataset", "samples", "noise", "classes", "preset")  # what a -
 
 
 def data_from_args(args: argparse.Namespace, given: dict):
-    """The points of ``--data`` (not yet split), or None; adds ``dataset="custom"`` to ``given``.
+    """The points of ``--data`` (not yet split), read as ``--task`` says, or None; adds
+    ``dataset="custom"`` to ``given``.
 
     Raises ConfigError for options that clash with it, DataFileError for a bad file."""
     if args.data is None:
+        if args.task is not None:
+            raise ConfigError(f"--task {args.task} says how to read the labels of a --data file; "
+                              "a built-in dataset's task is its own")
         return None
     from nnviz.core.data.points_file import read_points
 
@@ -34,7 +38,7 @@ def data_from_args(args: argparse.Namespace, given: dict):
     if getattr(args, "resume", None) is not None:
         raise ConfigError("--resume continues the saved run on its own points; leave out --data")
     given["dataset"] = CUSTOM
-    return read_points(args.data)
+    return read_points(args.data, task=args.task)
 
 
 def split(data, config: TrainingConfig):
@@ -116,12 +120,38 @@ def write_movie_of(args: argparse.Namespace, command: str, make_frames: Callable
     return 0
 
 
-def run_json(config: TrainingConfig, history, divergence, steps: int, args: argparse.Namespace, data, **extra) -> dict:
+def run_json(config: TrainingConfig, history, divergence, steps: int, args: argparse.Namespace, data, network,
+             **extra) -> dict:
     """One run as ``--json`` prints it: its config, history and final figures, then ``extra``
-    and whether it diverged."""
+    and whether it diverged.
+
+    A regression run's entries have ``train_r2`` and ``test_r2`` in place of the accuracies, and
+    its ``final`` also ``train_mse``, ``train_rmse``, ``test_mse`` and ``test_rmse`` of ``network``
+    (the run's last weights): the mean of (prediction - target)^2, not the loss, which is half
+    of it plus the L2 term. Test figures are None without a test set."""
     entries = [e.as_dict() for e in history.entries()]
+    final = entries[-1]
+    if data.regression:
+        entries = [{R2_KEYS.get(key, key): value for key, value in entry.items()} for entry in entries]
+        final = {**entries[-1], **regression_figures(network, data)}
     return {"config": {**config.as_dict(), "steps": steps, "log_every": _log_every(history), **_data_key(args, data)},
-            "history": entries, "final": entries[-1], **extra, "diverged": divergence is not None}
+            "history": entries, "final": final, **extra, "diverged": divergence is not None}
+
+
+R2_KEYS = {"train_accuracy": "train_r2", "test_accuracy": "test_r2"}
+"""What a regression run's history calls its accuracy columns, which hold R²."""
+
+
+def regression_figures(network, data) -> dict[str, float | None]:
+    """``train_mse``, ``train_rmse``, ``train_r2`` and the test set's of ``network`` on ``data``
+    (None for a figure that is not a finite number, as without a test set)."""
+    from nnviz.core.analysis.regression import regression_scores
+
+    figures = {}
+    for part, X, y in (("train", data.X_train, data.y_train), ("test", data.X_test, data.y_test)):
+        for name, value in zip(("mse", "rmse", "r2"), regression_scores(network, X, y)):
+            figures[f"{part}_{name}"] = value if math.isfinite(value) else None
+    return figures
 
 
 def _data_key(args: argparse.Namespace, data) -> dict:
@@ -142,11 +172,12 @@ class Progress:
     ``--log-every`` steps; of a history recorded densely early, one every :data:`PRINT_EVERY`
     steps, and the last (printing every entry would flood the terminal early on)."""
 
-    def __init__(self, history, steps: int, printed: int = 0, quiet: bool = False, line=None):
+    def __init__(self, history, steps: int, printed: int = 0, quiet: bool = False, line=None,
+                 regression: bool = False):
         """``printed``: entries already reported (a resumed run's); ``line(entry, steps)``
-        makes a line (the loss and accuracies, by default)."""
+        makes a line (by default the loss and accuracies, or R² for ``regression``)."""
         self.history, self.steps, self.printed, self.quiet = history, steps, printed, quiet
-        self.line = line or progress_line
+        self.line = line or (lambda entry, steps: progress_line(entry, steps, regression))
         self.every = PRINT_EVERY if history.dense_early else 1
         self.last_shown: int | None = None
 
@@ -169,15 +200,21 @@ class Progress:
         self.last_shown = entry.step
 
 
-def progress_line(entry: HistoryEntry, steps: int) -> str:
+def progress_line(entry: HistoryEntry, steps: int, regression: bool = False) -> str:
     """A progress line: the step of ``steps`` and :func:`figures`."""
-    return f"step {entry.step:>{len(str(steps))}}/{steps}  {figures(entry, test_loss=True)}"
+    return f"step {entry.step:>{len(str(steps))}}/{steps}  {figures(entry, test_loss=True, regression=regression)}"
 
 
-def figures(entry: HistoryEntry, test_loss: bool = False) -> str:
-    """An entry's loss and accuracies in columns (the test set's where one is held out)."""
+def figures(entry: HistoryEntry, test_loss: bool = False, regression: bool = False) -> str:
+    """An entry's loss and accuracies in columns (the test set's where one is held out); for
+    ``regression``, R² in place of the accuracies (the history holds R² there)."""
+    score = "R²" if regression else "acc"
+
+    def shown(value: float) -> str:
+        return f"{value:7.4f}" if regression else f"{value:6.1%}"
+
     if math.isnan(entry.test_loss if test_loss else entry.test_accuracy):
         test = ""
     else:
-        test = (f"  test loss {entry.test_loss:.6f}" if test_loss else "") + f"  test acc {entry.test_accuracy:6.1%}"
-    return f"loss {entry.loss:.6f}  train acc {entry.train_accuracy:6.1%}{test}"
+        test = (f"  test loss {entry.test_loss:.6f}" if test_loss else "") + f"  test {score} {shown(entry.test_accuracy)}"
+    return f"loss {entry.loss:.6f}  train {score} {shown(entry.train_accuracy)}{test}"

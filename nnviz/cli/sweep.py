@@ -20,6 +20,7 @@ def prepare(args: argparse.Namespace, given: dict, data=None) -> Sweep:
     for config in sweep.configs():  # validates every value
         if data is not None:
             config.input_features(data.columns)  # features are for 2-D points
+            config.head(data.task)  # an output and loss that can learn the file's task
     return sweep
 
 
@@ -45,6 +46,7 @@ def run(sweep: Sweep, data, args: argparse.Namespace) -> int:
 
     configs = sweep.configs()
     trainer = SweepTrainer(configs, split(data, configs[0]), log_every=args.log_every)  # None: dense early
+    regression = trainer.data.regression
     progress = Progress(trainer.histories[0], args.steps, quiet=args.json,
                         line=lambda entry, steps: f"step {entry.step:>{len(str(steps))}}/{steps}")
     finished = train_to(trainer, args.steps, progress, args, "sweep", sweep_texts(sweep, trainer.step_count), sweep=sweep)
@@ -53,7 +55,7 @@ def run(sweep: Sweep, data, args: argparse.Namespace) -> int:
     snapshot = finished.snapshot
     try:
         if args.csv:
-            write_sweep_csv(args.csv, sweep, snapshot)
+            write_sweep_csv(args.csv, sweep, snapshot, regression=regression)
         if args.out:
             from nnviz.gui.files.picture_export import save_sweep_picture
 
@@ -62,8 +64,9 @@ def run(sweep: Sweep, data, args: argparse.Namespace) -> int:
         print(f"nnviz sweep: {error}", file=sys.stderr)
         return 1
     if args.json:
-        runs = [run_json(config, history, divergence, args.steps, args, trainer.data)
-                for config, history, divergence in zip(configs, trainer.histories, snapshot.divergences)]
+        runs = [run_json(config, history, divergence, args.steps, args, trainer.data, network)
+                for config, history, divergence, network
+                in zip(configs, trainer.histories, snapshot.divergences, snapshot.networks)]
         print(json.dumps({"runs": runs, "steps_per_second": finished.rate}))
     else:
         labels = [sweep.label(v) for v in sweep.values]
@@ -71,7 +74,7 @@ def run(sweep: Sweep, data, args: argparse.Namespace) -> int:
         print(finished.summary(trainer.step_count, f" of {len(configs)} networks"))
         for label, entry, divergence in zip(labels, snapshot.latest, snapshot.divergences):
             note = f"  (diverged at step {divergence.step})" if divergence else ""
-            print(f"  {label:<{width}}  {figures(entry)}{note}")
+            print(f"  {label:<{width}}  {figures(entry, regression=regression)}{note}")
     if snapshot.divergence is not None:
         print(f"nnviz sweep: {snapshot.divergence.message}", file=sys.stderr)
         return 1

@@ -7,7 +7,7 @@ import json
 import math
 import sys
 
-from nnviz.cli.run import Progress, run_json, split, train_to
+from nnviz.cli.run import Progress, regression_figures, run_json, split, train_to
 from nnviz.core.config import ConfigError, TrainingConfig, resolve_config
 from nnviz.core.io.atomic import SaveError
 from nnviz.core.io.picture_texts import metadata, run_title
@@ -16,17 +16,23 @@ from nnviz.core.model.optimizers import rate_advice
 
 def prepare(args: argparse.Namespace, given: dict, data=None):
     """The config and trainer `nnviz train` starts from: a new run (on ``data`` if given),
-    or a saved one to resume."""
+    or a saved one to resume. Raises ConfigError where the options do not fit the data (an
+    output and loss that cannot learn its task, a classification report of a regression)."""
     from nnviz.core.io.runfile import load_run
     from nnviz.core.training.experiment import build_trainer
 
     if args.resume is None:
         config = resolve_config(given)
-        return config, build_trainer(config, split(data, config), log_every=args.log_every)  # None: dense early
-    if given or args.log_every is not None:
+        trainer = build_trainer(config, split(data, config), log_every=args.log_every)  # None: dense early
+    elif given or args.log_every is not None:
         extra = "--" + next(iter(given), "log_every").replace("_", "-")
         raise ConfigError(f"--resume continues the saved run with its own settings; leave out {extra}")
-    return load_run(args.resume)
+    else:
+        config, trainer = load_run(args.resume)
+    if args.report and trainer.data.regression:
+        raise ConfigError("--report is a report on classes, and this run predicts values: "
+                          "its progress lines and --json give MSE, RMSE and R²")
+    return config, trainer
 
 
 def rate_note(config: TrainingConfig, given: dict) -> str:
@@ -43,7 +49,9 @@ def run(config: TrainingConfig, trainer, args: argparse.Namespace, note: str = "
     if note:
         print(note, file=sys.stderr, flush=True)
     steps = trainer.step_count + args.steps  # the step to reach (a resumed run goes on from its own)
-    progress = Progress(trainer.history, steps, len(trainer.history) if args.resume else 0, quiet=args.json)
+    regression = trainer.data.regression
+    progress = Progress(trainer.history, steps, len(trainer.history) if args.resume else 0, quiet=args.json,
+                        regression=regression)
     finished = train_to(trainer, steps, progress, args, "train", metadata(config, trainer.step_count), run_title(config))
     if finished is None:
         return 1
@@ -52,10 +60,13 @@ def run(config: TrainingConfig, trainer, args: argparse.Namespace, note: str = "
     divergence = finished.snapshot.divergence
     classified = _classified(trainer) if args.report else None
     if args.json:
-        report = run_json(config, history, divergence, steps, args, trainer.data, steps_per_second=finished.rate)
+        report = run_json(config, history, divergence, steps, args, trainer.data, trainer.network,
+                          steps_per_second=finished.rate)
         if classified is not None:
             report["report"] = _report_json(*classified, trainer.data.label_names)
         print(json.dumps(report))
+    elif regression:
+        print(f"{finished.summary(trainer.step_count)}; loss {final.loss:.6f}, {_fit(trainer)}")
     else:
         print(f"{finished.summary(trainer.step_count)}; loss {final.loss:.6f}, train accuracy {final.train_accuracy:.1%}"
               + ("" if math.isnan(final.test_accuracy) else f", test accuracy {final.test_accuracy:.1%}"))
@@ -78,6 +89,17 @@ def run(config: TrainingConfig, trainer, args: argparse.Namespace, note: str = "
         print(f"nnviz train: {divergence.message}", file=sys.stderr)
         return 1
     return 0
+
+
+def _fit(trainer) -> str:
+    """How well a regression run fits: "train RMSE 0.0812, R² 0.9871; test RMSE ..."."""
+    figures = regression_figures(trainer.network, trainer.data)
+    parts = []
+    for part in ("train", "test"):
+        rmse, r2 = figures[f"{part}_rmse"], figures[f"{part}_r2"]
+        if rmse is not None:
+            parts.append(f"{part} RMSE {rmse:.4f}" + ("" if r2 is None else f", R² {r2:.4f}"))
+    return "; ".join(parts)
 
 
 def _classified(trainer):

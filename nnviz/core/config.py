@@ -293,6 +293,11 @@ def preset_config(name: str, dataset: str = "moons") -> TrainingConfig:
     return tutorial_config(dataset) if name == "tutorial" else digits_config(deep=name == "digits-deep")
 
 
+TASK_LR = {"classification": TrainingConfig.lr, "regression": 0.1}
+"""Each task's default learning rate: squared error's curvature grows with the last hidden layer's width
+(its outputs add up), so at 1.0 a fit of ``sine`` diverges within a hundred steps; 0.1 holds to 50 units."""
+
+
 def with_dataset(config: TrainingConfig, name: str, images: bool | None = None) -> TrainingConfig:
     """``config`` on the built-in dataset ``name``. Between points and images the samples and
     classes take the new kind's defaults (all the digits, ten classes; 200 points, three);
@@ -303,7 +308,21 @@ def with_dataset(config: TrainingConfig, name: str, images: bool | None = None) 
         kind = TrainingConfig(samples=DIGITS, classes=10) if name in IMAGE_DATASETS else TrainingConfig()
         config = config.replace(samples=kind.samples, classes=kind.classes)
     low, high = classes_range(name)
-    return config.replace(dataset=name, classes=min(max(config.classes, low), high))
+    task = dataset_task(name)
+    if task != dataset_task(config.dataset) and config.lr == TASK_LR[dataset_task(config.dataset)]:
+        config = config.replace(lr=TASK_LR[task])  # the other task's default becomes this one's
+    config = config.replace(dataset=name, classes=min(max(config.classes, low), high))
+    return fitting_head(config, task)
+
+
+def fitting_head(config: TrainingConfig, task: str) -> TrainingConfig:
+    """``config`` with its output and loss, where they cannot learn ``task``, back to the
+    task's own (a network moved from classes to regression leaves softmax behind)."""
+    try:
+        config.head(task)
+    except ConfigError:
+        return config.replace(output=None, loss=None)
+    return config
 
 
 def resolve_config(given: dict, base: TrainingConfig | None = None) -> TrainingConfig:
@@ -360,11 +379,13 @@ def shape_name(widths: tuple[int, ...], times: str = "x") -> str:
     return times.join(map(str, widths)) or "0"
 
 
-def network_name(config: TrainingConfig) -> str:
+def network_name(config: TrainingConfig, task: str | None = None) -> str:
     """The network in words: "10 tanh hidden units", "8×8 relu,tanh hidden units", "no hidden layer",
-    and its inputs and initialisation where not the default: "no hidden layer, inputs x₁², x₂²",
-    "10 tanh hidden units, init he"."""
-    extra = "".join(f", {name}" for name in (inputs_name(config), init_name(config)) if name)
+    and its inputs, initialisation, output units and loss where not the default: "no hidden layer,
+    inputs x₁², x₂²", "10 tanh hidden units, init he", "3 sigmoid hidden units, sigmoid output,
+    squared-error loss". ``task``: the data's (see :func:`output_name`)."""
+    names = (inputs_name(config), init_name(config), output_name(config, task), loss_name(config, task))
+    extra = "".join(f", {name}" for name in names if name)
     if not config.hidden:
         return "no hidden layer" + extra
     units = "unit" if config.hidden == (1,) else "units"
@@ -388,6 +409,36 @@ def inputs_name(config: TrainingConfig) -> str:
 def init_name(config: TrainingConfig) -> str:
     """The initialisation, where names say it: "init he"; empty for the default scheme."""
     return "" if config.init == "default" else f"init {config.init}"
+
+
+def output_name(config: TrainingConfig, task: str | None = None) -> str:
+    """The output units, where names say them: "sigmoid output"; empty for the task's own.
+    ``task``: the data's; by default the built-in dataset's, and for the user's points (whose
+    task the config does not know) an output given is named as given."""
+    return _head_part(config, task, 0, "output")
+
+
+def loss_name(config: TrainingConfig, task: str | None = None) -> str:
+    """The loss, where names say it: "squared-error loss"; empty for the task's own (see
+    :func:`output_name`)."""
+    return _head_part(config, task, 1, "loss")
+
+
+def head_words(config: TrainingConfig, task: str) -> str:
+    """The output units and loss in use on data of ``task``, always: "softmax output,
+    cross-entropy loss"."""
+    output, loss = resolved_head(config.output, config.loss, task)
+    return f"{output} output, {loss} loss"
+
+
+def _head_part(config: TrainingConfig, task: str | None, part: int, word: str) -> str:
+    if task is None and config.dataset != CUSTOM:
+        task = dataset_task(config.dataset)
+    if task is None:  # the user's points: the task's own (None) says nothing
+        given = (config.output, config.loss)[part]
+        return "" if given is None else f"{given} {word}"
+    used = resolved_head(config.output, config.loss, task)[part]
+    return "" if used == resolved_head(None, None, task)[part] else f"{used} {word}"
 
 
 def activation_name(activation: str | tuple[str, ...]) -> str:

@@ -13,8 +13,9 @@ from nnviz.core.config import (
     resolve_config,
     with_dataset,
 )
-from nnviz.core.data.datasets import CUSTOM, IMAGE_DATASETS
+from nnviz.core.data.datasets import CUSTOM, IMAGE_DATASETS, dataset_task
 from nnviz.core.model.features import DEFAULT_FEATURES
+from nnviz.core.model.outputs import head_problem, resolved_head
 
 _FIELDS = tuple(f.name for f in fields(TrainingConfig))
 
@@ -86,7 +87,27 @@ def _fitted_to(given: dict, base: TrainingConfig) -> tuple[TrainingConfig, list[
         notes.append(f"the remembered {base.dataset} are images, which input features do not apply to, "
                      f"so the data are {TrainingConfig.dataset}")
         base = with_dataset(base, TrainingConfig.dataset)
+    if given.get("dataset", CUSTOM) != CUSTOM and given.get("preset") is None:
+        base, fitted = _head_fitted_to(given, base)
+        notes += fitted
     return base, notes
+
+
+def _head_fitted_to(given: dict, base: TrainingConfig) -> tuple[TrainingConfig, list[str]]:
+    """``base`` without its remembered output and loss where, with what was typed, they cannot
+    learn the typed dataset (softmax remembered, ``--dataset sine`` typed): the task's own
+    stand in, and a note says so. Typed ones stay (if they cannot learn it, that is the user's)."""
+    task = dataset_task(given["dataset"])
+    remembered = {name: getattr(base, name) for name in ("output", "loss")
+                  if name not in given and getattr(base, name) is not None}
+    head = resolved_head(given.get("output", base.output), given.get("loss", base.loss), task)
+    if not remembered or not head_problem(*head, task):
+        return base, []
+    base = base.replace(**{name: None for name in remembered})
+    now = resolved_head(given.get("output", base.output), given.get("loss", base.loss), task)
+    said = " and ".join(f"{name} {value}" for name, value in remembered.items())
+    note = f"the remembered {said} cannot learn {given['dataset']} ({task}), so the network uses {now[0]} output and {now[1]} loss"
+    return base, [note]
 
 
 def _what_goes_with(given: dict, base: TrainingConfig) -> tuple[TrainingConfig, list[str]]:

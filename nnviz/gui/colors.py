@@ -19,6 +19,11 @@ UNIT_LINE_COLOR = "#222222"
 UNIT_NEGATIVE, UNIT_ZERO, UNIT_POSITIVE = "#7b3294", "#f7f7f7", "#008837"  # a hidden unit's output
 TRAIN_COLOR = "#1f5fa0"
 TEST_COLOR = "#d95f02"
+# A value (a regression network's output, a target): Paul Tol's diverging "BuRd" scheme (ColorBrewer's
+# RdBu, blue for low and red for high; https://personal.sron.nl/~pault/#sec:diverging), which he
+# recommends as readable by people with any common colour-vision deficiency; white in the middle.
+VALUE_STOPS = ("#2166ac", "#4393c3", "#92c5de", "#d1e5f0", "#f7f7f7", "#fddbc7", "#f4a582", "#d6604d", "#b2182b")
+VALUE_OUTLINE = "#202020"  # round points coloured by value, so that they read on a map of values
 
 
 IMAGE_CLASS_COLORS = (*POINT_COLORS, "#56b4e9", "#5a3d1e", "#7f7f7f", "#9aa51e", "#111111")
@@ -61,3 +66,38 @@ def activation_lut(size: int = 256) -> np.ndarray:
     zero = rgb(UNIT_ZERO)
     end = np.where(t < 0, rgb(UNIT_NEGATIVE), rgb(UNIT_POSITIVE))
     return np.round(zero + np.abs(t) * (end - zero)).astype(np.uint8)
+
+
+def value_lut(size: int = 256) -> np.ndarray:
+    """A ``(size, 3)`` uint8 diverging lookup table for values, low (blue) through the middle
+    (white) to high (red): :data:`VALUE_STOPS` interpolated evenly."""
+    stops = np.array([rgb(c) for c in VALUE_STOPS])
+    t = np.linspace(0.0, len(stops) - 1, size)
+    return np.round(np.column_stack([np.interp(t, np.arange(len(stops)), stops[:, k]) for k in range(3)])
+                    ).astype(np.uint8)
+
+
+def value_range(values: np.ndarray) -> tuple[float, float]:
+    """The fixed ``(low, high)`` of a value scale for these values (a regression's targets):
+    symmetric around 0 when they lie on both sides of it (so white means 0), else their own
+    range (white is their middle). Never empty: a single value gets +-1 (or +-0.5 of itself)."""
+    values = np.asarray(values, dtype=np.float64)
+    values = values[np.isfinite(values)]
+    lo, hi = (float(values.min()), float(values.max())) if len(values) else (-1.0, 1.0)
+    if lo < 0 < hi:
+        reach = max(-lo, hi)
+        return -reach, reach
+    if hi == lo:
+        half = 0.5 * abs(lo) or 1.0
+        return lo - half, hi + half
+    return lo, hi
+
+
+def value_colors(values: np.ndarray, low: float, high: float, lut: np.ndarray | None = None) -> np.ndarray:
+    """RGB uint8 colours ``(..., 3)`` of ``values`` on the value scale from ``low`` to ``high``
+    (values beyond it take the end colours; NaN takes the middle)."""
+    lut = value_lut() if lut is None else lut
+    t = (np.asarray(values, dtype=np.float64) - low) / ((high - low) or 1.0)
+    t = np.nan_to_num(t, nan=0.5)
+    index = np.round(np.clip(t, 0.0, 1.0) * (len(lut) - 1)).astype(np.intp)
+    return lut[index]

@@ -31,21 +31,45 @@ from nnviz.core.data.datasets import (
     DATASETS,
     IMAGE_DATASETS,
     MULTICLASS,
+    REGRESSION,
+    REGRESSION_DATASETS,
+    XOR_TABLE,
+    Dataset,
     classes_range,
+    dataset_task,
 )
 from nnviz.core.model.optimizers import (
     MOMENTUM_RULES,
     OPTIMIZER_HELP,
     OPTIMIZERS,
 )
+from nnviz.core.model.outputs import resolved_head
 from nnviz.gui.colors import class_color
 from nnviz.gui.network_rows import NetworkRows
 from nnviz.gui.rate_hint import RateHint
 from nnviz.gui.setting_spin import setting_spin
 
+DRAW_TIP = ("Draw mode (D): click adds a point of the chosen class, drag sprays points, "
+            "right-click removes the nearest; training carries on with them")
 SPEEDS = (1, 2, 5, 10, 30, 100, 1000, None)  # training's steps a second; None: as fast as it goes
 LR_RANGE = (1e-4, 10.0)
 LR_SLIDER_STEPS = 100  # slider positions across the log-scaled range
+DATASET_HELP = {
+    "moons": "Two interleaving half circles (scikit-learn's make_moons)",
+    "circles": "A circle inside another (scikit-learn's make_circles)",
+    "xor": "Points in the four quadrants, classed as XOR of their signs",
+    XOR_TABLE: "XOR's truth table: the four rows 00, 01, 10, 11, nothing else, all for training (tutorial 003)",
+    "spiral": "Arms of a spiral, one a class (CS231n's)",
+    "blobs": "Gaussian blobs on a circle, one a class",
+    "digits": "scikit-learn's 8x8 handwritten digits (images)",
+    "sine": "Regression: a value y = sin(1.5πx) of one input x",
+    "abs": "Regression: a value y = |x| of one input x",
+    "step": "Regression: a value y = 1 for x ≥ 0, else 0, of one input x",
+    "cubic": "Regression: a value y ∝ x³ − x of one input x",
+    "plane": "Regression: a value that rises across the plane (TensorFlow Playground's)",
+    "gaussians": "Regression: bumps up and down across the plane (TensorFlow Playground's)",
+}
+"""Each built-in dataset in a line, for its item's tooltip."""
 
 
 class WheelNeedsFocus(QObject):
@@ -72,6 +96,7 @@ class ControlPanel(QWidget):
     speed_changed = pyqtSignal(object)  # steps a second, or None for full speed
     layer_selected = pyqtSignal(int)  # the hidden layer the width and activation controls edit, when it changes
     reveal_requested = pyqtSignal(QWidget)  # a row that should be scrolled into view (the rate advice)
+    status = pyqtSignal(str)  # a sentence for the status bar: a choice that changed another setting
     load_data_clicked = pyqtSignal()
     save_data_clicked = pyqtSignal()
 
@@ -79,6 +104,7 @@ class ControlPanel(QWidget):
         super().__init__(parent)
         self._config = config
         self._images = config.dataset in IMAGE_DATASETS  # whether the data shown are images (a file's may be)
+        self._data_task = dataset_task(config.dataset)  # the data's task (a file's is known once it is read)
         layout = QVBoxLayout(self)
         layout.addWidget(self._build_run_group())
         layout.addWidget(self._build_data_group())
@@ -87,6 +113,7 @@ class ControlPanel(QWidget):
             setattr(self, name, getattr(self.network, name))
         self.network.edited.connect(lambda values: self._on_edited_many(**values))
         self.network.layer_selected.connect(self.layer_selected)
+        self.network.status.connect(self.status)
         layout.addWidget(self.network)
         layout.addWidget(self._build_training_group())
         layout.addStretch(1)
@@ -102,9 +129,14 @@ class ControlPanel(QWidget):
         group = QGroupBox("Data")
         form = self._data_form = QFormLayout(group)
         self.dataset = QComboBox()
-        for name in DATASETS:
-            self.dataset.addItem(name, name)
-        self.dataset.setToolTip("The dataset to classify: 2-D points, or digits, scikit-learn's 8x8 handwritten digits")
+        for name in (*(n for n in DATASETS if n not in REGRESSION_DATASETS), None, *REGRESSION_DATASETS):
+            if name is None:  # the classes above, the values below
+                self.dataset.insertSeparator(self.dataset.count())
+                continue
+            self.dataset.addItem(f"{name} (regression)" if name in REGRESSION_DATASETS else name, name)
+            self.dataset.setItemData(self.dataset.count() - 1, DATASET_HELP.get(name), Qt.ToolTipRole)
+        self.dataset.setToolTip("The data to learn: classes of 2-D points or of digits (8x8 images), or, "
+                                "for regression, a value of one or two inputs")
         self.classes = setting_spin("classes", 1, f"Classes of the {' and '.join(MULTICLASS)} sets "
                              f"({CLASSES_RANGE[0]}-{CLASSES_RANGE[1]})")
         self.samples = setting_spin("samples", 10, "Number of points (train and test together)")
@@ -147,8 +179,7 @@ class ControlPanel(QWidget):
         row.setSpacing(3)
         self.draw_button = QPushButton("Draw")
         self.draw_button.setCheckable(True)
-        self.draw_button.setToolTip("Draw mode (D): click adds a point of the chosen class, drag sprays points, "
-                                    "right-click removes the nearest; training carries on with them")
+        self.draw_button.setToolTip(DRAW_TIP)
         row.addWidget(self.draw_button)
         self.class_buttons = QButtonGroup(self)
         for k in range(CLASSES_RANGE[1]):
@@ -289,14 +320,16 @@ class ControlPanel(QWidget):
         self.classes.setVisible(multiclass)  # a row only where it means something
         self._data_form.labelForField(self.classes).setVisible(multiclass)
         own = config.dataset == CUSTOM
-        for widget in (self.samples, self.noise, self.new_data):
-            widget.setEnabled(not own)  # the user's points are what they are
-        self.noise.setEnabled(not own and config.dataset not in IMAGE_DATASETS)  # the digits are as written
+        table = config.dataset == XOR_TABLE  # its four rows, whatever the settings, all for training
+        self.new_data.setEnabled(not own)  # the user's points are what they are
+        self.samples.setEnabled(not own and not table)
+        self.noise.setEnabled(not own and not table and config.dataset not in IMAGE_DATASETS)  # the digits are as written
+        self.test_fraction.setEnabled(not table)
         self.samples.setValue(config.samples)
         self.noise.setValue(config.noise)
         self.test_fraction.setValue(config.test_fraction)
         self.seed.setValue(config.seed)
-        self.network.show_config(config)
+        self.network.show_config(config, self._task())
         self.lr.setValue(config.lr)
         self.lr_slider.setValue(_lr_to_slider(config.lr))
         self.l2.setValue(config.l2)
@@ -309,14 +342,27 @@ class ControlPanel(QWidget):
         self._rate_hint_row.follow(config.optimizer, config.lr)  # gone once the rate or the optimiser changed
         del blockers
 
-    def show_inputs_available(self, available: bool, images: bool = False) -> None:
-        """Input features are for 2-D points; other data is read as it is. Images are not drawn
-        as points (but on the Draw a digit tab)."""
+    def show_data(self, data: Dataset) -> None:
+        """What the data trained on allow: input features are for 2-D points (other data is
+        read as it is); images are not drawn as points (but on the Draw a digit tab), nor are
+        values (regression); and the output units and losses offered are those of the data's task."""
         for button in self.feature_buttons.values():
-            button.setEnabled(available)
+            button.setEnabled(data.columns == 2)
+        images = data.image_shape is not None
         for button in (self.draw_button, *self.class_buttons.buttons()):
-            button.setEnabled(not images)
-        self._images = images
+            button.setEnabled(not images and not data.regression)
+        self.draw_button.setToolTip("Drawing adds points of a class: regression data have values instead"
+                                    if data.regression else DRAW_TIP)
+        self._images, self._data_task = images, data.task
+        self.network.show_config(self._config, self._task())
+
+    def _task(self) -> str:
+        """The task of the data the settings are for."""
+        return self._task_of(self._config)
+
+    def _task_of(self, config: TrainingConfig) -> str:
+        """The task of ``config``'s data: a built-in set's own, or the file's."""
+        return self._data_task if config.dataset == CUSTOM else dataset_task(config.dataset)
 
     def config(self) -> TrainingConfig:
         """The settings shown (values the widgets cannot display exactly are kept as given)."""
@@ -346,9 +392,21 @@ class ControlPanel(QWidget):
             self.config_edited.emit(config)
 
     def _on_dataset_chosen(self, name: str) -> None:
-        # Between points and images the samples and classes take the new kind's defaults.
-        config = self._config.replace(dataset=name) if name == CUSTOM else with_dataset(self._config, name, self._images)
-        self._on_edited_many(dataset=config.dataset, samples=config.samples, classes=config.classes)
+        # Between points and images the samples and classes take the new kind's defaults; an
+        # output or loss that cannot learn the new set's task becomes the task's own.
+        if name is None:  # the separator between classes and values (chosen by a program, not a user)
+            self.show_config(self._config)
+            return
+        before = self._config
+        config = before.replace(dataset=name) if name == CUSTOM else with_dataset(before, name, self._images)
+        self._on_edited_many(dataset=config.dataset, samples=config.samples, classes=config.classes,
+                             output=config.output, loss=config.loss)
+        if (config.output, config.loss) != (before.output, before.loss):
+            was = resolved_head(before.output, before.loss, self._task_of(before))
+            now = resolved_head(config.output, config.loss, dataset_task(name))
+            kind = "values (a regression set)" if dataset_task(name) == REGRESSION else "classes"
+            self.status.emit(f"{was[0].capitalize()} output with {was[1]} loss cannot learn the {kind} of {name}, "
+                             f"so the network uses {now[0]} output and {now[1]} loss.")
 
     def advise_rate(self) -> None:
         """Show the learning-rate hint if the rate is far from the optimiser's usual ones (a

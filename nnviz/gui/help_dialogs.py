@@ -48,7 +48,7 @@ GETTING_STARTED = """<h3>Getting started</h3>
 <b>S</b> takes one step. The decision boundary, the hidden units, the figures and the loss curve
 move as it learns. The <i>Speed</i> box slows it down to watch every step.</li>
 <li>On the left, change the <i>data</i> (dataset, noise, <i>New data</i>, or draw your own with
-<b>D</b>) or the <i>network</i> (hidden layers, units, activation): a fresh network starts at
+<b>D</b>) or the <i>network</i> (hidden layers, units, activation, output and loss): a fresh network starts at
 once. The optimiser, learning rate and the rest apply while it trains.</li>
 <li>The <i>slider under the plots</i> goes back to any kept moment of the run (<b>←</b> and
 <b>→</b> too); <i>Replay</i> plays them, <i>Continue from here</i> trains on from the moment
@@ -95,7 +95,10 @@ def about_text() -> str:
     """What nnviz is, and what its loss and its steps compute (rich text)."""
     rules = "".join(f"<li><b>{name}</b>: {html.escape(rule)}</li>" for name, rule in update_rules())
     return ("<b>nnviz</b><br>Watch a small neural network learn.<br><br>"
-            "Loss: mean cross-entropy + l2/2·Σw² (weights only).<br>"
+            "Loss: the mean over the points of the chosen loss, + l2/2·Σw² (weights only): "
+            "<i>cross-entropy</i>, −log y of the true class with softmax outputs, "
+            "−Σ[t log y + (1 − t) log(1 − y)] with sigmoid outputs; or <i>squared-error</i>, ½Σ(y − t)², "
+            "t the one-hot class or the value (regression).<br>"
             "Step: the chosen optimiser's update, as torch.optim computes it, with g the gradient of "
             f"the loss and t the optimiser's steps so far:<ul>{rules}</ul>")
 

@@ -16,7 +16,13 @@ from PyQt5.QtWidgets import (
     QTabWidget,
 )
 
-from nnviz.core.config import ConfigError, TrainingConfig, network_name, training_name
+from nnviz.core.config import (
+    ConfigError,
+    TrainingConfig,
+    head_words,
+    network_name,
+    training_name,
+)
 from nnviz.core.data.datasets import CUSTOM
 from nnviz.core.model.optimizers import rate_advice
 from nnviz.core.training.trainer import TrainingSnapshot
@@ -111,7 +117,7 @@ class MainWindow(QMainWindow):
         self.compare.network_opened.connect(self._on_network_opened)
         self.compare.session.running_changed.connect(self._on_sweep_running_changed)
         self.compare.export_requested.connect(self.files.ask_export_plots)
-        for helper in (self.files, self.replay, self.compare_replay, self.point_editor):
+        for helper in (self.files, self.replay, self.compare_replay, self.point_editor, self.controls):
             helper.status.connect(self.statusBar().showMessage)
         self.files.error.connect(lambda message: self.show_error(message))  # (tests replace show_error)
         self.files.opened.connect(self._on_file_opened)
@@ -328,7 +334,7 @@ class MainWindow(QMainWindow):
         user_data = self.session.user_data
         self.controls.set_user_data(None if user_data is None else user_data.name)
         data = self.session.dataset
-        self.controls.show_inputs_available(data.columns == 2, data.image_shape is not None)
+        self.controls.show_data(data)
         if self.controls.config() != self.session.config:  # e.g. drawing turned the data into the user's own
             self.controls.show_config(self.session.config)
 
@@ -344,7 +350,8 @@ class MainWindow(QMainWindow):
         if running:
             self.view.show_message("")
             self.compare.session.pause()  # one training at a time: each gets a core
-        self.statusBar().showMessage("Training…" if running else "Paused.", 3000)
+        head = head_words(self.session.config, self.session.dataset.task)  # which loss is falling
+        self.statusBar().showMessage(f"Training: {head}…" if running else "Paused.", 3000)
 
     def _on_sweep_running_changed(self, running: bool) -> None:
         if running:
@@ -375,7 +382,7 @@ class MainWindow(QMainWindow):
     def _update_title(self) -> None:
         c = self.session.config
         data = "your points" if c.dataset == CUSTOM else c.dataset
-        self.setWindowTitle(f"nnviz — {data}, {network_name(c)}, {training_name(c)}")
+        self.setWindowTitle(f"nnviz — {data}, {network_name(c, self.session.dataset.task)}, {training_name(c)}")
 
 
 def _help():

@@ -74,20 +74,44 @@ def contour_segments(values: np.ndarray, level: float, bounds: tuple[float, floa
     return np.column_stack([x_min + (pts[:, 0] + 0.5) * dx, y_min + (pts[:, 1] + 0.5) * dy])
 
 
-def boundary_segments(probs: np.ndarray, bounds: tuple[float, float, float, float]) -> np.ndarray:
-    """The decision boundary of gridded class probabilities ``(ny, nx, classes)``: where the most
-    likely class changes. Segments as in :func:`contour_segments`.
+def boundary_segments(probs: np.ndarray, bounds: tuple[float, float, float, float],
+                      probabilities: bool = True) -> np.ndarray:
+    """The decision boundary of gridded class scores ``(ny, nx, classes)``: where the highest
+    scoring class changes. Segments as in :func:`contour_segments`.
 
-    Two classes: the p = 0.5 line. More: for each class but the last, the edge of the region it
-    wins (``p_k - max of the others = 0``); every boundary touches one of those regions, and one
-    between two of them is traced from both sides (the lines coincide).
+    Two classes: the p = 0.5 line (``probabilities`` False, scores that need not sum to 1 such
+    as identity outputs: where the two are equal). More: for each class but the last, the edge
+    of the region it wins (``p_k - max of the others = 0``); every boundary touches one of
+    those regions, and one between two of them is traced from both sides (the lines coincide).
     """
     probs = np.asarray(probs)
     classes = probs.shape[-1]
     if classes == 2:
-        return contour_segments(probs[..., 1], 0.5, bounds)
+        if probabilities:
+            return contour_segments(probs[..., 1], 0.5, bounds)
+        return contour_segments(probs[..., 1] - probs[..., 0], 0.0, bounds)
     parts = []
     for k in range(classes - 1):
         others = np.delete(probs, k, axis=-1).max(axis=-1)
         parts.append(contour_segments(probs[..., k] - others, 0.0, bounds))
     return np.concatenate(parts)
+
+
+def contour_levels(low: float, high: float, count: int = 8) -> np.ndarray:
+    """Round values between ``low`` and ``high`` (exclusive) for the contour lines of a map of
+    values: about ``count`` of them, a step of 1, 2 or 5 times a power of ten, 0 among them
+    when it lies inside."""
+    if not high > low:
+        return np.empty(0)
+    raw = (high - low) / max(count, 1)
+    power = 10.0 ** np.floor(np.log10(raw))
+    step = min((m * power for m in (1, 2, 5, 10)), key=lambda step: abs(np.log(step / raw)))  # the nearest
+    levels = np.arange(np.ceil(low / step), np.floor(high / step) + 1) * step
+    return levels[(levels > low) & (levels < high)]
+
+
+def value_contours(values: np.ndarray, levels: np.ndarray, bounds: tuple[float, float, float, float]) -> np.ndarray:
+    """The iso-lines of gridded ``values`` ``(ny, nx)`` at every one of ``levels``, their
+    segments together (as in :func:`contour_segments`)."""
+    parts = [contour_segments(values, float(level), bounds) for level in levels]
+    return np.concatenate(parts) if parts else np.empty((0, 2))

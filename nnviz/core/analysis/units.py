@@ -1,5 +1,6 @@
-"""What each unit of a hidden layer has learned: its activation over the plane, its incoming
-weights, and how strongly the next layer listens to it. Hidden layers count from 0."""
+"""What each unit of a hidden layer has learned: its activation over the plane (over the line,
+for points of one coordinate), its incoming weights, and how strongly the next layer listens
+to it. Hidden layers count from 0."""
 
 from __future__ import annotations
 
@@ -61,9 +62,12 @@ def unit_maps(network: MLP, bounds: Bounds, resolution: int, fill: ArrayLike | N
     with axis 1 along y and axis 2 along x (row 0 is ``y_min``).
 
     ``fill``: values at which features beyond the first two are held (e.g. their means),
-    shape ``(features - 2,)``; None for two-feature data.
+    shape ``(features - 2,)``; None for two-feature data. Points of one coordinate have no
+    plane: see :func:`unit_curves`.
     """
     features = network.point_dims
+    if features < 2:
+        raise ValueError(f"{network!r} reads points of one coordinate: its units' outputs are curves (unit_curves)")
     given = 0 if fill is None else np.size(fill)
     if given != features - 2:
         raise ValueError(f"{features} features need {features - 2} fill values, got {given}")
@@ -72,6 +76,20 @@ def unit_maps(network: MLP, bounds: Bounds, resolution: int, fill: ArrayLike | N
     hidden = layer_output(network, points, layer)  # (resolution**2, width)
     maps = hidden.T.reshape(-1, resolution, resolution)
     return np.ascontiguousarray(maps, dtype=np.float32)
+
+
+def unit_curves(network: MLP, x_range: tuple[float, float], count: int, layer: int = 0
+                ) -> tuple[np.ndarray, np.ndarray]:
+    """For a network reading points of one coordinate: each unit's output in hidden layer
+    ``layer`` at ``count`` evenly spaced x over ``x_range``, as ``(xs, curves)``: ``xs`` float64
+    ``(count,)`` and ``curves`` float32 ``(width, count)`` in unit index order (what
+    :func:`unit_maps` is for points of the plane)."""
+    if network.point_dims != 1:
+        raise ValueError(f"{network!r} reads points of {network.point_dims} coordinates: its units' outputs are maps")
+    _require_hidden(network, layer)
+    xs = np.linspace(float(x_range[0]), float(x_range[1]), count)
+    hidden = layer_output(network, xs[:, None], layer)  # (count, width)
+    return xs, np.ascontiguousarray(hidden.T, dtype=np.float32)
 
 
 TOP_IMAGES = 10  # a deeper unit's picture: the mean of the images it responds to most

@@ -4,6 +4,7 @@ operations (:mod:`nnviz.core.engine.ops`), and the update."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -128,7 +129,9 @@ class PackedEngine:
 
     def _forward_backward(self, batch) -> np.ndarray | None:
         """Gradients of every network's loss into ``self._grads`` for a :class:`Batch`. Returns None
-        when every live network's loss is finite, else each network's loss (and no gradients)."""
+        when every live network's loss and gradient are finite (as a lone network's
+        :class:`~nnviz.core.model.network.Backprop` checks them), else each network's loss (inf
+        where only its L2 term or gradient is not finite; no gradients)."""
         X = batch.inputs
         n, params, grads = len(X), self.params, self._grads
         work = self._work_for(n)
@@ -146,7 +149,8 @@ class PackedEngine:
         for k, run in enumerate(work.heads):
             ops.output_forward(run.output, run.scores, run.row_max, run.row_sum)
             index = self._true_class_index(k, run, batch.index[run.width], n)
-            finite &= ops.loss_finite(run.output, run.loss, run.scores, index, run.picked)
+            finite &= ops.loss_finite(run.output, run.loss, run.scores, index, run.picked,
+                                      batch.targets[run.width][:, None, :], run.scratch)
         if not finite:
             losses = np.empty(len(self.configs))
             for k, run in enumerate(work.heads):
@@ -155,10 +159,16 @@ class PackedEngine:
                                                        batch.targets[run.width][:, None, :], index, run.picked, axis=0)
             if not np.isfinite(losses[~self._frozen]).all():
                 return losses
+        if (self._any_l2 and not math.isfinite(np.vdot(self._flat, self._flat))  # rare: each network's then
+                and (lost := self._unbounded_penalties())):
+            return self._infinite_losses(lost)
 
+        any_frozen = self._frozen.any()
         for run in work.heads:
             ops.output_delta(run.output, run.loss, run.scores, batch.targets[run.width][:, None, :], run.scratch,
                              run.row_sum)
+            if any_frozen:  # a diverged network learns no more: its gradient, zero, cannot overflow into others'
+                run.scores[:, self._frozen[run.networks]] = 0
         for level in reversed(work.levels):
             for activation, out, delta, scratch, kept, mask, sums in level.activations:  # delta came from above
                 ops.hidden_backward(delta, activation, out if kept is None else kept, scratch, mask, sums)
@@ -173,7 +183,34 @@ class PackedEngine:
                     ops.input_gradient(g.delta, weights, g.back)
         if self._any_l2:
             ops.add_l2_gradient(self._flat_grads, self._flat, self._l2, self._flat_scratch)  # weights only
+        if not math.isfinite(self._flat_grads.sum()) and (lost := self._unbounded_gradients()):
+            return self._infinite_losses(lost)
         return None
+
+    def _infinite_losses(self, lost: list[int]) -> np.ndarray:
+        """Losses that say networks ``lost`` diverged (see :meth:`_lost`)."""
+        losses = np.zeros(len(self.configs))
+        losses[lost] = np.inf
+        return losses
+
+    def _unbounded_penalties(self) -> list[int]:
+        """Live networks whose L2 term is not finite, worked out as :meth:`MLP.penalty` does."""
+        return [i for i, (config, places) in enumerate(zip(self.configs, self._places))
+                if not self._frozen[i] and config.l2 and not math.isfinite(
+                    0.5 * config.l2 * float(sum(np.vdot(w, w) for w in (self.params[p][at] for p, at in places[0::2]))))]
+
+    def _unbounded_gradients(self) -> list[int]:
+        """Live networks whose gradient is not finite: those of the layer nearest the output
+        where one is not. Below it, through the zeros of a shared matrix (0 * inf), the
+        networks beside them have NaN gradients too, and must not be blamed for it."""
+        layers = [len(places) // 2 for places in self._places]
+        for depth in range(max(layers)):  # 0: the output layers
+            lost = [i for i, places in enumerate(self._places) if not self._frozen[i] and depth < layers[i]
+                    and not all(math.isfinite(self._grads[p][..., at[-1]].sum())  # its whole columns
+                                for p, at in places[2 * (layers[i] - 1 - depth):][:2])]
+            if lost:
+                return lost
+        return []
 
     def _true_class_index(self, k: int, run: HeadRun, flat_index: np.ndarray | None, n: int) -> np.ndarray | None:
         """Positions in head run ``k``'s flattened scores of each sample's true class, for every

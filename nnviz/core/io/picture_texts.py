@@ -12,7 +12,9 @@ from nnviz.core.config import (
     activation_name,
     init_name,
     inputs_name,
+    loss_name,
     network_name,
+    output_name,
     shape_name,
 )
 from nnviz.core.training.sweep import Sweep
@@ -23,7 +25,8 @@ SWEEP_KEY = "nnviz-sweep"
 
 
 def run_title(config: TrainingConfig) -> str:
-    """The data and network of a run, as pictures and movies name them."""
+    """The data and network of a run, as pictures and movies name them (with the output units
+    and loss where not the task's own: "sine, 8 tanh hidden units, sigmoid output")."""
     return f"{config.dataset}, {network_name(config)}"
 
 
@@ -42,7 +45,7 @@ def sweep_heading(sweep: Sweep) -> str:
     c = sweep.base
     fixed = {"hidden": f"{shape_name(c.hidden, '×')} hidden", "activation": activation_name(c.activation),
              "lr": f"lr {c.lr:g}", "init": init_name(c), "features": inputs_name(c),
-             "optimizer": "" if c.optimizer == "sgd" else c.optimizer,
+             "output": output_name(c), "loss": loss_name(c), "optimizer": "" if c.optimizer == "sgd" else c.optimizer,
              "dropout": f"dropout {c.dropout:g}" if c.dropout else ""}
     fixed.pop(sweep.setting, None)
     return f"{c.dataset}: {sweep.setting} varies ({', '.join(v for v in fixed.values() if v)})"

@@ -172,10 +172,11 @@ _FLOATS = ("parameters", "previous", "velocity", "optimizer", "history", "X_trai
 _TABLES = ("optimizer", "history", "X_train", "X_test", "timeline")  # two-dimensional; the others are vectors
 
 
-def _check_kinds(arrays: dict[str, np.ndarray]) -> None:
-    """Every array holds the kind of numbers and has the dimensions a run's arrays have."""
+def _check_kinds(arrays: dict[str, np.ndarray], regression: bool = False) -> None:
+    """Every array holds the kind of numbers and has the dimensions a run's arrays have (a
+    ``regression`` run's targets are real numbers)."""
     for key, array in arrays.items():
-        floats = key in _FLOATS
+        floats = key in _FLOATS or regression and key in ("y_train", "y_test")
         if array.dtype.kind not in ("f" if floats else "iu"):
             raise Refused(f"its {key} array does not hold {'real' if floats else 'whole'} numbers")
         if array.ndim != (2 if key in _TABLES else 1):
@@ -222,13 +223,13 @@ def _agrees(saved: dict, key: str, expected) -> None:
 
 def _build(header: dict, arrays: dict) -> tuple[TrainingConfig, Trainer]:
     config = _check_header(header)
-    _check_kinds(arrays)
+    task = _task(header.get("data", {}))
+    regression = task == "regression"
+    _check_kinds(arrays, regression)
     # The network must be the one the config describes: the config is what the window shows.
     X_train, y_train, X_test, y_test = (arrays[k] for k in ("X_train", "y_train", "X_test", "y_test"))
     if not y_train.size:
         raise Refused("it holds no training points")
-    task = _task(header.get("data", {}))
-    regression = task == "regression"
     classes = 0 if regression else int(max(y_train.max(), y_test.max(initial=0))) + 1
     features = X_train.shape[1]
     name, class_names, feature_names = _data_names(header.get("data", {}), config.dataset, classes, features)

@@ -12,6 +12,7 @@ Conventions (stated once, used everywhere):
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from itertools import pairwise
 
@@ -416,7 +417,8 @@ class Backprop:
 
     def run(self, network: MLP, inputs: np.ndarray, targets: np.ndarray, flat_index: np.ndarray, l2: float,
             masks: list[np.ndarray] | None = None) -> bool:
-        """Forward and backward pass on a batch; False (and no gradient) if the loss is not finite.
+        """Forward and backward pass on a batch; False (and no usable gradient) if the loss (its L2
+        term included) or its gradient is not finite: the step would make the weights so.
 
         ``inputs`` are :meth:`MLP.inputs` of the batch; ``targets`` the target matrix
         (:func:`~nnviz.core.engine.ops.target_matrix`); ``flat_index`` is ``arange(n) * classes +
@@ -428,7 +430,9 @@ class Backprop:
         outputs = buf.forward.outputs
         y = forward(network, inputs, buf.forward, masks)
         before_dropout = outputs if masks is None else buf.forward.kept
-        if not ops.loss_finite(self.output, self.loss, y, flat_index, buf.picked):
+        if not ops.loss_finite(self.output, self.loss, y, flat_index, buf.picked, targets, buf.output_scratch):
+            return False
+        if l2 and not math.isfinite(network.penalty(l2)):  # as a record finds it (MLP.evaluate)
             return False
 
         delta = ops.output_delta(self.output, self.loss, y, targets, buf.output_scratch, buf.forward.row_sum)
@@ -444,7 +448,9 @@ class Backprop:
         ops.weight_gradient(inputs, delta, self._first_layer_gradient)  # W1 and b1 at once
         if l2:
             ops.add_l2_gradient(self.flat_gradient, network.flat, self._l2_times_mask(l2), self._scratch)  # weights only
-        return True
+        # A finite loss may still have a gradient that overflows (huge identity outputs times huge
+        # weights): stepping back to weights whose gradient was finite lets a smaller rate go on.
+        return math.isfinite(self.flat_gradient.sum())
 
     def _l2_times_mask(self, l2: float) -> np.ndarray:
         if self._l2_vector is None or self._l2_vector[0] != l2:

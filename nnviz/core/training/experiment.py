@@ -45,7 +45,7 @@ def build_network(config: TrainingConfig, data: Dataset) -> MLP:
     sizes = config.layer_sizes(data.columns, output_units(output, data.task, data.classes))
     inputs = config.input_features(data.columns)
     if config.preset == "tutorial" and config.init == "default":  # another --init overrides the preset's
-        return _tutorial_network(sizes, config, inputs)
+        return _tutorial_network(sizes, config, inputs, output, loss)
     rng = np.random.default_rng(np.random.SeedSequence(config.seed).spawn(3)[2])
     return MLP.initialise(sizes, config.activation, rng, config.dtype, config.init, inputs, output, loss)
 
@@ -98,10 +98,12 @@ def _tutorial_dataset(config: TrainingConfig) -> Dataset:
     return split(config.dataset, X, y, config.test_fraction, np.random.default_rng(config.seed))
 
 
-def _tutorial_network(sizes: tuple[int, ...], config: TrainingConfig, inputs: tuple[str, ...] | None) -> MLP:
+def _tutorial_network(sizes: tuple[int, ...], config: TrainingConfig, inputs: tuple[str, ...] | None,
+                      output: str, loss: str) -> MLP:
     np.random.seed(config.seed)
     weights = [np.random.randn(a, b) / np.sqrt(a) for a, b in pairwise(sizes)]
     biases = [np.zeros(b) for b in sizes[1:]]
     return MLP(
-        [w.astype(config.dtype) for w in weights], [b.astype(config.dtype) for b in biases], config.activation, inputs
+        [w.astype(config.dtype) for w in weights], [b.astype(config.dtype) for b in biases], config.activation, inputs,
+        output, loss,
     )

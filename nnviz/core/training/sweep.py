@@ -26,8 +26,9 @@ from nnviz.core.model.optimizers import MOMENTUM_RULES
 from nnviz.core.training.history import HistoryEntry
 from nnviz.core.training.trainer import Divergence
 
-SWEEP_SETTINGS = ("hidden", "lr", "l2", "activation", "momentum", "init", "optimizer", "dropout", "features")
-NAMED_SETTINGS = ("activation", "init", "optimizer", "features")  # settings whose values are names, not numbers
+SWEEP_SETTINGS = ("hidden", "lr", "l2", "activation", "momentum", "init", "optimizer", "dropout", "features",
+                  "output", "loss")
+NAMED_SETTINGS = ("activation", "init", "optimizer", "features", "output", "loss")  # values are names, not numbers
 FEATURE_SETS = "/"  # between the feature lists of a features sweep (each is a comma list)
 MAX_NETWORKS = 16
 TUTORIAL_SIZES = (1, 2, 3, 4, 10, 20, 50, 200)
@@ -70,13 +71,14 @@ class Sweep:
         return self.setting not in NAMED_SETTINGS
 
     def label(self, value) -> str:
-        """How a value is shown: "3 hidden", "8×8 hidden", "no hidden layer", "lr 0.1", "relu"."""
+        """How a value is shown: "3 hidden", "8×8 hidden", "no hidden layer", "lr 0.1", "relu",
+        "output sigmoid", "loss squared-error"."""
         if self.setting == "hidden":
             return f"{shape_name(value, '×')} hidden" if value else "no hidden layer"
         if self.setting == "activation":
             return str(value)
-        if self.setting == "init":
-            return f"init {value}"
+        if self.setting in ("init", "output", "loss"):
+            return f"{self.setting} {value}"
         if self.setting == "optimizer":  # with the momentum it uses, if any
             momentum = with_optimizer(self.base, value).momentum if value in MOMENTUM_RULES else 0
             return f"{value}, momentum {momentum:g}" if momentum else str(value)
@@ -87,7 +89,7 @@ class Sweep:
 
 def parse_values(setting: str, text: str) -> tuple:
     """Comma-separated values for ``setting``: shapes for hidden (``8,8x8,8x8x8``), names for
-    activations, initialisations and optimisers, feature lists separated by ``/``
+    activations, initialisations, optimisers, outputs and losses, feature lists separated by ``/``
     (``x1,x2/x1sq,x2sq``), numbers otherwise. Raises :class:`ConfigError` with a sentence."""
     if setting == "features":
         if not text.strip():
@@ -121,13 +123,16 @@ class SweepSnapshot:
 
 
 CSV_COLUMNS = ("setting", "value", "step", "loss", "train_accuracy", "test_loss", "test_accuracy", "diverged_at_step")
+R2_COLUMNS = {"train_accuracy": "train_r2", "test_accuracy": "test_r2"}
+"""A regression sweep's names for the accuracy columns, which hold R² (as its history does)."""
 
 
-def sweep_rows(sweep: Sweep, snapshot: SweepSnapshot) -> list[dict]:
-    """Each network's final figures, one dict per value (in the order asked for)."""
+def sweep_rows(sweep: Sweep, snapshot: SweepSnapshot, regression: bool = False) -> list[dict]:
+    """Each network's final figures, one dict per value (in the order asked for); for a
+    ``regression`` sweep, ``train_r2`` and ``test_r2`` in place of the accuracies."""
     rows = []
     for value, entry, divergence in zip(sweep.values, snapshot.latest, snapshot.divergences):
-        figures = entry.as_dict()
+        figures = {R2_COLUMNS.get(k, k) if regression else k: v for k, v in entry.as_dict().items()}
         shown = shape_name(value) if sweep.setting == "hidden" else \
             features_name(value) if sweep.setting == "features" else value
         rows.append({"setting": sweep.setting, "value": shown, **figures,
@@ -135,17 +140,20 @@ def sweep_rows(sweep: Sweep, snapshot: SweepSnapshot) -> list[dict]:
     return rows
 
 
-def write_sweep_csv(path, sweep: Sweep, snapshot: SweepSnapshot) -> None:
+def write_sweep_csv(path, sweep: Sweep, snapshot: SweepSnapshot, regression: bool = False) -> None:
     """Write :func:`sweep_rows` as CSV (atomically; raises :class:`SaveError`)."""
-    write_rows_csv(path, sweep_rows(sweep, snapshot))
+    write_rows_csv(path, sweep_rows(sweep, snapshot, regression))
 
 
 def write_rows_csv(path, rows: list[dict]) -> None:
-    """Write rows with :data:`CSV_COLUMNS` as CSV, atomically (None becomes an empty cell)."""
+    """Write rows with :data:`CSV_COLUMNS` (R² in place of the accuracies where the rows have
+    it) as CSV, atomically (None becomes an empty cell)."""
+    regression = bool(rows) and "train_r2" in rows[0]
+    columns = [R2_COLUMNS.get(name, name) if regression else name for name in CSV_COLUMNS]
 
     def write(tmp: str) -> None:
         with open(tmp, "w", newline="") as handle:
-            writer = csv.DictWriter(handle, CSV_COLUMNS)
+            writer = csv.DictWriter(handle, columns)
             writer.writeheader()
             for row in rows:
                 writer.writerow({k: "" if v is None else v for k, v in row.items()})

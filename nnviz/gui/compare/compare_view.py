@@ -54,7 +54,7 @@ TILE_BUDGET_S = 0.015  # seconds of tile drawing per turn of the event loop; the
 
 SETTING_NAMES = {"hidden": "Shape", "lr": "Learning rate", "l2": "L2", "activation": "Activation",
                  "momentum": "Momentum", "init": "Initialisation", "optimizer": "Optimiser", "dropout": "Dropout",
-                 "features": "Input features"}
+                 "features": "Input features", "output": "Output units", "loss": "Loss"}
 DEFAULT_VALUES = {
     "hidden": ", ".join(map(str, TUTORIAL_SIZES)),
     "lr": "0.03, 0.1, 0.3, 1, 3",
@@ -65,7 +65,17 @@ DEFAULT_VALUES = {
     "optimizer": "sgd, nesterov, adagrad, adam",  # the book's figure 6-9: SGD, Momentum, AdaGrad, Adam
     "dropout": "0, 0.2, 0.5",
     "features": "x1,x2 / x1sq,x2sq / x1,x2,x1sq,x2sq,x1x2,sinx1,sinx2",
+    "output": "softmax, sigmoid",
+    "loss": "cross-entropy, squared-error",
 }
+REGRESSION_VALUES = {"output": "identity, sigmoid", "loss": "squared-error"}
+"""Where a regression's values differ: its outputs are values, which neither softmax nor
+cross-entropy fits (sigmoid ones reach only 0 to 1, which is the lesson)."""
+
+
+def default_values(setting: str, regression: bool = False) -> str:
+    """The values a sweep of ``setting`` starts with, on data of classes or (``regression``) values."""
+    return REGRESSION_VALUES.get(setting, DEFAULT_VALUES[setting]) if regression else DEFAULT_VALUES[setting]
 
 
 class _Fitting(QScrollArea):
@@ -213,7 +223,10 @@ class CompareView(QWidget):
 
     @dataset.setter
     def dataset(self, data: Dataset) -> None:
+        setting, was = self.setting.currentData(), self._dataset.regression
         self._dataset = data
+        if data.regression != was and self.values.text() == default_values(setting, was):
+            self.values.setText(default_values(setting, data.regression))  # the other task's would not train
         self._update_preview()
 
     @property
@@ -268,6 +281,7 @@ class CompareView(QWidget):
         sweep = Sweep(self.base, setting, parse_values(setting, self.values.text()))
         for config in sweep.configs():  # validates every value
             config.input_features(self.dataset.columns)  # features are for 2-D points
+            config.head(self.dataset.task)  # the user's points' task is known only here
         return sweep
 
     def run(self, sweep: Sweep) -> None:
@@ -294,7 +308,7 @@ class CompareView(QWidget):
         if self.showing_pins and self.pins:
             rows = pins_rows(self.pins)
         elif not self.showing_pins and self.session.sweep is not None and self.shown is not None:
-            rows = sweep_rows(self.session.sweep, self.shown)
+            rows = sweep_rows(self.session.sweep, self.shown, self.session.dataset.regression)
         else:
             raise SaveError("There is nothing to export yet: run a sweep or pin a picture first.")
         write_rows_csv(path, rows)
@@ -432,7 +446,7 @@ class CompareView(QWidget):
         self.show_running(self.session.is_running)  # stays unchecked when there is no sweep yet
 
     def _on_setting_changed(self) -> None:
-        self.values.setText(DEFAULT_VALUES[self.setting.currentData()])
+        self.values.setText(default_values(self.setting.currentData(), self.dataset.regression))
 
     def _on_run_clicked(self) -> None:
         try:

@@ -23,7 +23,8 @@ def preview_text(sweep: Sweep, data: Dataset, setting_name: str) -> str:
     return (f"<h3>Run sweep will train {networks}</h3>"
             f"<p>on the Train view's data ({html.escape(data.name)}, {points}) and settings, each with "
             f"its own {setting_name.lower()}:</p><ul>{rows}</ul>"
-            "<p>Each gets a tile with its decision boundary and figures, and a curve on one loss plot. "
+            f"<p>Each gets a tile with its {'fit' if data.regression else 'decision boundary'} and figures, "
+            "and a curve on one loss plot. "
             "Train, Step and Reset act on them all; click a tile to open its network in the Train view. "
             "Change the setting or the values above to compare others.</p>")
 

@@ -21,6 +21,7 @@ from PyQt5.QtWidgets import (
     QWidget,
 )
 
+from nnviz.core.analysis.regression import mse_from_r_squared
 from nnviz.core.data.datasets import Dataset
 from nnviz.core.model.network import MLP
 from nnviz.core.training.history import HistoryEntry
@@ -33,6 +34,27 @@ from nnviz.gui.train.step_plot import LogTickAxis, MomentMarker
 CATEGORICAL = ("#0072b2", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e00", "#f0e442", "#000000")
 
 
+def rmse(r2: float, y: np.ndarray) -> float:
+    """The root mean squared error on targets ``y`` that goes with a history's R² ``r2`` (NaN
+    without targets or R²), as the Train view's figures work it out: no forward pass."""
+    mse = mse_from_r_squared(r2, y)
+    return math.sqrt(mse) if mse >= 0 else math.nan
+
+
+def figures_caption(entry: HistoryEntry, data: Dataset | None) -> str:
+    """A tile's figures on two lines (rich text): the loss and accuracies, or for a regression
+    (whose history's accuracy columns hold R²) the RMSE and R², each with the test set's if any."""
+    if data is not None and data.regression:
+        parts = []
+        for name, train, test in (("RMSE", rmse(entry.train_accuracy, data.y_train),
+                                   rmse(entry.test_accuracy, data.y_test)),
+                                  ("R²", entry.train_accuracy, entry.test_accuracy)):
+            parts.append(f"{name} {train:.3g}" + ("" if math.isnan(test) else f" · test {test:.3g}"))
+        return "<br>".join(parts)
+    test = "" if math.isnan(entry.test_accuracy) else f" · test {entry.test_accuracy:.1%}"
+    return f"loss {entry.loss:.4f}<br>train {entry.train_accuracy:.1%}{test}"  # two lines: narrow tiles
+
+
 def sweep_colors(count: int, ordered: bool) -> list[str]:
     """Distinct colours for ``count`` networks (at most 16)."""
     if not ordered:
@@ -42,8 +64,9 @@ def sweep_colors(count: int, ordered: bool) -> list[str]:
 
 
 class SweepTile(QFrame):
-    """One network: its title, its live decision boundary, its current figures. A still
-    tile (a pin) has a button that removes it, and a menu on right-click."""
+    """One network: its title, its live decision boundary (or a regression's fit), its current
+    figures (RMSE and R² for a regression). A still tile (a pin) has a button that removes it,
+    and a menu on right-click."""
 
     clicked = pyqtSignal()
     remove_clicked = pyqtSignal()  # a still tile's × button
@@ -115,8 +138,7 @@ class SweepTile(QFrame):
         if math.isnan(entry.loss):  # not evaluated yet (a sweep just made)
             self.caption.setText("–")
             return
-        test = "" if math.isnan(entry.test_accuracy) else f" · test {entry.test_accuracy:.1%}"
-        self.caption.setText(f"loss {entry.loss:.4f}<br>train {entry.train_accuracy:.1%}{test}")  # two lines: narrow tiles
+        self.caption.setText(figures_caption(entry, self.dataset))
 
 
 class SweepFigure(QWidget):

@@ -1,4 +1,6 @@
-"""A small decision-boundary picture for a grid of tiles, painted directly with QPainter.
+"""A small decision-boundary picture for a grid of tiles, painted directly with QPainter; for a
+regression, the fit: the network's curve through the points (data of one coordinate), or its
+value as a map on the diverging value scale with contour lines (points of the plane).
 
 A tile shows a fixed view (no panning or zooming) and is one of up to sixteen on screen, so it
 does without pyqtgraph: a plot widget takes tens of milliseconds to build and regenerates its
@@ -25,18 +27,36 @@ from PyQt5.QtGui import (
 )
 from PyQt5.QtWidgets import QWidget
 
-from nnviz.core.analysis.contour import boundary_segments
+from nnviz.core.analysis.contour import (
+    boundary_segments,
+    contour_levels,
+    value_contours,
+)
 from nnviz.core.analysis.grid import Bounds, DecisionGrid, grid_resolution
+from nnviz.core.analysis.regression import extended_range, fit_curve
 from nnviz.core.data.datasets import Dataset
 from nnviz.core.model.network import MLP
-from nnviz.gui.colors import CONTOUR_COLOR, probability_colors
+from nnviz.gui.colors import (
+    CONTOUR_COLOR,
+    probability_colors,
+    value_colors,
+    value_range,
+)
 from nnviz.gui.train.points_item import point_color, stamp_points
+from nnviz.gui.train.regression_plot import FIT_COLOR, POINTS_COLOR
 
 TILE_RESOLUTION = 64  # grid cells a side; the picture is smoothed when scaled up
 TILE_POINTS = 400  # at most this many points of each split: a tile is too small to tell more apart
 POINT_SIZE = (5, 8)  # px across, in a small tile and a large one
 TICK = 4  # px, ticks point into the picture
 AXIS_COLOR = "#333333"
+CURVE_POINTS = 160  # x values of a tile's curve: smooth at any tile width
+TILE_WIDEN = 0.25  # a curve tile shows this share of the data's x span beyond each side: extrapolation
+TARGET_MARGIN = 0.12  # of the targets' span, above and below the points of a curve tile
+BEYOND_COLOR = QColor(120, 120, 120, 28)  # shades where there are no points, as the Train view does
+VALUE_LINE = QColor(32, 32, 32, 110)  # a value map's contour lines
+VALUE_OUTLINE = "#333333"  # around points coloured by their target, so they read on a map of the same colours
+TARGET_SHADES = 16  # colours the points of a value map come in (each is one stamp)
 
 
 def nice_ticks(low: float, high: float, most: int = 6) -> list[float]:
@@ -56,7 +76,13 @@ def tick_label(value: float) -> str:
 
 class TilePlot(QWidget):
     """Class probabilities as a background, the decision boundary and the points, in a fixed
-    view of a dataset's extent (equal scales on both axes), with ticks on the left and below."""
+    view of a dataset's extent (equal scales on both axes), with ticks on the left and below.
+
+    For a regression on points of one coordinate: the points (x, target) and the network's
+    curve over a range a little wider than theirs (shaded beyond them), x across and the
+    target up, filling the tile. On points of the plane: the network's value as a map on the
+    diverging value scale fixed by the targets, its contour lines, and the points coloured by
+    their targets."""
 
     def __init__(self, parent: QWidget | None = None, *, still: bool = False):
         """``still``: the tile shows one network for good (a pin), so the grid's buffers for
@@ -71,6 +97,11 @@ class TilePlot(QWidget):
         self._boundary = QPainterPath()  # in data coordinates
         self._points: list[tuple[np.ndarray, np.ndarray, bool]] = []  # (xy, classes, filled) per split
         self._layer: QPixmap | None = None  # the points, painted once per size and dataset
+        self._task = "classes"  # or "curve" (a regression of one coordinate) or "values" (of the plane)
+        self._levels = (-1.0, 1.0)  # a value map's scale, fixed by the targets
+        self._data_x = (0.0, 0.0)  # a curve's points' x extent (shaded beyond)
+        self._values: np.ndarray | None = None  # a value map's values (rows, columns)
+        self._curve: tuple[np.ndarray, np.ndarray] | None = None  # a curve's (xs, ys)
 
     @property
     def bounds(self) -> Bounds | None:
@@ -82,25 +113,47 @@ class TilePlot(QWidget):
 
     def set_dataset(self, data: Dataset) -> None:
         """Show ``data``'s points in a view of their extent."""
-        self._bounds = data.bounds()
+        self._task = "classes" if not data.regression else "curve" if data.columns == 1 else "values"
+        self._bounds = self._curve_bounds(data) if self._task == "curve" else data.bounds()
         fill = data.feature_means[2:] if data.columns > 2 else None
-        self._grid = DecisionGrid(self._bounds, TILE_RESOLUTION, fill=fill)
+        self._grid = None if self._task == "curve" else DecisionGrid(self._bounds, TILE_RESOLUTION, fill=fill)
+        if self._task == "values":
+            self._levels = value_range(data.merged()[1])
         self._points = []
         for X, y, filled in ((data.X_test, data.y_test, False), (data.X_train, data.y_train, True)):
             every = slice(None, None, max(1, -(-len(y) // TILE_POINTS)))  # every k-th: the same picture
-            self._points.append((np.asarray(X[every, :2], float), np.asarray(y[every]), filled))
-        self._probs = self._image = None
+            xy = np.column_stack([X[every, 0], y[every]]) if self._task == "curve" else X[every, :2]
+            self._points.append((np.asarray(xy, float), np.asarray(y[every]), filled))
+        self._probs = self._image = self._values = self._curve = None
         self._boundary = QPainterPath()
         self._layer = None
         self.update()
 
+    def _curve_bounds(self, data: Dataset) -> Bounds:
+        """A curve's view: x a little beyond the points' (:data:`TILE_WIDEN`), the targets with a margin."""
+        X, y = data.merged()
+        self._data_x = (float(X[:, 0].min()), float(X[:, 0].max())) if len(y) else (0.0, 0.0)
+        x0, x1 = extended_range(data, TILE_WIDEN)
+        low, high = (float(y.min()), float(y.max())) if len(y) else (-1.0, 1.0)
+        margin = TARGET_MARGIN * (high - low) if high > low else 0.5
+        return x0, x1, low - margin, high + margin
+
     def show_network(self, network: MLP) -> None:
-        """Redraw the background and the boundary for ``network``."""
-        if self._grid is None:
+        """Redraw the background and the boundary (a regression's curve or value map) for ``network``."""
+        if self._bounds is None:
+            return
+        if self._task == "curve":
+            xs, ys = fit_curve(network, self._bounds[:2], CURVE_POINTS)
+            self._curve = (xs, ys)
+            self._boundary = pg.arrayToQPath(xs, ys, connect="finite")  # a diverged network's NaN breaks it
+            self.update()
             return
         resolution = min(TILE_RESOLUTION, grid_resolution(network.layer_sizes))
         if resolution != self._grid.resolution:  # a large network gets a coarser grid, as in the Train view
             self._grid = DecisionGrid(self._bounds, resolution, fill=self._grid.fill)
+        if self._task == "values":
+            self._show_values(network)
+            return
         probs = self._grid.probabilities(network)
         if self.still:
             self._grid.release()
@@ -112,9 +165,35 @@ class TilePlot(QWidget):
         self._boundary = pg.arrayToQPath(ends[:, 0], ends[:, 1], connect="pairs")  # built in C, not point by point
         self.update()
 
+    def _show_values(self, network: MLP) -> None:
+        values = self._grid.outputs(network)[..., 0].astype(np.float64)  # (the grid's buffer: a copy)
+        if self.still:
+            self._grid.release()
+        self._values = values
+        rgb = np.ascontiguousarray(value_colors(values, *self._levels)[::-1])  # row 0 is the top of the picture
+        height, width = rgb.shape[:2]
+        self._image = QImage(rgb.data, width, height, 3 * width, QImage.Format_RGB888).copy()
+        with np.errstate(invalid="ignore"):
+            ends = value_contours(values, contour_levels(*self._levels), self._bounds)
+        self._boundary = pg.arrayToQPath(ends[:, 0], ends[:, 1], connect="pairs")
+        self.update()
+
     def probability_image(self) -> np.ndarray | None:
         """The class probabilities ``(rows, columns, classes)`` shown now (for tests and checks)."""
         return self._probs
+
+    def value_image(self) -> np.ndarray | None:
+        """A regression's values on the plane ``(rows, columns)`` shown now, row 0 at y_min (for tests)."""
+        return self._values
+
+    def curve(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """A regression's curve ``(xs, ys)`` shown now, for data of one coordinate (for tests)."""
+        return self._curve
+
+    @property
+    def levels(self) -> tuple[float, float]:
+        """A value map's scale: the values at its two ends."""
+        return self._levels
 
     # --- painting ---------------------------------------------------------------------------
 
@@ -127,6 +206,8 @@ class TilePlot(QWidget):
         left = max((metrics.horizontalAdvance(s) for s in labels), default=0) + 6
         bottom = metrics.height() + 4
         room = QRectF(left, 4, max(self.width() - left - 6, 1), max(self.height() - bottom - 4, 1))
+        if self._task == "curve":  # x and a value: no common scale to keep
+            return room
         scale = min(room.width() / (x1 - x0), room.height() / (y1 - y0))
         width, height = scale * (x1 - x0), scale * (y1 - y0)
         return QRectF(room.center().x() - width / 2, room.center().y() - height / 2, width, height)
@@ -146,19 +227,33 @@ class TilePlot(QWidget):
         if self._image is not None:
             painter.setRenderHint(QPainter.SmoothPixmapTransform, True)
             painter.drawImage(frame, self._image)
+        if self._task == "curve":
+            self._paint_beyond(painter, frame)
         painter.setRenderHint(QPainter.Antialiasing, True)
+        if self._task == "curve":  # the points under the curve: the fit is what the tile is about
+            painter.drawPixmap(0, 0, self._points_layer(frame))
         if not self._boundary.isEmpty():
             x0, x1, y0, y1 = self._bounds
             painter.save()
+            painter.setClipRect(frame)  # a curve may leave the view
             painter.setTransform(QTransform.fromTranslate(frame.left(), frame.bottom()), True)
             painter.scale(frame.width() / (x1 - x0), -frame.height() / (y1 - y0))
             painter.translate(-x0, -y0)
-            pen = QPen(QColor(CONTOUR_COLOR), 2)
-            pen.setCosmetic(True)  # 2 px whatever the scale
+            pen = {"classes": QPen(QColor(CONTOUR_COLOR), 2), "curve": QPen(QColor(FIT_COLOR), 2.5),
+                   "values": QPen(VALUE_LINE, 1)}[self._task]
+            pen.setCosmetic(True)  # its width in pixels whatever the scale
             painter.strokePath(self._boundary, pen)
             painter.restore()
-        painter.drawPixmap(0, 0, self._points_layer(frame))
+        if self._task != "curve":
+            painter.drawPixmap(0, 0, self._points_layer(frame))
         self._paint_axes(painter, frame)
+
+    def _paint_beyond(self, painter: QPainter, frame: QRectF) -> None:
+        """Shade the x beyond the points: what the curve shows there is extrapolation."""
+        x0, x1 = self._bounds[:2]
+        lo, hi = (frame.left() + (x - x0) / (x1 - x0) * frame.width() for x in self._data_x)
+        painter.fillRect(QRectF(frame.left(), frame.top(), max(lo - frame.left(), 0), frame.height()), BEYOND_COLOR)
+        painter.fillRect(QRectF(hi, frame.top(), max(frame.right() - hi, 0), frame.height()), BEYOND_COLOR)
 
     def _points_layer(self, frame: QRectF) -> QPixmap:
         # The points change only with the data, the background with every frame.
@@ -169,13 +264,28 @@ class TilePlot(QWidget):
             layer.fill(Qt.transparent)
             painter = QPainter(layer)
             diameter = float(np.clip(frame.width() / 60, *POINT_SIZE))  # larger tiles, larger points
-            for xy, classes, filled in self._points:
+            for xy, labels, filled in self._points:
                 centres = self._to_pixels(frame, xy)
-                for k in np.unique(classes).tolist():
-                    stamp_points(painter, centres[classes == k], point_color(k), filled, diameter)
+                if self._task == "curve":
+                    stamp_points(painter, centres, POINTS_COLOR, filled, diameter)
+                elif self._task == "values":
+                    self._stamp_targets(painter, centres, labels, filled, diameter)
+                else:
+                    for k in np.unique(labels).tolist():
+                        stamp_points(painter, centres[labels == k], point_color(k), filled, diameter)
             painter.end()
             self._layer = layer
         return self._layer
+
+    def _stamp_targets(self, painter: QPainter, centres: np.ndarray, targets: np.ndarray, filled: bool,
+                       diameter: float) -> None:
+        """Points coloured by their targets on the value scale, a stamp a shade of :data:`TARGET_SHADES`."""
+        low, high = self._levels
+        shade = np.round(np.clip((targets - low) / (high - low), 0, 1) * (TARGET_SHADES - 1)).astype(np.intp)
+        for k in np.unique(shade).tolist():
+            red, green, blue = value_colors(low + (high - low) * k / (TARGET_SHADES - 1), low, high).tolist()
+            color = QColor(red, green, blue).name()
+            stamp_points(painter, centres[shade == k], color, filled, diameter, outline=VALUE_OUTLINE)
 
     def _paint_axes(self, painter: QPainter, frame: QRectF) -> None:
         painter.setRenderHint(QPainter.Antialiasing, False)

@@ -136,7 +136,8 @@ class FileActions(QObject):
         self.session.load_data(data)
         self.opened.emit(self.session.config)
         what = "images" if data.image_shape else "points"
-        self.status.emit(f"Opened {path}: {data.classes} classes, {len(data.y_train):,} {what}", 5000)
+        kind = "values to fit (regression)" if data.regression else f"{data.classes} classes"
+        self.status.emit(f"Opened {path}: {kind}, {len(data.y_train):,} {what}", 5000)
         return True
 
     def open_file(self, path: str) -> bool:

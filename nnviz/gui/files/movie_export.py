@@ -19,9 +19,11 @@ from PyQt5.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 from nnviz.core.data.datasets import Dataset
 from nnviz.core.io.movie import pick_moments, snapshots_at, spread_steps
 from nnviz.core.io.picture_texts import CONFIG_KEY, SWEEP_KEY
+from nnviz.core.training.history import HistoryEntry
 from nnviz.core.training.sweep import Sweep, SweepSnapshot
 from nnviz.core.training.timeline import Moment
 from nnviz.core.training.trainer import TrainingSnapshot
+from nnviz.gui.compare.sweep_view import rmse
 from nnviz.gui.files.picture_export import offscreen_figure
 from nnviz.gui.images.map_view import MapView
 from nnviz.gui.train.plots import BoundaryPlot, LossPlot
@@ -31,7 +33,7 @@ MOVIE_SIZE = (960, 540)  # a Train view movie's frames, in pixels
 
 class MovieFrame(QWidget):
     """What a movie of the Train view shows: a caption with the step and figures, the decision
-    boundary, and the loss curve with the step marked. Made once, fed snapshots."""
+    boundary (a regression's fit), and the loss curve with the step marked. Made once, fed snapshots."""
 
     def __init__(self, data: Dataset, title: str, parent: QWidget | None = None):
         super().__init__(parent)
@@ -54,6 +56,7 @@ class MovieFrame(QWidget):
         layout.addWidget(self.title)
         layout.addWidget(self.caption)
         layout.addLayout(plots, 1)
+        self.data = data
         self.setAttribute(Qt.WA_DontShowOnScreen)  # painted for the movie, never a window of its own
         self.show()  # its plots take their sizes only once shown and laid out
         layout.activate()
@@ -61,16 +64,27 @@ class MovieFrame(QWidget):
 
     def picture(self, snapshot: TrainingSnapshot, history: np.ndarray) -> np.ndarray:
         """The frame for ``snapshot``, its loss curve drawn from ``history``."""
-        latest = snapshot.latest
-        test = "" if math.isnan(latest.test_accuracy) else f" · test accuracy {latest.test_accuracy:.1%}"
-        self.caption.setText(f"<b>step {snapshot.step:,}</b> · loss {latest.loss:.4f} · "
-                             f"train accuracy {latest.train_accuracy:.1%}{test}")
+        self.caption.setText(f"<b>step {snapshot.step:,}</b> · loss {snapshot.latest.loss:.4f} · "
+                             f"{frame_figures(snapshot.latest, self.data)}")
         self.boundary.show_network(snapshot.network)
+        self.loss.set_head(snapshot.network.loss, self.data.regression)  # the axis names the loss
         self.loss.show_history(history)
         self.loss.show_marker(snapshot.step)
         # No processEvents: in the window that would run everything pending, the next frame's turn included.
         self.layout().activate()  # a caption of another width
         return image_array(self.grab().toImage())
+
+
+def frame_figures(latest: HistoryEntry, data: Dataset) -> str:
+    """A frame's figures after its loss: the accuracies, or a regression's RMSE and R² (its
+    history's accuracy columns hold R²), with the test set's where there is one."""
+    if data.regression:
+        test = math.isnan(latest.test_accuracy)
+        return (f"RMSE {rmse(latest.train_accuracy, data.y_train):.3g}"
+                + ("" if test else f" (test {rmse(latest.test_accuracy, data.y_test):.3g})")
+                + f" · R² {latest.train_accuracy:.3f}" + ("" if test else f" (test {latest.test_accuracy:.3f})"))
+    test = "" if math.isnan(latest.test_accuracy) else f" · test accuracy {latest.test_accuracy:.1%}"
+    return f"train accuracy {latest.train_accuracy:.1%}{test}"
 
 
 def image_array(image: QImage) -> np.ndarray:

@@ -125,8 +125,8 @@ class InsidePanel(QWidget):
 
     def show_network(self, network: MLP, bounds: Bounds | None, data: Dataset) -> None:
         """Redraw for ``network`` (maps over ``bounds``, further features held at their means; for
-        images, what each unit looks for), at most every ``FRAME_MS``; the newest call always
-        gets drawn."""
+        points of one coordinate, curves over the x of ``bounds``; for images, what each unit
+        looks for), at most every ``FRAME_MS``; the newest call always gets drawn."""
         if self.isVisible():  # else nothing to see: spare the frame
             self._throttled_show(network, bounds, data)
 
@@ -141,7 +141,7 @@ class InsidePanel(QWidget):
         if not widths:  # softmax regression: nothing hidden to show
             self._units = 0
             self.units.setVisible(False)
-            self.diagram.show_network(network, data.axis_names, data.label_names, bounds)
+            self.diagram.show_network(network, data.axis_names, data.label_names, bounds, regression=data.regression)
             return
         self.units.setVisible(True)
         units = widths[self._layer]
@@ -154,11 +154,15 @@ class InsidePanel(QWidget):
             if self._images[0] is not data:  # the images deeper units' pictures are made of
                 self._images = (data, shown_points(data)[0])
             self.units.show_images(network, data.image_shape, self._layer, self._images[1])
+        elif data.columns == 1:  # points of one coordinate: each unit's output is a curve over the x in view
+            x_range = (bounds[0], bounds[1]) if bounds is not None else data.bounds()[:2]
+            self.units.show_curves(network, x_range, self._layer)
+            self.levels_changed.emit(*self.units.levels())
         else:
             fill = data.feature_means[2:] if data.columns > 2 else None
             self.units.show_network(network, bounds, fill, self._layer)
             self.levels_changed.emit(*self.units.levels())
-        self.diagram.show_network(network, data.axis_names, data.label_names, bounds)
+        self.diagram.show_network(network, data.axis_names, data.label_names, bounds, regression=data.regression)
         self.diagram.layer = self._layer  # after: a layer just added is not in the network the diagram had
 
     def _show_layers(self, network: MLP) -> None:

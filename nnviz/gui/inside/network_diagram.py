@@ -1,13 +1,14 @@
-"""The network as a node-and-edge diagram: inputs, every hidden layer, the classes."""
+"""The network as a node-and-edge diagram: inputs, every hidden layer, the outputs (the classes,
+or the value of a regression), with their kind and the loss on hover."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
 import numpy as np
-from PyQt5.QtCore import QLineF, QPoint, QPointF, QRectF, QSize, Qt, pyqtSignal
+from PyQt5.QtCore import QEvent, QLineF, QPoint, QPointF, QRectF, QSize, Qt, pyqtSignal
 from PyQt5.QtGui import QColor, QFont, QFontMetrics, QImage, QPainter, QPen
-from PyQt5.QtWidgets import QWidget
+from PyQt5.QtWidgets import QToolTip, QWidget
 
 from nnviz.core.analysis.grid import Bounds, grid_points
 from nnviz.core.model.features import DEFAULT_FEATURES, expand, feature_symbol
@@ -29,6 +30,33 @@ END_RADIUS = 10  # px, the largest an input or output node gets
 SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 INPUT_MAP_RESOLUTION = 40  # cells a side of an input's map
 INPUT_MAP_SHOWN = 120  # px a side of the map a hovered input shows
+VALUE_NODE = "#dddddd"  # a regression's output node: a value, not a class with a colour
+LOSS_WORDS = {
+    ("softmax", "cross-entropy"): "cross-entropy, \u2212log of the probability given to the true class",
+    ("sigmoid", "cross-entropy"): "cross-entropy, \u2212\u03a3 [t log y + (1 \u2212 t) log(1 \u2212 y)] over the units",
+}
+SQUARED_ERROR = "squared error, \u00bd \u03a3 (y \u2212 t)\u00b2 over the units"
+
+
+def output_words(output: str, units: int, regression: bool) -> str:
+    """What the output units are, in a few words."""
+    if regression:
+        return {"identity": "identity, the predicted value as it is",
+                "sigmoid": "sigmoid, a predicted value between 0 and 1"}.get(output, output)
+    if output == "sigmoid" and units == 1:
+        return "one sigmoid unit, the probability of class 1 (class 0's is 1 \u2212 p)"
+    return {"softmax": "softmax, a unit a class: probabilities that sum to 1",
+            "sigmoid": "sigmoid, a unit a class: each a probability between 0 and 1",
+            "identity": "identity, a unit a class: scores as they are"}.get(output, output)
+
+
+def head_tip(output: str, loss: str, units: int, regression: bool) -> str:
+    """The hover text of the outputs: what they are and the loss they are trained by."""
+    targets = "the values" if regression else "1 for the true class, 0 for the others" if units > 1 else \
+        "1 for class 1, 0 for class 0"
+    loss_words = LOSS_WORDS.get((output, loss), SQUARED_ERROR if loss == "squared-error" else loss)
+    return (f"Output: {output_words(output, units, regression)}.\n"
+            f"Loss: {loss_words}, with targets t {targets};\nthe mean over the batch, plus l2/2 \u00b7 \u03a3W\u00b2.")
 
 
 def feature_label(index: int) -> str:
@@ -91,7 +119,8 @@ class NetworkDiagram(UnitPicker):
 
     Given the plane's bounds, each input of 2-D points is drawn as its map over the plane (as
     TensorFlow Playground draws its input features: purple negative, green positive), and
-    hovering an input shows its map large.
+    hovering an input shows its map large. The output column is headed by the output units'
+    kind (softmax, sigmoid, identity); hovering it says what they are and the loss.
     """
 
     layer_chosen = pyqtSignal(int)
@@ -104,7 +133,9 @@ class NetworkDiagram(UnitPicker):
         self._peaks: tuple[float, ...] = ()  # largest |w| per layer
         self._edges = (np.zeros(0, np.intp),) * 3 + (np.zeros(0), np.zeros(0, dtype=bool))
         self._feature_names: list[str] = []
-        self._class_names: list[str] = []
+        self._class_names: list[str] = []  # a name for each output unit
+        self._output_colors: list[str] = []
+        self._head = ("softmax", "cross-entropy", False)  # the output, the loss, whether a regression
         self._layer = 0
         self._input_maps: tuple[tuple, np.ndarray | None, list[QImage]] = ((), None, [])  # key, values, images
         self.hovered_input = -1
@@ -114,10 +145,11 @@ class NetworkDiagram(UnitPicker):
 
     def show_network(
         self, network: MLP, feature_names: Sequence[str] | None = None, class_names: Sequence[str] | None = None,
-        bounds: Bounds | None = None,
+        bounds: Bounds | None = None, *, regression: bool = False,
     ) -> None:
         """Redraw for ``network``; names default to x₁, x₂, ... and class 0, class 1, ... (a
-        network with input features names them). ``bounds``: the plane shown, for the inputs' maps."""
+        network with input features names them). ``bounds``: the plane shown, for the inputs' maps.
+        ``regression``: the outputs are values (ŷ), not classes."""
         sizes = network.layer_sizes
         self._sizes = sizes
         self._weights = [w.copy() for w in network.weights]
@@ -126,7 +158,8 @@ class NetworkDiagram(UnitPicker):
             feature_names = [feature_symbol(name) for name in network.features]
         self._feature_names = list(feature_names or [feature_label(k) for k in range(sizes[0])])
         self._make_input_maps(network.features or DEFAULT_FEATURES if network.point_dims == 2 else None, bounds)
-        self._class_names = list(class_names or [f"class {k}" for k in range(sizes[-1])])
+        self._class_names, self._output_colors = output_labels(sizes[-1], class_names, regression)
+        self._head = (network.output, network.loss, regression)
         self._layer = min(self._layer, max(len(sizes) - 3, 0))
         self._network_changed(self._units())
         self.update()
@@ -196,6 +229,32 @@ class NetworkDiagram(UnitPicker):
         (not counting those drawn only because their unit is emphasised)."""
         layer, i, j, _, _ = self._edges
         return list(zip(layer.tolist(), i.tolist(), j.tolist()))
+
+    def output_tip(self) -> str:
+        """What hovering the outputs says: the output units' kind and the loss."""
+        if self._sizes is None:
+            return ""
+        output, loss, regression = self._head
+        return head_tip(output, loss, self._sizes[-1], regression)
+
+    def tooltip_at(self, point: QPoint) -> str:
+        """The hover text at widget position ``point``: the outputs' (see :meth:`output_tip`)
+        anywhere right of the output column's left edge, else none."""
+        if self._sizes is None:
+            return ""
+        reach = max(self._nodes(len(self._sizes) - 1)[1], 4) + 6
+        return self.output_tip() if point.x() >= self.column_x()[-1] - reach else ""
+
+    def event(self, event) -> bool:
+        if event.type() == QEvent.ToolTip:
+            text = self.tooltip_at(event.pos())
+            if text:
+                QToolTip.showText(event.globalPos(), text, self)
+            else:
+                QToolTip.hideText()
+                event.ignore()
+            return True
+        return super().event(event)
 
     def caption(self) -> str:
         """The line under the diagram: how many of the weights are drawn."""
@@ -395,9 +454,14 @@ class NetworkDiagram(UnitPicker):
             painter.drawEllipse(QPointF(x, ys[unit]), ring, ring)
 
     def _draw_outputs(self, painter: QPainter, x: float, ys: np.ndarray, radius: float) -> None:
+        kind = self._head[0]  # above the column, where a hidden layer has its width
+        half = painter.fontMetrics().horizontalAdvance(kind) / 2 + 2
+        centre = min(x, self.width() - 2 - half)  # a narrow panel's last column is close to its edge
+        painter.setPen(QColor("#222"))
+        painter.drawText(QRectF(centre - half, LINE + 1, 2 * half, LINE), Qt.AlignCenter, kind)
         for k, y in enumerate(ys):
             painter.setPen(QPen(QColor(NODE_EDGE), 1.2))
-            painter.setBrush(QColor(class_color(k)))
+            painter.setBrush(QColor(self._output_colors[k] if k < len(self._output_colors) else class_color(k)))
             painter.drawEllipse(QPointF(x, y), radius, radius)
             painter.setPen(QColor("#222"))
             painter.drawText(QRectF(x + radius + 5, y - LINE / 2, self.width(), LINE), Qt.AlignLeft | Qt.AlignVCenter,
@@ -435,3 +499,17 @@ class NetworkDiagram(UnitPicker):
         if metrics.horizontalAdvance(caption) > self.width() - 12:
             caption = self.caption()  # a narrow panel keeps the count, which matters more
         painter.drawText(QPointF(6, self.height() - 6), caption)
+
+
+def output_labels(units: int, class_names: Sequence[str] | None, regression: bool) -> tuple[list[str], list[str]]:
+    """A name and a colour for each of ``units`` output units: ŷ in grey for a regression's value,
+    class 1's name and colour for the one sigmoid unit of two classes (its probability), else
+    each class's (named ``class_names``, or class 0, class 1, ...)."""
+    if regression:
+        return (["\u0177"] if units == 1 else [f"\u0177{k + 1}".translate(SUBSCRIPTS) for k in range(units)],
+                [VALUE_NODE] * units)
+    names = list(class_names or [])
+    named = [names[k] if k < len(names) else f"class {k}" for k in range(max(units, 2))]
+    if units == 1:  # the probability of class 1; class 0's is its complement
+        return [named[1]], [class_color(1)]
+    return named[:units], [class_color(k) for k in range(units)]

@@ -1,14 +1,24 @@
 """A grid of small maps, one per unit of a hidden layer: what each unit responds to over the
-plane, or, for images, what it looks for in an image."""
+plane (for points of one coordinate, its output as a curve over x), or, for images, what it
+looks for in an image."""
 
 from __future__ import annotations
 
 import math
 
 import numpy as np
+import pyqtgraph as pg
 from numpy.typing import ArrayLike
-from PyQt5.QtCore import QPoint, QRect, QRectF, QSize, Qt
-from PyQt5.QtGui import QColor, QFont, QFontMetrics, QImage, QPainter, QPen
+from PyQt5.QtCore import QPoint, QPointF, QRect, QRectF, QSize, Qt
+from PyQt5.QtGui import (
+    QColor,
+    QFont,
+    QFontMetrics,
+    QImage,
+    QPainter,
+    QPainterPath,
+    QPen,
+)
 from PyQt5.QtWidgets import QSizePolicy, QWidget
 
 from nnviz.core.analysis.grid import Bounds
@@ -17,11 +27,12 @@ from nnviz.core.analysis.units import (
     describe_unit,
     outgoing_strength,
     sticky_order,
+    unit_curves,
     unit_images,
     unit_maps,
 )
 from nnviz.core.model.network import MLP
-from nnviz.gui.colors import activation_lut, rgb
+from nnviz.gui.colors import UNIT_NEGATIVE, UNIT_POSITIVE, activation_lut, rgb
 from nnviz.gui.inside.unit_picker import UnitPicker
 
 __all__ = ["UnitGrid", "describe_unit", "diverging_lut", "map_resolution"]  # describe_unit: for tooltips
@@ -36,6 +47,9 @@ LEGEND_PX = 10  # the legend's and the unit numbers' font size
 SCALE_BAR = 90  # px, the legend's colour bar
 NUMBER_MIN_TILE = 44  # tiles at least this big carry their unit number
 POINT_BUDGET = 200 * 28 * 28  # grid points for all maps: 28 px each at 200 units, finer when fewer
+CURVE_POINTS = 96  # x values a unit's curve is drawn through (tiles are at most 150 px wide)
+CURVE_COLOR = "#222222"
+AREA_ALPHA = 90  # of the unit colours filling between a curve and zero: the curve stays the thing seen
 
 
 def diverging_lut(size: int = 256) -> np.ndarray:
@@ -60,6 +74,8 @@ class UnitGrid(UnitPicker):
     zero, green positive). The column count follows the width and the height follows from
     it (``heightForWidth``), so it belongs in a ``QScrollArea`` with ``widgetResizable``.
     All tiles are one QImage, drawn tile by tile: cheap at 200 units and 60 frames a second.
+    For points of one coordinate a tile is a small plot instead: the unit's output (up, on the
+    shared scale) against x (across), the area between it and zero green above and purple below.
 
     Hovering and clicking tiles work as in :class:`UnitPicker` (units are hidden unit
     indices, as in ``network.weights[0][:, unit]``).
@@ -78,6 +94,8 @@ class UnitGrid(UnitPicker):
         self._caption = "each unit's output"
         self._sequential = False  # the scale is white to green (pictures of images), not purple to green
         self._image_rows = 0  # rows of the data's images in each (square) tile; 0 for maps over the plane
+        self._curves: list[tuple[QPainterPath, QPainterPath]] = []  # of 1-D points: (line, area) a tile, in a unit square
+        self._zero = 0.5  # where zero is in a curve's tile, from the top (0) to the bottom (1)
         self._buffer = np.zeros((0, 0), np.uint32)  # kept alive: the QImage does not copy it
         self._image = QImage()
         self._legend_buffer = np.ascontiguousarray(self._lut[None, :-1])
@@ -96,6 +114,14 @@ class UnitGrid(UnitPicker):
         self._show(network, layer, maps, activation_range(network.activations[layer], maps), "each unit's output",
                    sequential=False)
 
+    def show_curves(self, network: MLP, x_range: tuple[float, float], layer: int = 0) -> None:
+        """For a network of one input: recompute every unit of hidden layer ``layer`` as its
+        output over ``x_range`` and redraw (see :func:`nnviz.core.analysis.units.unit_curves`)."""
+        _xs, curves = unit_curves(network, x_range, CURVE_POINTS, layer)
+        self._image_rows = 0
+        self._show(network, layer, curves, activation_range(network.activations[layer], curves),
+                   "each unit's output over x", sequential=False)
+
     def show_images(self, network: MLP, image_shape: tuple[int, int], layer: int, images: np.ndarray) -> None:
         """For image data: each unit's picture (see :func:`nnviz.core.analysis.units.unit_images`), its
         images at most ``images`` (the test images) deep in the network."""
@@ -111,7 +137,8 @@ class UnitGrid(UnitPicker):
     def _show(self, network: MLP, layer: int, maps: np.ndarray, levels: tuple[float, float], caption: str,
               sequential: bool) -> None:
         """Show ``maps`` (units, side, side), row 0 the bottom, on the colour scale ``levels``:
-        purple, white, green, or (``sequential``) white to green only."""
+        purple, white, green, or (``sequential``) white to green only; or curves (units, points)
+        on the scale ``levels``."""
         units = len(maps)
         new_shape = units != len(self._order) or layer != self._layer
         if new_shape:
@@ -120,15 +147,41 @@ class UnitGrid(UnitPicker):
         if new_shape or self._mouse is None:  # hold the order under the pointer: no tile slips away
             self._order = sticky_order(outgoing_strength(network, layer), self._order)
         self._maps = maps[self._order]
-        relayout = new_shape or caption != self._caption or self._image.isNull()  # the legend may take two lines
+        relayout = new_shape or caption != self._caption or self._blank()  # the legend may take two lines
         self._levels, self._caption, self._sequential = levels, caption, sequential
-        self._colour_tiles()
+        if maps.ndim == 2:
+            self._trace_curves()
+        else:
+            self._colour_tiles()
         if relayout:
             self.updateGeometry()
         self._network_changed(units)
         self.update()
 
+    def _blank(self) -> bool:
+        """Whether nothing is shown yet."""
+        return not len(self._maps)
+
+    def _trace_curves(self) -> None:
+        """Each curve as paths in a unit square (x across, the scale's top at y = 0): its line
+        and the area between it and zero, built once a frame and scaled into any tile."""
+        low, high = self._levels
+        heights = (high - np.asarray(self._maps, dtype=np.float64)) / (high - low)  # 0 at the top
+        zero = float(np.clip(high / (high - low), 0.0, 1.0))
+        heights = np.clip(heights, -0.02, 1.02)  # a touch past the edges: a clipped curve shows it is
+        xs = np.linspace(0.0, 1.0, heights.shape[1])
+        around = np.concatenate([xs, [1.0, 0.0]])
+        curves = []
+        for height in heights:
+            line = pg.arrayToQPath(xs, height, connect="finite")  # a diverged network's NaN breaks the line
+            area = pg.arrayToQPath(around, np.concatenate([np.nan_to_num(height, nan=zero), [zero, zero]]))
+            area.closeSubpath()
+            curves.append((line, area))
+        self._curves, self._zero = curves, zero
+        self._image = QImage()
+
     def _colour_tiles(self) -> None:
+        self._curves = []
         maps = self._maps
         low, high = self._levels
         finite = np.isfinite(maps)
@@ -147,7 +200,7 @@ class UnitGrid(UnitPicker):
 
     def displayed_maps(self) -> np.ndarray:
         """The maps ``(H, r, r)`` as shown, in tile order (row 0 of each is the bottom: ``y_min``,
-        or an image's last row)."""
+        or an image's last row); for points of one coordinate, the curves ``(H, points)``."""
         return self._maps
 
     def order(self) -> np.ndarray:
@@ -209,13 +262,13 @@ class UnitGrid(UnitPicker):
         fit beside it with ends as wide as they usually are (so that the tiles do not jump up
         and down as the ends change in training)."""
         widest = "\u22120.88"
-        return not self._image.isNull() and \
+        return not self._blank() and \
             self._caption_x(metrics, (widest, widest)) + metrics.horizontalAdvance(self._caption) > width - MARGIN
 
     def _header(self, width: int) -> int:
         """The legend's height at ``width``: a line for the scale (as tall as the font needs),
         and one for the caption when it does not fit beside it."""
-        key = (width, self._caption, self._image.isNull(), self.font().key())
+        key = (width, self._caption, self._blank(), self.font().key())
         if self._header_of[0] != key:
             metrics = QFontMetrics(self._legend_font())
             height = max(HEADER, metrics.height() + 8)
@@ -259,10 +312,19 @@ class UnitGrid(UnitPicker):
         painter.fillRect(visible, QColor("white"))
         painter.setFont(self._legend_font())
         self._draw_legend(painter)
-        if self._image.isNull():
+        if self._blank():
             return
         columns, tile = self._layout(self.width(), self.height())
         top = self._header(self.width())
+        if self._curves:
+            self._draw_curves(painter, columns, tile, top, visible)
+        else:
+            self._draw_images(painter, columns, tile, top, visible)
+        if tile >= NUMBER_MIN_TILE:
+            self._draw_numbers(painter, columns, tile, top, visible)
+        self._draw_frames(painter, columns, tile, top)
+
+    def _draw_images(self, painter: QPainter, columns: int, tile: int, top: int, visible: QRect) -> None:
         side = self._image.width()
         resolution = side - 2
         painter.setRenderHint(QPainter.SmoothPixmapTransform, tile > resolution and not self._image_rows)  # pixels stay crisp
@@ -274,16 +336,46 @@ class UnitGrid(UnitPicker):
             source = QRectF(1, position * side + 1, resolution, resolution)
             painter.drawImage(QRectF(rect), self._image, source)
             painter.drawRect(rect.adjusted(0, 0, -1, -1))  # white (inactive) tiles need an edge
-        if tile >= NUMBER_MIN_TILE:
-            self._draw_numbers(painter, columns, tile, top, visible)
-        self._draw_frames(painter, columns, tile, top)
+
+    def _draw_curves(self, painter: QPainter, columns: int, tile: int, top: int, visible: QRect) -> None:
+        painter.setRenderHint(QPainter.Antialiasing, True)
+        above, below = QColor(UNIT_POSITIVE), QColor(UNIT_NEGATIVE)
+        for color in (above, below):
+            color.setAlpha(AREA_ALPHA)
+        line_pen = QPen(QColor(CURVE_COLOR), 1.5)
+        zero_pen = QPen(QColor("#9a9a9a"), 1, Qt.DashLine)
+        for pen in (line_pen, zero_pen):
+            pen.setCosmetic(True)  # the same width in every tile, however scaled
+        zero = self._zero
+        for position, (line, area) in enumerate(self._curves):
+            rect = self._tile_rect(position, columns, tile, top)
+            if not visible.intersects(rect):
+                continue
+            inner = QRectF(rect).adjusted(1, 1, -1, -1)
+            painter.save()
+            painter.setClipRect(inner)
+            painter.translate(inner.topLeft())
+            painter.scale(inner.width(), inner.height())
+            for color, side in ((above, QRectF(0, 0, 1, zero)), (below, QRectF(0, zero, 1, 1 - zero))):
+                painter.save()  # each colour clipped to its side of zero
+                painter.setClipRect(side, Qt.IntersectClip)
+                painter.fillPath(area, color)
+                painter.restore()
+            if 0 < zero < 1:
+                painter.setPen(zero_pen)
+                painter.drawLine(QPointF(0, zero), QPointF(1, zero))
+            painter.strokePath(line, line_pen)
+            painter.restore()
+            painter.setPen(QPen(QColor("#c8c8c8"), 1))
+            painter.drawRect(rect.adjusted(0, 0, -1, -1))
+        painter.setRenderHint(QPainter.Antialiasing, False)
 
     def _draw_legend(self, painter: QPainter) -> None:
         metrics = painter.fontMetrics()
         line = max(HEADER, metrics.height() + 8)  # the scale's line
         y = (line - 8) // 2 - 1  # the bar's top
         baseline = (line + metrics.ascent() - metrics.descent()) // 2  # text centred on the line
-        if self._image.isNull():
+        if self._blank():
             painter.setPen(QColor("#666"))
             painter.drawText(MARGIN, baseline, "no network yet")
             return

@@ -38,6 +38,10 @@ class PointEditor(QObject):
             self.view.images.setCurrentWidget(self.view.images.drawing)
             self._say("These points are images: draw one on the Draw a digit tab.")
             return
+        if enabled and data.regression:  # a point drawn would need a value, not a class
+            self.draw_button.setChecked(False)
+            self._say("Drawing adds points of a class; these points have values (a regression), so they cannot be drawn.")
+            return
         if enabled and data.columns > 2:
             self.draw_button.setChecked(False)
             self._say(f"Drawing needs points with two features; these have {data.columns}.")

@@ -1,13 +1,17 @@
-"""Live figures: step, losses, accuracies and speed, readable at a glance."""
+"""Live figures: step, losses, accuracies (for regression: MSE, RMSE and R²) and speed,
+readable at a glance."""
 
 from __future__ import annotations
 
 import math
 
+import numpy as np
 from PyQt5.QtCore import QRectF, QSize, Qt
 from PyQt5.QtGui import QColor, QFont, QFontMetrics, QPainter
 from PyQt5.QtWidgets import QSizePolicy, QWidget
 
+from nnviz.core.analysis.regression import mse_from_r_squared, regression_scores
+from nnviz.core.data.datasets import Dataset
 from nnviz.core.training.trainer import TrainingSnapshot
 
 FIGURES = (
@@ -16,6 +20,16 @@ FIGURES = (
     ("test_loss", "Test loss"),
     ("train_accuracy", "Train accuracy"),
     ("test_accuracy", "Test accuracy"),
+    ("rate", "Steps / s"),
+)
+REGRESSION_FIGURES = (
+    ("step", "Step"),
+    ("train_mse", "Train MSE"),
+    ("test_mse", "Test MSE"),
+    ("train_rmse", "Train RMSE"),
+    ("test_rmse", "Test RMSE"),
+    ("train_r2", "Train R²"),
+    ("test_r2", "Test R²"),
     ("rate", "Steps / s"),
 )
 
@@ -28,6 +42,8 @@ class FiguresPanel(QWidget):
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
+        self.figures = FIGURES
+        self._data: Dataset | None = None
         self._texts = {key: "–" for key, _ in FIGURES}
         self._value_font = QFont(self.font())
         self._value_font.setPointSize(17)
@@ -35,39 +51,72 @@ class FiguresPanel(QWidget):
         self.setSizePolicy(QSizePolicy.Preferred, QSizePolicy.Fixed)
 
     def text(self, key: str) -> str:
-        """The figure shown for ``key`` (one of :data:`FIGURES`')."""
+        """The figure shown for ``key`` (one of :attr:`figures`', :data:`FIGURES` or
+        :data:`REGRESSION_FIGURES`)."""
         return self._texts[key]
+
+    def set_data(self, data: Dataset) -> None:
+        """The points the figures are of: a regression's get MSE, RMSE and R² in place of accuracy."""
+        self._data = data
+        figures = REGRESSION_FIGURES if data.regression else FIGURES
+        if figures is not self.figures:
+            self.figures = figures
+            self._texts = {key: "–" for key, _ in figures}
+            self.updateGeometry()
+            self.update()
 
     def show_snapshot(self, snapshot: TrainingSnapshot, running: bool) -> None:
         """Show the snapshot's figures; the rate only while training."""
         latest = snapshot.latest
         texts = {
             "step": f"{snapshot.step:,}",
-            "loss": _shown(latest.loss, "{:.4f}"),
-            "test_loss": _shown(latest.test_loss, "{:.4f}"),
-            "train_accuracy": _shown(latest.train_accuracy, "{:.1%}"),
-            "test_accuracy": _shown(latest.test_accuracy, "{:.1%}"),
             "rate": f"{snapshot.steps_per_second:,.0f}" if running and snapshot.steps_per_second else "–",
         }
+        if self.figures is REGRESSION_FIGURES:
+            for part, r2 in (("train", latest.train_accuracy), ("test", latest.test_accuracy)):
+                mse = self._mse(snapshot, part, r2)
+                texts[f"{part}_mse"] = _shown(mse, "{:.4g}")
+                texts[f"{part}_rmse"] = _shown(math.sqrt(mse) if mse >= 0 else math.nan, "{:.4g}")
+                texts[f"{part}_r2"] = _shown(r2, "{:.3f}")
+        else:
+            texts.update({
+                "loss": _shown(latest.loss, "{:.4f}"),
+                "test_loss": _shown(latest.test_loss, "{:.4f}"),
+                "train_accuracy": _shown(latest.train_accuracy, "{:.1%}"),
+                "test_accuracy": _shown(latest.test_accuracy, "{:.1%}"),
+            })
         if texts != self._texts:
             self._texts = texts
             self.update()
+
+    def _mse(self, snapshot: TrainingSnapshot, part: str, r2: float) -> float:
+        """The mean squared error on the training or test points, from the history's R² and the
+        targets' variance (exact, and no forward pass); where R² says nothing (every target
+        the same) from the network itself."""
+        data = self._data
+        y = data.y_train if part == "train" else data.y_test
+        if not len(y) or not np.isfinite(r2) and np.ptp(y) > 0:
+            return math.nan  # no points, or no figure yet
+        if np.ptp(y) > 0:
+            return mse_from_r_squared(r2, y)
+        X = data.X_train if part == "train" else data.X_test
+        return regression_scores(snapshot.network, X, y)[0]
 
     def _heights(self) -> tuple[int, int]:
         return QFontMetrics(self._value_font).height(), QFontMetrics(self.font()).height()
 
     def sizeHint(self) -> QSize:
-        widest = max(QFontMetrics(self.font()).horizontalAdvance(caption) for _, caption in FIGURES)
-        return QSize(len(FIGURES) * (widest + 16), sum(self._heights()) + 4)
+        widest = max(QFontMetrics(self.font()).horizontalAdvance(caption) for _, caption in self.figures)
+        return QSize(len(self.figures) * (widest + 16), sum(self._heights()) + 4)
 
     def minimumSizeHint(self) -> QSize:
-        return QSize(len(FIGURES) * 60, sum(self._heights()) + 4)
+        return QSize(len(self.figures) * 60, sum(self._heights()) + 4)
 
     def paintEvent(self, _event) -> None:
         painter = QPainter(self)
         value_height, caption_height = self._heights()
-        column = self.width() / len(FIGURES)
-        for k, (key, caption) in enumerate(FIGURES):
+        column = self.width() / len(self.figures)
+        for k, (key, caption) in enumerate(self.figures):
             painter.setFont(self._value_font)
             painter.setPen(QColor("#222"))
             painter.drawText(QRectF(k * column, 2, column, value_height), Qt.AlignCenter, self._texts[key])

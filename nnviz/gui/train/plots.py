@@ -1,4 +1,5 @@
-"""The two plots. Items are created once; each frame only feeds them new data."""
+"""The data plot (and, from its own module, the loss plot). Items are created once; each frame
+only feeds them new data."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import time
 import numpy as np
 import pyqtgraph as pg
 from PyQt5.QtCore import QEvent, QRectF, Qt, pyqtSignal
-from PyQt5.QtGui import QColor, QPainter
+from PyQt5.QtGui import QPainter
 from PyQt5.QtWidgets import QGraphicsItem
 
 from nnviz.core.analysis.baseline import LinearBaseline
@@ -16,23 +17,37 @@ from nnviz.core.analysis.grid import DecisionGrid, grid_resolution
 from nnviz.core.analysis.units import activation_range, describe_unit
 from nnviz.core.data.datasets import Dataset
 from nnviz.core.model.network import MLP, layer_output
-from nnviz.core.training.history import FIELDS
 from nnviz.gui.colors import (
     BASELINE_COLOR,
     CONTOUR_COLOR,
-    TEST_COLOR,
-    TRAIN_COLOR,
     UNIT_LINE_COLOR,
+    VALUE_OUTLINE,
     activation_lut,
     probability_colors,
 )
+from nnviz.gui.train.loss_plot import LossPlot
 from nnviz.gui.train.points_item import PointsItem
-from nnviz.gui.train.step_plot import MomentMarker, StepPlot, same_run
+from nnviz.gui.train.regression_plot import (
+    POINTS_COLOR,
+    CurveLayers,
+    ValueLayers,
+    curve_axis_names,
+)
 
 # Antialiasing only where it shows (points, the boundary line): it makes long curves slow.
 pg.setConfigOptions(imageAxisOrder="row-major", antialias=False, background="w", foreground="#333")
 
+__all__ = ["BoundaryPlot", "LossPlot", "map_scores"]  # LossPlot: where it always was
+
 GRID_RESOLUTION = 100  # like TensorFlow Playground (coarser for large networks); the image item smooths it
+
+
+def map_scores(scores: np.ndarray) -> np.ndarray:
+    """Class scores that are not probabilities (identity outputs) as the map can colour them:
+    each held to [0, 1], and where they add up to more than 1 scaled down to sum to 1, so that
+    two classes both scored high make a pale, undecided colour rather than a mix of both."""
+    held = np.clip(scores, 0.0, 1.0)
+    return held / np.maximum(held.sum(axis=-1, keepdims=True), 1.0)
 
 
 class DrawViewBox(pg.ViewBox):
@@ -77,15 +92,23 @@ class DrawViewBox(pg.ViewBox):
         return self.SPRAY_SPREAD * (x1 - x0)
 
 
-class BoundaryPlot(pg.PlotWidget):
-    """Class probabilities as a heatmap, the decision boundary, and the data points; on request
-    also a hidden unit's output and the linear baseline's boundary.
+CLASSES, VALUES, CURVE = "classes", "values", "curve"  # what the plot shows: see BoundaryPlot
 
-    The heatmap covers whatever part of the plane is in view, so zooming out shows how the
-    network extrapolates; ``view_changed`` asks for a redraw when the view moves.
+
+class BoundaryPlot(pg.PlotWidget):
+    """The data and what the network makes of it. Classes: the class scores as a heatmap, the
+    decision boundary, and the points; on request also a hidden unit's output and the linear
+    baseline's boundary. Regression on the plane: the network's value as a map on a fixed
+    diverging scale (:class:`ValueLayers`) under the points coloured by their targets. Regression
+    on one coordinate: the points (x, target) and the network's curve (:class:`CurveLayers`).
+
+    The heatmap (or curve) covers whatever is in view, so zooming out shows how the network
+    extrapolates; ``view_changed`` asks for a redraw when the view moves. ``hovered`` gives a
+    readout of the network's value under the pointer (regression), empty when it leaves.
     """
 
     view_changed = pyqtSignal()
+    hovered = pyqtSignal(str)
 
     def __init__(self, parent=None):
         super().__init__(parent, viewBox=DrawViewBox())
@@ -119,6 +142,10 @@ class BoundaryPlot(pg.PlotWidget):
         self.addItem(self.unit_label, ignoreBounds=True)
         for item in (self.unit_image, self.unit_line, self.unit_label, self.baseline):
             item.hide()
+        self.curves = CurveLayers(self)
+        self.values = ValueLayers(self, self.image)
+        self.mode = CLASSES
+        self._data: Dataset | None = None
         for side in ("left", "bottom"):  # redrawn with the heatmap every frame, yet they only change on a pan or zoom
             self.getAxis(side).setCacheMode(QGraphicsItem.DeviceCoordinateCache)
         self._bounds: tuple[float, float, float, float] | None = None
@@ -132,7 +159,9 @@ class BoundaryPlot(pg.PlotWidget):
         self._unit, self._unit_layer = -1, 0  # the hidden unit overlaid, and its layer
         self._unit_levels: tuple[float, float] | None = None
         self._linear: LinearBaseline | None = None
+        self._values: np.ndarray | None = None  # the value map shown (regression on the plane)
         self.getViewBox().sigRangeChanged.connect(self._on_range_changed)
+        self.scene().sigMouseMoved.connect(self._on_mouse_moved)
         self.paint_ms = 0.0  # how long the last paint took
 
     def viewportEvent(self, event) -> bool:
@@ -154,6 +183,7 @@ class BoundaryPlot(pg.PlotWidget):
 
     def set_dataset(self, data: Dataset, *, fit_view: bool = True) -> None:
         """Show new data: points and, unless ``fit_view`` is False, a view of their extent."""
+        self._set_mode(data)
         if data is not self._points_of:  # a new network on the same points (a reset) keeps them
             self.set_points(data)
         fill = data.feature_means[2:] if data.columns > 2 else None
@@ -161,15 +191,58 @@ class BoundaryPlot(pg.PlotWidget):
             self._fill = fill
             self._bounds = None  # a new grid for the new fill
         if fit_view:
-            x0, x1, y0, y1 = data.bounds()
+            x0, x1, y0, y1 = self._view_of(data)
             self.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0)
         self._on_range_changed()
+
+    def _set_mode(self, data: Dataset) -> None:
+        """Classes, values or a curve, as ``data`` asks; the items of the others hide."""
+        self._data = data
+        mode = CLASSES if not data.regression else CURVE if data.columns == 1 else VALUES
+        if mode == VALUES:
+            self.values.set_targets(data.merged()[1])
+        if mode == CURVE:
+            self.curves.set_data(data)
+        if mode == self.mode:
+            return
+        self.mode = mode
+        self._probs = self._values = None
+        self.setAspectLocked(mode != CURVE)  # x against a target: the two need not share a scale
+        self.curves.set_visible(mode == CURVE)
+        self.values.set_visible(mode == VALUES)
+        self.image.setVisible(mode != CURVE)
+        self.contour.setVisible(mode == CLASSES)
+        if mode == CURVE:
+            for item in (self.unit_image, self.unit_line):
+                item.hide()
+        self.hovered.emit("")
+
+    def _view_of(self, data: Dataset) -> tuple[float, float, float, float]:
+        """The extent a new view of ``data`` shows: its points' (padded); for a curve, the range
+        it is drawn over in x, so that the extrapolation shows, and the targets' with a margin."""
+        if self.mode != CURVE:
+            self.setLabel("bottom", "x₁")
+            self.setLabel("left", "x₂")
+            return data.bounds()
+        x_name, y_name = curve_axis_names(data)
+        self.setLabel("bottom", x_name)
+        self.setLabel("left", y_name)
+        x0, x1 = self.curves.curve_range((np.inf, -np.inf))
+        _, _, y0, y1 = data.bounds(padding=0.0)
+        margin = 0.25 * (y1 - y0) or 1.0
+        return x0, x1, y0 - margin, y1 + margin
 
     def set_points(self, data: Dataset) -> None:
         """Show ``data``'s points (the view stays where it is)."""
         self._points_of = data
-        self.train_points.set_points(data.X_train[:, :2], data.y_train)
-        self.test_points.set_points(data.X_test[:, :2], data.y_test)
+        for points, X, y in ((self.train_points, data.X_train, data.y_train),
+                             (self.test_points, data.X_test, data.y_test)):
+            if self.mode == CURVE:  # (x, target), in one colour
+                points.set_points(np.column_stack([X[:, 0], y]), np.zeros(len(y)), (POINTS_COLOR,))
+            elif self.mode == VALUES:  # coloured by target on the map's scale, rimmed to read on it
+                points.set_points(X[:, :2], self.values.shades(y), self.values.palette, VALUE_OUTLINE)
+            else:
+                points.set_points(X[:, :2], y)
 
     def set_drawing(self, enabled: bool) -> None:
         """Draw mode: the mouse edits points instead of panning and zooming."""
@@ -192,28 +265,61 @@ class BoundaryPlot(pg.PlotWidget):
         return True
 
     def show_network(self, network: MLP) -> None:
-        """Redraw the heatmap and boundary for ``network`` (called at most once per frame)."""
+        """Redraw the heatmap and boundary (or the value map, or the curve) for ``network``
+        (called at most once per frame)."""
         if self._grid is None:
             return
         self._network = network
+        if self.mode == CURVE:
+            self.curves.draw(network, self.getViewBox().viewRange()[0])
+            self._draw_unit()
+            return
         resolution = grid_resolution(network.layer_sizes)
         if resolution != self._resolution:  # a network of another size: a grid it can draw in a frame
             self._resolution = resolution
             self._bounds = None
             self._new_grid()  # not view_changed: this very call draws it (asking drew it twice)
-        probs = self._grid.probabilities(network)
-        self._probs = probs  # the grid's buffer: the next frame overwrites it and the image together
         # setRect scales by the current image size, so it goes with the first image of new data.
         rect, self._rect = self._rect, None
-        self.image.setImage(probability_colors(probs), levels=(0, 255), autoLevels=False,
-                            **({"rect": rect} if rect else {}))
-        segments = boundary_segments(probs, self._bounds)
+        if self.mode == VALUES:
+            self._values = self._grid.outputs(network)[..., 0]  # the grid's buffer, as the image's
+            self.values.draw(self._values, self._bounds, rect)
+            self._draw_unit()
+            return
+        probs = self._grid.probabilities(network)
+        self._probs = probs  # the grid's buffer: the next frame overwrites it and the image together
+        scores = network.output == "identity"  # not probabilities: see map_scores
+        self.image.setImage(probability_colors(map_scores(probs) if scores else probs), levels=(0, 255),
+                            autoLevels=False, **({"rect": rect} if rect else {}))
+        segments = boundary_segments(probs, self._bounds, probabilities=not scores)
         self.contour.setData(segments[:, 0], segments[:, 1])
         self._draw_unit()
 
     def probability_image(self) -> np.ndarray | None:
-        """The class probabilities ``(rows, columns, classes)`` shown now (for tests and checks)."""
+        """The class scores ``(rows, columns, classes)`` shown now (for tests and checks)."""
         return self._probs
+
+    def value_image(self) -> np.ndarray | None:
+        """The network's values ``(rows, columns)`` on the map shown now (regression on the plane)."""
+        return self._values
+
+    def _on_mouse_moved(self, scene_pos) -> None:
+        view = self.getViewBox()
+        network, data = self._network, self._data
+        if self.mode == CLASSES or network is None or data is None or \
+                not view.sceneBoundingRect().contains(scene_pos) or network.point_dims != data.columns:
+            self.hovered.emit("")
+            return
+        at = view.mapSceneToView(scene_pos)
+        x, y = at.x(), at.y()
+        names = data.axis_names
+        if self.mode == CURVE:
+            point, where = np.array([[x]]), f"{curve_axis_names(data)[0]} {x:.3g}"
+        else:
+            point = np.array([[x, y, *(self._fill if self._fill is not None else ())]])
+            where = f"{names[0]} {x:.3g}, {names[1]} {y:.3g}"
+        value = float(network.outputs(point)[0, 0])
+        self.hovered.emit(f"{where}   network ({network.output} output) {value:.4g}")
 
     def show_unit(self, unit: int, layer: int = 0) -> None:
         """Overlay the output of ``unit`` of hidden layer ``layer`` and the line (beyond the
@@ -234,6 +340,14 @@ class BoundaryPlot(pg.PlotWidget):
 
     def _draw_unit(self) -> None:
         network, unit, layer = self._network, self._unit, self._unit_layer
+        if self.mode == CURVE:
+            what = self.curves.draw_unit(network, unit, layer)
+            self.unit_label.setVisible(bool(what))
+            if what:
+                self.unit_label.setText(what)
+                (x0, _), (_, y1) = self.getViewBox().viewRange()
+                self.unit_label.setPos(x0, y1)
+            return
         visible = (network is not None and layer < len(network.layer_sizes) - 2
                    and 0 <= unit < network.layer_sizes[1 + layer] and self._grid is not None
                    and self._grid.points(network.dtype).shape[1] == network.point_dims + 1)
@@ -257,87 +371,10 @@ class BoundaryPlot(pg.PlotWidget):
         self.unit_label.setPos(x0, y1)
 
     def _draw_baseline(self) -> None:
-        fits = self._linear is not None and self._grid is not None and \
+        fits = self._linear is not None and self._grid is not None and self.mode == CLASSES and \
             self._grid.points(np.float64).shape[1] == len(self._linear.coef) + 1
         self.baseline.setVisible(fits)
         if self.baseline.isVisible():
             probs = self._linear.probabilities(self._grid.points(np.float64)[:, :-1])
             segments = boundary_segments(probs.reshape(self._resolution, self._resolution, -1), self._bounds)
             self.baseline.setData(segments[:, 0], segments[:, 1])
-
-
-class LossPlot(StepPlot):
-    """Train and test loss against step; hover for the values at a step."""
-
-    hovered = pyqtSignal(str)  # a readout line; empty when the pointer leaves
-
-    def __init__(self, parent=None):
-        super().__init__("loss", parent)
-        self.addLegend(offset=(-10, 10))
-        self.train_curve = self.plot(name="train", pen=pg.mkPen(TRAIN_COLOR, width=2))
-        self.test_curve = self.plot(name="test", pen=pg.mkPen(TEST_COLOR, width=2, dash=[4, 3]))
-        self.cursor = pg.InfiniteLine(angle=90, pen=pg.mkPen(QColor(0, 0, 0, 90)))
-        self.cursor.hide()
-        self.addItem(self.cursor, ignoreBounds=True)
-        self.marker = MomentMarker(self)
-        self._marked: int | None = None
-        self._history = np.empty((0, len(FIELDS)))
-        self.scene().sigMouseMoved.connect(self._on_mouse_moved)
-
-    def set_log_scale(self, enabled: bool) -> None:
-        """Loss axis in log10 or linear."""
-        self.setLogMode(y=enabled)  # the step axis stays as it is
-
-    def show_history(self, history: np.ndarray) -> None:
-        """Feed the curves new history rows (columns as in ``history.FIELDS``). Another run (a
-        reset, new data, a file opened) or one carried on from an earlier moment: the axes
-        fit it afresh."""
-        if len(history) and len(self._history) and (not same_run(history, self._history)
-                                                    or history[-1, 0] < self._history[-1, 0]):
-            self.restart()
-        self._history = history
-        self._draw_curves()
-
-    def _draw_curves(self) -> None:
-        history = self._history
-        steps = history[:, 0]
-        self.train_curve.setData(*self.thin(steps, history[:, 1]))
-        test = history[:, 3]
-        if np.isnan(test).all():
-            self.test_curve.setData([], [])
-        else:
-            self.test_curve.setData(*self.thin(steps, test))
-
-    def show_marker(self, step: int | None) -> None:
-        """Mark ``step`` (the moment a replay shows) with a red line; None hides it."""
-        self._marked = step
-        self.marker.show_step(None if step is None else self.step_coordinate(step))
-
-    def set_log_steps(self, enabled: bool) -> None:
-        super().set_log_steps(enabled)
-        self._draw_curves()  # thinned anew for the new axis
-        self.show_marker(self._marked)  # lines are placed in the view's coordinates
-        self.cursor.hide()
-
-    def readout(self, row: np.ndarray) -> str:
-        """One line describing a history row."""
-        text = f"step {int(row[0]):,}   train loss {row[1]:.4f}   train acc {row[2]:.1%}"
-        if not np.isnan(row[3]):
-            text += f"   test loss {row[3]:.4f}   test acc {row[4]:.1%}"
-        return text
-
-    def _on_mouse_moved(self, scene_pos) -> None:
-        view = self.getPlotItem().vb
-        if not len(self._history) or not view.sceneBoundingRect().contains(scene_pos):
-            self.cursor.hide()
-            self.hovered.emit("")
-            return
-        x = view.mapSceneToView(scene_pos).x()
-        steps = self._history[:, 0]
-        index = int(np.clip(np.searchsorted(steps, self.step_at(x)), 0, len(steps) - 1))
-        if index > 0 and abs(self.step_coordinate(steps[index - 1]) - x) < abs(self.step_coordinate(steps[index]) - x):
-            index -= 1  # the nearer on screen, on a log axis too
-        row = self._history[index]
-        self.cursor.setPos(self.step_coordinate(row[0]))
-        self.cursor.show()
-        self.hovered.emit(self.readout(row))

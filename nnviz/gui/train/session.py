@@ -9,7 +9,7 @@ from dataclasses import fields
 import numpy as np
 from PyQt5.QtCore import QObject, QTimer, pyqtSignal
 
-from nnviz.core.config import TrainingConfig
+from nnviz.core.config import TrainingConfig, fitting_head
 from nnviz.core.data.datasets import CUSTOM, Dataset, resplit, without_points
 from nnviz.core.model.features import DEFAULT_FEATURES
 from nnviz.core.training import messages as msg
@@ -79,7 +79,8 @@ class TrainingSession(Runner):
     def load_data(self, data: Dataset) -> None:
         """Train a fresh network on the user's points ``data``, split by the current settings."""
         self.user_data = data
-        self.config = self.config.replace(dataset=CUSTOM, preset=None)
+        # An output and loss that cannot learn the file's task (softmax for values) become its own.
+        self.config = fitting_head(self.config.replace(dataset=CUSTOM, preset=None), data.task)
         self._rebuild(data_changed=True)
 
     def edit_points(self, data: Dataset) -> bool:

@@ -30,9 +30,11 @@ from nnviz.gui.throttle import Throttled
 from nnviz.gui.train.figures import FiguresPanel
 from nnviz.gui.train.gradient_plot import GradientPlot
 from nnviz.gui.train.histogram_plot import KINDS, HistogramPanel
-from nnviz.gui.train.plots import BoundaryPlot, LossPlot
+from nnviz.gui.train.plots import CURVE, BoundaryPlot, LossPlot
+from nnviz.gui.train.regression_plot import CONTRIBUTION_LIMIT, curve_key
 
 HOVER_HINT = "Hover over the loss curve to read the values at a step."
+REGRESSION_HOVER_HINT = "Hover over the loss curve to read the values at a step, or over the plot for the network's value."
 DRAW_HINT = "Drawing: click adds a point, drag sprays, right-click removes the nearest."
 FRAME_MS = 16  # redraw at most once per display frame (60 Hz)
 LOSS_FRAME_S = 0.1  # the loss and gradient curves, while training: 10 times a second is smooth enough
@@ -73,6 +75,16 @@ class TrainingView(QWidget):
         self.baseline_box.setToolTip("Overlay the boundary of a logistic regression on the same data, "
                                      "to see what the hidden layer adds (B)")
         self.baseline_box.toggled.connect(lambda _checked: self._fit_baseline())
+        self.contributions_box = QCheckBox("Unit contributions")
+        self.contributions_box.setToolTip("Each last hidden unit's output times its outgoing weight, as a thin curve: "
+                                          "with the output's bias they add up to the network's curve")
+        self.contributions_box.toggled.connect(self._on_contributions_toggled)
+        self.residuals_box = QCheckBox("Residuals")
+        self.residuals_box.setToolTip("A line from each point to the network's curve: how far it misses")
+        self.residuals_box.toggled.connect(self._on_residuals_toggled)
+        self._contributions_width: int | None = None  # the last hidden layer's width the box was set for
+        for box in (self.contributions_box, self.residuals_box):
+            box.hide()
         self.plot_note = QLabel()  # what the boundary plot shows beyond the obvious
         self.plot_note.setStyleSheet("color: #555;")
         self.plot_note.setWordWrap(True)
@@ -91,6 +103,7 @@ class TrainingView(QWidget):
                                   "steps, where most of the learning happens, spread out (step 0 has no place on it) (Shift+L)")
         self.log_steps.toggled.connect(self._on_log_steps_toggled)
         self.loss.hovered.connect(self._on_loss_hovered)
+        self.boundary.hovered.connect(self._on_loss_hovered)
         self.boundary.view_changed.connect(lambda: self._throttled_draw())
         self.inside.unit_shown.connect(self.boundary.show_unit)
         self.inside.levels_changed.connect(self.boundary.set_unit_levels)
@@ -105,6 +118,8 @@ class TrainingView(QWidget):
         boundary_layout.setContentsMargins(0, 0, 0, 0)
         boundary_header = QHBoxLayout()
         boundary_header.addWidget(self.baseline_box)
+        boundary_header.addWidget(self.contributions_box)
+        boundary_header.addWidget(self.residuals_box)
         boundary_header.addWidget(self.plot_note, 1)
         boundary_layout.addLayout(boundary_header)
         boundary_layout.addWidget(self.boundary, 1)
@@ -151,7 +166,7 @@ class TrainingView(QWidget):
         self.splitter.setStretchFactor(1, 2)
         plots_layout.addWidget(self.splitter)
         # What only the window needs: pictures of the plots leave these blank.
-        leave_out_of_exports(self.baseline_box, self.readout, self.log_steps, self.log_scale, self.layer_tabs.tabBar())
+        leave_out_of_exports(self.baseline_box, self.contributions_box, self.residuals_box, self.readout, self.log_steps, self.log_scale, self.layer_tabs.tabBar())
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -166,6 +181,8 @@ class TrainingView(QWidget):
     def set_dataset(self, data: Dataset, *, fit_view: bool = True) -> None:
         """New data: points, grid and (unless ``fit_view`` is False: edited points) extent."""
         same, self.data = data is self.data, data
+        self.figures.set_data(data)
+        self._show_task(data)
         self.data_view.setCurrentWidget(self.boundary.parentWidget() if data.image_shape is None else self.images)
         if data.image_shape is not None:  # no plane to draw
             if not same:
@@ -245,11 +262,13 @@ class TrainingView(QWidget):
                 self.images.show_network(snapshot.network)
                 self.inside.show_network(snapshot.network, None, self.data)
         else:
+            self._set_contributions_default(snapshot.network.layer_sizes)
             self.boundary.show_network(snapshot.network)
             if self.boundary.bounds is not None:
                 self.inside.show_network(snapshot.network, self.boundary.bounds, self.data)
         if not self.running or now - self._loss_drawn_at >= LOSS_FRAME_S:  # its axes cost a few ms to redo
             self._loss_drawn_at = now
+            self.loss.set_head(snapshot.network.loss, self.data.regression)
             self.loss.show_history(snapshot.history)
             if self.moment is None:  # a moment keeps no gradients: the curve stays as it was
                 self.gradients.show_snapshot(snapshot)
@@ -271,12 +290,48 @@ class TrainingView(QWidget):
             plot.set_log_steps(enabled)
 
     def _on_loss_hovered(self, text: str) -> None:
-        self.readout.setText(text or HOVER_HINT)
+        hint = REGRESSION_HOVER_HINT if self.data is not None and self.data.regression else HOVER_HINT
+        self.readout.setText(text or hint)
+
+    def _show_task(self, data: Dataset) -> None:
+        """The controls that go with the data's picture: a curve's toggles, or the linear
+        baseline (a logistic regression: of classes only)."""
+        curve = data.regression and data.columns == 1
+        self.contributions_box.setVisible(curve)
+        self.residuals_box.setVisible(curve)
+        self.baseline_box.setVisible(not data.regression)
+        self.readout.setText(REGRESSION_HOVER_HINT if data.regression else HOVER_HINT)
+        self._update_note()
+
+    def _set_contributions_default(self, layer_sizes: tuple[int, ...]) -> None:
+        """A network whose last hidden layer has another width: its contributions are shown
+        when there are few enough to tell apart (the user's choice holds until then)."""
+        width = layer_sizes[-2] if len(layer_sizes) > 2 else 0
+        if width != self._contributions_width:
+            self._contributions_width = width
+            self.contributions_box.blockSignals(True)  # (this frame draws them, or not)
+            self.contributions_box.setChecked(0 < width <= CONTRIBUTION_LIMIT)
+            self.contributions_box.blockSignals(False)
+            self.boundary.curves.show_parts = self.contributions_box.isChecked()
+            self._update_note()
+
+    def _on_contributions_toggled(self, shown: bool) -> None:
+        self.boundary.curves.show_parts = shown
+        self._redraw_curve()
+
+    def _on_residuals_toggled(self, shown: bool) -> None:
+        self.boundary.curves.show_residuals = shown
+        self._redraw_curve()
+
+    def _redraw_curve(self) -> None:
+        self._update_note()
+        if self.boundary.mode == CURVE:
+            self._throttled_draw()
 
     def _fit_baseline(self) -> None:
         """Fit on a thread of its own: the first fit also imports scikit-learn's models, which
         takes longer than a frame. The newest data's fit is the one shown."""
-        if not (self.baseline_box.isChecked() and self.data is not None):
+        if not (self.baseline_box.isChecked() and self.data is not None and not self.data.regression):
             self._on_baseline_fitted(None, None)
             return
         data = self.data
@@ -306,6 +361,8 @@ class TrainingView(QWidget):
         elif self.baseline_box.isChecked():
             parts.append("No linear baseline: the training points hold fewer than two classes.")
         data = self.data
+        if data is not None and data.regression and data.columns == 1:
+            parts.append(curve_key(self.contributions_box.isChecked(), self.residuals_box.isChecked()))
         if data is not None and data.columns > 2 and data.image_shape is None:
             names = data.axis_names
             parts.append(f"Showing {names[0]} and {names[1]}; {', '.join(names[2:])} held at "
