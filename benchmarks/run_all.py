@@ -23,12 +23,13 @@ FULL = [
     ("toolbox_speed.py", []),
     ("timeline_speed.py", []),
     ("digits_speed.py", []),
+    ("regression_speed.py", []),
 ]
 QUICK = {"trainer_speed.py": ["--steps", "4000", "--repeats", "1"], "sweep_speed.py": ["--steps", "4000", "--repeats", "1"],
          "gui_speed.py": ["--repeats", "1"], "startup.py": ["--repeats", "2"],
          "action_latency.py": ["--actions", "200"], "memory.py": ["--steps", "100000"],
          "toolbox_speed.py": ["--repeats", "1"], "timeline_speed.py": ["--repeats", "1"],
-         "digits_speed.py": ["--repeats", "1"]}
+         "digits_speed.py": ["--repeats", "1"], "regression_speed.py": ["--repeats", "1", "--seconds", "0.1"]}
 
 
 def main() -> None:

@@ -7,7 +7,6 @@ from nnviz.core.engine.ops import forward_inputs
 from nnviz.core.model.activations import ACTIVATIONS
 from nnviz.core.model.network import MLP, Backprop
 
-
 SMOOTH = sorted(name for name in ACTIVATIONS if name != "step")  # step's slope is zero, its jump no derivative
 
 

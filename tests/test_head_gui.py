@@ -165,17 +165,36 @@ def test_moving_to_a_regression_set_resets_a_head_that_cannot_learn_it(qtbot, ma
     assert (page.config.output, page.config.loss) == (None, None)
     assert (page.network.output, page.network.loss) == ("identity", "squared-error")
     message = window.statusBar().currentMessage()
-    assert message.startswith("Sigmoid output with cross-entropy loss cannot learn the values")
-    assert message.endswith("so the network uses identity output and squared-error loss.")
+    assert message.startswith("Sigmoid output with cross-entropy loss cannot learn the values of sine (a regression "
+                              "set), so the network uses identity output and squared-error loss.")
 
 
-def test_an_output_that_can_learn_values_follows_to_a_regression_set(qtbot, window, page):
-    """Sigmoid chosen on moons (cross-entropy being moons' own), then sine: sigmoid outputs
-    can learn values, so they stay, with sine's own loss."""
+def test_the_learning_rate_follows_the_task_when_it_is_the_tasks_default(qtbot, window, page):
+    """moons at its default rate, 1, then sine: the rate becomes regression's, 0.1 (at 1 a fit
+    of sine diverges), and the status bar says so; back on moons it is 1 again. A rate of the
+    user's own stays."""
+    _choose(window.controls.dataset, "sine")
+    page.settle(qtbot)
+    assert page.config.lr == 0.1 and window.controls.lr.value() == 0.1 and page.trainer.lr == 0.1
+    assert window.statusBar().currentMessage() == "The learning rate is now 0.1, the usual one for regression."
+    _choose(window.controls.dataset, "moons")
+    assert page.config.lr == 1.0
+    window.controls.lr.setValue(0.5)
+    _choose(window.controls.dataset, "sine")
+    assert page.config.lr == 0.5
+
+
+def test_a_regression_set_takes_its_own_output_and_loss(qtbot, window, page):
+    """Sigmoid chosen on moons, then sine: a choice made for classes does not follow to
+    regression (sigmoid outputs cannot reach sine's -1); sine gets identity and squared error,
+    and back on moons the classes' own."""
     _choose(window.controls.output, "sigmoid")
     _choose(window.controls.dataset, "sine")
     page.settle(qtbot)
-    assert (page.network.output, page.network.loss) == ("sigmoid", "squared-error")
+    assert (page.network.output, page.network.loss) == ("identity", "squared-error")
+    _choose(window.controls.dataset, "moons")
+    page.settle(qtbot)
+    assert (page.network.output, page.network.loss) == ("softmax", "cross-entropy")
 
 
 def test_the_xor_table_leaves_out_samples_noise_and_test_split(window):
@@ -294,9 +313,13 @@ def test_a_typed_output_stays_and_only_the_remembered_loss_goes():
     assert len(notes) == 1 and notes[0].startswith("the remembered loss cross-entropy cannot learn sine")
 
 
-def test_a_remembered_head_that_fits_the_typed_dataset_stays():
+def test_a_remembered_head_stays_within_its_task():
+    """A head remembered for one task stays on another dataset of that task; typed data of the
+    other task starts from its own head, as a change of dataset in the window does."""
+    config, notes = start_config({"dataset": "circles"}, TrainingConfig(output="sigmoid").as_dict())
+    assert (config.dataset, config.output) == ("circles", "sigmoid") and notes == []
     config, notes = start_config({"dataset": "moons"}, TrainingConfig(dataset="sine", output="sigmoid").as_dict())
-    assert (config.dataset, config.output) == ("moons", "sigmoid") and notes == []
+    assert (config.dataset, config.output) == ("moons", None)
     config, notes = start_config({}, TrainingConfig(loss="squared-error").as_dict())
     assert config.loss == "squared-error" and notes == []
 

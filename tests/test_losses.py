@@ -180,6 +180,13 @@ def _flat_index(y, width, task):
     return None if task == "regression" or width == 1 else np.arange(len(y)) * width + y
 
 
+def dataset_for(task, k):
+    """The built-in dataset each case trains on: moons (2 classes), blobs (3), sine (1-D) or plane (2-D)."""
+    if task == "regression":
+        return "sine" if k == 1 else "plane"
+    return "moons" if k == 2 else "blobs"
+
+
 SHAPES = [(), (5,), (4, 3)]
 
 
@@ -191,8 +198,7 @@ def test_units_and_targets_follow_the_conventions(case):
     output, loss, task, k = case
     classes = 0 if task == "regression" else k
     assert output_units(output, task, classes) == ref_units(output, task, classes)
-    config = TrainingConfig(dataset="sine" if task == "regression" and k == 1 else "plane" if task == "regression"
-                            else "moons" if k == 2 else "blobs", classes=max(k, 2), samples=40, output=output, loss=loss,
+    config = TrainingConfig(dataset=dataset_for(task, k), classes=max(k, 2), samples=40, output=output, loss=loss,
                             dtype="float64")
     data = build_dataset(config)
     network = build_network(config, data)
@@ -251,13 +257,6 @@ def test_the_reference_gradient_matches_finite_differences(case):
 
 
 # Thirty steps of gradient descent ------------------------------------------------------------
-def dataset_for(task, k):
-    """The built-in dataset each case trains on: moons (2 classes), blobs (3), sine (1-D) or plane (2-D)."""
-    if task == "regression":
-        return "sine" if k == 1 else "plane"
-    return "moons" if k == 2 else "blobs"
-
-
 def training_config(case, **settings):
     """A small float64 config of ``case``'s head and data (two hidden layers, L2 on)."""
     output, loss, task, k = case

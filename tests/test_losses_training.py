@@ -13,12 +13,18 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from test_losses import (
+    CASE_IDS,
+    CASES,
+    CLASSIFICATION_HEADS,
+    REGRESSION_HEADS,
+    training_config,
+)
 
 from nnviz.core.config import PRESET_STEPS, preset_config
 from nnviz.core.io.runfile import VERSION, load_run, save_run
 from nnviz.core.training.experiment import build_dataset, build_trainer
 from nnviz.core.training.sweep_trainer import SweepTrainer
-from test_losses import CASE_IDS, CASES, CLASSIFICATION_HEADS, REGRESSION_HEADS, training_config
 
 pytestmark = pytest.mark.exact  # bit-for-bit promises: .ci/run runs these again on other code paths
 
@@ -27,6 +33,12 @@ ELSEWHERE = 1e-10  # how near numbers made on another machine must come (README:
 
 
 # Divergence ----------------------------------------------------------------------------------
+def _training_loss(trainer) -> float:
+    """The loss on the training points (at blown-up weights the test points' may overflow)."""
+    with np.errstate(over="ignore"):
+        return trainer.evaluate().loss
+
+
 @pytest.mark.parametrize("log_every", [1, 1000])
 @pytest.mark.parametrize("case", CASES, ids=CASE_IDS)
 def test_a_diverging_run_steps_back_to_finite_weights_and_goes_on(case, log_every):
@@ -38,19 +50,20 @@ def test_a_diverging_run_steps_back_to_finite_weights_and_goes_on(case, log_ever
     done = trainer.step(1000)
     assert trainer.divergence is not None and "smaller learning rate" in trainer.divergence.message
     assert done < 1000 and trainer.step_count == done and trainer.divergence.step == done + 1
-    assert np.isfinite(trainer.network.flat).all() and np.isfinite(trainer.evaluate().loss)
+    assert np.isfinite(trainer.network.flat).all() and np.isfinite(_training_loss(trainer))
     twin = build_trainer(config)
     twin.step(done)
     np.testing.assert_array_equal(trainer.network.flat, twin.network.flat)
     # The weights kept may be those of a run blown up to 1e150, whose gradient is as large: a
-    # rate small enough steps on from them (none could while their gradient was not finite).
+    # rate small enough steps on from them. (Had a step gone on to weights whose gradient
+    # overflows, no rate at all could: the run would go back to them at every divergence.)
     lr, went = 1e-3, 0
     while went < 50 and lr > 1e-300:
         trainer.lr = lr
         went = trainer.step(50)
         lr *= 1e-10
     assert went == 50 and trainer.divergence is None
-    assert np.isfinite(trainer.network.flat).all() and np.isfinite(trainer.evaluate().loss)
+    assert np.isfinite(trainer.network.flat).all() and np.isfinite(_training_loss(trainer))
 
 
 # Moments and run files -----------------------------------------------------------------------
@@ -141,20 +154,22 @@ def test_a_sweep_of_mixed_outputs_trains_each_network_as_alone(group, batch_size
         np.testing.assert_allclose(taken.network.flat, alone.network.flat, rtol=1e-9, atol=1e-12)
 
 
+@pytest.mark.parametrize("batch_size", [None, 7], ids=["full-batch", "mini-batches"])
 @pytest.mark.parametrize("case", CASES, ids=CASE_IDS)
-def test_a_diverging_network_of_each_head_is_frozen_and_the_others_go_on(case):
+def test_a_diverging_network_of_each_head_is_frozen_and_the_others_go_on(case, batch_size):
     """In a sweep of every head of its task, the network of ``case``'s head at lr 1e6 (ReLU)
-    stops at the step and weights of a lone run; every other network trains as if alone."""
+    stops at the step and weights of a lone run; every other network trains as if alone (the
+    frozen one's weights, blown up, never overflow into theirs on later batches)."""
     output, loss, task, k = case
     heads = CLASSIFICATION_HEADS if task == "classification" else REGRESSION_HEADS
-    configs = _mixed(heads, task, k)
+    configs = [c.replace(batch_size=batch_size) for c in _mixed(heads, task, k)]
     wild = heads.index((output, loss))
     configs[wild] = configs[wild].replace(lr=1e6, activation="relu")
     data = build_dataset(configs[0])
     sweep = SweepTrainer(configs, data, log_every=10)
     assert sweep.step(300) == 300 and sweep.divergence is None
     assert [d is not None for d in sweep.divergences] == [i == wild for i in range(len(configs))]
-    lone = build_trainer(configs[wild], data)
+    lone = build_trainer(configs[wild], data, log_every=10)
     lone.step(300)
     assert sweep.divergences[wild].step == lone.divergence.step
     np.testing.assert_allclose(sweep.network(wild).flat, lone.network.flat, rtol=1e-12)
@@ -164,6 +179,53 @@ def test_a_diverging_network_of_each_head_is_frozen_and_the_others_go_on(case):
             alone.step(300)
             np.testing.assert_allclose(sweep.histories[i].array(), alone.history.array(), rtol=1e-9, equal_nan=True)
             np.testing.assert_allclose(sweep.network(i).flat, alone.network.flat, rtol=1e-9, atol=1e-12)
+
+
+def test_a_frozen_network_never_takes_its_neighbours_down_on_later_batches():
+    """An identity-output network at lr 30 diverges and is frozen at weights whose loss was
+    finite on its batch but is not on most others: it learns no more, its gradient never
+    reaches the networks beside it (softmax and sigmoid outputs), and they train on as alone."""
+    configs = [c.replace(batch_size=7) for c in _mixed(CLASSIFICATION_HEADS, "classification", 2)]
+    wild = CLASSIFICATION_HEADS.index(("identity", "squared-error"))
+    configs[wild] = configs[wild].replace(lr=30.0, activation="relu")
+    data = build_dataset(configs[0])
+    sweep = SweepTrainer(configs, data, log_every=10)
+    assert sweep.step(300) == 300
+    assert [d is not None for d in sweep.divergences] == [i == wild for i in range(len(configs))]
+    assert np.isfinite(sweep.network(wild).flat).all()
+    for i, config in enumerate(configs):
+        if i != wild:
+            alone = build_trainer(config, data, log_every=10)
+            alone.step(300)
+            np.testing.assert_allclose(sweep.network(i).flat, alone.network.flat, rtol=1e-9, atol=1e-12)
+
+
+def test_a_gradient_that_overflows_is_a_divergence_in_a_sweep_as_alone():
+    """From weights blown up by lr 1e6 (identity outputs), one step at lr 1e-43 reaches weights
+    whose loss is finite but whose gradient overflows: the network steps back to the weights
+    before, in a sweep as alone, and the network beside it (which that gradient would have
+    made NaN through the zeros of their shared matrices) trains on as if alone."""
+    case = ("identity", "squared-error", "regression", 1)
+    blown = build_trainer(training_config(case, lr=1e6, activation="relu"))
+    blown.step(1000)
+    assert blown.divergence is not None
+    configs = [training_config(case, lr=1e-43, activation="relu"),
+               training_config(("sigmoid", "squared-error", "regression", 1), hidden=(5,), activation="tanh", lr=0.3)]
+    data = build_dataset(configs[0])
+    sweep = SweepTrainer(configs, data, log_every=10)
+    for (param, at), value in zip(sweep._places[0], blown.network.parameters(), strict=True):
+        sweep.params[param][at] = value  # the first network's weights: the blown-up ones
+    lone = build_trainer(configs[0], data, log_every=10)
+    lone.network.flat[...] = blown.network.flat
+    assert lone.step(100) == 0 and lone.divergence.step == 1
+    assert np.isfinite(_training_loss(lone))
+    np.testing.assert_array_equal(lone.network.flat, blown.network.flat)
+    assert sweep.step(100) == 100
+    assert sweep.divergences[0].step == 1 and sweep.divergences[1] is None
+    np.testing.assert_array_equal(sweep.network(0).flat, blown.network.flat)
+    beside = build_trainer(configs[1], data, log_every=10)
+    beside.step(100)
+    np.testing.assert_allclose(sweep.network(1).flat, beside.network.flat, rtol=1e-9, atol=1e-12)
 
 
 @pytest.mark.parametrize("group", GROUPS)

@@ -4,10 +4,18 @@ last hidden unit's contribution, the residuals and the scores."""
 import numpy as np
 import pytest
 
+from nnviz.core.analysis.contour import (
+    boundary_segments,
+    contour_levels,
+    contour_segments,
+    value_contours,
+)
+from nnviz.core.analysis.grid import DecisionGrid, grid_points
 from nnviz.core.analysis.regression import (
     contributions,
     extended_range,
     fit_curve,
+    mse_from_r_squared,
     regression_scores,
     residuals,
 )
@@ -119,3 +127,56 @@ def test_regression_scores_are_mse_rmse_and_r2():
 def test_regression_scores_of_no_points_are_nan():
     """No points (no test set): the scores are NaN, not an error."""
     assert all(np.isnan(regression_scores(_network((1, 2, 1)), np.empty((0, 1)), np.empty(0))))
+
+
+def test_mse_from_r_squared_is_the_mse():
+    """(1 - R²) times the targets' variance is the mean squared error that R² came from."""
+    network = _network((1, 4, 1))
+    X = np.linspace(-1, 1, 11)[:, None]
+    y = X[:, 0] ** 2
+    mse, _, r2 = regression_scores(network, X, y)
+    assert mse_from_r_squared(r2, y) == pytest.approx(mse, rel=1e-10)
+    assert np.isnan(mse_from_r_squared(float("nan"), y)) and np.isnan(mse_from_r_squared(0.5, np.empty(0)))
+
+
+def test_contour_levels_are_round_and_inside_the_range():
+    """About `count` levels a step of 1, 2 or 5 times a power of ten apart, 0 among them, none at the ends."""
+    np.testing.assert_allclose(contour_levels(-1.0, 1.0, 8), np.arange(-4, 5) * 0.2)
+    levels = contour_levels(0.2, 3.1, 6)
+    np.testing.assert_allclose(levels, [0.5, 1.0, 1.5, 2.0, 2.5, 3.0])
+    assert not len(contour_levels(1.0, 1.0))
+
+
+def test_value_contours_are_each_levels_iso_lines():
+    """The segments of several levels are those of each level, together."""
+    values = np.add.outer(np.linspace(-1, 1, 9), np.linspace(-1, 1, 9))
+    bounds = (0.0, 1.0, 0.0, 1.0)
+    levels = np.array([-0.5, 0.5])
+    expected = np.concatenate([contour_segments(values, level, bounds) for level in levels])
+    np.testing.assert_array_equal(value_contours(values, levels, bounds), expected)
+    assert value_contours(values, np.empty(0), bounds).shape == (0, 2)
+
+
+def test_a_grid_gives_a_single_sigmoid_units_two_class_scores_and_keeps_the_head():
+    """A float64 network of one sigmoid output is evaluated in float32 with its own head: the
+    raw outputs are p, the probabilities (1 - p, p), as predict_proba gives them."""
+    network = _network((2, 5, 1), output="sigmoid")
+    network = MLP.from_flat(network.flat, network.layer_sizes, network.activations, None, "sigmoid", "cross-entropy")
+    grid = DecisionGrid((-1.0, 1.0, -1.0, 1.0), 12)
+    points = grid_points(grid.bounds, 12, np.float64)
+    outputs = grid.outputs(network).copy()
+    np.testing.assert_allclose(outputs.reshape(-1, 1), network.outputs(points), rtol=1e-5, atol=1e-6)
+    assert outputs.min() >= 0 and outputs.max() <= 1  # squashed: the head survived the float32 copy
+    np.testing.assert_allclose(grid.probabilities(network).reshape(-1, 2), network.predict_proba(points),
+                               rtol=1e-5, atol=1e-6)
+
+
+def test_the_boundary_of_scores_that_are_not_probabilities_is_where_they_are_equal():
+    """Two identity scores: the boundary is where s1 = s0, not where s1 = 0.5."""
+    x = np.linspace(0, 1, 9)
+    s1 = np.tile(x, (9, 1))  # rises with x
+    s0 = np.full_like(s1, 0.25)
+    scores = np.stack([s0, s1], axis=-1)
+    bounds = (0.0, 1.0, 0.0, 1.0)
+    np.testing.assert_allclose(boundary_segments(scores, bounds, probabilities=False),
+                               contour_segments(s1, 0.25, bounds))

@@ -8,7 +8,12 @@ from gui_helpers import WindowPage
 from PyQt5.QtCore import QPointF
 
 from nnviz.core.analysis.grid import grid_points
-from nnviz.core.analysis.regression import contributions, extended_range, fit_curve, regression_scores
+from nnviz.core.analysis.regression import (
+    contributions,
+    extended_range,
+    fit_curve,
+    regression_scores,
+)
 from nnviz.core.config import TrainingConfig
 from nnviz.gui.colors import VALUE_STOPS, rgb, value_colors, value_lut, value_range
 from nnviz.gui.train.plots import CURVE, VALUES, map_scores

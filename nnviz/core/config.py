@@ -301,18 +301,20 @@ TASK_LR = {"classification": TrainingConfig.lr, "regression": 0.1}
 def with_dataset(config: TrainingConfig, name: str, images: bool | None = None) -> TrainingConfig:
     """``config`` on the built-in dataset ``name``. Between points and images the samples and
     classes take the new kind's defaults (all the digits, ten classes; 200 points, three);
-    classes beyond what ``name`` can have become the most it can. ``images``: whether the data
-    now are images (by default, whether ``config``'s dataset is; a file's may be)."""
+    classes beyond what ``name`` can have become the most it can. Between classes and regression
+    the output and loss become the new task's own (sigmoid outputs chosen for moons cannot reach
+    sine's -1), and a learning rate at the old task's default the new one's. ``images``: whether
+    the data now are images (by default, whether ``config``'s dataset is; a file's may be)."""
     images = config.dataset in IMAGE_DATASETS if images is None else images
     if (name in IMAGE_DATASETS) != images:
         kind = TrainingConfig(samples=DIGITS, classes=10) if name in IMAGE_DATASETS else TrainingConfig()
         config = config.replace(samples=kind.samples, classes=kind.classes)
     low, high = classes_range(name)
-    task = dataset_task(name)
-    if task != dataset_task(config.dataset) and config.lr == TASK_LR[dataset_task(config.dataset)]:
-        config = config.replace(lr=TASK_LR[task])  # the other task's default becomes this one's
-    config = config.replace(dataset=name, classes=min(max(config.classes, low), high))
-    return fitting_head(config, task)
+    task, old = dataset_task(name), dataset_task(config.dataset)
+    if task != old:
+        lr = TASK_LR[task] if config.lr == TASK_LR[old] else config.lr
+        config = config.replace(output=None, loss=None, lr=lr)
+    return config.replace(dataset=name, classes=min(max(config.classes, low), high))
 
 
 def fitting_head(config: TrainingConfig, task: str) -> TrainingConfig:

@@ -392,21 +392,29 @@ class ControlPanel(QWidget):
             self.config_edited.emit(config)
 
     def _on_dataset_chosen(self, name: str) -> None:
-        # Between points and images the samples and classes take the new kind's defaults; an
-        # output or loss that cannot learn the new set's task becomes the task's own.
+        # Between points and images the samples and classes take the new kind's defaults; between
+        # classes and values the learning rate, if the one task's default, becomes the other's,
+        # and an output or loss that cannot learn the new set becomes the task's own.
         if name is None:  # the separator between classes and values (chosen by a program, not a user)
             self.show_config(self._config)
             return
         before = self._config
         config = before.replace(dataset=name) if name == CUSTOM else with_dataset(before, name, self._images)
         self._on_edited_many(dataset=config.dataset, samples=config.samples, classes=config.classes,
-                             output=config.output, loss=config.loss)
+                             output=config.output, loss=config.loss, lr=config.lr)
+        task = self._task_of(config)
+        notes = []
         if (config.output, config.loss) != (before.output, before.loss):
             was = resolved_head(before.output, before.loss, self._task_of(before))
-            now = resolved_head(config.output, config.loss, dataset_task(name))
-            kind = "values (a regression set)" if dataset_task(name) == REGRESSION else "classes"
-            self.status.emit(f"{was[0].capitalize()} output with {was[1]} loss cannot learn the {kind} of {name}, "
-                             f"so the network uses {now[0]} output and {now[1]} loss.")
+            now = resolved_head(config.output, config.loss, task)
+            kind = "values" if task == REGRESSION else "classes"
+            regression = " (a regression set)" if task == REGRESSION else ""
+            notes.append(f"{was[0].capitalize()} output with {was[1]} loss cannot learn the {kind} of {name}{regression}, "
+                         f"so the network uses {now[0]} output and {now[1]} loss.")
+        if config.lr != before.lr:
+            notes.append(f"The learning rate is now {config.lr:g}, the usual one for {task}.")
+        if notes:
+            self.status.emit(" ".join(notes))
 
     def advise_rate(self) -> None:
         """Show the learning-rate hint if the rate is far from the optimiser's usual ones (a

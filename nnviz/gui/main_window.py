@@ -276,7 +276,8 @@ class MainWindow(QMainWindow):
         """Keep the Train view's current picture in the Compare tab's gallery."""
         snapshot = self.view.latest
         c = self.session.config
-        label = PART.join((c.dataset, network_name(c), training_name(c), f"step {snapshot.step:,}"))
+        task = self.session.dataset.task  # (of the user's points, known from the points alone)
+        label = PART.join((c.dataset, network_name(c, task), training_name(c), f"step {snapshot.step:,}"))
         self.compare.add_pin(Pin(label, c, self.session.dataset, snapshot))
         self.statusBar().showMessage(f"Pinned: {label} (see Compare > Pinned)", 5000)
 
@@ -372,8 +373,8 @@ class MainWindow(QMainWindow):
         if running:
             self.session.start()
         else:
-            self.statusBar().showMessage(f"Opened {network_name(config)} at step {trainer.step_count:,}, paused as "
-                                         "its sweep was: press Space to train it.", 8000)
+            self.statusBar().showMessage(f"Opened {network_name(config, dataset.task)} at step {trainer.step_count:,}, "
+                                         "paused as its sweep was: press Space to train it.", 8000)
 
     def _on_diverged(self, message: str) -> None:
         self.view.show_message(message)

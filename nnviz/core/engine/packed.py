@@ -159,7 +159,7 @@ class PackedEngine:
                                                        batch.targets[run.width][:, None, :], index, run.picked, axis=0)
             if not np.isfinite(losses[~self._frozen]).all():
                 return losses
-        if (self._any_l2 and not math.isfinite(np.vdot(self._flat, self._flat))  # rare: each network's then
+        if (self._any_l2 and not math.isfinite(self._flat.dot(self._flat))  # rare: each network's then
                 and (lost := self._unbounded_penalties())):
             return self._infinite_losses(lost)
 

@@ -32,10 +32,12 @@ INPUT_MAP_RESOLUTION = 40  # cells a side of an input's map
 INPUT_MAP_SHOWN = 120  # px a side of the map a hovered input shows
 VALUE_NODE = "#dddddd"  # a regression's output node: a value, not a class with a colour
 LOSS_WORDS = {
-    ("softmax", "cross-entropy"): "cross-entropy, \u2212log of the probability given to the true class",
-    ("sigmoid", "cross-entropy"): "cross-entropy, \u2212\u03a3 [t log y + (1 \u2212 t) log(1 \u2212 y)] over the units",
+    ("softmax", "cross-entropy"): "cross-entropy, −log of the probability given to the true class",
+    ("sigmoid", "cross-entropy"): "cross-entropy, −Σ [t log y + (1 − t) log(1 − y)] over the units",
+    "squared-error": "squared error, ½ Σ (y − t)² over the units",
 }
-SQUARED_ERROR = "squared error, \u00bd \u03a3 (y \u2212 t)\u00b2 over the units"
+ONE_UNIT = {"cross-entropy": "cross-entropy, −[t log y + (1 − t) log(1 − y)]",
+            "squared-error": "squared error, ½ (y − t)²"}  # a loss of one output unit
 
 
 def output_words(output: str, units: int, regression: bool) -> str:
@@ -44,7 +46,7 @@ def output_words(output: str, units: int, regression: bool) -> str:
         return {"identity": "identity, the predicted value as it is",
                 "sigmoid": "sigmoid, a predicted value between 0 and 1"}.get(output, output)
     if output == "sigmoid" and units == 1:
-        return "one sigmoid unit, the probability of class 1 (class 0's is 1 \u2212 p)"
+        return "one sigmoid unit, the probability of class 1 (class 0's is 1 − p)"
     return {"softmax": "softmax, a unit a class: probabilities that sum to 1",
             "sigmoid": "sigmoid, a unit a class: each a probability between 0 and 1",
             "identity": "identity, a unit a class: scores as they are"}.get(output, output)
@@ -54,9 +56,10 @@ def head_tip(output: str, loss: str, units: int, regression: bool) -> str:
     """The hover text of the outputs: what they are and the loss they are trained by."""
     targets = "the values" if regression else "1 for the true class, 0 for the others" if units > 1 else \
         "1 for class 1, 0 for class 0"
-    loss_words = LOSS_WORDS.get((output, loss), SQUARED_ERROR if loss == "squared-error" else loss)
+    loss_words = ONE_UNIT.get(loss, loss) if units == 1 and output != "softmax" else \
+        LOSS_WORDS.get((output, loss), LOSS_WORDS.get(loss, loss))
     return (f"Output: {output_words(output, units, regression)}.\n"
-            f"Loss: {loss_words}, with targets t {targets};\nthe mean over the batch, plus l2/2 \u00b7 \u03a3W\u00b2.")
+            f"Loss: {loss_words}, with targets t {targets};\nthe mean over the batch, plus l2/2 · ΣW².")
 
 
 def feature_label(index: int) -> str:
@@ -262,7 +265,9 @@ class NetworkDiagram(UnitPicker):
             return ""
         total = sum(w.size for w in self._weights)
         shown = len(self._edges[0])
-        return f"all {total:,} weights" if shown == total else f"strongest {shown:,} of {total:,} weights"
+        if shown == total:
+            return "its one weight" if total == 1 else f"all {total:,} weights"
+        return f"strongest {shown:,} of {total:,} weights"
 
     # --- geometry -------------------------------------------------------------------------
 
@@ -506,7 +511,7 @@ def output_labels(units: int, class_names: Sequence[str] | None, regression: boo
     class 1's name and colour for the one sigmoid unit of two classes (its probability), else
     each class's (named ``class_names``, or class 0, class 1, ...)."""
     if regression:
-        return (["\u0177"] if units == 1 else [f"\u0177{k + 1}".translate(SUBSCRIPTS) for k in range(units)],
+        return (["ŷ"] if units == 1 else [f"ŷ{k + 1}".translate(SUBSCRIPTS) for k in range(units)],
                 [VALUE_NODE] * units)
     names = list(class_names or [])
     named = [names[k] if k < len(names) else f"class {k}" for k in range(max(units, 2))]

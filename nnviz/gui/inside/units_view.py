@@ -47,7 +47,7 @@ LEGEND_PX = 10  # the legend's and the unit numbers' font size
 SCALE_BAR = 90  # px, the legend's colour bar
 NUMBER_MIN_TILE = 44  # tiles at least this big carry their unit number
 POINT_BUDGET = 200 * 28 * 28  # grid points for all maps: 28 px each at 200 units, finer when fewer
-CURVE_POINTS = 96  # x values a unit's curve is drawn through (tiles are at most 150 px wide)
+CURVE_POINTS = 64  # x values a unit's curve is drawn through: tiles are at most 150 px wide, most far less
 CURVE_COLOR = "#222222"
 AREA_ALPHA = 90  # of the unit colours filling between a curve and zero: the curve stays the thing seen
 

@@ -49,12 +49,13 @@ class PointEditor(QObject):
         self.view.set_drawing(enabled)
 
     def _on_run_reset(self, _snapshot) -> None:
-        if self.view.drawing and self.session.dataset.columns > 2:
-            self.draw_button.setChecked(False)  # points in more dimensions cannot be drawn
+        data = self.session.dataset
+        if self.view.drawing and (data.columns > 2 or data.regression):
+            self.draw_button.setChecked(False)  # points in more dimensions, or with values, cannot be drawn
 
     def _on_points_drawn(self, X: np.ndarray) -> None:
         data = self.session.dataset
-        if data.columns != 2:
+        if data.columns != 2 or data.regression:
             return  # (draw mode is off for such data; a click that slipped through changes nothing)
         if len(data.y_train) + len(data.y_test) + len(X) > MAX_POINTS:
             self._say(f"That is as many points as nnviz trains on ({MAX_POINTS:,}); remove some to draw more.")
@@ -62,6 +63,8 @@ class PointEditor(QObject):
         self._edit(add_points(data, X, self.draw_class()))
 
     def _on_erase_requested(self, x: float, y: float, radius: float) -> None:
+        if self.session.dataset.columns != 2 or self.session.dataset.regression:
+            return  # (as for drawing: draw mode is off for such data)
         edited = remove_nearest(self.session.dataset, x, y, radius)
         if edited is None:
             self._say("No point to remove there (and the last training point stays).")

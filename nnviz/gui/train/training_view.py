@@ -358,9 +358,9 @@ class TrainingView(QWidget):
             parts.append(DRAW_HINT)
         if self.linear is not None:
             parts.append(f"Dashed: logistic regression, train accuracy {self.linear.train_accuracy:.1%}.")
-        elif self.baseline_box.isChecked():
-            parts.append("No linear baseline: the training points hold fewer than two classes.")
         data = self.data
+        if self.linear is None and self.baseline_box.isChecked() and data is not None and not data.regression:
+            parts.append("No linear baseline: the training points hold fewer than two classes.")
         if data is not None and data.regression and data.columns == 1:
             parts.append(curve_key(self.contributions_box.isChecked(), self.residuals_box.isChecked()))
         if data is not None and data.columns > 2 and data.image_shape is None:
