@@ -473,6 +473,6 @@ def test_saturated_sigmoid_cross_entropy_matches_pytorch():
     z = torch.tensor([[30.0], [-30.0], [2.0]], dtype=torch.float32)
     target = torch.tensor([[0.0], [1.0], [1.0]])
     expected = torch.nn.functional.binary_cross_entropy(torch.sigmoid(z), target).item()
-    y = ops.output_forward("sigmoid", z.numpy().copy(), np.empty(3, np.float32), np.empty(3, np.float32))
+    y = ops.head("sigmoid", "cross-entropy").forward(z.numpy().copy(), np.empty(3, np.float32), np.empty(3, np.float32))
     got = ops.loss_values("sigmoid", "cross-entropy", y, target.numpy())
     assert got == pytest.approx(expected, rel=1e-6)

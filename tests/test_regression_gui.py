@@ -149,7 +149,7 @@ def test_the_loss_readout_says_r_squared_and_the_axis_names_the_loss(qtbot, sine
     row = page.shown.history[-1]
     text = sine.view.loss.readout(row)
     assert f"train R² {row[2]:.4f}" in text and "acc" not in text
-    assert sine.view.loss.getAxis("left").labelText == "loss (squared error)"
+    assert sine.view.loss.getAxis("left").labelText == "squared-error loss"
 
 
 def test_hovering_the_curve_reads_out_the_networks_value(qtbot, sine):

@@ -351,6 +351,8 @@ class ControlPanel(QWidget):
         images = data.image_shape is not None
         for button in (self.draw_button, *self.class_buttons.buttons()):
             button.setEnabled(not images and not data.regression)
+        for swatch in self.class_buttons.buttons():  # regression has no classes to draw (their colours look enabled)
+            swatch.setVisible(not data.regression)
         self.draw_button.setToolTip("Drawing adds points of a class: regression data have values instead"
                                     if data.regression else DRAW_TIP)
         self._images, self._data_task = images, data.task

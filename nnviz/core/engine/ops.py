@@ -6,8 +6,8 @@ Every operation of a training step works in place on buffers the caller owns, so
 allocates nothing. The hidden activations and their derivatives are :data:`ACTIVATIONS`
 (:mod:`nnviz.core.model.activations`); the output units and losses, and which go together, are
 named in :mod:`nnviz.core.model.outputs`. Adding an activation means adding it to
-:data:`ACTIVATIONS`; adding an output unit or a loss means adding its branch to
-:func:`output_forward`, :func:`loss_values` and :func:`output_delta` here.
+:data:`ACTIVATIONS`; adding an output unit or a loss means adding its pairs to :data:`HEADS`
+and its value to :func:`loss_values` here.
 
 The first layer's bias is folded into its weights (a last row) and the inputs carry a column
 of ones (:func:`forward_inputs`): one product applies both. That layout is the engine's own;
@@ -17,11 +17,12 @@ nothing outside it reads the ones column or the folded row.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from typing import NamedTuple
 
 import numpy as np
 
 from nnviz.core.model.activations import Activation
-from nnviz.core.model.outputs import CANONICAL
 
 
 def forward_inputs(X: np.ndarray) -> np.ndarray:
@@ -95,25 +96,20 @@ def draw_dropout(rng: np.random.Generator, rate, draws: np.ndarray, mask: np.nda
 
 
 # The output units and the losses -------------------------------------------------------------
-def output_forward(output: str, z: np.ndarray, row_max: np.ndarray, row_sum: np.ndarray) -> np.ndarray:
-    """The output units ``output`` (:data:`~nnviz.core.model.outputs.OUTPUTS`) on the output
-    layer's sums ``z``, in place (``row_max``, ``row_sum``: softmax's scratch, see :func:`softmax`)."""
-    if output == "softmax":
-        return softmax(z, row_max, row_sum)
-    if output == "sigmoid":
-        return logistic(z)
-    return z  # identity
+class Head(NamedTuple):
+    """An output layer's units and its loss, as a training step uses them: each a function
+    (resolved once, by :func:`head`, so that a step dispatches on no names).
 
+    ``forward(z, row_max, row_sum)``: the units on the layer's sums, in place (``row_max``,
+    ``row_sum`` shaped like ``z[..., 0]``: softmax's scratch). ``finite(y, targets, index, picked,
+    scratch)``: whether the loss of outputs ``y`` is finite, cheaply, before its gradient is
+    taken. ``delta(y, targets, scratch, row)``: the mean loss's gradient w.r.t. the sums, in place
+    of ``y``. ``targets`` broadcast to ``y``; ``index``: each true class's place in ``y`` flattened
+    (softmax with cross-entropy); ``scratch`` is shaped like ``y``, ``picked`` and ``row`` like ``y[..., 0]``."""
 
-def logistic(z: np.ndarray) -> np.ndarray:
-    """Sigmoid output units, ``1 / (1 + exp(-z))`` in place, as ``torch.sigmoid`` computes them:
-    near 0 to full relative precision, as the cross-entropy takes their log (the hidden units'
-    tanh form is 0 below z = -17 in float32, which cost 100 where PyTorch's BCELoss charges 17)."""
-    np.negative(z, out=z)
-    with np.errstate(over="ignore"):  # exp(-z) is inf far below 0: the output is 0, as PyTorch's
-        np.exp(z, out=z)
-    z += 1
-    return np.reciprocal(z, out=z)
+    forward: Callable
+    finite: Callable
+    delta: Callable
 
 
 def softmax(z: np.ndarray, row_max: np.ndarray, row_sum: np.ndarray) -> np.ndarray:
@@ -133,28 +129,88 @@ def softmax(z: np.ndarray, row_max: np.ndarray, row_sum: np.ndarray) -> np.ndarr
     return z
 
 
-def true_class_probabilities(probs: np.ndarray, index: np.ndarray, out: np.ndarray) -> bool:
-    """Each sample's probability of its true class (``index``: their places in ``probs``
-    flattened) into ``out``; False when one is zero or NaN: the loss is not finite."""
-    np.take(probs, index, out=out)
-    return bool(out.min() > 0)
+def logistic(z: np.ndarray, row_max=None, row_sum=None) -> np.ndarray:
+    """Sigmoid output units, ``1 / (1 + exp(-z))`` in place, as ``torch.sigmoid`` computes them:
+    near 0 to full relative precision, as the cross-entropy takes their log (the hidden units'
+    tanh form is 0 below z = -17 in float32, which cost 100 where PyTorch's BCELoss charges 17)."""
+    np.negative(z, out=z)
+    with np.errstate(over="ignore"):  # exp(-z) is inf far below 0: the output is 0, as PyTorch's
+        np.exp(z, out=z)
+    z += 1
+    return np.reciprocal(z, out=z)
 
 
-def loss_finite(output: str, loss: str, y: np.ndarray, index: np.ndarray | None, picked: np.ndarray,
-                targets: np.ndarray | None = None, scratch: np.ndarray | None = None) -> bool:
-    """Whether the loss of outputs ``y`` is finite, cheaply, before its gradient is taken:
-    softmax with cross-entropy reads the true classes' probabilities (into ``picked``, by
-    ``index``); identity outputs, the halved squares of ``y - targets`` (into ``scratch``,
-    shaped like ``y``), which overflow long before the outputs do; every other pair (outputs
-    between 0 and 1), whether the outputs are finite."""
-    if output == "softmax" and loss == "cross-entropy":
-        return true_class_probabilities(y, index, picked)
-    if output == "identity" and targets is not None:  # as loss_values finds it, so a step and a record agree
-        np.subtract(y, targets, out=scratch)
-        np.multiply(scratch, scratch, out=scratch)
-        scratch *= 0.5
-        return math.isfinite(scratch.sum())
-    return math.isfinite(y.sum())  # math's test of the sum: np.isfinite of one number costs more than the sum
+def _identity(z: np.ndarray, row_max=None, row_sum=None) -> np.ndarray:
+    return z
+
+
+def true_class_probabilities(y: np.ndarray, targets, index: np.ndarray, picked: np.ndarray, scratch=None) -> bool:
+    """Each sample's probability of its true class into ``picked``; False when one is zero or
+    NaN: the loss, the mean of ``-log`` of them, is not finite."""
+    np.take(y, index, out=picked)
+    return bool(picked.min() > 0)
+
+
+def _squares_finite(y: np.ndarray, targets: np.ndarray, index, picked, scratch: np.ndarray) -> bool:
+    # The halved squares, as loss_values finds them (so a step and a record agree): for identity
+    # outputs they overflow long before the outputs do.
+    np.subtract(y, targets, out=scratch)
+    np.multiply(scratch, scratch, out=scratch)
+    scratch *= 0.5
+    return math.isfinite(scratch.sum())
+
+
+def _numbers(y: np.ndarray, targets, index, picked, scratch) -> bool:
+    # Outputs between 0 and 1 (with floored logs) give a finite loss unless they are NaN.
+    return math.isfinite(y.sum())  # math's test of the sum: np.isfinite of one number costs more
+
+
+def canonical_delta(y: np.ndarray, targets: np.ndarray, scratch=None, row=None) -> np.ndarray:
+    """``(y - targets) / n`` in place of ``y`` (``n`` its first axis): the gradient w.r.t. the sums
+    of each output unit with its natural loss (cross-entropy after softmax or sigmoid, squared
+    error after identity)."""
+    y -= targets
+    y *= 1.0 / len(y)
+    return y
+
+
+def _through_sigmoid(y: np.ndarray, targets: np.ndarray, scratch: np.ndarray, row) -> np.ndarray:
+    # Squared error after sigmoid: dL/dy = y - t, times the slope y (1 - y).
+    g = np.subtract(y, targets, out=scratch)
+    g *= y
+    np.subtract(1, y, out=y)
+    y *= g
+    y *= 1.0 / len(y)
+    return y
+
+
+def _through_softmax(y: np.ndarray, targets: np.ndarray, scratch: np.ndarray, row: np.ndarray) -> np.ndarray:
+    # Squared error after softmax: g = y - t through the Jacobian diag(y) - y yT, y * (g - sum_k y_k g_k).
+    g = np.subtract(y, targets, out=scratch)
+    g *= y
+    np.copyto(row, g[..., 0])  # summed class by class: numpy reduces along a short last axis slowly
+    for j in range(1, g.shape[-1]):
+        row += g[..., j]
+    y *= row[..., None]
+    np.subtract(g, y, out=y)
+    y *= 1.0 / len(y)
+    return y
+
+
+HEADS: dict[tuple[str, str], Head] = {
+    ("softmax", "cross-entropy"): Head(softmax, true_class_probabilities, canonical_delta),
+    ("sigmoid", "cross-entropy"): Head(logistic, _numbers, canonical_delta),
+    ("identity", "squared-error"): Head(_identity, _squares_finite, canonical_delta),
+    ("softmax", "squared-error"): Head(softmax, _numbers, _through_softmax),
+    ("sigmoid", "squared-error"): Head(logistic, _numbers, _through_sigmoid),
+}
+"""Every output unit and loss that go together (:mod:`nnviz.core.model.outputs` says which
+may; identity with cross-entropy may not), by ``(output, loss)``."""
+
+
+def head(output: str, loss: str) -> Head:
+    """The step's functions of ``output`` units with ``loss``."""
+    return HEADS[(output, loss)]
 
 
 def cross_entropy(picked: np.ndarray, axis: int | None = None):
@@ -184,41 +240,6 @@ def loss_values(output: str, loss: str, y: np.ndarray, targets: np.ndarray, inde
         else:  # squared error
             per_sample = 0.5 * np.square(y - targets).sum(axis=-1)
         return np.mean(per_sample, axis=0)
-
-
-def output_delta(output: str, loss: str, y: np.ndarray, targets: np.ndarray, scratch: np.ndarray,
-                 row: np.ndarray) -> np.ndarray:
-    """The mean loss's gradient w.r.t. the output layer's sums, in place of its outputs ``y``
-    (``targets``: broadcastable to ``y``; ``scratch`` shaped like ``y``, ``row`` like ``y[..., 0]``).
-    Each output unit with its natural loss (cross-entropy after softmax or sigmoid, squared error
-    after identity) gives ``(y - t) / n``; otherwise ``dL/dy = y - t`` goes back through the units."""
-    if (output, loss) in CANONICAL:
-        return softmax_loss_gradient(y, targets)
-    g = np.subtract(y, targets, out=scratch)
-    if output == "sigmoid":  # y (1 - y) g
-        g *= y
-        np.subtract(1, y, out=y)
-        y *= g
-    elif output == "softmax":  # the Jacobian diag(y) - y yT: y * (g - sum_k y_k g_k)
-        g *= y
-        np.copyto(row, g[..., 0])  # summed class by class: numpy reduces along a short last axis slowly
-        for j in range(1, g.shape[-1]):
-            row += g[..., j]
-        y *= row[..., None]
-        np.subtract(g, y, out=y)
-    else:
-        np.copyto(y, g)
-    y *= 1.0 / len(y)
-    return y
-
-
-def softmax_loss_gradient(probs: np.ndarray, targets: np.ndarray) -> np.ndarray:
-    """``(probs - targets) / n`` in place of ``probs`` (``n`` its first axis): the mean loss's
-    gradient w.r.t. the sums for softmax with cross-entropy (``targets`` one-hot), and likewise
-    for sigmoid with cross-entropy and identity with squared error."""
-    probs -= targets
-    probs *= 1.0 / len(probs)
-    return probs
 
 
 def target_matrix(y: np.ndarray, width: int, dtype) -> np.ndarray:

@@ -147,10 +147,10 @@ class PackedEngine:
                 ops.hidden_forward(out, activation, mask, kept, sums)
         finite = True
         for k, run in enumerate(work.heads):
-            ops.output_forward(run.output, run.scores, run.row_max, run.row_sum)
+            head = ops.head(run.output, run.loss)
+            head.forward(run.scores, run.row_max, run.row_sum)
             index = self._true_class_index(k, run, batch.index[run.width], n)
-            finite &= ops.loss_finite(run.output, run.loss, run.scores, index, run.picked,
-                                      batch.targets[run.width][:, None, :], run.scratch)
+            finite &= head.finite(run.scores, batch.targets[run.width][:, None, :], index, run.picked, run.scratch)
         if not finite:
             losses = np.empty(len(self.configs))
             for k, run in enumerate(work.heads):
@@ -165,8 +165,8 @@ class PackedEngine:
 
         any_frozen = self._frozen.any()
         for run in work.heads:
-            ops.output_delta(run.output, run.loss, run.scores, batch.targets[run.width][:, None, :], run.scratch,
-                             run.row_sum)
+            ops.head(run.output, run.loss).delta(run.scores, batch.targets[run.width][:, None, :], run.scratch,
+                                                 run.row_sum)
             if any_frozen:  # a diverged network learns no more: its gradient, zero, cannot overflow into others'
                 run.scores[:, self._frozen[run.networks]] = 0
         for level in reversed(work.levels):

@@ -313,7 +313,7 @@ def forward(network: MLP, inputs: np.ndarray, buffers: ForwardBuffers, masks: li
         if i == upto and before_activation:
             return z
         if i == last:
-            return ops.output_forward(network.output, z, buffers.row_max, buffers.row_sum)
+            return ops.head(network.output, network.loss).forward(z, buffers.row_max, buffers.row_sum)
         mask = None if masks is None else masks[i]
         activation = ACTIVATIONS[network.activations[i]]
         a = ops.hidden_forward(z, activation, mask, None if mask is None else buffers.kept[i],
@@ -380,6 +380,11 @@ class Backprop:
         self.dtype = network.dtype
         self.activations = network.activations
         self.output, self.loss = network.output, network.loss
+        # Only softmax with cross-entropy shows weights blown up in its loss (a true class's
+        # probability of 0); every other loss stays finite (bounded outputs, floored logs) or
+        # overflows late (identity), so their L2 term and gradient are checked too.
+        self._unbounded = (network.output, network.loss) != ("softmax", "cross-entropy")
+        self._head = ops.head(network.output, network.loss)
         self._weight_mask = network.weight_mask()
         self._make_gradient_views(np.empty_like(network.flat))
         self._scratch = np.empty_like(network.flat)
@@ -431,13 +436,14 @@ class Backprop:
         outputs = buf.forward.outputs
         y = forward(network, inputs, buf.forward, masks)
         before_dropout = outputs if masks is None else buf.forward.kept
-        if not ops.loss_finite(self.output, self.loss, y, flat_index, buf.picked, targets, buf.output_scratch):
+        if not self._head.finite(y, targets, flat_index, buf.picked, buf.output_scratch):
             return False
         # The L2 term as a record finds it (MLP.evaluate); whenever that of every parameter is finite, it is.
-        if l2 and not math.isfinite(network.flat.dot(network.flat)) and not math.isfinite(network.penalty(l2)):
+        if (self._unbounded and l2 and not math.isfinite(network.flat.dot(network.flat))
+                and not math.isfinite(network.penalty(l2))):
             return False
 
-        delta = ops.output_delta(self.output, self.loss, y, targets, buf.output_scratch, buf.forward.row_sum)
+        delta = self._head.delta(y, targets, buf.output_scratch, buf.forward.row_sum)
         grads = self.gradients
         for i in range(len(weights) - 1, 0, -1):
             ops.weight_gradient(outputs[i - 1], delta, grads[2 * i])
@@ -452,7 +458,7 @@ class Backprop:
             ops.add_l2_gradient(self.flat_gradient, network.flat, self._l2_times_mask(l2), self._scratch)  # weights only
         # A finite loss may still have a gradient that overflows (huge identity outputs times huge
         # weights): stepping back to weights whose gradient was finite lets a smaller rate go on.
-        return math.isfinite(self.flat_gradient.dot(self._ones))
+        return not self._unbounded or math.isfinite(self.flat_gradient.dot(self._ones))
 
     def _l2_times_mask(self, l2: float) -> np.ndarray:
         if self._l2_vector is None or self._l2_vector[0] != l2:

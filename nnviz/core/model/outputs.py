@@ -10,17 +10,14 @@ per-sample loss, plus ``l2 / 2 * sum(W**2)`` over the weights.
 * Targets ``t``: one-hot for classes; for two classes with ``sigmoid`` outputs, one unit
   whose target is the label (the probability of class 1); the value for regression.
 
-The arithmetic is in :mod:`nnviz.core.engine.ops` (:func:`~nnviz.core.engine.ops.output_forward`,
-:func:`~nnviz.core.engine.ops.loss_values`, :func:`~nnviz.core.engine.ops.output_delta`);
-what may be combined is here, once.
+The arithmetic is in :mod:`nnviz.core.engine.ops` (:data:`~nnviz.core.engine.ops.HEADS`,
+:func:`~nnviz.core.engine.ops.loss_values`); what may be combined is here, once.
 """
 
 from __future__ import annotations
 
 OUTPUTS = ("softmax", "sigmoid", "identity")
 LOSSES = ("cross-entropy", "squared-error")
-CANONICAL = {("softmax", "cross-entropy"), ("sigmoid", "cross-entropy"), ("identity", "squared-error")}
-"""Pairs whose loss's gradient w.r.t. the output layer's sums is simply ``y - t``."""
 
 
 def default_head(task: str) -> tuple[str, str]:

@@ -50,6 +50,7 @@ class Batches:
         self.widths = (widths,) if isinstance(widths, int) else tuple(sorted(set(widths)))
         self._whole = Batch(self.inputs, {w: target_matrix(self.y, w, dtype) for w in self.widths},
                             {w: self._index(self.y, w) for w in self.widths})
+        self._row_starts: dict[int, dict] = {}
         self._order = np.arange(len(self.y))
         self._cursor = len(self.y)  # forces a shuffle before the first mini-batch
         self._scorings: dict[tuple, Scoring] = {}  # (test?, network shape): the last two evaluated
@@ -99,9 +100,14 @@ class Batches:
             self._cursor = 0
         rows = self._order[self._cursor : self._cursor + self.batch_size]
         self._cursor += self.batch_size
-        whole = self._whole
-        return Batch(self.inputs[rows], {w: t[rows] for w, t in whole.targets.items()},
-                     {w: self._index(self.y[rows], w) for w in self.widths})
+        y = self.y[rows]
+        starts = self._row_starts.get(len(rows))
+        if starts is None:  # for the batch size in use: each row's first place in the flattened outputs
+            starts = self._row_starts = {len(rows): {w: self._index(np.zeros(len(rows), np.int64), w)
+                                                     for w in self.widths}}
+            starts = starts[len(rows)]
+        return Batch(self.inputs[rows], {w: t[rows] for w, t in self._whole.targets.items()},
+                     {w: None if first is None else first + y for w, first in starts.items()})
 
     def _index(self, y: np.ndarray, width: int) -> np.ndarray | None:
         return None if self.regression or width == 1 else np.arange(len(y)) * width + y

@@ -199,9 +199,9 @@ class Trainer(TrainerBase):
         self.divergence = None
         history, timeline = self.history, self.timeline
         start = self.step_count
+        width = self._backprop.layer_sizes[-1]
         for _ in range(count):
             batch = self._batches.next()
-            width = self.network.layer_sizes[-1]
             masks = self._dropout.masks(len(batch.inputs))
             if not self._backprop.run(self.network, batch.inputs, batch.targets[width], batch.index[width], self.l2,
                                       masks):

@@ -11,7 +11,7 @@ from nnviz.core.training.history import FIELDS
 from nnviz.gui.colors import TEST_COLOR, TRAIN_COLOR
 from nnviz.gui.train.step_plot import MomentMarker, StepPlot, same_run
 
-LOSS_LABELS = {"cross-entropy": "loss (cross-entropy)", "squared-error": "loss (squared error)"}
+LOSS_LABELS = {"cross-entropy": "cross-entropy loss", "squared-error": "squared-error loss"}
 
 
 class LossPlot(StepPlot):

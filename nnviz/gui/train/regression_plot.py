@@ -86,9 +86,10 @@ class CurveLayers:
         self._points = (X[:, :1], y)
         self._extended = extended_range(data)
         lo, hi = (float(X[:, 0].min()), float(X[:, 0].max())) if len(X) else (0.0, 0.0)
-        far = 1e9  # the shading reaches past any zoom
-        self.beyond[0].setRegion((-far, lo))
-        self.beyond[1].setRegion((hi, far))
+        # Reaching past any sensible zoom: at 1e9 Qt's float rounding draws the right region on the left.
+        far = 1000 * max(hi - lo, 1.0)
+        self.beyond[0].setRegion((lo - far, lo))
+        self.beyond[1].setRegion((hi, hi + far))
 
     def curve_range(self, view: tuple[float, float]) -> tuple[float, float]:
         """Where the curve is drawn: the view's x range, and at least the data's extended range."""
