@@ -11,7 +11,7 @@ from PyQt5.QtGui import QColor, QFont, QFontMetrics, QPainter, QPen
 from PyQt5.QtWidgets import QSizePolicy, QWidget
 
 from nnviz.gui.colors import rgb
-from nnviz.gui.images.tips import PositionTips
+from nnviz.gui.tips import PositionTips
 
 __all__ = ["ConfusionView"]
 

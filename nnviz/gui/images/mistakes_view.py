@@ -7,7 +7,7 @@ from PyQt5.QtCore import QPoint, QRect, QRectF, QSize, Qt
 from PyQt5.QtGui import QColor, QFont, QFontMetrics, QImage, QPainter, QPen
 from PyQt5.QtWidgets import QSizePolicy, QWidget
 
-from nnviz.gui.images.tips import PositionTips
+from nnviz.gui.tips import PositionTips
 
 __all__ = ["MistakesView"]
 

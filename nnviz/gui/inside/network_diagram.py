@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from PyQt5.QtCore import QEvent, QLineF, QPoint, QPointF, QRectF, QSize, Qt, pyqtSignal
+from PyQt5.QtCore import QLineF, QPoint, QPointF, QRectF, QSize, Qt, pyqtSignal
 from PyQt5.QtGui import QColor, QFont, QFontMetrics, QImage, QPainter, QPen
-from PyQt5.QtWidgets import QToolTip, QWidget
+from PyQt5.QtWidgets import QWidget
 
 from nnviz.core.analysis.grid import Bounds, grid_points
 from nnviz.core.model.features import DEFAULT_FEATURES, expand, feature_symbol
@@ -16,6 +16,7 @@ from nnviz.core.model.network import MLP
 from nnviz.gui.colors import class_color
 from nnviz.gui.inside.unit_picker import UnitPicker
 from nnviz.gui.inside.units_view import diverging_lut
+from nnviz.gui.tips import PositionTips
 
 # Paul Tol's vibrant blue and red: told apart with every common colour-vision deficiency.
 POSITIVE_COLOR = "#0077bb"
@@ -109,7 +110,7 @@ def strongest_edges(weights: list[np.ndarray], limits: Sequence[int]) -> tuple[t
     return tuple(np.concatenate(a)[order] for a in (layers, rows, cols, relative, positive)), tuple(peaks)
 
 
-class NetworkDiagram(UnitPicker):
+class NetworkDiagram(UnitPicker, PositionTips):
     """Every layer in a column: the inputs on the left, the hidden layers (units in index
     order), the classes on the right in their colours. An edge's colour is its weight's sign
     (blue positive, red negative) and its width and opacity its size relative to the largest
@@ -247,17 +248,6 @@ class NetworkDiagram(UnitPicker):
             return ""
         reach = max(self._nodes(len(self._sizes) - 1)[1], 4) + 6
         return self.output_tip() if point.x() >= self.column_x()[-1] - reach else ""
-
-    def event(self, event) -> bool:
-        if event.type() == QEvent.ToolTip:
-            text = self.tooltip_at(event.pos())
-            if text:
-                QToolTip.showText(event.globalPos(), text, self)
-            else:
-                QToolTip.hideText()
-                event.ignore()
-            return True
-        return super().event(event)
 
     def caption(self) -> str:
         """The line under the diagram: how many of the weights are drawn."""
