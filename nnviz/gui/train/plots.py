@@ -34,9 +34,6 @@ from nnviz.gui.train.regression_plot import (
     curve_axis_names,
 )
 
-# Antialiasing only where it shows (points, the boundary line): it makes long curves slow.
-pg.setConfigOptions(imageAxisOrder="row-major", antialias=False, background="w", foreground="#333")
-
 __all__ = ["BoundaryPlot", "LossPlot", "map_scores"]  # LossPlot: where it always was
 
 GRID_RESOLUTION = 100  # like TensorFlow Playground (coarser for large networks); the image item smooths it

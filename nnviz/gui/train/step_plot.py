@@ -7,6 +7,10 @@ import numpy as np
 import pyqtgraph as pg
 from PyQt5.QtGui import QColor
 
+# Every plot's look, set where every plot of steps (the window's, a sweep picture's) is made.
+# Antialiasing only where it shows (points, the boundary line): it makes long curves slow.
+pg.setConfigOptions(imageAxisOrder="row-major", antialias=False, background="w", foreground="#333")
+
 
 class LogTickAxis(pg.AxisItem):
     """An axis whose log scale labels only 1, 2 and 5 times a power of ten, so short ranges do
