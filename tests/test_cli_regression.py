@@ -421,3 +421,28 @@ def test_the_help_states_the_loss_conventions():
     assert "-sum_k [t_k log y_k + (1 - t_k) log(1 - y_k)]" in CONVENTIONS
     assert "ONE output unit, the probability of class 1" in CONVENTIONS
     assert "l2/2 * sum of squared weights" in CONVENTIONS
+
+
+# Found by the review ---------------------------------------------------------------------------
+@pytest.mark.parametrize("args", [("train", "--dataset", "sine", "--features", "x1sq"),
+                                  ("sweep", "--dataset", "abs", "--features", "x1sq", "--hidden", "3,4"),
+                                  ("sweep", "--dataset", "sine", "--vary", "features", "--values", "x1,x2/x1sq")])
+def test_input_features_on_one_input_are_a_usage_error(capsys, args):
+    """Input features are functions of a 2-D point: on a 1-D set they are refused in one line,
+    whichever command names them."""
+    assert "two coordinates" in _one_line_error(capsys, *args)
+
+
+@pytest.mark.parametrize("command", ["train", "sweep"])
+def test_a_regression_file_starts_at_the_regression_rate(capsys, tmp_path, command):
+    """A CSV file of values trains at regression's default rate (0.1: at 1.0 fifty units fitting
+    a sine overshoot and diverge), as the built-in regression sets do; a rate given still wins."""
+    path = _sine_csv(tmp_path)
+    hidden = ("--hidden", "50") if command == "train" else ("--hidden", "50,51")
+    status, out, err = run_cli(capsys, command, "--data", str(path), *hidden, "--steps", "300", "--json")
+    assert status == 0, err
+    report = json.loads(out)
+    configs = [report["config"]] if command == "train" else [run["config"] for run in report["runs"]]
+    assert all(c["lr"] == 0.1 for c in configs)
+    status, out, err = run_cli(capsys, "train", "--data", str(path), "--lr", "0.05", "--steps", "5", "--json")
+    assert status == 0 and json.loads(out)["config"]["lr"] == 0.05

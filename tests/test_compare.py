@@ -13,8 +13,8 @@ from PyQt5.QtWidgets import QApplication
 from nnviz.core.analysis.grid import grid_points
 from nnviz.core.config import TrainingConfig
 from nnviz.core.training.experiment import build_trainer
-from nnviz.core.training.sweep import SweepSnapshot, parse_values
-from nnviz.gui.compare.pins import PINS_KEY, split_labels
+from nnviz.core.training.sweep import SweepSnapshot, parse_values, write_rows_csv
+from nnviz.gui.compare.pins import PINS_KEY, Pin, pins_rows, split_labels
 from nnviz.gui.compare.sweep_view import SweepFigure
 from nnviz.gui.files import export
 from nnviz.gui.files.picture_export import SWEEP_KEY
@@ -277,3 +277,22 @@ def test_a_sweep_over_initialisations_starts_each_network_its_own_way(qtbot, win
     zeros, normal = compare.latest.networks
     assert not any(w.any() for w in zeros.weights)
     assert all(w.std() > 0.5 for w in normal.weights)
+
+
+def test_a_gallery_of_both_tasks_names_each_pins_figures_for_its_task(tmp_path):
+    """Pins of moons and of sine in one gallery: the CSV has accuracy columns for the moons
+    pin and R² columns (train_r2, test_r2) for the sine pin, each row filling its own."""
+    pins = []
+    for config in (TrainingConfig(hidden=3, samples=60), TrainingConfig(dataset="sine", hidden=3, samples=60, lr=0.1)):
+        trainer = build_trainer(config)
+        trainer.step(5)
+        pins.append(Pin(config.dataset, config, trainer.data, trainer.snapshot()))
+    path = tmp_path / "pins.csv"
+    write_rows_csv(path, pins_rows(pins))
+    with path.open() as handle:
+        reader = csv.DictReader(handle)
+        rows = list(reader)
+        assert {"train_accuracy", "test_accuracy", "train_r2", "test_r2"} <= set(reader.fieldnames)
+    moons, sine = rows
+    assert float(moons["train_accuracy"]) == pins[0].snapshot.latest.train_accuracy and moons["train_r2"] == ""
+    assert float(sine["train_r2"]) == pins[1].snapshot.latest.train_accuracy and sine["train_accuracy"] == ""

@@ -164,9 +164,21 @@ def test_moving_to_a_regression_set_resets_a_head_that_cannot_learn_it(qtbot, ma
     page.settle(qtbot)
     assert (page.config.output, page.config.loss) == (None, None)
     assert (page.network.output, page.network.loss) == ("identity", "squared-error")
-    message = window.statusBar().currentMessage()
-    assert message.startswith("Sigmoid output with cross-entropy loss cannot learn the values of sine (a regression "
-                              "set), so the network uses identity output and squared-error loss.")
+    assert window.statusBar().currentMessage() == ("Sine is a regression set: the output and loss are its own "
+                                                   "(identity, squared error), and the learning rate 0.1.")
+
+
+def test_the_note_says_a_head_that_could_learn_the_set_is_left_for_its_own(qtbot, make_window):
+    """Sigmoid with squared error on moons (a pair that could fit sine's values too), then sine:
+    the choice made for classes does not follow, and the note says just that, not that the
+    pair cannot learn sine; with a rate of the user's own, the rate goes unmentioned."""
+    window = make_window(TrainingConfig(hidden=5, output="sigmoid", loss="squared-error", lr=0.5))
+    page = WindowPage(window)
+    _choose(window.controls.dataset, "sine")
+    page.settle(qtbot)
+    assert (page.config.output, page.config.loss, page.config.lr) == (None, None, 0.5)
+    assert window.statusBar().currentMessage() == ("Sine is a regression set: the output and loss are its own "
+                                                   "(identity, squared error).")
 
 
 def test_the_learning_rate_follows_the_task_when_it_is_the_tasks_default(qtbot, window, page):
@@ -176,7 +188,7 @@ def test_the_learning_rate_follows_the_task_when_it_is_the_tasks_default(qtbot, 
     _choose(window.controls.dataset, "sine")
     page.settle(qtbot)
     assert page.config.lr == 0.1 and window.controls.lr.value() == 0.1 and page.trainer.lr == 0.1
-    assert window.statusBar().currentMessage() == "The learning rate is now 0.1, the usual one for regression."
+    assert window.statusBar().currentMessage() == "Sine is a regression set: the learning rate is its own, 0.1."
     _choose(window.controls.dataset, "moons")
     assert page.config.lr == 1.0
     window.controls.lr.setValue(0.5)
@@ -195,6 +207,7 @@ def test_a_regression_set_takes_its_own_output_and_loss(qtbot, window, page):
     _choose(window.controls.dataset, "moons")
     page.settle(qtbot)
     assert (page.network.output, page.network.loss) == ("softmax", "cross-entropy")
+    assert window.statusBar().currentMessage() == "Moons is a classification set: the learning rate is its own, 1."
 
 
 def test_the_xor_table_leaves_out_samples_noise_and_test_split(window):

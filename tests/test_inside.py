@@ -390,3 +390,18 @@ def test_the_unit_overlay_shares_the_maps_colour_scale(qtbot, make_window):
     page.draw_now()
     assert activation_range("relu", grid.displayed_maps()[-1])[1] < grid.levels()[1]  # its own scale is narrower
     np.testing.assert_allclose(window.view.boundary.unit_image.levels, grid.levels())
+
+
+def test_drawing_for_a_single_sigmoid_unit_carries_on(qtbot, make_window):
+    """Two classes with a sigmoid output have one output unit, which tells both: a point drawn
+    of either class is trained on by the same network, from the step it was at."""
+    window = make_window(TrainingConfig(hidden=5, output="sigmoid"))
+    page = WindowPage(window)
+    page.start()
+    qtbot.waitUntil(lambda: page.latest.step > 50, timeout=20000)
+    window.controls.draw_button.click()
+    window.controls.class_buttons.button(1).click()
+    _click(qtbot, window.view.boundary, 0.25, 1.5)
+    page.settle(qtbot)
+    assert page.network.layer_sizes[-1] == 1
+    assert page.step_count > 50  # not a new network

@@ -18,7 +18,7 @@ COMMANDS = ("train", "sweep", "gui")  # `nnviz [options]` is `nnviz gui [options
 
 # Which commands each table of the "Command line" section is about, by the line before it.
 TABLES = {
-    "Settings, for all three commands": COMMANDS,
+    "Settings, for the three commands that train": COMMANDS,
     "`nnviz train` and `nnviz sweep` also take:": ("train", "sweep"),
     "`nnviz train` only": ("train",),
     "`nnviz train` and `nnviz sweep`, movies": ("train", "sweep"),

@@ -7,6 +7,7 @@ import pytest
 from gui_helpers import WindowPage
 from PyQt5.QtCore import QPointF
 
+from nnviz.core.analysis.contour import boundary_segments
 from nnviz.core.analysis.grid import grid_points
 from nnviz.core.analysis.regression import (
     contributions,
@@ -15,8 +16,10 @@ from nnviz.core.analysis.regression import (
     regression_scores,
 )
 from nnviz.core.config import TrainingConfig
+from nnviz.core.training.experiment import build_trainer
 from nnviz.gui.colors import VALUE_STOPS, rgb, value_colors, value_lut, value_range
-from nnviz.gui.train.plots import CURVE, VALUES, map_scores
+from nnviz.gui.compare.tile_plot import TilePlot
+from nnviz.gui.train.plots import CURVE, VALUES, BoundaryPlot, class_map, map_scores
 from nnviz.gui.train.regression_plot import CONTRIBUTION_LIMIT
 
 
@@ -193,6 +196,45 @@ def test_identity_class_scores_are_held_to_probabilities_for_the_map():
     """Scores beyond [0, 1] are clipped, and where they add up to more than 1 scaled to sum to 1."""
     scores = np.array([[1.4, -0.3], [0.2, 0.3], [0.9, 0.8]])
     np.testing.assert_allclose(map_scores(scores), [[1.0, 0.0], [0.2, 0.3], [0.9 / 1.7, 0.8 / 1.7]])
+
+
+def _nearest(points: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """Each point's distance to the nearest of the segment ``ends``."""
+    return np.sqrt(((points[:, None, :] - ends[None, :, :]) ** 2).sum(-1)).min(axis=1)
+
+
+def test_a_tile_draws_an_identity_classifier_as_the_train_view_does(qtbot):
+    """Identity outputs trained with squared error on moons give scores, not probabilities
+    (here above 1 and summing past it): a Compare tile colours them and draws their boundary
+    (where the two scores are equal) as the Train view's plot does. Each picture is
+    :func:`class_map` of its own grid's scores, and the two boundaries trace one line, within
+    half a tile cell, where the p1 = 0.5 line of the raw scores strays by more than a cell."""
+    trainer = build_trainer(TrainingConfig(output="identity", loss="squared-error", lr=0.1))
+    trainer.step(300)
+    network, data = trainer.network, trainer.data
+    tile, plot = TilePlot(), BoundaryPlot()
+    qtbot.addWidget(tile)
+    qtbot.addWidget(plot)
+    plot.resize(500, 400)
+    for view in (tile, plot):
+        view.set_dataset(data)
+        view.show_network(network)
+    scores = tile.probability_image()
+    assert scores.max() > 1 and (scores.sum(axis=-1) > 1).any()  # scores unlike probabilities, as the test needs
+    colors, ends = class_map(scores, tile.bounds, "identity")
+    np.testing.assert_array_equal(tile.picture(), colors)
+    np.testing.assert_array_equal(tile.lines(), ends)
+    train_colors, train_ends = class_map(plot.probability_image(), plot.bounds, "identity")
+    np.testing.assert_array_equal(plot.image.image, train_colors)
+    np.testing.assert_array_equal(np.column_stack(plot.contour.getData()), train_ends)
+    cell = (tile.bounds[1] - tile.bounds[0]) / scores.shape[1]
+    assert len(ends) and _nearest(ends, train_ends).max() < 0.5 * cell
+    x0, x1, y0, y1 = tile.bounds
+    inside = train_ends[(train_ends[:, 0] > x0) & (train_ends[:, 0] < x1) & (train_ends[:, 1] > y0)
+                        & (train_ends[:, 1] < y1)]
+    assert _nearest(inside, ends).max() < 0.75 * cell
+    as_probabilities = boundary_segments(scores, tile.bounds)
+    assert _nearest(as_probabilities, train_ends).max() > cell
 
 
 def test_the_value_scale_runs_blue_white_red_and_is_centred():

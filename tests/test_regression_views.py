@@ -15,19 +15,25 @@ from PyQt5.QtWidgets import QMessageBox
 
 from nnviz.core.analysis.grid import DecisionGrid, grid_points
 from nnviz.core.analysis.layer_stats import activation_histograms
-from nnviz.core.analysis.regression import fit_curve, mse_from_r_squared
+from nnviz.core.analysis.regression import (
+    fit_curve,
+    mse_from_r_squared,
+    regression_figures,
+    regression_scores,
+)
 from nnviz.core.analysis.units import unit_curves, unit_maps
 from nnviz.core.config import TrainingConfig
 from nnviz.core.data.datasets import Dataset
 from nnviz.core.model.network import MLP, layer_output
 from nnviz.core.training.experiment import build_trainer
 from nnviz.core.training.history import HistoryEntry
+from nnviz.core.training.trainer import TrainingSnapshot
 from nnviz.gui.colors import UNIT_NEGATIVE, UNIT_POSITIVE, class_color, rgb, value_range
 from nnviz.gui.compare.compare_view import default_values
 from nnviz.gui.compare.sweep_view import figures_caption
 from nnviz.gui.compare.tile_plot import CURVE_POINTS as TILE_CURVE_POINTS
 from nnviz.gui.files.movie_dialog import TIMELINE, TRAIN_VIEW, export_movie
-from nnviz.gui.files.movie_export import MovieFrame, image_array
+from nnviz.gui.files.movie_export import MovieFrame, frame_figures, image_array
 from nnviz.gui.inside.network_diagram import (
     VALUE_NODE,
     NetworkDiagram,
@@ -35,6 +41,7 @@ from nnviz.gui.inside.network_diagram import (
     output_labels,
 )
 from nnviz.gui.inside.units_view import AREA_ALPHA, CURVE_POINTS, UnitGrid
+from nnviz.gui.train.figures import FiguresPanel
 from nnviz.gui.train.regression_plot import FIT_COLOR
 
 SINE = TrainingConfig(dataset="sine", hidden=(6, 4), samples=100, lr=0.1)  # lr 1 diverges within 100 steps
@@ -199,10 +206,40 @@ def test_a_regression_tiles_figures_are_rmse_and_r2():
     that goes with it on the targets, (1 − R²) · var(y) squared-rooted; a classifier's shows accuracy."""
     y_train, y_test = np.array([0.0, 1.0, 2.0, 3.0]), np.array([1.0, 3.0])
     data = Dataset("sine", np.zeros((4, 1)), y_train, np.zeros((2, 1)), y_test, task="regression")
-    caption = figures_caption(HistoryEntry(10, 0.3, 0.75, 0.4, 0.5), data)
+    network = _network_of_one_input()
+    caption = figures_caption(HistoryEntry(10, 0.3, 0.75, 0.4, 0.5), data, network)
     assert caption == f"RMSE {math.sqrt(0.25 * 1.25):.3g} · test {math.sqrt(0.5 * 1.0):.3g}<br>R² 0.75 · test 0.5"
     assert "%" not in caption and mse_from_r_squared(0.75, y_train) == 0.25 * 1.25
-    assert figures_caption(HistoryEntry(10, 0.3, 0.75, math.nan, math.nan), None) == "loss 0.3000<br>train 75.0%"
+    entry = HistoryEntry(10, 0.3, 0.75, math.nan, math.nan)
+    assert figures_caption(entry, None, network) == "loss 0.3000<br>train 75.0%"
+
+
+def _network_of_one_input() -> MLP:
+    return MLP.initialise((1, 4, 1), "tanh", np.random.default_rng(0), output="identity", loss="squared-error")
+
+
+def test_where_every_target_is_the_same_every_view_gives_the_networks_own_rmse(qtbot):
+    """A test set whose targets are all one value has no R² (NaN): the Train view's figures,
+    a tile's caption and a movie frame all give the RMSE of the network's predictions there
+    (regression_figures, the one place that works the figures out), and the training set's
+    from its R², with no forward pass."""
+    network = _network_of_one_input()
+    X_train, X_test = np.array([[-1.0], [0.0], [1.0]]), np.array([[0.5], [2.0]])
+    y_train, y_test = np.array([0.0, 1.0, 3.0]), np.array([2.0, 2.0])
+    data = Dataset("sine", X_train, y_train, X_test, y_test, task="regression")
+    entry = HistoryEntry(7, 0.4, 0.6, 0.5, math.nan)
+    found = regression_figures(entry, data, network)
+    test_rmse = regression_scores(network, X_test, y_test)[1]
+    assert found["test_rmse"] == pytest.approx(test_rmse, rel=1e-12) and math.isnan(found["test_r2"])
+    assert found["train_mse"] == pytest.approx(0.4 * np.var(y_train), rel=1e-12)  # (1 - R²) var(y)
+    assert f"test {test_rmse:.3g}<br>" in figures_caption(entry, data, network)
+    assert f"(test {test_rmse:.3g})" in frame_figures(entry, data, network)
+    figures = FiguresPanel()
+    qtbot.addWidget(figures)
+    figures.set_data(data)
+    figures.show_snapshot(TrainingSnapshot(7, network, np.empty((0, 5)), entry, 0.0, None), running=False)
+    assert float(figures.text("test_rmse")) == pytest.approx(test_rmse, rel=1e-3)
+    assert float(figures.text("train_rmse")) == pytest.approx(math.sqrt(found["train_mse"]), rel=1e-3)
 
 
 def _sweep(qtbot, page, setting: str, values: str, past: int = 40):

@@ -15,7 +15,7 @@ from nnviz.core.config import ConfigError, TrainingConfig
 from nnviz.core.data.datasets import CUSTOM
 from nnviz.core.io.atomic import SaveError
 from nnviz.core.io.movie import DEFAULT_FPS, DEFAULT_FRAMES, write_movie
-from nnviz.core.training.history import HistoryEntry
+from nnviz.core.training.history import HistoryEntry, figure_names
 
 NOT_WITH_DATA = ("dataset", "samples", "noise", "classes", "preset")  # what a --data file decides instead
 
@@ -39,6 +39,14 @@ def data_from_args(args: argparse.Namespace, given: dict):
         raise ConfigError("--resume continues the saved run on its own points; leave out --data")
     given["dataset"] = CUSTOM
     return read_points(args.data, task=args.task)
+
+
+def base_for(data) -> TrainingConfig | None:
+    """The settings a run on the ``--data`` points starts from, before the options given: the
+    defaults, moved to the file's task (None: no file)."""
+    from nnviz.core.config import for_task
+
+    return None if data is None else for_task(TrainingConfig(), data.task, "classification")
 
 
 def split(data, config: TrainingConfig):
@@ -133,17 +141,19 @@ def run_json(config: TrainingConfig, history, divergence, steps: int, args: argp
     final = entries[-1]
     if data.regression:
         entries = [{R2_KEYS.get(key, key): value for key, value in entry.items()} for entry in entries]
-        final = {**entries[-1], **regression_figures(network, data)}
+        final = {**entries[-1], **final_figures(network, data)}
     return {"config": {**config.as_dict(), "steps": steps, "log_every": _log_every(history), **_data_key(args, data)},
             "history": entries, "final": final, **extra, "diverged": divergence is not None}
 
 
-R2_KEYS = {"train_accuracy": "train_r2", "test_accuracy": "test_r2"}
+R2_KEYS = dict(zip(figure_names(False), figure_names(True)))
 """What a regression run's history calls its accuracy columns, which hold R²."""
 
 
-def regression_figures(network, data) -> dict[str, float | None]:
-    """``train_mse``, ``train_rmse``, ``train_r2`` and the test set's of ``network`` on ``data``
+def final_figures(network, data) -> dict[str, float | None]:
+    """The figures of the network a run ends with, worked out on its points (a forward pass: the
+    history's last entry may be of an earlier step): ``train_mse``, ``train_rmse``, ``train_r2``
+    and the test set's of ``network`` on ``data``
     (None for a figure that is not a finite number, as without a test set)."""
     from nnviz.core.analysis.regression import regression_scores
 

@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 
-from nnviz.cli.run import Progress, figures, run_json, split, train_to
+from nnviz.cli.run import Progress, base_for, figures, run_json, split, train_to
 from nnviz.core.config import ConfigError, resolve_config
 from nnviz.core.io.atomic import SaveError
 from nnviz.core.io.picture_texts import sweep_texts
@@ -16,7 +16,7 @@ from nnviz.core.training.sweep import TUTORIAL_SIZES, Sweep, parse_values
 def prepare(args: argparse.Namespace, given: dict, data=None) -> Sweep:
     """The sweep the options describe, each of its configs validated (on ``data``, the
     points of ``--data``, if given); raises ConfigError for a bad list."""
-    sweep = _sweep_from_args(args, given)
+    sweep = _sweep_from_args(args, given, base_for(data))
     for config in sweep.configs():  # validates every value
         if data is not None:
             config.input_features(data.columns)  # features are for 2-D points
@@ -24,19 +24,18 @@ def prepare(args: argparse.Namespace, given: dict, data=None) -> Sweep:
     return sweep
 
 
-def _sweep_from_args(args: argparse.Namespace, given: dict) -> Sweep:
+def _sweep_from_args(args: argparse.Namespace, given: dict, base=None) -> Sweep:
     hidden = given.pop("hidden", None)
     if args.vary is None:
         if args.values is not None:
             raise ConfigError("--values needs --vary (the networks' shapes go in --hidden)")
-        base = resolve_config(given)
-        return Sweep(base, "hidden", hidden or TUTORIAL_SIZES)
+        return Sweep(resolve_config(given, base), "hidden", hidden or TUTORIAL_SIZES)
     if hidden is not None and len(hidden) > 1:
         raise ConfigError("vary either the shape (--hidden S,S,...) or --vary, not both")
     if args.values is None:
         raise ConfigError(f"--vary {args.vary} needs --values")
-    base = resolve_config({**given, **({"hidden": hidden[0]} if hidden else {})})
-    return Sweep(base, args.vary, parse_values(args.vary, args.values))
+    config = resolve_config({**given, **({"hidden": hidden[0]} if hidden else {})}, base)
+    return Sweep(config, args.vary, parse_values(args.vary, args.values))
 
 
 def run(sweep: Sweep, data, args: argparse.Namespace) -> int:

@@ -7,7 +7,14 @@ import json
 import math
 import sys
 
-from nnviz.cli.run import Progress, regression_figures, run_json, split, train_to
+from nnviz.cli.run import (
+    Progress,
+    base_for,
+    final_figures,
+    run_json,
+    split,
+    train_to,
+)
 from nnviz.core.config import ConfigError, TrainingConfig, resolve_config
 from nnviz.core.io.atomic import SaveError
 from nnviz.core.io.picture_texts import metadata, run_title
@@ -22,7 +29,7 @@ def prepare(args: argparse.Namespace, given: dict, data=None):
     from nnviz.core.training.experiment import build_trainer
 
     if args.resume is None:
-        config = resolve_config(given)
+        config = resolve_config(given, base_for(data))
         trainer = build_trainer(config, split(data, config), log_every=args.log_every)  # None: dense early
     elif given or args.log_every is not None:
         extra = "--" + next(iter(given), "log_every").replace("_", "-")
@@ -93,7 +100,7 @@ def run(config: TrainingConfig, trainer, args: argparse.Namespace, note: str = "
 
 def _fit(trainer) -> str:
     """How well a regression run fits: "train RMSE 0.0812, R² 0.9871; test RMSE ..."."""
-    figures = regression_figures(trainer.network, trainer.data)
+    figures = final_figures(trainer.network, trainer.data)
     parts = []
     for part in ("train", "test"):
         rmse, r2 = figures[f"{part}_rmse"], figures[f"{part}_r2"]

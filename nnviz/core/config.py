@@ -18,6 +18,7 @@ from nnviz.core.data.datasets import (
     IMAGE_CLASSES_RANGE,
     IMAGE_DATASETS,
     MULTICLASS,
+    ONE_D_DATASETS,
     classes_range,
     dataset_task,
 )
@@ -187,6 +188,8 @@ class TrainingConfig:
         _activations(self.activation, len(self.hidden))
         _choice("init", self.init, INIT_SCHEMES)
         _features(self.features)
+        if self.dataset in ONE_D_DATASETS and self.features != DEFAULT_FEATURES:
+            raise ConfigError(f"input features apply to points with two coordinates; {self.dataset}'s have one")
         if self.output is not None:
             _choice("output", self.output, OUTPUTS)
         if self.loss is not None:
@@ -301,20 +304,27 @@ TASK_LR = {"classification": TrainingConfig.lr, "regression": 0.1}
 def with_dataset(config: TrainingConfig, name: str, images: bool | None = None) -> TrainingConfig:
     """``config`` on the built-in dataset ``name``. Between points and images the samples and
     classes take the new kind's defaults (all the digits, ten classes; 200 points, three);
-    classes beyond what ``name`` can have become the most it can. Between classes and regression
-    the output and loss become the new task's own (sigmoid outputs chosen for moons cannot reach
-    sine's -1), and a learning rate at the old task's default the new one's. ``images``: whether
-    the data now are images (by default, whether ``config``'s dataset is; a file's may be)."""
+    classes beyond what ``name`` can have become the most it can; between tasks, see
+    :func:`for_task`. ``images``: whether the data now are images (by default, whether
+    ``config``'s dataset is; a file's may be)."""
     images = config.dataset in IMAGE_DATASETS if images is None else images
     if (name in IMAGE_DATASETS) != images:
         kind = TrainingConfig(samples=DIGITS, classes=10) if name in IMAGE_DATASETS else TrainingConfig()
         config = config.replace(samples=kind.samples, classes=kind.classes)
     low, high = classes_range(name)
-    task, old = dataset_task(name), dataset_task(config.dataset)
-    if task != old:
-        lr = TASK_LR[task] if config.lr == TASK_LR[old] else config.lr
-        config = config.replace(output=None, loss=None, lr=lr)
+    config = for_task(config, dataset_task(name), dataset_task(config.dataset))
     return config.replace(dataset=name, classes=min(max(config.classes, low), high))
+
+
+def for_task(config: TrainingConfig, task: str, was: str) -> TrainingConfig:
+    """``config`` moved from data of task ``was`` to data of ``task`` (a built-in set or a
+    file's): between classes and regression the output and loss become the new task's own (a
+    choice made for one task does not follow to the other), and a learning rate at the old
+    task's default the new one's."""
+    if task == was:
+        return config
+    lr = TASK_LR[task] if config.lr == TASK_LR[was] else config.lr
+    return config.replace(output=None, loss=None, lr=lr)
 
 
 def fitting_head(config: TrainingConfig, task: str) -> TrainingConfig:

@@ -24,6 +24,9 @@ TEST_COLOR = "#d95f02"
 # recommends as readable by people with any common colour-vision deficiency; white in the middle.
 VALUE_STOPS = ("#2166ac", "#4393c3", "#92c5de", "#d1e5f0", "#f7f7f7", "#fddbc7", "#f4a582", "#d6604d", "#b2182b")
 VALUE_OUTLINE = "#202020"  # round points coloured by value, so that they read on a map of values
+VALUE_LINE_COLOR = (32, 32, 32, 120)  # a value map's contour lines (RGBA)
+VALUE_SHADES = 64  # colours the points of a value map come in (each is one stamp)
+BEYOND_COLOR = (120, 120, 120, 22)  # shades a curve's x beyond the points: what it shows there is extrapolation
 
 
 IMAGE_CLASS_COLORS = (*POINT_COLORS, "#56b4e9", "#5a3d1e", "#7f7f7f", "#9aa51e", "#111111")
@@ -75,6 +78,21 @@ def value_lut(size: int = 256) -> np.ndarray:
     t = np.linspace(0.0, len(stops) - 1, size)
     return np.round(np.column_stack([np.interp(t, np.arange(len(stops)), stops[:, k]) for k in range(3)])
                     ).astype(np.uint8)
+
+
+def value_palette() -> tuple[str, ...]:
+    """The :data:`VALUE_SHADES` colours (``"#rrggbb"``) that points coloured by value come in,
+    evenly along the value scale."""
+    lut = value_lut()
+    shades = lut[np.linspace(0, len(lut) - 1, VALUE_SHADES).astype(int)]
+    return tuple(f"#{r:02x}{g:02x}{b:02x}" for r, g, b in shades.tolist())
+
+
+def value_shades(values: np.ndarray, low: float, high: float) -> np.ndarray:
+    """Which of :func:`value_palette`'s shades each of ``values`` is drawn in, on the scale from
+    ``low`` to ``high`` (beyond it the end shades; NaN the middle)."""
+    t = np.clip((np.asarray(values, dtype=np.float64) - low) / ((high - low) or 1.0), 0.0, 1.0)
+    return np.round(np.nan_to_num(t, nan=0.5) * (VALUE_SHADES - 1)).astype(np.intp)
 
 
 def value_range(values: np.ndarray) -> tuple[float, float]:

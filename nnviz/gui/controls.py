@@ -395,8 +395,8 @@ class ControlPanel(QWidget):
 
     def _on_dataset_chosen(self, name: str) -> None:
         # Between points and images the samples and classes take the new kind's defaults; between
-        # classes and values the learning rate, if the one task's default, becomes the other's,
-        # and an output or loss that cannot learn the new set becomes the task's own.
+        # classes and values the output and loss become the new task's own, and the learning rate,
+        # if the one task's default, the other's (see with_dataset).
         if name is None:  # the separator between classes and values (chosen by a program, not a user)
             self.show_config(self._config)
             return
@@ -404,19 +404,9 @@ class ControlPanel(QWidget):
         config = before.replace(dataset=name) if name == CUSTOM else with_dataset(before, name, self._images)
         self._on_edited_many(dataset=config.dataset, samples=config.samples, classes=config.classes,
                              output=config.output, loss=config.loss, lr=config.lr)
-        task = self._task_of(config)
-        notes = []
-        if (config.output, config.loss) != (before.output, before.loss):
-            was = resolved_head(before.output, before.loss, self._task_of(before))
-            now = resolved_head(config.output, config.loss, task)
-            kind = "values" if task == REGRESSION else "classes"
-            regression = " (a regression set)" if task == REGRESSION else ""
-            notes.append(f"{was[0].capitalize()} output with {was[1]} loss cannot learn the {kind} of {name}{regression}, "
-                         f"so the network uses {now[0]} output and {now[1]} loss.")
-        if config.lr != before.lr:
-            notes.append(f"The learning rate is now {config.lr:g}, the usual one for {task}.")
-        if notes:
-            self.status.emit(" ".join(notes))
+        note = task_change_note(before, config, self._task_of(config))
+        if note:
+            self.status.emit(note)
 
     def advise_rate(self) -> None:
         """Show the learning-rate hint if the rate is far from the optimiser's usual ones (a
@@ -433,6 +423,23 @@ class ControlPanel(QWidget):
 
     def _on_new_data_clicked(self) -> None:
         self.seed.setValue((self.seed.value() + 1) % (self.seed.maximum() + 1))
+
+
+def task_change_note(before: TrainingConfig, after: TrainingConfig, task: str) -> str:
+    """What moving from ``before`` to ``after`` (another dataset, of ``task``) changed beyond the
+    dataset, in one sentence: an output or loss chosen for the other task given up for the
+    task's own, a learning rate that became the task's usual one; empty if neither changed."""
+    changes = []
+    if (after.output, after.loss) != (before.output, before.loss):
+        output, loss = resolved_head(after.output, after.loss, task)
+        changes.append(f"the output and loss are its own ({output}, {loss.replace('-', ' ')})")
+    if after.lr != before.lr:
+        changes.append(f"the learning rate {after.lr:g}" if changes else f"the learning rate is its own, {after.lr:g}")
+    if not changes:
+        return ""
+    kind = "a regression set" if task == REGRESSION else "a classification set"
+    name = after.dataset[:1].upper() + after.dataset[1:]
+    return f"{name} is {kind}: {', and '.join(changes)}."
 
 
 def _slider_to_lr(position: int) -> float:

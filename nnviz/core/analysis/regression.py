@@ -77,3 +77,24 @@ def mse_from_r_squared(r2: float, y: np.ndarray) -> float:
     if not len(y) or np.isnan(r2):
         return float("nan")
     return float((1.0 - r2) * np.var(y))
+
+
+def regression_figures(entry, data: Dataset, network: MLP) -> dict[str, float]:
+    """``train_mse``, ``train_rmse``, ``train_r2`` and the same of the test set, at a history
+    ``entry`` of a regression on ``data`` (whose accuracy columns hold R²): the MSE from R² and
+    the targets' variance (:func:`mse_from_r_squared`: exact, no forward pass). Where every
+    target of a set is the same, R² says nothing (NaN), and the MSE is ``network``'s own on
+    those points (``network``: the one ``entry`` was recorded of). NaN where there is no figure:
+    no points, or an R² that is not a finite number (none yet, or a network blown up)."""
+    figures = {}
+    for part, X, y, r2 in (("train", data.X_train, data.y_train, entry.train_accuracy),
+                           ("test", data.X_test, data.y_test, entry.test_accuracy)):
+        y = np.asarray(y, dtype=np.float64)
+        if len(y) and np.ptp(y) == 0:
+            mse = regression_scores(network, X, y)[0]
+        else:
+            mse = mse_from_r_squared(r2, y) if np.isfinite(r2) else float("nan")
+        figures[f"{part}_mse"] = mse
+        figures[f"{part}_rmse"] = float(np.sqrt(mse)) if mse >= 0 else float("nan")
+        figures[f"{part}_r2"] = float(r2)
+    return figures

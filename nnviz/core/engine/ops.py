@@ -105,11 +105,16 @@ class Head(NamedTuple):
     scratch)``: whether the loss of outputs ``y`` is finite, cheaply, before its gradient is
     taken. ``delta(y, targets, scratch, row)``: the mean loss's gradient w.r.t. the sums, in place
     of ``y``. ``targets`` broadcast to ``y``; ``index``: each true class's place in ``y`` flattened
-    (softmax with cross-entropy); ``scratch`` is shaped like ``y``, ``picked`` and ``row`` like ``y[..., 0]``."""
+    (softmax with cross-entropy); ``scratch`` is shaped like ``y``, ``picked`` and ``row`` like ``y[..., 0]``.
+
+    ``shows_blowups``: whether weights blown up show in the loss (a true class's probability of
+    0); every other loss stays finite (bounded outputs, floored logs) or overflows late
+    (identity), so a step checks their L2 term and gradient too."""
 
     forward: Callable
     finite: Callable
     delta: Callable
+    shows_blowups: bool = False
 
 
 def softmax(z: np.ndarray, row_max: np.ndarray, row_sum: np.ndarray) -> np.ndarray:
@@ -198,7 +203,7 @@ def _through_softmax(y: np.ndarray, targets: np.ndarray, scratch: np.ndarray, ro
 
 
 HEADS: dict[tuple[str, str], Head] = {
-    ("softmax", "cross-entropy"): Head(softmax, true_class_probabilities, canonical_delta),
+    ("softmax", "cross-entropy"): Head(softmax, true_class_probabilities, canonical_delta, shows_blowups=True),
     ("sigmoid", "cross-entropy"): Head(logistic, _numbers, canonical_delta),
     ("identity", "squared-error"): Head(_identity, _squares_finite, canonical_delta),
     ("softmax", "squared-error"): Head(softmax, _numbers, _through_softmax),

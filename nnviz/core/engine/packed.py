@@ -159,7 +159,7 @@ class PackedEngine:
                                                        batch.targets[run.width][:, None, :], index, run.picked, axis=0)
             if not np.isfinite(losses[~self._frozen]).all():
                 return losses
-        if (self._any_l2 and not math.isfinite(self._flat.dot(self._flat))  # rare: each network's then
+        if (self._checks_weights and self._any_l2 and not math.isfinite(self._flat.dot(self._flat))  # rare: each network's then
                 and (lost := self._unbounded_penalties())):
             return self._infinite_losses(lost)
 
@@ -183,7 +183,7 @@ class PackedEngine:
                     ops.input_gradient(g.delta, weights, g.back)
         if self._any_l2:
             ops.add_l2_gradient(self._flat_grads, self._flat, self._l2, self._flat_scratch)  # weights only
-        if not math.isfinite(self._flat_grads.sum()) and (lost := self._unbounded_gradients()):
+        if self._checks_weights and not math.isfinite(self._flat_grads.sum()) and (lost := self._unbounded_gradients()):
             return self._infinite_losses(lost)
         return None
 

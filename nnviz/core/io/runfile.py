@@ -58,7 +58,7 @@ from nnviz.core.io.runfile_reading import (  # noqa: F401 (ARRAYS: for readers o
 )
 from nnviz.core.model.network import MLP, layout_size
 from nnviz.core.model.optimizers import STATE, state_dict_of_rows
-from nnviz.core.model.outputs import output_units
+from nnviz.core.model.outputs import classes_told, output_units
 from nnviz.core.training.experiment import dropout_rng, trainer_for
 from nnviz.core.training.history import FIELDS, LossHistory
 from nnviz.core.training.timeline import Moment, Timeline
@@ -87,10 +87,10 @@ def save_run(path: str | os.PathLike, config: TrainingConfig, trainer: Trainer) 
     }
     data = trainer.data
     class_names = list(data.class_names)
-    if not data.regression and (class_names or data.classes < max(network.layer_sizes[-1], 2)):
+    if not data.regression and (class_names or data.classes < classes_told(network.layer_sizes[-1])):
         # Every output gets a name, so a class drawn and then erased keeps its output on reopening.
         class_names = list(data.label_names)
-        for k in range(len(class_names), network.layer_sizes[-1]):
+        for k in range(len(class_names), classes_told(network.layer_sizes[-1])):
             class_names.append(unused_class_name(k, class_names))
     header["data"] = {"name": data.name, "class_names": class_names, "feature_names": list(data.feature_names),
                       "task": data.task}

@@ -380,11 +380,8 @@ class Backprop:
         self.dtype = network.dtype
         self.activations = network.activations
         self.output, self.loss = network.output, network.loss
-        # Only softmax with cross-entropy shows weights blown up in its loss (a true class's
-        # probability of 0); every other loss stays finite (bounded outputs, floored logs) or
-        # overflows late (identity), so their L2 term and gradient are checked too.
-        self._unbounded = (network.output, network.loss) != ("softmax", "cross-entropy")
         self._head = ops.head(network.output, network.loss)
+        self._unbounded = not self._head.shows_blowups  # its L2 term and gradient are checked too
         self._weight_mask = network.weight_mask()
         self._make_gradient_views(np.empty_like(network.flat))
         self._scratch = np.empty_like(network.flat)

@@ -56,6 +56,7 @@ def output_units(output: str, task: str, classes: int) -> int:
     return classes
 
 
-def head_name(output: str, loss: str) -> str:
-    """The output and loss in words: "softmax, cross-entropy"."""
-    return f"{output}, {loss}"
+def classes_told(units: int) -> int:
+    """How many classes a classifier with ``units`` output units tells apart: one sigmoid unit
+    (class 1's probability) tells two."""
+    return max(units, 2)

@@ -9,6 +9,13 @@ from dataclasses import dataclass
 import numpy as np
 
 FIELDS = ("step", "loss", "train_accuracy", "test_loss", "test_accuracy")
+R2_FIELDS = ("step", "loss", "train_r2", "test_loss", "test_r2")
+
+
+def figure_names(regression: bool) -> tuple[str, ...]:
+    """The history's column names, in :data:`FIELDS` order: a regression's accuracy columns hold
+    R² and are named ``train_r2`` and ``test_r2`` (in --json, sweep and history CSV files alike)."""
+    return R2_FIELDS if regression else FIELDS
 DENSE_FIRST = 128
 """A dense-early history records steps 0 to 127 one by one, then 64 steps per doubling of the
 step count: 128 to 255 every second step, 256 to 511 every fourth, and so on. Each gap is under
@@ -154,13 +161,14 @@ class LossHistory:
         return HistoryEntry(int(r[0]), *map(float, r[1:]))
 
 
-def write_history_csv(path, rows: np.ndarray) -> None:
-    """Write history rows (as from :meth:`LossHistory.array`) as CSV with a header, atomically."""
+def write_history_csv(path, rows: np.ndarray, regression: bool = False) -> None:
+    """Write history rows (as from :meth:`LossHistory.array`) as CSV with a header of
+    :func:`figure_names` (R² named as such for a ``regression``), atomically."""
     from nnviz.core.io.atomic import write_atomically
 
     def write(tmp: str) -> None:
         with open(tmp, "w") as handle:
-            handle.write(",".join(FIELDS) + "\n")
+            handle.write(",".join(figure_names(regression)) + "\n")
             for row in rows:
                 cells = [str(int(row[0]))] + ["" if np.isnan(v) else repr(float(v)) for v in row[1:]]
                 handle.write(",".join(cells) + "\n")

@@ -23,7 +23,7 @@ from nnviz.core.io.atomic import write_atomically
 from nnviz.core.model.features import feature_symbol
 from nnviz.core.model.network import MLP
 from nnviz.core.model.optimizers import MOMENTUM_RULES
-from nnviz.core.training.history import HistoryEntry
+from nnviz.core.training.history import HistoryEntry, figure_names
 from nnviz.core.training.trainer import Divergence
 
 SWEEP_SETTINGS = ("hidden", "lr", "l2", "activation", "momentum", "init", "optimizer", "dropout", "features",
@@ -123,7 +123,7 @@ class SweepSnapshot:
 
 
 CSV_COLUMNS = ("setting", "value", "step", "loss", "train_accuracy", "test_loss", "test_accuracy", "diverged_at_step")
-R2_COLUMNS = {"train_accuracy": "train_r2", "test_accuracy": "test_r2"}
+R2_COLUMNS = dict(zip(figure_names(False), figure_names(True)))
 """A regression sweep's names for the accuracy columns, which hold R² (as its history does)."""
 
 
@@ -147,9 +147,13 @@ def write_sweep_csv(path, sweep: Sweep, snapshot: SweepSnapshot, regression: boo
 
 def write_rows_csv(path, rows: list[dict]) -> None:
     """Write rows with :data:`CSV_COLUMNS` (R² in place of the accuracies where the rows have
-    it) as CSV, atomically (None becomes an empty cell)."""
-    regression = bool(rows) and "train_r2" in rows[0]
-    columns = [R2_COLUMNS.get(name, name) if regression else name for name in CSV_COLUMNS]
+    it, both where some rows have one and some the other, as a gallery of pins of both tasks)
+    as CSV, atomically (None becomes an empty cell)."""
+    present = {key for row in rows for key in row}
+    columns = []
+    for name in CSV_COLUMNS:
+        named = [key for key in dict.fromkeys((name, R2_COLUMNS.get(name, name))) if key in present]
+        columns += named or [name]
 
     def write(tmp: str) -> None:
         with open(tmp, "w", newline="") as handle:

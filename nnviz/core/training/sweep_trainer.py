@@ -28,6 +28,7 @@ import numpy as np
 
 from nnviz.core.config import TrainingConfig
 from nnviz.core.data.datasets import Dataset
+from nnviz.core.engine import ops
 from nnviz.core.engine.packed import PackedEngine, Work
 from nnviz.core.engine.packing import (
     Level,
@@ -100,6 +101,8 @@ class SweepTrainer(PackingPlan, PackedEngine, TrainerBase):
         self._activations = [n.activations for n in networks]
         self._features = [n.features for n in networks]
         self._heads = [(n.output, n.loss) for n in networks]
+        # As a lone Backprop does (ops.Head.shows_blowups), with any head whose loss does not show them.
+        self._checks_weights = not all(ops.head(*head).shows_blowups for head in self._heads)
         self.params: list[np.ndarray] = []
         self._levels: list[Level] = []
         self._order = self._pack(networks, first.batch_size or len(data.y_train))

@@ -19,6 +19,7 @@ from nnviz.core.model.network import (
     parameter_views,
 )
 from nnviz.core.model.optimizers import Optimizer
+from nnviz.core.model.outputs import classes_told
 from nnviz.core.training.batches import Batches, evaluate
 from nnviz.core.training.history import HistoryEntry, LossHistory
 from nnviz.core.training.protocol import Divergence, TrainerBase, TrainerLike
@@ -173,10 +174,10 @@ class Trainer(TrainerBase):
         ``data`` must have the network's inputs, its task and no more classes than it has.
         """
         sizes = self.network.layer_sizes
-        classes = max(sizes[-1], 2)  # one sigmoid unit tells two classes
+        classes = classes_told(sizes[-1])
         if (data.columns != self.network.point_dims or data.regression != self.data.regression
                 or (not data.regression and data.classes > classes) or not len(data.y_train)):
-            raise ValueError(f"the network ({self.network.point_dims} inputs, {sizes[-1]} classes) "
+            raise ValueError(f"the network ({self.network.point_dims} inputs, {classes} classes) "
                              "cannot train on these points")
         old = self._batches
         self._batches = Batches(data, self.network.dtype, sizes[-1], old.batch_size, old.rng, old.features)

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from nnviz.core.config import TrainingConfig
 from nnviz.core.data.datasets import Dataset
 from nnviz.core.io.picture_texts import metadata
-from nnviz.core.training.sweep import R2_COLUMNS, SweepSnapshot
+from nnviz.core.training.history import figure_names
+from nnviz.core.training.sweep import SweepSnapshot
 from nnviz.core.training.trainer import TrainingSnapshot
 
 PINS_KEY = "nnviz-pins"  # the PNG text chunk listing a gallery's pins
@@ -59,10 +60,12 @@ def pins_texts(pins: list[Pin]) -> dict[str, str]:
 
 
 def pins_rows(pins: list[Pin]) -> list[dict]:
-    """The pins' figures, a row each, for the CSV export: with R² columns (``train_r2``,
-    ``test_r2``) when every pin is of a regression, whose accuracy columns hold R²."""
-    regression = all(p.dataset.regression for p in pins)
-    return [{"setting": "pinned", "value": p.label,
-             **{R2_COLUMNS.get(k, k) if regression else k: v for k, v in p.snapshot.latest.as_dict().items()},
-             "diverged_at_step": p.snapshot.divergence.step if p.snapshot.divergence else None}
-            for p in pins]
+    """The pins' figures, a row each, for the CSV export: a regression's R² (which its history's
+    accuracy columns hold) as ``train_r2`` and ``test_r2``, a classifier's accuracies as such."""
+    rows = []
+    for p in pins:
+        names = dict(zip(figure_names(False), figure_names(p.dataset.regression)))
+        rows.append({"setting": "pinned", "value": p.label,
+                     **{names[k]: v for k, v in p.snapshot.latest.as_dict().items()},
+                     "diverged_at_step": p.snapshot.divergence.step if p.snapshot.divergence else None})
+    return rows

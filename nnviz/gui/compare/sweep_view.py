@@ -21,7 +21,7 @@ from PyQt5.QtWidgets import (
     QWidget,
 )
 
-from nnviz.core.analysis.regression import mse_from_r_squared
+from nnviz.core.analysis.regression import regression_figures
 from nnviz.core.data.datasets import Dataset
 from nnviz.core.model.network import MLP
 from nnviz.core.training.history import HistoryEntry
@@ -34,21 +34,15 @@ from nnviz.gui.train.step_plot import LogTickAxis, MomentMarker
 CATEGORICAL = ("#0072b2", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e00", "#f0e442", "#000000")
 
 
-def rmse(r2: float, y: np.ndarray) -> float:
-    """The root mean squared error on targets ``y`` that goes with a history's R² ``r2`` (NaN
-    without targets or R²), as the Train view's figures work it out: no forward pass."""
-    mse = mse_from_r_squared(r2, y)
-    return math.sqrt(mse) if mse >= 0 else math.nan
-
-
-def figures_caption(entry: HistoryEntry, data: Dataset | None) -> str:
+def figures_caption(entry: HistoryEntry, data: Dataset | None, network: MLP) -> str:
     """A tile's figures on two lines (rich text): the loss and accuracies, or for a regression
-    (whose history's accuracy columns hold R²) the RMSE and R², each with the test set's if any."""
+    (whose history's accuracy columns hold R²) the RMSE and R² (:func:`regression_figures` of
+    ``network``, the one ``entry`` is of), each with the test set's if any."""
     if data is not None and data.regression:
+        found = regression_figures(entry, data, network)
         parts = []
-        for name, train, test in (("RMSE", rmse(entry.train_accuracy, data.y_train),
-                                   rmse(entry.test_accuracy, data.y_test)),
-                                  ("R²", entry.train_accuracy, entry.test_accuracy)):
+        for name, key in (("RMSE", "rmse"), ("R²", "r2")):
+            train, test = found[f"train_{key}"], found[f"test_{key}"]
             parts.append(f"{name} {train:.3g}" + ("" if math.isnan(test) else f" · test {test:.3g}"))
         return "<br>".join(parts)
     test = "" if math.isnan(entry.test_accuracy) else f" · test {entry.test_accuracy:.1%}"
@@ -138,7 +132,7 @@ class SweepTile(QFrame):
         if math.isnan(entry.loss):  # not evaluated yet (a sweep just made)
             self.caption.setText("–")
             return
-        self.caption.setText(figures_caption(entry, self.dataset))
+        self.caption.setText(figures_caption(entry, self.dataset, network))
 
 
 class SweepFigure(QWidget):

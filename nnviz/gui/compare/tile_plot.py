@@ -27,21 +27,22 @@ from PyQt5.QtGui import (
 )
 from PyQt5.QtWidgets import QWidget
 
-from nnviz.core.analysis.contour import (
-    boundary_segments,
-    contour_levels,
-    value_contours,
-)
+from nnviz.core.analysis.contour import contour_levels, value_contours
 from nnviz.core.analysis.grid import Bounds, DecisionGrid, grid_resolution
 from nnviz.core.analysis.regression import extended_range, fit_curve
 from nnviz.core.data.datasets import Dataset
 from nnviz.core.model.network import MLP
 from nnviz.gui.colors import (
+    BEYOND_COLOR,
     CONTOUR_COLOR,
-    probability_colors,
+    VALUE_LINE_COLOR,
+    VALUE_OUTLINE,
     value_colors,
+    value_palette,
     value_range,
+    value_shades,
 )
+from nnviz.gui.train.plots import class_map
 from nnviz.gui.train.points_item import point_color, stamp_points
 from nnviz.gui.train.regression_plot import FIT_COLOR, POINTS_COLOR
 
@@ -53,10 +54,6 @@ AXIS_COLOR = "#333333"
 CURVE_POINTS = 160  # x values of a tile's curve: smooth at any tile width
 TILE_WIDEN = 0.25  # a curve tile shows this share of the data's x span beyond each side: extrapolation
 TARGET_MARGIN = 0.12  # of the targets' span, above and below the points of a curve tile
-BEYOND_COLOR = QColor(120, 120, 120, 28)  # shades where there are no points, as the Train view does
-VALUE_LINE = QColor(32, 32, 32, 110)  # a value map's contour lines
-VALUE_OUTLINE = "#333333"  # around points coloured by their target, so they read on a map of the same colours
-TARGET_SHADES = 16  # colours the points of a value map come in (each is one stamp)
 
 
 def nice_ticks(low: float, high: float, most: int = 6) -> list[float]:
@@ -95,6 +92,8 @@ class TilePlot(QWidget):
         self._probs: np.ndarray | None = None
         self._image: QImage | None = None
         self._boundary = QPainterPath()  # in data coordinates
+        self._colors: np.ndarray | None = None  # the background's RGB, row 0 at y_min
+        self._lines = np.empty((0, 2))  # the boundary's (a value map's contour lines') segment ends
         self._points: list[tuple[np.ndarray, np.ndarray, bool]] = []  # (xy, classes, filled) per split
         self._layer: QPixmap | None = None  # the points, painted once per size and dataset
         self._task = "classes"  # or "curve" (a regression of one coordinate) or "values" (of the plane)
@@ -124,8 +123,9 @@ class TilePlot(QWidget):
             every = slice(None, None, max(1, -(-len(y) // TILE_POINTS)))  # every k-th: the same picture
             xy = np.column_stack([X[every, 0], y[every]]) if self._task == "curve" else X[every, :2]
             self._points.append((np.asarray(xy, float), np.asarray(y[every]), filled))
-        self._probs = self._image = self._values = self._curve = None
+        self._probs = self._image = self._values = self._curve = self._colors = None
         self._boundary = QPainterPath()
+        self._lines = np.empty((0, 2))
         self._layer = None
         self.update()
 
@@ -158,10 +158,15 @@ class TilePlot(QWidget):
         if self.still:
             self._grid.release()
         self._probs = probs
-        rgb = np.ascontiguousarray(probability_colors(probs)[::-1])  # row 0 is the top of the picture
+        colors, ends = class_map(probs, self._bounds, network.output)  # as the Train view draws it
+        self._show_picture(colors, ends)
+
+    def _show_picture(self, colors: np.ndarray, ends: np.ndarray) -> None:
+        """Show the background ``colors`` (RGB, row 0 at y_min) and the lines of segment ``ends``."""
+        self._colors, self._lines = colors, ends
+        rgb = np.ascontiguousarray(colors[::-1])  # row 0 is the top of the picture
         height, width = rgb.shape[:2]
         self._image = QImage(rgb.data, width, height, 3 * width, QImage.Format_RGB888).copy()
-        ends = boundary_segments(probs, self._bounds)
         self._boundary = pg.arrayToQPath(ends[:, 0], ends[:, 1], connect="pairs")  # built in C, not point by point
         self.update()
 
@@ -170,13 +175,9 @@ class TilePlot(QWidget):
         if self.still:
             self._grid.release()
         self._values = values
-        rgb = np.ascontiguousarray(value_colors(values, *self._levels)[::-1])  # row 0 is the top of the picture
-        height, width = rgb.shape[:2]
-        self._image = QImage(rgb.data, width, height, 3 * width, QImage.Format_RGB888).copy()
         with np.errstate(invalid="ignore"):
             ends = value_contours(values, contour_levels(*self._levels), self._bounds)
-        self._boundary = pg.arrayToQPath(ends[:, 0], ends[:, 1], connect="pairs")
-        self.update()
+        self._show_picture(value_colors(values, *self._levels), ends)
 
     def probability_image(self) -> np.ndarray | None:
         """The class probabilities ``(rows, columns, classes)`` shown now (for tests and checks)."""
@@ -185,6 +186,15 @@ class TilePlot(QWidget):
     def value_image(self) -> np.ndarray | None:
         """A regression's values on the plane ``(rows, columns)`` shown now, row 0 at y_min (for tests)."""
         return self._values
+
+    def picture(self) -> np.ndarray | None:
+        """The background's RGB colours ``(rows, columns, 3)`` shown now, row 0 at y_min (for tests)."""
+        return self._colors
+
+    def lines(self) -> np.ndarray:
+        """The decision boundary (a value map's contour lines) shown now: segment ends in pairs,
+        ``(2k, 2)`` in data coordinates (for tests)."""
+        return self._lines
 
     def curve(self) -> tuple[np.ndarray, np.ndarray] | None:
         """A regression's curve ``(xs, ys)`` shown now, for data of one coordinate (for tests)."""
@@ -240,7 +250,7 @@ class TilePlot(QWidget):
             painter.scale(frame.width() / (x1 - x0), -frame.height() / (y1 - y0))
             painter.translate(-x0, -y0)
             pen = {"classes": QPen(QColor(CONTOUR_COLOR), 2), "curve": QPen(QColor(FIT_COLOR), 2.5),
-                   "values": QPen(VALUE_LINE, 1)}[self._task]
+                   "values": QPen(QColor(*VALUE_LINE_COLOR), 1)}[self._task]
             pen.setCosmetic(True)  # its width in pixels whatever the scale
             painter.strokePath(self._boundary, pen)
             painter.restore()
@@ -252,8 +262,9 @@ class TilePlot(QWidget):
         """Shade the x beyond the points: what the curve shows there is extrapolation."""
         x0, x1 = self._bounds[:2]
         lo, hi = (frame.left() + (x - x0) / (x1 - x0) * frame.width() for x in self._data_x)
-        painter.fillRect(QRectF(frame.left(), frame.top(), max(lo - frame.left(), 0), frame.height()), BEYOND_COLOR)
-        painter.fillRect(QRectF(hi, frame.top(), max(frame.right() - hi, 0), frame.height()), BEYOND_COLOR)
+        beyond = QColor(*BEYOND_COLOR)
+        painter.fillRect(QRectF(frame.left(), frame.top(), max(lo - frame.left(), 0), frame.height()), beyond)
+        painter.fillRect(QRectF(hi, frame.top(), max(frame.right() - hi, 0), frame.height()), beyond)
 
     def _points_layer(self, frame: QRectF) -> QPixmap:
         # The points change only with the data, the background with every frame.
@@ -279,13 +290,11 @@ class TilePlot(QWidget):
 
     def _stamp_targets(self, painter: QPainter, centres: np.ndarray, targets: np.ndarray, filled: bool,
                        diameter: float) -> None:
-        """Points coloured by their targets on the value scale, a stamp a shade of :data:`TARGET_SHADES`."""
-        low, high = self._levels
-        shade = np.round(np.clip((targets - low) / (high - low), 0, 1) * (TARGET_SHADES - 1)).astype(np.intp)
+        """Points coloured by their targets on the value scale, a stamp a shade, as the Train view's
+        (:func:`~nnviz.gui.colors.value_shades`)."""
+        shade, palette = value_shades(targets, *self._levels), value_palette()
         for k in np.unique(shade).tolist():
-            red, green, blue = value_colors(low + (high - low) * k / (TARGET_SHADES - 1), low, high).tolist()
-            color = QColor(red, green, blue).name()
-            stamp_points(painter, centres[shade == k], color, filled, diameter, outline=VALUE_OUTLINE)
+            stamp_points(painter, centres[shade == k], palette[k], filled, diameter, outline=VALUE_OUTLINE)
 
     def _paint_axes(self, painter: QPainter, frame: QRectF) -> None:
         painter.setRenderHint(QPainter.Antialiasing, False)

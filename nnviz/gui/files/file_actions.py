@@ -103,9 +103,9 @@ class FileActions(QObject):
         self._save(lambda: self.compare.export_csv(path), path)
 
     def export_history(self, path: str) -> None:
-        """The Train view's loss history as CSV."""
-        history = self.view.latest.history
-        self._save(lambda: write_history_csv(path, history), path)
+        """The Train view's loss history as CSV (a regression's R² named as such)."""
+        history, data = self.view.latest.history, self.view.data
+        self._save(lambda: write_history_csv(path, history, data is not None and data.regression), path)
 
     def copy_plots(self) -> None:
         """The Train view's plots to the clipboard."""

@@ -16,14 +16,15 @@ from PyQt5.QtCore import Qt
 from PyQt5.QtGui import QImage
 from PyQt5.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
+from nnviz.core.analysis.regression import regression_figures
 from nnviz.core.data.datasets import Dataset
 from nnviz.core.io.movie import pick_moments, snapshots_at, spread_steps
 from nnviz.core.io.picture_texts import CONFIG_KEY, SWEEP_KEY
+from nnviz.core.model.network import MLP
 from nnviz.core.training.history import HistoryEntry
 from nnviz.core.training.sweep import Sweep, SweepSnapshot
 from nnviz.core.training.timeline import Moment
 from nnviz.core.training.trainer import TrainingSnapshot
-from nnviz.gui.compare.sweep_view import rmse
 from nnviz.gui.files.picture_export import offscreen_figure
 from nnviz.gui.images.map_view import MapView
 from nnviz.gui.train.plots import BoundaryPlot, LossPlot
@@ -65,7 +66,7 @@ class MovieFrame(QWidget):
     def picture(self, snapshot: TrainingSnapshot, history: np.ndarray) -> np.ndarray:
         """The frame for ``snapshot``, its loss curve drawn from ``history``."""
         self.caption.setText(f"<b>step {snapshot.step:,}</b> · loss {snapshot.latest.loss:.4f} · "
-                             f"{frame_figures(snapshot.latest, self.data)}")
+                             f"{frame_figures(snapshot.latest, self.data, snapshot.network)}")
         self.boundary.show_network(snapshot.network)
         self.loss.set_head(snapshot.network.loss, self.data.regression)  # the axis names the loss
         self.loss.show_history(history)
@@ -75,14 +76,15 @@ class MovieFrame(QWidget):
         return image_array(self.grab().toImage())
 
 
-def frame_figures(latest: HistoryEntry, data: Dataset) -> str:
+def frame_figures(latest: HistoryEntry, data: Dataset, network: MLP) -> str:
     """A frame's figures after its loss: the accuracies, or a regression's RMSE and R² (its
-    history's accuracy columns hold R²), with the test set's where there is one."""
+    history's accuracy columns hold R²; :func:`regression_figures` of ``network``, the frame's),
+    with the test set's where there is one."""
     if data.regression:
-        test = math.isnan(latest.test_accuracy)
-        return (f"RMSE {rmse(latest.train_accuracy, data.y_train):.3g}"
-                + ("" if test else f" (test {rmse(latest.test_accuracy, data.y_test):.3g})")
-                + f" · R² {latest.train_accuracy:.3f}" + ("" if test else f" (test {latest.test_accuracy:.3f})"))
+        found = regression_figures(latest, data, network)
+        return " · ".join(f"{name} {found['train_' + key]:{form}}"
+                          + ("" if math.isnan(found["test_" + key]) else f" (test {found['test_' + key]:{form}})")
+                          for name, key, form in (("RMSE", "rmse", ".3g"), ("R²", "r2", ".3f")))
     test = "" if math.isnan(latest.test_accuracy) else f" · test accuracy {latest.test_accuracy:.1%}"
     return f"train accuracy {latest.train_accuracy:.1%}{test}"
 

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
 from PyQt5.QtCore import QRectF, QSize, Qt
 from PyQt5.QtGui import QColor, QFont, QFontMetrics, QPainter
 from PyQt5.QtWidgets import QSizePolicy, QWidget
 
-from nnviz.core.analysis.regression import mse_from_r_squared, regression_scores
+from nnviz.core.analysis.regression import regression_figures
 from nnviz.core.data.datasets import Dataset
 from nnviz.core.training.trainer import TrainingSnapshot
 
@@ -73,11 +72,11 @@ class FiguresPanel(QWidget):
             "rate": f"{snapshot.steps_per_second:,.0f}" if running and snapshot.steps_per_second else "–",
         }
         if self.figures is REGRESSION_FIGURES:
-            for part, r2 in (("train", latest.train_accuracy), ("test", latest.test_accuracy)):
-                mse = self._mse(snapshot, part, r2)
-                texts[f"{part}_mse"] = _shown(mse, "{:.4g}")
-                texts[f"{part}_rmse"] = _shown(math.sqrt(mse) if mse >= 0 else math.nan, "{:.4g}")
-                texts[f"{part}_r2"] = _shown(r2, "{:.3f}")
+            found = regression_figures(latest, self._data, snapshot.network)  # no forward pass (in most cases)
+            for part in ("train", "test"):
+                texts[f"{part}_mse"] = _shown(found[f"{part}_mse"], "{:.4g}")
+                texts[f"{part}_rmse"] = _shown(found[f"{part}_rmse"], "{:.4g}")
+                texts[f"{part}_r2"] = _shown(found[f"{part}_r2"], "{:.3f}")
         else:
             texts.update({
                 "loss": _shown(latest.loss, "{:.4f}"),
@@ -88,19 +87,6 @@ class FiguresPanel(QWidget):
         if texts != self._texts:
             self._texts = texts
             self.update()
-
-    def _mse(self, snapshot: TrainingSnapshot, part: str, r2: float) -> float:
-        """The mean squared error on the training or test points, from the history's R² and the
-        targets' variance (exact, and no forward pass); where R² says nothing (every target
-        the same) from the network itself."""
-        data = self._data
-        y = data.y_train if part == "train" else data.y_test
-        if not len(y) or not np.isfinite(r2) and np.ptp(y) > 0:
-            return math.nan  # no points, or no figure yet
-        if np.ptp(y) > 0:
-            return mse_from_r_squared(r2, y)
-        X = data.X_train if part == "train" else data.X_test
-        return regression_scores(snapshot.network, X, y)[0]
 
     def _heights(self) -> tuple[int, int]:
         return QFontMetrics(self._value_font).height(), QFontMetrics(self.font()).height()

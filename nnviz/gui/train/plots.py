@@ -34,7 +34,7 @@ from nnviz.gui.train.regression_plot import (
     curve_axis_names,
 )
 
-__all__ = ["BoundaryPlot", "LossPlot", "map_scores"]  # LossPlot: where it always was
+__all__ = ["BoundaryPlot", "LossPlot", "class_map", "map_scores"]  # LossPlot: where it always was
 
 GRID_RESOLUTION = 100  # like TensorFlow Playground (coarser for large networks); the image item smooths it
 
@@ -45,6 +45,18 @@ def map_scores(scores: np.ndarray) -> np.ndarray:
     two classes both scored high make a pale, undecided colour rather than a mix of both."""
     held = np.clip(scores, 0.0, 1.0)
     return held / np.maximum(held.sum(axis=-1, keepdims=True), 1.0)
+
+
+def class_map(scores: np.ndarray, bounds: tuple[float, float, float, float], output: str
+              ) -> tuple[np.ndarray, np.ndarray]:
+    """A classifier's picture from its gridded class scores ``(rows, columns, classes)`` over
+    ``bounds``: the background's RGB uint8 colours (row 0 at the bottom) and the decision
+    boundary's segments. Scores of ``output`` "identity" are not probabilities: coloured
+    through :func:`map_scores`, the boundary where the top two are equal (not p = 0.5). The
+    Train view and the Compare tiles both draw through this."""
+    probabilities = output != "identity"
+    colors = probability_colors(scores if probabilities else map_scores(scores))
+    return colors, boundary_segments(scores, bounds, probabilities=probabilities)
 
 
 class DrawViewBox(pg.ViewBox):
@@ -285,10 +297,8 @@ class BoundaryPlot(pg.PlotWidget):
             return
         probs = self._grid.probabilities(network)
         self._probs = probs  # the grid's buffer: the next frame overwrites it and the image together
-        scores = network.output == "identity"  # not probabilities: see map_scores
-        self.image.setImage(probability_colors(map_scores(probs) if scores else probs), levels=(0, 255),
-                            autoLevels=False, **({"rect": rect} if rect else {}))
-        segments = boundary_segments(probs, self._bounds, probabilities=not scores)
+        colors, segments = class_map(probs, self._bounds, network.output)
+        self.image.setImage(colors, levels=(0, 255), autoLevels=False, **({"rect": rect} if rect else {}))
         self.contour.setData(segments[:, 0], segments[:, 1])
         self._draw_unit()
 

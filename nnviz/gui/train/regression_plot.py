@@ -15,17 +15,21 @@ from nnviz.core.analysis.contour import contour_levels, value_contours
 from nnviz.core.analysis.regression import contributions, extended_range, fit_curve
 from nnviz.core.data.datasets import Dataset
 from nnviz.core.model.network import MLP, layer_output
-from nnviz.gui.colors import value_lut, value_range
+from nnviz.gui.colors import (
+    BEYOND_COLOR,
+    VALUE_LINE_COLOR,
+    value_lut,
+    value_palette,
+    value_range,
+    value_shades,
+)
 
 FIT_COLOR = "#d95f02"  # the network's function: strong, apart from the blue points
 POINTS_COLOR = "#1f5fa0"
 PART_COLOR = (90, 90, 110, 150)  # the units' contributions: faint, one colour (up to 30 of them)
 UNIT_COLOR = "#7b3294"  # the one unit picked on the inside view
 RESIDUAL_COLOR = (178, 24, 43, 150)
-BEYOND_COLOR = (120, 120, 120, 22)  # shades where there are no points: what the curve shows there is extrapolation
-LINE_COLOR = (32, 32, 32, 120)  # the value map's contour lines
 CURVE_POINTS = 400  # points of the curve: smooth at any plot width
-VALUE_SHADES = 64  # colours the points of a value map come in (each is one stamp)
 CONTRIBUTION_LIMIT = 30  # units up to which the contributions are shown unless asked not to
 
 
@@ -37,7 +41,8 @@ def curve_key(parts: bool, residuals: bool) -> str:
 
     key = [sample(FIT_COLOR, "the network")]
     if parts:
-        key.append(sample("#777", "each last hidden unit's output × its weight (+ bias = the network)"))
+        key.append(sample("#777", "each last hidden unit's output × its weight "
+                             "(+ bias = the network; for a sigmoid output, its value before the sigmoid)"))
     if residuals:
         key.append(sample("#b2182b", "residuals"))
     return "&nbsp;&nbsp; ".join(key)
@@ -154,7 +159,7 @@ class ValueLayers:
         self.image = image
         self.lut = value_lut()
         self.levels = (-1.0, 1.0)
-        self.lines = pg.PlotDataItem(connect="pairs", pen=pg.mkPen(QColor(*LINE_COLOR), width=1))
+        self.lines = pg.PlotDataItem(connect="pairs", pen=pg.mkPen(QColor(*VALUE_LINE_COLOR), width=1))
         plot.addItem(self.lines)
         stops = np.linspace(0.0, 1.0, len(self.lut))
         self.bar = pg.ColorBarItem(values=self.levels, colorMap=pg.ColorMap(stops, self.lut), interactive=False,
@@ -162,8 +167,7 @@ class ValueLayers:
         self.bar.hide()
         self.lines.hide()
         self._in_layout = False
-        shades = self.lut[np.linspace(0, len(self.lut) - 1, VALUE_SHADES).astype(int)]
-        self.palette = tuple(f"#{r:02x}{g:02x}{b:02x}" for r, g, b in shades.tolist())  # the points' colours
+        self.palette = value_palette()  # the points' colours
 
     def set_visible(self, visible: bool) -> None:
         """Show the scale's parts (and the map's lookup table), or give the image back to classes."""
@@ -185,9 +189,7 @@ class ValueLayers:
 
     def shades(self, values: np.ndarray) -> np.ndarray:
         """Which of :attr:`palette`'s shades each value is drawn in."""
-        low, high = self.levels
-        t = np.clip((np.asarray(values, dtype=np.float64) - low) / (high - low), 0.0, 1.0)
-        return np.round(np.nan_to_num(t, nan=0.5) * (VALUE_SHADES - 1)).astype(np.intp)
+        return value_shades(values, *self.levels)
 
     def draw(self, values: np.ndarray, bounds, rect) -> None:
         """Show gridded ``values`` ``(ny, nx)`` on the scale, with their contour lines."""

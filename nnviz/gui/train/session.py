@@ -9,9 +9,10 @@ from dataclasses import fields
 import numpy as np
 from PyQt5.QtCore import QObject, QTimer, pyqtSignal
 
-from nnviz.core.config import TrainingConfig, fitting_head
+from nnviz.core.config import TrainingConfig, for_task
 from nnviz.core.data.datasets import CUSTOM, Dataset, resplit, without_points
 from nnviz.core.model.features import DEFAULT_FEATURES
+from nnviz.core.model.outputs import classes_told
 from nnviz.core.training import messages as msg
 from nnviz.core.training.experiment import (
     build_dataset,
@@ -79,8 +80,8 @@ class TrainingSession(Runner):
     def load_data(self, data: Dataset) -> None:
         """Train a fresh network on the user's points ``data``, split by the current settings."""
         self.user_data = data
-        # An output and loss that cannot learn the file's task (softmax for values) become its own.
-        self.config = fitting_head(self.config.replace(dataset=CUSTOM, preset=None), data.task)
+        # From classes to values (or back) the output, loss and a default rate become the file's task's.
+        self.config = for_task(self.config.replace(dataset=CUSTOM, preset=None), data.task, self._dataset.task)
         self._rebuild(data_changed=True)
 
     def edit_points(self, data: Dataset) -> bool:
@@ -92,7 +93,7 @@ class TrainingSession(Runner):
         if self.making_points:
             return False
         self.config = self.config.replace(dataset=CUSTOM, preset=None)
-        if data.classes > self.trainer.network.layer_sizes[-1]:
+        if data.classes > classes_told(self.trainer.network.layer_sizes[-1]):
             self.user_data = self._dataset = data
             self._rebuild(data_changed=False)
             return True
@@ -196,4 +197,5 @@ def _same_points(a: Dataset, b: Dataset) -> bool:
 
 def _fits(trainer: Trainer, data: Dataset) -> bool:
     sizes = trainer.network.layer_sizes
-    return data.columns == trainer.network.point_dims and data.classes <= sizes[-1] and len(data.y_train) > 0
+    return (data.columns == trainer.network.point_dims and data.regression == trainer.data.regression
+            and data.classes <= classes_told(sizes[-1]) and len(data.y_train) > 0)
