@@ -7,17 +7,11 @@ import pytest
 from gui_helpers import WindowPage
 from PyQt5.QtCore import Qt
 
-from nnviz.core.config import (
-    TrainingConfig,
-    head_words,
-    loss_name,
-    network_name,
-    output_name,
-    preset_config,
-)
+from nnviz.core.config import TrainingConfig, preset_config
 from nnviz.core.data.datasets import DATASETS, REGRESSION_DATASETS
 from nnviz.core.io.picture_texts import metadata, run_title, sweep_heading
 from nnviz.core.model.activations import ACTIVATIONS
+from nnviz.core.naming import head_words, loss_name, network_name, output_name
 from nnviz.core.remembered import start_config
 from nnviz.core.training.sweep import Sweep
 from nnviz.gui.help_dialogs import about_text

@@ -96,7 +96,7 @@ def test_an_unknown_scheme_is_refused_by_name():
 def test_a_scheme_other_than_the_default_is_named_where_runs_are():
     """Window title, pins and PNG descriptions (network_name), export file names and sweep
     headings say the scheme, so two runs that differ only in it are told apart."""
-    from nnviz.core.config import network_name
+    from nnviz.core.naming import network_name
     from nnviz.core.training.sweep import Sweep
     from nnviz.gui.files.export import default_name
     from nnviz.gui.files.picture_export import sweep_heading

@@ -25,6 +25,7 @@ from nnviz.core.analysis.units import unit_curves, unit_maps
 from nnviz.core.config import TrainingConfig
 from nnviz.core.data.datasets import Dataset
 from nnviz.core.model.network import MLP, layer_output
+from nnviz.core.naming import head_tip
 from nnviz.core.training.experiment import build_trainer
 from nnviz.core.training.history import HistoryEntry
 from nnviz.core.training.trainer import TrainingSnapshot
@@ -37,7 +38,6 @@ from nnviz.gui.files.movie_export import MovieFrame, frame_figures, image_array
 from nnviz.gui.inside.network_diagram import (
     VALUE_NODE,
     NetworkDiagram,
-    head_tip,
     output_labels,
 )
 from nnviz.gui.inside.units_view import AREA_ALPHA, CURVE_POINTS, UnitGrid

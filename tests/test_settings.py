@@ -19,14 +19,13 @@ from nnviz.core.config import (
     PRESETS,
     ConfigError,
     TrainingConfig,
-    fitting_head,
 )
 from nnviz.core.data.datasets import DATASETS, dataset_task
 from nnviz.core.model.activations import ACTIVATIONS
 from nnviz.core.model.features import FEATURES
 from nnviz.core.model.initialisation import INIT_SCHEMES
 from nnviz.core.model.optimizers import OPTIMIZERS
-from nnviz.core.model.outputs import LOSSES, OUTPUTS
+from nnviz.core.model.outputs import LOSSES, OUTPUTS, head_problem, resolved_head
 from nnviz.core.remembered import start_config
 from nnviz.gui import settings as stored
 from nnviz.gui.app import open_window
@@ -176,8 +175,9 @@ def saved_configs(draw):
         optimizer=optimizer, lr=draw(st.floats(1e-4, 10)), l2=draw(st.floats(0, 1)), momentum=momentum,
         dropout=draw(st.floats(0, 0.9)), batch_size=draw(st.none() | st.integers(1, 5000)),
         dtype=draw(st.sampled_from(DTYPES)), preset=draw(st.none() | st.sampled_from(PRESETS)))
-    if dataset != "custom":  # the window keeps an output and loss that can learn its data
-        config = fitting_head(config, dataset_task(dataset))
+    if dataset != "custom" and head_problem(*resolved_head(config.output, config.loss, dataset_task(dataset)),
+                                            dataset_task(dataset)):
+        config = config.replace(output=None, loss=None)  # the window keeps a head that can learn its data
     try:
         return config.validated().as_dict()
     except ConfigError:  # e.g. classes out of a dataset's range: the window would not save it

@@ -23,7 +23,7 @@ from nnviz.core.data.datasets import (
     dataset_task,
 )
 from nnviz.core.model.activations import ACTIVATIONS
-from nnviz.core.model.features import DEFAULT_FEATURES, FEATURES, feature_symbol
+from nnviz.core.model.features import DEFAULT_FEATURES, FEATURES
 from nnviz.core.model.initialisation import INIT_SCHEMES
 from nnviz.core.model.optimizers import OPTIMIZERS
 from nnviz.core.model.outputs import LOSSES, OUTPUTS, head_problem, resolved_head
@@ -327,16 +327,6 @@ def for_task(config: TrainingConfig, task: str, was: str) -> TrainingConfig:
     return config.replace(output=None, loss=None, lr=lr)
 
 
-def fitting_head(config: TrainingConfig, task: str) -> TrainingConfig:
-    """``config`` with its output and loss, where they cannot learn ``task``, back to the
-    task's own (a network moved from classes to regression leaves softmax behind)."""
-    try:
-        config.head(task)
-    except ConfigError:
-        return config.replace(output=None, loss=None)
-    return config
-
-
 def resolve_config(given: dict, base: TrainingConfig | None = None) -> TrainingConfig:
     """``base`` (default settings if None) with the settings in ``given`` applied; with a
     ``preset`` in ``given`` the preset replaces ``base``. Validated."""
@@ -389,68 +379,6 @@ def shape_name(widths: tuple[int, ...], times: str = "x") -> str:
     """Widths as :func:`parse_shape` reads them (``"8x8x4"``, ``"0"`` for none); ``times="×"``
     for people."""
     return times.join(map(str, widths)) or "0"
-
-
-def network_name(config: TrainingConfig, task: str | None = None) -> str:
-    """The network in words: "10 tanh hidden units", "8×8 relu,tanh hidden units", "no hidden layer",
-    and its inputs, initialisation, output units and loss where not the default: "no hidden layer,
-    inputs x₁², x₂²", "10 tanh hidden units, init he", "3 sigmoid hidden units, sigmoid output,
-    squared-error loss". ``task``: the data's (see :func:`output_name`)."""
-    names = (inputs_name(config), init_name(config), output_name(config, task), loss_name(config, task))
-    extra = "".join(f", {name}" for name in names if name)
-    if not config.hidden:
-        return "no hidden layer" + extra
-    units = "unit" if config.hidden == (1,) else "units"
-    return f"{shape_name(config.hidden, '×')} {activation_name(config.activation)} hidden {units}{extra}"
-
-
-def training_name(config: TrainingConfig) -> str:
-    """The training in words: "lr 0.3", "adam, lr 0.01, dropout 0.5" (the optimiser where not sgd)."""
-    optimizer = "" if config.optimizer == "sgd" else f"{config.optimizer}, "
-    dropout = f", dropout {config.dropout:g}" if config.dropout else ""
-    return f"{optimizer}lr {config.lr:g}{dropout}"
-
-
-def inputs_name(config: TrainingConfig) -> str:
-    """The input features, where names say them: "inputs x₁², x₂²"; empty for x₁, x₂."""
-    if config.features == DEFAULT_FEATURES:
-        return ""
-    return "inputs " + ", ".join(feature_symbol(name) for name in config.features)
-
-
-def init_name(config: TrainingConfig) -> str:
-    """The initialisation, where names say it: "init he"; empty for the default scheme."""
-    return "" if config.init == "default" else f"init {config.init}"
-
-
-def output_name(config: TrainingConfig, task: str | None = None) -> str:
-    """The output units, where names say them: "sigmoid output"; empty for the task's own.
-    ``task``: the data's; by default the built-in dataset's, and for the user's points (whose
-    task the config does not know) an output given is named as given."""
-    return _head_part(config, task, 0, "output")
-
-
-def loss_name(config: TrainingConfig, task: str | None = None) -> str:
-    """The loss, where names say it: "squared-error loss"; empty for the task's own (see
-    :func:`output_name`)."""
-    return _head_part(config, task, 1, "loss")
-
-
-def head_words(config: TrainingConfig, task: str) -> str:
-    """The output units and loss in use on data of ``task``, always: "softmax output,
-    cross-entropy loss"."""
-    output, loss = resolved_head(config.output, config.loss, task)
-    return f"{output} output, {loss} loss"
-
-
-def _head_part(config: TrainingConfig, task: str | None, part: int, word: str) -> str:
-    if task is None and config.dataset != CUSTOM:
-        task = dataset_task(config.dataset)
-    if task is None:  # the user's points: the task's own (None) says nothing
-        given = (config.output, config.loss)[part]
-        return "" if given is None else f"{given} {word}"
-    used = resolved_head(config.output, config.loss, task)[part]
-    return "" if used == resolved_head(None, None, task)[part] else f"{used} {word}"
 
 
 def activation_name(activation: str | tuple[str, ...]) -> str:

@@ -16,15 +16,10 @@ from PyQt5.QtWidgets import (
     QTabWidget,
 )
 
-from nnviz.core.config import (
-    ConfigError,
-    TrainingConfig,
-    head_words,
-    network_name,
-    training_name,
-)
+from nnviz.core.config import ConfigError, TrainingConfig
 from nnviz.core.data.datasets import CUSTOM
 from nnviz.core.model.optimizers import rate_advice
+from nnviz.core.naming import head_words, network_name, training_name
 from nnviz.core.training.trainer import TrainingSnapshot
 from nnviz.gui import settings as stored
 from nnviz.gui.compare.compare_view import CompareView

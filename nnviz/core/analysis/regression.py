@@ -7,7 +7,8 @@ import numpy as np
 
 from nnviz.core.data.datasets import Dataset
 from nnviz.core.model.features import expand
-from nnviz.core.model.network import MLP, hidden_outputs, r_squared
+from nnviz.core.model.network import MLP, hidden_outputs
+from nnviz.core.model.scoring import r_squared
 
 
 def _column(xs: np.ndarray) -> np.ndarray:

@@ -50,6 +50,7 @@ class HeadRun:
 
     output: str
     loss: str
+    head: ops.Head  # their step's functions
     width: int
     networks: list[int]  # in column order
     scores: np.ndarray  # (n, networks, width)
@@ -123,7 +124,7 @@ class PackedEngine:
         for (output, loss, width), networks in runs:
             cols = slice(columns[networks[0]].start, columns[networks[-1]].stop)
             shape = (n, len(networks), width)
-            heads.append(HeadRun(output, loss, width, networks, out[:, cols].reshape(shape),
+            heads.append(HeadRun(output, loss, ops.head(output, loss), width, networks, out[:, cols].reshape(shape),
                                  scratch[:, cols].reshape(shape), *(np.empty(shape[:2], dtype) for _ in range(3))))
         return heads
 
@@ -147,10 +148,9 @@ class PackedEngine:
                 ops.hidden_forward(out, activation, mask, kept, sums)
         finite = True
         for k, run in enumerate(work.heads):
-            head = ops.head(run.output, run.loss)
-            head.forward(run.scores, run.row_max, run.row_sum)
+            run.head.forward(run.scores, run.row_max, run.row_sum)
             index = self._true_class_index(k, run, batch.index[run.width], n)
-            finite &= head.finite(run.scores, batch.targets[run.width][:, None, :], index, run.picked, run.scratch)
+            finite &= run.head.finite(run.scores, batch.targets[run.width][:, None, :], index, run.picked, run.scratch)
         if not finite:
             losses = np.empty(len(self.configs))
             for k, run in enumerate(work.heads):
@@ -165,8 +165,7 @@ class PackedEngine:
 
         any_frozen = self._frozen.any()
         for run in work.heads:
-            ops.head(run.output, run.loss).delta(run.scores, batch.targets[run.width][:, None, :], run.scratch,
-                                                 run.row_sum)
+            run.head.delta(run.scores, batch.targets[run.width][:, None, :], run.scratch, run.row_sum)
             if any_frozen:  # a diverged network learns no more: its gradient, zero, cannot overflow into others'
                 run.scores[:, self._frozen[run.networks]] = 0
         for level in reversed(work.levels):

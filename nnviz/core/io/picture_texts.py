@@ -7,15 +7,13 @@ from __future__ import annotations
 import json
 
 from nnviz import __version__
-from nnviz.core.config import (
-    TrainingConfig,
-    activation_name,
+from nnviz.core.config import TrainingConfig, activation_name, shape_name
+from nnviz.core.naming import (
     init_name,
     inputs_name,
     loss_name,
     network_name,
     output_name,
-    shape_name,
 )
 from nnviz.core.training.sweep import Sweep
 

@@ -13,7 +13,8 @@ import numpy as np
 from nnviz.core.data.datasets import Dataset
 from nnviz.core.engine.ops import forward_inputs, target_matrix
 from nnviz.core.model.features import expand
-from nnviz.core.model.network import MLP, Scoring, scoring_key
+from nnviz.core.model.network import MLP
+from nnviz.core.model.scoring import Scoring, scoring_key
 from nnviz.core.training.history import HistoryEntry
 
 
@@ -101,11 +102,9 @@ class Batches:
         rows = self._order[self._cursor : self._cursor + self.batch_size]
         self._cursor += self.batch_size
         y = self.y[rows]
-        starts = self._row_starts.get(len(rows))
-        if starts is None:  # for the batch size in use: each row's first place in the flattened outputs
-            starts = self._row_starts = {len(rows): {w: self._index(np.zeros(len(rows), np.int64), w)
-                                                     for w in self.widths}}
-            starts = starts[len(rows)]
+        if len(rows) not in self._row_starts:  # each row's first place in the flattened outputs (this size's only)
+            self._row_starts = {len(rows): {w: self._index(np.zeros(len(rows), np.int64), w) for w in self.widths}}
+        starts = self._row_starts[len(rows)]
         return Batch(self.inputs[rows], {w: t[rows] for w, t in self._whole.targets.items()},
                      {w: None if first is None else first + y for w, first in starts.items()})
 

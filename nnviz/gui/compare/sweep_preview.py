@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import html
 
-from nnviz.core.config import network_name, training_name
 from nnviz.core.data.datasets import Dataset
+from nnviz.core.naming import network_name, training_name
 from nnviz.core.training.sweep import Sweep
 from nnviz.gui.compare.sweep_view import sweep_colors
 

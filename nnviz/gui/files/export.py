@@ -14,17 +14,12 @@ from PyQt5.QtGui import QColor, QImage, QImageReader, QPainter, QRegion
 from PyQt5.QtSvg import QSvgGenerator
 from PyQt5.QtWidgets import QApplication, QWidget
 
-from nnviz.core.config import (
-    ConfigError,
-    TrainingConfig,
-    activation_name,
-    init_name,
-    shape_name,
-)
+from nnviz.core.config import ConfigError, TrainingConfig, activation_name, shape_name
 from nnviz.core.io.atomic import write_atomically
 from nnviz.core.io.picture_texts import CONFIG_KEY, STEP_KEY, metadata, run_title  # noqa: F401 (the window's exports use them from here too)
 from nnviz.core.io.runfile import RunFileError
 from nnviz.core.model.features import DEFAULT_FEATURES
+from nnviz.core.naming import init_name
 
 DEFAULT_SCALE = 2  # exports are at least twice the on-screen size
 STRIP_PIXELS = 150_000  # pixels of a picture painted per turn of the event loop: a few milliseconds

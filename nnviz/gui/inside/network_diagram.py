@@ -13,6 +13,7 @@ from PyQt5.QtWidgets import QWidget
 from nnviz.core.analysis.grid import Bounds, grid_points
 from nnviz.core.model.features import DEFAULT_FEATURES, expand, feature_symbol
 from nnviz.core.model.network import MLP
+from nnviz.core.naming import head_tip
 from nnviz.gui.colors import class_color
 from nnviz.gui.inside.unit_picker import UnitPicker
 from nnviz.gui.inside.units_view import diverging_lut
@@ -32,37 +33,6 @@ SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 INPUT_MAP_RESOLUTION = 40  # cells a side of an input's map
 INPUT_MAP_SHOWN = 120  # px a side of the map a hovered input shows
 VALUE_NODE = "#dddddd"  # a regression's output node: a value, not a class with a colour
-LOSS_WORDS = {
-    ("softmax", "cross-entropy"): "cross-entropy, −log of the probability given to the true class",
-    ("sigmoid", "cross-entropy"): "cross-entropy, −Σ [t log y + (1 − t) log(1 − y)] over the units",
-    "squared-error": "squared error, ½ Σ (y − t)² over the units",
-}
-ONE_UNIT = {"cross-entropy": "cross-entropy, −[t log y + (1 − t) log(1 − y)]",
-            "squared-error": "squared error, ½ (y − t)²"}  # a loss of one output unit
-
-
-def output_words(output: str, units: int, regression: bool) -> str:
-    """What the output units are, in a few words."""
-    if regression:
-        return {"identity": "identity, the predicted value as it is",
-                "sigmoid": "sigmoid, a predicted value between 0 and 1"}.get(output, output)
-    if output == "sigmoid" and units == 1:
-        return "one sigmoid unit, the probability of class 1 (class 0's is 1 − p)"
-    return {"softmax": "softmax, a unit a class: probabilities that sum to 1",
-            "sigmoid": "sigmoid, a unit a class: each a probability between 0 and 1",
-            "identity": "identity, a unit a class: scores as they are"}.get(output, output)
-
-
-def head_tip(output: str, loss: str, units: int, regression: bool) -> str:
-    """The hover text of the outputs: what they are and the loss they are trained by."""
-    targets = "the values" if regression else "1 for the true class, 0 for the others" if units > 1 else \
-        "1 for class 1, 0 for class 0"
-    loss_words = ONE_UNIT.get(loss, loss) if units == 1 and output != "softmax" else \
-        LOSS_WORDS.get((output, loss), LOSS_WORDS.get(loss, loss))
-    return (f"Output: {output_words(output, units, regression)}.\n"
-            f"Loss: {loss_words}, with targets t {targets};\nthe mean over the batch, plus l2/2 · ΣW².")
-
-
 def feature_label(index: int) -> str:
     """``x₁``, ``x₂``, ... for feature ``index`` 0, 1, ..."""
     return "x" + str(index + 1).translate(SUBSCRIPTS)
