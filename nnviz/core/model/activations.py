@@ -45,6 +45,9 @@ class Activation(NamedTuple):
     ``reads_sums``: the functions need the weighted sums ``z``; the engine passes a copy of them
     as ``sums`` (else None). ``forward`` only reads them; ``derivative`` may overwrite them.
     ``advice``: a sentence the window shows when the activation is chosen, or None.
+    ``kinks``: where the activation is not smooth: its slope jumps (ReLU's 0; there
+    ``derivative`` takes the slope of the side below, as "Deep Learning from Scratch"'s ReLU layer
+    does, its mask being ``x <= 0``), or its curvature does (ELU's 0).
     """
 
     name: str
@@ -55,6 +58,7 @@ class Activation(NamedTuple):
     flat: float = 0.0
     reads_sums: bool = False
     advice: str | None = None
+    kinks: tuple[float, ...] = ()
 
 
 # The first five: the slope from the outputs alone ----------------------------------------------
@@ -244,12 +248,12 @@ ACTIVATIONS: dict[str, Activation] = {
         # Within 0.01 of a bound the slope is under 2% (tanh), 4% (sigmoid) of its peak.
         Activation("tanh", _tanh, _tanh_derivative, (-1.0, 1.0), "saturated", 0.01),
         Activation("sigmoid", _sigmoid, _sigmoid_derivative, (0.0, 1.0), "saturated", 0.01),
-        Activation("relu", _relu, _relu_derivative, (0.0, None), "dead"),
-        Activation("leaky_relu", _leaky_relu, _leaky_relu_derivative),
+        Activation("relu", _relu, _relu_derivative, (0.0, None), "dead", kinks=(0.0,)),
+        Activation("leaky_relu", _leaky_relu, _leaky_relu_derivative, kinks=(0.0,)),
         Activation("linear", _linear, _linear_derivative),
         # ELU and softplus only approach their floors (their slope there is a + 1 and a), so no
         # unit of theirs is ever all at its lower bound.
-        Activation("elu", _elu, _elu_derivative, (-1.0, None), reads_sums=True),
+        Activation("elu", _elu, _elu_derivative, (-1.0, None), reads_sums=True, kinks=(0.0,)),
         Activation("softplus", _softplus, _softplus_derivative, (0.0, None), reads_sums=True),
         # Their minima, -0.278465 (silu: -W(1/e), at z = -1.27846) and -0.170041 (gelu, at
         # z = -0.75246), rounded outwards so that float32 outputs stay inside.
@@ -261,7 +265,7 @@ ACTIVATIONS: dict[str, Activation] = {
         Activation("gaussian", _gaussian, _gaussian_derivative, (0.0, 1.0), "saturated", 0.001, reads_sums=True),
         # Every step unit passes no gradient, always: its advice says so once, rather than the
         # histograms counting every unit as stopped.
-        Activation("step", _step, _step_derivative, (0.0, 1.0), advice=STEP_ADVICE),
+        Activation("step", _step, _step_derivative, (0.0, 1.0), advice=STEP_ADVICE, kinks=(0.0,)),
     )
 }
 """Every activation by its command-line name."""

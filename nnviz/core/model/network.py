@@ -410,6 +410,12 @@ class Backprop:
         # weights): stepping back to weights whose gradient was finite lets a smaller rate go on.
         return not self._unbounded or math.isfinite(self.flat_gradient.dot(self._ones))
 
+    def deltas(self, n: int) -> list[np.ndarray]:
+        """Each layer's δ, the loss's gradient w.r.t. its weighted sums, as the last :meth:`run` on
+        ``n`` samples left them, first layer first (live buffers: copy them to keep them)."""
+        buf = self._buffers[n]
+        return [*buf.deltas, buf.forward.outputs[-1]]  # the output layer's δ is written over its outputs
+
     def _l2_times_mask(self, l2: float) -> np.ndarray:
         if self._l2_vector is None or self._l2_vector[0] != l2:
             self._l2_vector = (l2, self._weight_mask * l2)

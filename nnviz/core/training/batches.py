@@ -108,6 +108,17 @@ class Batches:
         return Batch(self.inputs[rows], {w: t[rows] for w, t in self._whole.targets.items()},
                      {w: None if first is None else first + y for w, first in starts.items()})
 
+    def upcoming_rows(self) -> np.ndarray:
+        """The training rows :meth:`next` will serve, without serving them (a shuffle that is due
+        is drawn from a copy of the generator, so the run's own draws are untouched)."""
+        n = len(self.y)
+        if self.batch_size is None or self.batch_size >= n:
+            return np.arange(n)
+        order, cursor = self._order, self._cursor
+        if cursor + self.batch_size > n:
+            order, cursor = copy.deepcopy(self.rng).permutation(n), 0
+        return order[cursor : cursor + self.batch_size]
+
     def _index(self, y: np.ndarray, width: int) -> np.ndarray | None:
         return None if self.regression or width == 1 else np.arange(len(y)) * width + y
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from nnviz.core.analysis.layer_stats import LayerHistogram, weight_histograms
+from nnviz.core.arithmetic.step import StepExplanation, explain_step
 from nnviz.core.data.datasets import Dataset
 from nnviz.core.model.network import (
     MLP,
@@ -184,6 +185,28 @@ class Trainer(TrainerBase):
         self.data = data
         self._data_replaced_at = self.step_count  # the history's entry for this step is about the old points
         self._figures = None
+
+    def set_parameters(self, flat: np.ndarray) -> None:
+        """Carry on from the weights and biases ``flat`` (the network's flat layout, :attr:`MLP.flat`),
+        which the user set: the optimiser's state carries on, and the timeline keeps them as this
+        step's moment."""
+        flat = np.asarray(flat)
+        if flat.shape != self.network.flat.shape or not np.all(np.isfinite(flat)):
+            raise ValueError(f"need {self.network.flat.size} finite weights and biases for {self.network!r}")
+        self.network.flat[...] = flat
+        self._has_previous = self._has_gradient = False  # the last update and gradient were of other weights
+        self.divergence = None
+        self._data_replaced_at = self.step_count  # the figures logged at this step are of the old weights
+        self._figures = None
+        self.keep_moment()
+
+    def explain(self, point, target) -> StepExplanation:
+        """Every number of the next step for one ``point`` with ``target`` (its class or value):
+        the batch the next step takes (peeked: nothing advances) and the optimiser's own update."""
+        rows = self._batches.upcoming_rows()
+        return explain_step(self.network, point, target, l2=self.l2, optimizer=self._optimizer,
+                            batch=(self._batches.X[rows], self._batches.y[rows]),
+                            regression=self.data.regression, dropout=self.dropout)
 
     # Stepping ------------------------------------------------------------------------------
     def step(self, count: int = 1) -> int:

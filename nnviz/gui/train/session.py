@@ -105,6 +105,18 @@ class TrainingSession(Runner):
         # (A trainer on its way back from the process gets the points when it arrives: _adopt.)
         return False
 
+    def set_weights(self, flat: np.ndarray) -> None:
+        """Carry on from the weights and biases ``flat`` (the network's flat layout, ``MLP.flat``):
+        the user typed one, or opened a weights file. Training carries on if it was; the new
+        weights' snapshot is published. ``flat`` must fit the network (the caller checks)."""
+        flat = np.array(flat, copy=True)
+
+        def use(trainer: Trainer) -> None:
+            trainer.set_parameters(flat)
+            self.publish_snapshot()
+
+        self.with_trainer(use)
+
     def reset(self) -> None:
         """A fresh network (same seed, so the same starting weights) on the same data."""
         self._rebuild(data_changed=False)
