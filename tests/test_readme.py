@@ -174,3 +174,17 @@ def test_documented_arguments_are_the_programs(command):
             assert argument == "", (name, argument)
         else:
             assert argument == action.metavar, (name, argument)
+
+
+def test_the_tutorial_002_example_prints_what_the_readme_shows(tmp_path, capsys):
+    """The README's `nnviz forward` example: tutorial 002's weights file and printout, run as shown."""
+    from nnviz.cli import main
+
+    text = (ROOT / "README.md").read_text()
+    example = re.search(r"\$ cat tutorial.json\n(.+?)\n\$ nnviz forward --weights tutorial.json ([^\n]+)\n(.+?)\n```",
+                        text, re.S)
+    content, point, printed = example.groups()
+    (tmp_path / "tutorial.json").write_text(content)
+    assert main(["forward", "--weights", str(tmp_path / "tutorial.json"), point]) == 0
+    assert capsys.readouterr().out.strip() == printed
+    assert printed.endswith("Y = [0.31682708 0.69627909]")  # tutorial 002's own printout

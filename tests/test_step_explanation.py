@@ -186,3 +186,18 @@ def test_an_unfinite_loss_is_refused():
 
 def test_kinked_activations_are_named():
     assert {name for name, a in ACTIVATIONS.items() if a.kinks} == {"relu", "leaky_relu", "step", "elu"}
+
+
+def test_a_float32_regression_point_is_found_in_its_batch():
+    config = TrainingConfig(dataset="sine", hidden=(5,), dtype="float32")
+    data = build_dataset(config)
+    trainer = build_trainer(config, data)
+    explanation = trainer.explain(data.X_train[2], data.y_train[2])
+    assert explanation.in_batch and explanation.regression
+
+
+def test_negative_targets_are_bracketed():
+    network = MLP.initialise((1, 3, 1), "tanh", np.random.default_rng(0), output="identity", loss="squared-error")
+    explanation = explain_step(network, [0.5], -0.75, regression=True)
+    assert "− (−0.75)" in formulas.delta_formula(explanation, 1, 0)
+    assert "− (−0.75))²" in formulas.loss_formula(explanation)

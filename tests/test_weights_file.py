@@ -119,3 +119,11 @@ def test_the_dictionary_is_the_tutorials():
     content = weights_dict(weights_from_dict(TUTORIAL).network())
     assert {k: content[k] for k in TUTORIAL} == TUTORIAL
     assert content["activation"] == "sigmoid" and content["output"] == "identity"
+
+
+def test_float32_weights_are_written_short_and_read_back_exactly(tmp_path):
+    network = MLP.initialise((2, 6, 2), "tanh", np.random.default_rng(5), dtype=np.float32)
+    path = tmp_path / "w.json"
+    save_weights(network, path)
+    assert "0000000" not in path.read_text()  # no float64 expansions of float32 numbers
+    assert np.array_equal(read_weights(path).network(np.float32).flat, network.flat)

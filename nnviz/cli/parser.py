@@ -258,6 +258,10 @@ def build_parser() -> argparse.ArgumentParser:
     files = train.add_argument_group("run files")
     files.add_argument("--save", metavar="PATH", help="save the whole run there at the end (resume it with --resume)")
     files.add_argument("--resume", metavar="PATH", help="carry on a saved run for --steps more steps, with its own settings")
+    _add_weights_option(files, "the network starts from")
+    files.add_argument("--save-weights", metavar="FILE.json",
+                       help="save the network's weights there at the end, as tutorial 002's dictionary (W1, b1, ...) "
+                            "with its activation and output (start from them with --weights, or nnviz forward)")
     train.add_argument_group("report").add_argument(
         "--report", action="store_true",
         help="print each class's precision, recall, F1 and support on the test set at the end "
@@ -270,6 +274,9 @@ def build_parser() -> argparse.ArgumentParser:
     vary.add_argument("--vary", choices=VARIED, default=None, help="vary this setting instead of the hidden size")
     vary.add_argument("--values", metavar="A,B,...", default=None,
                       help="the values --vary takes, comma-separated (feature lists separated by /: x1,x2/x1sq,x2sq)")
+    _add_weights_option(vary, "every network starts from (so they share its shape: vary a setting that keeps it, such "
+                              "as --vary lr; to save one network's weights, train it with nnviz train --save-weights)")
+    vary.add_argument("--save-weights", default=None, help=argparse.SUPPRESS)  # refused with a sentence (cli.sweep)
     _add_run_options(sweep)
     vary.add_argument("--out", metavar="PATH.png", help="save the grid picture there as PNG, its name ending in .png (no display needed)")
     vary.add_argument("--csv", metavar="PATH", help="save each network's final figures there as CSV")
@@ -282,11 +289,22 @@ def build_parser() -> argparse.ArgumentParser:
     window.add_argument("--screenshot", metavar="PATH", help="train --after-steps steps, save a PNG of the window to PATH, exit")
     window.add_argument("--at-step", type=_within(AT_STEP), default=None, metavar="N",
                         help="with --open: show the run's kept moment nearest step N (training paused)")
+    _add_weights_option(window, "the network starts from")
     window.add_argument("--after-steps", type=_within(AFTER_STEPS), default=0, metavar="N", help="steps to train before --screenshot (default 0)")
     # Without this, argparse would take --data for an abbreviation of --dataset.
     window.add_argument("--data", default=None, help=argparse.SUPPRESS)
     _add_predict(commands)
+    _add_forward(commands)
+    _add_check_gradients(commands)
     return parser
+
+
+def _add_weights_option(group, starts: str) -> None:
+    group.add_argument("--weights", metavar="FILE.json",
+                       help=f"weights {starts}: tutorial 002's dictionary (W1, b1, W2, ... as nested lists, and the "
+                            "activation and output) as JSON. Settings not given are the file's (hidden, activation, "
+                            "output, loss, features: x1,x2 where it names none); given ones must agree with it, and "
+                            "its shapes must fit the data")
 
 
 def _add_predict(commands) -> None:
@@ -303,3 +321,47 @@ def _add_predict(commands) -> None:
     predict.add_argument("--json", action="store_true",
                          help="print a JSON list, an object a point: its inputs and class, label and probabilities "
                               "(scores for identity outputs), or its value")
+
+
+def _add_forward(commands) -> None:
+    forward = commands.add_parser(
+        "forward", help="print one point's way through a weights file's network, layer by layer",
+        description="Walk points through the network of a weights file as tutorial 002 does by hand, printing each "
+                    "layer's weighted sums A = X·W + B and outputs Z = f(A), then the output Y (numbers as numpy "
+                    "prints them).")
+    forward._negative_number_matcher = re.compile(r"^-\.?\d")  # -1,0.5 is a point, as for predict
+    forward.add_argument("points", nargs="+", metavar="X1,X2",
+                         help="a point's coordinates separated by commas, as many as the network reads")
+    forward.add_argument("--weights", metavar="FILE.json", required=True,
+                         help="the network: tutorial 002's dictionary (W1, b1, W2, ...) as JSON, as nnviz train "
+                              "--save-weights writes it")
+    forward.add_argument("--activation", type=_activation, metavar="NAME[,NAME...]", default=None,
+                         help="the hidden activation where the file does not say one (default sigmoid, as tutorial 002)")
+    forward.add_argument("--output", choices=OUTPUTS, default=None,
+                         help="the output units where the file does not say (default identity, as tutorial 002)")
+    forward.add_argument("--json", action="store_true",
+                         help='print a JSON list, an object a point: {"inputs": [...], "layers": [{"A": [...], '
+                              '"Z": [...]}, ...], "output": [...]}, a layer a weight layer (the last one\'s Z is '
+                              'the output)')
+
+
+def _add_check_gradients(commands) -> None:
+    check = _command(
+        commands, "check-gradients", "compare backpropagation with numerical differences",
+        "Compare the gradient backpropagation computes with central differences, in float64, for the network of "
+        "the settings (or of --weights) on its training points. Prints each layer's largest relative error, "
+        "weights and biases apart; exit status 0 when every one is below 1e-6, 1 when one is not (named), 2 for "
+        "a usage error. Dropout is turned off for the check.")
+    add_config_options(check)
+    _add_data_file_option(check)
+    own = check.add_argument_group("check")
+    _add_weights_option(own, "to check (instead of freshly initialised ones)")
+    own.add_argument("--steps", type=_within(AFTER_STEPS), default=0, metavar="N",
+                     help="train N steps first, then check the weights reached (default 0)")
+    own.add_argument("--points", type=_within(STEPS), default=None, metavar="N",
+                     help="check on the first N training points (default: all of them)")
+    own.add_argument("--json", action="store_true",
+                     help='print one JSON object: "passed", "tolerance", "step", "points", "h" (the difference\'s step), '
+                          '"dropout_off", "failing" (layer names), "layers" (a list of {"name", "weights", "biases", '
+                          '"at_kinks"}: the largest relative errors, null where none was compared, and the parameters '
+                          'left out at kinks) and "report" (the printed lines)')

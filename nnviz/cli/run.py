@@ -1,5 +1,6 @@
-"""What ``nnviz train`` and ``nnviz sweep`` share: the data of ``--data``, the training loop
-with its progress lines, the movie made as it trains, and the JSON of one run."""
+"""What ``nnviz train`` and ``nnviz sweep`` share: the data of ``--data``, the weights of
+``--weights``, the training loop with its progress lines, the movie made as it trains, and the
+JSON of one run."""
 
 from __future__ import annotations
 
@@ -11,7 +12,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from nnviz.cli.parser import PRINT_EVERY
-from nnviz.core.config import ConfigError, TrainingConfig
+from nnviz.core.config import (
+    ConfigError,
+    TrainingConfig,
+    activation_name,
+    features_name,
+    shape_name,
+)
 from nnviz.core.data.datasets import CUSTOM
 from nnviz.core.io.atomic import SaveError
 from nnviz.core.io.movie import DEFAULT_FPS, DEFAULT_FRAMES, write_movie
@@ -39,6 +46,39 @@ def data_from_args(args: argparse.Namespace, given: dict):
         raise ConfigError("--resume continues the saved run on its own points; leave out --data")
     given["dataset"] = CUSTOM
     return read_points(args.data, task=args.task)
+
+
+SAID_BY_WEIGHTS = {"hidden": ("hidden layers are", shape_name), "activation": ("hidden units are", activation_name),
+                   "output": ("outputs are", str), "loss": ("loss is", str), "features": ("inputs are", features_name)}
+"""What a weights file may say of the network (:meth:`WeightsFile.settings`): how a sentence names it, and writes it."""
+
+
+def weights_from_args(args: argparse.Namespace, given: dict):
+    """The weights file of ``--weights`` (None without one); the settings it implies are added
+    to ``given`` where not given there.
+
+    Raises WeightsError for a file that is not one, ConfigError for a setting given that
+    disagrees with it."""
+    if getattr(args, "weights", None) is None:
+        return None
+    from nnviz.core.io.weights_file import read_weights
+
+    weights = read_weights(args.weights)
+    implied = weights.settings()
+    layers = len(implied["hidden"])
+    for key, value in implied.items():
+        if key in given and _per_layer(key, given[key], layers) != _per_layer(key, value, layers):
+            words, written = SAID_BY_WEIGHTS[key]
+            option = "--" + key
+            raise ConfigError(f"{option} {written(given[key])} disagrees with {weights.name}, whose {words} "
+                              f"{written(value)}; leave out {option} to take the file's")
+    given.update({key: value for key, value in implied.items() if key not in given})
+    return weights
+
+
+def _per_layer(key: str, value, layers: int):
+    """An activation as one name a layer (``tanh`` is ``tanh,tanh`` for two layers); other settings as they are."""
+    return (value,) * layers if key == "activation" and isinstance(value, str) else value
 
 
 def base_for(data) -> TrainingConfig | None:

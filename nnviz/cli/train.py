@@ -5,8 +5,10 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import sys
 
+from nnviz.cli.outputs import OUTPUT_KINDS
 from nnviz.cli.run import (
     Progress,
     base_for,
@@ -14,23 +16,29 @@ from nnviz.cli.run import (
     run_json,
     split,
     train_to,
+    weights_from_args,
 )
 from nnviz.core.config import ConfigError, TrainingConfig, resolve_config
-from nnviz.core.io.atomic import SaveError
+from nnviz.core.io.atomic import SaveError, check_writable
 from nnviz.core.io.picture_texts import metadata, run_title
 from nnviz.core.model.optimizers import rate_advice
 
 
 def prepare(args: argparse.Namespace, given: dict, data=None):
-    """The config and trainer `nnviz train` starts from: a new run (on ``data`` if given),
-    or a saved one to resume. Raises ConfigError where the options do not fit the data (an
-    output and loss that cannot learn its task, a classification report of a regression)."""
+    """The config and trainer `nnviz train` starts from: a new run (on ``data`` if given, from
+    the weights of ``--weights`` if given), or a saved one to resume. Raises ConfigError where
+    the options do not fit the data (an output and loss that cannot learn its task, a
+    classification report of a regression), WeightsError where the weights do not."""
     from nnviz.core.io.runfile import load_run
     from nnviz.core.training.experiment import build_trainer
 
     if args.resume is None:
+        weights = weights_from_args(args, given)
         config = resolve_config(given, base_for(data))
-        trainer = build_trainer(config, split(data, config), log_every=args.log_every)  # None: dense early
+        points = split(data, config)
+        trainer = build_trainer(config, points, log_every=args.log_every, weights=weights)  # None: dense early
+    elif args.weights is not None:
+        raise ConfigError("--resume continues the saved run from its own weights; leave out --weights")
     elif given or args.log_every is not None:
         extra = "--" + next(iter(given), "log_every").replace("_", "-")
         raise ConfigError(f"--resume continues the saved run with its own settings; leave out {extra}")
@@ -92,10 +100,33 @@ def run(config: TrainingConfig, trainer, args: argparse.Namespace, note: str = "
             return 1
         print(f"saved {args.save}: the run at step {trainer.step_count:,} (carry it on with --resume)",
               file=sys.stderr)
+    if args.save_weights:
+        from nnviz.core.io.weights_file import WeightsError, save_weights
+
+        try:
+            save_weights(trainer.network, args.save_weights)
+        except WeightsError as error:
+            print(f"nnviz train: {error}", file=sys.stderr)
+            return 1
+        print(f"saved {args.save_weights}: the weights at step {trainer.step_count:,} (start from them with --weights)",
+              file=sys.stderr)
     if divergence is not None:
         print(f"nnviz train: {divergence.message}", file=sys.stderr)
         return 1
     return 0
+
+
+def check_weights_output(args: argparse.Namespace) -> None:
+    """``--save-weights`` can be written and its name does not say another kind of file: raises
+    ConfigError or SaveError (one sentence) before anything is trained, as for ``--save``."""
+    path = args.save_weights
+    if path is None:
+        return
+    says = OUTPUT_KINDS.get(os.path.splitext(path)[1].lower())
+    if says is not None:
+        raise ConfigError(f"--save-weights {path}: that name says {says}, but --save-weights writes a JSON "
+                          "weights file; name it with .json")
+    check_writable(path)
 
 
 def _fit(trainer) -> str:

@@ -27,9 +27,10 @@ def has_display() -> bool:
 
 
 def run_app(given: dict, *, start: bool = False, screenshot: str | None = None, after_steps: int = 0,
-            open_path: str | None = None, at_step: int | None = None) -> int:
+            open_path: str | None = None, at_step: int | None = None, weights=None) -> int:
     """Open the window with the settings in ``given`` over the remembered ones; returns the exit status.
-    ``open_path``: a run, picture or points to open; ``at_step``: show the run's kept moment nearest it.
+    ``open_path``: a run, picture or points to open; ``at_step``: show the run's kept moment nearest it;
+    ``weights``: a :class:`~nnviz.core.io.weights_file.WeightsFile` to start from.
 
     With ``screenshot``, train ``after_steps`` steps, save a PNG of the window there and quit
     (defaults plus ``given`` only, so the picture does not depend on remembered settings).
@@ -61,14 +62,8 @@ def run_app(given: dict, *, start: bool = False, screenshot: str | None = None, 
     except ConfigError as error:
         print(f"nnviz: error: {error}", file=sys.stderr)
         return 2
-    if open_path is not None:
-        window.show_error = lambda message: print(f"nnviz: error: {message}", file=sys.stderr)
-        if not window.files.open_file(open_path):
-            window.close()
-            return 2
-        del window.show_error  # from here on, problems are told in the window
-        if at_step is not None:
-            window.replay.show_step(at_step)
+    if not open_start_files(window, open_path, at_step, weights):
+        return 2
     window.show()
     if screenshot:
         status = []
@@ -114,6 +109,24 @@ def open_window(given: dict, settings, *, points_in_background: bool = True):
     notes += more
     # A picture waits for the points; a window shows itself first and the points follow.
     return MainWindow(config, settings, points_in_background=points_in_background, settings_notes=tuple(notes))
+
+
+def open_start_files(window, open_path: str | None = None, at_step: int | None = None, weights=None) -> bool:
+    """Open in ``window``, before it is shown, what the command line names: a run, picture or
+    points (``open_path``; a run shown at its moment nearest ``at_step``), or ``weights`` (a
+    :class:`~nnviz.core.io.weights_file.WeightsFile`) to start from. A file that cannot be used
+    is told on stderr in one line; the window is closed and this returns False."""
+    if open_path is None and weights is None:
+        return True
+    window.show_error = lambda message: print(f"nnviz: error: {message}", file=sys.stderr)
+    opened = window.files.open_file(open_path) if open_path is not None else window.files.use_weights(weights)
+    if not opened:
+        window.close()
+        return False
+    del window.show_error  # from here on, problems are told in the window
+    if at_step is not None:
+        window.replay.show_step(at_step)
+    return True
 
 
 def settle_heap() -> None:

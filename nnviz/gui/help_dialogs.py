@@ -42,6 +42,12 @@ KEYS = (
     ("Ctrl+Q", "quit"),
 )
 
+# The Explain tab's own keys (they act while it is in view).
+EXPLAIN_KEYS = (
+    ("← and →", "the phase before and after: forward layer by layer, the loss, backward, the update"),
+    ("Double-click", "a unit: set its bias (a click on an edge sets its weight)"),
+)
+
 GETTING_STARTED = """<h3>Getting started</h3>
 <ol>
 <li><b>Space</b> (or <i>Train</i>) trains the network on the points; Space again pauses,
@@ -55,6 +61,8 @@ once. The optimiser, learning rate and the rest apply while it trains.</li>
 shown.</li>
 <li>The <i>Compare</i> tab trains several networks side by side (<i>Run sweep</i>): one setting
 takes each of a list of values. <b>P</b> pins the Train view's picture there.</li>
+<li>The <i>Explain</i> tab walks one point through the network, forward and back (<b>←</b> and
+<b>→</b>), with every number and the formula behind it; click an edge to set its weight.</li>
 <li><i>File</i> saves the run to carry on later, and exports pictures, tables and movies.</li>
 </ol>
 <p>Hover over a control to read what it does.</p>"""
@@ -85,10 +93,13 @@ def update_rules() -> tuple[tuple[str, str], ...]:
 
 def keys_text() -> str:
     """The keys as a table (rich text)."""
-    rows = "".join(f"<tr><td><b>{html.escape(key)}</b></td><td>&nbsp;&nbsp;{html.escape(what)}</td></tr>"
-                   for key, what in KEYS)
-    return ("<h3>Keyboard shortcuts</h3><table>" + rows + "</table><p>← → and End act on the timeline of the "
-            "tab in view, where the plots or the sweep have focus (in the controls they move the control).</p>")
+    def table(keys) -> str:
+        return "<table>" + "".join(f"<tr><td><b>{html.escape(key)}</b></td><td>&nbsp;&nbsp;{html.escape(what)}</td></tr>"
+                                   for key, what in keys) + "</table>"
+
+    return ("<h3>Keyboard shortcuts</h3>" + table(KEYS) + "<p>← → and End act on the timeline of the "
+            "tab in view, where the plots or the sweep have focus (in the controls they move the control).</p>"
+            "<p><b>In the Explain tab</b> (training pauses while it is in view):</p>" + table(EXPLAIN_KEYS))
 
 
 def about_text() -> str:

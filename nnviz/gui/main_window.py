@@ -25,6 +25,7 @@ from nnviz.gui import settings as stored
 from nnviz.gui.compare.compare_view import CompareView
 from nnviz.gui.compare.pins import PART, Pin
 from nnviz.gui.controls import ControlPanel
+from nnviz.gui.explain.explain_view import ExplainView
 from nnviz.gui.files.file_actions import FileActions
 from nnviz.gui.replay import Replay
 from nnviz.gui.resource_files import resource_file
@@ -69,6 +70,10 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.compare, "Compare")
         self.tabs.setTabToolTip(0, "One network, live")
         self.tabs.setTabToolTip(1, "Several networks side by side: a sweep, or the pictures you pinned")
+        self.explain = ExplainView(self.session)
+        self.tabs.addTab(self.explain, "Explain")
+        self.tabs.setTabToolTip(2, "One point through the network, phase by phase: its numbers, the formulas "
+                                   "behind them, and weights you can set (training pauses)")
 
         scroll = QScrollArea()
         scroll.setWidget(self.controls)
@@ -104,6 +109,7 @@ class MainWindow(QMainWindow):
         self.controls.load_data_clicked.connect(self.files.ask_open_data)
         self.controls.save_data_clicked.connect(self.files.ask_save_data)
         self.session.points_edited.connect(self._on_points_edited)
+        self.session.weights_set.connect(self.replay.go_live)  # a moment replayed would hide the new weights
         self.session.snapshot_ready.connect(self.view.show_snapshot)
         self.session.run_reset.connect(self._on_run_reset)
         self.session.running_changed.connect(self._on_running_changed)
@@ -117,6 +123,9 @@ class MainWindow(QMainWindow):
         self.files.error.connect(lambda message: self.show_error(message))  # (tests replace show_error)
         self.files.opened.connect(self._on_file_opened)
         self.compare.csv_requested.connect(self.files.ask_export_csv)
+        self.tabs.currentChanged.connect(lambda _index: self.explain.set_active(self.tabs.currentWidget() is self.explain))
+        self.explain.status.connect(self.statusBar().showMessage)
+        self.explain.error.connect(lambda message: self.show_error(message))  # (tests replace show_error)
 
         self.resize(1400, 900)
         self._restore()
@@ -151,6 +160,12 @@ class MainWindow(QMainWindow):
                                              "Train on your own points: a CSV file with a header such as x,y,label")
         self.save_data_action = self._action(file, "Save p&oints (CSV)…", self.files.ask_save_data, None,
                                              "Save the points, train and test together, as CSV")
+        self.open_weights_action = self._action(file, "Open wei&ghts (JSON)…", self.files.ask_open_weights, None,
+                                                "Carry on from the weights in a JSON file (tutorial 002's W1, b1, ...): "
+                                                "the network becomes the file's if it has another shape")
+        self.save_weights_action = self._action(file, "Save weights (&JSON)…", self.files.ask_save_weights, None,
+                                                "Save the weights and biases shown as JSON (W1, b1, W2, ...) with the "
+                                                "activation and output")
         self.history_action = self._action(file, "Export loss &history (CSV)…", self.files.ask_export_history, None,
                                            "Save the Train view's loss and accuracy history as CSV")
         file.addSeparator()
@@ -176,7 +191,7 @@ class MainWindow(QMainWindow):
 
         self.csv_action = self._action(file, "Export sweep &figures (CSV)…", self.files.ask_export_csv, None,
                                        "Save each compared network's final loss and accuracies as CSV")
-        file.insertAction(file.actions()[5], self.csv_action)
+        file.insertAction(file.actions()[file.actions().index(self.history_action) + 1], self.csv_action)
 
         run = bar.addMenu("&Run")  # each acts on the tab in view: the network, or the sweep
         self.train_action = self._action(run, "Train / Pause", lambda: self._runner().toggle(), "Space",
@@ -187,6 +202,15 @@ class MainWindow(QMainWindow):
         self._action(run, "Pin picture", self.pin, "P", "Keep the current picture in Compare > Pinned")
         self._action(run, "Faster", lambda: self.controls.change_speed(1), "+", "Train faster (up to full speed)")
         self._action(run, "Slower", lambda: self.controls.change_speed(-1), "-", "Train slower: slow motion, down to a step a second")
+
+        def check_gradients() -> None:  # its module is loaded when first asked for, as the help texts are
+            from nnviz.gui.check.gradient_check_dialog import check_gradients_of
+
+            check_gradients_of(self.session, self)
+
+        self.check_gradients_action = self._action(
+            run, "Check gradients", check_gradients, None,
+            "Pause, and compare backpropagation's gradient with numerical differences for this network and its points")
         run.addSeparator()
         moments = [
             self._action(run, "Earlier moment", lambda: self._replay() and self._replay().step_by(-1), "Left",

@@ -114,7 +114,7 @@ def loss_formula(explanation: StepExplanation) -> str:
     y, t = explanation.outputs, explanation.targets
     value = number(explanation.point_loss)
     if explanation.loss == "squared-error":
-        terms = " + ".join(f"({number(a)} − {number(b)})²" for a, b in zip(y, t))
+        terms = " + ".join(f"({number(a)} − {_factor(b)})²" for a, b in zip(y, t))
         return f"E = ½ Σₖ (yₖ − tₖ)² = ½({terms}) = {value}"
     if explanation.output == "softmax":
         c = int(explanation.target)
@@ -142,9 +142,9 @@ def delta_formula(explanation: StepExplanation, layer: int, unit: int) -> str:
         if (explanation.output, explanation.loss) in (("softmax", "cross-entropy"), ("sigmoid", "cross-entropy"),
                                                       ("identity", "squared-error")):
             return f"{symbol} = ∂E/∂{sum_symbol(layer, unit)} = y{_sub(unit + 1)} − t{_sub(unit + 1)} = " \
-                   f"{number(y)} − {number(t)} = {value}"
+                   f"{number(y)} − {_factor(t)} = {value}"
         if explanation.output == "sigmoid":
-            return f"{symbol} = (y − t)·y(1 − y) = ({number(y)} − {number(t)})·{_factor(y)}·(1 − {number(y)}) = {value}"
+            return f"{symbol} = (y − t)·y(1 − y) = ({number(y)} − {_factor(t)})·{_factor(y)}·(1 − {number(y)}) = {value}"
         return f"{symbol} = yⱼ((yⱼ − tⱼ) − Σₖ yₖ(yₖ − tₖ)), the softmax's Jacobian times y − t = {value}"
     above = explanation.layers[layer + 1]
     back = float(above.weights[unit] @ above.deltas)

@@ -33,6 +33,7 @@ from nnviz.core.model.network import (
 )
 
 TOLERANCE = 1e-6  # the largest relative error a layer may show and pass
+ROUNDING = 1e-15  # float64's rounding of a sum of terms near the loss's size, relative (a few ulps)
 STEP = 1e-4  # h: float64's rounding (~1e-16 / h) and the fourth-order difference's truncation (~h⁴) balance near here
 
 
@@ -47,6 +48,7 @@ class LayerCheck:
     weights: float
     biases: float
     at_kinks: int = 0
+    scale: float = 1.0  # the layer's largest |gradient|
 
     @property
     def worst(self) -> float:
@@ -64,6 +66,8 @@ class GradientCheck:
     dropout_off: bool
     h: float = STEP
     tolerance: float = TOLERANCE
+    loss: float = 0.0  # the training loss at the weights checked
+    kinked: tuple[str, ...] = ()  # the network's activations with kinks
 
     @property
     def failing(self) -> list[str]:
@@ -73,6 +77,13 @@ class GradientCheck:
     @property
     def passed(self) -> bool:
         return not self.failing
+
+    @property
+    def rounding_limited(self) -> bool:
+        """Whether a failing layer's gradients are so small beside the loss that float64's
+        rounding of the loss, magnified by the difference's 1/h, is above the tolerance."""
+        noise = ROUNDING * abs(self.loss) / self.h
+        return any(noise > self.tolerance * layer.scale for layer in self.layers if layer.name in self.failing)
 
     @property
     def at_kinks(self) -> int:
@@ -88,15 +99,21 @@ class GradientCheck:
             lines.append(f"Passed: backpropagation agrees with numerical differences to better than "
                          f"{self.tolerance:g} in every layer, over {self.points} points.")
         else:
-            lines.append(f"Failed: {', '.join(self.failing)} differ by more than {self.tolerance:g} "
-                         f"over {self.points} points.")
+            failing = self.failing
+            lines.append(f"Failed: {', '.join(failing)} differ{'s' if len(failing) == 1 else ''} by more than "
+                         f"{self.tolerance:g} over {self.points} points.")
+            if self.rounding_limited:
+                lines.append(f"The loss is {self.loss:.3g}: float64's rounding of it alone (about "
+                             f"{ROUNDING * abs(self.loss) / self.h:.1g} in a difference) hides gradients this small; "
+                             "these weights are too large for the check to tell.")
         lines.append(f"Relative error: the largest |backprop − numerical| over the layer's largest |gradient|; "
                      f"fourth-order central differences, h = {self.h:g}, float64."
                      + (" —: none compared." if any(math.isnan(e) for la in self.layers for e in (la.weights, la.biases))
                         else ""))
         if kinks:
+            where = ", ".join(f"{name}'s at 0" for name in self.kinked)
             lines.append(f"{self.at_kinks} parameter{'s' if self.at_kinks > 1 else ''} not compared: nudging "
-                         f"{'them' if self.at_kinks > 1 else 'it'} carried a weighted sum across a kink (ReLU's 0), "
+                         f"{'them' if self.at_kinks > 1 else 'it'} carried a weighted sum across a kink ({where}), "
                          "where backpropagation takes the slope below, as the book's ReLU does (mask = x <= 0), "
                          "and a difference mixes both sides.")
         if self.dropout_off:
@@ -122,7 +139,7 @@ def check_gradients(network: MLP, X: np.ndarray, y: np.ndarray, l2: float = 0.0,
     analytic = backprop.flat_gradient.copy()
 
     watch = _Watched(network, inputs, targets, index, l2)
-    watch.loss()
+    watch.base_loss = watch.loss()
     base_sides = watch.sides()
     numeric = np.empty_like(analytic)
     crossed = np.zeros(analytic.shape, dtype=bool)
@@ -145,8 +162,9 @@ def check_gradients(network: MLP, X: np.ndarray, y: np.ndarray, l2: float = 0.0,
     for k in range(last):
         (w_a, b_a), (w_n, b_n), (w_x, b_x) = ((views[2 * k], views[2 * k + 1]) for views in checked)
         layers.append(LayerCheck(_layer_name(k, last), _relative_error(w_a, w_n, w_x), _relative_error(b_a, b_n, b_x),
-                                 int(w_x.sum() + b_x.sum())))
-    return GradientCheck(tuple(layers), len(X), dropout > 0, h)
+                                 int(w_x.sum() + b_x.sum()), max(float(np.abs(w_a).max()), float(np.abs(b_a).max()))))
+    kinked = tuple(dict.fromkeys(name for name in network.activations if ACTIVATIONS[name].kinks))
+    return GradientCheck(tuple(layers), len(X), dropout > 0, h, TOLERANCE, watch.base_loss, kinked)
 
 
 class _Watched:

@@ -168,6 +168,7 @@ def _gradients(network: MLP, points: np.ndarray, labels: np.ndarray, l2: float, 
 
 
 def _holds(points: np.ndarray, targets: np.ndarray, point: np.ndarray, target) -> bool:
-    """Whether ``point`` with ``target`` is one of the batch's."""
-    same = np.all(points == point, axis=1) & (targets == target)
+    """Whether ``point`` with ``target`` is one of the batch's (compared in the network's dtype, as
+    the point and its target are: the data's float64 values would not equal a float32 one)."""
+    same = np.all(points == point, axis=1) & (np.asarray(targets, dtype=np.asarray(target).dtype) == target)
     return bool(same.any())

@@ -14,11 +14,11 @@ from pathlib import Path
 
 import numpy as np
 
-from nnviz.core.config import shape_name
+from nnviz.core.config import TrainingConfig, shape_name
 from nnviz.core.io.atomic import SaveError, opened_to_read, write_atomically
 from nnviz.core.model.activations import ACTIVATIONS
-from nnviz.core.model.features import FEATURES
-from nnviz.core.model.network import MLP
+from nnviz.core.model.features import DEFAULT_FEATURES, FEATURES
+from nnviz.core.model.network import MLP, per_layer
 from nnviz.core.model.outputs import LOSSES, OUTPUTS, resolved_head
 
 MAX_BYTES = 200 * 2**20  # a 784-500x6-10 network's weights as JSON text are ~40 MB
@@ -46,11 +46,11 @@ class WeightsFile:
         """Inputs, each hidden layer's width, then the output units."""
         return (self.weights[0].shape[0], *(w.shape[1] for w in self.weights))
 
-    def network(self, dtype=np.float64, *, activation: str | None = None, output: str | None = None,
+    def network(self, dtype=np.float64, *, activation: str | tuple[str, ...] | None = None, output: str | None = None,
                 loss: str | None = None, features: tuple[str, ...] | None = None) -> MLP:
         """The file's network in ``dtype``; the arguments stand in for what the file does not say
         (tutorial ``002``'s sigmoid hidden units and identity outputs, then the output's own loss)."""
-        activations = self.activations or (activation or "sigmoid",) * (len(self.weights) - 1)
+        activations = self.activations or per_layer(activation or "sigmoid", len(self.weights) - 1)
         output = self.output or output or "identity"
         loss = self.loss or loss or resolved_head(output, None, "classification")[1]
         return MLP([w.astype(dtype) for w in self.weights], [b.astype(dtype) for b in self.biases],
@@ -70,10 +70,44 @@ class WeightsFile:
                 raise WeightsError(f"{key} in {self.name} is {_shape(given)}, but this network's {key} is "
                                    f"{_shape(mine)} (layers {'-'.join(map(str, network.layer_sizes))}).")
 
+    def misfit(self, network: MLP, data: str) -> str:
+        """Why these weights cannot be ``network``'s, a network made with their settings for
+        ``data`` ("the moons data"): its inputs or outputs are not the data's, or another key's
+        shape differs; one sentence naming the key, or "" when they fit."""
+        theirs, ours = self.layer_sizes, network.layer_sizes
+        if theirs[0] != ours[0]:
+            return (f"W1 in {self.name} is {theirs[0]}×{theirs[1]}, for {_count(theirs[0], 'input')}, but a "
+                    f"network on {data} reads {ours[0]}.")
+        if theirs[-1] != ours[-1]:
+            return (f"W{len(self.weights)} in {self.name} is {theirs[-2]}×{theirs[-1]}, for "
+                    f"{_count(theirs[-1], 'output unit')}, but a network on {data} has {ours[-1]} "
+                    f"({network.output} outputs).")
+        try:
+            self.check_fits(network)
+        except WeightsError as error:
+            return str(error)
+        return ""
+
+    def config_for(self, config: TrainingConfig, task: str) -> TrainingConfig:
+        """``config`` (on data of ``task``) made the file's network: its hidden layers, and the
+        activation, output, loss and input features where it names them (the window's Open
+        weights: the file wins); ``config`` itself when its network is that one already. Not validated."""
+        implied = self.settings()
+        layers = len(implied["hidden"])
+        if "activation" not in implied and not isinstance(config.activation, str) and len(config.activation) != layers:
+            # A name a layer, for another depth: the first name for every layer.
+            implied["activation"] = config.activation[0] if config.activation else TrainingConfig.activation
+        wanted = config.replace(**implied)
+        same = ((wanted.hidden, wanted.activations, wanted.features) == (config.hidden, config.activations,
+                                                                        config.features)
+                and wanted.head(task) == config.head(task))
+        return config if same else wanted
+
     def settings(self) -> dict:
-        """The settings the file implies: the hidden layers' widths, and the activation and output
-        units where it names them."""
-        settings: dict = {"hidden": self.layer_sizes[1:-1]}
+        """The settings the file implies: the hidden layers' widths and the input features (a file
+        that names none reads the coordinates), and the activation and output units and loss where
+        it names them."""
+        settings: dict = {"hidden": self.layer_sizes[1:-1], "features": self.features or DEFAULT_FEATURES}
         if self.activations:
             one = len(set(self.activations)) == 1
             settings["activation"] = self.activations[0] if one else self.activations
@@ -81,9 +115,11 @@ class WeightsFile:
             settings["output"] = self.output
         if self.loss:
             settings["loss"] = self.loss
-        if self.features:
-            settings["features"] = self.features
         return settings
+
+
+def _count(number: int, thing: str) -> str:
+    return f"{number} {thing}{'' if number == 1 else 's'}"
 
 
 def _shape(shape: tuple[int, ...]) -> str:
@@ -94,8 +130,8 @@ def weights_dict(network: MLP) -> dict:
     """``network``'s weights as tutorial ``002``'s dictionary (lists, ready for JSON)."""
     content: dict = {}
     for k, (w, b) in enumerate(zip(network.weights, network.biases), start=1):
-        content[f"W{k}"] = w.tolist()
-        content[f"b{k}"] = b.tolist()
+        content[f"W{k}"] = _decimals(w)
+        content[f"b{k}"] = _decimals(b)
     one = len(set(network.activations)) == 1
     content["activation"] = network.activations[0] if one else list(network.activations)
     if not network.activations:
@@ -104,6 +140,14 @@ def weights_dict(network: MLP) -> dict:
     if network.features:
         content["features"] = list(network.features)
     return content
+
+
+def _decimals(array: np.ndarray) -> list:
+    """``array`` as nested lists of the shortest decimals that read back as its values (a float32
+    0.1 is 0.1, not float64's 0.10000000149011612)."""
+    if array.dtype == np.float32:
+        return array.astype(str).astype(np.float64).tolist()
+    return array.tolist()
 
 
 def save_weights(network: MLP, path: str | os.PathLike) -> None:

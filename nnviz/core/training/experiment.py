@@ -14,6 +14,7 @@ from nnviz.core.data.datasets import (
     make_dataset,
     split,
 )
+from nnviz.core.io.weights_file import WeightsError, WeightsFile
 from nnviz.core.model.network import MLP
 from nnviz.core.model.outputs import output_units
 from nnviz.core.training.history import LossHistory
@@ -37,17 +38,27 @@ def needs_scikit_learn(config: TrainingConfig) -> bool:
     return config.dataset in SKLEARN_DATASETS
 
 
-def build_network(config: TrainingConfig, data: Dataset) -> MLP:
+def build_network(config: TrainingConfig, data: Dataset, weights: WeightsFile | None = None) -> MLP:
     """A freshly initialised network for a config, on ``data`` (only its shape, task and classes
     are read; raises :class:`ConfigError` if the config's input features do not apply to its
-    points, or its output and loss cannot learn its task)."""
+    points, or its output and loss cannot learn its task).
+
+    ``weights``: start from a weights file's weights instead (the config still decides the
+    activations and head); raises :class:`WeightsError` naming the first key whose shape
+    does not fit the network (:meth:`WeightsFile.misfit`)."""
     output, loss = config.head(data.task)
     sizes = config.layer_sizes(data.columns, output_units(output, data.task, data.classes))
     inputs = config.input_features(data.columns)
     if config.preset == "tutorial" and config.init == "default":  # another --init overrides the preset's
-        return _tutorial_network(sizes, config, inputs, output, loss)
-    rng = np.random.default_rng(np.random.SeedSequence(config.seed).spawn(3)[2])
-    return MLP.initialise(sizes, config.activation, rng, config.dtype, config.init, inputs, output, loss)
+        network = _tutorial_network(sizes, config, inputs, output, loss)
+    else:
+        rng = np.random.default_rng(np.random.SeedSequence(config.seed).spawn(3)[2])
+        network = MLP.initialise(sizes, config.activation, rng, config.dtype, config.init, inputs, output, loss)
+    if weights is not None:
+        if problem := weights.misfit(network, f"the {data.name} data"):
+            raise WeightsError(problem)
+        network.flat[...] = weights.network(network.dtype).flat  # the same shape, so the same layout
+    return network
 
 
 def build_trainer(
@@ -56,11 +67,13 @@ def build_trainer(
     *,
     log_every: int = 1,
     history_capacity: int | None = None,
+    weights: WeightsFile | None = None,
 ) -> Trainer:
-    """A trainer at step 0 for ``config``, on ``dataset`` if given (else the config's own data)."""
+    """A trainer at step 0 for ``config``, on ``dataset`` if given (else the config's own data),
+    its network starting from ``weights`` if given (see :func:`build_network`)."""
     config.validated()
     data = dataset if dataset is not None else build_dataset(config)
-    network = build_network(config, data)
+    network = build_network(config, data, weights)
     return trainer_for(config, network, data, rng=batch_rng(config), dropout_rng=dropout_rng(config),
                        history=LossHistory(log_every, history_capacity))
 

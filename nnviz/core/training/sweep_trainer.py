@@ -37,6 +37,7 @@ from nnviz.core.engine.packing import (
     spread_over,
     views_of,
 )
+from nnviz.core.io.weights_file import WeightsFile
 from nnviz.core.model.network import MLP, parameter_views
 from nnviz.core.model.optimizers import OPTIMIZERS, Optimizer
 from nnviz.core.training.experiment import (
@@ -75,9 +76,11 @@ class SweepTrainer(PackingPlan, PackedEngine, TrainerBase):
     """
 
     def __init__(self, configs: list[TrainingConfig], data: Dataset, *, log_every: int = 1,
-                 history_capacity: int | None = None, timeline: Timeline | None = None, record: bool = True):
+                 history_capacity: int | None = None, timeline: Timeline | None = None, record: bool = True,
+                 weights: WeightsFile | None = None):
         """``record``: evaluate every network at step 0 now (else at its first step or exact
-        snapshot: the window leaves that work to the training process)."""
+        snapshot: the window leaves that work to the training process). ``weights``: every
+        network starts from these (raises :class:`WeightsError` for one they do not fit)."""
         first = configs[0]
         for config in configs[1:]:
             for name in SHARED:
@@ -88,7 +91,7 @@ class SweepTrainer(PackingPlan, PackedEngine, TrainerBase):
         self.step_count = 0
         self.divergence: Divergence | None = None
         self.divergences: list[Divergence | None] = [None] * len(configs)
-        networks = [build_network(c, data) for c in configs]
+        networks = [build_network(c, data, weights) for c in configs]
         self._inputs = feature_union([n.features for n in networks])
         self._batches = Batches(data, np.dtype(first.dtype), tuple(n.layer_sizes[-1] for n in networks),
                                 first.batch_size, batch_rng(first), self._inputs)

@@ -6,6 +6,9 @@ changes). Pictures are painted a strip per turn of the event loop (the views hol
 meanwhile) and PNG files are encoded and written on a thread of their own, so the window
 never stops answering for an export. ``open_file`` returns False
 after telling the user what went wrong. The ``ask_*`` slots open the file dialog first.
+
+Weights files (tutorial ``002``'s dictionary as JSON, :mod:`nnviz.core.io.weights_file`) go
+into the network as it is when they fit it; else the network becomes the file's first.
 """
 
 from __future__ import annotations
@@ -18,16 +21,23 @@ from PyQt5.QtCore import QObject, QSettings, pyqtSignal
 from PyQt5.QtGui import QImage
 from PyQt5.QtWidgets import QFileDialog, QWidget
 
+from nnviz.core.config import ConfigError
 from nnviz.core.data.datasets import CUSTOM
 from nnviz.core.data.idx import is_idx
 from nnviz.core.data.points_file import DataFileError, read_points, write_data_csv
+from nnviz.core.io import weights_file
 from nnviz.core.io.atomic import SaveError
 from nnviz.core.io.runfile import SUFFIX, RunFileError, load_run, save_run
+from nnviz.core.io.weights_file import WeightsError, WeightsFile
+from nnviz.core.model.network import MLP
+from nnviz.core.naming import network_name
+from nnviz.core.training.experiment import build_network
 from nnviz.core.training.history import write_history_csv
 from nnviz.gui.files import export
 from nnviz.gui.files.movie_dialog import ask_movie
 
 LAST_FOLDER = "files/last_folder"  # in the window's QSettings: where the last file chosen in a dialog was
+WEIGHTS_SUFFIX = ".json"
 
 
 class FileActions(QObject):
@@ -55,7 +65,7 @@ class FileActions(QObject):
         self.writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="nnviz-export")  # PNGs and movies are encoded here
         self._closed = False
         self._painting: list[export.StripRenderer] = []
-        self._writing: dict[Future, str] = {}  # files on the writer thread, by the path they go to
+        self._writing: dict[Future, tuple[str, str]] = {}  # files on the writer thread: the path, and what it holds
         self.movies: list = []  # movies being made (MovieExport)
         self._written.connect(self._report_written)
         self.last_folder = _remembered_folder(settings)  # where file dialogs open ("": Qt's choice)
@@ -141,10 +151,12 @@ class FileActions(QObject):
         return True
 
     def open_file(self, path: str) -> bool:
-        """A run file (carries on from its step), an nnviz PNG (its settings, from step 0) or
-        a CSV file of points."""
+        """A run file (carries on from its step), an nnviz PNG (its settings, from step 0), a
+        CSV file of points or a JSON file of weights."""
         if path.lower().endswith(".csv") or is_idx(path):
             return self.open_data(path)
+        if path.lower().endswith(WEIGHTS_SUFFIX):
+            return self.open_weights(path)
         try:
             if export.is_png(path):
                 config, trainer = export.config_from_png(path), None
@@ -162,6 +174,64 @@ class FileActions(QObject):
         else:
             self.session.adopt(config, trainer, trainer.data)
         self.status.emit(f"Opened {path}", 5000)
+        return True
+
+    def save_weights(self, path: str) -> None:
+        """The weights of the network shown, as JSON: the moment replayed, or else the trainer's
+        as soon as it is back from the training process (training carries on)."""
+        moment = self.view.moment
+        if moment is not None:
+            self._write_weights(moment.network.copy(), path, f"the weights of step {moment.step:,} (the moment shown)")
+            return
+        self.session.with_trainer(lambda trainer: self._write_weights(
+            trainer.network.copy(), path, f"the weights of step {trainer.step_count:,}"))
+
+    def _write_weights(self, network: MLP, path: str, what: str) -> None:
+        def write() -> str:  # on the writer thread: a big network's JSON text takes seconds
+            try:
+                weights_file.save_weights(network, path)
+            except WeightsError as error:
+                return str(error)
+            return ""
+
+        self._write_later(write, path, what)
+
+    def open_weights(self, path: str) -> bool:
+        """Carry on from the weights in ``path`` (see :meth:`use_weights`)."""
+        try:
+            weights = weights_file.read_weights(path)
+        except WeightsError as error:
+            self.error.emit(str(error))
+            return False
+        return self.use_weights(weights)
+
+    def use_weights(self, weights: WeightsFile) -> bool:
+        """Carry on from ``weights``: into the network as it is when they fit it and the file
+        names nothing else; otherwise the network becomes the file's (its hidden layers, and its
+        activation, output and inputs where it names them), as if the user had set them, and
+        starts from its weights. Weights that no network on these points can take are refused
+        with a sentence (False), and nothing changes."""
+        config = self.session.config
+        task = self.session.dataset.task
+        try:
+            wanted = weights.config_for(config, task).validated()
+            network = build_network(wanted, self.session.dataset)  # (only its shape is used)
+        except ConfigError as error:
+            self.error.emit(f"Cannot start from {weights.name}: {str(error).rstrip('.')}.")
+            return False
+        data = "your data" if config.dataset == CUSTOM else f"the {config.dataset} data"
+        if problem := weights.misfit(network, data):
+            self.error.emit(problem)
+            return False
+        if wanted != config:
+            self.opened.emit(wanted)
+            self.session.apply(wanted)
+            became = f"the network is now the file's ({network_name(wanted, task)}); "
+        else:
+            became = ""
+        self.session.set_weights(weights.network().flat)  # the flat layout depends on the shape alone
+        then = "training carries on from them" if self.session.is_running else "press Space to train on from them"
+        self.status.emit(f"Opened the weights in {weights.name}: {became}{then}.", 8000)
         return True
 
     def close(self) -> None:
@@ -207,24 +277,31 @@ class FileActions(QObject):
 
     def _save_png(self, image: QImage, texts: dict[str, str], path: str) -> None:
         """Encode and write ``image`` on the writer thread; ``finished`` follows."""
+        self._write_later(lambda: _write_png(image, texts, path), path)
+
+    def _write_later(self, write: Callable[[], str], path: str, what: str = "") -> None:
+        """Call ``write`` (it returns why it failed, or "") on the writer thread; ``finished``
+        follows. ``what``: the status bar's words for what ``path`` holds."""
         if self._closed:
-            self.report(path, _write_png(image, texts, path))
+            self.report(path, write(), what)
             return
-        self.status.emit(f"Saving {path}…", 0)
-        future = self.writer.submit(_write_png, image, texts, path)
-        self._writing[future] = path
+        self.status.emit(f"Saving {what + ' to ' if what else ''}{path}…", 0)
+        future = self.writer.submit(write)
+        self._writing[future] = (path, what)
         future.add_done_callback(lambda _future: self._written.emit())
 
     def _report_written(self) -> None:
         for future in [f for f in self._writing if f.done()]:
-            self.report(self._writing.pop(future), future.result())
+            path, what = self._writing.pop(future)
+            self.report(path, future.result(), what)
 
-    def report(self, path: str, error: str) -> None:
-        """Say how writing ``path`` went ("" when it was written), then ``finished``."""
+    def report(self, path: str, error: str, what: str = "") -> None:
+        """Say how writing ``path`` (holding ``what``, in words) went ("" when it was written),
+        then ``finished``."""
         if error:
             self.error.emit(error)
         else:
-            self.status.emit(f"Saved {path}", 5000)
+            self.status.emit(f"Saved {what + ' to ' if what else ''}{path}", 5000)
         self.finished.emit(path, error)
 
     # Dialogs first --------------------------------------------------------------------------
@@ -262,14 +339,25 @@ class FileActions(QObject):
     def ask_save_data(self) -> None:
         self._ask_save(self.save_data, "Save points", f"{self.session.dataset.name}.csv", "CSV table (*.csv)")
 
+    def ask_save_weights(self) -> None:
+        self._ask_save(self.save_weights, "Save weights", self.default_name(WEIGHTS_SUFFIX),
+                       f"Weights as JSON (*{WEIGHTS_SUFFIX})")
+
     def ask_export_movie(self) -> None:
         ask_movie(self)
 
     def ask_open(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self.window_widget, "Open", self.dialog_path(),
-                                              "nnviz runs, pictures and points (*.nnviz *.png *.csv);;All files (*)")
+                                              "nnviz runs, pictures, points and weights (*.nnviz *.png *.csv *.json);;"
+                                              "All files (*)")
         if self.chosen(path):
             self.open_file(path)
+
+    def ask_open_weights(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self.window_widget, "Open weights", self.dialog_path(),
+                                              f"Weights as JSON (*{WEIGHTS_SUFFIX});;All files (*)")
+        if self.chosen(path):
+            self.open_weights(path)
 
     def ask_open_data(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self.window_widget, "Open points", self.dialog_path(),

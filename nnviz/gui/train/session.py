@@ -43,6 +43,7 @@ class TrainingSession(Runner):
     """
 
     points_edited = pyqtSignal(object)  # the Dataset, after a draw-mode edit (training carries on)
+    weights_set = pyqtSignal()  # the run carries on from weights the user set (after their snapshot)
     _points_made = pyqtSignal(int, object)  # from the thread: the data generation they are for, a Dataset
 
     def __init__(self, config: TrainingConfig, parent: QObject | None = None, *, points_in_background: bool = False):
@@ -114,6 +115,7 @@ class TrainingSession(Runner):
         def use(trainer: Trainer) -> None:
             trainer.set_parameters(flat)
             self.publish_snapshot()
+            self.weights_set.emit()
 
         self.with_trainer(use)
 
