@@ -7,18 +7,7 @@ import sys
 
 import numpy as np
 import pytest
-
-from nnviz.cli import main
-
-
-def run_cli(capsys, *args):
-    """Run `nnviz ARGS` in-process; returns (exit status, stdout, stderr)."""
-    try:
-        status = main(list(args))
-    except SystemExit as exit_:
-        status = exit_.code
-    out, err = capsys.readouterr()
-    return status, out, err
+from cli_helpers import run_cli
 
 
 def test_json_follows_the_contract(capsys):

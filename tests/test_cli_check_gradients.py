@@ -5,19 +5,9 @@ import json
 
 import numpy as np
 import pytest
+from cli_helpers import run_cli
 
-from nnviz.cli import main
 from nnviz.core.model import activations
-
-
-def run_cli(capsys, *args):
-    """Run `nnviz ARGS` in-process; returns (exit status, stdout, stderr)."""
-    try:
-        status = main(list(args))
-    except SystemExit as exit_:
-        status = exit_.code
-    out, err = capsys.readouterr()
-    return status, out, err
 
 
 def test_the_default_network_passes(capsys):

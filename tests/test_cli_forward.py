@@ -5,23 +5,12 @@ import json
 
 import numpy as np
 import pytest
-
-from nnviz.cli import main
+from cli_helpers import one_line_error, run_cli
 
 # Tutorial 002's dictionary (three_layer_neural_network.py's init_network), as JSON gives it.
 TUTORIAL = {"W1": [[0.1, 0.3, 0.5], [0.2, 0.4, 0.6]], "b1": [0.1, 0.2, 0.3],
             "W2": [[0.1, 0.4], [0.2, 0.5], [0.3, 0.6]], "b2": [0.1, 0.2],
             "W3": [[0.1, 0.3], [0.2, 0.4]], "b3": [0.1, 0.2]}
-
-
-def run_cli(capsys, *args):
-    """Run `nnviz ARGS` in-process; returns (exit status, stdout, stderr)."""
-    try:
-        status = main(list(args))
-    except SystemExit as exit_:
-        status = exit_.code
-    out, err = capsys.readouterr()
-    return status, out, err
 
 
 @pytest.fixture
@@ -113,10 +102,8 @@ def test_the_file_names_its_input_features(capsys, tmp_path):
 
 
 def _one_line_error(capsys, *args):
-    status, out, err = run_cli(capsys, "forward", *args)
-    assert status == 2 and out == ""
-    assert len(err.strip().splitlines()) == 1 and err.startswith("nnviz forward: error: ")
-    assert "Traceback" not in err
+    err = one_line_error(capsys, "forward", *args)
+    assert err.startswith("nnviz forward: error: ")
     return err
 
 

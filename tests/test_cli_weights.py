@@ -7,29 +7,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from cli_helpers import one_line_error, run_cli
 
-from nnviz.cli import build_parser, main
+from nnviz.cli import build_parser
 
 TUTORIAL = {"W1": [[0.1, 0.3, 0.5], [0.2, 0.4, 0.6]], "b1": [0.1, 0.2, 0.3],
             "W2": [[0.1, 0.4], [0.2, 0.5], [0.3, 0.6]], "b2": [0.1, 0.2],
             "W3": [[0.1, 0.3], [0.2, 0.4]], "b3": [0.1, 0.2], "activation": "sigmoid"}
-
-
-def run_cli(capsys, *args):
-    """Run `nnviz ARGS` in-process; returns (exit status, stdout, stderr)."""
-    try:
-        status = main(list(args))
-    except SystemExit as exit_:
-        status = exit_.code
-    out, err = capsys.readouterr()
-    return status, out, err
-
-
-def _one_line_error(capsys, *args) -> str:
-    status, out, err = run_cli(capsys, *args)
-    assert status == 2 and out == "", (status, out, err)
-    assert len(err.strip().splitlines()) == 1 and ": error: " in err and "Traceback" not in err
-    return err.strip()
 
 
 @pytest.fixture
@@ -92,10 +76,10 @@ def test_forward_prints_what_the_saved_run_predicts(capsys, trained):
 
 
 def test_settings_that_disagree_with_the_file_exit_2_naming_the_setting(capsys, tutorial):
-    err = _one_line_error(capsys, "train", "--weights", tutorial, "--hidden", "10")
+    err = one_line_error(capsys, "train", "--weights", tutorial, "--hidden", "10")
     assert err == ("nnviz train: error: --hidden 10 disagrees with tutorial.json, whose hidden layers are 3x2; "
                    "leave out --hidden to take the file's")
-    err = _one_line_error(capsys, "train", "--weights", tutorial, "--activation", "relu")
+    err = one_line_error(capsys, "train", "--weights", tutorial, "--activation", "relu")
     assert "--activation relu disagrees with tutorial.json, whose hidden units are sigmoid" in err
     status, _, _ = run_cli(capsys, "train", "--weights", tutorial, "--hidden", "3x2", "--activation", "sigmoid,sigmoid",
                            "--steps", "1")
@@ -104,13 +88,13 @@ def test_settings_that_disagree_with_the_file_exit_2_naming_the_setting(capsys, 
 
 def test_weights_that_do_not_fit_the_data_exit_2_naming_the_key(capsys, tutorial):
     """The file's outputs must be the classes (spiral's 3), its inputs the points' coordinates (sine's 1)."""
-    err = _one_line_error(capsys, "train", "--weights", tutorial, "--dataset", "spiral")
+    err = one_line_error(capsys, "train", "--weights", tutorial, "--dataset", "spiral")
     assert err == ("nnviz train: error: W3 in tutorial.json is 2×2, for 2 output units, but a network on the "
                    "spiral data has 3 (softmax outputs).")
-    err = _one_line_error(capsys, "train", "--weights", tutorial, "--dataset", "sine")
+    err = one_line_error(capsys, "train", "--weights", tutorial, "--dataset", "sine")
     assert err.startswith("nnviz train: error: W1 in tutorial.json is 2×3, for 2 inputs, but a network on the sine "
                           "data reads 1.")
-    err = _one_line_error(capsys, "train", "--weights", tutorial, "--features", "x1sq,x2sq")
+    err = one_line_error(capsys, "train", "--weights", tutorial, "--features", "x1sq,x2sq")
     assert "--features x1sq,x2sq disagrees with tutorial.json, whose inputs are x1,x2" in err  # it names none: x1,x2
 
 
@@ -127,23 +111,23 @@ def test_a_file_with_input_features_brings_them(capsys, tmp_path):
 def test_a_file_that_is_not_weights_exits_2(capsys, tmp_path):
     path = tmp_path / "notes.json"
     path.write_text(json.dumps({"weights": [1, 2]}))
-    assert "no W1" in _one_line_error(capsys, "train", "--weights", str(path))
-    assert "Cannot read" in _one_line_error(capsys, "train", "--weights", str(tmp_path / "none.json"))
+    assert "no W1" in one_line_error(capsys, "train", "--weights", str(path))
+    assert "Cannot read" in one_line_error(capsys, "train", "--weights", str(tmp_path / "none.json"))
 
 
 def test_save_weights_is_checked_before_training(capsys, tmp_path):
     """An unwritable --save-weights, or one named as another kind of file, is refused before any training
     (no progress line), leaving nothing behind."""
-    err = _one_line_error(capsys, "train", "--steps", "10", "--save-weights", str(tmp_path / "no" / "w.json"))
+    err = one_line_error(capsys, "train", "--steps", "10", "--save-weights", str(tmp_path / "no" / "w.json"))
     assert "does not exist" in err
-    err = _one_line_error(capsys, "train", "--steps", "10", "--save-weights", str(tmp_path / "w.png"))
+    err = one_line_error(capsys, "train", "--steps", "10", "--save-weights", str(tmp_path / "w.png"))
     assert "PNG" in err
     assert list(tmp_path.iterdir()) == []
 
 
 def test_resume_takes_no_weights(capsys, trained):
     _, weights, run = trained
-    assert "leave out --weights" in _one_line_error(capsys, "train", "--resume", run, "--weights", weights)
+    assert "leave out --weights" in one_line_error(capsys, "train", "--resume", run, "--weights", weights)
 
 
 def test_every_network_of_a_sweep_starts_from_the_files_weights(capsys, trained):
@@ -170,7 +154,7 @@ def test_every_network_of_a_sweep_starts_from_the_files_weights(capsys, trained)
 ])
 def test_a_sweep_that_changes_the_shape_is_refused(capsys, trained, args, words):
     _, path, _ = trained
-    assert words in _one_line_error(capsys, "sweep", "--weights", path, *args)
+    assert words in one_line_error(capsys, "sweep", "--weights", path, *args)
 
 
 def test_a_sweep_may_vary_what_keeps_the_shape(capsys, trained):

@@ -100,3 +100,25 @@ def test_kink_list_covers_relu(monkeypatch):
     table = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
     network = MLP.initialise((2, 3, 2), "relu", np.random.default_rng(0))
     assert not check_gradients(network, table, np.array([0, 1, 1, 0])).passed
+
+
+def test_one_wrong_unit_is_caught(monkeypatch):
+    # A derivative wrong for one unit only (the third of the layer's five) by 0.1%: its weights'
+    # errors are measured against the layer's largest gradient, and still stand out.
+    tanh = ACTIVATIONS["tanh"]
+
+    def wrong_for_one_unit(a, out, sums=None):
+        tanh.derivative(a, out, sums)
+        out[:, 2] *= 1.001
+        return out
+
+    monkeypatch.setitem(ACTIVATIONS, "tanh", tanh._replace(derivative=wrong_for_one_unit))
+    check = check_gradients(_network("tanh", "softmax", "cross-entropy", 1), POINTS, CLASSES)
+    assert check.failing == ["hidden layer 1"]
+
+
+def test_weights_too_large_to_tell_are_said_to_be():
+    network = _network("tanh", "identity", "squared-error", 1)
+    network.flat[...] *= 1e9  # a diverging run's: the loss is ~1e18, its rounding hides the gradient
+    check = check_gradients(network, POINTS, VALUES, regression=True)
+    assert not check.passed and check.rounding_limited and check.lines()[len(check.layers) + 1].startswith("Inconclusive")

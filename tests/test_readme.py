@@ -182,9 +182,25 @@ def test_the_tutorial_002_example_prints_what_the_readme_shows(tmp_path, capsys)
 
     text = (ROOT / "README.md").read_text()
     example = re.search(r"\$ cat tutorial.json\n(.+?)\n\$ nnviz forward --weights tutorial.json ([^\n]+)\n(.+?)\n```",
-                        text, re.S)
+                        text, re.DOTALL)
     content, point, printed = example.groups()
     (tmp_path / "tutorial.json").write_text(content)
     assert main(["forward", "--weights", str(tmp_path / "tutorial.json"), point]) == 0
     assert capsys.readouterr().out.strip() == printed
     assert printed.endswith("Y = [0.31682708 0.69627909]")  # tutorial 002's own printout
+
+
+def test_the_gradient_check_example_prints_what_the_readme_shows(capsys):
+    """The README's `nnviz check-gradients` example, run as shown: the same lines, the errors to
+    rounding (they are differences of ~1e-11, which other processors round otherwise)."""
+    from nnviz.cli import main
+
+    text = (ROOT / "README.md").read_text()
+    command, printed = re.search(r"\$ nnviz (check-gradients [^\n]+)\n(.+?)\n```", text, re.DOTALL).groups()
+    assert main(command.split()) == 0
+    for got, shown in zip(capsys.readouterr().out.strip().splitlines(), printed.splitlines(), strict=True):
+        if shown.startswith(("hidden layer", "output layer")):
+            assert got.split()[:-2] == shown.split()[:-2]
+            assert all(float(x) < 1e-9 for x in got.split()[-2:])
+        else:
+            assert got == shown

@@ -37,47 +37,86 @@ def test_phases_walk_forward_then_back():
                      ("backward", 2), ("backward", 1), ("backward", 0), ("update", None)]
 
 
-def _hand_step(weights, biases, activation, output, x, t):
+def _hand_step(weights, biases, activation, output, loss, x, t):
     """Forward and backward by hand (tutorial 003's formulas), for one point: sums, outputs, deltas."""
     f = {"tanh": np.tanh, "sigmoid": lambda a: 1 / (1 + np.exp(-a)), "relu": lambda a: np.maximum(a, 0)}[activation]
     slope = {"tanh": lambda a, z: 1 - z**2, "sigmoid": lambda a, z: z * (1 - z),
              "relu": lambda a, z: (a > 0).astype(float)}[activation]
+    heads = {"softmax": lambda a: np.exp(a - a.max()) / np.exp(a - a.max()).sum(),
+             "sigmoid": lambda a: 1 / (1 + np.exp(-a)), "identity": lambda a: a}
     sums, outs, reads = [], [], [x]
     for k, (w, b) in enumerate(zip(weights, biases)):
         a = reads[-1] @ w + b
-        if k < len(weights) - 1:
-            z = f(a)
-        elif output == "softmax":
-            z = np.exp(a - a.max()) / np.exp(a - a.max()).sum()
-        else:
-            z = a
+        z = f(a) if k < len(weights) - 1 else heads[output](a)
         sums.append(a)
         outs.append(z)
         reads.append(z)
-    deltas = [outs[-1] - t]  # softmax + cross-entropy, identity + squared error
+    y = outs[-1]
+    if loss == "cross-entropy" or output == "identity":  # the canonical pairs
+        delta = y - t
+    elif output == "sigmoid":
+        delta = (y - t) * y * (1 - y)
+    else:  # softmax with squared error: its Jacobian times y - t
+        delta = y * ((y - t) - np.sum(y * (y - t)))
+    deltas = [delta]
     for k in range(len(weights) - 2, -1, -1):
         deltas.insert(0, slope(sums[k], outs[k]) * (weights[k + 1] @ deltas[0]))
     return sums, outs, deltas, reads
 
 
+HEADS = [("softmax", "cross-entropy", 2), ("identity", "squared-error", 1), ("sigmoid", "cross-entropy", 1),
+         ("sigmoid", "squared-error", 2), ("softmax", "squared-error", 3)]
+
+
+@pytest.mark.parametrize("depth", [0, 2, 6])
 @pytest.mark.parametrize("activation", ["tanh", "sigmoid", "relu"])
-@pytest.mark.parametrize("output", ["softmax", "identity"])
-def test_numbers_equal_a_hand_computation(activation, output):
+@pytest.mark.parametrize("output, loss, units", HEADS)
+def test_numbers_equal_a_hand_computation(activation, output, loss, units, depth):
     rng = np.random.default_rng(3)
-    loss = "cross-entropy" if output == "softmax" else "squared-error"
-    network = MLP.initialise((2, 4, 3, 2), activation, rng, output=output, loss=loss)
+    features = ("x1", "x2", "x1x2")  # the inputs the first layer reads: x1, x2 and their product
+    network = MLP.initialise((3,) + (4,) * depth + (units,), activation, rng, output=output, loss=loss,
+                             features=features)
     network.flat[...] += 0.1 * rng.standard_normal(network.flat.size)
-    x = np.array([0.7, -0.4])
-    target = 1
-    explanation = explain_step(network, x, target)
-    t = np.array([0.0, 1.0])
-    sums, outs, deltas, reads = _hand_step(network.weights, network.biases, activation, output, x, t)
+    point = np.array([0.7, -0.4])
+    target = 0.6 if output == "identity" else 1
+    explanation = explain_step(network, point, target, regression=output == "identity")
+    t = np.array([target]) if units == 1 else np.eye(units)[target]
+    x = np.array([0.7, -0.4, 0.7 * -0.4])
+    sums, outs, deltas, reads = _hand_step(network.weights, network.biases, activation, output, loss, x, t)
     for k, step in enumerate(explanation.layers):
         np.testing.assert_allclose(step.sums, sums[k], rtol=1e-12, atol=1e-12)
         np.testing.assert_allclose(step.outputs, outs[k], rtol=1e-12, atol=1e-12)
         np.testing.assert_allclose(step.deltas, deltas[k], rtol=1e-12, atol=1e-12)
         np.testing.assert_allclose(step.weight_gradient, np.outer(reads[k], deltas[k]), rtol=1e-12, atol=1e-12)
         np.testing.assert_allclose(step.bias_gradient, deltas[k], rtol=1e-12, atol=1e-12)
+
+
+def test_a_batchs_gradient_and_update_equal_a_hand_computation():
+    rng = np.random.default_rng(7)
+    network = MLP.initialise((2, 5, 3, 2), "tanh", rng)
+    points, labels = rng.uniform(-1, 1, (6, 2)), rng.integers(0, 2, 6)
+    optimizer = Optimizer("sgd", network.flat.size, np.float64, 0.3)
+    explanation = explain_step(network, points[2], labels[2], batch=(points, labels), optimizer=optimizer, l2=0.05)
+    per_point = [_hand_step(network.weights, network.biases, "tanh", "softmax", "cross-entropy", p, np.eye(2)[c])
+                 for p, c in zip(points, labels)]
+    for k, step in enumerate(explanation.layers):
+        total = sum(np.outer(reads[k], deltas[k]) for _, _, deltas, reads in per_point) / 6 + 0.05 * network.weights[k]
+        bias_total = sum(deltas[k] for _, _, deltas, _ in per_point) / 6
+        np.testing.assert_allclose(step.batch_weight_gradient, total, rtol=1e-12, atol=1e-15)
+        np.testing.assert_allclose(step.batch_bias_gradient, bias_total, rtol=1e-12, atol=1e-15)
+        np.testing.assert_allclose(step.new_weights, network.weights[k] - 0.3 * total, rtol=1e-12, atol=1e-15)
+
+
+def test_a_point_given_probability_zero_is_explained():
+    # A typed point far out: the network is sure of the other class, so this point's loss is
+    # infinite; its delta y - t is not, and the batch it is not in has a finite loss.
+    network = MLP([np.array([[100.0, -100.0], [0.0, 0.0]])], [np.zeros(2)], (), output="softmax")
+    explanation = explain_step(network, [10.0, 0.0], 1, batch=(np.array([[0.1, 0.0]]), np.array([1])))
+    assert explanation.point_loss == np.inf
+    np.testing.assert_array_equal(explanation.layers[0].deltas, [1.0, -1.0])
+    assert formulas.loss_formula(explanation).endswith("= −log 0.0 = inf")
+    with pytest.raises(ValueError, match="batch's loss is not finite"):
+        explain_step(network, [10.0, 0.0], 1, batch=(np.array([[10.0, 0.0]]), np.array([1])))
 
 
 def test_numbers_equal_the_engines_forward_and_gradient():

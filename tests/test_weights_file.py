@@ -54,8 +54,9 @@ def test_a_run_carries_on_from_set_weights():
     trainer.set_parameters(given)
     assert np.array_equal(trainer.network.flat, given)
     assert np.array_equal(trainer.timeline.moments[-1].weights, given)  # kept as this step's moment
-    assert trainer.snapshot().latest.loss == pytest.approx(trainer.network.evaluate(data.X_train, data.y_train,
-                                                                                       trainer.l2)[0])
+    loss = trainer.network.evaluate(data.X_train, data.y_train, trainer.l2)[0]
+    assert trainer.snapshot().latest.loss == pytest.approx(loss)
+    assert trainer.history.last().step == 3 and trainer.history.last().loss == pytest.approx(loss)  # rewritten
     trainer.step(1)
     assert not np.array_equal(trainer.network.flat, given)
     with pytest.raises(ValueError, match="finite"):
@@ -67,6 +68,8 @@ def test_a_run_carries_on_from_set_weights():
     ({"b1": [0.1, 0.2]}, "b1 in the weights is a vector of 2, but W1 is 2×3"),
     ({"W1": [[0.1, 0.3], [0.2]]}, "W1 in the weights is not a list of rows of numbers"),
     ({"W1": "no"}, "W1 in the weights is not a list of rows of numbers"),
+    ({"b1": ["0.1", 0.2, 0.3]}, 'b1 in the weights is not a list of numbers: it holds "0.1"'),
+    ({"W2": [[0.1, True], [0.2, 0.5], [0.3, 0.6]]}, "W2 in the weights is not a list of rows of numbers: it holds true"),
     ({"b3": None}, "b3 in the weights is not a list of numbers"),
     ({"W2": [[0.1, float("inf")], [0.2, 0.5], [0.3, 0.6]]}, "W2 in the weights holds a number that is not finite"),
     ({"activation": "swish"}, "activation in the weights must be one of"),

@@ -265,3 +265,22 @@ def test_a_network_too_large_to_check_in_the_window_is_refused_with_a_sentence(q
     dialog.start(CheckInput(network, np.zeros((100, 784)), np.zeros(100, dtype=int), 0.0, False, 0.0, 7))
     assert dialog.result is not None and dialog.headline.text() == "Not checked"
     assert "nnviz check-gradients --points" in dialog.what.text()
+
+
+def test_weights_set_while_a_moment_is_replayed_show_at_once(qtbot, window, page):
+    """Opening the Explain tab, or setting weights, while the Train view replays a moment goes back
+    to the latest step: what is explained and edited is the run's next step, and the new weights show."""
+    page.step(30)
+    page.settle(qtbot)
+    window.replay.show_moment(0)
+    qtbot.waitUntil(lambda: window.replay.index == 0, timeout=10000)
+    window.tabs.setCurrentWidget(window.explain)
+    assert window.replay.index is None and page.shown.step == 30
+
+    window.tabs.setCurrentWidget(window.view)
+    window.replay.show_moment(0)
+    qtbot.waitUntil(lambda: window.replay.index == 0, timeout=10000)
+    given = _flat_of(page) * 0.5
+    page.session.set_weights(given)
+    qtbot.waitUntil(lambda: window.replay.index is None, timeout=10000)
+    assert np.array_equal(page.shown.network.flat, given)

@@ -20,18 +20,17 @@ import sys
 import numpy as np
 
 from nnviz.cli.predict import parse_point
-from nnviz.core.config import ConfigError, activation_name
+from nnviz.core.config import ConfigError
 from nnviz.core.model.features import expand
 from nnviz.core.model.network import MLP, layer_output
 
 
 def run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     """Print each point's layers; a bad file, point or option exits 2 with one line."""
-    from nnviz.core.io.weights_file import WeightsError, read_weights
+    from nnviz.core.io.weights_file import WeightsError
 
     try:
-        weights = read_weights(args.weights)
-        network = network_of(weights, args.activation, args.output)
+        weights, network = network_of(args)
         X = points_of(args.points, network, weights.name)
     except (ConfigError, WeightsError) as error:
         parser.exit(2, f"nnviz forward: error: {error}\n")
@@ -49,32 +48,20 @@ def run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     return 0
 
 
-def network_of(weights, activation: str | tuple[str, ...] | None, output: str | None) -> MLP:
-    """The file's network in float64; ``activation`` and ``output`` stand in for what the file
-    does not say (raises :class:`ConfigError` where it says otherwise, or ``activation`` names
-    a wrong number of layers)."""
+def network_of(args: argparse.Namespace):
+    """The weights file of ``--weights`` and its network in float64; ``--activation`` and ``--output``
+    stand in for what the file does not say (raises :class:`ConfigError` where it says otherwise,
+    as ``--weights`` does for training, or ``--activation`` names another number of layers)."""
+    from nnviz.cli.run import weights_from_args
+
+    given = {name: value for name, value in (("activation", args.activation), ("output", args.output))
+             if value is not None}
+    weights = weights_from_args(args, given)
     hidden = len(weights.weights) - 1
-    if activation is not None and weights.activations is not None and weights.activations != _per_layer(activation, hidden):
-        raise ConfigError(f"--activation {activation_name(activation)}: {weights.name} says its hidden units are "
-                          f"{activation_name(_one(weights.activations))}; leave out --activation")
-    if activation is not None and len(_per_layer(activation, hidden)) != hidden:
-        raise ConfigError(f"--activation names {len(activation)} layers; {weights.name} has {hidden} hidden layers")
-    if output is not None and weights.output is not None and output != weights.output:
-        raise ConfigError(f"--output {output}: {weights.name} says its outputs are {weights.output}; leave out --output")
-    network = weights.network(np.float64, activation=activation if isinstance(activation, str) else None, output=output)
-    if isinstance(activation, tuple) and weights.activations is None:  # network() takes one name for every layer
-        network = MLP.from_flat(network.flat, network.layer_sizes, activation, network.features, network.output,
-                                network.loss)
-    return network
-
-
-def _per_layer(activation, layers: int) -> tuple[str, ...]:
-    return (activation,) * layers if isinstance(activation, str) else tuple(activation)
-
-
-def _one(activations: tuple[str, ...]) -> str | tuple[str, ...]:
-    """One name where every layer has it, as the command line writes it."""
-    return activations[0] if len(set(activations)) == 1 else activations
+    if isinstance(given.get("activation"), tuple) and len(given["activation"]) != hidden:
+        raise ConfigError(f"--activation names {len(given['activation'])} layers; {weights.name} has {hidden} "
+                          "hidden layers")
+    return weights, weights.network(np.float64, activation=given.get("activation"), output=given.get("output"))
 
 
 def points_of(texts: list[str], network: MLP, name: str) -> np.ndarray:

@@ -307,31 +307,38 @@ def _add_weights_option(group, starts: str) -> None:
                             "its shapes must fit the data")
 
 
-def _add_predict(commands) -> None:
-    predict = commands.add_parser(
-        "predict", help="print a saved run's outputs for given points",
-        description="Print what a saved run's network says of each point, one line a point, as tutorial 003 prints "
-                    "it: the class and (in brackets) the probability the network gives it (for one sigmoid unit, "
-                    "the unit's output, the probability of class 1), or the value of a regression run.")
+def _point_command(commands, name: str, summary: str, description: str, *, before=None, points: str):
+    """A command that reads points X1,X2 ... (``before``: a (name, metavar, help) argument ahead of
+    them); ``points`` says how many coordinates each has."""
+    command = commands.add_parser(name, help=summary, description=description)
     # A point such as -1,0.5 is a value, not an option (argparse takes only -1 or -0.5 for numbers).
-    predict._negative_number_matcher = re.compile(r"^-\.?\d")
-    predict.add_argument("run", metavar="RUN.nnviz", help="a run saved by nnviz train --save (or the window)")
-    predict.add_argument("points", nargs="+", metavar="X1,X2",
-                         help="a point's coordinates separated by commas, as many as the run's points have")
+    command._negative_number_matcher = re.compile(r"^-\.?\d")
+    if before is not None:
+        command.add_argument(before[0], metavar=before[1], help=before[2])
+    command.add_argument("points", nargs="+", metavar="X1,X2",
+                         help=f"a point's coordinates separated by commas, as many as {points}")
+    return command
+
+
+def _add_predict(commands) -> None:
+    predict = _point_command(
+        commands, "predict", "print a saved run's outputs for given points",
+        "Print what a saved run's network says of each point, one line a point, as tutorial 003 prints "
+        "it: the class and (in brackets) the probability the network gives it (for one sigmoid unit, "
+        "the unit's output, the probability of class 1), or the value of a regression run.",
+        before=("run", "RUN.nnviz", "a run saved by nnviz train --save (or the window)"),
+        points="the run's points have")
     predict.add_argument("--json", action="store_true",
                          help="print a JSON list, an object a point: its inputs and class, label and probabilities "
                               "(scores for identity outputs), or its value")
 
 
 def _add_forward(commands) -> None:
-    forward = commands.add_parser(
-        "forward", help="print one point's way through a weights file's network, layer by layer",
-        description="Walk points through the network of a weights file as tutorial 002 does by hand, printing each "
-                    "layer's weighted sums A = X·W + B and outputs Z = f(A), then the output Y (numbers as numpy "
-                    "prints them).")
-    forward._negative_number_matcher = re.compile(r"^-\.?\d")  # -1,0.5 is a point, as for predict
-    forward.add_argument("points", nargs="+", metavar="X1,X2",
-                         help="a point's coordinates separated by commas, as many as the network reads")
+    forward = _point_command(
+        commands, "forward", "print one point's way through a weights file's network, layer by layer",
+        "Walk points through the network of a weights file as tutorial 002 does by hand, printing each "
+        "layer's weighted sums A = X·W + B and outputs Z = f(A), then the output Y (numbers as numpy "
+        "prints them).", points="the network reads")
     forward.add_argument("--weights", metavar="FILE.json", required=True,
                          help="the network: tutorial 002's dictionary (W1, b1, W2, ...) as JSON, as nnviz train "
                               "--save-weights writes it")
@@ -359,7 +366,8 @@ def _add_check_gradients(commands) -> None:
     own.add_argument("--steps", type=_within(AFTER_STEPS), default=0, metavar="N",
                      help="train N steps first, then check the weights reached (default 0)")
     own.add_argument("--points", type=_within(STEPS), default=None, metavar="N",
-                     help="check on the first N training points (default: all of them)")
+                     help="check on the first N training points (default: all of them, or as many as take "
+                          "about 30 s)")
     own.add_argument("--json", action="store_true",
                      help='print one JSON object: "passed", "tolerance", "step", "points", "h" (the difference\'s step), '
                           '"dropout_off", "failing" (layer names), "layers" (a list of {"name", "weights", "biases", '

@@ -43,6 +43,7 @@ def prepare(args: argparse.Namespace, given: dict, data=None):
         from nnviz.core.training.experiment import build_network
 
         points = split(data, sweep.base)
+        build_network(sweep.base, points, weights)  # a file that does not fit the data at all: said plainly
         for config, value in zip(sweep.configs(), sweep.values):
             try:
                 build_network(config, points, weights)

@@ -123,7 +123,7 @@ class MainWindow(QMainWindow):
         self.files.error.connect(lambda message: self.show_error(message))  # (tests replace show_error)
         self.files.opened.connect(self._on_file_opened)
         self.compare.csv_requested.connect(self.files.ask_export_csv)
-        self.tabs.currentChanged.connect(lambda _index: self.explain.set_active(self.tabs.currentWidget() is self.explain))
+        self.tabs.currentChanged.connect(self._on_tab_changed)
         self.explain.status.connect(self.statusBar().showMessage)
         self.explain.error.connect(lambda message: self.show_error(message))  # (tests replace show_error)
 
@@ -357,6 +357,12 @@ class MainWindow(QMainWindow):
         self.controls.show_data(data)
         if self.controls.config() != self.session.config:  # e.g. drawing turned the data into the user's own
             self.controls.show_config(self.session.config)
+
+    def _on_tab_changed(self, _index: int) -> None:
+        explaining = self.tabs.currentWidget() is self.explain
+        if explaining and self.replay.index is not None:  # the step explained is the run's next, not a moment's
+            self.replay.go_live()
+        self.explain.set_active(explaining)
 
     def _toggle_inside(self) -> None:
         self.view.inside.setVisible(not self.view.inside.isVisible())

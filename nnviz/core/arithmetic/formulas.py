@@ -10,25 +10,17 @@ import numpy as np
 
 from nnviz.core.arithmetic.step import StepExplanation
 from nnviz.core.model.activations import ACTIVATIONS
+from nnviz.core.model.network import layers_name
 
 SUBSCRIPTS = str.maketrans("0123456789,", "₀₁₂₃₄₅₆₇₈₉,")
 SUPERSCRIPTS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
-FUNCTIONS = {  # how each activation and output unit is written
-    "tanh": "tanh", "sigmoid": "σ", "relu": "ReLU", "leaky_relu": "LeakyReLU", "linear": "", "elu": "ELU",
-    "softplus": "softplus", "silu": "SiLU", "gelu": "GELU", "sine": "sin", "gaussian": "gauss", "step": "step",
-    "identity": "",
-}
-SLOPES = {  # each activation's slope in words, tutorial 003's f(x)(1 − f(x)) for the sigmoid
-    "tanh": "1 − z²", "sigmoid": "z(1 − z)", "relu": "1 if a > 0, else 0", "leaky_relu": "1 if a > 0, else 0.1",
-    "linear": "1", "elu": "1 if a > 0, else z + 1", "softplus": "σ(a)", "silu": "σ(a)(1 + a(1 − σ(a)))",
-    "gelu": "GELU′(a)", "sine": "cos a", "gaussian": "−2a·z", "step": "0",
-}
+OUTPUT_SYMBOLS = {"sigmoid": "σ", "identity": ""}  # output units as formulas write them (softmax: in full)
 SHOWN_TERMS = 12  # a longer sum shows its largest terms
 
 
 def number(x: float) -> str:
     """``x`` to 4 significant digits, a whole number with ``.0`` (``1.0``, ``0.5744``, ``−1.2e-05``)."""
-    text = f"{float(x):.4g}"
+    text = f"{float(x) + 0.0:.4g}"  # + 0.0: −0.0 reads as 0
     if text.lstrip("-").isdigit():
         text += ".0"
     return "−" + text[1:] if text.startswith("-") else text
@@ -103,7 +95,7 @@ def activation_formula(explanation: StepExplanation, layer: int, unit: int) -> s
     value = number(step.outputs[unit])
     if step.kind == "softmax":
         return f"{symbol} = exp({sum_symbol(layer, unit)}) / Σₖ exp(aₖ{_sup(layer + 1)}) = {value}"
-    function = FUNCTIONS[step.kind]
+    function = ACTIVATIONS[step.kind].symbol if layer < len(explanation.layers) - 1 else OUTPUT_SYMBOLS[step.kind]
     if not function:
         return f"{symbol} = {sum_symbol(layer, unit)} = {value}"
     return f"{symbol} = {function}({number(step.sums[unit])}) = {value}"
@@ -153,7 +145,7 @@ def delta_formula(explanation: StepExplanation, layer: int, unit: int) -> str:
         terms += f" + … ({above.weights.shape[1] - 6} more)"
     return (f"{symbol} = f′({sum_symbol(layer, unit)})·Σₖ w{_sub(unit + 1)}ₖ{_sup(layer + 2)} δₖ{_sup(layer + 2)}"
             f" = {number(slope(explanation, layer)[unit])}·({terms}) = {number(slope(explanation, layer)[unit])}"
-            f"·{_factor(back)} = {value}    (f′ = {SLOPES[step.kind]})")
+            f"·{_factor(back)} = {value}    (f′ = {ACTIVATIONS[step.kind].slope})")
 
 
 def gradient_formula(explanation: StepExplanation, layer: int, row: int, column: int) -> str:
@@ -173,8 +165,10 @@ def gradient_formula(explanation: StepExplanation, layer: int, row: int, column:
     if explanation.batch_size == 1 and not explanation.l2:
         return line
     n = explanation.batch_size
+    weights_share, biases_share = explanation.share(layer)
+    part = biases_share[column] if row == fan_in else weights_share[row, column]
     decay = f" + λ·{symbol}" if explanation.l2 and row < fan_in else ""
-    share = f"this point's share ∂E/∂{symbol} / {n} = {number(own / n)}" if explanation.in_batch else \
+    share = f"this point's share ∂E/∂{symbol} / {n} = {number(part)}" if explanation.in_batch else \
         "the point is not in the batch"
     return f"{line}\nstep's gradient g = (1/{n}) Σ over the batch{decay} = {number(total)}  ({share})"
 
@@ -197,7 +191,7 @@ def update_formula(explanation: StepExplanation, layer: int, row: int, column: i
 def explanation_table(explanation: StepExplanation) -> str:
     """Every number of the explained step as plain text, layer by layer, to copy or save."""
     e = explanation
-    sizes = "-".join(str(n) for n in (len(e.layers[0].inputs), *(len(s.outputs) for s in e.layers)))
+    sizes = layers_name((len(e.layers[0].inputs), *(len(step.outputs) for step in e.layers)))
     target = number(e.target) if e.regression else f"class {int(e.target)}"
     lines = [f"One step explained: the point ({', '.join(number(x) for x in e.point)}), target {target}",
              f"Network {sizes}; {e.output} outputs, {e.loss} loss; {e.optimizer}, learning rate {number(e.lr)}"

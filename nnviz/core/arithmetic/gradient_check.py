@@ -33,6 +33,13 @@ from nnviz.core.model.network import (
 )
 
 TOLERANCE = 1e-6  # the largest relative error a layer may show and pass
+# The check's time, roughly: four forward passes a parameter, each a fixed cost plus a multiply-add
+# per point and weight (measured with numpy on one core; only to pick how many points to use).
+PASS_OVERHEAD = 5e-5  # s
+MULTIPLY_ADD = 1.5e-10  # s
+SECONDS = 3.0  # what a check may take by default: then fewer points are used
+FEWEST_POINTS = 10  # fewer would say little about the data
+LONGEST = 30.0  # s a check of FEWEST_POINTS may take; a larger network is refused
 ROUNDING = 1e-15  # float64's rounding of a sum of terms near the loss's size, relative (a few ulps)
 STEP = 1e-4  # h: float64's rounding (~1e-16 / h) and the fourth-order difference's truncation (~h⁴) balance near here
 
@@ -100,7 +107,8 @@ class GradientCheck:
                          f"{self.tolerance:g} in every layer, over {self.points} points.")
         else:
             failing = self.failing
-            lines.append(f"Failed: {', '.join(failing)} differ{'s' if len(failing) == 1 else ''} by more than "
+            verdict = "Inconclusive" if self.rounding_limited else "Failed"
+            lines.append(f"{verdict}: {', '.join(failing)} differ{'s' if len(failing) == 1 else ''} by more than "
                          f"{self.tolerance:g} over {self.points} points.")
             if self.rounding_limited:
                 lines.append(f"The loss is {self.loss:.3g}: float64's rounding of it alone (about "
@@ -119,6 +127,22 @@ class GradientCheck:
         if self.dropout_off:
             lines.append("Dropout is off for the check: it draws new units every step.")
         return lines
+
+
+def seconds_for(parameters: int, points: int) -> float:
+    """Roughly how long a check of ``parameters`` weights and biases on ``points`` points takes."""
+    return 4 * parameters * (PASS_OVERHEAD + MULTIPLY_ADD * points * parameters)
+
+
+def points_to_check(parameters: int, available: int, seconds: float = SECONDS) -> int:
+    """How many of the ``available`` training points a check of ``parameters`` weights and biases
+    uses: all of them if that takes at most ``seconds``, else as many as fit (at least
+    :data:`FEWEST_POINTS`); 0 when even those would take longer than :data:`LONGEST`."""
+    fewest = min(FEWEST_POINTS, available)
+    if seconds_for(parameters, fewest) > LONGEST:
+        return 0
+    fit = int((seconds / (4 * parameters) - PASS_OVERHEAD) / (MULTIPLY_ADD * parameters))
+    return min(available, max(fewest, fit))
 
 
 def check_gradients(network: MLP, X: np.ndarray, y: np.ndarray, l2: float = 0.0, *, regression: bool = False,

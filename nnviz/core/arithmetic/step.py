@@ -59,11 +59,6 @@ class LayerStep:
     new_weights: np.ndarray
     new_biases: np.ndarray
 
-    @property
-    def steps(self) -> tuple[np.ndarray, np.ndarray]:
-        """What the optimiser took off the weights and biases: ``w - new w``."""
-        return self.weights - self.new_weights, self.biases - self.new_biases
-
 
 @dataclass(frozen=True)
 class StepExplanation:
@@ -108,14 +103,17 @@ def explain_step(network: MLP, point, target, *, l2: float = 0.0, optimizer: Opt
 
     ``batch``: the step's ``(points, targets)``; None: the point alone. ``optimizer``: the run's
     (copied; its state is not changed); None: plain gradient descent at rate 0. Raises
-    ValueError when the point's loss (or the batch's) is not finite."""
+    ValueError when the batch's loss is not finite (the step would not be taken), or the point's
+    gradient is not (the weights are too large); the point's own loss may be infinite."""
     dtype = network.dtype
     point = np.asarray(point, dtype=dtype).reshape(1, -1)
     if point.shape[1] != network.point_dims:
         raise ValueError(f"the network reads points of {network.point_dims} coordinates, not {point.shape[1]}")
     width = network.layer_sizes[-1]
     label = np.array([target], dtype=dtype if regression else np.intp)
-    own = _gradients(network, point, label, 0.0, regression)
+    # The point alone may be given probability 0 for its class (a point typed far from the data):
+    # its loss is infinite, its gradient y - t is not, and it is explained all the same.
+    own = _gradients(network, point, label, 0.0, regression, checked=False)
     if batch is None:
         batch_points, batch_targets = point, label
     else:
@@ -145,25 +143,30 @@ def explain_step(network: MLP, point, target, *, l2: float = 0.0, optimizer: Opt
                   totals[2 * k], totals[2 * k + 1], new[2 * k].copy(), new[2 * k + 1].copy())
         for k in range(last + 1))
     targets = ops.target_matrix(label, width, dtype)
-    point_loss = float(ops.loss_values(network.output, network.loss, outputs[-1][None], targets,
-                                       np.arange(1) * width + (0 if regression or width == 1 else label),
-                                       np.empty(1, dtype)))
+    with np.errstate(divide="ignore"):
+        point_loss = float(ops.loss_values(network.output, network.loss, outputs[-1][None], targets,
+                                           np.arange(1) * width + (0 if regression or width == 1 else label),
+                                           np.empty(1, dtype)))
     return StepExplanation(
         point[0].copy(), float(target), targets[0], network.output, network.loss, point_loss, layers,
         len(batch_points), batch is None or _holds(batch_points, batch_targets, point[0], label[0]),
         rule.rule, float(np.max(rule.lr)), float(np.max(rule.momentum)), l2, dropout > 0, regression)
 
 
-def _gradients(network: MLP, points: np.ndarray, labels: np.ndarray, l2: float, regression: bool) -> Backprop:
-    """A :class:`Backprop` that has just run on ``points`` (its gradients and deltas are theirs)."""
+def _gradients(network: MLP, points: np.ndarray, labels: np.ndarray, l2: float, regression: bool,
+               checked: bool = True) -> Backprop:
+    """A :class:`Backprop` that has just run on ``points`` (its gradients and deltas are theirs);
+    ``checked=False``: of an infinite loss too, as long as the gradient is finite."""
     width = network.layer_sizes[-1]
     targets = ops.target_matrix(labels, width, network.dtype)
     index = None if regression or width == 1 else np.arange(len(labels)) * width + labels
     backprop = Backprop(network)
     with np.errstate(over="ignore", invalid="ignore"):
-        finite = backprop.run(network, network.inputs(points), targets, index, l2)
+        finite = backprop.run(network, network.inputs(points), targets, index, l2, checked=checked)
     if not finite:
-        raise ValueError("the loss is not finite for these weights: the step cannot be explained")
+        raise ValueError("the batch's loss is not finite for these weights, so the step would not be taken")
+    if not np.all(np.isfinite(backprop.flat_gradient)):
+        raise ValueError("the gradient is not finite for these weights (they are too large)")
     return backprop
 
 

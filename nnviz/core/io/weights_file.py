@@ -18,7 +18,7 @@ from nnviz.core.config import TrainingConfig, shape_name
 from nnviz.core.io.atomic import SaveError, opened_to_read, write_atomically
 from nnviz.core.model.activations import ACTIVATIONS
 from nnviz.core.model.features import DEFAULT_FEATURES, FEATURES
-from nnviz.core.model.network import MLP, per_layer
+from nnviz.core.model.network import MLP, layers_name, per_layer
 from nnviz.core.model.outputs import LOSSES, OUTPUTS, resolved_head
 
 MAX_BYTES = 200 * 2**20  # a 784-500x6-10 network's weights as JSON text are ~40 MB
@@ -68,7 +68,7 @@ class WeightsFile:
             if mine != given:
                 key = f"{'Wb'[k % 2]}{k // 2 + 1}"
                 raise WeightsError(f"{key} in {self.name} is {_shape(given)}, but this network's {key} is "
-                                   f"{_shape(mine)} (layers {'-'.join(map(str, network.layer_sizes))}).")
+                                   f"{_shape(mine)} (layers {layers_name(network.layer_sizes)}).")
 
     def misfit(self, network: MLP, data: str) -> str:
         """Why these weights cannot be ``network``'s, a network made with their settings for
@@ -196,8 +196,9 @@ def weights_from_dict(content, name: str = "the weights") -> WeightsFile:
         layers += 1
     known = {f"{p}{k}" for k in range(1, layers + 1) for p in "Wb"} | {"activation", "output", "loss", "features"}
     if unknown := sorted(set(content) - known):
-        raise WeightsError(f"{name} has a key nnviz does not know: {unknown[0]} (expected W1, b1, ... W{layers}, "
-                           f"b{layers}, activation, output, loss).")
+        keys = "W1, b1" + (f", ... W{layers}, b{layers}" if layers > 1 else "")
+        raise WeightsError(f"{name} has a key nnviz does not know: {unknown[0]} (expected {keys}, activation, "
+                           "output, loss, features).")
     weights, biases = [], []
     for k in range(1, layers + 1):
         w = _array(content, f"W{k}", 2, name)
@@ -233,14 +234,23 @@ def weights_from_dict(content, name: str = "the weights") -> WeightsFile:
 def _array(content: dict, key: str, dims: int, name: str) -> np.ndarray:
     what = "a list of rows of numbers" if dims == 2 else "a list of numbers"
     try:
-        value = np.array(content[key], dtype=np.float64)
-    except (TypeError, ValueError):
-        raise WeightsError(f"{key} in {name} is not {what}.") from None
-    if value.ndim != dims or 0 in value.shape:
+        cells = np.array(content[key], dtype=object)
+    except ValueError:  # rows of different lengths
+        cells = np.empty(0, dtype=object)
+    if cells.ndim != dims or 0 in cells.shape:
         raise WeightsError(f"{key} in {name} is not {what}" + (" (rows of one length)." if dims == 2 else "."))
+    if not all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in cells.flat):  # not "0.1", true
+        raise WeightsError(f"{key} in {name} is not {what}: it holds {_first_odd(cells)}.")
+    value = cells.astype(np.float64)
     if not all(math.isfinite(x) for x in value.flat):
         raise WeightsError(f"{key} in {name} holds a number that is not finite.")
     return value
+
+
+def _first_odd(cells: np.ndarray) -> str:
+    """The first cell that is not a number, as JSON writes it."""
+    odd = next(x for x in cells.flat if not isinstance(x, (int, float)) or isinstance(x, bool))
+    return json.dumps(odd)[:40]
 
 
 def _activations(value, hidden: int, name: str) -> tuple[str, ...] | None:

@@ -45,6 +45,7 @@ class Activation(NamedTuple):
     ``reads_sums``: the functions need the weighted sums ``z``; the engine passes a copy of them
     as ``sums`` (else None). ``forward`` only reads them; ``derivative`` may overwrite them.
     ``advice``: a sentence the window shows when the activation is chosen, or None.
+    ``symbol`` and ``slope``: how the explained step's formulas write the function and its derivative.
     ``kinks``: where the activation is not smooth: its slope jumps (ReLU's 0; there
     ``derivative`` takes the slope of the side below, as "Deep Learning from Scratch"'s ReLU layer
     does, its mask being ``x <= 0``), or its curvature does (ELU's 0).
@@ -59,6 +60,8 @@ class Activation(NamedTuple):
     reads_sums: bool = False
     advice: str | None = None
     kinks: tuple[float, ...] = ()
+    symbol: str = ""  # how a formula writes it: z = σ(a); "" for the identity, z = a
+    slope: str = ""  # its derivative in words, as tutorial 003 writes the sigmoid's: z(1 − z)
 
 
 # The first five: the slope from the outputs alone ----------------------------------------------
@@ -246,26 +249,37 @@ ACTIVATIONS: dict[str, Activation] = {
     a.name: a
     for a in (
         # Within 0.01 of a bound the slope is under 2% (tanh), 4% (sigmoid) of its peak.
-        Activation("tanh", _tanh, _tanh_derivative, (-1.0, 1.0), "saturated", 0.01),
-        Activation("sigmoid", _sigmoid, _sigmoid_derivative, (0.0, 1.0), "saturated", 0.01),
-        Activation("relu", _relu, _relu_derivative, (0.0, None), "dead", kinks=(0.0,)),
-        Activation("leaky_relu", _leaky_relu, _leaky_relu_derivative, kinks=(0.0,)),
-        Activation("linear", _linear, _linear_derivative),
+        Activation("tanh", _tanh, _tanh_derivative, (-1.0, 1.0), "saturated", 0.01, symbol="tanh",
+                   slope="1 − z²"),
+        Activation("sigmoid", _sigmoid, _sigmoid_derivative, (0.0, 1.0), "saturated", 0.01, symbol="σ",
+                   slope="z(1 − z)"),
+        Activation("relu", _relu, _relu_derivative, (0.0, None), "dead", kinks=(0.0,), symbol="ReLU",
+                   slope="1 if a > 0, else 0"),
+        Activation("leaky_relu", _leaky_relu, _leaky_relu_derivative, kinks=(0.0,), symbol="LeakyReLU",
+                   slope=f"1 if a > 0, else {LEAKY_SLOPE:g}"),
+        Activation("linear", _linear, _linear_derivative, symbol="", slope="1"),
         # ELU and softplus only approach their floors (their slope there is a + 1 and a), so no
         # unit of theirs is ever all at its lower bound.
-        Activation("elu", _elu, _elu_derivative, (-1.0, None), reads_sums=True, kinks=(0.0,)),
-        Activation("softplus", _softplus, _softplus_derivative, (0.0, None), reads_sums=True),
+        Activation("elu", _elu, _elu_derivative, (-1.0, None), reads_sums=True, kinks=(0.0,), symbol="ELU",
+                   slope="1 if a > 0, else z + 1"),
+        Activation("softplus", _softplus, _softplus_derivative, (0.0, None), reads_sums=True, symbol="softplus",
+                   slope="σ(a)"),
         # Their minima, -0.278465 (silu: -W(1/e), at z = -1.27846) and -0.170041 (gelu, at
         # z = -0.75246), rounded outwards so that float32 outputs stay inside.
-        Activation("silu", _silu, _silu_derivative, (-0.2785, None), reads_sums=True),
-        Activation("gelu", _gelu, _gelu_derivative, (-0.1701, None), reads_sums=True),
-        Activation("sine", _sine, _sine_derivative, (-1.0, 1.0), reads_sums=True),
+        Activation("silu", _silu, _silu_derivative, (-0.2785, None), reads_sums=True, symbol="SiLU",
+                   slope="σ(a)(1 + a(1 − σ(a)))"),
+        Activation("gelu", _gelu, _gelu_derivative, (-0.1701, None), reads_sums=True, symbol="GELU",
+                   slope="GELU′(a), tanh's approximation"),
+        Activation("sine", _sine, _sine_derivative, (-1.0, 1.0), reads_sums=True, symbol="sin",
+                   slope="cos a"),
         # Flat far from 0 (within 0.001 of 0 the slope is under 1% of its peak, 0.858) and at
         # its top (within 0.001 of 1, under 8%).
-        Activation("gaussian", _gaussian, _gaussian_derivative, (0.0, 1.0), "saturated", 0.001, reads_sums=True),
+        Activation("gaussian", _gaussian, _gaussian_derivative, (0.0, 1.0), "saturated", 0.001, reads_sums=True,
+                   symbol="gauss", slope="−2a·z"),
         # Every step unit passes no gradient, always: its advice says so once, rather than the
         # histograms counting every unit as stopped.
-        Activation("step", _step, _step_derivative, (0.0, 1.0), advice=STEP_ADVICE, kinks=(0.0,)),
+        Activation("step", _step, _step_derivative, (0.0, 1.0), advice=STEP_ADVICE, kinks=(0.0,), symbol="step",
+                   slope="0"),
     )
 }
 """Every activation by its command-line name."""

@@ -175,10 +175,15 @@ class MLP:
         return Scoring(self, X, y, regression=regression).of(self, l2)
 
     def __repr__(self) -> str:
-        sizes = "-".join(map(str, self.layer_sizes))
+        sizes = layers_name(self.layer_sizes)
         inputs = f", inputs {','.join(self.features)}" if self.features else ""
         head = "" if (self.output, self.loss) == ("softmax", "cross-entropy") else f", {self.output}, {self.loss}"
         return f"MLP({sizes}, {','.join(self.activations) or 'no hidden layer'}{head}, {self.dtype.name}{inputs})"
+
+
+def layers_name(sizes) -> str:
+    """A network's layer sizes as people write them: ``2-10-10-2``."""
+    return "-".join(map(str, sizes))
 
 
 def class_scores(outputs: np.ndarray) -> np.ndarray:
@@ -372,7 +377,7 @@ class Backprop:
         return self._buffers[n]
 
     def run(self, network: MLP, inputs: np.ndarray, targets: np.ndarray, flat_index: np.ndarray, l2: float,
-            masks: list[np.ndarray] | None = None) -> bool:
+            masks: list[np.ndarray] | None = None, *, checked: bool = True) -> bool:
         """Forward and backward pass on a batch; False (and no usable gradient) if the loss (its L2
         term included) or its gradient is not finite: the step would make the weights so.
 
@@ -380,16 +385,18 @@ class Backprop:
         (:func:`~nnviz.core.engine.ops.target_matrix`); ``flat_index`` is ``arange(n) * classes +
         y``, the position of each true class in the flattened output (used by softmax with
         cross-entropy). ``masks``: dropout factors per hidden layer (:meth:`Dropout.masks`), or None.
+        ``checked=False``: take the gradient even of an infinite loss (a point given probability 0
+        has the finite gradient ``y - t``; only the explained step asks for it).
         """
         buf = self._buffers_for(len(inputs))
         weights = network.weights
         outputs = buf.forward.outputs
         y = forward(network, inputs, buf.forward, masks)
         before_dropout = outputs if masks is None else buf.forward.kept
-        if not self._head.finite(y, targets, flat_index, buf.picked, buf.output_scratch):
+        if checked and not self._head.finite(y, targets, flat_index, buf.picked, buf.output_scratch):
             return False
         # The L2 term as a record finds it (MLP.evaluate); whenever that of every parameter is finite, it is.
-        if (self._unbounded and l2 and not math.isfinite(network.flat.dot(network.flat))
+        if (checked and self._unbounded and l2 and not math.isfinite(network.flat.dot(network.flat))
                 and not math.isfinite(network.penalty(l2))):
             return False
 

@@ -118,6 +118,14 @@ class LossHistory:
         self._rows[self._count] = entry.row()
         self._count += 1
 
+    def rewrite(self, entry: HistoryEntry) -> None:
+        """Record ``entry`` in place of the last one when it is of the same step (the weights of
+        that step were set anew), else as :meth:`append` does."""
+        if self._count and self._rows[self._count - 1, 0] == entry.step:
+            self._rows[self._count - 1] = entry.row()
+        else:
+            self.append(entry)
+
     def _thin(self) -> None:
         """Make room. A dense-early history drops every second entry off its schedule (or, with
         none, every second entry), keeping the last; one of every K steps keeps the multiples

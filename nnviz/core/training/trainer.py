@@ -188,16 +188,16 @@ class Trainer(TrainerBase):
 
     def set_parameters(self, flat: np.ndarray) -> None:
         """Carry on from the weights and biases ``flat`` (the network's flat layout, :attr:`MLP.flat`),
-        which the user set: the optimiser's state carries on, and the timeline keeps them as this
-        step's moment."""
+        which the user set: the optimiser's state carries on, the history records this step's
+        figures anew and the timeline keeps the weights as this step's moment."""
         flat = np.asarray(flat)
         if flat.shape != self.network.flat.shape or not np.all(np.isfinite(flat)):
             raise ValueError(f"need {self.network.flat.size} finite weights and biases for {self.network!r}")
         self.network.flat[...] = flat
         self._has_previous = self._has_gradient = False  # the last update and gradient were of other weights
         self.divergence = None
-        self._data_replaced_at = self.step_count  # the figures logged at this step are of the old weights
         self._figures = None
+        self.history.rewrite(self.evaluate())  # this step's figures are the new weights' now
         self.keep_moment()
 
     def explain(self, point, target) -> StepExplanation:

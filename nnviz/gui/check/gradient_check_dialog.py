@@ -26,16 +26,15 @@ from PyQt5.QtWidgets import (
     QWidget,
 )
 
-from nnviz.core.arithmetic.gradient_check import GradientCheck, check_gradients
-from nnviz.core.model.network import MLP
+from nnviz.core.arithmetic.gradient_check import (
+    FEWEST_POINTS,
+    GradientCheck,
+    check_gradients,
+    points_to_check,
+    seconds_for,
+)
+from nnviz.core.model.network import MLP, layers_name
 
-# The check's time, roughly: four forward passes a parameter, each a fixed cost plus a multiply-add
-# per point and weight (measured with numpy on one core; only to pick how many points to use).
-PASS_OVERHEAD = 5e-5  # s
-MULTIPLY_ADD = 1.5e-10  # s
-SECONDS = 3.0  # what a check may take: then fewer points are used
-FEWEST_POINTS = 10  # fewer would say little about the data
-LONGEST = 30.0  # s a check of FEWEST_POINTS may take; a larger network is refused
 PASSED_COLOR, FAILED_COLOR = "#1a7f37", "#b42318"
 
 
@@ -57,22 +56,6 @@ class CheckInput:
         data = trainer.data
         return cls(trainer.network.copy(), np.array(data.X_train), np.array(data.y_train), trainer.l2,
                    data.regression, trainer.dropout, trainer.step_count)
-
-
-def seconds_for(parameters: int, points: int) -> float:
-    """Roughly how long a check of ``parameters`` weights and biases on ``points`` points takes."""
-    return 4 * parameters * (PASS_OVERHEAD + MULTIPLY_ADD * points * parameters)
-
-
-def points_to_check(parameters: int, available: int) -> int:
-    """How many of the ``available`` training points a check of ``parameters`` weights and biases
-    uses: all of them if that takes at most :data:`SECONDS`, else as many as fit (at least
-    :data:`FEWEST_POINTS`); 0 when even those would take longer than :data:`LONGEST`."""
-    fewest = min(FEWEST_POINTS, available)
-    if seconds_for(parameters, fewest) > LONGEST:
-        return 0
-    fit = int((SECONDS / (4 * parameters) - PASS_OVERHEAD) / (MULTIPLY_ADD * parameters))
-    return min(available, max(fewest, fit))
 
 
 class GradientCheckDialog(QDialog):
@@ -114,7 +97,7 @@ class GradientCheckDialog(QDialog):
         """Check ``checked`` on a thread of its own; the dialog shows the result when it comes."""
         parameters, available = checked.network.flat.size, len(checked.X)
         points = points_to_check(parameters, available)
-        sizes = "-".join(map(str, checked.network.layer_sizes))
+        sizes = layers_name(checked.network.layer_sizes)
         if not points:
             self._show(f"The network ({sizes}) has {parameters:,} weights and biases: nudging each one, even on "
                        f"{min(FEWEST_POINTS, available)} points, would hold this check for minutes. In a terminal, "

@@ -44,6 +44,7 @@ class TrainingSession(Runner):
 
     points_edited = pyqtSignal(object)  # the Dataset, after a draw-mode edit (training carries on)
     weights_set = pyqtSignal()  # the run carries on from weights the user set (after their snapshot)
+    next_step_changed = pyqtSignal()  # a live setting or the points changed: the next step is another
     _points_made = pyqtSignal(int, object)  # from the thread: the data generation they are for, a Dataset
 
     def __init__(self, config: TrainingConfig, parent: QObject | None = None, *, points_in_background: bool = False):
@@ -103,6 +104,7 @@ class TrainingSession(Runner):
         if not self._send_to_run(msg.Data(data)) and self.is_settled:
             self.trainer.replace_data(data)
             self.snapshot_ready.emit(self.trainer.snapshot())  # paused: the figures are the new points' now
+        self.next_step_changed.emit()
         # (A trainer on its way back from the process gets the points when it arrives: _adopt.)
         return False
 
@@ -134,6 +136,7 @@ class TrainingSession(Runner):
             updates = {name: getattr(config, name) for name in changed}
             if not self._send_to_run(msg.Set(updates)) and self.trainer is not None:
                 apply_settings(self.trainer, updates)
+            self.next_step_changed.emit()
             return
         self._rebuild(data_changed=bool(changed & set(DATA_SETTINGS)))
 
