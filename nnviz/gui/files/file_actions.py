@@ -21,26 +21,20 @@ from PyQt5.QtCore import QObject, QSettings, pyqtSignal
 from PyQt5.QtGui import QImage
 from PyQt5.QtWidgets import QFileDialog, QWidget
 
-from nnviz.core.config import ConfigError
 from nnviz.core.data.datasets import CUSTOM
 from nnviz.core.data.idx import is_idx
 from nnviz.core.data.points_file import DataFileError, read_points, write_data_csv
-from nnviz.core.io import weights_file
 from nnviz.core.io.atomic import SaveError
 from nnviz.core.io.runfile import SUFFIX, RunFileError, load_run, save_run
-from nnviz.core.io.weights_file import WeightsError, WeightsFile
-from nnviz.core.model.network import MLP
-from nnviz.core.naming import network_name
-from nnviz.core.training.experiment import build_network
 from nnviz.core.training.history import write_history_csv
 from nnviz.gui.files import export
 from nnviz.gui.files.movie_dialog import ask_movie
+from nnviz.gui.files.weights_actions import WEIGHTS_SUFFIX, WeightsActions
 
 LAST_FOLDER = "files/last_folder"  # in the window's QSettings: where the last file chosen in a dialog was
-WEIGHTS_SUFFIX = ".json"
 
 
-class FileActions(QObject):
+class FileActions(WeightsActions, QObject):
     """File operations on the Train view and its session, and on the Compare tab and its sweep.
 
     ``window`` is painted by Export window and is the file dialogs' parent; ``compare_in_view``
@@ -176,64 +170,6 @@ class FileActions(QObject):
         self.status.emit(f"Opened {path}", 5000)
         return True
 
-    def save_weights(self, path: str) -> None:
-        """The weights of the network shown, as JSON: the moment replayed, or else the trainer's
-        as soon as it is back from the training process (training carries on)."""
-        moment = self.view.moment
-        if moment is not None:
-            self._write_weights(moment.network.copy(), path, f"the weights of step {moment.step:,} (the moment shown)")
-            return
-        self.session.with_trainer(lambda trainer: self._write_weights(
-            trainer.network.copy(), path, f"the weights of step {trainer.step_count:,}"))
-
-    def _write_weights(self, network: MLP, path: str, what: str) -> None:
-        def write() -> str:  # on the writer thread: a big network's JSON text takes seconds
-            try:
-                weights_file.save_weights(network, path)
-            except WeightsError as error:
-                return str(error)
-            return ""
-
-        self._write_later(write, path, what)
-
-    def open_weights(self, path: str) -> bool:
-        """Carry on from the weights in ``path`` (see :meth:`use_weights`)."""
-        try:
-            weights = weights_file.read_weights(path)
-        except WeightsError as error:
-            self.error.emit(str(error))
-            return False
-        return self.use_weights(weights)
-
-    def use_weights(self, weights: WeightsFile) -> bool:
-        """Carry on from ``weights``: into the network as it is when they fit it and the file
-        names nothing else; otherwise the network becomes the file's (its hidden layers, and its
-        activation, output and inputs where it names them), as if the user had set them, and
-        starts from its weights. Weights that no network on these points can take are refused
-        with a sentence (False), and nothing changes."""
-        config = self.session.config
-        task = self.session.dataset.task
-        try:
-            wanted = weights.config_for(config, task).validated()
-            network = build_network(wanted, self.session.dataset)  # (only its shape is used)
-        except ConfigError as error:
-            self.error.emit(f"Cannot start from {weights.name}: {str(error).rstrip('.')}.")
-            return False
-        data = "your data" if config.dataset == CUSTOM else f"the {config.dataset} data"
-        if problem := weights.misfit(network, data):
-            self.error.emit(problem)
-            return False
-        if wanted != config:
-            self.opened.emit(wanted)
-            self.session.apply(wanted)
-            became = f"the network is now the file's ({network_name(wanted, task)}); "
-        else:
-            became = ""
-        self.session.set_weights(weights.network().flat)  # the flat layout depends on the shape alone
-        then = "training carries on from them" if self.session.is_running else "press Space to train on from them"
-        self.status.emit(f"Opened the weights in {weights.name}: {became}{then}.", 8000)
-        return True
-
     def close(self) -> None:
         """Finish the pictures and files under way (the window is closing); later ones are
         made at once."""
@@ -339,10 +275,6 @@ class FileActions(QObject):
     def ask_save_data(self) -> None:
         self._ask_save(self.save_data, "Save points", f"{self.session.dataset.name}.csv", "CSV table (*.csv)")
 
-    def ask_save_weights(self) -> None:
-        self._ask_save(self.save_weights, "Save weights", self.default_name(WEIGHTS_SUFFIX),
-                       f"Weights as JSON (*{WEIGHTS_SUFFIX})")
-
     def ask_export_movie(self) -> None:
         ask_movie(self)
 
@@ -352,12 +284,6 @@ class FileActions(QObject):
                                               "All files (*)")
         if self.chosen(path):
             self.open_file(path)
-
-    def ask_open_weights(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self.window_widget, "Open weights", self.dialog_path(),
-                                              f"Weights as JSON (*{WEIGHTS_SUFFIX});;All files (*)")
-        if self.chosen(path):
-            self.open_weights(path)
 
     def ask_open_data(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self.window_widget, "Open points", self.dialog_path(),
