@@ -9,13 +9,10 @@ from PyQt5.QtCore import Qt, QTimer, pyqtSignal
 from PyQt5.QtGui import QColor, QKeySequence, QPalette
 from PyQt5.QtWidgets import (
     QAction,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
-    QMenu,
     QPushButton,
     QSplitter,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -23,19 +20,20 @@ from PyQt5.QtWidgets import (
 from nnviz.core.arithmetic.step import Phase, StepExplanation, phases
 from nnviz.core.model.features import feature_symbol
 from nnviz.core.model.network import MLP
-from nnviz.gui.explain import explain_export
+from nnviz.gui.explain.diagram_painting import EMPTY
+from nnviz.gui.explain.explain_export import ExplainExport
+from nnviz.gui.explain.explain_notes import cannot_explain, step_note, training_note
 from nnviz.gui.explain.formula_panel import FormulaPanel, part_title
-from nnviz.gui.explain.phase_numbers import EdgeRef, phase_title
+from nnviz.gui.explain.phase_numbers import ParameterRef, phase_title
 from nnviz.gui.explain.point_picker import PointPicker
 from nnviz.gui.explain.step_diagram import StepDiagram
 from nnviz.gui.explain.weight_editor import WeightSetting
-from nnviz.gui.files.export import leave_out_of_exports, metadata
+from nnviz.gui.files.export import leave_out_of_exports
 from nnviz.gui.inside.network_diagram import feature_label, output_labels
 
+CHANGES_MS = 60  # settings changed within this are explained together (a step of a large network takes ~50 ms)
 HINT = ("Hover a unit or an edge for its formulas. Click an edge (or its number) to set its weight; "
         "double-click a unit to set its bias. ← and → go through the phases.")
-PICTURE_FILTER = "PNG image (*.png)"
-TEXT_FILTER = "Text (*.txt)"
 
 
 class ExplainView(QWidget):
@@ -58,6 +56,11 @@ class ExplainView(QWidget):
         self.phase_index = 0
         self.weights = WeightSetting(session, self)
         self._pending = False  # an explanation is asked of the trainer and not made yet
+        self._stale = False  # the next step changed while training went on: explain it when paused
+        self._changes = QTimer(self)  # a burst of changes (a slider dragged) is explained once, at its latest
+        self._changes.setSingleShot(True)
+        self._changes.setInterval(CHANGES_MS)
+        self._changes.timeout.connect(self.request)
 
         self.picker = PointPicker()
         self.diagram = StepDiagram()
@@ -78,19 +81,7 @@ class ExplainView(QWidget):
         self.hint = QLabel(HINT)
         self.hint.setStyleSheet("color: #666;")
         self.hint.setWordWrap(True)
-        self.export_button = QToolButton()  # one button, so that the tab fits beside the controls
-        self.export_button.setText("Export")
-        self.export_button.setToolTip("Save the step as a picture, or its numbers as a table")
-        self.export_button.setPopupMode(QToolButton.InstantPopup)
-        self.export_button.setFocusPolicy(Qt.NoFocus)
-        menu = QMenu(self.export_button)
-        self.png_action = menu.addAction("Save PNG…", self.ask_save_png)
-        self.png_action.setStatusTip("Save the phase shown, the diagram and the formulas as a picture")
-        self.copy_action = menu.addAction("Copy as text", self.copy_text)
-        self.copy_action.setStatusTip("Copy every number of the step, layer by layer, as a plain table")
-        self.text_action = menu.addAction("Save text…", self.ask_save_text)
-        self.text_action.setStatusTip("Save every number of the step, layer by layer, as a plain table")
-        self.export_button.setMenu(menu)
+        self.exports = ExplainExport(self)
 
         splitter = QSplitter(Qt.Vertical)
         splitter.addWidget(self.diagram)
@@ -103,7 +94,7 @@ class ExplainView(QWidget):
         nav.addWidget(self.phase_label)
         nav.addWidget(self.next_button)
         nav.addStretch(1)
-        nav.addWidget(self.export_button)
+        nav.addWidget(self.exports.button)
         self.picture = QWidget()  # what Save PNG captures: the phase, the note, the diagram and formulas
         page = self.picture.palette()
         page.setColor(QPalette.Window, QColor("white"))  # white in the window and in the PNG alike
@@ -114,7 +105,7 @@ class ExplainView(QWidget):
         right.addLayout(nav)
         right.addWidget(self.note)
         right.addWidget(splitter, 1)
-        leave_out_of_exports(self.back_button, self.next_button, self.export_button)
+        leave_out_of_exports(self.back_button, self.next_button, self.exports.button)
         left = QVBoxLayout()
         left.addWidget(self.picker)
         left.addWidget(self.hint)
@@ -141,6 +132,7 @@ class ExplainView(QWidget):
         session.run_reset.connect(self._on_run_reset)
         session.points_edited.connect(self.picker.set_dataset)
         session.running_changed.connect(lambda _running: self._show_note())
+        session.next_step_changed.connect(self._on_next_step_changed)
         self.picker.set_dataset(session.dataset)
         self._show_phase()
 
@@ -182,15 +174,16 @@ class ExplainView(QWidget):
         self.session.with_trainer(self._explain_with)
 
     def _explain_with(self, trainer) -> None:
-        self._pending = False
+        self._pending, self._stale = False, False
         point, target = self.picker.point, self.picker.target
         if point is None or trainer.network.point_dims != len(point):
             return  # another network on its way in: its run_reset asks again
         try:
             explanation = trainer.explain(point, target)
-        except ValueError as error:  # a diverged network's loss is not finite
-            self._clear()
-            self.note.setText(f"This step cannot be explained: {error}. Reset, or set a smaller learning rate.")
+        except ValueError as error:  # the batch's loss (or the gradient) is not finite for these weights
+            self._clear("No numbers to show for these weights: see the note above.")
+            diverged = trainer.divergence is not None or not np.all(np.isfinite(trainer.network.flat))
+            self.note.setText(cannot_explain(str(error), diverged))
             return
         self.show_explanation(explanation, trainer.network.copy(), trainer.step_count)
 
@@ -231,7 +224,7 @@ class ExplainView(QWidget):
         phase = self.phase
         self.back_button.setEnabled(phase is not None and self.phase_index > 0)
         self.next_button.setEnabled(phase is not None and self.phase_index < len(self.phases) - 1)
-        self.export_button.setEnabled(self.explanation is not None)
+        self.exports.button.setEnabled(self.explanation is not None)
         self.phase_label.setText("" if phase is None else phase_title(phase, len(self.explanation.layers)))
         if phase is not None:
             self.diagram.set_phase(phase)
@@ -243,30 +236,35 @@ class ExplainView(QWidget):
         self.formulas.show_part(self.explanation, self.phase or Phase("forward", 0), self.diagram.focus(), *names)
 
     def _show_note(self) -> None:
-        e = self.explanation
-        if e is None:
+        if self.explanation is None:
             self.note.setText("")
-            return
-        where = "typed point" if self.picker.typed else "point"
-        batch = "the point alone" if e.batch_size == 1 and e.in_batch else \
-            f"a batch of {e.batch_size:,} points, this one {'among them' if e.in_batch else 'not among them'}"
-        text = f"The {where} through the network at step {self.step:,}, and the update the next step makes " \
-               f"({e.optimizer}, η = {e.lr:g}) on {batch}."
-        if self.session.is_running:
-            text = f"Training goes on: this is step {self.step:,}. Pause (Space) to explain the latest step."
-        self.note.setText(text)
+        elif self.session.is_running:
+            self.note.setText(training_note(self.step))
+        else:
+            self.note.setText(step_note(self.explanation, self.step, self.picker.typed))
 
     # --- the session's news -------------------------------------------------------------------
 
     def _on_snapshot(self, snapshot) -> None:
-        """Paused with other weights (a step, a moment gone back to, weights set or opened):
-        explain them."""
+        """Paused with other weights (a step, a moment gone back to, weights set or opened), or
+        after the next step changed while training went on: explain them."""
         if not self.active or self.session.is_running or self.network is None:
             return
         network = snapshot.network
-        if snapshot.step != self.step or network.layer_sizes != self.network.layer_sizes \
+        if self._stale or snapshot.step != self.step or network.layer_sizes != self.network.layer_sizes \
                 or not np.array_equal(network.flat, self.network.flat):
             self.request()
+
+    def _on_next_step_changed(self) -> None:
+        """A live setting (rate, optimiser, momentum, L2, batch size, dropout) or the points
+        changed: the update the next step makes is another. (Explaining while training goes on
+        would call the trainer home; the snapshot that a pause brings asks instead.)"""
+        if not self.active:
+            return  # the tab asks when it comes into view
+        if self.session.is_running:
+            self._stale = True
+        elif not self._changes.isActive():
+            self._changes.start()
 
     def _on_run_reset(self, _snapshot) -> None:
         self.picker.set_dataset(self.session.dataset)
@@ -275,22 +273,23 @@ class ExplainView(QWidget):
         if self.active:  # after the new trainer has taken the old one's place
             QTimer.singleShot(0, lambda: self.picker.pick(0) if self.picker.point is None else self.request())
 
-    def _clear(self) -> None:
-        """Nothing explained (no point, or numbers that cannot be)."""
+    def _clear(self, why: str = EMPTY) -> None:
+        """Nothing explained (no point, or numbers that cannot be: ``why``)."""
         self.explanation, self.network, self.phases = None, None, []
-        self.diagram.clear()
+        self.diagram.clear(why)
         self._show_phase()
 
     # --- weights ------------------------------------------------------------------------------
 
-    def open_editor(self, edge: EdgeRef | None) -> None:
-        """Ask for a new value of the weight or bias ``edge`` (a small box; OK sets it)."""
-        if edge is None or self.explanation is None:
+    def open_editor(self, parameter: ParameterRef | None) -> None:
+        """Ask for a new value of the weight or bias ``parameter`` (a small box; OK sets it)."""
+        if parameter is None or self.explanation is None:
             return
-        step = self.explanation.layers[edge.layer]
-        value = step.biases[edge.unit] if edge.row == len(step.inputs) else step.weights[edge.row, edge.unit]
-        name = part_title(self.explanation, edge, self.diagram.input_names, self.diagram.output_names)
-        self.weights.ask(edge, name, float(value))
+        step = self.explanation.layers[parameter.layer]
+        bias = parameter.row == len(step.inputs)
+        value = step.biases[parameter.unit] if bias else step.weights[parameter.row, parameter.unit]
+        name = part_title(self.explanation, parameter, self.diagram.input_names, self.diagram.output_names)
+        self.weights.ask(parameter, name, float(value))
 
     def _on_weight_set(self, message: str) -> None:
         self.status.emit(message, 6000)
@@ -298,44 +297,9 @@ class ExplainView(QWidget):
 
     # --- export -------------------------------------------------------------------------------
 
-    def _name(self, suffix: str) -> str:
-        return explain_export.default_name(self.session.config.dataset, self.step, self.phase, suffix)
-
     def save_png(self, path: str) -> bool:
-        """The diagram and the formulas as a PNG at ``path``; False (the user told why) if it failed."""
-        if self.explanation is None:
-            return False
-        return self._report(path, explain_export.save_picture(self.picture, path,
-                                                               metadata(self.session.config, self.step)))
-
-    def save_text(self, path: str) -> bool:
-        """Every number of the step as a plain table at ``path``; False (the user told why) if it failed."""
-        if self.explanation is None:
-            return False
-        return self._report(path, explain_export.save_table(self.explanation, path))
-
-    def copy_text(self) -> None:
-        """Every number of the step as a plain table, to the clipboard."""
-        if self.explanation is not None:
-            explain_export.copy_table(self.explanation)
-            self.status.emit("The step's numbers are on the clipboard, as a table.", 5000)
-
-    def _report(self, path: str, problem: str) -> bool:
-        if problem:
-            self.error.emit(problem)
-            return False
-        self.status.emit(f"Saved {path}", 5000)
-        return True
-
-    def ask_save_png(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Save the explained step", self._name(".png"), PICTURE_FILTER)
-        if path:
-            self.save_png(path)
-
-    def ask_save_text(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Save the step's numbers", self._name(".txt"), TEXT_FILTER)
-        if path:
-            self.save_text(path)
+        """The diagram and the formulas as a PNG at ``path`` (:meth:`ExplainExport.save_png`)."""
+        return self.exports.save_png(path)
 
 
 def _nav_button(text: str, tip: str) -> QPushButton:

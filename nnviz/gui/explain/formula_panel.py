@@ -17,10 +17,10 @@ from PyQt5.QtWidgets import (
 
 from nnviz.core.arithmetic import formulas
 from nnviz.core.arithmetic.step import Phase, StepExplanation
-from nnviz.gui.explain.phase_numbers import EdgeRef, UnitRef, computed
+from nnviz.gui.explain.phase_numbers import ParameterRef, UnitRef, computed
 
 
-def part_title(explanation: StepExplanation, part: UnitRef | EdgeRef, input_names: list[str],
+def part_title(explanation: StepExplanation, part: UnitRef | ParameterRef, input_names: list[str],
                output_names: list[str]) -> str:
     """What ``part`` is, in words: "Unit 2 of layer 1 (tanh)", "Weight from x₁ to unit 1 of layer 1"."""
     if isinstance(part, UnitRef):
@@ -48,7 +48,7 @@ def _name(names: list[str], k: int) -> str:
     return names[k] if k < len(names) else str(k + 1)
 
 
-def formula_lines(explanation: StepExplanation, phase: Phase, part: UnitRef | EdgeRef) -> list[str]:
+def formula_lines(explanation: StepExplanation, phase: Phase, part: UnitRef | ParameterRef) -> list[str]:
     """The formulas of ``part`` in ``phase`` with the step's numbers, one a line."""
     e = explanation
     if isinstance(part, UnitRef):
@@ -56,13 +56,13 @@ def formula_lines(explanation: StepExplanation, phase: Phase, part: UnitRef | Ed
             value = formulas.number(e.layers[0].inputs[part.unit])
             return [f"{formulas.output_symbol(e, -1, part.unit)} = {value}  (what the network reads of the point)"]
         return _unit_lines(e, phase, part.column - 1, part.unit)
-    return _edge_lines(e, phase, part)
+    return _parameter_lines(e, phase, part)
 
 
 def _unit_lines(e: StepExplanation, phase: Phase, layer: int, unit: int) -> list[str]:
     last = layer == len(e.layers) - 1
     forward = [formulas.sum_formula(e, layer, unit), formulas.activation_formula(e, layer, unit)]
-    bias = EdgeRef(layer, len(e.layers[layer].inputs), unit)
+    bias = ParameterRef(layer, len(e.layers[layer].inputs), unit)
     if phase.kind == "forward":
         return forward if computed(phase, layer) else [f"Not computed yet: Next takes the point on to layer {layer + 1}."]
     if phase.kind == "loss":
@@ -70,31 +70,31 @@ def _unit_lines(e: StepExplanation, phase: Phase, layer: int, unit: int) -> list
     if phase.kind == "backward":
         if not computed(phase, layer):
             return [forward[1], f"δ comes when the step goes back to layer {layer + 1}."]
-        return [formulas.delta_formula(e, layer, unit), *_edge_lines(e, phase, bias)]
-    return _edge_lines(e, phase, bias)
+        return [formulas.delta_formula(e, layer, unit), *_parameter_lines(e, phase, bias)]
+    return _parameter_lines(e, phase, bias)
 
 
-def _edge_lines(e: StepExplanation, phase: Phase, edge: EdgeRef) -> list[str]:
-    step = e.layers[edge.layer]
-    bias = edge.row == len(step.inputs)
+def _parameter_lines(e: StepExplanation, phase: Phase, parameter: ParameterRef) -> list[str]:
+    step = e.layers[parameter.layer]
+    bias = parameter.row == len(step.inputs)
     if phase.kind in ("forward", "loss"):
-        value = step.biases[edge.unit] if bias else step.weights[edge.row, edge.unit]
+        value = step.biases[parameter.unit] if bias else step.weights[parameter.row, parameter.unit]
         lines = [f"{'b' if bias else 'w'} = {formulas.number(value)}"]
-        if computed(phase, edge.layer):
-            lines.append(formulas.sum_formula(e, edge.layer, edge.unit))
+        if computed(phase, parameter.layer):
+            lines.append(formulas.sum_formula(e, parameter.layer, parameter.unit))
         return lines
-    if phase.kind == "backward" and not computed(phase, edge.layer):
-        return [f"Its gradient comes when the step goes back to layer {edge.layer + 1}."]
-    lines = formulas.gradient_formula(e, edge.layer, edge.row, edge.unit).split("\n")  # with the batch's
+    if phase.kind == "backward" and not computed(phase, parameter.layer):
+        return [f"Its gradient comes when the step goes back to layer {parameter.layer + 1}."]
+    lines = formulas.gradient_formula(e, parameter.layer, parameter.row, parameter.unit).split("\n")  # with the batch's
     if phase.kind == "update":  # what the update did first, then the gradient it took
-        return [formulas.update_formula(e, edge.layer, edge.row, edge.unit), *lines]
+        return [formulas.update_formula(e, parameter.layer, parameter.row, parameter.unit), *lines]
     return lines
 
 
 class FormulaPanel(QWidget):
     """The formulas of the unit or edge in focus; "Set this weight…" (or bias) asks to edit it."""
 
-    edit_requested = pyqtSignal(object)  # EdgeRef
+    edit_requested = pyqtSignal(object)  # ParameterRef
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -119,7 +119,7 @@ class FormulaPanel(QWidget):
         self.edit_button = QPushButton("Set this weight…")
         self.edit_button.setFocusPolicy(Qt.NoFocus)  # the arrow keys stay the phases'
         self.edit_button.clicked.connect(lambda: self.edit_requested.emit(self._editable))
-        self._editable: EdgeRef | None = None
+        self._editable: ParameterRef | None = None
         header = QHBoxLayout()
         header.addWidget(self.title, 1)
         header.addWidget(self.edit_button)
@@ -132,7 +132,7 @@ class FormulaPanel(QWidget):
         self.setStyleSheet("FormulaPanel { background: white; }")
         self.setAttribute(Qt.WA_StyledBackground, True)
 
-    def show_part(self, explanation: StepExplanation | None, phase: Phase, part: UnitRef | EdgeRef | None,
+    def show_part(self, explanation: StepExplanation | None, phase: Phase, part: UnitRef | ParameterRef | None,
                   input_names: list[str], output_names: list[str]) -> None:
         """The formulas of ``part`` in ``phase`` (nothing without an explanation or a part)."""
         if explanation is None or part is None:
@@ -159,11 +159,11 @@ class FormulaPanel(QWidget):
         return "\n".join([self.title.text(), *html.unescape(self.text.text()).split("<br>")]).strip()
 
 
-def _editable(explanation: StepExplanation, part: UnitRef | EdgeRef) -> EdgeRef | None:
+def _editable(explanation: StepExplanation, part: UnitRef | ParameterRef) -> ParameterRef | None:
     """The weight or bias that "Set…" edits for ``part``: an edge's weight, a unit's bias."""
-    if isinstance(part, EdgeRef):
+    if isinstance(part, ParameterRef):
         return part
     if part.column == 0:
         return None
     layer = part.column - 1
-    return EdgeRef(layer, len(explanation.layers[layer].inputs), part.unit)
+    return ParameterRef(layer, len(explanation.layers[layer].inputs), part.unit)

@@ -24,9 +24,9 @@ class UnitRef:
 
 
 @dataclass(frozen=True)
-class EdgeRef:
-    """Weight ``layers[layer].weights[row, unit]``; ``row == fan_in`` is the unit's bias (as in
-    :mod:`nnviz.core.arithmetic.formulas`)."""
+class ParameterRef:
+    """A weight or a bias of the network: weight ``layers[layer].weights[row, unit]`` (an edge of
+    the diagram), or with ``row == fan_in`` unit ``unit``'s bias (as in :mod:`nnviz.core.arithmetic.formulas`)."""
 
     layer: int
     row: int
@@ -95,6 +95,22 @@ def unit_lines(explanation: StepExplanation, phase: Phase, column: int, unit: in
     return [("b", number(step.biases[unit])), ("→", number(step.new_biases[unit]))]
 
 
+def unit_value(explanation: StepExplanation, phase: Phase, column: int, unit: int) -> float | None:
+    """The number ``unit``'s card is about in ``phase`` (its input, ``z`` or ``y``, ``δ``, or its
+    bias's change in the update); None before the phase reaches it. A folded card shows it as a colour."""
+    if column == 0:
+        return float(explanation.layers[0].inputs[unit])
+    layer = column - 1
+    step = explanation.layers[layer]
+    if not computed(phase, layer):
+        return None
+    if phase.kind == "backward":
+        return float(step.deltas[unit])
+    if phase.kind == "update":
+        return float(step.new_biases[unit] - step.biases[unit])
+    return float(step.outputs[unit])
+
+
 def edge_values(explanation: StepExplanation, phase: Phase, layer: int) -> np.ndarray:
     """What weight layer ``layer``'s edges' colour and width follow in ``phase``: the weights
     going forward, this point's gradient ``∂E/∂w`` going backward, the change ``w′ − w`` in the update."""
@@ -106,7 +122,7 @@ def edge_values(explanation: StepExplanation, phase: Phase, layer: int) -> np.nd
     return step.weights
 
 
-def edge_text(explanation: StepExplanation, phase: Phase, edge: EdgeRef) -> str:
+def edge_text(explanation: StepExplanation, phase: Phase, edge: ParameterRef) -> str:
     """The number an edge (or bias) carries in ``phase``: its weight, its gradient, or its
     new value after the update ("→ 0.6462"); :data:`UNKNOWN` before the phase reaches it."""
     step = explanation.layers[edge.layer]

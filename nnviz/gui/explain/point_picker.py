@@ -82,6 +82,20 @@ class PointPicker(QWidget):
         self.target_label = QLabel("class")
         self.boxes_grid = QGridLayout()
         self.boxes_grid.setContentsMargins(0, 0, 0, 0)
+        # Every box is made once and shown or hidden as the data asks (a coordinate each, or the
+        # image's number, then the target): a widget that others hold is never deleted under them.
+        self.coordinate_boxes = [_number_box("") for _ in range(MOST_COORDINATES)]
+        self.coordinate_labels = [QLabel() for _ in range(MOST_COORDINATES)]
+        for k, (label, box) in enumerate(zip(self.coordinate_labels, self.coordinate_boxes)):
+            box.valueChanged.connect(lambda _value, k=k: k < len(self.boxes) and self._on_typed())  # (a hidden box: no)
+            self.boxes_grid.addWidget(label, k // 2, 2 * (k % 2))
+            self.boxes_grid.addWidget(box, k // 2, 2 * (k % 2) + 1)
+        below = (MOST_COORDINATES + 1) // 2
+        self.boxes_grid.addWidget(self.number_label, below, 0)
+        self.boxes_grid.addWidget(self.number, below, 1)
+        self.boxes_grid.addWidget(self.target_label, below + 1, 0)
+        self.boxes_grid.addWidget(self.class_box, below + 1, 1, 1, 3)
+        self.boxes_grid.addWidget(self.value_box, below + 1, 1, 1, 3)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.plot)
@@ -128,38 +142,23 @@ class PointPicker(QWidget):
 
     def _build_boxes(self, data: Dataset) -> None:
         """A box a coordinate (or the image's number), then the target's box."""
-        while self.boxes_grid.count():
-            widget = self.boxes_grid.takeAt(0).widget()
-            if widget is not None and widget not in (self.number, self.number_label, self.class_box, self.value_box,
-                                                     self.target_label):
-                widget.deleteLater()
-        self.boxes = []
         typed = data.image_shape is None and data.columns <= MOST_COORDINATES
         self.hint.setText("Click a point, or type one:" if typed else "Pick an image by its number:")
-        row = 0
-        if typed:
-            names = data.axis_names
-            for k in range(data.columns):
-                box = _number_box(f"{names[k]} of the point to explain; typing one makes a point of your own")
-                box.valueChanged.connect(self._on_typed)
-                self.boxes.append(box)
-                self.boxes_grid.addWidget(QLabel(names[k]), row, 2 * (k % 2))
-                self.boxes_grid.addWidget(box, row, 2 * (k % 2) + 1)
-                row += k % 2
-            row += data.columns % 2
-        else:
+        shown = data.columns if typed else 0
+        self.boxes = self.coordinate_boxes[:shown]
+        for k, (label, box) in enumerate(zip(self.coordinate_labels, self.coordinate_boxes)):
+            if k < shown:
+                label.setText(data.axis_names[k])
+                box.setToolTip(f"{data.axis_names[k]} of the point to explain; typing one makes a point of your own")
+            label.setVisible(k < shown)
+            box.setVisible(k < shown)
+        if not typed:
             n = len(data.y_train) + len(data.y_test)
             self.number.setRange(1, max(n, 1))
             self.number.setToolTip(f"Which of the {n:,} images (the training images first)")
-            self.boxes_grid.addWidget(self.number_label, row, 0)
-            self.boxes_grid.addWidget(self.number, row, 1)
-            row += 1
         self.number.setVisible(not typed)
         self.number_label.setVisible(not typed)
         self.target_label.setText("value" if data.regression else "class")
-        self.boxes_grid.addWidget(self.target_label, row, 0)
-        target = self.value_box if data.regression else self.class_box
-        self.boxes_grid.addWidget(target, row, 1, 1, 3)
         self.value_box.setVisible(data.regression)
         self.class_box.setVisible(not data.regression)
         if not data.regression:

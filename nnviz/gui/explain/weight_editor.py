@@ -15,7 +15,7 @@ from PyQt5.QtWidgets import (
     QWidget,
 )
 
-from nnviz.gui.explain.phase_numbers import EdgeRef
+from nnviz.gui.explain.phase_numbers import ParameterRef
 
 LARGEST = 1e6  # a typed weight beyond this is refused: no network trains on from there
 
@@ -78,23 +78,23 @@ class WeightSetting(QObject):
         self.session = session
         self.editor: WeightEditor | None = None  # the box open, or the last one
 
-    def ask(self, edge: EdgeRef, name: str, value: float) -> None:
-        """Open the box for ``edge`` (called ``name``, now ``value``); OK sets the value typed."""
+    def ask(self, parameter: ParameterRef, name: str, value: float) -> None:
+        """Open the box for ``parameter`` (called ``name``, now ``value``); OK sets the value typed."""
         if self.editor is not None:
             self.editor.close()
         self.editor = WeightEditor(name, value, self.parent())
-        self.editor.chosen.connect(lambda new: self.set(edge, name, new))
+        self.editor.chosen.connect(lambda new: self.set(parameter, name, new))
         self.editor.open()
 
-    def set(self, edge: EdgeRef, name: str, value: float) -> None:
-        """Set ``edge`` (``row`` = fan-in: the bias) to ``value``; the run carries on from there."""
+    def set(self, parameter: ParameterRef, name: str, value: float) -> None:
+        """Set ``parameter`` (``row`` = fan-in: the bias) to ``value``; the run carries on from there."""
 
         def edit(trainer) -> None:  # the trainer's weights as they are now, with this one changed
             network = trainer.network.copy()
-            if edge.row == network.layer_sizes[edge.layer]:
-                network.biases[edge.layer][edge.unit] = value
+            if parameter.row == network.layer_sizes[parameter.layer]:
+                network.biases[parameter.layer][parameter.unit] = value
             else:
-                network.weights[edge.layer][edge.row, edge.unit] = value
+                network.weights[parameter.layer][parameter.row, parameter.unit] = value
             self.session.set_weights(network.flat)
 
         self.session.with_trainer(edit)
