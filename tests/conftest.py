@@ -1,6 +1,7 @@
 """Test configuration: every test runs headless, and none touches the user's settings."""
 
 import os
+import sys
 import tempfile
 
 # Set before anything imports Qt: no test needs a display, and QSettings (which follows
@@ -52,3 +53,17 @@ def page(window):
     from gui_helpers import WindowPage
 
     return WindowPage(window)
+
+
+@pytest.hookimpl(hookwrapper=True, trylast=True)
+def pytest_runtest_teardown(item):
+    """Delete the widgets each test leaves (pytest-qt has closed them and asked for their deletion
+    later) now, while their Python side is whole. Left to the next test's event loop, a window
+    could first be taken apart by the garbage collector: Qt then asked its plots' items for their
+    size with the Python half of their views gone (an exception, or a crash)."""
+    yield
+    if "PyQt5.QtWidgets" in sys.modules:
+        from PyQt5.QtCore import QCoreApplication, QEvent
+
+        if QCoreApplication.instance() is not None:
+            QCoreApplication.sendPostedEvents(None, QEvent.DeferredDelete)

@@ -119,10 +119,10 @@ def test_damaged_settings_are_kept_until_the_user_changes_something(qtbot, tmp_p
     of nnviz may read it); after a change, the window's settings are saved as usual."""
     path = tmp_path / "s.ini"
     damaged = json.dumps({**TrainingConfig(hidden=(3,)).as_dict(), "lr": -1})
-    window = open_window({}, _write(path, damaged), points_in_background=False)
-    page = WindowPage(window)
-    qtbot.addWidget(window)
-    window.close()
+    first = open_window({}, _write(path, damaged), points_in_background=False)
+    page = WindowPage(first)
+    qtbot.addWidget(first)
+    first.close()
     assert page.session.shutdown()
     assert QSettings(str(path), QSettings.IniFormat).value(stored.CONFIG) == damaged
     window = open_window({}, QSettings(str(path), QSettings.IniFormat), points_in_background=False)

@@ -421,7 +421,7 @@ def _features(features) -> None:
 
 def _choice(name: str, value, options: tuple[str, ...]) -> None:
     if value not in options:
-        raise ConfigError(f"{name} must be one of {', '.join(options)}; got {value!r}")
+        raise ConfigError(f"{name} must be one of {', '.join(options)}; got {shown(value)}")
 
 
 def shown(value) -> str:

@@ -53,6 +53,7 @@ class MainWindow(QMainWindow):
         are left as they were until the user changes something."""
         super().__init__()
         self.settings = settings  # None: remember nothing (screenshots, tests)
+        self._closed = False
         # Leave the settings as found while the config is the one they were found damaged with.
         self.settings_kept_for: TrainingConfig | None = config if settings_notes else None
         self.session = TrainingSession(config, self, points_in_background=points_in_background)
@@ -280,6 +281,8 @@ class MainWindow(QMainWindow):
         s.sync()
 
     def closeEvent(self, event) -> None:
+        self._closed = True  # a window taken apart drops its tabs one by one: none may start explaining
+        self.explain.set_active(False)
         self.session.shutdown()
         self.compare.session.shutdown()
         self.files.close()
@@ -359,6 +362,8 @@ class MainWindow(QMainWindow):
             self.controls.show_config(self.session.config)
 
     def _on_tab_changed(self, _index: int) -> None:
+        if self._closed:
+            return
         explaining = self.tabs.currentWidget() is self.explain
         if explaining and self.replay.index is not None:  # the step explained is the run's next, not a moment's
             self.replay.go_live()
