@@ -309,7 +309,9 @@ def test_reset_fits_the_step_plots_afresh(qtbot, make_window):
         assert all(plot.getViewBox().autoRangeEnabled())
     window.controls.new_data.click()
     _train_until(qtbot, window, 200)
-    assert view.loss.viewRange()[0][1] < 1000
+    # Fitted to the new run's steps (however far past 200 a loaded machine let it go before the
+    # pause), not to the old run's 3,000.
+    assert view.loss.viewRange()[0][1] < 1.2 * page.latest.step + 100
 
 
 def test_an_empty_gradient_plot_says_why(qtbot, make_window, tmp_path):
