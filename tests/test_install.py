@@ -80,3 +80,15 @@ def test_the_install_mode_is_told_right(tmp_path):
                           capture_output=True, text=True, check=True, timeout=60)
     from_checkout = Path(done.stdout.strip()).resolve().parent == ROOT / "nnviz"  # a copy may live under it (.ci/)
     assert from_checkout == (mode == "editable")
+
+
+def test_every_package_of_the_checkout_is_installed():
+    """setup.cfg lists packages one by one (resources/ installs as nnviz.resources): every folder of
+    nnviz/ with an __init__.py must be there, or a copy install lacks it (nnviz.core.arithmetic once was)."""
+    import configparser
+
+    setup = configparser.ConfigParser()
+    setup.read(ROOT / "setup.cfg")
+    listed = set(setup["options"]["packages"].split())
+    folders = {".".join(init.parent.relative_to(ROOT).parts) for init in (ROOT / "nnviz").rglob("__init__.py")}
+    assert folders <= listed, sorted(folders - listed)
