@@ -143,8 +143,9 @@ def delta_formula(explanation: StepExplanation, layer: int, unit: int) -> str:
     terms = " + ".join(f"{_factor(w)}·{_factor(d)}" for w, d in list(zip(above.weights[unit], above.deltas))[:6])
     if above.weights.shape[1] > 6:
         terms += f" + … ({above.weights.shape[1] - 6} more)"
+    f_prime = number(slope(explanation, layer)[unit])
     return (f"{symbol} = f′({sum_symbol(layer, unit)})·Σₖ w{_sub(unit + 1)}ₖ{_sup(layer + 2)} δₖ{_sup(layer + 2)}"
-            f" = {number(slope(explanation, layer)[unit])}·({terms}) = {number(slope(explanation, layer)[unit])}"
+            f" = {f_prime}·({terms}) = {f_prime}"
             f"·{_factor(back)} = {value}    (f′ = {ACTIVATIONS[step.kind].slope})")
 
 

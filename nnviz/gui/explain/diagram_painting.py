@@ -31,7 +31,12 @@ from nnviz.gui.explain.phase_numbers import (
     phase_column,
     unit_value,
 )
-from nnviz.gui.inside.network_diagram import NEGATIVE_COLOR, NODE_EDGE, POSITIVE_COLOR
+from nnviz.gui.inside.network_diagram import (
+    NEGATIVE_COLOR,
+    NODE_EDGE,
+    POSITIVE_COLOR,
+    draw_sign_key,
+)
 
 CURRENT_BAND = QColor("#eef3fa")  # behind the column the phase works on
 WAITING_CARD = QColor("#f3f3f3")  # a card whose numbers the phase has not reached
@@ -203,12 +208,7 @@ def _draw_legend(painter: QPainter, g: DiagramGeometry) -> None:
     painter.setPen(QColor("#444"))
     painter.drawText(QPointF(x, y), "edges:")
     x += metrics.horizontalAdvance("edges:") + 8
-    for color, text in ((POSITIVE_COLOR, "positive"), (NEGATIVE_COLOR, "negative")):
-        painter.setPen(QPen(QColor(color), 2.5))
-        painter.drawLine(QPointF(x, y - 4), QPointF(x + 16, y - 4))
-        painter.setPen(QColor("#444"))
-        painter.drawText(QPointF(x + 20, y), text)
-        x += 20 + metrics.horizontalAdvance(text) + 10
+    x = draw_sign_key(painter, x, y, y - 4)
     meaning = EDGE_MEANING[g.phase.kind]
     folded = "squares: a unit's number as a colour (hover one)" if any(g.folded) else ""
     forms = [f"{meaning}; thicker = larger in its layer", meaning]

@@ -15,13 +15,11 @@ from nnviz.core.model.features import DEFAULT_FEATURES, expand, feature_symbol
 from nnviz.core.model.network import MLP
 from nnviz.core.naming import head_tip
 from nnviz.gui.colors import class_color
+from nnviz.gui.inside.sign_key import NEGATIVE_COLOR, POSITIVE_COLOR, draw_sign_key
 from nnviz.gui.inside.unit_picker import UnitPicker
 from nnviz.gui.inside.units_view import diverging_lut
 from nnviz.gui.tips import PositionTips
 
-# Paul Tol's vibrant blue and red: told apart with every common colour-vision deficiency.
-POSITIVE_COLOR = "#0077bb"
-NEGATIVE_COLOR = "#cc3311"
 NODE_EDGE = "#555555"
 MAX_EDGES = 80  # between two layers; beyond this the picture is a hairball: draw the strongest
 EDGE_BUDGET = 240  # in all: a deep network's columns stand closer, so each pair of layers gets fewer
@@ -451,13 +449,8 @@ class NetworkDiagram(UnitPicker, PositionTips):
         font.setPixelSize(10)
         painter.setFont(font)
         metrics = painter.fontMetrics()
-        x, y = 6.0, LINE - 3
-        for color, text in ((POSITIVE_COLOR, "positive"), (NEGATIVE_COLOR, "negative")):
-            painter.setPen(QPen(QColor(color), 2.5))
-            painter.drawLine(QPointF(x, y - 3), QPointF(x + 16, y - 3))
-            painter.setPen(QColor("#444"))
-            painter.drawText(QPointF(x + 20, y), text)
-            x += 20 + metrics.horizontalAdvance(text) + 10
+        y = LINE - 3
+        x = draw_sign_key(painter, 6.0, y, y - 3)
         painter.drawText(QPointF(x - 6, y), "weights")
         painter.setPen(QColor("#666"))
         caption = self.caption() + "; thicker = stronger"
